@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+
+/** A command adds itself to the program and reports its exit code through `setExit`. */
+export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
+
+/** The command registry: one line per command file. */
+export const commands: RegisterCommand[] = [];

@@ -1,0 +1,42 @@
+import { Command, CommanderError } from 'commander';
+import { ExitCode, UsageError } from './errors.ts';
+import { commands } from './commands/index.ts';
+
+/**
+ * The single entry point: builds the program from the command registry and maps every
+ * outcome to an exit code. Commands return their exit code; errors thrown here are mapped once.
+ */
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('dynamo-netcheck')
+    .description(
+      "Proves an AWS EKS cluster's network is ready for NVIDIA Dynamo inference, explains what is wrong, and writes the narrowest fix.",
+    )
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .showHelpAfterError(false);
+
+  let exitCode: number = ExitCode.Pass;
+  for (const register of commands) {
+    register(program, (code) => {
+      exitCode = code;
+    });
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version exit 0; everything else commander rejects is a usage error.
+      return err.exitCode === 0 ? ExitCode.Pass : ExitCode.Usage;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`dynamo-netcheck: ${err.message}\n`);
+      return ExitCode.Usage;
+    }
+    process.stderr.write(
+      `dynamo-netcheck: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    return ExitCode.Internal;
+  }
+}
