@@ -14,7 +14,11 @@ export default tseslint.config(
   {
     // The core stays pure: no SDKs, Kubernetes client, sockets or file system.
     files: [
-      'src/snapshot/model/**/*.ts',
+      'src/snapshot/parse.ts',
+      'src/snapshot/schemas.ts',
+      'src/snapshot/types.ts',
+      'src/net/**/*.ts',
+      'src/analyze/**/*.ts',
       'src/model/**/*.ts',
       'src/requirements/**/*.ts',
       'src/reachability/**/*.ts',
@@ -26,13 +30,13 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
+          paths: ['fs', 'fs/promises', 'net', 'dns', 'child_process', 'http', 'https'].flatMap((m) => [
+            { name: m, message: 'I/O belongs at the edges.' },
+            { name: `node:${m}`, message: 'I/O belongs at the edges.' },
+          ]),
           patterns: [
             {
               group: ['@aws-sdk/*', '@kubernetes/*', 'nats', '@nats-io/*'],
-              message: 'I/O belongs at the edges.',
-            },
-            {
-              group: ['node:fs', 'node:fs/*', 'node:net', 'node:dns', 'node:child_process', 'fs', 'net'],
               message: 'I/O belongs at the edges.',
             },
           ],

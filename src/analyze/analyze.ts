@@ -1,0 +1,230 @@
+/**
+ * The `analyze` question: every required flow × every source class → allowed / blocked / unknown,
+ * with its trace and the narrowest fix. Read, then compute: this is a pure function of the snapshot
+ * and the options; loading and printing live in the CLI.
+ */
+import type { Endpoint } from '../model/endpoints.ts';
+import { buildModel } from '../model/build.ts';
+import type { ClusterModel } from '../model/types.ts';
+import { evaluateFlow } from '../reachability/evaluate.ts';
+import type { FlowTrace } from '../reachability/types.ts';
+import { synthesizeRemediation } from '../remediate/synthesize.ts';
+import { buildRequirementContext, type ContextOptions } from '../requirements/context.ts';
+import { resolveRequirements, type Requirement } from '../requirements/resolve.ts';
+import type { Snapshot } from '../snapshot/types.ts';
+import { TOOL_VERSION } from '../version.ts';
+import { sourcesFor, splitNodes, targetsFor, type NodeRoles } from './ends.ts';
+import type { AnalysisResult, FlowEnd, FlowResult, Skipped, Verdict } from './types.ts';
+
+export interface AnalyzeOptions extends ContextOptions {
+  readonly gpuNodeGroups?: readonly string[];
+  readonly systemNodeGroups?: readonly string[];
+}
+
+/** An option that does not fit the snapshot (e.g. a node group it does not have). */
+export class AnalyzeOptionError extends Error {
+  override readonly name = 'AnalyzeOptionError';
+}
+
+const MEMBERS_SHOWN = 10;
+
+interface Pair {
+  readonly source: Endpoint;
+  readonly destination: Endpoint;
+  readonly trace: FlowTrace;
+  readonly masks?: string;
+}
+
+/** Two endpoints that differ only in name decide alike: memoise on what the decision reads. */
+function decisionKey(e: Endpoint): string {
+  return [
+    e.securityGroups.join(','),
+    e.subnetId ?? '',
+    e.addresses ? `${e.addresses.start}-${e.addresses.end}` : '',
+    e.sgOnSameNode,
+    e.unresolved ?? '',
+  ].join('|');
+}
+
+function traceSignature(trace: FlowTrace): string {
+  return trace.steps
+    .map(
+      (s) =>
+        `${s.kind}:${s.status}:${s.facts.map((f) => (f.kind === 'sg-rule' ? f.ruleId : f.kind === 'nacl-entry' ? `${f.naclId}#${f.ruleNumber}` : f.text)).join(',')}`,
+    )
+    .join(';');
+}
+
+function endOf(endpoints: readonly Endpoint[]): FlowEnd {
+  const first = endpoints[0]!;
+  const names = [...new Set(endpoints.map((e) => (e.kind === 'pod' ? e.label : (e.nodeName ?? e.label))))];
+  return {
+    nodeGroup: first.nodeGroup,
+    securityGroups: first.securityGroups,
+    ...(first.subnetId ? { subnetId: first.subnetId } : {}),
+    kind: first.kind === 'pod' ? 'pods' : 'nodes',
+    count: names.length,
+    members: names.slice(0, MEMBERS_SHOWN),
+    placement: first.placement,
+  };
+}
+
+function evaluatePairs(
+  model: ClusterModel,
+  requirement: Requirement,
+  sources: readonly Endpoint[],
+  destinations: readonly Endpoint[],
+): Pair[] {
+  const memo = new Map<string, FlowTrace>();
+  const pairs: Pair[] = [];
+  const query = (source: Endpoint, destination: Endpoint): FlowTrace =>
+    evaluateFlow(model, { source, destination, protocol: requirement.protocol, ports: requirement.ports });
+  for (const source of sources) {
+    for (const destination of destinations) {
+      const sameNode = source.nodeName !== undefined && source.nodeName === destination.nodeName;
+      const key = `${decisionKey(source)}>${decisionKey(destination)}>${sameNode}`;
+      let trace = memo.get(key);
+      if (!trace) {
+        trace = query(source, destination);
+        memo.set(key, trace);
+      }
+      let masks: string | undefined;
+      if (sameNode && trace.steps.some((s) => s.kind === 'same-node')) {
+        // Co-location hides a missing rule: decide the same pair as if on different nodes.
+        const apart = query({ ...source, nodeName: `${source.nodeName} (elsewhere)` }, destination);
+        if (apart.status !== 'allowed') {
+          masks = `allowed only because ${source.label} shares node ${source.nodeName} with ${destination.label}; from another node with the same security groups it is ${apart.status}: ${apart.reason}`;
+        }
+      }
+      pairs.push({ source, destination, trace, ...(masks ? { masks } : {}) });
+    }
+  }
+  return pairs;
+}
+
+function groupPairs(requirement: Requirement, pairs: readonly Pair[]): FlowResult[] {
+  const groups = new Map<string, Pair[]>();
+  for (const pair of pairs) {
+    const side = (e: Endpoint): string =>
+      [e.kind, e.nodeGroup, e.securityGroups.join(','), e.subnetId ?? ''].join('|');
+    const key = [
+      side(pair.source),
+      side(pair.destination),
+      pair.trace.status,
+      traceSignature(pair.trace),
+      pair.masks ? 'masked' : '',
+    ].join('>');
+    groups.set(key, [...(groups.get(key) ?? []), pair]);
+  }
+  const port =
+    requirement.ports.from === requirement.ports.to
+      ? requirement.ports.from
+      : `${requirement.ports.from}-${requirement.ports.to}`;
+  return [...groups.values()].map((members) => {
+    const first = members[0]!;
+    const source = endOf(members.map((m) => m.source));
+    const destination = endOf(members.map((m) => m.destination));
+    return {
+      id: `${requirement.id}:${source.kind}@${source.nodeGroup}[${source.securityGroups.join(',')}]->${destination.kind}@${destination.nodeGroup}[${destination.securityGroups.join(',')}]${first.masks ? ':co-located' : ''}`,
+      requirement: requirement.id,
+      title: requirement.title,
+      protocol: requirement.protocol,
+      port,
+      ports: requirement.ports,
+      source,
+      destination,
+      status: first.trace.status,
+      reason: first.trace.reason,
+      steps: first.trace.steps,
+      ...(first.masks ? { coLocationMasks: first.masks } : {}),
+      fixedBy: [],
+    };
+  });
+}
+
+function disambiguate(flows: FlowResult[]): FlowResult[] {
+  const seen = new Map<string, number>();
+  return flows.map((flow) => {
+    const n = (seen.get(flow.id) ?? 0) + 1;
+    seen.set(flow.id, n);
+    return n === 1 ? flow : { ...flow, id: `${flow.id}#${n}` };
+  });
+}
+
+const statusOrder = { blocked: 0, unknown: 1, allowed: 2 } as const;
+
+export function analyzeModel(model: ClusterModel, options: AnalyzeOptions = {}): AnalysisResult {
+  const groupsInModel = new Set([...model.nodes.values()].map((n) => n.nodeGroup));
+  for (const [flag, groups] of [
+    ['--gpu-nodegroup', options.gpuNodeGroups],
+    ['--system-nodegroup', options.systemNodeGroups],
+  ] as const) {
+    const unknown = (groups ?? []).filter((g) => !groupsInModel.has(g));
+    if (unknown.length > 0) {
+      throw new AnalyzeOptionError(
+        `${flag} ${unknown.join(', ')}: no such node group in the snapshot (have: ${[...groupsInModel].sort().join(', ') || 'none'})`,
+      );
+    }
+  }
+  const roles: NodeRoles = splitNodes(model, options.gpuNodeGroups, options.systemNodeGroups);
+  const { context, notes } = buildRequirementContext(model.pods, options);
+  const set = resolveRequirements(context);
+
+  const skipped: Skipped[] = [];
+  let flows: FlowResult[] = [];
+  for (const requirement of set.requirements) {
+    const sources = sourcesFor(model, requirement.from, roles);
+    const targets = targetsFor(model, requirement.to, roles);
+    const missing = sources.none ?? targets.none;
+    if (missing) {
+      skipped.push({ requirement: requirement.id, title: requirement.title, why: missing });
+      continue;
+    }
+    if (targets.predicted) notes.push(`${requirement.title}: target ${targets.via}`);
+    flows.push(
+      ...groupPairs(requirement, evaluatePairs(model, requirement, sources.endpoints, targets.endpoints)),
+    );
+  }
+  flows = disambiguate(flows).sort((a, b) => statusOrder[a.status] - statusOrder[b.status]);
+
+  const plan = synthesizeRemediation(model, flows);
+  flows = flows.map((f) => ({ ...f, fixedBy: plan.fixes.get(f.id) ?? [] }));
+  const summary = {
+    allowed: flows.filter((f) => f.status === 'allowed').length,
+    blocked: flows.filter((f) => f.status === 'blocked').length,
+    unknown: flows.filter((f) => f.status === 'unknown').length,
+  };
+  // Skipped requirements leave the verdict open: nothing proves them allowed.
+  const verdict: Verdict =
+    summary.blocked > 0
+      ? 'fail'
+      : summary.unknown > 0 || (skipped.length > 0 && flows.length === 0)
+        ? 'unknown'
+        : 'pass';
+  return {
+    tool: { name: 'dynamo-netcheck', version: TOOL_VERSION },
+    cluster: {
+      ...(model.clusterName ? { name: model.clusterName } : {}),
+      ...(model.vpcId ? { vpcId: model.vpcId } : {}),
+      ...(model.accountId ? { accountId: model.accountId } : {}),
+    },
+    dynamo: { version: context.dynamoVersion, source: context.versionSource },
+    verdict,
+    summary,
+    requirements: set.requirements,
+    notApplicable: set.notApplicable,
+    skipped,
+    flows,
+    remediation: plan.rules,
+    naclRemediation: plan.naclEntries,
+    warnings: [
+      ...model.warnings.map((w) => w.message),
+      ...plan.unfixable.map((u) => `no fix can be synthesised for ${u}`),
+    ],
+    notes: [roles.basis, ...notes],
+  };
+}
+
+export function analyzeSnapshot(snapshot: Snapshot, options: AnalyzeOptions = {}): AnalysisResult {
+  return analyzeModel(buildModel(snapshot), options);
+}

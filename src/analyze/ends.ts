@@ -1,0 +1,144 @@
+/** Who opens and who accepts each required flow: real pods where they exist, predicted pods where not. */
+import { podEndpoint, predictedEndpoint, type Endpoint } from '../model/endpoints.ts';
+import { addressKey } from '../model/network.ts';
+import type { ClusterModel, NodeModel, PodModel } from '../model/types.ts';
+import { tolerateAllReach } from '../placement/tolerate-all.ts';
+import type { SourceSelector, TargetSpec } from '../requirements/catalog.ts';
+import { dynamoRole } from '../requirements/detect.ts';
+
+export interface NodeRoles {
+  readonly gpu: NodeModel[];
+  readonly system: NodeModel[];
+  /** How the split was made (flags or detection). */
+  readonly basis: string;
+}
+
+export function splitNodes(
+  model: ClusterModel,
+  gpuGroups?: readonly string[],
+  systemGroups?: readonly string[],
+): NodeRoles {
+  const nodes = [...model.nodes.values()];
+  const gpu = gpuGroups?.length
+    ? nodes.filter((n) => gpuGroups.includes(n.nodeGroup))
+    : nodes.filter((n) => n.gpu);
+  const system = systemGroups?.length
+    ? nodes.filter((n) => systemGroups.includes(n.nodeGroup))
+    : nodes.filter((n) => !gpu.includes(n));
+  const basis = [
+    gpuGroups?.length
+      ? `GPU node groups from --gpu-nodegroup`
+      : 'GPU nodes detected by label, capacity or instance type',
+    systemGroups?.length
+      ? 'system node groups from --system-nodegroup'
+      : 'system node groups = every non-GPU node group',
+  ].join('; ');
+  return { gpu, system, basis };
+}
+
+export interface Ends {
+  readonly endpoints: Endpoint[];
+  /** Why there are none, when there are none. */
+  readonly none?: string;
+  readonly predicted: boolean;
+}
+
+function podsByRole(model: ClusterModel, roles: readonly string[]): PodModel[] {
+  return model.pods.filter((p) => {
+    const role = dynamoRole(p);
+    return role !== undefined && roles.includes(role) && p.phase !== 'Succeeded' && p.phase !== 'Failed';
+  });
+}
+
+export function sourcesFor(model: ClusterModel, selector: SourceSelector, roles: NodeRoles): Ends {
+  switch (selector) {
+    case 'dynamo-clients': {
+      const pods = podsByRole(model, ['frontend', 'worker', 'router', 'epp', 'other']).map((p) =>
+        podEndpoint(model, p),
+      );
+      // Pods that will run on GPU nodes later (scale-up, first install) need the same path.
+      const predicted = roles.gpu.map((n) => predictedEndpoint(model, n));
+      const endpoints = [...pods, ...predicted];
+      return endpoints.length > 0
+        ? { endpoints, predicted: pods.length === 0 }
+        : { endpoints, predicted: true, none: 'no Dynamo pods and no GPU nodes found (use --gpu-nodegroup)' };
+    }
+    case 'tolerate-all-pods': {
+      const reach = tolerateAllReach(model);
+      return reach.nodes.length > 0
+        ? { endpoints: reach.nodes.map((n) => predictedEndpoint(model, n)), predicted: true }
+        : { endpoints: [], predicted: true, none: 'no nodes in the snapshot' };
+    }
+    case 'dynamo-frontends':
+    case 'dynamo-workers': {
+      const wanted = selector === 'dynamo-frontends' ? ['frontend', 'router'] : ['worker'];
+      const endpoints = podsByRole(model, wanted).map((p) => podEndpoint(model, p));
+      return endpoints.length > 0
+        ? { endpoints, predicted: false }
+        : { endpoints, predicted: false, none: `no Dynamo ${wanted.join('/')} pods deployed yet` };
+    }
+  }
+}
+
+function matchesLabels(pod: PodModel, labels: Readonly<Record<string, string>>): boolean {
+  return Object.entries(labels).every(([k, v]) => pod.labels[k] === v);
+}
+
+/** The pods behind a Service: EndpointSlices, else Endpoints, else its selector, else the catalog's labels. */
+function servicePods(
+  model: ClusterModel,
+  spec: Extract<TargetSpec, { kind: 'service' }>,
+  serviceSelector?: Record<string, string>,
+): { pods: PodModel[]; via: string } {
+  const inNamespace = model.pods.filter(
+    (p) => p.namespace === spec.namespace && p.phase !== 'Succeeded' && p.phase !== 'Failed',
+  );
+  const byIp = new Map(inNamespace.flatMap((p) => (p.ip ? [[addressKey(p.ip) ?? p.ip, p] as const] : [])));
+  const fromAddresses = (addresses: string[], via: string): { pods: PodModel[]; via: string } | undefined => {
+    const pods = [
+      ...new Set(
+        addresses.map((a) => byIp.get(addressKey(a) ?? a)).filter((p): p is PodModel => p !== undefined),
+      ),
+    ];
+    return pods.length > 0 ? { pods, via } : undefined;
+  };
+  const sliceAddresses = model.serviceEndpoints(spec.namespace, spec.service);
+  const viaEndpoints = sliceAddresses && fromAddresses(sliceAddresses.addresses, sliceAddresses.via);
+  if (viaEndpoints) return viaEndpoints;
+  if (serviceSelector && Object.keys(serviceSelector).length > 0) {
+    const pods = inNamespace.filter((p) => matchesLabels(p, serviceSelector));
+    if (pods.length > 0) return { pods, via: `Service ${spec.namespace}/${spec.service} selector` };
+  }
+  const pods = inNamespace.filter((p) => matchesLabels(p, spec.podLabels));
+  return {
+    pods,
+    via: `pods labelled ${Object.entries(spec.podLabels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',')} in ${spec.namespace}`,
+  };
+}
+
+export function targetsFor(model: ClusterModel, spec: TargetSpec, roles: NodeRoles): Ends & { via: string } {
+  if (spec.kind === 'dynamo-role') {
+    const wanted = spec.role === 'frontend' ? ['frontend', 'router'] : ['worker'];
+    const endpoints = podsByRole(model, wanted).map((p) => podEndpoint(model, p));
+    return endpoints.length > 0
+      ? { endpoints, predicted: false, via: `Dynamo ${spec.role} pods` }
+      : { endpoints, predicted: false, via: '', none: `no Dynamo ${spec.role} pods deployed yet` };
+  }
+  const { pods, via } = servicePods(model, spec, model.serviceSelector(spec.namespace, spec.service));
+  if (pods.length > 0) return { endpoints: pods.map((p) => podEndpoint(model, p)), predicted: false, via };
+  if (roles.system.length === 0) {
+    return {
+      endpoints: [],
+      predicted: true,
+      via: '',
+      none: `${spec.service}.${spec.namespace} is not deployed and no system node group was found to predict it on (use --system-nodegroup)`,
+    };
+  }
+  return {
+    endpoints: roles.system.map((n) => predictedEndpoint(model, n)),
+    predicted: true,
+    via: `not deployed yet: predicted on the system node groups (${[...new Set(roles.system.map((n) => n.nodeGroup))].join(', ')})`,
+  };
+}

@@ -1,0 +1,64 @@
+import type { RequirementId } from '../requirements/catalog.ts';
+import type { NotApplicable, Requirement } from '../requirements/resolve.ts';
+import type { FlowTrace, Status, TraceStep } from '../reachability/types.ts';
+import type { NaclRemediation, SgRemediation } from '../remediate/types.ts';
+
+export type Verdict = 'pass' | 'fail' | 'unknown';
+
+/** One side of a flow class: what the members share, and who they are. */
+export interface FlowEnd {
+  readonly nodeGroup: string;
+  readonly securityGroups: string[];
+  readonly subnetId?: string;
+  /** 'pods' = running pods; 'nodes' = pods that could be scheduled on these nodes. */
+  readonly kind: 'pods' | 'nodes';
+  readonly count: number;
+  /** Up to ten member names (pods or nodes), for the report. */
+  readonly members: string[];
+  /** How the ENI/SGs/subnet were found for the first member. */
+  readonly placement: string[];
+}
+
+/** A requirement × source class × destination class, with the trace that decided it. */
+export interface FlowResult {
+  readonly id: string;
+  readonly requirement: RequirementId;
+  readonly title: string;
+  readonly protocol: 'tcp';
+  /** The port, or `from-to` for a range. */
+  readonly port: number | string;
+  readonly ports: { from: number; to: number };
+  readonly source: FlowEnd;
+  readonly destination: FlowEnd;
+  readonly status: Status;
+  readonly reason: string;
+  readonly steps: TraceStep[];
+  /** Set when same-node co-location makes this allowed while the same pair across nodes is not. */
+  readonly coLocationMasks?: string;
+  /** Ids of the remediation items that unblock this flow. */
+  readonly fixedBy: string[];
+}
+
+export interface Skipped {
+  readonly requirement: RequirementId;
+  readonly title: string;
+  readonly why: string;
+}
+
+export interface AnalysisResult {
+  readonly tool: { readonly name: 'dynamo-netcheck'; readonly version: string };
+  readonly cluster: { readonly name?: string; readonly vpcId?: string; readonly accountId?: string };
+  readonly dynamo: { readonly version: string; readonly source: string };
+  readonly verdict: Verdict;
+  readonly summary: { readonly allowed: number; readonly blocked: number; readonly unknown: number };
+  readonly requirements: Requirement[];
+  readonly notApplicable: NotApplicable[];
+  readonly skipped: Skipped[];
+  readonly flows: FlowResult[];
+  readonly remediation: SgRemediation[];
+  readonly naclRemediation: NaclRemediation[];
+  readonly warnings: string[];
+  readonly notes: string[];
+}
+
+export type { FlowTrace };

@@ -1,0 +1,73 @@
+import { Option } from 'commander';
+import { analyzeSnapshot, AnalyzeOptionError } from '../../analyze/analyze.ts';
+import type { AnalysisResult } from '../../analyze/types.ts';
+import { renderText } from '../../report/text.ts';
+import { ExitCode, UsageError } from '../errors.ts';
+import { checkVersion, collect, outputFormat, readRecipe, readSnapshot, warn } from '../inputs.ts';
+import type { RegisterCommand } from './index.ts';
+
+export function exitCodeFor(result: AnalysisResult): number {
+  return { pass: ExitCode.Pass, fail: ExitCode.Fail, unknown: ExitCode.Inconclusive }[result.verdict];
+}
+
+export const registerAnalyze: RegisterCommand = (program, setExit) => {
+  program
+    .command('analyze')
+    .description(
+      'Static verdict from a snapshot directory: every required flow × every source class → allowed / blocked / unknown, with the rule chain that decided it and the narrowest fix.',
+    )
+    .argument(
+      '<snapshot>',
+      'directory of aws/kubectl JSON or YAML output (searched recursively), or one file',
+    )
+    .addOption(
+      new Option('-o, --output <format>', 'report format').choices(['table', 'json']).default('table'),
+    )
+    .option(
+      '--dynamo-version <version>',
+      'Dynamo version to check for (default: detected from the cluster, else the newest known)',
+    )
+    .option('--recipe <name|file>', 'AICR recipe name, or a RecipeResult file (aicr recipe … -o recipe.yaml)')
+    .option(
+      '--system-nodegroup <name>',
+      'node group(s) that host NATS/Prometheus when not deployed yet (repeatable, comma-separated)',
+      collect,
+    )
+    .option(
+      '--gpu-nodegroup <name>',
+      'node group(s) that host Dynamo workers (repeatable; default: detected GPU nodes)',
+      collect,
+    )
+    .option('--no-conformance', 'do not require the ai-service-metrics Prometheus flow')
+    .option('-v, --verbose', 'also explain allowed flows')
+    .option('--no-color', 'plain text even on a terminal')
+    .action(async (snapshotPath: string, opts: Record<string, unknown>) => {
+      const format = outputFormat(opts.output as string, ['table', 'json'] as const);
+      const dynamoVersion = checkVersion(opts.dynamoVersion as string | undefined);
+      const recipe = opts.recipe ? readRecipe(opts.recipe as string, warn) : undefined;
+      const snapshot = await readSnapshot(snapshotPath);
+      for (const ignored of snapshot.ignored) warn(`ignored ${ignored.file}: ${ignored.reason}`);
+      let result: AnalysisResult;
+      try {
+        result = analyzeSnapshot(snapshot, {
+          ...(dynamoVersion ? { dynamoVersion } : {}),
+          ...(recipe ? { recipe } : {}),
+          ...(opts.conformance === false ? { conformance: false } : {}),
+          ...(opts.systemNodegroup ? { systemNodeGroups: opts.systemNodegroup as string[] } : {}),
+          ...(opts.gpuNodegroup ? { gpuNodeGroups: opts.gpuNodegroup as string[] } : {}),
+        });
+      } catch (err) {
+        if (err instanceof AnalyzeOptionError) throw new UsageError(err.message);
+        throw err;
+      }
+      process.stdout.write(
+        format === 'json'
+          ? `${JSON.stringify(result, null, 2)}\n`
+          : renderText(result, {
+              color: opts.color !== false && process.stdout.isTTY === true,
+              verbose: opts.verbose === true,
+            }),
+      );
+      setExit(exitCodeFor(result));
+    });
+};

@@ -1,0 +1,72 @@
+/** CLI edge helpers: read files named by flags, and turn input problems into usage errors (exit 2). */
+import { existsSync, readFileSync } from 'node:fs';
+import semver from 'semver';
+import YAML from 'yaml';
+import { loadSnapshot, SnapshotInputError } from '../snapshot/load.ts';
+import type { Snapshot } from '../snapshot/types.ts';
+import { formatIssue } from '../snapshot/types.ts';
+import type { RecipeInfo } from '../requirements/context.ts';
+import { DYNAMO_RECIPE, parseRecipeResult } from '../requirements/recipe.ts';
+import { UsageError } from './errors.ts';
+
+export async function readSnapshot(path: string): Promise<Snapshot> {
+  try {
+    return await loadSnapshot(path);
+  } catch (err) {
+    if (err instanceof SnapshotInputError)
+      throw new UsageError(`bad input:\n${err.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`);
+    throw err;
+  }
+}
+
+/** `--recipe` takes a recipe name or a RecipeResult file. */
+export function readRecipe(value: string, warn: (message: string) => void): RecipeInfo {
+  if (existsSync(value)) {
+    let doc: unknown;
+    try {
+      doc = YAML.parse(readFileSync(value, 'utf8'));
+    } catch (err) {
+      throw new UsageError(`${value}: invalid YAML/JSON: ${(err as Error).message.split('\n')[0]}`);
+    }
+    const parsed = parseRecipeResult(doc, value);
+    if (!parsed.ok)
+      throw new UsageError(`bad recipe:\n${parsed.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`);
+    return parsed.recipe;
+  }
+  if (/[/\\]|\.ya?ml$|\.json$/i.test(value)) throw new UsageError(`--recipe ${value}: no such file`);
+  if (!DYNAMO_RECIPE.test(value)) {
+    warn(
+      `--recipe ${value} is not an *-eks-<os>-inference-dynamo recipe; the Dynamo requirements may not apply`,
+    );
+  }
+  return { name: value, source: 'name' };
+}
+
+export function checkVersion(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const version = semver.valid(value) ?? semver.coerce(value)?.version;
+  if (!version || !/^\s*v?\d+(\.\d+){0,2}([-+].*)?\s*$/.test(value)) {
+    throw new UsageError(`--dynamo-version ${value}: expected a version like 1.2.0`);
+  }
+  return version;
+}
+
+export function collect(value: string, previous: string[] = []): string[] {
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean),
+  ];
+}
+
+export function outputFormat<T extends string>(value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value))
+    throw new UsageError(`-o ${value}: expected one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+export function warn(message: string): void {
+  process.stderr.write(`dynamo-netcheck: warning: ${message}\n`);
+}

@@ -1,0 +1,91 @@
+/** Builds the cluster model from a snapshot: a pure translation, with warnings for assumed defaults. */
+import { parseCidr, type AddressRange } from '../net/ip.ts';
+import type { Snapshot } from '../snapshot/types.ts';
+import { buildCniSettings, buildEniConfigs, buildNodes, buildPods, buildServiceIndex } from './kubernetes.ts';
+import { buildEniIndex, buildNacls, buildPrefixLists, buildSubnets } from './network.ts';
+import { buildSecurityGroups } from './security-groups.ts';
+import type { ClusterModel, ModelWarning } from './types.ts';
+
+function mostCommon(values: readonly (string | undefined)[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const v of values) if (v) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+}
+
+export function buildModel(snapshot: Snapshot): ClusterModel {
+  const warnings: ModelWarning[] = [];
+  const cluster = snapshot.clusters[0]?.value;
+  const clusterSecurityGroupId = cluster?.resourcesVpcConfig?.clusterSecurityGroupId;
+  const vpcId = cluster?.resourcesVpcConfig?.vpcId ?? mostCommon(snapshot.subnets.map((s) => s.value.VpcId));
+  const accountId =
+    /arn:aws[\w-]*:eks:[^:]*:(\d{12}):/.exec(cluster?.arn ?? '')?.[1] ??
+    mostCommon(snapshot.securityGroups.map((g) => g.value.OwnerId));
+
+  const naclsCaptured = snapshot.captured.has('NetworkAcls');
+  const missing = (what: string, assumption: string): void => {
+    warnings.push({ code: 'missing-data', message: `no ${what} in the snapshot: ${assumption}` });
+  };
+  if (!snapshot.captured.has('SecurityGroups') && !snapshot.captured.has('SecurityGroupRules')) {
+    missing('security groups (describe-security-groups)', 'every SG check is unknown');
+  }
+  if (
+    !snapshot.captured.has('NetworkInterfaces') &&
+    !snapshot.instances.some((i) => i.value.NetworkInterfaces)
+  ) {
+    missing(
+      'network interfaces (describe-network-interfaces)',
+      'pods cannot be placed on ENIs; their flows are unknown',
+    );
+  }
+  if (!naclsCaptured)
+    missing('network ACLs (describe-network-acls)', 'assumed the AWS default NACL, which allows all traffic');
+  if (!snapshot.captured.has('Subnets'))
+    missing('subnets (describe-subnets)', 'subnet boundaries and NACLs cannot be checked');
+  if (!snapshot.captured.has('Node'))
+    missing('Kubernetes nodes (kubectl get nodes)', 'no sources or targets can be placed');
+  if (!snapshot.captured.has('Pod'))
+    missing('Kubernetes pods (kubectl get pods -A)', 'targets are predicted from node groups');
+
+  const cni = buildCniSettings(snapshot);
+  if (!cni.captured && snapshot.captured.has('Node')) {
+    warnings.push({
+      code: 'missing-data',
+      message:
+        'no aws-node DaemonSet in the snapshot: assumed VPC CNI defaults (no custom networking, no security groups for pods)',
+    });
+  }
+  const { enis, eniForAddress, enisOfInstance } = buildEniIndex(snapshot);
+  const vpcCidrs: AddressRange[] = snapshot.vpcs
+    .filter((v) => !vpcId || v.value.VpcId === vpcId)
+    .flatMap((v) => [
+      ...(v.value.CidrBlockAssociationSet ?? []).flatMap((a) => (a.CidrBlock ? [a.CidrBlock] : [])),
+      ...(v.value.CidrBlock ? [v.value.CidrBlock] : []),
+    ])
+    .map((c) => parseCidr(c)!);
+
+  return {
+    ...(cluster?.name ? { clusterName: cluster.name } : {}),
+    ...(vpcId ? { vpcId } : {}),
+    ...(clusterSecurityGroupId ? { clusterSecurityGroupId } : {}),
+    ...(accountId ? { accountId } : {}),
+    vpcCidrs,
+    securityGroups: buildSecurityGroups(
+      snapshot.securityGroups,
+      snapshot.securityGroupRules,
+      clusterSecurityGroupId,
+    ),
+    enis,
+    subnets: buildSubnets(snapshot.subnets, snapshot.networkAcls, naclsCaptured),
+    nacls: buildNacls(snapshot.networkAcls),
+    prefixLists: buildPrefixLists(snapshot),
+    nodes: buildNodes(snapshot, cni),
+    pods: buildPods(snapshot),
+    ...buildServiceIndex(snapshot),
+    cni,
+    eniConfigs: buildEniConfigs(snapshot),
+    eniForAddress,
+    enisOfInstance,
+    naclsCaptured,
+    warnings,
+  };
+}

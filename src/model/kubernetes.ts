@@ -1,0 +1,204 @@
+/** Nodes, pods, VPC CNI settings and ENIConfigs in internal form. */
+import type { Instance } from '../snapshot/schemas.ts';
+import type { Located, Snapshot } from '../snapshot/types.ts';
+import type { CniSettings, EniConfigModel, NodeModel, PodModel } from './types.ts';
+
+/** Labels that name a node's group, in order of preference (DESIGN.md §4). */
+const nodeGroupLabels = [
+  'eks.amazonaws.com/nodegroup',
+  'alpha.eksctl.io/nodegroup-name',
+  'karpenter.sh/nodepool',
+];
+
+export const NO_NODE_GROUP = '(no node group)';
+
+function instanceTag(instance: Instance | undefined, key: string): string | undefined {
+  return instance?.Tags?.find((t) => t.Key === key)?.Value;
+}
+
+function gpuEvidence(
+  labels: Record<string, string>,
+  capacity: Record<string, string> | undefined,
+  instanceType?: string,
+): string | undefined {
+  if (labels['nvidia.com/gpu.present'] === 'true') return 'label nvidia.com/gpu.present=true';
+  const gpus = Number(capacity?.['nvidia.com/gpu'] ?? 0);
+  if (gpus > 0) return `capacity nvidia.com/gpu=${gpus}`;
+  if (instanceType && /^(p\d|g\d)/.test(instanceType)) return `GPU instance type ${instanceType}`;
+  return undefined;
+}
+
+export function buildNodes(snapshot: Snapshot, cni: CniSettings): Map<string, NodeModel> {
+  const instances = new Map(snapshot.instances.map((i) => [i.value.InstanceId, i.value]));
+  const instanceByIp = new Map(
+    snapshot.instances.flatMap((i) =>
+      i.value.PrivateIpAddress ? [[i.value.PrivateIpAddress, i.value] as const] : [],
+    ),
+  );
+  const out = new Map<string, NodeModel>();
+  for (const { value: node, origin } of snapshot.nodes) {
+    const labels = node.metadata.labels ?? {};
+    const annotations = node.metadata.annotations ?? {};
+    const internalIp = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
+    const fromProvider = /(i-[0-9a-f]+)$/.exec(node.spec?.providerID ?? '')?.[1];
+    const instance =
+      (fromProvider ? instances.get(fromProvider) : undefined) ??
+      (internalIp ? instanceByIp.get(internalIp) : undefined);
+    const instanceId = fromProvider ?? instance?.InstanceId;
+    const labelKey = nodeGroupLabels.find((key) => labels[key]);
+    const tagGroup = instanceTag(instance, 'eks:nodegroup-name');
+    const nodeGroup = labelKey ? labels[labelKey]! : (tagGroup ?? NO_NODE_GROUP);
+    const nodeGroupSource = labelKey
+      ? `label ${labelKey}`
+      : tagGroup
+        ? 'EC2 tag eks:nodegroup-name'
+        : 'none found';
+    const instanceType = labels['node.kubernetes.io/instance-type'] ?? instance?.InstanceType;
+    const evidence = gpuEvidence(labels, node.status?.capacity, instanceType);
+    const eniConfigName = cni.customNetworking
+      ? (labels['k8s.amazonaws.com/eniConfig'] ??
+        annotations['k8s.amazonaws.com/eniConfig'] ??
+        (cni.eniConfigLabelDef ? labels[cni.eniConfigLabelDef] : undefined))
+      : undefined;
+    out.set(node.metadata.name, {
+      name: node.metadata.name,
+      ...(instanceId ? { instanceId } : {}),
+      ...(instanceType ? { instanceType } : {}),
+      nodeGroup,
+      nodeGroupSource,
+      ...(internalIp ? { internalIp } : {}),
+      labels,
+      taints: node.spec?.taints ?? [],
+      gpu: evidence !== undefined,
+      ...(evidence ? { gpuEvidence: evidence } : {}),
+      ready: node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True',
+      unschedulable: node.spec?.unschedulable ?? false,
+      ...(eniConfigName ? { eniConfigName } : {}),
+      origin,
+    });
+  }
+  return out;
+}
+
+export function buildPods(snapshot: Snapshot): PodModel[] {
+  return snapshot.pods.map(({ value: pod, origin }) => {
+    const containers = [...pod.spec.containers, ...(pod.spec.initContainers ?? [])];
+    const env: Record<string, string> = {};
+    for (const container of containers) {
+      for (const variable of container.env ?? []) {
+        if (variable.value !== undefined && !(variable.name in env)) env[variable.name] = variable.value;
+      }
+    }
+    const ip = pod.status?.podIP ?? pod.status?.podIPs?.[0]?.ip;
+    return {
+      namespace: pod.metadata.namespace ?? 'default',
+      name: pod.metadata.name,
+      ...(pod.spec.nodeName ? { nodeName: pod.spec.nodeName } : {}),
+      ...(ip ? { ip } : {}),
+      hostNetwork: pod.spec.hostNetwork ?? false,
+      labels: pod.metadata.labels ?? {},
+      annotations: pod.metadata.annotations ?? {},
+      ...(pod.status?.phase ? { phase: pod.status.phase } : {}),
+      images: containers.flatMap((c) => (c.image ? [c.image] : [])),
+      env,
+      tolerations: pod.spec.tolerations ?? [],
+      raw: pod,
+      origin,
+    };
+  });
+}
+
+const truthy = (value: string | undefined): boolean => value?.toLowerCase() === 'true';
+
+/** The VPC CNI settings from the `aws-node` DaemonSet, or the CNI's defaults when it was not captured. */
+export function buildCniSettings(snapshot: Snapshot): CniSettings {
+  const awsNode: Located<(typeof snapshot.daemonSets)[number]['value']> | undefined =
+    snapshot.daemonSets.find(
+      (d) =>
+        d.value.metadata.name === 'aws-node' &&
+        (d.value.metadata.namespace ?? 'kube-system') === 'kube-system',
+    );
+  if (!awsNode) {
+    return {
+      customNetworking: false,
+      podEni: false,
+      enforcingMode: 'strict',
+      externalSnat: false,
+      captured: false,
+    };
+  }
+  const containers = awsNode.value.spec?.template.spec.containers ?? [];
+  const env = new Map<string, string>();
+  for (const container of containers) {
+    for (const variable of container.env ?? [])
+      if (variable.value !== undefined) env.set(variable.name, variable.value);
+  }
+  const labelDef = env.get('ENI_CONFIG_LABEL_DEF');
+  return {
+    customNetworking: truthy(env.get('AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG')),
+    podEni: truthy(env.get('ENABLE_POD_ENI')),
+    enforcingMode:
+      env.get('POD_SECURITY_GROUP_ENFORCING_MODE')?.toLowerCase() === 'standard' ? 'standard' : 'strict',
+    externalSnat: truthy(env.get('AWS_VPC_K8S_CNI_EXTERNALSNAT')),
+    ...(labelDef ? { eniConfigLabelDef: labelDef } : {}),
+    captured: true,
+    origin: awsNode.origin,
+  };
+}
+
+export function buildEniConfigs(snapshot: Snapshot): Map<string, EniConfigModel> {
+  return new Map(
+    snapshot.eniConfigs.map(({ value, origin }) => [
+      value.metadata.name,
+      {
+        name: value.metadata.name,
+        ...(value.spec?.subnet ? { subnetId: value.spec.subnet } : {}),
+        securityGroups: value.spec?.securityGroups ?? [],
+        origin,
+      },
+    ]),
+  );
+}
+
+export interface ServiceIndex {
+  readonly serviceSelector: (namespace: string, name: string) => Record<string, string> | undefined;
+  readonly serviceEndpoints: (
+    namespace: string,
+    name: string,
+  ) => { addresses: string[]; via: string } | undefined;
+}
+
+export function buildServiceIndex(snapshot: Snapshot): ServiceIndex {
+  const key = (namespace: string | undefined, name: string): string => `${namespace ?? 'default'}/${name}`;
+  const selectors = new Map(
+    snapshot.services.map((s) => [
+      key(s.value.metadata.namespace, s.value.metadata.name),
+      s.value.spec?.selector ?? undefined,
+    ]),
+  );
+  const slices = new Map<string, string[]>();
+  for (const { value: slice } of snapshot.endpointSlices) {
+    const service = slice.metadata.labels?.['kubernetes.io/service-name'];
+    if (!service) continue;
+    const k = key(slice.metadata.namespace, service);
+    slices.set(k, [...(slices.get(k) ?? []), ...(slice.endpoints ?? []).flatMap((e) => e.addresses)]);
+  }
+  const endpoints = new Map<string, string[]>();
+  for (const { value } of snapshot.endpoints) {
+    const addresses = (value.subsets ?? []).flatMap((s) =>
+      [...(s.addresses ?? []), ...(s.notReadyAddresses ?? [])].map((a) => a.ip),
+    );
+    endpoints.set(key(value.metadata.namespace, value.metadata.name), addresses);
+  }
+  return {
+    serviceSelector: (namespace, name) => selectors.get(key(namespace, name)) ?? undefined,
+    serviceEndpoints: (namespace, name) => {
+      const k = key(namespace, name);
+      const fromSlices = slices.get(k);
+      if (fromSlices?.length) return { addresses: fromSlices, via: `EndpointSlices of Service ${k}` };
+      const fromEndpoints = endpoints.get(k);
+      if (fromEndpoints?.length) return { addresses: fromEndpoints, via: `Endpoints of Service ${k}` };
+      return undefined;
+    },
+  };
+}

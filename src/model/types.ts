@@ -1,0 +1,183 @@
+import type { AddressRange } from '../net/ip.ts';
+import type { Origin } from '../snapshot/types.ts';
+import type { K8sPod, Taint, Toleration } from '../snapshot/schemas.ts';
+
+/** IP protocol of a rule: a name for the common ones, the number otherwise; 'all' for `-1`. */
+export type Protocol = 'all' | 'tcp' | 'udp' | 'icmp' | 'icmpv6' | `proto-${number}`;
+
+export interface PortRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** Who a security-group rule talks about. */
+export type RulePeer =
+  | { readonly kind: 'cidr'; readonly cidr: string; readonly range: AddressRange }
+  | { readonly kind: 'prefix-list'; readonly prefixListId: string }
+  | {
+      readonly kind: 'security-group';
+      readonly groupId: string;
+      readonly userId?: string;
+      /** Why the reference can never match an ENI of this cluster (other account, deleted, peered VPC). */
+      readonly unmatchable?: string;
+    };
+
+/** One security-group rule in internal form, with the facts that explain it. */
+export interface SgRule {
+  /** Stable id: the AWS rule id when known, else `<group>/<direction>[<index>]`. */
+  readonly id: string;
+  readonly groupId: string;
+  readonly direction: 'ingress' | 'egress';
+  readonly protocol: Protocol;
+  /** Undefined = every port (for `-1` and protocols without ports). */
+  readonly ports?: PortRange;
+  readonly peer: RulePeer;
+  readonly description?: string;
+  readonly origin: Origin;
+}
+
+export interface SecurityGroupModel {
+  readonly id: string;
+  readonly name?: string;
+  readonly vpcId?: string;
+  readonly ownerId?: string;
+  readonly ingress: SgRule[];
+  readonly egress: SgRule[];
+  /** Number of inbound rules as AWS counts them against the per-SG quota. */
+  readonly ingressRuleCount: number;
+  readonly isClusterSecurityGroup: boolean;
+  readonly origin: Origin;
+}
+
+export interface NaclEntryModel {
+  readonly naclId: string;
+  readonly ruleNumber: number;
+  readonly egress: boolean;
+  readonly action: 'allow' | 'deny';
+  readonly protocol: Protocol;
+  readonly ports?: PortRange;
+  readonly cidr: string;
+  readonly range: AddressRange;
+  readonly origin: Origin;
+}
+
+export interface NetworkAclModel {
+  readonly id: string;
+  readonly isDefault: boolean;
+  /** Entries of one direction each, ascending by rule number (first match wins). */
+  readonly inbound: NaclEntryModel[];
+  readonly outbound: NaclEntryModel[];
+  readonly origin: Origin;
+}
+
+export interface SubnetModel {
+  readonly id: string;
+  readonly vpcId?: string;
+  readonly cidrs: AddressRange[];
+  readonly cidrText: string[];
+  readonly availabilityZone?: string;
+  /** The NACL that applies (explicit association or the VPC default); undefined when NACLs were not captured. */
+  readonly naclId?: string;
+  readonly naclAssociation: 'explicit' | 'vpc-default' | 'not-captured' | 'unknown';
+}
+
+export interface EniModel {
+  readonly id: string;
+  readonly type: string;
+  readonly subnetId?: string;
+  readonly groupIds: string[];
+  readonly primaryIp?: string;
+  readonly instanceId?: string;
+  readonly deviceIndex?: number;
+  readonly origin: Origin;
+}
+
+export interface NodeModel {
+  readonly name: string;
+  readonly instanceId?: string;
+  readonly instanceType?: string;
+  readonly nodeGroup: string;
+  /** Which fact named the node group (a label key or the EC2 tag). */
+  readonly nodeGroupSource: string;
+  readonly internalIp?: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: Taint[];
+  readonly gpu: boolean;
+  readonly gpuEvidence?: string;
+  readonly ready: boolean;
+  readonly unschedulable: boolean;
+  /** The ENIConfig that gives this node's pods their subnet and SGs under custom networking. */
+  readonly eniConfigName?: string;
+  readonly origin: Origin;
+}
+
+export interface PodModel {
+  readonly namespace: string;
+  readonly name: string;
+  readonly nodeName?: string;
+  readonly ip?: string;
+  readonly hostNetwork: boolean;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly phase?: string;
+  readonly images: string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly tolerations: Toleration[];
+  readonly raw: K8sPod;
+  readonly origin: Origin;
+}
+
+export interface CniSettings {
+  readonly customNetworking: boolean;
+  readonly podEni: boolean;
+  readonly enforcingMode: 'strict' | 'standard';
+  readonly externalSnat: boolean;
+  readonly eniConfigLabelDef?: string;
+  /** Whether the aws-node DaemonSet was captured (else VPC CNI defaults are assumed). */
+  readonly captured: boolean;
+  readonly origin?: Origin;
+}
+
+export interface EniConfigModel {
+  readonly name: string;
+  readonly subnetId?: string;
+  readonly securityGroups: string[];
+  readonly origin: Origin;
+}
+
+/** A condition of the data that the reader should know, e.g. an assumed AWS default. */
+export interface ModelWarning {
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface ClusterModel {
+  readonly clusterName?: string;
+  readonly vpcId?: string;
+  readonly clusterSecurityGroupId?: string;
+  readonly accountId?: string;
+  readonly vpcCidrs: AddressRange[];
+  readonly securityGroups: ReadonlyMap<string, SecurityGroupModel>;
+  readonly enis: ReadonlyMap<string, EniModel>;
+  readonly subnets: ReadonlyMap<string, SubnetModel>;
+  readonly nacls: ReadonlyMap<string, NetworkAclModel>;
+  /** Prefix-list id → its CIDRs, when the entries were captured. */
+  readonly prefixLists: ReadonlyMap<string, { cidrs: AddressRange[]; name?: string }>;
+  readonly nodes: ReadonlyMap<string, NodeModel>;
+  readonly pods: PodModel[];
+  /** The selector of Service namespace/name, when the Service was captured. */
+  readonly serviceSelector: (namespace: string, name: string) => Record<string, string> | undefined;
+  /** Addresses behind a Service from its EndpointSlices or Endpoints, with which was used. */
+  readonly serviceEndpoints: (
+    namespace: string,
+    name: string,
+  ) => { addresses: string[]; via: string } | undefined;
+  readonly cni: CniSettings;
+  readonly eniConfigs: ReadonlyMap<string, EniConfigModel>;
+  /** Finds the ENI that holds an address (primary, secondary, or inside a delegated prefix). */
+  readonly eniForAddress: (ip: string) => EniModel | undefined;
+  /** ENIs attached to an instance, by device index. */
+  readonly enisOfInstance: (instanceId: string) => EniModel[];
+  readonly naclsCaptured: boolean;
+  readonly warnings: ModelWarning[];
+}

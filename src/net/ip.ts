@@ -1,0 +1,91 @@
+import ipaddr from 'ipaddr.js';
+
+/** An inclusive range of addresses of one family, as big integers: a CIDR block or a single address. */
+export interface AddressRange {
+  readonly family: 4 | 6;
+  readonly start: bigint;
+  readonly end: bigint;
+}
+
+function toBigInt(bytes: number[]): bigint {
+  let value = 0n;
+  for (const byte of bytes) value = (value << 8n) | BigInt(byte);
+  return value;
+}
+
+/** Parses one IPv4 or IPv6 address; undefined when it is not one. */
+export function parseAddress(text: string): AddressRange | undefined {
+  // Only the forms AWS and Kubernetes print: dotted quads (not `10.1` shorthands) and IPv6.
+  const valid = text.includes(':') ? ipaddr.IPv6.isValid(text) : ipaddr.IPv4.isValidFourPartDecimal(text);
+  if (!valid) return undefined;
+  const parsed = ipaddr.parse(text);
+  // IPv4-mapped IPv6 addresses are IPv4 for every purpose here.
+  const addr =
+    parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()
+      ? (parsed as ipaddr.IPv6).toIPv4Address()
+      : parsed;
+  const value = toBigInt(addr.toByteArray());
+  return { family: addr.kind() === 'ipv4' ? 4 : 6, start: value, end: value };
+}
+
+/** Parses `a.b.c.d/n` or an IPv6 CIDR (host bits are ignored, as AWS does); undefined when malformed. */
+export function parseCidr(text: string): AddressRange | undefined {
+  const slash = text.indexOf('/');
+  if (slash < 0) return undefined;
+  const base = parseAddress(text.slice(0, slash));
+  const bitsText = text.slice(slash + 1);
+  if (!base || !/^\d{1,3}$/.test(bitsText)) return undefined;
+  const bits = Number(bitsText);
+  const width = base.family === 4 ? 32 : 128;
+  if (bits > width) return undefined;
+  const hostBits = BigInt(width - bits);
+  const mask = (1n << hostBits) - 1n;
+  const start = base.start & ~mask;
+  return { family: base.family, start, end: start | mask };
+}
+
+export function isCidr(text: string): boolean {
+  return parseCidr(text) !== undefined;
+}
+
+export function isAddress(text: string): boolean {
+  return parseAddress(text) !== undefined;
+}
+
+/** Does `outer` hold every address of `inner`? */
+export function containsRange(outer: AddressRange, inner: AddressRange): boolean {
+  return outer.family === inner.family && outer.start <= inner.start && inner.end <= outer.end;
+}
+
+export function overlaps(a: AddressRange, b: AddressRange): boolean {
+  return a.family === b.family && a.start <= b.end && b.start <= a.end;
+}
+
+/** How a rule's address block relates to the addresses a source may use. */
+export type Coverage = 'all' | 'some' | 'none';
+
+export function coverage(block: AddressRange, addresses: AddressRange): Coverage {
+  if (containsRange(block, addresses)) return 'all';
+  return overlaps(block, addresses) ? 'some' : 'none';
+}
+
+export function formatAddress(value: bigint, family: 4 | 6): string {
+  if (family === 4) {
+    return [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 255n)).join('.');
+  }
+  const bytes: number[] = [];
+  for (let shift = 120n; shift >= 0n; shift -= 8n) bytes.push(Number((value >> shift) & 255n));
+  return ipaddr.fromByteArray(bytes).toString();
+}
+
+/** Renders a range as an address when it is one, else as the CIDR it is (or start-end). */
+export function formatRange(range: AddressRange): string {
+  if (range.start === range.end) return formatAddress(range.start, range.family);
+  const size = range.end - range.start + 1n;
+  const width = range.family === 4 ? 32 : 128;
+  const hostBits = size.toString(2).length - 1;
+  if (1n << BigInt(hostBits) === size && (range.start & (size - 1n)) === 0n) {
+    return `${formatAddress(range.start, range.family)}/${width - hostBits}`;
+  }
+  return `${formatAddress(range.start, range.family)}-${formatAddress(range.end, range.family)}`;
+}

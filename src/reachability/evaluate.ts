@@ -1,0 +1,351 @@
+/**
+ * The reachability core: decides one flow between two endpoints from security groups and network
+ * ACLs, as AWS evaluates them (DESIGN.md §4), and records every step with the facts that decided it.
+ * Pure: no I/O, no clocks; the same model and query always give the same trace.
+ */
+import type { Endpoint } from '../model/endpoints.ts';
+import { protocolMatches, formatProtocolPorts } from '../model/protocol.ts';
+import type { ClusterModel, NaclEntryModel, PortRange, Protocol, RulePeer, SgRule } from '../model/types.ts';
+import { coverage, type AddressRange } from '../net/ip.ts';
+import { describeNaclEntry, describeSgRule } from './describe.ts';
+import { ALL_PORTS, formatPortSet, intersect, isEmpty, normalise, subtract, type PortSet } from './ports.ts';
+import type { Fact, FlowQuery, FlowTrace, Status, StepKind, TraceStep } from './types.ts';
+
+/** Linux's default ephemeral range: where return traffic lands on the client (net.ipv4.ip_local_port_range). */
+export const EPHEMERAL_PORTS: PortRange = { from: 32768, to: 60999 };
+
+type Match = { kind: 'yes' } | { kind: 'no' } | { kind: 'maybe'; missing: string };
+
+/** Does a rule's peer (CIDR, prefix list, SG reference) match the other end of the flow? */
+function matchPeer(model: ClusterModel, peer: RulePeer, other: Endpoint): Match {
+  switch (peer.kind) {
+    case 'security-group':
+      if (peer.unmatchable) return { kind: 'no' };
+      return other.securityGroups.includes(peer.groupId) ? { kind: 'yes' } : { kind: 'no' };
+    case 'cidr':
+      return matchRange(peer.range, peer.cidr, other);
+    case 'prefix-list': {
+      const list = model.prefixLists.get(peer.prefixListId);
+      if (!list)
+        return { kind: 'maybe', missing: `entries of prefix list ${peer.prefixListId} were not captured` };
+      let best: Match = { kind: 'no' };
+      for (const cidr of list.cidrs) {
+        const m = matchRange(cidr, `${peer.prefixListId} entry`, other);
+        if (m.kind === 'yes') return m;
+        if (m.kind === 'maybe') best = m;
+      }
+      return best;
+    }
+  }
+}
+
+function matchRange(block: AddressRange, label: string, other: Endpoint): Match {
+  if (!other.addresses) return { kind: 'maybe', missing: `the address of ${other.label} is not known` };
+  switch (coverage(block, other.addresses)) {
+    case 'all':
+      return { kind: 'yes' };
+    case 'none':
+      return { kind: 'no' };
+    case 'some':
+      return { kind: 'maybe', missing: `${label} covers only part of ${other.addressText}` };
+  }
+}
+
+function sgRuleFact(rule: SgRule): Fact {
+  return {
+    kind: 'sg-rule',
+    ruleId: rule.id,
+    groupId: rule.groupId,
+    direction: rule.direction,
+    text: describeSgRule(rule),
+    origin: rule.origin,
+  };
+}
+
+/** Security-group step: the union of the ENI's SGs' rules in one direction must cover the ports. */
+function securityGroupStep(
+  model: ClusterModel,
+  kind: 'sg-egress' | 'sg-ingress',
+  self: Endpoint,
+  other: Endpoint,
+  protocol: Protocol,
+  ports: PortRange,
+): TraceStep {
+  const direction = kind === 'sg-egress' ? 'egress' : 'ingress';
+  const at = `${self.eniId ?? self.label} [${self.securityGroups.join(', ') || 'no SGs'}]`;
+  const wanted: PortSet = [ports];
+  let definite: PortSet = [];
+  let possible: PortSet = [];
+  const deciding: Fact[] = [];
+  const doubts: Fact[] = [];
+  const unmatchable: Fact[] = [];
+
+  for (const groupId of self.securityGroups) {
+    const group = model.securityGroups.get(groupId);
+    if (!group) {
+      doubts.push({
+        kind: 'missing',
+        text: `security group ${groupId} on ${self.eniId ?? self.label} is not in the snapshot`,
+      });
+      possible = normalise([...possible, ports]);
+      continue;
+    }
+    for (const rule of direction === 'egress' ? group.egress : group.ingress) {
+      if (!protocolMatches(rule.protocol, protocol)) continue;
+      const covered = intersect(wanted, [rule.ports ?? ALL_PORTS]);
+      if (isEmpty(covered)) continue;
+      if (rule.peer.kind === 'security-group' && rule.peer.unmatchable) {
+        unmatchable.push({
+          kind: 'unmatchable-reference',
+          ruleId: rule.id,
+          groupId: rule.peer.groupId,
+          text: `${describeSgRule(rule)}: ${rule.peer.unmatchable}`,
+        });
+        continue;
+      }
+      const match = matchPeer(model, rule.peer, other);
+      if (match.kind === 'yes') {
+        // Keep only rules that add coverage, so the explanation names the rules that decided.
+        if (!isEmpty(subtract(covered, definite))) deciding.push(sgRuleFact(rule));
+        definite = normalise([...definite, ...covered]);
+      } else if (match.kind === 'maybe') {
+        doubts.push({ kind: 'missing', text: `${describeSgRule(rule)}: ${match.missing}` });
+        possible = normalise([...possible, ...covered]);
+      }
+    }
+  }
+  const what = `${formatProtocolPorts(protocol, ports)} ${direction === 'egress' ? 'to' : 'from'} ${other.label} (${other.addressText})`;
+  const uncovered = subtract(wanted, definite);
+  if (isEmpty(uncovered)) {
+    return {
+      kind,
+      status: 'allowed',
+      at,
+      summary: `${direction} ${what} allowed by ${deciding.map((f) => f.text).join('; ')}`,
+      facts: deciding,
+    };
+  }
+  if (isEmpty(subtract(uncovered, possible))) {
+    return {
+      kind,
+      status: 'unknown',
+      at,
+      summary: `${direction} ${what} cannot be decided: ${doubts.map((d) => d.text).join('; ')}`,
+      facts: [...deciding, ...doubts],
+    };
+  }
+  const partial = isEmpty(definite) ? '' : ` (only ${formatPortSet(definite)} is)`;
+  const note = unmatchable.length > 0 ? `; ${unmatchable.map((u) => u.text).join('; ')}` : '';
+  return {
+    kind,
+    status: 'blocked',
+    at,
+    summary: `no ${direction} rule in [${self.securityGroups.join(', ') || 'no SGs'}] allows ${what}${partial}${note}`,
+    facts: [...deciding, ...doubts, ...unmatchable],
+    deniedPorts: uncovered,
+  };
+}
+
+/** A NACL direction: first matching entry per port wins; ports no entry matches fall to the implicit deny. */
+function naclStep(
+  model: ClusterModel,
+  kind: StepKind,
+  subnetId: string,
+  outbound: boolean,
+  peer: Endpoint,
+  protocol: Protocol,
+  ports: PortRange,
+): TraceStep {
+  const subnet = model.subnets.get(subnetId);
+  const direction = outbound ? 'outbound' : 'inbound';
+  const naclId = subnet?.naclId;
+  const at = `${naclId ?? 'NACL ?'} on ${subnetId}`;
+  const what = `${formatProtocolPorts(protocol, ports)} ${outbound ? 'to' : 'from'} ${peer.addressText}`;
+  if (!subnet || !naclId || !model.nacls.get(naclId)) {
+    const missing = !subnet
+      ? `subnet ${subnetId} is not in the snapshot`
+      : `the network ACL of ${subnetId} is not in the snapshot`;
+    return {
+      kind,
+      status: 'unknown',
+      at,
+      summary: `${direction} ${what} cannot be decided: ${missing}`,
+      facts: [{ kind: 'missing', text: missing }],
+    };
+  }
+  const acl = model.nacls.get(naclId)!;
+  let remaining: PortSet = [ports];
+  const allowFacts: Fact[] = [];
+  const denyFacts: Fact[] = [];
+  const doubts: Fact[] = [];
+  let denied: PortSet = [];
+  let doubtful: PortSet = [];
+  const fact = (entry: NaclEntryModel): Fact => ({
+    kind: 'nacl-entry',
+    naclId,
+    ruleNumber: entry.ruleNumber,
+    direction,
+    action: entry.action,
+    text: describeNaclEntry(entry),
+    origin: entry.origin,
+  });
+  for (const entry of outbound ? acl.outbound : acl.inbound) {
+    if (isEmpty(remaining)) break;
+    if (!protocolMatches(entry.protocol, protocol)) continue;
+    const hit = intersect(remaining, [entry.ports ?? ALL_PORTS]);
+    if (isEmpty(hit)) continue;
+    const match = matchRange(entry.range, `entry ${entry.ruleNumber} (${entry.cidr})`, peer);
+    if (match.kind === 'no') continue;
+    remaining = subtract(remaining, hit);
+    if (match.kind === 'maybe') {
+      doubtful = normalise([...doubtful, ...hit]);
+      doubts.push({ kind: 'missing', text: `${describeNaclEntry(entry)}: ${match.missing}` });
+    } else if (entry.action === 'allow') {
+      allowFacts.push(fact(entry));
+    } else {
+      denied = normalise([...denied, ...hit]);
+      denyFacts.push(fact(entry));
+    }
+  }
+  if (!isEmpty(remaining)) {
+    denied = normalise([...denied, ...remaining]);
+    denyFacts.push({
+      kind: 'nacl-entry',
+      naclId,
+      ruleNumber: '*',
+      direction,
+      action: 'deny',
+      text: `${naclId} ${direction} rule * deny all (implicit)`,
+    });
+  }
+  if (!isEmpty(denied)) {
+    const which = denyFacts.map((f) => (f.kind === 'nacl-entry' ? `rule ${f.ruleNumber}` : '')).join(', ');
+    return {
+      kind,
+      status: 'blocked',
+      at,
+      summary: `${naclId} ${direction} denies ${protocol}/${formatPortSet(denied)} ${outbound ? 'to' : 'from'} ${peer.addressText} (${which})`,
+      facts: [...denyFacts, ...allowFacts],
+      deniedPorts: denied,
+    };
+  }
+  if (!isEmpty(doubtful)) {
+    return {
+      kind,
+      status: 'unknown',
+      at,
+      summary: `${naclId} ${direction} ${what} cannot be decided: ${doubts.map((d) => d.text).join('; ')}`,
+      facts: [...allowFacts, ...doubts],
+    };
+  }
+  const which = allowFacts.map((f) => (f.kind === 'nacl-entry' ? `rule ${f.ruleNumber}` : '')).join(', ');
+  return {
+    kind,
+    status: 'allowed',
+    at,
+    summary: `${naclId} ${direction} allows ${what} (${which})`,
+    facts: allowFacts,
+  };
+}
+
+function combine(steps: readonly TraceStep[]): { status: Status; reason: string } {
+  const blocked = steps.find((s) => s.status === 'blocked');
+  if (blocked) return { status: 'blocked', reason: blocked.summary };
+  const unknown = steps.find((s) => s.status === 'unknown');
+  if (unknown) return { status: 'unknown', reason: unknown.summary };
+  const decisive = steps.filter((s) => s.status === 'allowed');
+  const sameNode = steps.find((s) => s.kind === 'same-node' && s.status === 'allowed');
+  return {
+    status: 'allowed',
+    reason: sameNode ? sameNode.summary : decisive.map((s) => s.summary).join('; '),
+  };
+}
+
+/** Decides one flow. Every applicable step is evaluated (not only up to the first block), so a fix can address all blockers. */
+export function evaluateFlow(model: ClusterModel, query: FlowQuery): FlowTrace {
+  const { source, destination, protocol, ports } = query;
+  const steps: TraceStep[] = [];
+  for (const [kind, endpoint] of [
+    ['resolve-source', source],
+    ['resolve-destination', destination],
+  ] as const) {
+    if (endpoint.unresolved) {
+      steps.push({
+        kind,
+        status: 'unknown',
+        at: endpoint.label,
+        summary: `${endpoint.label}: ${endpoint.unresolved}`,
+        facts: [{ kind: 'missing', text: endpoint.unresolved }],
+      });
+    }
+  }
+  if (steps.length > 0) return { steps, ...combine(steps) };
+
+  if (
+    source.nodeName !== undefined &&
+    source.nodeName === destination.nodeName &&
+    !source.sgOnSameNode &&
+    !destination.sgOnSameNode
+  ) {
+    steps.push({
+      kind: 'same-node',
+      status: 'allowed',
+      at: `node ${source.nodeName}`,
+      summary: `same node ${source.nodeName}: pod-to-pod traffic does not cross an ENI, so no security group or NACL applies`,
+      facts: [],
+    });
+    return { steps, ...combine(steps) };
+  }
+
+  steps.push(securityGroupStep(model, 'sg-egress', source, destination, protocol, ports));
+  const crossesSubnets = source.subnetId !== destination.subnetId;
+  if (!model.naclsCaptured) {
+    steps.push({
+      kind: 'nacl-source-outbound',
+      status: 'skipped',
+      at: '-',
+      summary: 'NACLs not captured: assumed the default NACL (allow all)',
+      facts: [],
+    });
+  } else if (!crossesSubnets) {
+    steps.push({
+      kind: 'nacl-source-outbound',
+      status: 'skipped',
+      at: source.subnetId ?? '-',
+      summary: `same subnet ${source.subnetId}: NACLs do not apply`,
+      facts: [],
+    });
+  } else {
+    steps.push(naclStep(model, 'nacl-source-outbound', source.subnetId!, true, destination, protocol, ports));
+    steps.push(
+      naclStep(model, 'nacl-destination-inbound', destination.subnetId!, false, source, protocol, ports),
+    );
+  }
+  steps.push(securityGroupStep(model, 'sg-ingress', destination, source, protocol, ports));
+  // Stateless NACLs must also let the reply back to the client's ephemeral port; SGs are stateful.
+  if (model.naclsCaptured && crossesSubnets && (protocol === 'tcp' || protocol === 'udp')) {
+    steps.push(
+      naclStep(
+        model,
+        'nacl-destination-outbound-return',
+        destination.subnetId!,
+        true,
+        source,
+        protocol,
+        EPHEMERAL_PORTS,
+      ),
+    );
+    steps.push(
+      naclStep(
+        model,
+        'nacl-source-inbound-return',
+        source.subnetId!,
+        false,
+        destination,
+        protocol,
+        EPHEMERAL_PORTS,
+      ),
+    );
+  }
+  return { steps, ...combine(steps) };
+}

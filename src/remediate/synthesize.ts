@@ -1,0 +1,277 @@
+/**
+ * Remediation synthesis: the fewest, narrowest rules that unblock every blocked flow.
+ * Exact ports only, a peer security group rather than a CIDR wherever the peer has one, never
+ * 0.0.0.0/0 or protocol -1 (DESIGN.md §6). Pure: reads flow traces, never re-evaluates them.
+ */
+import type { FlowResult } from '../analyze/types.ts';
+import type { ClusterModel, PortRange } from '../model/types.ts';
+import type { RequirementId } from '../requirements/catalog.ts';
+import type { TraceStep } from '../reachability/types.ts';
+import { SG_RULES_QUOTA, type NaclRemediation, type SgRemediation } from './types.ts';
+
+export interface RemediationPlan {
+  readonly rules: SgRemediation[];
+  readonly naclEntries: NaclRemediation[];
+  /** Flow id → ids of the items that unblock it. */
+  readonly fixes: ReadonlyMap<string, string[]>;
+  /** Blockers no rule can fix here, with why. */
+  readonly unfixable: string[];
+}
+
+/** Ports wide enough for any client's ephemeral port: the generic NACL return-traffic fix. */
+export const RETURN_PORTS: PortRange = { from: 1024, to: 65535 };
+
+interface Need {
+  readonly flow: FlowResult;
+  readonly ports: PortRange;
+  /** Candidate groups to change (the side the step was evaluated on), best first. */
+  readonly own: string[];
+  /** Candidate peer groups (the other side), best first. */
+  readonly peer: string[];
+  readonly peerCidr?: string;
+}
+
+function preferNarrow(model: ClusterModel, groups: readonly string[]): string[] {
+  // The EKS cluster SG is on every managed node: naming it widens a rule to the whole cluster.
+  const isWide = (id: string): number => (model.securityGroups.get(id)?.isClusterSecurityGroup ? 1 : 0);
+  return [...groups].sort((a, b) => isWide(a) - isWide(b) || a.localeCompare(b));
+}
+
+/** Picks groups so that every need has one, choosing those shared by the most needs first (greedy set cover). */
+function cover<T>(needs: readonly T[], candidates: (n: T) => string[]): Map<string, T[]> {
+  const chosen = new Map<string, T[]>();
+  let left = [...needs];
+  while (left.length > 0) {
+    const counts = new Map<string, number>();
+    for (const need of left) {
+      candidates(need).forEach((group, rank) =>
+        counts.set(group, (counts.get(group) ?? 0) + 1 - rank * 1e-6),
+      );
+    }
+    const best = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0];
+    if (!best) break;
+    const taken = left.filter((n) => candidates(n).includes(best));
+    chosen.set(best, taken);
+    left = left.filter((n) => !taken.includes(n));
+  }
+  return chosen;
+}
+
+function subnetCidr(model: ClusterModel, subnetId: string | undefined): string | undefined {
+  return subnetId ? model.subnets.get(subnetId)?.cidrText[0] : undefined;
+}
+
+const titles: Record<RequirementId, string> = {
+  nats: 'NATS event plane, Dynamo >=1.2',
+  etcd: 'etcd control plane, Dynamo <1.2',
+  prometheus: 'Prometheus for ai-service-metrics',
+  'request-plane': 'Dynamo TCP request plane',
+  'response-stream': 'Dynamo TCP response stream',
+  'zmq-events': 'Dynamo ZMQ event plane',
+};
+
+function describe(requirements: readonly RequirementId[]): string {
+  return `${[...new Set(requirements)].map((r) => titles[r]).join('; ')} (dynamo-netcheck)`;
+}
+
+function portArgs(ports: PortRange): string {
+  return ports.from === ports.to ? String(ports.from) : `${ports.from}-${ports.to}`;
+}
+
+function sgCommand(rule: Omit<SgRemediation, 'command' | 'id' | 'description' | 'quotaWarning'>): string {
+  if (rule.direction === 'ingress') {
+    const peer = rule.sourceGroupId ? `--source-group ${rule.sourceGroupId}` : `--cidr ${rule.cidr}`;
+    return `aws ec2 authorize-security-group-ingress --group-id ${rule.groupId} --protocol ${rule.protocol} --port ${portArgs({ from: rule.fromPort, to: rule.toPort })} ${peer}`;
+  }
+  const peer = rule.destinationGroupId
+    ? `UserIdGroupPairs=[{GroupId=${rule.destinationGroupId}}]`
+    : `IpRanges=[{CidrIp=${rule.cidr}}]`;
+  return `aws ec2 authorize-security-group-egress --group-id ${rule.groupId} --ip-permissions 'IpProtocol=${rule.protocol},FromPort=${rule.fromPort},ToPort=${rule.toPort},${peer}'`;
+}
+
+function blockedSteps(flow: FlowResult, kinds: readonly TraceStep['kind'][]): TraceStep[] {
+  return flow.steps.filter((s) => s.status === 'blocked' && kinds.includes(s.kind));
+}
+
+export function synthesizeRemediation(model: ClusterModel, flows: readonly FlowResult[]): RemediationPlan {
+  const fixes = new Map<string, string[]>();
+  const unfixable: string[] = [];
+  const addFix = (flowId: string, itemId: string): void => {
+    const list = fixes.get(flowId) ?? [];
+    if (!list.includes(itemId)) list.push(itemId);
+    fixes.set(flowId, list);
+  };
+
+  // Security groups: collect needs per direction, then choose groups by set cover.
+  const sgRules = new Map<string, Omit<SgRemediation, 'command' | 'id' | 'description' | 'quotaWarning'>>();
+  for (const direction of ['ingress', 'egress'] as const) {
+    const needs: Need[] = [];
+    for (const flow of flows) {
+      if (flow.status !== 'blocked') continue;
+      for (const step of blockedSteps(flow, [direction === 'ingress' ? 'sg-ingress' : 'sg-egress'])) {
+        const self = direction === 'ingress' ? flow.destination : flow.source;
+        const other = direction === 'ingress' ? flow.source : flow.destination;
+        if (self.securityGroups.length === 0) {
+          unfixable.push(`${flow.id}: ${self.nodeGroup} has no security group to add a rule to`);
+          continue;
+        }
+        const peerCidr = other.securityGroups.length === 0 ? subnetCidr(model, other.subnetId) : undefined;
+        for (const ports of step.deniedPorts ?? [flow.ports]) {
+          needs.push({
+            flow,
+            ports,
+            own: preferNarrow(model, self.securityGroups),
+            peer: preferNarrow(model, other.securityGroups),
+            ...(peerCidr ? { peerCidr } : {}),
+          });
+        }
+      }
+    }
+    const byPorts = new Map<string, Need[]>();
+    for (const need of needs) {
+      const key = `${need.flow.protocol}:${need.ports.from}-${need.ports.to}`;
+      byPorts.set(key, [...(byPorts.get(key) ?? []), need]);
+    }
+    for (const group of byPorts.values()) {
+      for (const [own, ownNeeds] of cover(group, (n) => n.own)) {
+        const withGroups = ownNeeds.filter((n) => n.peer.length > 0);
+        const peers: [string | undefined, string | undefined, Need[]][] = [
+          ...cover(withGroups, (n) => n.peer),
+        ].map(([peer, list]) => [peer, undefined, list]);
+        for (const need of ownNeeds.filter((n) => n.peer.length === 0)) {
+          if (!need.peerCidr) {
+            unfixable.push(`${need.flow.id}: the peer has neither a security group nor a known subnet CIDR`);
+            continue;
+          }
+          peers.push([undefined, need.peerCidr, [need]]);
+        }
+        for (const [peerGroup, cidr, list] of peers) {
+          const first = list[0]!;
+          const key = `${direction}|${own}|${peerGroup ?? cidr}|${first.flow.protocol}|${first.ports.from}-${first.ports.to}`;
+          const existing = sgRules.get(key);
+          const requirements = [
+            ...new Set([...(existing?.requirements ?? []), ...list.map((n) => n.flow.requirement)]),
+          ];
+          const unblocks = [...new Set([...(existing?.unblocks ?? []), ...list.map((n) => n.flow.id)])];
+          sgRules.set(key, {
+            direction,
+            groupId: own,
+            protocol: first.flow.protocol,
+            fromPort: first.ports.from,
+            toPort: first.ports.to,
+            ...(peerGroup
+              ? direction === 'ingress'
+                ? { sourceGroupId: peerGroup }
+                : { destinationGroupId: peerGroup }
+              : { cidr: cidr! }),
+            requirements,
+            unblocks,
+          });
+        }
+      }
+    }
+  }
+
+  const added = new Map<string, number>();
+  const rules: SgRemediation[] = [...sgRules.values()].map((rule, i) => {
+    const id = `sg-rule-${i + 1}`;
+    for (const flowId of rule.unblocks) addFix(flowId, id);
+    if (rule.direction === 'ingress') added.set(rule.groupId, (added.get(rule.groupId) ?? 0) + 1);
+    return { id, ...rule, description: describe(rule.requirements), command: sgCommand(rule) };
+  });
+  const withQuota = rules.map((rule) => {
+    if (rule.direction !== 'ingress') return rule;
+    const existing = model.securityGroups.get(rule.groupId)?.ingressRuleCount ?? 0;
+    const total = existing + (added.get(rule.groupId) ?? 0);
+    return total > SG_RULES_QUOTA
+      ? {
+          ...rule,
+          quotaWarning: `${rule.groupId} would have ${total} inbound rules, over the default quota of ${SG_RULES_QUOTA}: request a quota increase or consolidate rules first`,
+        }
+      : rule;
+  });
+
+  return { rules: withQuota, naclEntries: synthesizeNacl(model, flows, addFix), fixes, unfixable };
+}
+
+function synthesizeNacl(
+  model: ClusterModel,
+  flows: readonly FlowResult[],
+  addFix: (flowId: string, itemId: string) => void,
+): NaclRemediation[] {
+  const entries = new Map<string, Omit<NaclRemediation, 'id' | 'command' | 'description'>>();
+  const taken = new Map<string, Set<number>>(); // `${naclId}|${egress}` → used numbers
+  const usedNumbers = (naclId: string, egress: boolean): Set<number> => {
+    const key = `${naclId}|${egress}`;
+    let set = taken.get(key);
+    if (!set) {
+      const acl = model.nacls.get(naclId);
+      set = new Set((egress ? acl?.outbound : acl?.inbound)?.map((e) => e.ruleNumber) ?? []);
+      taken.set(key, set);
+    }
+    return set;
+  };
+  for (const flow of flows) {
+    if (flow.status !== 'blocked') continue;
+    for (const step of blockedSteps(flow, [
+      'nacl-source-outbound',
+      'nacl-destination-inbound',
+      'nacl-destination-outbound-return',
+      'nacl-source-inbound-return',
+    ])) {
+      const denies = step.facts.flatMap((f) => (f.kind === 'nacl-entry' && f.action === 'deny' ? [f] : []));
+      const naclId = denies[0]?.naclId;
+      if (!naclId) continue;
+      const onSource = step.kind === 'nacl-source-outbound' || step.kind === 'nacl-source-inbound-return';
+      const egress = step.kind === 'nacl-source-outbound' || step.kind === 'nacl-destination-outbound-return';
+      const isReturn = step.kind.endsWith('-return');
+      const subnetId = (onSource ? flow.source.subnetId : flow.destination.subnetId)!;
+      const peerSubnet = onSource ? flow.destination.subnetId : flow.source.subnetId;
+      const cidr = subnetCidr(model, peerSubnet);
+      if (!cidr) continue;
+      const ports = isReturn ? RETURN_PORTS : flow.ports;
+      const key = `${naclId}|${egress}|${cidr}|${ports.from}-${ports.to}`;
+      const existing = entries.get(key);
+      if (existing) {
+        entries.set(key, {
+          ...existing,
+          requirements: [...new Set([...existing.requirements, flow.requirement])],
+          unblocks: [...new Set([...existing.unblocks, flow.id])],
+        });
+        continue;
+      }
+      // Number it just below the first entry that denied, so it is matched first.
+      const limit = Math.min(...denies.map((d) => (d.ruleNumber === '*' ? 32767 : d.ruleNumber)));
+      const used = usedNumbers(naclId, egress);
+      let ruleNumber = limit - 1;
+      while (ruleNumber > 0 && used.has(ruleNumber)) ruleNumber -= 1;
+      if (ruleNumber < 1) continue;
+      used.add(ruleNumber);
+      entries.set(key, {
+        naclId,
+        subnetId,
+        egress,
+        ruleNumber,
+        protocol: flow.protocol,
+        fromPort: ports.from,
+        toPort: ports.to,
+        cidr,
+        requirements: [flow.requirement],
+        unblocks: [flow.id],
+      });
+    }
+  }
+  return [...entries.values()].map((entry, i) => {
+    const id = `nacl-entry-${i + 1}`;
+    for (const flowId of entry.unblocks) addFix(flowId, id);
+    const direction = entry.egress ? '--egress' : '--ingress';
+    return {
+      id,
+      ...entry,
+      description:
+        describe(entry.requirements) +
+        (entry.fromPort === RETURN_PORTS.from && entry.toPort === RETURN_PORTS.to ? ', return traffic' : ''),
+      command: `aws ec2 create-network-acl-entry --network-acl-id ${entry.naclId} ${direction} --rule-number ${entry.ruleNumber} --protocol ${entry.protocol} --port-range From=${entry.fromPort},To=${entry.toPort} --cidr-block ${entry.cidr} --rule-action allow`,
+    };
+  });
+}

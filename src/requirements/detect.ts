@@ -1,0 +1,67 @@
+/** Reads what the cluster itself says about Dynamo: version, roles of pods, and `DYN_*` settings. */
+import semver from 'semver';
+import type { PodModel } from '../model/types.ts';
+
+export type DynamoRole = 'frontend' | 'worker' | 'router' | 'epp' | 'other';
+
+const ROLE_LABEL = 'nvidia.com/dynamo-component-type';
+const DYNAMO_IMAGE = /(^|\/)ai-dynamo\/[^:@]+:v?(\d+\.\d+\.\d+[^@\s]*)/;
+
+/** A Dynamo runtime pod (frontend, worker, router, EPP) — a client of NATS/etcd. */
+export function dynamoRole(pod: PodModel): DynamoRole | undefined {
+  const label = pod.labels[ROLE_LABEL]?.toLowerCase();
+  if (label) {
+    if (label === 'frontend' || label === 'worker' || label === 'router' || label === 'epp') return label;
+    if (label.includes('worker') || label === 'prefill' || label === 'decode') return 'worker';
+    return 'other';
+  }
+  if (pod.labels['app.kubernetes.io/name'] === 'dynamo-operator') return undefined;
+  if (pod.images.some((image) => /ai-dynamo\/(vllm|sglang|tensorrtllm|trtllm)-runtime/.test(image)))
+    return 'other';
+  return undefined;
+}
+
+export interface Evidence {
+  readonly value: string;
+  readonly source: string;
+}
+
+/** Every hint of the installed Dynamo version, strongest first (platform chart, then images). */
+export function detectDynamoVersion(pods: readonly PodModel[]): Evidence[] {
+  const chart: Evidence[] = [];
+  const images: Evidence[] = [];
+  for (const pod of pods) {
+    const where = `pod ${pod.namespace}/${pod.name}`;
+    const chartLabel = /^dynamo-platform-(\d+\.\d+\.\d+\S*)$/.exec(pod.labels['helm.sh/chart'] ?? '')?.[1];
+    if (chartLabel && semver.valid(chartLabel)) {
+      chart.push({
+        value: chartLabel,
+        source: `label helm.sh/chart=dynamo-platform-${chartLabel} on ${where}`,
+      });
+    } else if (pod.labels['app.kubernetes.io/name'] === 'dynamo-operator') {
+      const version = pod.labels['app.kubernetes.io/version'];
+      if (version && semver.valid(semver.coerce(version))) {
+        chart.push({
+          value: semver.coerce(version)!.version,
+          source: `label app.kubernetes.io/version=${version} on ${where}`,
+        });
+      }
+    }
+    for (const image of pod.images) {
+      const tag = DYNAMO_IMAGE.exec(image)?.[2];
+      const version = tag ? semver.coerce(tag)?.version : undefined;
+      if (version) images.push({ value: version, source: `image ${image} in ${where}` });
+    }
+  }
+  return [...chart, ...images];
+}
+
+/** The first value any Dynamo pod sets for an env var, with the pod that set it. */
+export function envSetting(pods: readonly PodModel[], name: string): Evidence | undefined {
+  for (const pod of pods) {
+    const value = pod.env[name];
+    if (value !== undefined && value !== '')
+      return { value, source: `env ${name}=${value} on pod ${pod.namespace}/${pod.name}` };
+  }
+  return undefined;
+}

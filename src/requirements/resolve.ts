@@ -1,0 +1,159 @@
+/** Picks the catalog entries that apply to one cluster and settles their ports. */
+import semver from 'semver';
+import type { PortRange } from '../model/types.ts';
+import {
+  catalog,
+  knownDynamoVersions,
+  type CatalogEntry,
+  type RequirementId,
+  type SourceSelector,
+  type TargetSpec,
+} from './catalog.ts';
+
+export interface RequirementContext {
+  readonly dynamoVersion: string;
+  /** How the version was chosen: flag, recipe, cluster evidence, or the catalog default. */
+  readonly versionSource: string;
+  readonly eventPlane: 'nats' | 'zmq';
+  readonly eventPlaneSource: string;
+  readonly requestPlane: 'tcp' | 'nats' | 'http';
+  readonly requestPlaneSource: string;
+  readonly conformance: boolean;
+  readonly conformanceSource: string;
+  /** Values of port env vars found on pods (DYN_TCP_RPC_PORT, …). */
+  readonly portEnv: Readonly<Record<string, { value: string; source: string }>>;
+  /** Namespace/service overrides, e.g. from NATS_SERVER or a recipe's component namespaces. */
+  readonly targetOverrides: Readonly<
+    Partial<Record<RequirementId, { namespace?: string; service?: string; port?: number; source: string }>>
+  >;
+}
+
+export interface Requirement {
+  readonly id: RequirementId;
+  readonly title: string;
+  readonly protocol: 'tcp';
+  readonly ports: PortRange;
+  readonly from: SourceSelector;
+  readonly to: TargetSpec;
+  readonly why: string;
+  readonly symptom: string;
+  readonly source: string;
+  /** The facts that made this requirement apply, and chose its port. */
+  readonly decidedBy: string[];
+}
+
+export interface NotApplicable {
+  readonly id: RequirementId;
+  readonly title: string;
+  readonly because: string;
+}
+
+export interface RequirementSet {
+  readonly context: RequirementContext;
+  readonly requirements: Requirement[];
+  readonly notApplicable: NotApplicable[];
+}
+
+export const newestDynamoVersion: string = [...knownDynamoVersions].sort(semver.rcompare)[0]!;
+
+function describeWhy(
+  entry: CatalogEntry,
+  context: RequirementContext,
+): { applies: boolean; facts: string[] } {
+  const facts: string[] = [];
+  if (entry.dynamo) {
+    if (!semver.satisfies(context.dynamoVersion, entry.dynamo, { includePrerelease: true })) {
+      return { applies: false, facts: [`Dynamo ${context.dynamoVersion} is outside ${entry.dynamo}`] };
+    }
+    facts.push(
+      `Dynamo ${context.dynamoVersion} (${context.versionSource}) is ${entry.dynamo.replace('-0', '')}`,
+    );
+  }
+  const when = entry.when ?? {};
+  if (when.eventPlane) {
+    if (context.eventPlane !== when.eventPlane)
+      return {
+        applies: false,
+        facts: [`event plane is ${context.eventPlane} (${context.eventPlaneSource})`],
+      };
+    facts.push(`event plane ${context.eventPlane} (${context.eventPlaneSource})`);
+  }
+  if (when.requestPlane) {
+    if (context.requestPlane !== when.requestPlane)
+      return {
+        applies: false,
+        facts: [`request plane is ${context.requestPlane} (${context.requestPlaneSource})`],
+      };
+    facts.push(`request plane ${context.requestPlane} (${context.requestPlaneSource})`);
+  }
+  if (when.conformanceCheck) {
+    if (!context.conformance)
+      return {
+        applies: false,
+        facts: [`conformance check ${when.conformanceCheck} does not run (${context.conformanceSource})`],
+      };
+    facts.push(`conformance check ${when.conformanceCheck} runs (${context.conformanceSource})`);
+  }
+  return { applies: true, facts };
+}
+
+function settlePorts(entry: CatalogEntry, context: RequirementContext, facts: string[]): PortRange {
+  const override = context.targetOverrides[entry.id]?.port;
+  if (override) {
+    facts.push(`port ${override} (${context.targetOverrides[entry.id]!.source})`);
+    return { from: override, to: override };
+  }
+  if (entry.port.fixed !== undefined) return { from: entry.port.fixed, to: entry.port.fixed };
+  const name = entry.port.env!;
+  const set = context.portEnv[name];
+  const port = set ? Number(set.value) : NaN;
+  if (set && Number.isInteger(port) && port > 0 && port <= 65535) {
+    facts.push(`port ${port} (${set.source})`);
+    return { from: port, to: port };
+  }
+  const range = entry.port.whenUnset!;
+  facts.push(
+    `${name} unset: the port is OS-assigned, so only the range ${range.from}-${range.to} can be allowed statically`,
+  );
+  return range;
+}
+
+function settleTarget(entry: CatalogEntry, context: RequirementContext, facts: string[]): TargetSpec {
+  const override = context.targetOverrides[entry.id];
+  if (entry.to.kind !== 'service' || !override || (!override.namespace && !override.service)) return entry.to;
+  facts.push(
+    `target ${override.service ?? entry.to.service}.${override.namespace ?? entry.to.namespace} (${override.source})`,
+  );
+  return {
+    ...entry.to,
+    namespace: override.namespace ?? entry.to.namespace,
+    service: override.service ?? entry.to.service,
+  };
+}
+
+export function resolveRequirements(context: RequirementContext): RequirementSet {
+  const requirements: Requirement[] = [];
+  const notApplicable: NotApplicable[] = [];
+  for (const entry of catalog) {
+    const { applies, facts } = describeWhy(entry, context);
+    if (!applies) {
+      notApplicable.push({ id: entry.id, title: entry.title, because: facts.join('; ') });
+      continue;
+    }
+    const ports = settlePorts(entry, context, facts);
+    const to = settleTarget(entry, context, facts);
+    requirements.push({
+      id: entry.id,
+      title: entry.title,
+      protocol: entry.protocol,
+      ports,
+      from: entry.from,
+      to,
+      why: entry.why,
+      symptom: entry.symptom,
+      source: entry.source,
+      decidedBy: facts,
+    });
+  }
+  return { context, requirements, notApplicable };
+}

@@ -1,0 +1,288 @@
+/**
+ * Pure part of the loader: turns the text of input files into a validated, merged Snapshot.
+ * Files are recognised by content, never by name (except that a prefix-list `Entries` file may
+ * carry its list id only in its name, as `get-managed-prefix-list-entries` output does).
+ * Validation never throws: problems are collected as InputIssues with file and JSON path.
+ */
+import YAML from 'yaml';
+import type { z } from 'zod';
+import {
+  EksCluster,
+  EksNodegroup,
+  NetworkAcl,
+  NetworkInterface,
+  PrefixList,
+  PrefixListEntry,
+  Reservation,
+  SecurityGroup,
+  SecurityGroupRule,
+  Subnet,
+  Vpc,
+  kubernetesKinds,
+  type KubernetesKind,
+} from './schemas.ts';
+import { emptySnapshot, type DataKind, type InputIssue, type Located, type Snapshot } from './types.ts';
+
+export interface InputFile {
+  /** Path relative to the snapshot root, used in every message. */
+  readonly path: string;
+  readonly text: string;
+}
+
+export type ParseResult = { ok: true; snapshot: Snapshot } | { ok: false; issues: InputIssue[] };
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type Builder = Mutable<Snapshot> & { captured: Set<DataKind> };
+
+/** JSON-path rendering in the style `SecurityGroups[3].IpPermissions`. */
+export function joinPath(base: string, segments: readonly PropertyKey[]): string {
+  let out = base;
+  for (const segment of segments) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else if (typeof segment === 'string' && /^[A-Za-z_$][\w$]*$/.test(segment))
+      out += out ? `.${segment}` : segment;
+    else out += `[${JSON.stringify(String(segment))}]`;
+  }
+  return out;
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+const awsArrays: { key: string; kind: DataKind; schema: z.ZodType; into: keyof Snapshot }[] = [
+  { key: 'SecurityGroups', kind: 'SecurityGroups', schema: SecurityGroup, into: 'securityGroups' },
+  {
+    key: 'SecurityGroupRules',
+    kind: 'SecurityGroupRules',
+    schema: SecurityGroupRule,
+    into: 'securityGroupRules',
+  },
+  {
+    key: 'NetworkInterfaces',
+    kind: 'NetworkInterfaces',
+    schema: NetworkInterface,
+    into: 'networkInterfaces',
+  },
+  { key: 'NetworkAcls', kind: 'NetworkAcls', schema: NetworkAcl, into: 'networkAcls' },
+  { key: 'Subnets', kind: 'Subnets', schema: Subnet, into: 'subnets' },
+  { key: 'Vpcs', kind: 'Vpcs', schema: Vpc, into: 'vpcs' },
+  { key: 'PrefixLists', kind: 'PrefixLists', schema: PrefixList, into: 'prefixLists' },
+];
+
+const kindTargets: Record<KubernetesKind, keyof Snapshot> = {
+  Node: 'nodes',
+  Pod: 'pods',
+  Service: 'services',
+  EndpointSlice: 'endpointSlices',
+  Endpoints: 'endpoints',
+  ENIConfig: 'eniConfigs',
+  SecurityGroupPolicy: 'securityGroupPolicies',
+  DaemonSet: 'daemonSets',
+  Namespace: 'namespaces',
+  NetworkPolicy: 'networkPolicies',
+  Event: 'events',
+};
+
+class FileParser {
+  constructor(
+    private readonly file: string,
+    private readonly out: Builder,
+    private readonly issues: InputIssue[],
+  ) {}
+
+  private issue(path: string, message: string): void {
+    this.issues.push({ file: this.file, path, message });
+  }
+
+  /** Validates `value` at `path`; pushes it with its origin on success, issues on failure. */
+  private take<T>(schema: z.ZodType<T>, value: unknown, path: string, into: Located<T>[]): boolean {
+    const result = schema.safeParse(value);
+    if (!result.success) {
+      for (const issue of result.error.issues) this.issue(joinPath(path, issue.path), issue.message);
+      return false;
+    }
+    into.push({ value: result.data, origin: { file: this.file, path } });
+    return true;
+  }
+
+  private list(into: keyof Snapshot): Located<unknown>[] {
+    return this.out[into] as Located<unknown>[];
+  }
+
+  /** Returns whether the document was recognised. */
+  parseDocument(doc: unknown, base: string): boolean {
+    if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+      if (Array.isArray(doc)) return false;
+      return false;
+    }
+    const record = doc as Record<string, unknown>;
+    if (typeof record.kind === 'string' && typeof record.apiVersion === 'string') {
+      return this.parseKubernetes(record, base);
+    }
+    let recognised = false;
+    for (const { key, kind, schema, into } of awsArrays) {
+      if (!(key in record)) continue;
+      recognised = true;
+      this.out.captured.add(kind);
+      this.eachOf(record[key], joinPath(base, [key]), (item, path) =>
+        this.take(schema, item, path, this.list(into)),
+      );
+    }
+    if ('Reservations' in record) {
+      recognised = true;
+      this.out.captured.add('Reservations');
+      this.eachOf(record.Reservations, joinPath(base, ['Reservations']), (item, path) => {
+        const parsed = Reservation.safeParse(item);
+        if (!parsed.success) {
+          for (const issue of parsed.error.issues) this.issue(joinPath(path, issue.path), issue.message);
+          return;
+        }
+        parsed.data.Instances.forEach((instance, i) =>
+          this.out.instances.push({
+            value: instance,
+            origin: { file: this.file, path: joinPath(path, ['Instances', i]) },
+          }),
+        );
+      });
+    }
+    if ('Entries' in record && !('NetworkAclId' in record)) {
+      recognised = true;
+      this.parsePrefixListEntries(record, base);
+    }
+    if ('cluster' in record && record.cluster && typeof record.cluster === 'object') {
+      recognised = true;
+      this.out.captured.add('EksCluster');
+      this.take(EksCluster, record.cluster, joinPath(base, ['cluster']), this.out.clusters);
+    }
+    if ('nodegroup' in record && record.nodegroup && typeof record.nodegroup === 'object') {
+      recognised = true;
+      this.out.captured.add('EksNodegroup');
+      this.take(EksNodegroup, record.nodegroup, joinPath(base, ['nodegroup']), this.out.nodegroups);
+    }
+    return recognised;
+  }
+
+  private eachOf(value: unknown, path: string, visit: (item: unknown, path: string) => void): void {
+    if (!Array.isArray(value)) {
+      this.issue(path, `expected array, received ${describeType(value)}`);
+      return;
+    }
+    value.forEach((item, i) => visit(item, `${path}[${i}]`));
+  }
+
+  private parsePrefixListEntries(record: Record<string, unknown>, base: string): void {
+    const fromWrapper = typeof record.PrefixListId === 'string' ? record.PrefixListId : undefined;
+    const fromName = /\b(pl-[0-9a-f]+)\b/.exec(this.file)?.[1];
+    const prefixListId = fromWrapper ?? fromName;
+    const path = joinPath(base, ['Entries']);
+    if (!prefixListId) {
+      this.issue(
+        path,
+        'prefix-list entries need their list id: name the file after it (pl-….json) or add "PrefixListId"',
+      );
+      return;
+    }
+    this.out.captured.add('PrefixListEntries');
+    const entries: Located<PrefixListEntry>[] = [];
+    this.eachOf(record.Entries, path, (item, itemPath) =>
+      this.take(PrefixListEntry, item, itemPath, entries),
+    );
+    this.out.prefixListEntries.push({
+      value: { prefixListId, entries: entries.map((e) => e.value) },
+      origin: { file: this.file, path },
+    });
+  }
+
+  private parseKubernetes(record: Record<string, unknown>, base: string): boolean {
+    const kind = record.kind as string;
+    if (kind === 'List' || kind.endsWith('List')) {
+      const path = joinPath(base, ['items']);
+      let recognisedAny = false;
+      this.eachOf(record.items ?? [], path, (item, itemPath) => {
+        if (item && typeof item === 'object' && !Array.isArray(item)) {
+          // Typed lists (`PodList`) omit kind/apiVersion on their items.
+          const itemRecord = item as Record<string, unknown>;
+          const itemKind =
+            typeof itemRecord.kind === 'string' ? itemRecord.kind : kind.slice(0, -'List'.length);
+          if (this.parseKubernetesObject({ ...itemRecord, kind: itemKind }, itemPath)) recognisedAny = true;
+        } else {
+          this.issue(itemPath, `expected object, received ${describeType(item)}`);
+        }
+      });
+      // An empty list is a capture of "none of these": it still counts as recognised.
+      return recognisedAny || (Array.isArray(record.items) && record.items.length === 0) || kind !== 'List';
+    }
+    return this.parseKubernetesObject(record, base);
+  }
+
+  private parseKubernetesObject(record: Record<string, unknown>, path: string): boolean {
+    const kind = record.kind as string;
+    if (!(kind in kubernetesKinds)) {
+      this.out.ignored.push({
+        file: this.file,
+        reason: `${path || 'document'}: kind ${kind} is not used by the analysis`,
+      });
+      return false;
+    }
+    const known = kind as KubernetesKind;
+    this.out.captured.add(known);
+    this.take(kubernetesKinds[known] as z.ZodType, record, path, this.list(kindTargets[known]));
+    return true;
+  }
+}
+
+function parseText(file: InputFile): { docs: unknown[] } | { issue: InputIssue } {
+  const isYaml = /\.ya?ml$/i.test(file.path);
+  if (!isYaml) {
+    try {
+      return { docs: [JSON.parse(file.text)] };
+    } catch (err) {
+      return { issue: { file: file.path, path: '', message: `invalid JSON: ${(err as Error).message}` } };
+    }
+  }
+  const documents = YAML.parseAllDocuments(file.text, { uniqueKeys: false });
+  const docs: unknown[] = [];
+  for (const doc of documents) {
+    const error = doc.errors[0];
+    if (error) {
+      const pos = error.linePos?.[0];
+      const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
+      return {
+        issue: {
+          file: file.path,
+          path: '',
+          message: `invalid YAML${where}: ${error.message.split('\n')[0]}`,
+        },
+      };
+    }
+    docs.push(doc.toJS({ maxAliasCount: 100 }));
+  }
+  return { docs };
+}
+
+/** Parses and merges every file; all-or-nothing: any issue means no snapshot. */
+export function parseSnapshot(files: readonly InputFile[]): ParseResult {
+  const out = emptySnapshot() as Builder;
+  const issues: InputIssue[] = [];
+  for (const file of files) {
+    const parsed = parseText(file);
+    if ('issue' in parsed) {
+      issues.push(parsed.issue);
+      continue;
+    }
+    const parser = new FileParser(file.path, out, issues);
+    let recognised = false;
+    parsed.docs.forEach((doc, i) => {
+      const base = parsed.docs.length > 1 ? `document[${i}]` : '';
+      if (doc === null || doc === undefined) return;
+      if (parser.parseDocument(doc, base)) recognised = true;
+    });
+    if (!recognised && !out.ignored.some((entry) => entry.file === file.path)) {
+      out.ignored.push({ file: file.path, reason: 'not a recognised AWS or Kubernetes document' });
+    }
+  }
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, snapshot: out };
+}

@@ -1,0 +1,407 @@
+/**
+ * Schemas of the raw inputs, in the exact shapes `aws … --output json` and `kubectl get -o json|yaml`
+ * print. Objects are loose (unknown fields kept) so captured data round-trips; only the fields the
+ * analysis reads are checked, and values the analysis depends on (CIDRs, ports) are validated here
+ * so that bad input fails at load time with a path, not later with a wrong verdict.
+ */
+import { z } from 'zod';
+import { isAddress, isCidr } from '../net/ip.ts';
+
+const cidr = z.string().refine(isCidr, { message: 'expected a CIDR block like 10.0.0.0/16' });
+const address = z.string().refine(isAddress, { message: 'expected an IP address' });
+const port = z.number().int().min(-1).max(65535);
+/** `-1`/`all`, a protocol name, or an IP protocol number, as EC2 accepts them. */
+const ipProtocol = z
+  .string()
+  .regex(
+    /^(-1|all|tcp|udp|icmp|icmpv6|\d{1,3})$/i,
+    'expected "-1", "tcp", "udp", "icmp", "icmpv6" or a protocol number',
+  );
+const tag = z.looseObject({ Key: z.string(), Value: z.string().optional() });
+
+// ─── EC2 ────────────────────────────────────────────────────────────────────────────────────────
+
+export const IpPermission = z.looseObject({
+  IpProtocol: ipProtocol,
+  FromPort: port.optional(),
+  ToPort: port.optional(),
+  IpRanges: z.array(z.looseObject({ CidrIp: cidr, Description: z.string().optional() })).optional(),
+  Ipv6Ranges: z.array(z.looseObject({ CidrIpv6: cidr, Description: z.string().optional() })).optional(),
+  PrefixListIds: z
+    .array(z.looseObject({ PrefixListId: z.string(), Description: z.string().optional() }))
+    .optional(),
+  UserIdGroupPairs: z
+    .array(
+      z.looseObject({
+        GroupId: z.string().optional(),
+        GroupName: z.string().optional(),
+        UserId: z.string().optional(),
+        VpcId: z.string().optional(),
+        PeeringStatus: z.string().optional(),
+        Description: z.string().optional(),
+      }),
+    )
+    .optional(),
+});
+export type IpPermission = z.infer<typeof IpPermission>;
+
+export const SecurityGroup = z.looseObject({
+  GroupId: z.string(),
+  GroupName: z.string().optional(),
+  Description: z.string().optional(),
+  VpcId: z.string().optional(),
+  OwnerId: z.string().optional(),
+  IpPermissions: z.array(IpPermission).optional(),
+  IpPermissionsEgress: z.array(IpPermission).optional(),
+  Tags: z.array(tag).optional(),
+});
+export type SecurityGroup = z.infer<typeof SecurityGroup>;
+
+export const SecurityGroupRule = z.looseObject({
+  SecurityGroupRuleId: z.string().optional(),
+  GroupId: z.string(),
+  GroupOwnerId: z.string().optional(),
+  IsEgress: z.boolean(),
+  IpProtocol: ipProtocol,
+  FromPort: port.optional(),
+  ToPort: port.optional(),
+  CidrIpv4: cidr.optional(),
+  CidrIpv6: cidr.optional(),
+  PrefixListId: z.string().optional(),
+  ReferencedGroupInfo: z
+    .looseObject({
+      GroupId: z.string().optional(),
+      UserId: z.string().optional(),
+      VpcId: z.string().optional(),
+    })
+    .optional(),
+  Description: z.string().optional(),
+});
+export type SecurityGroupRule = z.infer<typeof SecurityGroupRule>;
+
+const groupIdentifier = z.looseObject({ GroupId: z.string(), GroupName: z.string().optional() });
+
+export const NetworkInterface = z.looseObject({
+  NetworkInterfaceId: z.string(),
+  InterfaceType: z.string().optional(),
+  Description: z.string().optional(),
+  SubnetId: z.string().optional(),
+  VpcId: z.string().optional(),
+  OwnerId: z.string().optional(),
+  Status: z.string().optional(),
+  Groups: z.array(groupIdentifier).optional(),
+  PrivateIpAddress: address.optional(),
+  PrivateIpAddresses: z
+    .array(z.looseObject({ PrivateIpAddress: address, Primary: z.boolean().optional() }))
+    .optional(),
+  Ipv4Prefixes: z.array(z.looseObject({ Ipv4Prefix: cidr })).optional(),
+  Ipv6Addresses: z.array(z.looseObject({ Ipv6Address: address })).optional(),
+  Ipv6Prefixes: z.array(z.looseObject({ Ipv6Prefix: cidr })).optional(),
+  Attachment: z
+    .looseObject({
+      InstanceId: z.string().optional(),
+      DeviceIndex: z.number().int().optional(),
+      NetworkCardIndex: z.number().int().optional(),
+    })
+    .optional(),
+  TagSet: z.array(tag).optional(),
+});
+export type NetworkInterface = z.infer<typeof NetworkInterface>;
+
+export const Instance = z.looseObject({
+  InstanceId: z.string(),
+  InstanceType: z.string().optional(),
+  PrivateIpAddress: address.optional(),
+  SubnetId: z.string().optional(),
+  VpcId: z.string().optional(),
+  SecurityGroups: z.array(groupIdentifier).optional(),
+  Tags: z.array(tag).optional(),
+  NetworkInterfaces: z.array(NetworkInterface).optional(),
+});
+export type Instance = z.infer<typeof Instance>;
+
+export const Reservation = z.looseObject({ Instances: z.array(Instance) });
+
+const naclEntry = z.looseObject({
+  RuleNumber: z.number().int().min(1).max(32768),
+  Protocol: z.string().regex(/^(-1|\d{1,3})$/, 'expected a protocol number string like "6" or "-1"'),
+  RuleAction: z.enum(['allow', 'deny']),
+  Egress: z.boolean(),
+  CidrBlock: cidr.optional(),
+  Ipv6CidrBlock: cidr.optional(),
+  PortRange: z.looseObject({ From: port.optional(), To: port.optional() }).optional(),
+});
+export type NaclEntry = z.infer<typeof naclEntry>;
+
+export const NetworkAcl = z.looseObject({
+  NetworkAclId: z.string(),
+  VpcId: z.string().optional(),
+  IsDefault: z.boolean().optional(),
+  Associations: z
+    .array(z.looseObject({ SubnetId: z.string(), NetworkAclId: z.string().optional() }))
+    .optional(),
+  Entries: z.array(naclEntry).optional(),
+});
+export type NetworkAcl = z.infer<typeof NetworkAcl>;
+
+export const Subnet = z.looseObject({
+  SubnetId: z.string(),
+  VpcId: z.string().optional(),
+  CidrBlock: cidr.optional(),
+  AvailabilityZone: z.string().optional(),
+  Ipv6CidrBlockAssociationSet: z.array(z.looseObject({ Ipv6CidrBlock: cidr.optional() })).optional(),
+  Tags: z.array(tag).optional(),
+});
+export type Subnet = z.infer<typeof Subnet>;
+
+export const Vpc = z.looseObject({
+  VpcId: z.string(),
+  CidrBlock: cidr.optional(),
+  CidrBlockAssociationSet: z.array(z.looseObject({ CidrBlock: cidr.optional() })).optional(),
+  Ipv6CidrBlockAssociationSet: z.array(z.looseObject({ Ipv6CidrBlock: cidr.optional() })).optional(),
+});
+export type Vpc = z.infer<typeof Vpc>;
+
+/** `describe-managed-prefix-lists` (no entries) or `describe-prefix-lists` (AWS service lists, with `Cidrs`). */
+export const PrefixList = z.looseObject({
+  PrefixListId: z.string(),
+  PrefixListName: z.string().optional(),
+  AddressFamily: z.string().optional(),
+  OwnerId: z.string().optional(),
+  Cidrs: z.array(cidr).optional(),
+});
+export type PrefixList = z.infer<typeof PrefixList>;
+
+export const PrefixListEntry = z.looseObject({ Cidr: cidr, Description: z.string().optional() });
+export type PrefixListEntry = z.infer<typeof PrefixListEntry>;
+
+// ─── EKS ────────────────────────────────────────────────────────────────────────────────────────
+
+export const EksCluster = z.looseObject({
+  name: z.string(),
+  arn: z.string().optional(),
+  version: z.string().optional(),
+  resourcesVpcConfig: z
+    .looseObject({
+      vpcId: z.string().optional(),
+      subnetIds: z.array(z.string()).optional(),
+      securityGroupIds: z.array(z.string()).optional(),
+      clusterSecurityGroupId: z.string().optional(),
+    })
+    .optional(),
+});
+export type EksCluster = z.infer<typeof EksCluster>;
+
+export const EksNodegroup = z.looseObject({
+  nodegroupName: z.string(),
+  clusterName: z.string().optional(),
+  instanceTypes: z.array(z.string()).nullish(),
+  subnets: z.array(z.string()).optional(),
+  labels: z.record(z.string(), z.string()).nullish(),
+  taints: z
+    .array(z.looseObject({ key: z.string().optional(), value: z.string().optional(), effect: z.string() }))
+    .nullish(),
+  launchTemplate: z.looseObject({ id: z.string().optional(), name: z.string().optional() }).nullish(),
+});
+export type EksNodegroup = z.infer<typeof EksNodegroup>;
+
+// ─── Kubernetes ─────────────────────────────────────────────────────────────────────────────────
+
+const stringMap = z.record(z.string(), z.string());
+const metadata = z.looseObject({
+  name: z.string(),
+  namespace: z.string().optional(),
+  labels: stringMap.nullish(),
+  annotations: stringMap.nullish(),
+  uid: z.string().optional(),
+});
+
+const toleration = z.looseObject({
+  key: z.string().optional(),
+  operator: z.string().optional(),
+  value: z.string().optional(),
+  effect: z.string().optional(),
+  tolerationSeconds: z.number().optional(),
+});
+export type Toleration = z.infer<typeof toleration>;
+
+const taint = z.looseObject({ key: z.string(), value: z.string().optional(), effect: z.string() });
+export type Taint = z.infer<typeof taint>;
+
+export const K8sNode = z.looseObject({
+  kind: z.literal('Node'),
+  metadata,
+  spec: z
+    .looseObject({
+      providerID: z.string().optional(),
+      unschedulable: z.boolean().optional(),
+      taints: z.array(taint).nullish(),
+    })
+    .optional(),
+  status: z
+    .looseObject({
+      addresses: z.array(z.looseObject({ type: z.string(), address: z.string() })).optional(),
+      conditions: z.array(z.looseObject({ type: z.string(), status: z.string() })).optional(),
+      capacity: stringMap.optional(),
+      allocatable: stringMap.optional(),
+    })
+    .optional(),
+});
+export type K8sNode = z.infer<typeof K8sNode>;
+
+const envVar = z.looseObject({ name: z.string(), value: z.string().optional() });
+export type EnvVar = z.infer<typeof envVar>;
+
+const container = z.looseObject({
+  name: z.string(),
+  image: z.string().optional(),
+  env: z.array(envVar).nullish(),
+  ports: z
+    .array(
+      z.looseObject({
+        containerPort: z.number().int(),
+        name: z.string().optional(),
+        protocol: z.string().optional(),
+      }),
+    )
+    .nullish(),
+});
+
+export const K8sPod = z.looseObject({
+  kind: z.literal('Pod'),
+  metadata,
+  spec: z.looseObject({
+    nodeName: z.string().optional(),
+    hostNetwork: z.boolean().optional(),
+    containers: z.array(container),
+    initContainers: z.array(container).nullish(),
+    tolerations: z.array(toleration).nullish(),
+    nodeSelector: stringMap.nullish(),
+  }),
+  status: z
+    .looseObject({
+      phase: z.string().optional(),
+      podIP: address.optional(),
+      podIPs: z.array(z.looseObject({ ip: address })).nullish(),
+      hostIP: z.string().optional(),
+    })
+    .optional(),
+});
+export type K8sPod = z.infer<typeof K8sPod>;
+
+export const K8sService = z.looseObject({
+  kind: z.literal('Service'),
+  metadata,
+  spec: z
+    .looseObject({
+      clusterIP: z.string().optional(),
+      selector: stringMap.nullish(),
+      ports: z
+        .array(
+          z.looseObject({
+            port: z.number().int(),
+            name: z.string().optional(),
+            protocol: z.string().optional(),
+            targetPort: z.union([z.number().int(), z.string()]).optional(),
+          }),
+        )
+        .nullish(),
+    })
+    .optional(),
+});
+export type K8sService = z.infer<typeof K8sService>;
+
+const targetRef = z.looseObject({
+  kind: z.string().optional(),
+  name: z.string().optional(),
+  namespace: z.string().optional(),
+});
+
+export const K8sEndpointSlice = z.looseObject({
+  kind: z.literal('EndpointSlice'),
+  metadata,
+  addressType: z.string().optional(),
+  endpoints: z
+    .array(
+      z.looseObject({
+        addresses: z.array(z.string()),
+        nodeName: z.string().optional(),
+        targetRef: targetRef.optional(),
+      }),
+    )
+    .nullish(),
+});
+export type K8sEndpointSlice = z.infer<typeof K8sEndpointSlice>;
+
+const endpointAddress = z.looseObject({
+  ip: z.string(),
+  nodeName: z.string().optional(),
+  targetRef: targetRef.optional(),
+});
+export const K8sEndpoints = z.looseObject({
+  kind: z.literal('Endpoints'),
+  metadata,
+  subsets: z
+    .array(
+      z.looseObject({
+        addresses: z.array(endpointAddress).nullish(),
+        notReadyAddresses: z.array(endpointAddress).nullish(),
+      }),
+    )
+    .nullish(),
+});
+export type K8sEndpoints = z.infer<typeof K8sEndpoints>;
+
+export const K8sEniConfig = z.looseObject({
+  kind: z.literal('ENIConfig'),
+  metadata,
+  spec: z
+    .looseObject({ subnet: z.string().optional(), securityGroups: z.array(z.string()).nullish() })
+    .optional(),
+});
+export type K8sEniConfig = z.infer<typeof K8sEniConfig>;
+
+export const K8sSecurityGroupPolicy = z.looseObject({
+  kind: z.literal('SecurityGroupPolicy'),
+  metadata,
+  spec: z
+    .looseObject({
+      podSelector: z.looseObject({}).nullish(),
+      serviceAccountSelector: z.looseObject({}).nullish(),
+      securityGroups: z.looseObject({ groupIds: z.array(z.string()) }).optional(),
+    })
+    .optional(),
+});
+export type K8sSecurityGroupPolicy = z.infer<typeof K8sSecurityGroupPolicy>;
+
+export const K8sDaemonSet = z.looseObject({
+  kind: z.literal('DaemonSet'),
+  metadata,
+  spec: z
+    .looseObject({
+      template: z.looseObject({
+        spec: z.looseObject({ containers: z.array(container), initContainers: z.array(container).nullish() }),
+      }),
+    })
+    .optional(),
+});
+export type K8sDaemonSet = z.infer<typeof K8sDaemonSet>;
+
+/** Kinds kept loosely for later questions (policies, events); only their identity is checked now. */
+export const K8sLoose = z.looseObject({ kind: z.string(), metadata });
+export type K8sLoose = z.infer<typeof K8sLoose>;
+
+export const kubernetesKinds = {
+  Node: K8sNode,
+  Pod: K8sPod,
+  Service: K8sService,
+  EndpointSlice: K8sEndpointSlice,
+  Endpoints: K8sEndpoints,
+  ENIConfig: K8sEniConfig,
+  SecurityGroupPolicy: K8sSecurityGroupPolicy,
+  DaemonSet: K8sDaemonSet,
+  Namespace: K8sLoose,
+  NetworkPolicy: K8sLoose,
+  Event: K8sLoose,
+} as const;
+export type KubernetesKind = keyof typeof kubernetesKinds;
