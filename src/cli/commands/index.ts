@@ -6,3 +6,4 @@ export type RegisterCommand = (program: Command, setExit: (code: number) => void
 /** The command registry: one line per command file. */
 export const commands: RegisterCommand[] = [];
 commands.push((await import('./analyze.ts')).registerAnalyze);
+commands.push((await import('./requirements.ts')).registerRequirements);

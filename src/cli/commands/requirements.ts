@@ -1,0 +1,42 @@
+import { Option } from 'commander';
+import { buildModel } from '../../model/build.ts';
+import { buildRequirementContext } from '../../requirements/context.ts';
+import { resolveRequirements } from '../../requirements/resolve.ts';
+import { renderRequirements } from '../../report/requirements.ts';
+import { ExitCode } from '../errors.ts';
+import { checkVersion, readRecipe, readSnapshot, warn } from '../inputs.ts';
+import type { RegisterCommand } from './index.ts';
+
+export const registerRequirements: RegisterCommand = (program, setExit) => {
+  program
+    .command('requirements')
+    .description(
+      'Print the network flows Dynamo needs for a recipe and Dynamo version, with why and the symptom when missing.',
+    )
+    .argument('[snapshot]', 'optional snapshot directory: reads the version and DYN_* settings from its pods')
+    .option('--recipe <name|file>', 'AICR recipe name, or a RecipeResult file (aicr recipe … -o recipe.yaml)')
+    .option(
+      '--dynamo-version <version>',
+      'Dynamo version (default: from the recipe or snapshot, else the newest known)',
+    )
+    .option('--no-conformance', 'leave out the ai-service-metrics Prometheus flow')
+    .addOption(
+      new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'),
+    )
+    .action(async (snapshotPath: string | undefined, opts: Record<string, unknown>) => {
+      const dynamoVersion = checkVersion(opts.dynamoVersion as string | undefined);
+      const recipe = opts.recipe ? readRecipe(opts.recipe as string, warn) : undefined;
+      const pods = snapshotPath ? buildModel(await readSnapshot(snapshotPath)).pods : [];
+      const { context, notes } = buildRequirementContext(pods, {
+        ...(dynamoVersion ? { dynamoVersion } : {}),
+        ...(recipe ? { recipe } : {}),
+        ...(opts.conformance === false ? { conformance: false } : {}),
+      });
+      for (const note of notes) warn(note);
+      const set = resolveRequirements(context);
+      process.stdout.write(
+        opts.output === 'json' ? `${JSON.stringify(set, null, 2)}\n` : renderRequirements(set, recipe?.name),
+      );
+      setExit(ExitCode.Pass);
+    });
+};

@@ -1,0 +1,39 @@
+/** Human rendering of the required flows for a recipe and Dynamo version. */
+import type { SourceSelector, TargetSpec } from '../requirements/catalog.ts';
+import type { RequirementSet } from '../requirements/resolve.ts';
+
+const sourceText: Record<SourceSelector, string> = {
+  'dynamo-clients': 'Dynamo frontend/worker/router/EPP pods (before install: pods on the GPU node groups)',
+  'tolerate-all-pods': 'any node a tolerate-all pod can land on (the conformance orchestrator)',
+  'dynamo-frontends': 'Dynamo frontend / router pods',
+  'dynamo-workers': 'Dynamo worker pods',
+};
+
+function targetText(to: TargetSpec): string {
+  return to.kind === 'service'
+    ? `pods behind ${to.service}.${to.namespace}.svc.cluster.local`
+    : `Dynamo ${to.role} pods`;
+}
+
+export function renderRequirements(set: RequirementSet, recipe?: string): string {
+  const { context } = set;
+  const out: string[] = [];
+  out.push(`Dynamo ${context.dynamoVersion} (${context.versionSource})${recipe ? `, recipe ${recipe}` : ''}`);
+  out.push('');
+  for (const r of set.requirements) {
+    const port = r.ports.from === r.ports.to ? `${r.ports.from}` : `${r.ports.from}-${r.ports.to}`;
+    out.push(`${r.protocol.toUpperCase()} ${port}  ${r.title}`);
+    out.push(`  from     ${sourceText[r.from]}`);
+    out.push(`  to       ${targetText(r.to)}`);
+    out.push(`  why      ${r.why}`);
+    out.push(`  symptom  ${r.symptom}`);
+    out.push(`  because  ${r.decidedBy.join('; ') || 'always required'}`);
+    out.push(`  source   ${r.source}`);
+    out.push('');
+  }
+  if (set.notApplicable.length > 0) {
+    out.push('Not required here:');
+    for (const n of set.notApplicable) out.push(`  - ${n.title}: ${n.because}`);
+  }
+  return out.join('\n').trimEnd() + '\n';
+}

@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { coverage, formatRange, parseAddress, parseCidr } from '../../src/net/ip.ts';
+
+describe('address ranges', () => {
+  const cases: [string, string | undefined][] = [
+    ['10.0.16.5/20', '10.0.16.0/20'],
+    ['0.0.0.0/0', '0.0.0.0/0'],
+    ['2600:1f14:abc:12ff::/56', '2600:1f14:abc:1200::/56'],
+    ['10.0.0.0/33', undefined],
+    ['10.1/16', undefined],
+    ['300.0.0.0/8', undefined],
+    ['10.0.0.0', undefined],
+    ['10.0.0.0/-1', undefined],
+  ];
+  for (const [input, expected] of cases) {
+    it(`parses ${input} → ${expected ?? 'invalid'}`, () => {
+      const range = parseCidr(input);
+      assert.equal(range ? formatRange(range) : undefined, expected);
+    });
+  }
+
+  it('treats IPv4-mapped IPv6 as IPv4', () => {
+    assert.equal(formatRange(parseAddress('::ffff:10.0.0.1')!), '10.0.0.1');
+  });
+
+  it('tells whether a block covers all, some or none of a range', () => {
+    const vpc = parseCidr('10.0.0.0/16')!;
+    assert.equal(coverage(vpc, parseCidr('10.0.32.0/20')!), 'all');
+    assert.equal(coverage(parseCidr('10.0.32.0/24')!, parseCidr('10.0.32.0/20')!), 'some');
+    assert.equal(coverage(vpc, parseCidr('100.64.0.0/18')!), 'none');
+    assert.equal(coverage(parseCidr('::/0')!, parseCidr('10.0.0.0/8')!), 'none', 'families never match');
+  });
+});

@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseSnapshot } from '../../src/snapshot/parse.ts';
+import { formatIssue } from '../../src/snapshot/types.ts';
+
+function issuesOf(files: { path: string; text: string }[]): string[] {
+  const result = parseSnapshot(files);
+  assert.equal(result.ok, false, 'expected the input to be rejected');
+  return result.ok ? [] : result.issues.map(formatIssue);
+}
+
+describe('snapshot loader', () => {
+  it('recognises files by content and merges files of one kind', () => {
+    const result = parseSnapshot([
+      { path: 'a/whatever.json', text: JSON.stringify({ SecurityGroups: [{ GroupId: 'sg-1' }] }) },
+      { path: 'b/other.yaml', text: 'SecurityGroups:\n  - GroupId: sg-2\nNextToken: abc\n' },
+      {
+        path: 'k8s/pods.yaml',
+        text: 'apiVersion: v1\nkind: PodList\nitems:\n  - metadata: {name: p, namespace: n}\n    spec: {containers: [{name: c}]}\n',
+      },
+      {
+        path: 'k8s/mixed.json',
+        text: JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'List',
+          items: [
+            { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' } },
+            { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'x' } },
+          ],
+        }),
+      },
+    ]);
+    assert.ok(result.ok);
+    assert.deepEqual(
+      result.snapshot.securityGroups.map((g) => g.value.GroupId),
+      ['sg-1', 'sg-2'],
+    );
+    assert.equal(result.snapshot.pods[0]?.value.kind, 'Pod', 'typed list items get their kind');
+    assert.equal(result.snapshot.nodes.length, 1);
+    assert.equal(result.snapshot.services.length, 1);
+    assert.deepEqual(result.snapshot.securityGroups[1]?.origin, {
+      file: 'b/other.yaml',
+      path: 'SecurityGroups[0]',
+    });
+  });
+
+  it('reads multi-document YAML', () => {
+    const result = parseSnapshot([
+      {
+        path: 'k.yaml',
+        text: 'apiVersion: v1\nkind: Node\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Node\nmetadata: {name: b}\n',
+      },
+    ]);
+    assert.ok(result.ok);
+    assert.deepEqual(
+      result.snapshot.nodes.map((n) => n.origin.path),
+      ['document[0]', 'document[1]'],
+    );
+  });
+
+  it('takes a prefix-list id from the file name or a wrapper', () => {
+    const result = parseSnapshot([
+      { path: 'aws/pl-0123abcd.json', text: JSON.stringify({ Entries: [{ Cidr: '10.9.0.0/16' }] }) },
+      {
+        path: 'aws/entries.json',
+        text: JSON.stringify({ PrefixListId: 'pl-99', Entries: [{ Cidr: '10.8.0.0/16' }] }),
+      },
+    ]);
+    assert.ok(result.ok);
+    assert.deepEqual(
+      result.snapshot.prefixListEntries.map((p) => p.value.prefixListId),
+      ['pl-0123abcd', 'pl-99'],
+    );
+  });
+
+  it('rejects prefix-list entries whose list cannot be named', () => {
+    assert.deepEqual(
+      issuesOf([{ path: 'aws/entries.json', text: JSON.stringify({ Entries: [{ Cidr: '10.8.0.0/16' }] }) }]),
+      [
+        'aws/entries.json: Entries: prefix-list entries need their list id: name the file after it (pl-….json) or add "PrefixListId"',
+      ],
+    );
+  });
+
+  it('names file and JSON path of a wrong type', () => {
+    const issues = issuesOf([
+      {
+        path: 'aws/security-groups.json',
+        text: JSON.stringify({
+          SecurityGroups: [
+            { GroupId: 'sg-1' },
+            { GroupId: 'sg-2' },
+            { GroupId: 'sg-3' },
+            { GroupId: 'sg-4', IpPermissions: 'all' },
+          ],
+        }),
+      },
+    ]);
+    assert.equal(issues.length, 1);
+    assert.match(
+      issues[0]!,
+      /^aws\/security-groups\.json: SecurityGroups\[3\]\.IpPermissions: .*expected array/,
+    );
+  });
+
+  it('rejects malformed CIDRs and ports with their path', () => {
+    const issues = issuesOf([
+      {
+        path: 'sg.json',
+        text: JSON.stringify({
+          SecurityGroups: [
+            {
+              GroupId: 'sg-1',
+              IpPermissions: [
+                { IpProtocol: 'tcp', FromPort: 4222, ToPort: 70000, IpRanges: [{ CidrIp: '10.0.0.0/40' }] },
+              ],
+            },
+          ],
+        }),
+      },
+    ]);
+    assert.deepEqual(
+      issues.map((i) => i.split(': ').slice(0, 2).join(': ')),
+      [
+        'sg.json: SecurityGroups[0].IpPermissions[0].ToPort',
+        'sg.json: SecurityGroups[0].IpPermissions[0].IpRanges[0].CidrIp',
+      ],
+    );
+  });
+
+  it('reports truncated JSON and YAML with a position', () => {
+    const issues = issuesOf([
+      { path: 'aws/enis.json', text: '{"NetworkInterfaces": [{"NetworkInterfaceId": "eni-1"' },
+      {
+        path: 'k8s/nodes.yaml',
+        text: 'kind: List\napiVersion: v1\nitems:\n  - kind: Node\n    metadata: {name: "a\n',
+      },
+    ]);
+    assert.equal(issues.length, 2);
+    assert.match(issues[0]!, /^aws\/enis\.json: invalid JSON/);
+    assert.match(issues[1]!, /^k8s\/nodes\.yaml: invalid YAML at line \d+/);
+  });
+
+  it('reports unknown files and kinds without failing', () => {
+    const result = parseSnapshot([
+      { path: 'notes.json', text: JSON.stringify({ hello: 'world' }) },
+      { path: 'cm.yaml', text: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n' },
+    ]);
+    assert.ok(result.ok);
+    assert.deepEqual(
+      result.snapshot.ignored.map((i) => i.file),
+      ['notes.json', 'cm.yaml'],
+    );
+  });
+
+  it('records which kinds were captured, even when empty', () => {
+    const result = parseSnapshot([{ path: 'acls.json', text: JSON.stringify({ NetworkAcls: [] }) }]);
+    assert.ok(result.ok);
+    assert.ok(result.snapshot.captured.has('NetworkAcls'));
+    assert.ok(!result.snapshot.captured.has('Subnets'));
+  });
+
+  it('collects every problem across files, not only the first', () => {
+    const issues = issuesOf([
+      { path: 'a.json', text: JSON.stringify({ Subnets: [{ CidrBlock: '10.0.0.0/16' }] }) },
+      {
+        path: 'b.json',
+        text: JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'p' },
+          spec: { containers: 'x' },
+        }),
+      },
+    ]);
+    assert.deepEqual(
+      issues.map((i) => i.split(': ').slice(0, 2).join(': ')),
+      ['a.json: Subnets[0].SubnetId', 'b.json: spec.containers'],
+    );
+  });
+});
