@@ -201,6 +201,15 @@ export function analyzeModel(model: ClusterModel, options: AnalyzeOptions = {}):
       : summary.unknown > 0 || (skipped.length > 0 && flows.length === 0)
         ? 'unknown'
         : 'pass';
+  const mentioned = new Set(
+    flows.flatMap((f) => [...f.source.securityGroups, ...f.destination.securityGroups]),
+  );
+  const securityGroupNames = Object.fromEntries(
+    [...mentioned].sort().flatMap((id) => {
+      const name = model.securityGroups.get(id)?.name;
+      return name ? [[id, name]] : [];
+    }),
+  );
   return {
     tool: { name: 'dynamo-netcheck', version: TOOL_VERSION },
     cluster: {
@@ -215,6 +224,7 @@ export function analyzeModel(model: ClusterModel, options: AnalyzeOptions = {}):
     notApplicable: set.notApplicable,
     skipped,
     flows,
+    securityGroupNames,
     remediation: plan.rules,
     naclRemediation: plan.naclEntries,
     warnings: [

@@ -55,6 +55,8 @@ export interface AnalysisResult {
   readonly notApplicable: NotApplicable[];
   readonly skipped: Skipped[];
   readonly flows: FlowResult[];
+  /** Names of the security groups the flows mention, for people (ids stay the reference). */
+  readonly securityGroupNames: Record<string, string>;
   readonly remediation: SgRemediation[];
   readonly naclRemediation: NaclRemediation[];
   readonly warnings: string[];

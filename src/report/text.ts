@@ -35,12 +35,12 @@ function paint(c: ChalkInstance, status: Status | 'skipped', text: string): stri
   }
 }
 
-function describeEnd(end: FlowEnd): string {
+function describeEnd(end: FlowEnd, names: Record<string, string> = {}): string {
   const what =
     end.kind === 'pods'
       ? `${end.count} pod${end.count === 1 ? '' : 's'}`
       : `${end.count} node${end.count === 1 ? '' : 's'}`;
-  return `${end.nodeGroup} (${what}) [${end.securityGroups.join(', ') || 'no SGs'}]`;
+  return `${end.nodeGroup} (${what}) [${end.securityGroups.map((id) => names[id] ?? id).join(', ') || 'no SGs'}]`;
 }
 
 function table(rows: string[][], widths?: number[]): string {
@@ -117,8 +117,9 @@ export function renderText(result: AnalysisResult, options: TextOptions): string
         paint(c, flow.status, flow.status.toUpperCase() + (flow.coLocationMasks ? '*' : '')),
         flow.title,
         `${flow.protocol}/${flow.port}`,
-        describeEnd(flow.source),
-        describeEnd(flow.destination),
+        describeEnd(flow.source, result.securityGroupNames),
+        describeEnd(flow.destination, result.securityGroupNames) +
+          (flow.steps.some((s) => s.kind === 'same-node') ? c.dim(' (same node)') : ''),
       ]);
     }
     out.push(table(rows));

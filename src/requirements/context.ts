@@ -61,6 +61,11 @@ export function buildRequirementContext(pods: readonly PodModel[], options: Cont
   } else if (options.recipe?.dynamoVersion) {
     dynamoVersion = semver.coerce(options.recipe.dynamoVersion)!.version;
     versionSource = `recipe ${options.recipe.name}`;
+    if (detected[0] && detected[0].value !== dynamoVersion) {
+      notes.push(
+        `the cluster runs Dynamo ${detected[0].value} (${detected[0].source}); analysing for the recipe's ${dynamoVersion}`,
+      );
+    }
   } else if (detected[0]) {
     dynamoVersion = detected[0].value;
     versionSource = `detected: ${detected[0].source}`;

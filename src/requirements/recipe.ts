@@ -1,48 +1,36 @@
 /**
- * Reads an AICR RecipeResult (`aicr recipe … -o recipe.yaml`): the dynamo-platform version and
- * namespaces from `componentRefs`, and whether the ai-service-metrics check runs.
- * Pure: takes the parsed document; the CLI reads the file.
+ * Reads an AICR RecipeResult (`aicr recipe … -o recipe.yaml`, kind RecipeResult): the
+ * dynamo-platform version and namespace and the Prometheus namespace from `componentRefs`, and
+ * whether `validation.conformance.checks` runs ai-service-metrics. Shape as in NVIDIA/aicr
+ * pkg/recipe/metadata.go and validation.go. Pure: takes the parsed document; the CLI reads the file.
  */
 import { z } from 'zod';
 import type { InputIssue } from '../snapshot/types.ts';
 import { joinPath } from '../snapshot/parse.ts';
 import type { RecipeInfo } from './context.ts';
 
-const componentRef = z.looseObject({
-  name: z.string(),
-  version: z.string().optional(),
-  namespace: z.string().optional(),
-});
+const phase = z.looseObject({ checks: z.array(z.string()).nullish() });
 
 const recipeResult = z.looseObject({
-  kind: z.string().optional(),
-  metadata: z.looseObject({ name: z.string().optional() }).optional(),
-  componentRefs: z.array(componentRef),
+  kind: z.literal('RecipeResult'),
+  metadata: z.looseObject({ appliedOverlays: z.array(z.string()).nullish() }).nullish(),
+  criteria: z
+    .looseObject({
+      service: z.string().optional(),
+      accelerator: z.string().optional(),
+      intent: z.string().optional(),
+      os: z.string().optional(),
+      platform: z.string().optional(),
+    })
+    .nullish(),
+  componentRefs: z.array(
+    z.looseObject({ name: z.string(), version: z.string().optional(), namespace: z.string().optional() }),
+  ),
+  validation: z.record(z.string(), phase.nullish()).nullish(),
 });
 
 /** Names of AICR recipes this tool is for: `<accelerator>-eks-<os>-inference-dynamo`. */
 export const DYNAMO_RECIPE = /^[a-z0-9]+(-[a-z0-9]+)*-eks-[a-z0-9]+-inference-dynamo$/;
-
-function collectChecks(value: unknown, into: Set<string>): void {
-  if (typeof value === 'string') {
-    if (/^[a-z0-9]+(-[a-z0-9]+)+$/.test(value)) into.add(value);
-    return;
-  }
-  if (Array.isArray(value)) value.forEach((v) => collectChecks(v, into));
-  else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (
-        k === 'name' ||
-        k === 'checks' ||
-        k === 'check' ||
-        k === 'id' ||
-        Array.isArray(v) ||
-        typeof v === 'object'
-      )
-        collectChecks(v, into);
-    }
-  }
-}
 
 export function parseRecipeResult(
   doc: unknown,
@@ -57,25 +45,21 @@ export function parseRecipeResult(
   }
   const recipe = parsed.data;
   const dynamo = recipe.componentRefs.find((c) => c.name === 'dynamo-platform');
-  const prometheus = recipe.componentRefs.find(
-    (c) => c.name === 'kube-prometheus-stack' || c.name === 'prometheus',
-  );
-  // Validation checks live under a validation/conformance section whose exact nesting varies by release.
-  const section =
-    (recipe as Record<string, unknown>).validation ??
-    (recipe as Record<string, unknown>).checks ??
-    (recipe as Record<string, unknown>).conformance;
-  let checks: string[] | undefined;
-  if (section !== undefined) {
-    const found = new Set<string>();
-    collectChecks(section, found);
-    checks = [...found];
-  }
-  const name = recipe.metadata?.name ?? file;
+  const prometheus = recipe.componentRefs.find((c) => c.name === 'kube-prometheus-stack');
+  const overlays = recipe.metadata?.appliedOverlays ?? [];
+  const c = recipe.criteria;
+  // The most specific overlay is the recipe's name; else compose it from the criteria.
+  const name =
+    [...overlays].reverse().find((o) => DYNAMO_RECIPE.test(o)) ??
+    overlays[overlays.length - 1] ??
+    [c?.accelerator, c?.service, c?.os, c?.intent, c?.platform].filter(Boolean).join('-');
+  const checks = recipe.validation
+    ? Object.values(recipe.validation).flatMap((p) => p?.checks ?? [])
+    : undefined;
   return {
     ok: true,
     recipe: {
-      name,
+      name: name || file,
       source: file,
       ...(dynamo?.version ? { dynamoVersion: dynamo.version } : {}),
       ...(dynamo?.namespace ? { dynamoNamespace: dynamo.namespace } : {}),
