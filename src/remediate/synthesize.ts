@@ -32,9 +32,10 @@ interface Need {
 }
 
 function preferNarrow(model: ClusterModel, groups: readonly string[]): string[] {
-  // The EKS cluster SG is on every managed node: naming it widens a rule to the whole cluster.
-  const isWide = (id: string): number => (model.securityGroups.get(id)?.isClusterSecurityGroup ? 1 : 0);
-  return [...groups].sort((a, b) => isWide(a) - isWide(b) || a.localeCompare(b));
+  // The EKS cluster SG is on every managed node: naming it widens a rule to the whole cluster,
+  // so it is a candidate only where it is the sole group.
+  const narrow = groups.filter((id) => !model.securityGroups.get(id)?.isClusterSecurityGroup);
+  return [...(narrow.length > 0 ? narrow : groups)].sort((a, b) => a.localeCompare(b));
 }
 
 /** Picks groups so that every need has one, choosing those shared by the most needs first (greedy set cover). */

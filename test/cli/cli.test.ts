@@ -1,0 +1,155 @@
+/** The command line as users and CI see it: exit codes, stdout/stderr, the JSON contract, bad input. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, mkdirSync, cpSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+
+const run = (...args: string[]) => {
+  const r = spawnSync('./bin/dynamo-netcheck', args, {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+
+const scratch = mkdtempSync(join(tmpdir(), 'netcheck-cli-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('analyze CLI', () => {
+  it('fails a blocked cluster with exit 1 and prints the fix', () => {
+    const r = run('analyze', 'examples/dgxc-multi-sg');
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /Verdict: FAIL/);
+    assert.match(
+      r.stdout,
+      /aws ec2 authorize-security-group-ingress --group-id sg-0280e97ae16fcd306 --protocol tcp --port 4222 --source-group sg-0affb20cb8865fd98/,
+    );
+    assert.equal(r.stderr, '', 'nothing on stderr for good input');
+  });
+
+  it('-o json prints exactly one object with the DESIGN.md §6 contract', () => {
+    const r = run('analyze', 'examples/dgxc-multi-sg', '-o', 'json');
+    assert.equal(r.code, 1);
+    const out = JSON.parse(r.stdout) as Record<string, unknown>;
+    assert.equal(out.verdict, 'fail');
+    const flows = out.flows as Record<string, unknown>[];
+    for (const flow of flows) {
+      for (const key of ['requirement', 'protocol', 'port', 'source', 'destination', 'status', 'reason'])
+        assert.ok(key in flow, key);
+      for (const end of [flow.source, flow.destination] as Record<string, unknown>[]) {
+        assert.equal(typeof end.nodeGroup, 'string');
+        assert.ok(Array.isArray(end.securityGroups));
+      }
+      assert.ok(['allowed', 'blocked', 'unknown'].includes(flow.status as string));
+    }
+    const remediation = out.remediation as Record<string, unknown>[];
+    assert.ok(remediation.length > 0);
+    for (const fix of remediation) {
+      for (const key of ['groupId', 'protocol', 'fromPort', 'toPort', 'command']) assert.ok(key in fix, key);
+      assert.ok('sourceGroupId' in fix || 'cidr' in fix);
+      assert.notEqual(fix.cidr, '0.0.0.0/0');
+      assert.notEqual(fix.protocol, '-1');
+    }
+  });
+
+  it('passes a healthy cluster with exit 0', () => {
+    assert.equal(run('analyze', 'examples/healthy-shared-cluster-sg').code, 0);
+  });
+
+  it('exit 3 when nothing is blocked but something is unknown', () => {
+    const dir = join(scratch, 'unknown');
+    cpSync('examples/healthy-shared-cluster-sg', dir, { recursive: true });
+    // Drop the ENIs: pods can no longer be placed, so nothing can be decided.
+    rmSync(join(dir, 'aws/network-interfaces.json'));
+    writeFileSync(join(dir, 'aws/instances.json'), JSON.stringify({ Reservations: [] }));
+    const r = run('analyze', dir, '-o', 'json');
+    assert.equal(r.code, 3);
+    assert.equal(JSON.parse(r.stdout).verdict, 'unknown');
+  });
+
+  it('bad input: names file and JSON path, exit 2, nothing on stdout', () => {
+    const dir = join(scratch, 'bad');
+    mkdirSync(join(dir, 'aws'), { recursive: true });
+    writeFileSync(
+      join(dir, 'aws/sg.json'),
+      JSON.stringify({ SecurityGroups: [{ GroupId: 'sg-1' }, { GroupId: 'sg-2', IpPermissions: {} }] }),
+    );
+    const r = run('analyze', dir);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /aws\/sg\.json: SecurityGroups\[1\]\.IpPermissions: .*expected array/);
+  });
+
+  it('truncated file → exit 2 naming it', () => {
+    const dir = join(scratch, 'truncated');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'nodes.json'), '{"apiVersion":"v1","kind":"List","items":[{"kind":"No');
+    const r = run('analyze', dir);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /nodes\.json: invalid JSON/);
+  });
+
+  it('unknown files are reported on stderr and ignored', () => {
+    const dir = join(scratch, 'extra');
+    cpSync('examples/healthy-shared-cluster-sg', dir, { recursive: true });
+    writeFileSync(join(dir, 'notes.yaml'), 'hello: world\n');
+    const r = run('analyze', dir);
+    assert.equal(r.code, 0);
+    assert.match(r.stderr, /ignored notes\.yaml: not a recognised AWS or Kubernetes document/);
+  });
+
+  it('usage errors exit 2: missing dir, bad version, unknown node group, bad format', () => {
+    assert.equal(run('analyze', join(scratch, 'nope')).code, 2);
+    const badVersion = run('analyze', 'examples/dgxc-multi-sg', '--dynamo-version', 'banana');
+    assert.equal(badVersion.code, 2);
+    assert.match(badVersion.stderr, /--dynamo-version banana/);
+    const badGroup = run('analyze', 'examples/dgxc-multi-sg', '--system-nodegroup', 'nosuch');
+    assert.equal(badGroup.code, 2);
+    assert.match(badGroup.stderr, /no such node group.*have: cpu-inference, gpu-h100, system/);
+    assert.equal(run('analyze', 'examples/dgxc-multi-sg', '-o', 'xml').code, 2);
+    assert.equal(run('no-such-command').code, 2);
+  });
+
+  it('version upgrade what-if: the 1.0.2 cluster fails for 1.2.0', () => {
+    assert.equal(run('analyze', 'examples/upgrade-1.0-to-1.2').code, 0);
+    assert.equal(run('analyze', 'examples/upgrade-1.0-to-1.2', '--dynamo-version', '1.2.0').code, 1);
+  });
+});
+
+describe('requirements CLI', () => {
+  it('prints the flows for a recipe and version', () => {
+    const r = run(
+      'requirements',
+      '--recipe',
+      'h100-eks-ubuntu-inference-dynamo',
+      '--dynamo-version',
+      '1.2.0',
+    );
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /TCP 4222 {2}NATS event plane/);
+    assert.match(r.stdout, /TCP 9090 {2}Prometheus for ai-service-metrics/);
+    assert.match(r.stdout, /etcd control plane \(pre-1\.2\): Dynamo 1\.2\.0 is outside/);
+  });
+
+  it('reads a RecipeResult file and rejects a malformed one with its path', () => {
+    assert.equal(
+      run('requirements', '--recipe', 'examples/recipes/h100-eks-ubuntu-inference-dynamo.yaml', '-o', 'json')
+        .code,
+      0,
+    );
+    const file = join(scratch, 'recipe.yaml');
+    writeFileSync(file, 'kind: RecipeResult\ncomponentRefs: {name: x}\n');
+    const r = run('requirements', '--recipe', file);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /recipe\.yaml: componentRefs: .*expected array/);
+  });
+
+  it('--help lists every command', () => {
+    const r = run('--help');
+    assert.equal(r.code, 0);
+    for (const command of ['analyze', 'requirements', 'dial'])
+      assert.match(r.stdout, new RegExp(`\\b${command}\\b`));
+  });
+});

@@ -1,0 +1,173 @@
+/** Remediation is the narrowest that works, and it does work. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { analyzeSnapshot } from '../../src/analyze/analyze.ts';
+import { applyRemediation } from '../../src/remediate/apply-to-snapshot.ts';
+import {
+  ALLOW_ALL_EGRESS,
+  allTraffic,
+  naclAllowAll,
+  scenario,
+  tcp,
+  type NaclEntry,
+  type Permission,
+} from '../helpers/scenario.ts';
+
+function threeGroups(
+  systemIngress: Permission[] = [],
+  gpuSgs = ['sg-gpu'],
+  gpuEgress: Permission[] = [ALLOW_ALL_EGRESS],
+) {
+  return scenario()
+    .subnet('subnet-sys', '10.0.16.0/20')
+    .subnet('subnet-gpu', '10.0.32.0/20')
+    .nacl('acl-default', ['subnet-sys', 'subnet-gpu'], naclAllowAll(), true)
+    .sg('sg-cluster', [allTraffic.fromGroup('sg-cluster')], [ALLOW_ALL_EGRESS], {
+      GroupName: 'eks-cluster-sg-test-1',
+      Tags: [{ Key: 'aws:eks:cluster-name', Value: 'test' }],
+    })
+    .sg('sg-sys', [allTraffic.fromGroup('sg-sys'), ...systemIngress])
+    .sg('sg-gpu', [allTraffic.fromGroup('sg-gpu')], gpuEgress)
+    .sg('sg-gpu2', [allTraffic.fromGroup('sg-gpu2')])
+    .node('sys-1', {
+      group: 'system',
+      subnet: 'subnet-sys',
+      ip: '10.0.16.10',
+      sgs: ['sg-sys'],
+      podIps: ['10.0.16.11', '10.0.16.12'],
+    })
+    .node('gpu-1', { group: 'gpu-a', subnet: 'subnet-gpu', ip: '10.0.32.10', sgs: gpuSgs, gpu: true })
+    .node('gpu-2', {
+      group: 'gpu-b',
+      subnet: 'subnet-gpu',
+      ip: '10.0.32.20',
+      sgs: ['sg-gpu2', ...gpuSgs.filter((g) => g === 'sg-cluster')],
+      gpu: true,
+    })
+    .nats('nats-0', 'sys-1', '10.0.16.11')
+    .prometheus('prom-0', 'sys-1', '10.0.16.12');
+}
+
+describe('remediation synthesis', () => {
+  it('one rule per source SG and port, in the seed’s aws-cli form, never wider', () => {
+    const result = threeGroups().analyze({ dynamoVersion: '1.2.0' });
+    assert.deepEqual(result.remediation.map((r) => r.command).sort(), [
+      'aws ec2 authorize-security-group-ingress --group-id sg-sys --protocol tcp --port 4222 --source-group sg-gpu',
+      'aws ec2 authorize-security-group-ingress --group-id sg-sys --protocol tcp --port 4222 --source-group sg-gpu2',
+      'aws ec2 authorize-security-group-ingress --group-id sg-sys --protocol tcp --port 9090 --source-group sg-gpu',
+      'aws ec2 authorize-security-group-ingress --group-id sg-sys --protocol tcp --port 9090 --source-group sg-gpu2',
+    ]);
+    for (const rule of result.remediation) {
+      assert.equal(rule.protocol, 'tcp');
+      assert.equal(rule.cidr, undefined);
+      assert.match(rule.description, /\(dynamo-netcheck\)$/);
+      assert.ok(rule.unblocks.length > 0);
+    }
+    for (const flow of result.flows.filter((f) => f.status === 'blocked'))
+      assert.ok(flow.fixedBy.length > 0, flow.id);
+  });
+
+  it('prefers a node-group SG over the EKS cluster SG, which would widen the rule to every node', () => {
+    const result = threeGroups([], ['sg-cluster', 'sg-gpu']).analyze({
+      dynamoVersion: '1.2.0',
+      conformance: false,
+    });
+    assert.deepEqual(result.remediation.map((r) => r.sourceGroupId).sort(), ['sg-gpu', 'sg-gpu2']);
+  });
+
+  it('a source SG shared by several blocked classes gets one rule (set cover)', () => {
+    const result = threeGroups([], ['sg-shared'])
+      .sg('sg-shared', [])
+      .node('gpu-3', {
+        group: 'gpu-c',
+        subnet: 'subnet-gpu',
+        ip: '10.0.32.30',
+        sgs: ['sg-shared', 'sg-gpu'],
+        gpu: true,
+      })
+      .analyze({ dynamoVersion: '1.2.0', conformance: false, gpuNodeGroups: ['gpu-a', 'gpu-c'] });
+    assert.deepEqual(
+      result.remediation.map((r) => r.sourceGroupId),
+      ['sg-shared'],
+    );
+  });
+
+  it('an egress blocker gets an egress rule to the destination SG', () => {
+    const result = threeGroups(
+      [tcp(4222).fromGroup('sg-gpu'), tcp(4222).fromGroup('sg-gpu2')],
+      ['sg-gpu'],
+      [tcp(443).fromCidr('0.0.0.0/0')],
+    ).analyze({ dynamoVersion: '1.2.0', conformance: false });
+    assert.deepEqual(
+      result.remediation.map((r) => r.command),
+      [
+        "aws ec2 authorize-security-group-egress --group-id sg-gpu --ip-permissions 'IpProtocol=tcp,FromPort=4222,ToPort=4222,UserIdGroupPairs=[{GroupId=sg-sys}]'",
+      ],
+    );
+  });
+
+  it('warns when a rule would exceed the 60-inbound-rule quota', () => {
+    const filler = Array.from({ length: 59 }, (_, i) => tcp(10000 + i).fromCidr('10.99.0.0/16'));
+    const result = threeGroups(filler).analyze({ dynamoVersion: '1.2.0', conformance: false });
+    assert.ok(result.remediation.every((r) => r.quotaWarning?.includes('over the default quota of 60')));
+  });
+
+  it('NACL fixes are numbered below the deny that matched, in both directions', () => {
+    const entries: NaclEntry[] = [
+      {
+        RuleNumber: 100,
+        Protocol: '6',
+        RuleAction: 'allow',
+        Egress: false,
+        CidrBlock: '10.0.16.0/20',
+        PortRange: { From: 0, To: 65535 },
+      },
+      { RuleNumber: 200, Protocol: '-1', RuleAction: 'deny', Egress: false, CidrBlock: '0.0.0.0/0' },
+      { RuleNumber: 32767, Protocol: '-1', RuleAction: 'deny', Egress: false, CidrBlock: '0.0.0.0/0' },
+      {
+        RuleNumber: 100,
+        Protocol: '6',
+        RuleAction: 'allow',
+        Egress: true,
+        CidrBlock: '10.0.16.0/20',
+        PortRange: { From: 0, To: 65535 },
+      },
+      { RuleNumber: 32767, Protocol: '-1', RuleAction: 'deny', Egress: true, CidrBlock: '0.0.0.0/0' },
+    ];
+    const s = threeGroups([tcp(4222).fromGroup('sg-gpu'), tcp(4222).fromGroup('sg-gpu2')]).nacl(
+      'acl-sys',
+      ['subnet-sys'],
+      entries,
+    );
+    const snapshot = s.snapshot();
+    const before = analyzeSnapshot(snapshot, { dynamoVersion: '1.2.0', conformance: false });
+    assert.deepEqual(
+      before.naclRemediation
+        .map((n) => [n.naclId, n.egress, n.ruleNumber, `${n.fromPort}-${n.toPort}`, n.cidr])
+        .sort(),
+      [
+        ['acl-sys', false, 199, '4222-4222', '10.0.32.0/20'],
+        ['acl-sys', true, 32766, '1024-65535', '10.0.32.0/20'],
+      ],
+    );
+    assert.match(
+      before.naclRemediation[0]!.command,
+      /^aws ec2 create-network-acl-entry --network-acl-id acl-sys/,
+    );
+    const after = analyzeSnapshot(applyRemediation(snapshot, before.remediation, before.naclRemediation), {
+      dynamoVersion: '1.2.0',
+      conformance: false,
+    });
+    assert.equal(after.verdict, 'pass');
+  });
+
+  it('no remediation for unknown flows: nothing is guessed', () => {
+    const result = threeGroups([tcp(4222).fromPrefixList('pl-0missing')]).analyze({
+      dynamoVersion: '1.2.0',
+      conformance: false,
+      gpuNodeGroups: ['gpu-a'],
+    });
+    assert.equal(result.verdict, 'unknown');
+    assert.deepEqual(result.remediation, []);
+  });
+});
