@@ -1,9 +1,10 @@
 import { Option } from 'commander';
 import { analyzeSnapshot, AnalyzeOptionError } from '../../analyze/analyze.ts';
 import type { AnalysisResult } from '../../analyze/types.ts';
-import { renderText } from '../../report/text.ts';
+import { renderers, reportFormats } from '../../report/index.ts';
 import { ExitCode, UsageError } from '../errors.ts';
-import { checkVersion, collect, outputFormat, readRecipe, readSnapshot, warn } from '../inputs.ts';
+import { checkVersion, collect, outputFormat, readRecipe, warn } from '../inputs.ts';
+import { addSnapshotSourceOptions, snapshotFrom, type SourceOptions } from '../snapshot-source.ts';
 import type { RegisterCommand } from './index.ts';
 
 export function exitCodeFor(result: AnalysisResult): number {
@@ -11,13 +12,13 @@ export function exitCodeFor(result: AnalysisResult): number {
 }
 
 export const registerAnalyze: RegisterCommand = (program, setExit) => {
-  program
+  const command = program
     .command('analyze')
     .description(
       'Static verdict from a snapshot directory: every required flow × every source class → allowed / blocked / unknown, with the rule chain that decided it and the narrowest fix.',
     )
     .argument(
-      '<snapshot>',
+      '[snapshot]',
       'directory of aws/kubectl JSON or YAML output (searched recursively), or one file',
     )
     .addOption(
@@ -40,12 +41,13 @@ export const registerAnalyze: RegisterCommand = (program, setExit) => {
     )
     .option('--no-conformance', 'do not require the ai-service-metrics Prometheus flow')
     .option('-v, --verbose', 'also explain allowed flows')
-    .option('--no-color', 'plain text even on a terminal')
-    .action(async (snapshotPath: string, opts: Record<string, unknown>) => {
-      const format = outputFormat(opts.output as string, ['table', 'json'] as const);
+    .option('--no-color', 'plain text even on a terminal');
+  addSnapshotSourceOptions(command).action(
+    async (snapshotPath: string | undefined, opts: Record<string, unknown>) => {
+      const render = renderers[outputFormat(opts.output as string, reportFormats())]!;
       const dynamoVersion = checkVersion(opts.dynamoVersion as string | undefined);
       const recipe = opts.recipe ? readRecipe(opts.recipe as string, warn) : undefined;
-      const snapshot = await readSnapshot(snapshotPath);
+      const snapshot = await snapshotFrom(snapshotPath, opts as SourceOptions);
       for (const ignored of snapshot.ignored) warn(`ignored ${ignored.file}: ${ignored.reason}`);
       let result: AnalysisResult;
       try {
@@ -61,13 +63,12 @@ export const registerAnalyze: RegisterCommand = (program, setExit) => {
         throw err;
       }
       process.stdout.write(
-        format === 'json'
-          ? `${JSON.stringify(result, null, 2)}\n`
-          : renderText(result, {
-              color: opts.color !== false && process.stdout.isTTY === true,
-              verbose: opts.verbose === true,
-            }),
+        render(result, {
+          color: opts.color !== false && process.stdout.isTTY === true,
+          verbose: opts.verbose === true,
+        }),
       );
       setExit(exitCodeFor(result));
-    });
+    },
+  );
 };
