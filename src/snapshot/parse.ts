@@ -12,8 +12,11 @@ import {
   NetworkAcl,
   NetworkInterface,
   PrefixList,
+  PodLogs,
   PrefixListEntry,
   Reservation,
+  SnapshotManifest,
+  TOOL_API_VERSION,
   SecurityGroup,
   SecurityGroupRule,
   Subnet,
@@ -119,6 +122,7 @@ class FileParser {
       return false;
     }
     const record = doc as Record<string, unknown>;
+    if (record.apiVersion === TOOL_API_VERSION) return this.parseOwn(record, base);
     if (typeof record.kind === 'string' && typeof record.apiVersion === 'string') {
       return this.parseKubernetes(record, base);
     }
@@ -163,6 +167,29 @@ class FileParser {
       this.take(EksNodegroup, record.nodegroup, joinPath(base, ['nodegroup']), this.out.nodegroups);
     }
     return recognised;
+  }
+
+  /** Documents this tool writes itself: captured logs and the snapshot manifest. */
+  private parseOwn(record: Record<string, unknown>, base: string): boolean {
+    if (record.kind === 'PodLogs') {
+      this.out.captured.add('PodLogs');
+      const logs: Located<PodLogs>[] = [];
+      if (this.take(PodLogs, record, base, logs)) {
+        logs[0]!.value.items.forEach((item, i) =>
+          this.out.podLogs.push({
+            value: item,
+            origin: { file: this.file, path: joinPath(base, ['items', i]) },
+          }),
+        );
+      }
+      return true;
+    }
+    if (record.kind === 'SnapshotManifest') {
+      this.out.captured.add('SnapshotManifest');
+      this.take(SnapshotManifest, record, base, this.out.manifests);
+      return true;
+    }
+    return false;
   }
 
   private eachOf(value: unknown, path: string, visit: (item: unknown, path: string) => void): void {

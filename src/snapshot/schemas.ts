@@ -405,3 +405,38 @@ export const kubernetesKinds = {
   Event: K8sLoose,
 } as const;
 export type KubernetesKind = keyof typeof kubernetesKinds;
+
+// ─── This tool's own documents ──────────────────────────────────────────────────────────────────
+
+/** API group of the documents `snapshot` writes besides raw API output. */
+export const TOOL_API_VERSION = 'dynamo-netcheck/v1';
+
+/** The last lines of one container's log, captured by `snapshot --logs` for `diagnose`. */
+export const PodLogs = z.looseObject({
+  kind: z.literal('PodLogs'),
+  apiVersion: z.literal(TOOL_API_VERSION),
+  items: z.array(
+    z.looseObject({
+      namespace: z.string(),
+      pod: z.string(),
+      container: z.string(),
+      /** Log of the previous (crashed) instance of the container. */
+      previous: z.boolean().optional(),
+      lines: z.array(z.string()),
+    }),
+  ),
+});
+export type PodLogs = z.infer<typeof PodLogs>;
+
+/** What a `snapshot` run collected, when, and from where. */
+export const SnapshotManifest = z.looseObject({
+  kind: z.literal('SnapshotManifest'),
+  apiVersion: z.literal(TOOL_API_VERSION),
+  createdAt: z.string(),
+  toolVersion: z.string(),
+  cluster: z.string().optional(),
+  region: z.string().optional(),
+  accountId: z.string().optional(),
+  collected: z.array(z.string()).optional(),
+});
+export type SnapshotManifest = z.infer<typeof SnapshotManifest>;

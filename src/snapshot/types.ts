@@ -2,6 +2,8 @@ import type {
   EksCluster,
   EksNodegroup,
   Instance,
+  PodLogs,
+  SnapshotManifest,
   K8sDaemonSet,
   K8sEndpointSlice,
   K8sEndpoints,
@@ -65,7 +67,9 @@ export type DataKind =
   | 'DaemonSet'
   | 'Namespace'
   | 'NetworkPolicy'
-  | 'Event';
+  | 'Event'
+  | 'PodLogs'
+  | 'SnapshotManifest';
 
 /** Raw, validated inputs merged across files. Nothing here is interpreted yet; see `src/model`. */
 export interface Snapshot {
@@ -92,6 +96,8 @@ export interface Snapshot {
   readonly namespaces: Located<K8sLoose>[];
   readonly networkPolicies: Located<K8sLoose>[];
   readonly events: Located<K8sLoose>[];
+  readonly podLogs: Located<PodLogs['items'][number]>[];
+  readonly manifests: Located<SnapshotManifest>[];
   /** Files (or list items) read but not understood; reported, never fatal. */
   readonly ignored: { file: string; reason: string }[];
 }
@@ -121,6 +127,8 @@ export function emptySnapshot(): Snapshot {
     namespaces: [],
     networkPolicies: [],
     events: [],
+    podLogs: [],
+    manifests: [],
     ignored: [],
   };
 }

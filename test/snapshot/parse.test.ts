@@ -179,3 +179,49 @@ describe('snapshot loader', () => {
     );
   });
 });
+
+describe("the tool's own documents", () => {
+  it('reads captured pod logs and the manifest, and validates them', () => {
+    const result = parseSnapshot([
+      {
+        path: 'logs/dynamo.json',
+        text: JSON.stringify({
+          apiVersion: 'dynamo-netcheck/v1',
+          kind: 'PodLogs',
+          items: [
+            {
+              namespace: 'n',
+              pod: 'p',
+              container: 'c',
+              previous: true,
+              lines: ['Exception: Failed to connect to NATS: timed out'],
+            },
+          ],
+        }),
+      },
+      {
+        path: 'manifest.json',
+        text: JSON.stringify({
+          apiVersion: 'dynamo-netcheck/v1',
+          kind: 'SnapshotManifest',
+          createdAt: '2026-11-28T00:00:00Z',
+          toolVersion: '0.1.0',
+        }),
+      },
+    ]);
+    assert.ok(result.ok);
+    assert.equal(
+      result.snapshot.podLogs[0]?.value.lines[0],
+      'Exception: Failed to connect to NATS: timed out',
+    );
+    assert.equal(result.snapshot.podLogs[0]?.origin.path, 'items[0]');
+    assert.equal(result.snapshot.manifests.length, 1);
+    const bad = parseSnapshot([
+      {
+        path: 'logs.json',
+        text: JSON.stringify({ apiVersion: 'dynamo-netcheck/v1', kind: 'PodLogs', items: [{ pod: 'p' }] }),
+      },
+    ]);
+    assert.ok(!bad.ok);
+  });
+});
