@@ -5,5 +5,6 @@ export type RegisterCommand = (program: Command, setExit: (code: number) => void
 
 /** The command registry: one line per command file. */
 export const commands: RegisterCommand[] = [];
+commands.push((await import('./dial.ts')).registerDial);
 commands.push((await import('./analyze.ts')).registerAnalyze);
 commands.push((await import('./requirements.ts')).registerRequirements);
