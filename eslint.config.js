@@ -19,6 +19,7 @@ export default tseslint.config(
       'src/snapshot/types.ts',
       'src/net/**/*.ts',
       'src/analyze/**/*.ts',
+      'src/policy/**/*.ts',
       'src/model/**/*.ts',
       'src/requirements/**/*.ts',
       'src/reachability/**/*.ts',

@@ -7,8 +7,10 @@ import type { Endpoint } from '../model/endpoints.ts';
 import { buildModel } from '../model/build.ts';
 import type { ClusterModel } from '../model/types.ts';
 import { evaluateFlow } from '../reachability/evaluate.ts';
+import { isolatedFor } from '../policy/step.ts';
 import type { FlowTrace } from '../reachability/types.ts';
 import { synthesizeRemediation } from '../remediate/synthesize.ts';
+import { commonIdentity, synthesizePolicies, type EndIdentity } from '../remediate/policy.ts';
 import { buildRequirementContext, type ContextOptions } from '../requirements/context.ts';
 import { resolveRequirements, type Requirement } from '../requirements/resolve.ts';
 import type { Snapshot } from '../snapshot/types.ts';
@@ -102,7 +104,24 @@ function evaluatePairs(
   return pairs;
 }
 
-function groupPairs(requirement: Requirement, pairs: readonly Pair[]): FlowResult[] {
+type Identities = Map<string, { source: EndIdentity | undefined; destination: EndIdentity | undefined }>;
+
+/** Gives every flow a unique id: the readable one, with `#n` when two classes read alike. */
+function uniqueIds(): (base: string) => string {
+  const seen = new Map<string, number>();
+  return (base) => {
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    return n === 1 ? base : `${base}#${n}`;
+  };
+}
+
+function groupPairs(
+  requirement: Requirement,
+  pairs: readonly Pair[],
+  identities: Identities,
+  unique: (base: string) => string,
+): FlowResult[] {
   const groups = new Map<string, Pair[]>();
   for (const pair of pairs) {
     const side = (e: Endpoint): string =>
@@ -124,8 +143,15 @@ function groupPairs(requirement: Requirement, pairs: readonly Pair[]): FlowResul
     const first = members[0]!;
     const source = endOf(members.map((m) => m.source));
     const destination = endOf(members.map((m) => m.destination));
+    const id = unique(
+      `${requirement.id}:${source.kind}@${source.nodeGroup}[${source.securityGroups.join(',')}]->${destination.kind}@${destination.nodeGroup}[${destination.securityGroups.join(',')}]${first.masks ? ':co-located' : ''}`,
+    );
+    identities.set(id, {
+      source: commonIdentity(members.map((m) => m.source.pod)),
+      destination: commonIdentity(members.map((m) => m.destination.pod)),
+    });
     return {
-      id: `${requirement.id}:${source.kind}@${source.nodeGroup}[${source.securityGroups.join(',')}]->${destination.kind}@${destination.nodeGroup}[${destination.securityGroups.join(',')}]${first.masks ? ':co-located' : ''}`,
+      id,
       requirement: requirement.id,
       title: requirement.title,
       protocol: requirement.protocol,
@@ -139,15 +165,6 @@ function groupPairs(requirement: Requirement, pairs: readonly Pair[]): FlowResul
       ...(first.masks ? { coLocationMasks: first.masks } : {}),
       fixedBy: [],
     };
-  });
-}
-
-function disambiguate(flows: FlowResult[]): FlowResult[] {
-  const seen = new Map<string, number>();
-  return flows.map((flow) => {
-    const n = (seen.get(flow.id) ?? 0) + 1;
-    seen.set(flow.id, n);
-    return n === 1 ? flow : { ...flow, id: `${flow.id}#${n}` };
   });
 }
 
@@ -167,13 +184,38 @@ export function analyzeModel(model: ClusterModel, options: AnalyzeOptions = {}):
     }
   }
   const roles: NodeRoles = splitNodes(model, options.gpuNodeGroups, options.systemNodeGroups);
-  const { context, notes } = buildRequirementContext(model.pods, options);
+  const policiesEnforced = model.policies.policies.length > 0 && model.policies.engine.enforced;
+  const { context, notes } = buildRequirementContext(model.pods, {
+    ...options,
+    networkPolicies: policiesEnforced,
+  });
   const set = resolveRequirements(context);
 
   const skipped: Skipped[] = [];
   let flows: FlowResult[] = [];
+  const identities: Identities = new Map();
+  const unique = uniqueIds();
+  // Sources that dial a Service by name, for the DNS requirement of egress-isolated pods.
+  const nameClients = new Map<string, Endpoint>();
   for (const requirement of set.requirements) {
-    const sources = sourcesFor(model, requirement.from, roles);
+    const sources =
+      requirement.from === 'egress-isolated-sources'
+        ? {
+            endpoints: [...nameClients.values()].filter(
+              (e) => isolatedFor(model.policies, e, 'egress') !== 'no',
+            ),
+            predicted: false,
+          }
+        : sourcesFor(model, requirement.from, roles);
+    if (requirement.from === 'egress-isolated-sources' && sources.endpoints.length === 0) {
+      notes.push(
+        `${requirement.title}: no source is egress-isolated by a NetworkPolicy, so DNS is not restricted`,
+      );
+      continue;
+    }
+    if (requirement.to.kind === 'service' && requirement.from !== 'egress-isolated-sources') {
+      for (const endpoint of sources.endpoints) nameClients.set(endpoint.id, endpoint);
+    }
     const targets = targetsFor(model, requirement.to, roles);
     const missing = sources.none ?? targets.none;
     if (missing) {
@@ -182,13 +224,29 @@ export function analyzeModel(model: ClusterModel, options: AnalyzeOptions = {}):
     }
     if (targets.predicted) notes.push(`${requirement.title}: target ${targets.via}`);
     flows.push(
-      ...groupPairs(requirement, evaluatePairs(model, requirement, sources.endpoints, targets.endpoints)),
+      ...groupPairs(
+        requirement,
+        evaluatePairs(model, requirement, sources.endpoints, targets.endpoints),
+        identities,
+        unique,
+      ),
     );
   }
-  flows = disambiguate(flows).sort((a, b) => statusOrder[a.status] - statusOrder[b.status]);
+  flows = flows.sort((a, b) => statusOrder[a.status] - statusOrder[b.status]);
 
   const plan = synthesizeRemediation(model, flows);
-  flows = flows.map((f) => ({ ...f, fixedBy: plan.fixes.get(f.id) ?? [] }));
+  const policyFixes = new Map<string, string[]>();
+  const unfixable = [...plan.unfixable];
+  const policyRemediation = synthesizePolicies(
+    flows,
+    identities,
+    (flowId, itemId) => policyFixes.set(flowId, [...(policyFixes.get(flowId) ?? []), itemId]),
+    unfixable,
+  );
+  flows = flows.map((f) => ({
+    ...f,
+    fixedBy: [...(plan.fixes.get(f.id) ?? []), ...(policyFixes.get(f.id) ?? [])],
+  }));
   const summary = {
     allowed: flows.filter((f) => f.status === 'allowed').length,
     blocked: flows.filter((f) => f.status === 'blocked').length,
@@ -227,11 +285,18 @@ export function analyzeModel(model: ClusterModel, options: AnalyzeOptions = {}):
     securityGroupNames,
     remediation: plan.rules,
     naclRemediation: plan.naclEntries,
+    policyRemediation,
     warnings: [
       ...model.warnings.map((w) => w.message),
-      ...plan.unfixable.map((u) => `no fix can be synthesised for ${u}`),
+      ...unfixable.map((u) => `no fix can be synthesised for ${u}`),
     ],
-    notes: [roles.basis, ...notes],
+    notes: [
+      roles.basis,
+      ...(model.policies.policies.length > 0
+        ? [`NetworkPolicy engine: ${model.policies.engine.kind} (${model.policies.engine.evidence})`]
+        : []),
+      ...notes,
+    ],
   };
 }
 

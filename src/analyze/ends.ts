@@ -5,6 +5,8 @@ import type { ClusterModel, NodeModel, PodModel } from '../model/types.ts';
 import { tolerateAllReach } from '../placement/tolerate-all.ts';
 import type { SourceSelector, TargetSpec } from '../requirements/catalog.ts';
 import { dynamoRole } from '../requirements/detect.ts';
+import type { PodIdentity } from '../policy/types.ts';
+import { commonIdentity } from '../remediate/policy.ts';
 
 export interface NodeRoles {
   readonly gpu: NodeModel[];
@@ -50,14 +52,29 @@ function podsByRole(model: ClusterModel, roles: readonly string[]): PodModel[] {
   });
 }
 
+/** What future Dynamo pods share with the running ones: their namespace and common labels. */
+function podTemplate(pods: readonly PodModel[]): PodIdentity | undefined {
+  const shared = commonIdentity(
+    pods.map((p) => ({
+      namespace: p.namespace,
+      labels: p.labels,
+      labelsComplete: true,
+      hostNetwork: p.hostNetwork,
+      namedPorts: {},
+    })),
+  );
+  return shared && { ...shared, labelsComplete: false, hostNetwork: false, namedPorts: {} };
+}
+
 export function sourcesFor(model: ClusterModel, selector: SourceSelector, roles: NodeRoles): Ends {
   switch (selector) {
     case 'dynamo-clients': {
-      const pods = podsByRole(model, ['frontend', 'worker', 'router', 'epp', 'other']).map((p) =>
-        podEndpoint(model, p),
-      );
-      // Pods that will run on GPU nodes later (scale-up, first install) need the same path.
-      const predicted = roles.gpu.map((n) => predictedEndpoint(model, n));
+      const running = podsByRole(model, ['frontend', 'worker', 'router', 'epp', 'other']);
+      const pods = running.map((p) => podEndpoint(model, p));
+      // Pods that will run on GPU nodes later (scale-up, first install) need the same path;
+      // for NetworkPolicy they look like the running ones: same namespace, shared labels.
+      const template = podTemplate(running);
+      const predicted = roles.gpu.map((n) => predictedEndpoint(model, n, template));
       const endpoints = [...pods, ...predicted];
       return endpoints.length > 0
         ? { endpoints, predicted: pods.length === 0 }
@@ -69,6 +86,9 @@ export function sourcesFor(model: ClusterModel, selector: SourceSelector, roles:
         ? { endpoints: reach.nodes.map((n) => predictedEndpoint(model, n)), predicted: true }
         : { endpoints: [], predicted: true, none: 'no nodes in the snapshot' };
     }
+    case 'egress-isolated-sources':
+      // Derived from the other requirements' sources, in analyze.ts.
+      return { endpoints: [], predicted: false, none: 'no source is egress-isolated' };
     case 'dynamo-frontends':
     case 'dynamo-workers': {
       const wanted = selector === 'dynamo-frontends' ? ['frontend', 'router'] : ['worker'];

@@ -1,7 +1,7 @@
 import type { RequirementId } from '../requirements/catalog.ts';
 import type { NotApplicable, Requirement } from '../requirements/resolve.ts';
 import type { FlowTrace, Status, TraceStep } from '../reachability/types.ts';
-import type { NaclRemediation, SgRemediation } from '../remediate/types.ts';
+import type { NaclRemediation, PolicyRemediation, SgRemediation } from '../remediate/types.ts';
 
 export type Verdict = 'pass' | 'fail' | 'unknown';
 
@@ -24,7 +24,7 @@ export interface FlowResult {
   readonly id: string;
   readonly requirement: RequirementId;
   readonly title: string;
-  readonly protocol: 'tcp';
+  readonly protocol: 'tcp' | 'udp';
   /** The port, or `from-to` for a range. */
   readonly port: number | string;
   readonly ports: { from: number; to: number };
@@ -59,6 +59,8 @@ export interface AnalysisResult {
   readonly securityGroupNames: Record<string, string>;
   readonly remediation: SgRemediation[];
   readonly naclRemediation: NaclRemediation[];
+  /** NetworkPolicies to apply where a policy (not the VPC) blocks a flow. */
+  readonly policyRemediation: PolicyRemediation[];
   readonly warnings: string[];
   readonly notes: string[];
 }

@@ -4,6 +4,7 @@ import type { Snapshot } from '../snapshot/types.ts';
 import { buildCniSettings, buildEniConfigs, buildNodes, buildPods, buildServiceIndex } from './kubernetes.ts';
 import { buildEniIndex, buildNacls, buildPrefixLists, buildSubnets } from './network.ts';
 import { buildSecurityGroups } from './security-groups.ts';
+import { buildPolicySet } from '../policy/build.ts';
 import type { ClusterModel, ModelWarning } from './types.ts';
 
 function mostCommon(values: readonly (string | undefined)[]): string | undefined {
@@ -47,6 +48,15 @@ export function buildModel(snapshot: Snapshot): ClusterModel {
     missing('Kubernetes pods (kubectl get pods -A)', 'targets are predicted from node groups');
 
   const cni = buildCniSettings(snapshot);
+  const policies = buildPolicySet(snapshot);
+  if (policies.policies.length > 0 && !policies.engine.enforced) {
+    warnings.push({
+      code: 'policies-inert',
+      message: `NetworkPolicies are present but inert: ${policies.engine.evidence}`,
+    });
+  } else if (policies.policies.length > 0 && policies.engine.kind === 'unknown') {
+    warnings.push({ code: 'policy-engine-assumed', message: `NetworkPolicies: ${policies.engine.evidence}` });
+  }
   if (!cni.captured && snapshot.captured.has('Node')) {
     warnings.push({
       code: 'missing-data',
@@ -86,6 +96,7 @@ export function buildModel(snapshot: Snapshot): ClusterModel {
     eniForAddress,
     enisOfInstance,
     naclsCaptured,
+    policies,
     warnings,
   };
 }

@@ -4,6 +4,7 @@
  */
 import { parseAddress, type AddressRange } from '../net/ip.ts';
 import type { ClusterModel, EniModel, NodeModel, PodModel } from './types.ts';
+import type { PodIdentity } from '../policy/types.ts';
 import { NO_NODE_GROUP } from './kubernetes.ts';
 
 export interface Endpoint {
@@ -25,6 +26,8 @@ export interface Endpoint {
   readonly placement: string[];
   /** Why the network placement is not known (the flow is then `unknown`). */
   readonly unresolved?: string;
+  /** The pod's namespace, labels and ports for NetworkPolicy; absent for a pod not created yet. */
+  readonly pod?: PodIdentity;
 }
 
 function primaryEni(model: ClusterModel, node: NodeModel): EniModel | undefined {
@@ -68,6 +71,13 @@ function branchEniFromAnnotation(pod: PodModel): BranchEniAnnotation | undefined
 export function podEndpoint(model: ClusterModel, pod: PodModel): Endpoint {
   const node = pod.nodeName ? model.nodes.get(pod.nodeName) : undefined;
   const base = {
+    pod: {
+      namespace: pod.namespace,
+      labels: pod.labels,
+      labelsComplete: true,
+      hostNetwork: pod.hostNetwork,
+      namedPorts: pod.namedPorts,
+    },
     id: `pod:${pod.namespace}/${pod.name}`,
     kind: 'pod' as const,
     label: `${pod.namespace}/${pod.name}`,
@@ -144,8 +154,9 @@ export function podEndpoint(model: ClusterModel, pod: PodModel): Endpoint {
  * A pod that could be scheduled on `node` (not there yet): its SGs and subnet follow from the CNI
  * mode, its address from the subnet it would draw from.
  */
-export function predictedEndpoint(model: ClusterModel, node: NodeModel): Endpoint {
+export function predictedEndpoint(model: ClusterModel, node: NodeModel, identity?: PodIdentity): Endpoint {
   const base = {
+    ...(identity ? { pod: identity } : {}),
     id: `node:${node.name}`,
     kind: 'predicted' as const,
     label: `a pod on ${node.name}`,

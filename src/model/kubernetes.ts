@@ -89,6 +89,10 @@ export function buildPods(snapshot: Snapshot): PodModel[] {
         if (variable.value !== undefined && !(variable.name in env)) env[variable.name] = variable.value;
       }
     }
+    const namedPorts: Record<string, { port: number; protocol: string }> = {};
+    for (const port of pod.spec.containers.flatMap((c) => c.ports ?? [])) {
+      if (port.name) namedPorts[port.name] = { port: port.containerPort, protocol: port.protocol ?? 'TCP' };
+    }
     const ip = pod.status?.podIP ?? pod.status?.podIPs?.[0]?.ip;
     return {
       namespace: pod.metadata.namespace ?? 'default',
@@ -101,6 +105,7 @@ export function buildPods(snapshot: Snapshot): PodModel[] {
       ...(pod.status?.phase ? { phase: pod.status.phase } : {}),
       images: containers.flatMap((c) => (c.image ? [c.image] : [])),
       env,
+      namedPorts,
       tolerations: pod.spec.tolerations ?? [],
       raw: pod,
       origin,

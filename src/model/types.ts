@@ -1,6 +1,7 @@
 import type { AddressRange } from '../net/ip.ts';
 import type { Origin } from '../snapshot/types.ts';
 import type { K8sPod, Taint, Toleration } from '../snapshot/schemas.ts';
+import type { PolicySet } from '../policy/types.ts';
 
 /** IP protocol of a rule: a name for the common ones, the number otherwise; 'all' for `-1`. */
 export type Protocol = 'all' | 'tcp' | 'udp' | 'icmp' | 'icmpv6' | `proto-${number}`;
@@ -122,6 +123,8 @@ export interface PodModel {
   readonly phase?: string;
   readonly images: string[];
   readonly env: Readonly<Record<string, string>>;
+  /** Named container ports (what NetworkPolicy named ports resolve against). */
+  readonly namedPorts: Readonly<Record<string, { port: number; protocol: string }>>;
   readonly tolerations: Toleration[];
   readonly raw: K8sPod;
   readonly origin: Origin;
@@ -179,5 +182,6 @@ export interface ClusterModel {
   /** ENIs attached to an instance, by device index. */
   readonly enisOfInstance: (instanceId: string) => EniModel[];
   readonly naclsCaptured: boolean;
+  readonly policies: PolicySet;
   readonly warnings: ModelWarning[];
 }

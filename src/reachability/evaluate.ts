@@ -8,6 +8,7 @@ import { protocolMatches, formatProtocolPorts } from '../model/protocol.ts';
 import type { ClusterModel, NaclEntryModel, PortRange, Protocol, RulePeer, SgRule } from '../model/types.ts';
 import { coverage, type AddressRange } from '../net/ip.ts';
 import { describeNaclEntry, describeSgRule } from './describe.ts';
+import { policyStep } from '../policy/step.ts';
 import { ALL_PORTS, formatPortSet, intersect, isEmpty, normalise, subtract, type PortSet } from './ports.ts';
 import type { Fact, FlowQuery, FlowTrace, Status, StepKind, TraceStep } from './types.ts';
 
@@ -281,6 +282,27 @@ export function evaluateFlow(model: ClusterModel, query: FlowQuery): FlowTrace {
   }
   if (steps.length > 0) return { steps, ...combine(steps) };
 
+  // Path order: the source pod's egress policy, then the VPC (SGs, NACLs), then the destination's.
+  const egressPolicy = policyStep(
+    model.policies,
+    'egress',
+    source,
+    destination,
+    destination,
+    protocol,
+    ports,
+  );
+  const ingressPolicy = policyStep(
+    model.policies,
+    'ingress',
+    destination,
+    source,
+    destination,
+    protocol,
+    ports,
+  );
+  if (egressPolicy) steps.push(egressPolicy);
+
   if (
     source.nodeName !== undefined &&
     source.nodeName === destination.nodeName &&
@@ -294,6 +316,7 @@ export function evaluateFlow(model: ClusterModel, query: FlowQuery): FlowTrace {
       summary: `same node ${source.nodeName}: pod-to-pod traffic does not cross an ENI, so no security group or NACL applies`,
       facts: [],
     });
+    if (ingressPolicy) steps.push(ingressPolicy);
     return { steps, ...combine(steps) };
   }
 
@@ -322,6 +345,7 @@ export function evaluateFlow(model: ClusterModel, query: FlowQuery): FlowTrace {
     );
   }
   steps.push(securityGroupStep(model, 'sg-ingress', destination, source, protocol, ports));
+  if (ingressPolicy) steps.push(ingressPolicy);
   // Stateless NACLs must also let the reply back to the client's ephemeral port; SGs are stateful.
   if (model.naclsCaptured && crossesSubnets && (protocol === 'tcp' || protocol === 'udp')) {
     steps.push(

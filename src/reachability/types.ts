@@ -29,12 +29,24 @@ export type Fact =
       readonly groupId: string;
       readonly text: string;
     }
+  | {
+      readonly kind: 'network-policy';
+      readonly namespace: string;
+      readonly name: string;
+      readonly direction: 'ingress' | 'egress';
+      /** The rule that allowed, or undefined when the policy only isolated the pod. */
+      readonly ruleIndex?: number;
+      readonly text: string;
+      readonly origin: Origin;
+    }
   | { readonly kind: 'missing'; readonly text: string };
 
 export type StepKind =
   | 'resolve-source'
   | 'resolve-destination'
   | 'same-node'
+  | 'policy-egress'
+  | 'policy-ingress'
   | 'sg-egress'
   | 'nacl-source-outbound'
   | 'nacl-destination-inbound'

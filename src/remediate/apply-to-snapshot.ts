@@ -4,7 +4,8 @@
  */
 import type { IpPermission } from '../snapshot/schemas.ts';
 import type { Snapshot } from '../snapshot/types.ts';
-import type { NaclRemediation, SgRemediation } from './types.ts';
+import { K8sNetworkPolicy } from '../snapshot/schemas.ts';
+import type { NaclRemediation, PolicyRemediation, SgRemediation } from './types.ts';
 
 function permissionFor(rule: SgRemediation, ownerId: string | undefined): IpPermission {
   const peerGroup = rule.direction === 'ingress' ? rule.sourceGroupId : rule.destinationGroupId;
@@ -26,6 +27,7 @@ export function applyRemediation(
   snapshot: Snapshot,
   rules: readonly SgRemediation[],
   naclEntries: readonly NaclRemediation[] = [],
+  policies: readonly PolicyRemediation[] = [],
 ): Snapshot {
   const securityGroups = snapshot.securityGroups.map((located) => {
     const mine = rules.filter((r) => r.groupId === located.value.GroupId);
@@ -57,5 +59,12 @@ export function applyRemediation(
       value: { ...located.value, Entries: [...(located.value.Entries ?? []), ...entries] },
     };
   });
-  return { ...snapshot, securityGroups, networkAcls };
+  const networkPolicies = [
+    ...snapshot.networkPolicies,
+    ...policies.map((p) => ({
+      value: K8sNetworkPolicy.parse(p.manifest),
+      origin: { file: '(remediation)', path: p.id },
+    })),
+  ];
+  return { ...snapshot, securityGroups, networkAcls, networkPolicies };
 }

@@ -69,6 +69,8 @@ const titles: Record<RequirementId, string> = {
   'request-plane': 'Dynamo TCP request plane',
   'response-stream': 'Dynamo TCP response stream',
   'zmq-events': 'Dynamo ZMQ event plane',
+  dns: 'cluster DNS (UDP)',
+  'dns-tcp': 'cluster DNS (TCP)',
 };
 
 function describe(requirements: readonly RequirementId[]): string {

@@ -44,3 +44,18 @@ export interface NaclRemediation {
   readonly unblocks: string[];
   readonly command: string;
 }
+
+/** A Kubernetes NetworkPolicy that lets a blocked flow through, and nothing else. */
+export interface PolicyRemediation {
+  readonly id: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly direction: 'ingress' | 'egress';
+  readonly description: string;
+  /** The manifest (networking.k8s.io/v1 NetworkPolicy) as plain data. */
+  readonly manifest: Record<string, unknown>;
+  readonly requirements: RequirementId[];
+  readonly unblocks: string[];
+  /** `kubectl apply` of the manifest. */
+  readonly command: string;
+}

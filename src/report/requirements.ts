@@ -7,6 +7,7 @@ const sourceText: Record<SourceSelector, string> = {
   'tolerate-all-pods': 'any node a tolerate-all pod can land on (the conformance orchestrator)',
   'dynamo-frontends': 'Dynamo frontend / router pods',
   'dynamo-workers': 'Dynamo worker pods',
+  'egress-isolated-sources': 'every source above whose egress a NetworkPolicy isolates',
 };
 
 function targetText(to: TargetSpec): string {

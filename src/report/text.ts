@@ -14,6 +14,8 @@ const stepLabels: Record<TraceStep['kind'], string> = {
   'resolve-source': 'source',
   'resolve-destination': 'target',
   'same-node': 'same node',
+  'policy-egress': 'policy egress',
+  'policy-ingress': 'policy ingress',
   'sg-egress': 'SG egress',
   'nacl-source-outbound': 'NACL out',
   'nacl-destination-inbound': 'NACL in',
@@ -147,7 +149,7 @@ export function renderText(result: AnalysisResult, options: TextOptions): string
     out.push('');
   }
 
-  const fixes = [...result.remediation, ...result.naclRemediation];
+  const fixes = [...result.remediation, ...result.naclRemediation, ...result.policyRemediation];
   if (fixes.length > 0) {
     out.push(
       c.bold(

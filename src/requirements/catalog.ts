@@ -5,7 +5,7 @@
 import type { PortRange } from '../model/types.ts';
 
 export type RequirementId =
-  'nats' | 'etcd' | 'prometheus' | 'request-plane' | 'response-stream' | 'zmq-events';
+  'nats' | 'etcd' | 'prometheus' | 'request-plane' | 'response-stream' | 'zmq-events' | 'dns' | 'dns-tcp';
 
 /** Who opens the connection. */
 export type SourceSelector =
@@ -14,7 +14,9 @@ export type SourceSelector =
   /** A pod that tolerates every taint (the conformance orchestrator): any node it can land on. */
   | 'tolerate-all-pods'
   | 'dynamo-frontends'
-  | 'dynamo-workers';
+  | 'dynamo-workers'
+  /** Sources of the flows above that dial a Service name and whose egress a NetworkPolicy isolates. */
+  | 'egress-isolated-sources';
 
 /** Who accepts it. */
 export type TargetSpec =
@@ -40,12 +42,14 @@ export interface Condition {
   readonly eventPlane?: 'nats' | 'zmq';
   readonly requestPlane?: 'tcp';
   readonly conformanceCheck?: 'ai-service-metrics';
+  /** Only where NetworkPolicies are enforced. */
+  readonly networkPolicies?: true;
 }
 
 export interface CatalogEntry {
   readonly id: RequirementId;
   readonly title: string;
-  readonly protocol: 'tcp';
+  readonly protocol: 'tcp' | 'udp';
   readonly port: PortSpec;
   /** Dynamo versions this applies to (a semver range); absent = every version. */
   readonly dynamo?: string;
@@ -155,6 +159,43 @@ export const catalog: readonly CatalogEntry[] = [
     why: 'With DYN_EVENT_PLANE=zmq the frontend / KV router subscribes to each worker’s KV events on TCP 5557.',
     symptom: 'KV-aware routing is blind (no cache hits) while requests still succeed',
     source: 'DESIGN.md §1 (ZMQ event plane)',
+  },
+  {
+    id: 'dns',
+    title: 'Cluster DNS (UDP) for egress-isolated pods',
+    protocol: 'udp',
+    port: { fixed: 53 },
+    when: { networkPolicies: true },
+    from: 'egress-isolated-sources',
+    to: {
+      kind: 'service',
+      namespace: 'kube-system',
+      service: 'kube-dns',
+      podLabels: { 'k8s-app': 'kube-dns' },
+      predictOn: 'system-node-groups',
+    },
+    why: 'Pods reach NATS and Prometheus by Service name; a pod whose egress a NetworkPolicy isolates must also be allowed to the cluster DNS.',
+    symptom:
+      'name resolution of dynamo-platform-nats.dynamo-system.svc.cluster.local times out; looks like NATS being down',
+    source: 'Kubernetes NetworkPolicy documentation (egress isolation includes DNS); issue 9',
+  },
+  {
+    id: 'dns-tcp',
+    title: 'Cluster DNS (TCP) for egress-isolated pods',
+    protocol: 'tcp',
+    port: { fixed: 53 },
+    when: { networkPolicies: true },
+    from: 'egress-isolated-sources',
+    to: {
+      kind: 'service',
+      namespace: 'kube-system',
+      service: 'kube-dns',
+      podLabels: { 'k8s-app': 'kube-dns' },
+      predictOn: 'system-node-groups',
+    },
+    why: 'DNS falls back to TCP for large answers; CoreDNS serves both.',
+    symptom: 'intermittent resolution failures for large responses',
+    source: 'RFC 7766 (DNS over TCP); issue 9',
   },
 ];
 

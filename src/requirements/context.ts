@@ -21,6 +21,8 @@ export interface ContextOptions {
   readonly recipe?: RecipeInfo;
   /** Force the conformance check on or off (e.g. `--no-conformance`). */
   readonly conformance?: boolean;
+  /** NetworkPolicies exist and are enforced (from the model; not a user option). */
+  readonly networkPolicies?: boolean;
 }
 
 export interface ContextResult {
@@ -136,6 +138,7 @@ export function buildRequirementContext(pods: readonly PodModel[], options: Cont
         : 'DYN_REQUEST_PLANE unset: tcp is the 1.2 default, AICR does not override it',
       conformance,
       conformanceSource,
+      networkPolicies: options.networkPolicies ?? false,
       portEnv,
       targetOverrides,
     },

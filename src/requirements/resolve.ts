@@ -20,6 +20,8 @@ export interface RequirementContext {
   readonly requestPlaneSource: string;
   readonly conformance: boolean;
   readonly conformanceSource: string;
+  /** NetworkPolicies exist and are (or are assumed) enforced. */
+  readonly networkPolicies: boolean;
   /** Values of port env vars found on pods (DYN_TCP_RPC_PORT, …). */
   readonly portEnv: Readonly<Record<string, { value: string; source: string }>>;
   /** Namespace/service overrides, e.g. from NATS_SERVER or a recipe's component namespaces. */
@@ -31,7 +33,7 @@ export interface RequirementContext {
 export interface Requirement {
   readonly id: RequirementId;
   readonly title: string;
-  readonly protocol: 'tcp';
+  readonly protocol: 'tcp' | 'udp';
   readonly ports: PortRange;
   readonly from: SourceSelector;
   readonly to: TargetSpec;
@@ -93,6 +95,10 @@ function describeWhy(
         facts: [`conformance check ${when.conformanceCheck} does not run (${context.conformanceSource})`],
       };
     facts.push(`conformance check ${when.conformanceCheck} runs (${context.conformanceSource})`);
+  }
+  if (when.networkPolicies) {
+    if (!context.networkPolicies) return { applies: false, facts: ['no enforced NetworkPolicies'] };
+    facts.push('NetworkPolicies are enforced');
   }
   return { applies: true, facts };
 }

@@ -255,6 +255,7 @@ export type EnvVar = z.infer<typeof envVar>;
 const container = z.looseObject({
   name: z.string(),
   image: z.string().optional(),
+  args: z.array(z.string()).nullish(),
   env: z.array(envVar).nullish(),
   ports: z
     .array(
@@ -387,6 +388,50 @@ export const K8sDaemonSet = z.looseObject({
 });
 export type K8sDaemonSet = z.infer<typeof K8sDaemonSet>;
 
+const labelSelector = z.looseObject({
+  matchLabels: stringMap.nullish(),
+  matchExpressions: z
+    .array(
+      z.looseObject({
+        key: z.string(),
+        operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+        values: z.array(z.string()).nullish(),
+      }),
+    )
+    .nullish(),
+});
+export type LabelSelector = z.infer<typeof labelSelector>;
+
+const policyPeer = z.looseObject({
+  podSelector: labelSelector.nullish(),
+  namespaceSelector: labelSelector.nullish(),
+  ipBlock: z.looseObject({ cidr, except: z.array(cidr).nullish() }).nullish(),
+});
+export type PolicyPeer = z.infer<typeof policyPeer>;
+
+const policyPort = z.looseObject({
+  protocol: z.enum(['TCP', 'UDP', 'SCTP']).optional(),
+  port: z.union([z.number().int().min(1).max(65535), z.string()]).optional(),
+  endPort: z.number().int().min(1).max(65535).optional(),
+});
+export type PolicyPort = z.infer<typeof policyPort>;
+
+export const K8sNetworkPolicy = z.looseObject({
+  kind: z.literal('NetworkPolicy'),
+  metadata,
+  spec: z.looseObject({
+    podSelector: labelSelector,
+    policyTypes: z.array(z.enum(['Ingress', 'Egress'])).nullish(),
+    ingress: z
+      .array(z.looseObject({ from: z.array(policyPeer).nullish(), ports: z.array(policyPort).nullish() }))
+      .nullish(),
+    egress: z
+      .array(z.looseObject({ to: z.array(policyPeer).nullish(), ports: z.array(policyPort).nullish() }))
+      .nullish(),
+  }),
+});
+export type K8sNetworkPolicy = z.infer<typeof K8sNetworkPolicy>;
+
 /** Kinds kept loosely for later questions (policies, events); only their identity is checked now. */
 export const K8sLoose = z.looseObject({ kind: z.string(), metadata });
 export type K8sLoose = z.infer<typeof K8sLoose>;
@@ -401,7 +446,7 @@ export const kubernetesKinds = {
   SecurityGroupPolicy: K8sSecurityGroupPolicy,
   DaemonSet: K8sDaemonSet,
   Namespace: K8sLoose,
-  NetworkPolicy: K8sLoose,
+  NetworkPolicy: K8sNetworkPolicy,
   Event: K8sLoose,
 } as const;
 export type KubernetesKind = keyof typeof kubernetesKinds;

@@ -9,6 +9,7 @@ import type {
   K8sEndpoints,
   K8sEniConfig,
   K8sLoose,
+  K8sNetworkPolicy,
   K8sNode,
   K8sPod,
   K8sSecurityGroupPolicy,
@@ -94,7 +95,7 @@ export interface Snapshot {
   readonly securityGroupPolicies: Located<K8sSecurityGroupPolicy>[];
   readonly daemonSets: Located<K8sDaemonSet>[];
   readonly namespaces: Located<K8sLoose>[];
-  readonly networkPolicies: Located<K8sLoose>[];
+  readonly networkPolicies: Located<K8sNetworkPolicy>[];
   readonly events: Located<K8sLoose>[];
   readonly podLogs: Located<PodLogs['items'][number]>[];
   readonly manifests: Located<SnapshotManifest>[];

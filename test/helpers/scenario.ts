@@ -92,6 +92,7 @@ interface PodSpec {
   env?: Record<string, string>;
   annotations?: Record<string, string>;
   phase?: string;
+  ports?: { name: string; containerPort: number; protocol?: string }[];
 }
 
 export class Scenario {
@@ -279,6 +280,7 @@ export class Scenario {
             name: 'main',
             image: spec.image ?? 'busybox:1.36',
             env: Object.entries(spec.env ?? {}).map(([n, value]) => ({ name: n, value })),
+            ...(spec.ports ? { ports: spec.ports } : {}),
           },
         ],
       },
@@ -303,6 +305,10 @@ export class Scenario {
         'helm.sh/chart': 'nats-1.2.6',
       },
       image: 'nats:2.10.24-alpine',
+      ports: [
+        { name: 'client', containerPort: 4222 },
+        { name: 'monitor', containerPort: 8222 },
+      ],
     });
   }
 

@@ -1,0 +1,159 @@
+/**
+ * NetworkPolicy remediation: for a flow a policy blocks, the narrowest policy that allows it —
+ * it selects the pods on the isolated side and allows the peer's namespace and shared labels on
+ * the one port. Pure: reads flows, writes manifests as data.
+ */
+import YAML from 'yaml';
+import type { FlowEnd, FlowResult } from '../analyze/types.ts';
+import type { PodIdentity } from '../policy/types.ts';
+import type { PolicyRemediation } from './types.ts';
+
+/** Labels that identify a workload rather than one pod instance. */
+const INSTANCE_LABELS = new Set([
+  'pod-template-hash',
+  'controller-revision-hash',
+  'statefulset.kubernetes.io/pod-name',
+  'pod-template-generation',
+  'apps.kubernetes.io/pod-index',
+]);
+
+export interface EndIdentity {
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+}
+
+/** The namespace and the labels all pods of a flow end share (undefined when not one namespace or unknown). */
+export function commonIdentity(pods: readonly (PodIdentity | undefined)[]): EndIdentity | undefined {
+  if (pods.length === 0 || pods.some((p) => !p || p.hostNetwork)) return undefined;
+  const known = pods as PodIdentity[];
+  const namespace = known[0]!.namespace;
+  if (known.some((p) => p.namespace !== namespace)) return undefined;
+  const labels = Object.fromEntries(
+    Object.entries(known[0]!.labels).filter(
+      ([k, v]) => !INSTANCE_LABELS.has(k) && known.every((p) => p.labels[k] === v),
+    ),
+  );
+  return { namespace, labels };
+}
+
+function dnsName(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63)
+    .replace(/-+$/g, '');
+}
+
+function yamlCommand(manifest: Record<string, unknown>): string {
+  return `kubectl apply -f - <<'EOF'\n${YAML.stringify(manifest).trimEnd()}\nEOF`;
+}
+
+/** `identities` gives each flow end's pods' identities (by flow id), as analyze saw them. */
+export function synthesizePolicies(
+  flows: readonly FlowResult[],
+  identities: ReadonlyMap<string, { source: EndIdentity | undefined; destination: EndIdentity | undefined }>,
+  addFix: (flowId: string, itemId: string) => void,
+  unfixable: string[],
+): PolicyRemediation[] {
+  const byKey = new Map<
+    string,
+    Omit<PolicyRemediation, 'id' | 'command' | 'manifest' | 'description' | 'name'> & {
+      selector: Record<string, string>;
+      peer: EndIdentity;
+      ports: Map<string, { protocol: string; port: number; endPort?: number }>;
+    }
+  >();
+  for (const flow of flows) {
+    if (flow.status !== 'blocked') continue;
+    for (const step of flow.steps.filter(
+      (s) => s.status === 'blocked' && (s.kind === 'policy-ingress' || s.kind === 'policy-egress'),
+    )) {
+      const direction = step.kind === 'policy-ingress' ? 'ingress' : 'egress';
+      const ids = identities.get(flow.id);
+      const self = direction === 'ingress' ? ids?.destination : ids?.source;
+      const peer = direction === 'ingress' ? ids?.source : ids?.destination;
+      if (!self || !peer) {
+        unfixable.push(
+          `${flow.id}: the ${!self ? 'isolated' : 'peer'} pods are not known (not deployed, host network, or several namespaces); re-run once they exist`,
+        );
+        continue;
+      }
+      const key = JSON.stringify([self.namespace, self.labels, direction, peer.namespace, peer.labels]);
+      const entry = byKey.get(key) ?? {
+        namespace: self.namespace,
+
+        direction,
+        requirements: [],
+        unblocks: [],
+        selector: self.labels,
+        peer,
+        ports: new Map(),
+      };
+      for (const denied of step.deniedPorts ?? [flow.ports]) {
+        const protocol = flow.protocol.toUpperCase();
+        entry.ports.set(`${protocol}/${denied.from}-${denied.to}`, {
+          protocol,
+          port: denied.from,
+          ...(denied.to !== denied.from ? { endPort: denied.to } : {}),
+        });
+      }
+      byKey.set(key, {
+        ...entry,
+        requirements: [...new Set([...entry.requirements, flow.requirement])],
+        unblocks: [...new Set([...entry.unblocks, flow.id])],
+      });
+    }
+  }
+  return [...byKey.values()].map((entry, i) => {
+    const id = `network-policy-${i + 1}`;
+    for (const flowId of entry.unblocks) addFix(flowId, id);
+    const name = dnsName(
+      `allow-${entry.requirements.join('-')}-${entry.direction === 'ingress' ? 'from' : 'to'}-${entry.peer.namespace}`,
+    );
+    const peer: Record<string, unknown> = {
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': entry.peer.namespace } },
+      ...(Object.keys(entry.peer.labels).length > 0
+        ? { podSelector: { matchLabels: entry.peer.labels } }
+        : {}),
+    };
+    const rule = {
+      [entry.direction === 'ingress' ? 'from' : 'to']: [peer],
+      ports: [...entry.ports.values()],
+    };
+    const manifest = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: {
+        name,
+        namespace: entry.namespace,
+        labels: { 'app.kubernetes.io/managed-by': 'dynamo-netcheck' },
+      },
+      spec: {
+        podSelector: { matchLabels: entry.selector },
+        policyTypes: [entry.direction === 'ingress' ? 'Ingress' : 'Egress'],
+        [entry.direction]: [rule],
+      },
+    };
+    const description = `NetworkPolicy ${entry.namespace}/${name}: ${entry.direction} ${entry.direction === 'ingress' ? 'from' : 'to'} namespace ${entry.peer.namespace}${
+      Object.keys(entry.peer.labels).length
+        ? ` pods ${Object.entries(entry.peer.labels)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(',')}`
+        : ''
+    } on ${[...entry.ports.keys()].join(', ')}`;
+    return {
+      id,
+      namespace: entry.namespace,
+      name,
+      direction: entry.direction,
+      description,
+      manifest,
+      requirements: entry.requirements,
+      unblocks: entry.unblocks,
+      command: yamlCommand(manifest),
+    };
+  });
+}
+
+export type { FlowEnd };
