@@ -8,14 +8,37 @@ import type { FlowEnd, FlowResult } from '../analyze/types.ts';
 import type { PodIdentity } from '../policy/types.ts';
 import type { PolicyRemediation } from './types.ts';
 
-/** Labels that identify a workload rather than one pod instance. */
-const INSTANCE_LABELS = new Set([
+/** Labels of one pod instance or one release: a selector on them breaks on the next rollout or upgrade. */
+const UNSTABLE_LABELS = new Set([
   'pod-template-hash',
   'controller-revision-hash',
   'statefulset.kubernetes.io/pod-name',
   'pod-template-generation',
   'apps.kubernetes.io/pod-index',
+  'app.kubernetes.io/version',
+  'app.kubernetes.io/managed-by',
+  'helm.sh/chart',
 ]);
+
+/** Keys that name a workload; when present they alone make the selector. */
+const IDENTIFYING_KEYS = [
+  'app.kubernetes.io/name',
+  'app.kubernetes.io/instance',
+  'app.kubernetes.io/component',
+  'app',
+  'k8s-app',
+];
+
+function selectorLabels(labels: Record<string, string>): Record<string, string> {
+  const identifying = Object.fromEntries(
+    IDENTIFYING_KEYS.filter((k) => k in labels).map((k) => [k, labels[k]!]),
+  );
+  return Object.keys(identifying).length > 0 ? identifying : labels;
+}
+
+function intersectLabels(a: Record<string, string>, b: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(a).filter(([k, v]) => b[k] === v));
+}
 
 export interface EndIdentity {
   readonly namespace: string;
@@ -30,7 +53,7 @@ export function commonIdentity(pods: readonly (PodIdentity | undefined)[]): EndI
   if (known.some((p) => p.namespace !== namespace)) return undefined;
   const labels = Object.fromEntries(
     Object.entries(known[0]!.labels).filter(
-      ([k, v]) => !INSTANCE_LABELS.has(k) && known.every((p) => p.labels[k] === v),
+      ([k, v]) => !UNSTABLE_LABELS.has(k) && known.every((p) => p.labels[k] === v),
     ),
   );
   return { namespace, labels };
@@ -49,6 +72,12 @@ function yamlCommand(manifest: Record<string, unknown>): string {
   return `kubectl apply -f - <<'EOF'\n${YAML.stringify(manifest).trimEnd()}\nEOF`;
 }
 
+type Draft = Omit<PolicyRemediation, 'id' | 'command' | 'manifest' | 'description' | 'name'> & {
+  selector: Record<string, string>;
+  peer: EndIdentity;
+  ports: Map<string, { protocol: string; port: number; endPort?: number }>;
+};
+
 /** `identities` gives each flow end's pods' identities (by flow id), as analyze saw them. */
 export function synthesizePolicies(
   flows: readonly FlowResult[],
@@ -56,14 +85,7 @@ export function synthesizePolicies(
   addFix: (flowId: string, itemId: string) => void,
   unfixable: string[],
 ): PolicyRemediation[] {
-  const byKey = new Map<
-    string,
-    Omit<PolicyRemediation, 'id' | 'command' | 'manifest' | 'description' | 'name'> & {
-      selector: Record<string, string>;
-      peer: EndIdentity;
-      ports: Map<string, { protocol: string; port: number; endPort?: number }>;
-    }
-  >();
+  const byKey = new Map<string, Draft>();
   for (const flow of flows) {
     if (flow.status !== 'blocked') continue;
     for (const step of flow.steps.filter(
@@ -79,24 +101,36 @@ export function synthesizePolicies(
         );
         continue;
       }
-      const key = JSON.stringify([self.namespace, self.labels, direction, peer.namespace, peer.labels]);
-      const entry = byKey.get(key) ?? {
-        namespace: self.namespace,
-
-        direction,
-        requirements: [],
-        unblocks: [],
-        selector: self.labels,
-        peer,
-        ports: new Map(),
-      };
+      // One policy per isolated workload, direction and peer namespace; peers of several flows
+      // merge into the labels they share, so two flows never emit two policies of one name.
+      const key = JSON.stringify([self.namespace, self.labels, direction, peer.namespace]);
+      const existing = byKey.get(key);
+      const entry: Draft = existing
+        ? {
+            ...existing,
+            peer: { namespace: peer.namespace, labels: intersectLabels(existing.peer.labels, peer.labels) },
+          }
+        : {
+            namespace: self.namespace,
+            direction,
+            requirements: [],
+            unblocks: [],
+            selector: selectorLabels(self.labels),
+            peer,
+            ports: new Map<string, { protocol: string; port: number; endPort?: number }>(),
+          };
       for (const denied of step.deniedPorts ?? [flow.ports]) {
         const protocol = flow.protocol.toUpperCase();
-        entry.ports.set(`${protocol}/${denied.from}-${denied.to}`, {
-          protocol,
-          port: denied.from,
-          ...(denied.to !== denied.from ? { endPort: denied.to } : {}),
-        });
+        entry.ports.set(
+          denied.from === denied.to
+            ? `${protocol}/${denied.from}`
+            : `${protocol}/${denied.from}-${denied.to}`,
+          {
+            protocol,
+            port: denied.from,
+            ...(denied.to !== denied.from ? { endPort: denied.to } : {}),
+          },
+        );
       }
       byKey.set(key, {
         ...entry,

@@ -93,3 +93,28 @@ describe('bundled examples', () => {
     assert.ok(parsed.recipe.checks?.includes('ai-service-metrics'));
   });
 });
+
+describe('policy-default-deny example', () => {
+  it('fails on NATS for the NetworkPolicy alone, and the emitted policy makes it pass', async () => {
+    const snapshot = await loadSnapshot('examples/policy-default-deny');
+    const before = analyzeSnapshot(snapshot);
+    assert.equal(before.verdict, 'fail');
+    assert.deepEqual(new Set(blocked(before).map((b) => b.split(' ')[0])), new Set(['nats']));
+    assert.deepEqual(before.remediation, [], 'the security groups are right');
+    for (const flow of before.flows.filter((f) => f.status === 'blocked')) {
+      const step = flow.steps.find((s) => s.status === 'blocked')!;
+      assert.equal(step.kind, 'policy-ingress');
+      assert.match(step.summary, /dynamo-system\/default-deny-ingress/);
+    }
+    assert.equal(before.policyRemediation.length, 1);
+    const after = analyzeSnapshot(applyRemediation(snapshot, [], [], before.policyRemediation));
+    assert.equal(after.verdict, 'pass');
+  });
+
+  it('the same cluster without the policies has the same verdicts as the SG-only example', async () => {
+    const policyFree = analyzeSnapshot({ ...(await loadSnapshot('examples/policy-default-deny')), networkPolicies: [] });
+    const sgOnly = analyzeSnapshot(await loadSnapshot('examples/healthy-shared-cluster-sg'));
+    const verdicts = (r: AnalysisResult) => r.flows.map((f) => `${f.id} ${f.status}`).sort();
+    assert.deepEqual(verdicts(policyFree), verdicts(sgOnly));
+  });
+});

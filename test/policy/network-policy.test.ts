@@ -425,7 +425,6 @@ describe('policy explanations and fixes', () => {
           matchLabels: {
             'app.kubernetes.io/name': 'nats',
             'app.kubernetes.io/instance': 'dynamo-platform',
-            'helm.sh/chart': 'nats-1.2.6',
           },
         },
         policyTypes: ['Ingress'],
