@@ -94,11 +94,12 @@ test('exit 2, with nothing on stdout, for usage errors', async () => {
     [['ftp://198.18.0.2:21'], /unsupported scheme ftp/],
     [['tcp://198.18.0.2:4222', '-o', 'yaml'], /yaml/],
   ];
-  // Usage errors stop before any dial, so these need no namespace.
-  for (const [args, message] of usageErrors) {
-    const { code, stdout, stderr } = await run(BIN, ['dial', ...args], REPO_ROOT);
+  // Usage errors stop before any dial, so these need no namespace and can run side by side.
+  const results = await Promise.all(usageErrors.map(([args]) => run(BIN, ['dial', ...args], REPO_ROOT)));
+  usageErrors.forEach(([args, message], index) => {
+    const { code, stdout, stderr } = results[index] ?? { code: null, stdout: '', stderr: '' };
     assert.equal(code, 2, `dial ${args.join(' ')} exited ${code}: ${stderr}`);
     assert.equal(stdout, '', `dial ${args.join(' ')} wrote to stdout`);
     assert.match(stderr, message);
-  }
+  });
 });

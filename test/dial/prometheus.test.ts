@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startDialWorker, type ClientDialer } from '../helpers/dial-worker-client.ts';
+import { startDialWorker, TIMEOUT_MS, type ClientDialer } from '../helpers/dial-worker-client.ts';
 import { LAB_ADDRESS, Lab } from '../helpers/netns.ts';
 import { waitUntil } from '../helpers/processes.ts';
 import { PORT, startNats, startPrometheus } from '../helpers/servers.ts';
 
-const TIMEOUT_MS = 1000;
 const PROMETHEUS = `http://${LAB_ADDRESS.open}:${PORT.prometheus}`;
 /** The metric ai-service-metrics looks for; this Prometheus scrapes no DCGM exporter. */
 const GPU_METRIC = 'DCGM_FI_DEV_GPU_UTIL';

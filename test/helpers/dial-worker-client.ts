@@ -9,6 +9,14 @@ export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WORKER = fileURLToPath(new URL('./dial-worker.ts', import.meta.url));
 const START_TIMEOUT_MS = 20_000;
 
+/** The dial timeout the tests use: short, so the suite is quick. */
+export const TIMEOUT_MS = 1000;
+/**
+ * How long a dial that hits its timeout may take in all: far below the kernel's minutes of SYN
+ * retries (so it proves the timeout is honoured), loose enough for a loaded CI machine.
+ */
+export const TIMEOUT_BOUND_MS = 3 * TIMEOUT_MS;
+
 /** Calls the dialers inside the lab's client namespace; results come back as plain JSON data. */
 export interface ClientDialer {
   call<Name extends keyof Dialers>(
