@@ -34,27 +34,52 @@ interface Pair {
   readonly source: Endpoint;
   readonly destination: Endpoint;
   readonly trace: FlowTrace;
+  readonly signature: string;
   readonly masks?: string;
 }
 
-/** Two endpoints that differ only in name decide alike: memoise on what the decision reads. */
-function decisionKey(e: Endpoint): string {
-  return [
-    e.securityGroups.join(','),
-    e.subnetId ?? '',
-    e.addresses ? `${e.addresses.start}-${e.addresses.end}` : '',
-    e.sgOnSameNode,
-    e.unresolved ?? '',
-  ].join('|');
+/**
+ * Two endpoints decide alike when everything the evaluator reads is equal: SGs, subnet, the
+ * address (or just its subnet, when no block splits that subnet), same-node enforcement, and —
+ * only where NetworkPolicies are enforced — the pod's namespace and labels. Source classes and the
+ * memo below rest on this key, so it must never leave out a fact the evaluator reads.
+ */
+function decisionKeys(model: ClusterModel): (e: Endpoint) => string {
+  const cache = new WeakMap<Endpoint, string>();
+  const policies = model.policies.policies.length > 0 && model.policies.engine.enforced;
+  return (e) => {
+    let key = cache.get(e);
+    if (key === undefined) {
+      const subnetWide = e.subnetId !== undefined && model.uniformSubnets.has(e.subnetId);
+      const address = subnetWide ? `subnet:${e.subnetId}` : e.addresses ? `${e.addresses.start}-${e.addresses.end}` : '';
+      const identity = policies && e.pod ? JSON.stringify([e.pod.namespace, e.pod.labels, e.pod.labelsComplete, e.pod.hostNetwork, e.pod.namedPorts]) : policies ? '?' : '';
+      key = [e.securityGroups.join(','), e.subnetId ?? '', address, e.sgOnSameNode, e.unresolved ?? '', identity].join('|');
+      cache.set(e, key);
+    }
+    return key;
+  };
 }
 
 function traceSignature(trace: FlowTrace): string {
   return trace.steps
-    .map(
-      (s) =>
-        `${s.kind}:${s.status}:${s.facts.map((f) => (f.kind === 'sg-rule' ? f.ruleId : f.kind === 'nacl-entry' ? `${f.naclId}#${f.ruleNumber}` : f.text)).join(',')}`,
+    .map((s) =>
+      // Unresolved placement is one class per node group, not one per node named in the reason.
+      s.kind === 'resolve-source' || s.kind === 'resolve-destination' ? `${s.kind}:${s.status}` : stepSignature(s),
     )
     .join(';');
+}
+
+function stepSignature(s: FlowTrace['steps'][number]): string {
+  const facts = s.facts.map((f) =>
+    f.kind === 'sg-rule'
+      ? f.ruleId
+      : f.kind === 'nacl-entry'
+        ? `${f.naclId}#${f.ruleNumber}`
+        : f.kind === 'network-policy'
+          ? `${f.namespace}/${f.name}#${f.ruleIndex ?? ''}`
+          : f.text,
+  );
+  return `${s.kind}:${s.status}:${facts.join(',')}`;
 }
 
 function endOf(endpoints: readonly Endpoint[]): FlowEnd {
@@ -77,28 +102,30 @@ function evaluatePairs(
   sources: readonly Endpoint[],
   destinations: readonly Endpoint[],
 ): Pair[] {
-  const memo = new Map<string, FlowTrace>();
+  const memo = new Map<string, { trace: FlowTrace; signature: string }>();
+  const keyOf = decisionKeys(model);
   const pairs: Pair[] = [];
   const query = (source: Endpoint, destination: Endpoint): FlowTrace =>
     evaluateFlow(model, { source, destination, protocol: requirement.protocol, ports: requirement.ports });
   for (const source of sources) {
     for (const destination of destinations) {
       const sameNode = source.nodeName !== undefined && source.nodeName === destination.nodeName;
-      const key = `${decisionKey(source)}>${decisionKey(destination)}>${sameNode}`;
-      let trace = memo.get(key);
-      if (!trace) {
-        trace = query(source, destination);
-        memo.set(key, trace);
+      const key = `${keyOf(source)}>${keyOf(destination)}>${sameNode}`;
+      let decided = memo.get(key);
+      if (!decided) {
+        const trace = query(source, destination);
+        decided = { trace, signature: traceSignature(trace) };
+        memo.set(key, decided);
       }
       let masks: string | undefined;
-      if (sameNode && trace.steps.some((s) => s.kind === 'same-node')) {
+      if (sameNode && decided.trace.steps.some((s) => s.kind === 'same-node')) {
         // Co-location hides a missing rule: decide the same pair as if on different nodes.
         const apart = query({ ...source, nodeName: `${source.nodeName} (elsewhere)` }, destination);
         if (apart.status !== 'allowed') {
           masks = `allowed only because ${source.label} shares node ${source.nodeName} with ${destination.label}; from another node with the same security groups it is ${apart.status}: ${apart.reason}`;
         }
       }
-      pairs.push({ source, destination, trace, ...(masks ? { masks } : {}) });
+      pairs.push({ source, destination, trace: decided.trace, signature: decided.signature, ...(masks ? { masks } : {}) });
     }
   }
   return pairs;
@@ -130,7 +157,7 @@ function groupPairs(
       side(pair.source),
       side(pair.destination),
       pair.trace.status,
-      traceSignature(pair.trace),
+      pair.signature,
       pair.masks ? 'masked' : '',
     ].join('>');
     groups.set(key, [...(groups.get(key) ?? []), pair]);

@@ -1,16 +1,52 @@
 /** Builds the cluster model from a snapshot: a pure translation, with warnings for assumed defaults. */
-import { parseCidr, type AddressRange } from '../net/ip.ts';
+import { coverage, parseCidr, type AddressRange } from '../net/ip.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import { buildCniSettings, buildEniConfigs, buildNodes, buildPods, buildServiceIndex } from './kubernetes.ts';
 import { buildEniIndex, buildNacls, buildPrefixLists, buildSubnets } from './network.ts';
 import { buildSecurityGroups } from './security-groups.ts';
 import { buildPolicySet } from '../policy/build.ts';
-import type { ClusterModel, ModelWarning } from './types.ts';
+import type { ClusterModel, ModelWarning, NetworkAclModel, SecurityGroupModel, SubnetModel } from './types.ts';
+import type { PolicySet } from '../policy/types.ts';
 
 function mostCommon(values: readonly (string | undefined)[]): string | undefined {
   const counts = new Map<string, number>();
   for (const v of values) if (v) counts.set(v, (counts.get(v) ?? 0) + 1);
   return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+}
+
+/** Every address block the analysis compares addresses against. */
+function addressBlocks(
+  groups: ReadonlyMap<string, SecurityGroupModel>,
+  prefixLists: ReadonlyMap<string, { cidrs: AddressRange[] }>,
+  nacls: ReadonlyMap<string, NetworkAclModel>,
+  policies: PolicySet,
+): AddressRange[] {
+  const unique = new Map<string, AddressRange>();
+  const add = (range: AddressRange): void => {
+    unique.set(`${range.family}:${range.start}-${range.end}`, range);
+  };
+  for (const group of groups.values()) {
+    for (const rule of [...group.ingress, ...group.egress]) if (rule.peer.kind === 'cidr') add(rule.peer.range);
+  }
+  for (const list of prefixLists.values()) list.cidrs.forEach(add);
+  for (const acl of nacls.values()) for (const entry of [...acl.inbound, ...acl.outbound]) add(entry.range);
+  for (const policy of policies.policies) {
+    for (const rule of [...(policy.ingress ?? []), ...(policy.egress ?? [])]) {
+      for (const peer of rule.peers ?? []) {
+        if (!peer.ipBlock) continue;
+        for (const cidr of [peer.ipBlock.cidr, ...(peer.ipBlock.except ?? [])]) add(parseCidr(cidr)!);
+      }
+    }
+  }
+  return [...unique.values()];
+}
+
+function uniformSubnets(subnets: ReadonlyMap<string, SubnetModel>, blocks: readonly AddressRange[]): Set<string> {
+  const uniform = new Set<string>();
+  for (const subnet of subnets.values()) {
+    if (subnet.cidrs.every((range) => blocks.every((block) => coverage(block, range) !== 'some'))) uniform.add(subnet.id);
+  }
+  return uniform;
 }
 
 export function buildModel(snapshot: Snapshot): ClusterModel {
@@ -73,6 +109,10 @@ export function buildModel(snapshot: Snapshot): ClusterModel {
     ])
     .map((c) => parseCidr(c)!);
 
+  const securityGroups = buildSecurityGroups(snapshot.securityGroups, snapshot.securityGroupRules, clusterSecurityGroupId);
+  const subnets = buildSubnets(snapshot.subnets, snapshot.networkAcls, naclsCaptured);
+  const nacls = buildNacls(snapshot.networkAcls);
+  const prefixLists = buildPrefixLists(snapshot);
   return {
     ...(cluster?.name ? { clusterName: cluster.name } : {}),
     ...(vpcId ? { vpcId } : {}),
@@ -96,6 +136,7 @@ export function buildModel(snapshot: Snapshot): ClusterModel {
     eniForAddress,
     enisOfInstance,
     naclsCaptured,
+    uniformSubnets: uniformSubnets(subnets, addressBlocks(securityGroups, prefixLists, nacls, policies)),
     policies,
     warnings,
   };

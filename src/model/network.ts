@@ -86,7 +86,9 @@ export function buildSubnets(
 /** Canonical text of an address, so `10.0.0.01`-style and IPv6 spellings index alike. */
 export function addressKey(ip: string): string | undefined {
   const parsed = parseAddress(ip);
-  return parsed ? formatRange(parsed) : undefined;
+  if (!parsed) return undefined;
+  // A dotted quad that parses is already canonical; only IPv6 has several spellings.
+  return parsed.family === 4 && !ip.includes(':') ? ip : formatRange(parsed);
 }
 
 export interface EniIndex {
@@ -163,7 +165,7 @@ export function buildEniIndex(snapshot: Snapshot): EniIndex {
   const eniForAddress = (ip: string): EniModel | undefined => {
     const parsed = parseAddress(ip);
     if (!parsed) return undefined;
-    const exact = byAddress.get(formatRange(parsed));
+    const exact = byAddress.get(parsed.family === 4 && !ip.includes(':') ? ip : formatRange(parsed));
     if (exact) return exact;
     for (const [key, table] of byPrefix) {
       const [family, length] = key.split('/').map(Number) as [number, number];

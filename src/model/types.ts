@@ -182,6 +182,11 @@ export interface ClusterModel {
   /** ENIs attached to an instance, by device index. */
   readonly enisOfInstance: (instanceId: string) => EniModel[];
   readonly naclsCaptured: boolean;
+  /**
+   * Subnets no CIDR block of any rule, prefix list, NACL entry or ipBlock splits: every address
+   * in one of them matches the same blocks, so pods there decide alike (source classes).
+   */
+  readonly uniformSubnets: ReadonlySet<string>;
   readonly policies: PolicySet;
   readonly warnings: ModelWarning[];
 }

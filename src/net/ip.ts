@@ -13,8 +13,25 @@ function toBigInt(bytes: number[]): bigint {
   return value;
 }
 
+const DOTTED_QUAD = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
+
+/** The hot path: a plain dotted quad, as every pod and node IP is (no allocation beyond the result). */
+function parseDottedQuad(text: string): AddressRange | undefined {
+  const m = DOTTED_QUAD.exec(text);
+  if (!m) return undefined;
+  let value = 0;
+  for (let i = 1; i <= 4; i++) {
+    const octet = Number(m[i]);
+    if (octet > 255) return undefined;
+    value = value * 256 + octet;
+  }
+  const big = BigInt(value);
+  return { family: 4, start: big, end: big };
+}
+
 /** Parses one IPv4 or IPv6 address; undefined when it is not one. */
 export function parseAddress(text: string): AddressRange | undefined {
+  if (!text.includes(':')) return parseDottedQuad(text);
   // Only the forms AWS and Kubernetes print: dotted quads (not `10.1` shorthands) and IPv6.
   const valid = text.includes(':') ? ipaddr.IPv6.isValid(text) : ipaddr.IPv4.isValidFourPartDecimal(text);
   if (!valid) return undefined;
