@@ -107,7 +107,9 @@ class FileParser {
       for (const issue of result.error.issues) this.issue(joinPath(path, issue.path), issue.message);
       return false;
     }
-    into.push({ value: result.data, origin: { file: this.file, path } });
+    // Keep the parsed input itself, not zod's copy: the schemas only check (no defaults or
+    // transforms), and holding one copy of a 250 MB snapshot instead of two is what bounds memory.
+    into.push({ value: value as T, origin: { file: this.file, path } });
     return true;
   }
 
