@@ -3,6 +3,7 @@ import { analyzeSnapshot, AnalyzeOptionError } from '../../analyze/analyze.ts';
 import type { AnalysisResult } from '../../analyze/types.ts';
 import { renderers, reportFormats } from '../../report/index.ts';
 import { ExitCode, UsageError } from '../errors.ts';
+import { writeReportFile } from '../report-file.ts';
 import { checkVersion, collect, outputFormat, readRecipe, warn } from '../inputs.ts';
 import { addSnapshotSourceOptions, snapshotFrom, type SourceOptions } from '../snapshot-source.ts';
 import type { RegisterCommand } from './index.ts';
@@ -21,9 +22,7 @@ export const registerAnalyze: RegisterCommand = (program, setExit) => {
       '[snapshot]',
       'directory of aws/kubectl JSON or YAML output (searched recursively), or one file',
     )
-    .addOption(
-      new Option('-o, --output <format>', 'report format').choices(['table', 'json']).default('table'),
-    )
+    .addOption(new Option('-o, --output <format>', 'report format').choices(reportFormats()).default('table'))
     .option(
       '--dynamo-version <version>',
       'Dynamo version to check for (default: detected from the cluster, else the newest known)',
@@ -40,10 +39,15 @@ export const registerAnalyze: RegisterCommand = (program, setExit) => {
       collect,
     )
     .option('--no-conformance', 'do not require the ai-service-metrics Prometheus flow')
+    .option(
+      '--html <file>',
+      'also write the HTML reachability matrix to <file> (self-contained, opens offline)',
+    )
     .option('-v, --verbose', 'also explain allowed flows')
     .option('--no-color', 'plain text even on a terminal');
   addSnapshotSourceOptions(command).action(
     async (snapshotPath: string | undefined, opts: Record<string, unknown>) => {
+      const start = Date.now();
       const render = renderers[outputFormat(opts.output as string, reportFormats())]!;
       const dynamoVersion = checkVersion(opts.dynamoVersion as string | undefined);
       const recipe = opts.recipe ? readRecipe(opts.recipe as string, warn) : undefined;
@@ -62,12 +66,14 @@ export const registerAnalyze: RegisterCommand = (program, setExit) => {
         if (err instanceof AnalyzeOptionError) throw new UsageError(err.message);
         throw err;
       }
-      process.stdout.write(
-        render(result, {
-          color: opts.color !== false && process.stdout.isTTY === true,
-          verbose: opts.verbose === true,
-        }),
-      );
+      const renderOptions = {
+        color: opts.color !== false && process.stdout.isTTY === true,
+        verbose: opts.verbose === true,
+        timing: { start, stop: Date.now() },
+      };
+      // The file first: if it cannot be written, exit 2 with nothing on stdout.
+      if (opts.html) writeReportFile('--html', opts.html as string, renderers.html!(result, renderOptions));
+      process.stdout.write(render(result, renderOptions));
       setExit(exitCodeFor(result));
     },
   );

@@ -1,0 +1,357 @@
+/**
+ * One self-contained HTML file: a summary banner with the verdict and the fix for the most common
+ * failure, a matrix of source classes × requirements, and per cell the decision chain and the fix
+ * with a copy button. Inline CSS and JS only; a Content-Security-Policy forbids any network fetch.
+ * Every value from the result goes through `html`, which escapes it.
+ */
+import type { AnalysisResult, FlowEnd, FlowResult } from '../analyze/types.ts';
+import type { Status, TraceStep } from '../reachability/types.ts';
+import type { Requirement } from '../requirements/resolve.ts';
+import {
+  buildMatrix,
+  describeEnd,
+  factLine,
+  fixesById,
+  groupNames,
+  headlineFix,
+  portText,
+  stepName,
+  type Cell,
+  type Fix,
+  type Matrix,
+} from './cells.ts';
+import { html, trusted, type Markup } from './html/markup.ts';
+import { script } from './html/script.ts';
+import { style } from './html/style.ts';
+import type { RunTiming } from './index.ts';
+
+const statusWord: Record<Status | 'skipped', string> = {
+  allowed: '✓ ALLOWED',
+  blocked: '✗ BLOCKED',
+  unknown: '? UNKNOWN',
+  skipped: '– NOT APPLICABLE',
+};
+
+const verdictWord = { pass: 'PASS', fail: 'FAIL', unknown: 'UNKNOWN' } as const;
+
+/** Copy targets need ids; they are counters, never data. */
+class Ids {
+  private n = 0;
+  next(prefix: string): string {
+    this.n += 1;
+    return `${prefix}-${this.n}`;
+  }
+}
+
+function targetText(requirement: Requirement): string {
+  const to = requirement.to;
+  return to.kind === 'service' ? `${to.service}.${to.namespace}` : `Dynamo ${to.role} pods`;
+}
+
+/** SG ids in a line of text, followed by their names, so people need not look them up. */
+function withNames(result: AnalysisResult, text: string): string {
+  return text.replace(/\bsg-[0-9a-f]+\b/g, (id) => {
+    const name = result.securityGroupNames[id];
+    return name ? `${id} (${name})` : id;
+  });
+}
+
+function command(ids: Ids, text: string, label = 'Copy'): Markup {
+  const id = ids.next('cmd');
+  return html`<div class="cmd">
+    <pre><code id="${id}">${text}</code></pre>
+    <button type="button" class="copy" data-copy="${id}" data-label="${label}">${label}</button>
+  </div>`;
+}
+
+function fixBlock(ids: Ids, fix: Fix): Markup {
+  const n = fix.unblocks.length;
+  return html`<p class="fix-what">
+      <strong>${fix.id}</strong>: ${fix.description} — unblocks ${n} flow class${n === 1 ? '' : 'es'}
+    </p>
+    ${command(ids, fix.command)}`;
+}
+
+function members(end: FlowEnd): string {
+  const more = end.count > end.members.length ? `, … (${end.count} in all)` : '';
+  return `${end.members.join(', ')}${more}`;
+}
+
+function hop(result: AnalysisResult, step: TraceStep): Markup {
+  return html`<li class="${step.status}">
+    <div class="hop-head">
+      <span class="badge ${step.status}">${step.status}</span
+      ><span class="hop-kind">${stepName(step.kind)}</span
+      ><span class="hop-at mono">${withNames(result, step.at)}</span>
+    </div>
+    <p class="hop-summary">${withNames(result, step.summary)}</p>
+    ${
+      step.facts.length > 0
+        ? html`<ul class="facts">
+            ${step.facts.map((f) => html`<li>${factLine(f)}</li>`)}
+          </ul>`
+        : ''
+    }
+  </li>`;
+}
+
+function endHop(result: AnalysisResult, role: 'from' | 'to', end: FlowEnd): Markup {
+  const what = end.kind === 'pods' ? 'pods' : 'pods that can land on these nodes';
+  return html`<li class="end">
+    <div class="hop-head">
+      <span class="hop-kind">${role === 'from' ? 'Source' : 'Destination'}</span
+      ><span
+        >${end.nodeGroup} — ${what}
+        [${groupNames(result, end.securityGroups)}]${end.subnetId ? html` in <span class="mono">${end.subnetId}</span>` : ''}</span
+      >
+    </div>
+    ${end.placement.map((p) => html`<p class="hop-summary mono">${withNames(result, p)}</p>`)}
+    <p class="members">${end.kind === 'pods' ? 'pods' : 'nodes'}: ${members(end)}</p>
+  </li>`;
+}
+
+function flowSection(result: AnalysisResult, flow: FlowResult): Markup {
+  return html`<section class="flow">
+    <h4>
+      <span class="badge ${flow.status}">${flow.status}</span> to ${describeEnd(result, flow.destination)}
+    </h4>
+    <p class="reason">${withNames(result, flow.reason)}</p>
+    ${flow.coLocationMasks ? html`<p class="masked-note">Allowed only through same-node co-location: ${flow.coLocationMasks}</p>` : ''}
+    <ol class="chain">
+      ${endHop(result, 'from', flow.source)} ${flow.steps.map((s) => hop(result, s))}
+      ${endHop(result, 'to', flow.destination)}
+    </ol>
+  </section>`;
+}
+
+function cellDetail(result: AnalysisResult, ids: Ids, cell: Cell, id: string): Markup {
+  const r = cell.requirement;
+  return html`<article
+    class="detail"
+    id="${id}"
+    tabindex="-1"
+    data-status="${cell.status}"
+    aria-labelledby="${id}-title"
+  >
+    <h3 id="${id}-title">
+      <span class="badge ${cell.status}">${statusWord[cell.status]}</span> ${r.title}
+      <span class="mono">${portText(r.protocol, r.ports)}</span>
+    </h3>
+    <p>from <strong>${cell.source.label}</strong> to ${targetText(r)}</p>
+    ${
+      cell.fixes.length > 0
+        ? html`<section class="fixes">
+            <h4>Fix</h4>
+            ${cell.fixes.map((f) => fixBlock(ids, f))}
+          </section>`
+        : cell.status !== 'allowed'
+          ? html`<p class="hint">No rule can be synthesised for this flow; see the warnings below.</p>`
+          : ''
+    }
+    <h4>Decision chain</h4>
+    ${cell.flows.map((f) => flowSection(result, f))}
+    <details>
+      <summary>Why this flow is required</summary>
+      <p>${r.why}</p>
+      <p>Symptom when dropped: ${r.symptom}</p>
+      <p>Source: ${r.source}</p>
+    </details>
+  </article>`;
+}
+
+function matrixTable(result: AnalysisResult, matrix: Matrix, ids: Map<Cell, string>): Markup {
+  const at = (req: Requirement, key: string): Cell | undefined =>
+    matrix.cells.find((c) => c.requirement.id === req.id && c.source.key === key);
+  return html`<table class="matrix" id="matrix">
+    <caption class="legend">
+      Rows: where the connection starts (a node group's pods, or any pod that can land on its nodes). Columns:
+      required flows. ✓ allowed, ✗ blocked, ? unknown, * allowed only through same-node co-location, — not a
+      source of that flow.
+    </caption>
+    <thead>
+      <tr>
+        <th scope="col">Source class</th>
+        ${matrix.columns.map(
+          (r) =>
+            html`<th scope="col" data-requirement="${r.id}">
+              ${r.title}<span class="sub mono">${portText(r.protocol, r.ports)} → ${targetText(r)}</span>
+            </th>`,
+        )}
+      </tr>
+    </thead>
+    <tbody>
+      ${matrix.rows.map(
+        (row) =>
+          html`<tr data-source="${row.label}">
+            <th scope="row">
+              ${row.end.nodeGroup} ${row.end.kind}<span class="sub"
+                >${groupNames(result, row.end.securityGroups)}${row.bySubnet ? ` · ${row.end.subnetId ?? 'no subnet'}` : ''}</span
+              >
+            </th>
+            ${matrix.columns.map((r) => {
+              const cell = at(r, row.key);
+              if (!cell)
+                return html`<td class="cell none" data-status="none">
+                  <span title="not a source of this flow">—</span>
+                </td>`;
+              const id = ids.get(cell)!;
+              const bad = cell.flows.filter((f) => f.status !== 'allowed').length;
+              const n = cell.flows.length;
+              const sub = [
+                n > 1
+                  ? bad > 0
+                    ? `${bad} of ${n} destination classes`
+                    : `all ${n} destination classes`
+                  : '',
+                cell.fixes.length > 0 ? `fix ${cell.fixes.map((f) => f.id).join(', ')}` : '',
+              ]
+                .filter(Boolean)
+                .join(' · ');
+              return html`<td
+                class="cell ${cell.status}${cell.masked ? ' masked' : ''}"
+                data-status="${cell.status}"
+                data-requirement="${r.id}"
+              >
+                <a href="#${id}" data-cell="${id}" aria-controls="detail-pane">
+                  <span class="state">${statusWord[cell.status]}${cell.masked ? '*' : ''}</span
+                  >${sub ? html`<span class="sub">${sub}</span>` : ''}</a
+                >
+              </td>`;
+            })}
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
+function banner(result: AnalysisResult, ids: Ids): Markup {
+  const { allowed, blocked, unknown } = result.summary;
+  const total = allowed + blocked + unknown;
+  const fix = headlineFix(result);
+  const flows = fix ? result.flows.filter((f) => fix.unblocks.includes(f.id)) : [];
+  const titles = [...new Set(flows.map((f) => f.title))].join(', ');
+  const firstUnknown = result.flows.find((f) => f.status === 'unknown');
+  const cluster = result.cluster.name ? `cluster ${result.cluster.name}` : 'snapshot';
+  return html`<header class="banner ${result.verdict}" role="banner">
+    <div class="wrap">
+      <div class="banner-top">
+        <span class="verdict" id="verdict">${verdictWord[result.verdict]}</span>
+        <h1>dynamo-netcheck: ${cluster}${result.cluster.vpcId ? ` (${result.cluster.vpcId})` : ''}</h1>
+      </div>
+      <p class="counts">
+        <strong>${blocked} blocked</strong> · ${unknown} unknown · ${allowed} allowed — of ${total} flow
+        class${total === 1 ? '' : 'es'}
+      </p>
+      <p class="context">Dynamo ${result.dynamo.version} (${result.dynamo.source})</p>
+      ${
+        fix
+          ? html`<div class="headline" id="headline-fix">
+              <p>
+                Most common failure: <strong>${titles}</strong> blocked for ${flows.length} flow
+                class${flows.length === 1 ? '' : 'es'}. One-line fix:
+              </p>
+              ${command(ids, fix.command)}
+            </div>`
+          : firstUnknown
+            ? html`<div class="headline"><p>Undecided: ${firstUnknown.reason}</p></div>`
+            : result.verdict === 'pass'
+              ? html`<div class="headline"><p>Every required flow is allowed.</p></div>`
+              : ''
+      }
+    </div>
+  </header>`;
+}
+
+function extras(result: AnalysisResult, ids: Ids, fixes: Fix[]): Markup {
+  const all = fixes.map((f) => `# ${f.id}: ${f.description.replace(/\s+/g, ' ')}\n${f.command}`).join('\n');
+  const list = (title: string, items: readonly (Markup | string)[]): Markup | '' =>
+    items.length > 0
+      ? html`<section class="block">
+          <h2>${title}</h2>
+          <ul>
+            ${items.map((i) => html`<li>${i}</li>`)}
+          </ul>
+        </section>`
+      : '';
+  return html`${
+    fixes.length > 0
+      ? html`<section class="block" id="all-fixes">
+          <h2>
+            All fixes (${fixes.length} rule${fixes.length === 1 ? '' : 's'}, the narrowest that unblock every
+            blocked flow)
+          </h2>
+          ${command(ids, all, 'Copy all')}
+        </section>`
+      : ''
+  }
+  ${list(
+    'Not evaluated',
+    result.skipped.map((s) => html`<strong>${s.title}</strong>: ${s.why}`),
+  )}
+  ${list(
+    'Not required here',
+    result.notApplicable.map((n) => html`<strong>${n.title}</strong>: ${n.because}`),
+  )}
+  ${list('Warnings', result.warnings)} ${list('Notes', result.notes)}`;
+}
+
+export function renderHtml(result: AnalysisResult, timing?: RunTiming): string {
+  const ids = new Ids();
+  const matrix = buildMatrix(result);
+  // Worst cells first in the panel's document order, so the no-script view starts with problems.
+  const order: Status[] = ['blocked', 'unknown', 'allowed'];
+  const cells = [...matrix.cells];
+  const cellIds = new Map(cells.map((c, i) => [c, `cell-${i + 1}`]));
+  const details = order.flatMap((status) => cells.filter((c) => c.status === status));
+  const fixes = [...fixesById(result).values()];
+  const when = timing ? ` · analysed ${new Date(timing.stop).toISOString()}` : '';
+  const title = `${verdictWord[result.verdict]} — dynamo-netcheck${result.cluster.name ? ` — ${result.cluster.name}` : ''}`;
+  const page = html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta
+          http-equiv="Content-Security-Policy"
+          content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'"
+        />
+        <meta name="color-scheme" content="light dark" />
+        <meta name="generator" content="${result.tool.name} ${result.tool.version}" />
+        <title>${title}</title>
+        <style>
+          ${trusted(style)}
+        </style>
+      </head>
+      <body>
+        ${banner(result, ids)}
+        <main class="wrap">
+          <div class="layout">
+            <section aria-labelledby="matrix-title">
+              <h2 id="matrix-title">Reachability matrix</h2>
+              ${
+                cells.length > 0
+                  ? html`<div class="matrix-scroll">${matrixTable(result, matrix, cellIds)}</div>`
+                  : html`<p class="hint">No flow was evaluated.</p>`
+              }
+            </section>
+            <aside class="detail-pane" id="detail-pane" aria-live="polite" aria-label="Decision chain">
+              <p class="hint" id="detail-hint">
+                Select a cell to see the decision chain (ENI → security group → rule, NACL entry, node) and
+                its fix.
+              </p>
+              ${details.map((c) => cellDetail(result, ids, c, cellIds.get(c)!))}
+            </aside>
+          </div>
+          ${extras(result, ids, fixes)}
+          <footer>
+            ${result.tool.name} ${result.tool.version}${when}. Self-contained report: no network access at
+            view time.
+          </footer>
+        </main>
+        <script>
+          ${trusted(script)};
+        </script>
+      </body>
+    </html> `;
+  return page.value;
+}

@@ -1,0 +1,77 @@
+/**
+ * The report's only script (inline, no network): a matrix cell shows its decision chain in the
+ * side panel, and copy buttons copy a command. Without JavaScript every chain stays visible and
+ * the cell links jump to it, so the file still reads in viewers that block scripts.
+ */
+export const script = `
+(function () {
+  'use strict';
+  var details = Array.prototype.slice.call(document.querySelectorAll('article.detail'));
+  var links = Array.prototype.slice.call(document.querySelectorAll('a[data-cell]'));
+  var hint = document.getElementById('detail-hint');
+
+  function select(id, focus) {
+    var found = null;
+    details.forEach(function (d) {
+      var on = d.id === id;
+      d.hidden = !on;
+      if (on) found = d;
+    });
+    links.forEach(function (a) {
+      var on = a.getAttribute('data-cell') === id;
+      a.setAttribute('aria-current', on ? 'true' : 'false');
+      a.parentElement.classList.toggle('selected', on);
+    });
+    hint.hidden = found !== null;
+    if (found && focus) {
+      found.focus({ preventScroll: true });
+      if (window.matchMedia('(max-width: 1000px)').matches) found.scrollIntoView({ block: 'start' });
+    }
+  }
+
+  function copyFrom(button) {
+    var source = document.getElementById(button.getAttribute('data-copy'));
+    var text = source ? source.textContent : '';
+    var done = function (ok) {
+      button.textContent = ok ? 'Copied' : 'Press Ctrl+C';
+      setTimeout(function () { button.textContent = button.getAttribute('data-label'); }, 1600);
+    };
+    var fallback = function () {
+      // file:// pages may not get the async clipboard: select the text and use the old command.
+      var range = document.createRange();
+      range.selectNodeContents(source);
+      var selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      var ok = false;
+      try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
+      done(ok);
+    };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).then(function () { done(true); }, fallback);
+    } else {
+      fallback();
+    }
+  }
+
+  document.documentElement.classList.add('js');
+  select(decodeURIComponent(location.hash.slice(1)), false);
+  document.addEventListener('click', function (event) {
+    var target = event.target instanceof Element ? event.target : null;
+    if (!target) return;
+    var link = target.closest('a[data-cell]');
+    if (link) {
+      event.preventDefault();
+      var id = link.getAttribute('data-cell');
+      try { history.replaceState(null, '', '#' + id); } catch (e) { /* some viewers forbid it */ }
+      select(id, true);
+      return;
+    }
+    var button = target.closest('button[data-copy]');
+    if (button) copyFrom(button);
+  });
+  window.addEventListener('hashchange', function () {
+    select(decodeURIComponent(location.hash.slice(1)), true);
+  });
+})();
+`;

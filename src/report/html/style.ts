@@ -1,0 +1,108 @@
+/** The report's stylesheet: inline (no network at view time), light and dark, laptop-sized. */
+export const style = `
+:root {
+  color-scheme: light dark;
+  --bg: #ffffff; --fg: #1f2328; --muted: #59636e; --border: #d1d9e0; --panel: #f6f8fa;
+  --code: #eff2f5; --accent: #0969da; --focus: #0969da;
+  --ok-bg: #dafbe1; --ok-fg: #0f5323; --ok-edge: #4ac26b;
+  --bad-bg: #ffebe9; --bad-fg: #82071e; --bad-edge: #cf222e;
+  --warn-bg: #fff8c5; --warn-fg: #6c4400; --warn-edge: #d4a72c;
+  --none-fg: #8c959f;
+}
+@media (prefers-color-scheme: dark) {
+  :root {
+    --bg: #0d1117; --fg: #e6edf3; --muted: #9198a1; --border: #3d444d; --panel: #151b23;
+    --code: #1f2630; --accent: #4493f8; --focus: #4493f8;
+    --ok-bg: #0f2d1a; --ok-fg: #7ee29b; --ok-edge: #2f9e55;
+    --bad-bg: #3c0d12; --bad-fg: #ffb3ad; --bad-edge: #f85149;
+    --warn-bg: #33270a; --warn-fg: #f2cc60; --warn-edge: #bb8009;
+    --none-fg: #656c76;
+  }
+}
+* { box-sizing: border-box; }
+body {
+  margin: 0; background: var(--bg); color: var(--fg);
+  font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", "DejaVu Sans", sans-serif;
+}
+code, pre, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", "DejaVu Sans Mono", monospace; font-size: 13px; }
+a { color: var(--accent); }
+:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
+h1 { font-size: 20px; margin: 0; }
+h2 { font-size: 17px; margin: 0 0 8px; }
+h3 { font-size: 16px; margin: 0 0 6px; }
+h4 { font-size: 14px; margin: 14px 0 6px; }
+.wrap { max-width: 1480px; margin: 0 auto; padding: 0 24px; }
+
+.banner { border-bottom: 1px solid var(--border); padding: 16px 0; margin-bottom: 18px; }
+.banner.fail { background: var(--bad-bg); border-left: 8px solid var(--bad-edge); }
+.banner.unknown { background: var(--warn-bg); border-left: 8px solid var(--warn-edge); }
+.banner.pass { background: var(--ok-bg); border-left: 8px solid var(--ok-edge); }
+.banner-top { display: flex; gap: 16px; align-items: baseline; flex-wrap: wrap; }
+.verdict { font-size: 28px; font-weight: 800; letter-spacing: .04em; }
+.fail .verdict { color: var(--bad-fg); } .unknown .verdict { color: var(--warn-fg); } .pass .verdict { color: var(--ok-fg); }
+.counts { margin: 4px 0 0; } .context { margin: 2px 0 0; color: var(--muted); font-size: 13px; }
+.headline { margin-top: 12px; }
+.headline p { margin: 0 0 4px; }
+
+.cmd { display: flex; gap: 8px; align-items: stretch; margin: 4px 0 10px; }
+.cmd pre { flex: 1; margin: 0; padding: 8px 10px; background: var(--code); border: 1px solid var(--border); border-radius: 6px; white-space: pre-wrap; overflow-wrap: anywhere; }
+button.copy {
+  flex: none; align-self: flex-start; min-width: 74px; height: 34px; padding: 0 12px; border-radius: 6px; border: 1px solid var(--border);
+  background: var(--panel); color: var(--fg); font: inherit; font-size: 13px; cursor: pointer;
+}
+button.copy:hover { border-color: var(--accent); }
+
+.layout { display: grid; grid-template-columns: minmax(0, 1fr) minmax(360px, 0.85fr); gap: 24px; align-items: start; }
+@media (max-width: 1000px) { .layout { grid-template-columns: minmax(0, 1fr); } }
+.legend { color: var(--muted); font-size: 13px; margin: 0 0 8px; text-align: left; caption-side: top; }
+.matrix-scroll { overflow-x: auto; }
+table.matrix { border-collapse: separate; border-spacing: 4px; width: 100%; }
+.matrix th { text-align: left; vertical-align: bottom; font-weight: 600; padding: 4px 6px; }
+.matrix thead th { font-size: 13px; }
+.matrix th .sub, .cell .sub { display: block; font-weight: 400; color: var(--muted); font-size: 12px; }
+.matrix tbody th { vertical-align: middle; max-width: 280px; }
+td.cell { padding: 0; border-radius: 6px; min-width: 112px; height: 52px; border: 2px solid transparent; }
+td.cell a { display: block; height: 100%; padding: 8px 10px; color: inherit; text-decoration: none; border-radius: 4px; }
+td.cell.allowed { background: var(--ok-bg); color: var(--ok-fg); }
+td.cell.blocked { background: var(--bad-bg); color: var(--bad-fg); border-color: var(--bad-edge); }
+td.cell.unknown { background: var(--warn-bg); color: var(--warn-fg); border-color: var(--warn-edge); }
+td.cell.masked { border-style: dashed; border-color: var(--warn-edge); }
+td.cell.none { color: var(--none-fg); text-align: center; border: 1px dashed var(--border); }
+td.cell.selected { outline: 3px solid var(--accent); outline-offset: 1px; }
+.cell .state { font-weight: 700; letter-spacing: .03em; }
+.cell .sub { color: inherit; opacity: .85; }
+
+.detail-pane { position: sticky; top: 12px; max-height: calc(100vh - 24px); overflow: auto; background: var(--panel); border: 1px solid var(--border); border-radius: 8px; padding: 14px 16px; }
+@media (max-width: 1000px) { .detail-pane { position: static; max-height: none; } }
+.hint { color: var(--muted); margin: 0; }
+/* Without script every chain is listed; with it, one shows at a time. */
+html:not(.js) article.detail + article.detail { border-top: 1px solid var(--border); margin-top: 16px; padding-top: 16px; }
+.badge { display: inline-block; padding: 1px 8px; border-radius: 999px; font-size: 12px; font-weight: 700; letter-spacing: .03em; border: 1px solid; }
+.badge.allowed { background: var(--ok-bg); color: var(--ok-fg); border-color: var(--ok-edge); }
+.badge.blocked { background: var(--bad-bg); color: var(--bad-fg); border-color: var(--bad-edge); }
+.badge.unknown { background: var(--warn-bg); color: var(--warn-fg); border-color: var(--warn-edge); }
+.badge.skipped { color: var(--muted); border-color: var(--border); }
+.flow { margin-top: 12px; }
+.reason { margin: 4px 0; }
+.masked-note { background: var(--warn-bg); color: var(--warn-fg); padding: 6px 8px; border-radius: 6px; }
+ol.chain { list-style: none; margin: 8px 0 0; padding: 0; border-left: 2px solid var(--border); }
+ol.chain > li { position: relative; margin: 0 0 8px; padding: 2px 0 2px 14px; }
+ol.chain > li::before { content: ""; position: absolute; left: -6px; top: 8px; width: 10px; height: 10px; border-radius: 50%; background: var(--border); }
+ol.chain > li.allowed::before { background: var(--ok-edge); }
+ol.chain > li.blocked::before { background: var(--bad-edge); }
+ol.chain > li.unknown::before { background: var(--warn-edge); }
+ol.chain > li.blocked, ol.chain > li.unknown { padding: 6px 8px 6px 14px; border-radius: 0 6px 6px 0; }
+ol.chain > li.blocked { background: var(--bad-bg); }
+ol.chain > li.unknown { background: var(--warn-bg); }
+.hop-head { display: flex; gap: 8px; flex-wrap: wrap; align-items: baseline; }
+.hop-kind { font-weight: 600; }
+.hop-at { color: var(--muted); font-size: 12.5px; overflow-wrap: anywhere; }
+.hop-summary { margin: 2px 0 0; overflow-wrap: anywhere; }
+ul.facts { margin: 4px 0 0; padding-left: 18px; font-size: 13px; }
+.origin { color: var(--muted); }
+.members { color: var(--muted); font-size: 13px; overflow-wrap: anywhere; }
+
+section.block { margin: 28px 0 0; }
+section.block ul { padding-left: 20px; }
+footer { color: var(--muted); font-size: 12.5px; margin: 28px 0 24px; }
+`;

@@ -1,0 +1,202 @@
+/**
+ * The HTML report in a real browser: playwright-core driving Debian's chromium (installed by
+ * .ci/run; this test fails, never skips, without it). Opens the report of the failing dgxc example
+ * from a file:// URL with every network request refused, checks the matrix, clicks a blocked cell,
+ * reads and copies its fix, and saves the screenshot the README shows.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { AnalysisResult } from '../../src/analyze/types.ts';
+import { renderers } from '../../src/report/index.ts';
+import { dgxcResult, hostileResult, HOSTILE_GROUP } from './fixtures.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOT = 'docs/report-screenshot.png';
+
+const scratch = mkdtempSync(join(tmpdir(), 'netcheck-html-'));
+let context: BrowserContext;
+const offsite: string[] = [];
+
+function reportFile(name: string, result: AnalysisResult): string {
+  const path = join(scratch, name);
+  writeFileSync(path, renderers.html!(result, { color: false, verbose: false }));
+  return pathToFileURL(path).href;
+}
+
+async function open(url: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(url);
+  return page;
+}
+
+before(async () => {
+  assert.ok(
+    existsSync(CHROMIUM),
+    `${CHROMIUM} is missing: the HTML report test needs Debian's chromium (apt-get install -y chromium, or bash .ci/run)`,
+  );
+  context = await chromium.launchPersistentContext(join(scratch, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1440, height: 900 },
+    colorScheme: 'light',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  // The report must work with no network at all: refuse and record anything not file://.
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith('file:')) return route.continue();
+    offsite.push(url);
+    return route.abort();
+  });
+});
+
+after(async () => {
+  await context?.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('HTML report in chromium', () => {
+  it('shows the verdict, the one-line fix and the matrix of the failing example', async () => {
+    const result = await dgxcResult();
+    const page = await open(reportFile('dgxc.html', result));
+    assert.equal(await page.locator('#verdict').textContent(), 'FAIL');
+    const headline = result.remediation.reduce((a, b) => (b.unblocks.length > a.unblocks.length ? b : a));
+    assert.equal(await page.locator('#headline-fix code').textContent(), headline.command);
+
+    const columns = await page
+      .locator('#matrix thead th[data-requirement]')
+      .evaluateAll((ths) => ths.map((th) => th.getAttribute('data-requirement')));
+    assert.deepEqual(
+      columns,
+      result.requirements.map((r) => r.id),
+    );
+    const rows = await page
+      .locator('#matrix tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-source')));
+    assert.deepEqual(rows, [
+      'gpu-h100 pods [dgxc-h100-customer]',
+      'gpu-h100 nodes [dgxc-h100-customer]',
+      'cpu-inference nodes [dgxc-h100-inference]',
+      'system nodes [dgxc-h100-system]',
+    ]);
+    const blocked = page.locator('#matrix td[data-status="blocked"]');
+    assert.equal(await blocked.count(), 4);
+    for (const text of await blocked.allInnerTexts())
+      assert.match(text, /BLOCKED/, 'status in words, not colour only');
+    assert.equal(await page.locator('#matrix td[data-status="allowed"]').count(), 3);
+    assert.equal(await page.locator('#detail-hint').isVisible(), true);
+    assert.equal(await page.locator('article.detail:visible').count(), 0, 'no chain until a cell is chosen');
+    await page.close();
+  });
+
+  it('shows the decision chain and a copyable fix for a clicked blocked cell; the screenshot', async () => {
+    const result = await dgxcResult();
+    const page = await open(reportFile('dgxc.html', result));
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    const cell = page.locator(
+      '#matrix tr[data-source="cpu-inference nodes [dgxc-h100-inference]"] td[data-requirement="prometheus"] a',
+    );
+    await cell.click();
+    const detail = page.locator('article.detail:visible');
+    assert.equal(await detail.count(), 1);
+    assert.equal(await page.locator('#detail-hint').isVisible(), false);
+    const title = await detail.locator('h3').innerText();
+    assert.match(title, /BLOCKED/);
+    assert.match(title, /Prometheus for ai-service-metrics/);
+    const flow = result.flows.find((f) => f.source.nodeGroup === 'cpu-inference' && f.status === 'blocked')!;
+    assert.match(
+      await detail.locator('.reason').first().innerText(),
+      /no ingress rule in \[sg-0280e97ae16fcd306 \(dgxc-h100-system\)\]/,
+    );
+    const chain = await detail.locator('ol.chain > li').allInnerTexts();
+    assert.match(chain[0]!, /^Source/);
+    assert.ok(
+      chain.some((hop) => /^blocked\s*SG ingress \(destination ENI\)/.test(hop)),
+      chain.join('\n---\n'),
+    );
+    assert.match(chain.at(-1)!, /^Destination/);
+
+    const fix = result.remediation.find((r) => r.id === flow.fixedBy[0])!;
+    const code = detail.locator('.fixes code');
+    assert.equal(await code.textContent(), fix.command);
+    const copy = detail.locator('.fixes button.copy');
+    await copy.click();
+    await page.waitForFunction((button) => button?.textContent === 'Copied', await copy.elementHandle());
+    assert.equal(await page.evaluate('navigator.clipboard.readText()'), fix.command);
+    assert.equal(await cell.getAttribute('aria-current'), 'true');
+
+    mkdirSync('docs', { recursive: true });
+    await page.screenshot({ path: SCREENSHOT });
+    assert.ok(existsSync(SCREENSHOT));
+    await page.close();
+  });
+
+  it('opens a cell from the keyboard and from a link to its anchor', async () => {
+    const url = reportFile('dgxc.html', await dgxcResult());
+    const page = await open(url);
+    await page.locator('#matrix td[data-status="allowed"] a').first().focus();
+    await page.keyboard.press('Enter');
+    assert.match(await page.locator('article.detail:visible h3').innerText(), /ALLOWED/);
+    const id = await page.locator('#matrix td[data-status="blocked"] a').first().getAttribute('data-cell');
+    await page.close();
+    const linked = await open(`${url}#${id}`);
+    assert.equal(await linked.locator(`article#${id}`).isVisible(), true);
+    await linked.close();
+  });
+
+  it('follows the reader’s light or dark preference', async () => {
+    const page = await open(reportFile('dgxc.html', await dgxcResult()));
+    const brightness = async (): Promise<number> => {
+      // A string, because the test's TypeScript has no DOM types.
+      const rgb = String(await page.evaluate('getComputedStyle(document.body).backgroundColor'));
+      return (rgb.match(/\d+/g) ?? []).slice(0, 3).reduce((sum: number, v: string) => sum + Number(v), 0);
+    };
+    await page.emulateMedia({ colorScheme: 'light' });
+    assert.ok((await brightness()) > 600);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    assert.ok((await brightness()) < 150);
+    await page.close();
+  });
+
+  it('shows hostile names as text, runs no injected script, and explains an unknown cell', async () => {
+    const page = await open(reportFile('hostile.html', hostileResult()));
+    const dialogs: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    assert.equal(await page.locator('img').count(), 0);
+    assert.equal(await page.locator('script').count(), 1);
+    const rowHeads = await page.locator('#matrix tbody th').allInnerTexts();
+    assert.ok(
+      rowHeads.some((t) => t.includes(HOSTILE_GROUP)),
+      rowHeads.join('\n'),
+    );
+    await page.locator('#matrix td[data-status="unknown"] a').click();
+    const detail = page.locator('article.detail:visible');
+    assert.match(await detail.locator('h3').innerText(), /UNKNOWN/);
+    assert.match(await detail.innerText(), /pod IP 10\.0\.16\.99 is on no ENI in the snapshot/);
+    await page.locator('#matrix td.masked a').click();
+    assert.match(await page.locator('article.detail:visible .masked-note').innerText(), /shares node sys-1/);
+    assert.deepEqual(dialogs, []);
+    await page.close();
+  });
+
+  it('asked for nothing over the network', () => {
+    assert.deepEqual(offsite, []);
+  });
+});
