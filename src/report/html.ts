@@ -144,9 +144,14 @@ function cellDetail(result: AnalysisResult, ids: Ids, cell: Cell, id: string): M
             <h4>Fix</h4>
             ${cell.fixes.map((f) => fixBlock(ids, f))}
           </section>`
-        : cell.status !== 'allowed'
-          ? html`<p class="hint">No rule can be synthesised for this flow; see the warnings below.</p>`
-          : ''
+        : cell.status === 'unknown'
+          ? html`<p class="hint">
+              Undecided: the snapshot lacks a fact this flow needs (named in the chain below). Capture it and
+              run again; no rule is proposed for a flow that may already be allowed.
+            </p>`
+          : cell.status === 'blocked'
+            ? html`<p class="hint">No rule can be synthesised for this flow; see the warnings below.</p>`
+            : ''
     }
     <h4>Decision chain</h4>
     ${cell.flows.map((f) => flowSection(result, f))}

@@ -190,6 +190,7 @@ describe('HTML report in chromium', () => {
     const detail = page.locator('article.detail:visible');
     assert.match(await detail.locator('h3').innerText(), /UNKNOWN/);
     assert.match(await detail.innerText(), /pod IP 10\.0\.16\.99 is on no ENI in the snapshot/);
+    assert.match(await detail.locator('p.hint').innerText(), /^Undecided: the snapshot lacks a fact/);
     await page.locator('#matrix td.masked a').click();
     assert.match(await page.locator('article.detail:visible .masked-note').innerText(), /shares node sys-1/);
     assert.deepEqual(dialogs, []);
