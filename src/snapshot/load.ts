@@ -1,7 +1,7 @@
 /** I/O edge of the loader: finds input files under a directory (recursively) and parses them. */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { parseSnapshot, type InputFile } from './parse.ts';
+import { parseSnapshotBytes, type InputBytes } from './parse.ts';
 import { formatIssue, type InputIssue, type Snapshot } from './types.ts';
 
 const inputPattern = /\.(json|ya?ml)$/i;
@@ -43,18 +43,11 @@ export async function loadSnapshot(path: string): Promise<Snapshot> {
   if (paths.length === 0) {
     throw new SnapshotInputError([{ file: path, path: '', message: 'no .json, .yaml or .yml files found' }]);
   }
-  const files: InputFile[] = [];
+  const files: InputBytes[] = [];
   for (const full of paths) {
-    const bytes = await readFile(full);
-    const display = relative(root, full).split(sep).join('/');
-    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-    try {
-      files.push({ path: display, text: text.decode(bytes) });
-    } catch {
-      throw new SnapshotInputError([{ file: display, path: '', message: 'not valid UTF-8 text' }]);
-    }
+    files.push({ path: relative(root, full).split(sep).join('/'), bytes: await readFile(full) });
   }
-  const result = parseSnapshot(files);
+  const result = parseSnapshotBytes(files);
   if (!result.ok) throw new SnapshotInputError(result.issues);
   return result.snapshot;
 }

@@ -292,6 +292,29 @@ function parseText(file: InputFile): { docs: unknown[] } | { issue: InputIssue }
   return { docs };
 }
 
+/** Input files as bytes, before decoding: the loader's whole input, for tests and fuzzing. */
+export interface InputBytes {
+  readonly path: string;
+  readonly bytes: Uint8Array;
+}
+
+/** Decodes UTF-8 strictly (a BOM is dropped); bytes that are not UTF-8 are an issue, never mojibake. */
+export function parseSnapshotBytes(files: readonly InputBytes[]): ParseResult {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const texts: InputFile[] = [];
+  const issues: InputIssue[] = [];
+  for (const file of files) {
+    try {
+      texts.push({ path: file.path, text: decoder.decode(file.bytes) });
+    } catch {
+      issues.push({ file: file.path, path: '', message: 'not valid UTF-8 text' });
+    }
+  }
+  const parsed = parseSnapshot(texts);
+  if (issues.length === 0) return parsed;
+  return { ok: false, issues: [...issues, ...(parsed.ok ? [] : parsed.issues)] };
+}
+
 /** Parses and merges every file; all-or-nothing: any issue means no snapshot. */
 export function parseSnapshot(files: readonly InputFile[]): ParseResult {
   const out = emptySnapshot() as Builder;
