@@ -1,0 +1,328 @@
+/**
+ * An in-memory AWS account behind the real SDK v3 clients (through aws-sdk-client-mock): it serves
+ * recorded `describe-*` data, applies the EC2 filters it is sent exactly (an unknown filter or an
+ * unfiltered describe call is refused, as a scoping check), pages every answer so paginators must
+ * follow NextToken, records each call's input, and fails chosen calls with real SDK exception types.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  DescribeInstancesCommand,
+  DescribeManagedPrefixListsCommand,
+  DescribeNetworkAclsCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribePrefixListsCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+  EC2ServiceException,
+  GetManagedPrefixListEntriesCommand,
+  type Filter,
+} from '@aws-sdk/client-ec2';
+import {
+  DescribeClusterCommand,
+  DescribeNodegroupCommand,
+  EKSClient,
+  ListNodegroupsCommand,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-eks';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { AwsClients } from '../../src/snapshot/collect/aws.ts';
+
+type Json = Record<string, unknown>;
+
+export interface AwsWorld {
+  accountId: string;
+  region: string;
+  cluster: Json;
+  nodegroups: Json[];
+  /** Reservations as describe-instances prints them. */
+  reservations: Json[];
+  networkInterfaces: Json[];
+  securityGroups: Json[];
+  subnets: Json[];
+  networkAcls: Json[];
+  vpcs: Json[];
+  managedPrefixLists: Json[];
+  prefixListEntries: Record<string, Json[]>;
+  /** AWS service prefix lists (describe-prefix-lists), with Cidrs. */
+  servicePrefixLists: Json[];
+}
+
+// The SDK deserialises timestamps to Date; recorded CLI output has strings. Turn them back.
+const TIMESTAMP_KEYS = /^(LaunchTime|AttachTime|UsageOperationUpdateTime|createdAt|modifiedAt|CreateTime)$/;
+function withDates(value: unknown, key = ''): unknown {
+  if (Array.isArray(value)) return value.map((v) => withDates(v));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withDates(v, k)]));
+  if (typeof value === 'string' && TIMESTAMP_KEYS.test(key)) return new Date(value);
+  return value;
+}
+
+/** The AWS side of an example snapshot directory (its aws/*.json files). */
+export function loadAwsWorld(dir: string): AwsWorld {
+  const world: AwsWorld = {
+    accountId: '',
+    region: 'us-west-2',
+    cluster: {},
+    nodegroups: [],
+    reservations: [],
+    networkInterfaces: [],
+    securityGroups: [],
+    subnets: [],
+    networkAcls: [],
+    vpcs: [],
+    managedPrefixLists: [],
+    prefixListEntries: {},
+    servicePrefixLists: [],
+  };
+  for (const name of readdirSync(join(dir, 'aws')).sort()) {
+    const doc = withDates(JSON.parse(readFileSync(join(dir, 'aws', name), 'utf8'))) as Json;
+    if (doc.cluster) world.cluster = doc.cluster as Json;
+    if (doc.nodegroup) world.nodegroups.push(doc.nodegroup as Json);
+    world.reservations.push(...((doc.Reservations as Json[]) ?? []));
+    world.networkInterfaces.push(...((doc.NetworkInterfaces as Json[]) ?? []));
+    world.securityGroups.push(...((doc.SecurityGroups as Json[]) ?? []));
+    world.subnets.push(...((doc.Subnets as Json[]) ?? []));
+    world.networkAcls.push(...((doc.NetworkAcls as Json[]) ?? []));
+    world.vpcs.push(...((doc.Vpcs as Json[]) ?? []));
+  }
+  world.accountId = /:(\d{12}):/.exec(String(world.cluster.arn))?.[1] ?? '123456789012';
+  return world;
+}
+
+/** An SDK service exception as the client throws it after its retries. */
+export function awsError(name: string, message: string, httpStatusCode = 400, attempts = 1): Error {
+  return new EC2ServiceException({
+    name,
+    $fault: 'client',
+    message,
+    $metadata: { httpStatusCode, attempts, requestId: 'fake-request' },
+  });
+}
+
+type Tags = { Key?: string; Value?: string }[] | undefined;
+
+/** Values of a filter name on one item, per resource type. */
+type Fields = Record<string, (item: Json) => (string | undefined)[]>;
+
+function tagValues(tags: Tags, key: string): (string | undefined)[] {
+  return (tags ?? []).filter((t) => t.Key === key).map((t) => t.Value);
+}
+
+function applyFilters(command: string, items: Json[], filters: Filter[] | undefined, fields: Fields): Json[] {
+  if (!filters || filters.length === 0) throw new Error(`fake AWS: unscoped ${command} (no Filters)`);
+  return items.filter((item) =>
+    filters.every((f) => {
+      const name = f.Name ?? '';
+      let values: (string | undefined)[];
+      if (name.startsWith('tag:')) values = tagValues((item.Tags ?? item.TagSet) as Tags, name.slice(4));
+      else if (fields[name]) values = fields[name](item);
+      else throw new Error(`fake AWS: ${command} does not support filter ${name}`);
+      return values.some((v) => v !== undefined && (f.Values ?? []).includes(v));
+    }),
+  );
+}
+
+/** One page of `items` from `token`, as EC2/EKS page: NextToken while more remain. */
+function page<T>(items: T[], token: string | undefined, size: number): { items: T[]; next?: string } {
+  const start = token ? Number(token) : 0;
+  const slice = items.slice(start, start + size);
+  return start + size < items.length ? { items: slice, next: String(start + size) } : { items: slice };
+}
+
+export interface FakeAwsOptions {
+  /** Items per page (default 2, so every list of more than two spans pages). */
+  readonly pageSize?: number;
+  /** Calls that fail, by command name (`DescribeNetworkAclsCommand`), with the error to throw. */
+  readonly fail?: Readonly<Record<string, Error>>;
+  /**
+   * 'instances' (default) builds clients and mocks them; 'classes' mocks every client the code
+   * under test creates itself (the CLI path).
+   */
+  readonly mode?: 'instances' | 'classes';
+}
+
+export interface RecordedCall {
+  readonly command: string;
+  readonly input: Json;
+}
+
+export interface FakeAws {
+  readonly clients: AwsClients;
+  readonly calls: RecordedCall[];
+  /** Inputs of every call of one command. */
+  inputs(command: string): Json[];
+  restore(): void;
+}
+
+export function fakeAws(world: AwsWorld, options: FakeAwsOptions = {}): FakeAws {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const size = options.pageSize ?? 2;
+  const config = { region: world.region, credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' } };
+  const clients: AwsClients = {
+    ec2: new EC2Client(config),
+    eks: new EKSClient(config),
+    sts: new STSClient(config),
+  };
+  const classes = options.mode === 'classes';
+  const ec2 = mockClient(classes ? EC2Client : clients.ec2);
+  const eks = mockClient(classes ? EKSClient : clients.eks);
+  const sts = mockClient(classes ? STSClient : clients.sts);
+  const calls: RecordedCall[] = [];
+  const handler =
+    <I extends Json>(command: string, answer: (input: I) => Json) =>
+    (input: I): Json => {
+      // Paginators reuse and mutate one input object: keep a copy of what was sent.
+      calls.push({ command, input: structuredClone(input) });
+      const failure = options.fail?.[command];
+      if (failure) throw failure;
+      return answer(input);
+    };
+  const describe =
+    (command: string, key: string, items: () => Json[], fields: Fields) =>
+    (input: { Filters?: Filter[]; NextToken?: string }): Json => {
+      const { items: slice, next } = page(
+        applyFilters(command, items(), input.Filters, fields),
+        input.NextToken,
+        size,
+      );
+      return { [key]: slice, ...(next ? { NextToken: next } : {}) };
+    };
+
+  sts.on(GetCallerIdentityCommand).callsFake(
+    handler('GetCallerIdentityCommand', () => ({
+      Account: world.accountId,
+      Arn: `arn:aws:sts::${world.accountId}:assumed-role/netcheck/session`,
+      UserId: 'AROAFAKE:session',
+    })),
+  );
+  eks.on(DescribeClusterCommand).callsFake(
+    handler('DescribeClusterCommand', (input: { name?: string }) => {
+      if (input.name !== world.cluster.name)
+        throw new ResourceNotFoundException({
+          message: `No cluster found for name: ${input.name}.`,
+          $metadata: { httpStatusCode: 404 },
+        });
+      return { cluster: world.cluster };
+    }),
+  );
+  eks.on(ListNodegroupsCommand).callsFake(
+    handler('ListNodegroupsCommand', (input: { nextToken?: string }) => {
+      const names = world.nodegroups.map((n) => n.nodegroupName as string);
+      const { items, next } = page(names, input.nextToken, size);
+      return { nodegroups: items, ...(next ? { nextToken: next } : {}) };
+    }),
+  );
+  eks.on(DescribeNodegroupCommand).callsFake(
+    handler('DescribeNodegroupCommand', (input: { nodegroupName?: string }) => ({
+      nodegroup: world.nodegroups.find((n) => n.nodegroupName === input.nodegroupName),
+    })),
+  );
+
+  const instances = (): Json[] =>
+    world.reservations.flatMap((r) =>
+      ((r.Instances as Json[]) ?? []).map((i) => ({ ...i, $reservation: r })),
+    );
+  ec2.on(DescribeInstancesCommand).callsFake(
+    handler('DescribeInstancesCommand', (input: { Filters?: Filter[]; NextToken?: string }) => {
+      const matched = applyFilters('DescribeInstancesCommand', instances(), input.Filters, {
+        'instance-id': (i) => [i.InstanceId as string],
+        'vpc-id': (i) => [i.VpcId as string],
+      });
+      // Matching instances regrouped under their reservations, as EC2 answers.
+      const reservations = new Map<Json, Json[]>();
+      for (const { $reservation, ...instance } of matched) {
+        const r = $reservation as Json;
+        reservations.set(r, [...(reservations.get(r) ?? []), instance]);
+      }
+      const all = [...reservations].map(([r, list]) => ({ ...r, Instances: list }));
+      const { items, next } = page(all, input.NextToken, size);
+      return { Reservations: items, ...(next ? { NextToken: next } : {}) };
+    }),
+  );
+  ec2.on(DescribeNetworkInterfacesCommand).callsFake(
+    handler(
+      'DescribeNetworkInterfacesCommand',
+      describe('DescribeNetworkInterfacesCommand', 'NetworkInterfaces', () => world.networkInterfaces, {
+        'vpc-id': (e) => [e.VpcId as string],
+        'attachment.instance-id': (e) => [
+          (e.Attachment as Json | undefined)?.InstanceId as string | undefined,
+        ],
+        description: (e) => [e.Description as string],
+        'group-id': (e) => ((e.Groups as Json[]) ?? []).map((g) => g.GroupId as string),
+      }),
+    ),
+  );
+  ec2.on(DescribeSecurityGroupsCommand).callsFake(
+    handler(
+      'DescribeSecurityGroupsCommand',
+      describe('DescribeSecurityGroupsCommand', 'SecurityGroups', () => world.securityGroups, {
+        'group-id': (g) => [g.GroupId as string],
+        'vpc-id': (g) => [g.VpcId as string],
+      }),
+    ),
+  );
+  const byVpc = { 'vpc-id': (x: Json) => [x.VpcId as string] };
+  ec2.on(DescribeSubnetsCommand).callsFake(
+    handler(
+      'DescribeSubnetsCommand',
+      describe('DescribeSubnetsCommand', 'Subnets', () => world.subnets, byVpc),
+    ),
+  );
+  ec2.on(DescribeNetworkAclsCommand).callsFake(
+    handler(
+      'DescribeNetworkAclsCommand',
+      describe('DescribeNetworkAclsCommand', 'NetworkAcls', () => world.networkAcls, byVpc),
+    ),
+  );
+  ec2.on(DescribeVpcsCommand).callsFake(
+    handler(
+      'DescribeVpcsCommand',
+      describe('DescribeVpcsCommand', 'Vpcs', () => world.vpcs, byVpc),
+    ),
+  );
+  const byPrefixList = { 'prefix-list-id': (x: Json) => [x.PrefixListId as string] };
+  ec2.on(DescribeManagedPrefixListsCommand).callsFake(
+    handler(
+      'DescribeManagedPrefixListsCommand',
+      describe(
+        'DescribeManagedPrefixListsCommand',
+        'PrefixLists',
+        () => world.managedPrefixLists,
+        byPrefixList,
+      ),
+    ),
+  );
+  ec2.on(DescribePrefixListsCommand).callsFake(
+    handler(
+      'DescribePrefixListsCommand',
+      describe('DescribePrefixListsCommand', 'PrefixLists', () => world.servicePrefixLists, byPrefixList),
+    ),
+  );
+  ec2.on(GetManagedPrefixListEntriesCommand).callsFake(
+    handler('GetManagedPrefixListEntriesCommand', (input: { PrefixListId?: string; NextToken?: string }) => {
+      const entries = world.prefixListEntries[input.PrefixListId ?? ''];
+      if (!entries)
+        throw awsError(
+          'InvalidPrefixListID.NotFound',
+          `The prefix list ID '${input.PrefixListId}' does not exist`,
+        );
+      const { items, next } = page(entries, input.NextToken, size);
+      return { Entries: items, ...(next ? { NextToken: next } : {}) };
+    }),
+  );
+
+  return {
+    clients,
+    calls,
+    inputs: (command) => calls.filter((c) => c.command === command).map((c) => c.input),
+    restore: () => {
+      ec2.restore();
+      eks.restore();
+      sts.restore();
+    },
+  };
+}

@@ -1,0 +1,253 @@
+/**
+ * A local HTTP server speaking the part of the Kubernetes API that `snapshot` reads: cluster-wide
+ * lists with `limit`/`continue` paging, 404 for CRDs that are not installed, 403 Status bodies for
+ * forbidden resources, and pod logs. Serves recorded objects (e.g. examples/…/k8s) so the real
+ * client-node talks to it through a kubeconfig pointing at http://127.0.0.1:<port>.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import YAML from 'yaml';
+
+type Json = Record<string, unknown>;
+
+/** Every object in a directory of `kubectl get -o json|yaml` files, list items flattened. */
+export function loadKubeObjects(dir: string): Json[] {
+  const out: Json[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    if (!/\.(json|ya?ml)$/.test(name)) continue;
+    for (const doc of YAML.parseAllDocuments(readFileSync(join(dir, name), 'utf8'))) {
+      const value = doc.toJS() as Json | null;
+      if (!value) continue;
+      if (Array.isArray(value.items)) out.push(...(value.items as Json[]));
+      else out.push(value);
+    }
+  }
+  return out;
+}
+
+/** Namespaces as the API server has them for the namespaces the objects use. */
+export function namespacesOf(objects: readonly Json[]): Json[] {
+  const names = new Set(
+    objects.flatMap((o) => {
+      const ns = (o.metadata as { namespace?: string } | undefined)?.namespace;
+      return ns ? [ns] : [];
+    }),
+  );
+  return [...names].sort().map((name) => ({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: {
+      name,
+      labels: { 'kubernetes.io/metadata.name': name },
+      creationTimestamp: '2025-03-11T17:50:09Z',
+    },
+    spec: { finalizers: ['kubernetes'] },
+    status: { phase: 'Active' },
+  }));
+}
+
+interface Route {
+  readonly path: string;
+  readonly kind: string;
+  readonly apiVersion: string;
+  /** `resource` or `resource.group`, as RBAC and error messages name it. */
+  readonly resource: string;
+  readonly group: string;
+  /** Custom resources keep apiVersion/kind on list items; built-in lists do not. */
+  readonly custom?: boolean;
+}
+
+const ROUTES: readonly Route[] = [
+  { path: '/api/v1/nodes', kind: 'Node', apiVersion: 'v1', resource: 'nodes', group: '' },
+  { path: '/api/v1/pods', kind: 'Pod', apiVersion: 'v1', resource: 'pods', group: '' },
+  { path: '/api/v1/services', kind: 'Service', apiVersion: 'v1', resource: 'services', group: '' },
+  { path: '/api/v1/endpoints', kind: 'Endpoints', apiVersion: 'v1', resource: 'endpoints', group: '' },
+  { path: '/api/v1/namespaces', kind: 'Namespace', apiVersion: 'v1', resource: 'namespaces', group: '' },
+  { path: '/api/v1/events', kind: 'Event', apiVersion: 'v1', resource: 'events', group: '' },
+  {
+    path: '/apis/discovery.k8s.io/v1/endpointslices',
+    kind: 'EndpointSlice',
+    apiVersion: 'discovery.k8s.io/v1',
+    resource: 'endpointslices',
+    group: 'discovery.k8s.io',
+  },
+  {
+    path: '/apis/apps/v1/daemonsets',
+    kind: 'DaemonSet',
+    apiVersion: 'apps/v1',
+    resource: 'daemonsets',
+    group: 'apps',
+  },
+  {
+    path: '/apis/networking.k8s.io/v1/networkpolicies',
+    kind: 'NetworkPolicy',
+    apiVersion: 'networking.k8s.io/v1',
+    resource: 'networkpolicies',
+    group: 'networking.k8s.io',
+  },
+  {
+    path: '/apis/crd.k8s.amazonaws.com/v1alpha1/eniconfigs',
+    kind: 'ENIConfig',
+    apiVersion: 'crd.k8s.amazonaws.com/v1alpha1',
+    resource: 'eniconfigs',
+    group: 'crd.k8s.amazonaws.com',
+    custom: true,
+  },
+  {
+    path: '/apis/vpcresources.k8s.aws/v1beta1/securitygrouppolicies',
+    kind: 'SecurityGroupPolicy',
+    apiVersion: 'vpcresources.k8s.aws/v1beta1',
+    resource: 'securitygrouppolicies',
+    group: 'vpcresources.k8s.aws',
+    custom: true,
+  },
+];
+
+export interface FakeKubeOptions {
+  readonly objects: readonly Json[];
+  /** Most items the server returns per page, whatever `limit` asks (forces `continue`). */
+  readonly pageSize?: number;
+  /** CRD resources (`eniconfigs`, `securitygrouppolicies`) that are not installed: 404. */
+  readonly absentCrds?: readonly string[];
+  /** Resources (`networkpolicies`, `pods/log`) this user may not read: 403 with a Status body. */
+  readonly forbidden?: readonly string[];
+  /** Resources answered with this HTTP status and a Status body (e.g. 401). */
+  readonly statusFor?: Readonly<Record<string, number>>;
+  /** Log text by `namespace/pod/container` (current) or `…/container/previous`. */
+  readonly logs?: Readonly<Record<string, string>>;
+}
+
+export interface RecordedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: Record<string, string>;
+}
+
+export interface FakeKubeApi {
+  readonly url: string;
+  readonly requests: RecordedRequest[];
+  kubeConfig(): KubeConfig;
+  /** A kubeconfig file's text for this server (for the CLI's --kubeconfig). */
+  kubeconfigYaml(): string;
+  close(): Promise<void>;
+}
+
+function status(res: ServerResponse, code: number, reason: string, message: string): void {
+  res.writeHead(code, { 'content-type': 'application/json' });
+  res.end(
+    JSON.stringify({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message,
+      reason,
+      code,
+    }),
+  );
+}
+
+function stripKind(object: Json): Json {
+  const { apiVersion: _a, kind: _k, ...rest } = object;
+  return rest;
+}
+
+export async function startFakeKubeApi(options: FakeKubeOptions): Promise<FakeKubeApi> {
+  const requests: RecordedRequest[] = [];
+  const byKind = new Map<string, Json[]>();
+  for (const object of options.objects) {
+    const kind = object.kind as string;
+    byKind.set(kind, [...(byKind.get(kind) ?? []), object]);
+  }
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const query = Object.fromEntries(url.searchParams);
+    requests.push({ method: req.method ?? 'GET', path: url.pathname, query });
+    const rbac = (resource: string, group: string, verb: string): boolean => {
+      const name = group ? `${resource}.${group}` : resource;
+      if (options.forbidden?.includes(resource)) {
+        status(
+          res,
+          403,
+          'Forbidden',
+          `${name} is forbidden: User "viewer" cannot ${verb} resource "${resource}" in API group "${group}" at the cluster scope`,
+        );
+        return false;
+      }
+      const code = options.statusFor?.[resource];
+      if (code) {
+        status(res, code, code === 401 ? 'Unauthorized' : 'Error', code === 401 ? 'Unauthorized' : 'error');
+        return false;
+      }
+      return true;
+    };
+    const log = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/log$/.exec(url.pathname);
+    if (log) {
+      if (!rbac('pods/log', '', 'get')) return;
+      const key = `${log[1]}/${log[2]}/${query.container}${query.previous === 'true' ? '/previous' : ''}`;
+      const text = options.logs?.[key];
+      if (text === undefined) {
+        status(
+          res,
+          400,
+          'BadRequest',
+          `previous terminated container "${query.container}" in pod "${log[2]}" not found`,
+        );
+        return;
+      }
+      const tail = Number(query.tailLines ?? 0);
+      const lines = text.split('\n').filter((l, i, all) => l !== '' || i < all.length - 1);
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end((tail > 0 ? lines.slice(-tail) : lines).map((l) => `${l}\n`).join(''));
+      return;
+    }
+    const route = ROUTES.find((r) => r.path === url.pathname);
+    if (!route || (route.custom && options.absentCrds?.includes(route.resource))) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('404 page not found\n');
+      return;
+    }
+    if (!rbac(route.resource, route.group, 'list')) return;
+    const all = byKind.get(route.kind) ?? [];
+    const limit = Math.min(Number(query.limit ?? all.length) || all.length, options.pageSize ?? Infinity);
+    const start = query.continue ? Number(Buffer.from(query.continue, 'base64url').toString()) : 0;
+    const page = all.slice(start, start + limit);
+    const next =
+      start + limit < all.length ? Buffer.from(String(start + limit)).toString('base64url') : undefined;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify({
+        apiVersion: route.apiVersion,
+        kind: `${route.kind}List`,
+        metadata: { resourceVersion: '4190000', ...(next ? { continue: next } : {}) },
+        items: route.custom ? page : page.map(stripKind),
+      }),
+    );
+  };
+  const server = createServer(handle);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const config = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    // client-node refuses plain http unless TLS verification is (pointlessly) switched off.
+    clusters: [{ name: 'fake', cluster: { server: url, 'insecure-skip-tls-verify': true } }],
+    users: [{ name: 'viewer', user: { token: 'not-a-real-token' } }],
+    contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'viewer' } }],
+    'current-context': 'fake',
+  };
+  return {
+    url,
+    requests,
+    kubeConfig: () => {
+      const kc = new KubeConfig();
+      kc.loadFromString(YAML.stringify(config));
+      return kc;
+    },
+    kubeconfigYaml: () => YAML.stringify(config),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,509 @@
+/**
+ * The AWS collector through the real SDK v3 clients: against aws-sdk-client-mock serving the
+ * dgxc-multi-sg account (filters applied, answers paged), and against a local HTTP endpoint for the
+ * SDK's own retry on throttling. Covers scoping, pagination, reference following and each failure.
+ */
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { EKSClient } from '@aws-sdk/client-eks';
+import { ExpiredTokenException, STSClient } from '@aws-sdk/client-sts';
+import { AccessDeniedException } from '@aws-sdk/client-eks';
+import { mockClient } from 'aws-sdk-client-mock';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import {
+  collectCluster,
+  collectNetwork,
+  makeAwsClients,
+  type AwsClients,
+  type NetworkCapture,
+} from '../../../src/snapshot/collect/aws.ts';
+import { CollectError } from '../../../src/snapshot/collect/errors.ts';
+import { awsError, fakeAws, loadAwsWorld, type AwsWorld, type FakeAws } from '../../helpers/fake-aws.ts';
+
+const EXAMPLE = 'examples/dgxc-multi-sg';
+const VPC = 'vpc-0a82a3006390adbef';
+const CLUSTER = 'dgxc-h100';
+const SYSTEM_SG = 'sg-0280e97ae16fcd306';
+const NODES = [
+  'i-0913b24bf611da270',
+  'i-0fcfe5f01ec23f9ec',
+  'i-036c73459cb252770',
+  'i-0cff807fb469e8cfa',
+  'i-022694f2235bfcb8c',
+];
+const quiet = { clusterName: CLUSTER, progress: () => {} };
+
+type Json = Record<string, unknown>;
+
+/** The example account plus what it lacks: referenced-only groups and prefix lists. */
+function richerWorld(): AwsWorld {
+  const world = loadAwsWorld(EXAMPLE);
+  const system = world.securityGroups.find((g) => g.GroupId === SYSTEM_SG)!;
+  (system.IpPermissions as Json[]).push(
+    {
+      IpProtocol: 'tcp',
+      FromPort: 22,
+      ToPort: 22,
+      UserIdGroupPairs: [{ GroupId: 'sg-0bastion0000000001', UserId: world.accountId }],
+    },
+    {
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      ToPort: 443,
+      UserIdGroupPairs: [{ GroupId: 'sg-0peer00000000000001', UserId: '999999999999' }],
+    },
+    {
+      IpProtocol: 'tcp',
+      FromPort: 9100,
+      ToPort: 9100,
+      UserIdGroupPairs: [{ GroupId: 'sg-0deleted000000001', UserId: world.accountId }],
+    },
+    {
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      ToPort: 443,
+      PrefixListIds: [{ PrefixListId: 'pl-0c0ffee000000001' }, { PrefixListId: 'pl-68a54001' }],
+    },
+  );
+  world.securityGroups.push(
+    {
+      GroupId: 'sg-0bastion0000000001',
+      GroupName: 'bastion',
+      VpcId: VPC,
+      OwnerId: world.accountId,
+      // A second level of reference: not followed.
+      IpPermissions: [
+        {
+          IpProtocol: 'tcp',
+          FromPort: 22,
+          ToPort: 22,
+          UserIdGroupPairs: [{ GroupId: 'sg-0level2000000001', UserId: world.accountId }],
+        },
+      ],
+      IpPermissionsEgress: [],
+    },
+    {
+      GroupId: 'sg-0level2000000001',
+      GroupName: 'level2',
+      VpcId: VPC,
+      OwnerId: world.accountId,
+      IpPermissions: [],
+      IpPermissionsEgress: [],
+    },
+    {
+      GroupId: 'sg-0unrelated000001',
+      GroupName: 'other-app',
+      VpcId: VPC,
+      OwnerId: world.accountId,
+      IpPermissions: [],
+      IpPermissionsEgress: [],
+    },
+  );
+  world.managedPrefixLists.push(
+    {
+      PrefixListId: 'pl-0c0ffee000000001',
+      PrefixListName: 'corp-vpn',
+      AddressFamily: 'IPv4',
+      OwnerId: world.accountId,
+      MaxEntries: 10,
+      Version: 3,
+    },
+    {
+      PrefixListId: 'pl-68a54001',
+      PrefixListName: 'com.amazonaws.us-west-2.s3',
+      AddressFamily: 'IPv4',
+      OwnerId: 'AWS',
+    },
+  );
+  world.prefixListEntries['pl-0c0ffee000000001'] = [
+    { Cidr: '192.0.2.0/28', Description: 'office' },
+    { Cidr: '198.51.100.0/28', Description: 'vpn a' },
+    { Cidr: '203.0.113.0/28', Description: 'vpn b' },
+  ];
+  world.servicePrefixLists.push({
+    PrefixListId: 'pl-68a54001',
+    PrefixListName: 'com.amazonaws.us-west-2.s3',
+    Cidrs: ['3.5.76.0/22', '18.34.244.0/23'],
+  });
+  return world;
+}
+
+function body(capture: NetworkCapture, path: string): Json {
+  const doc = capture.documents.find((d) => d.path === path);
+  assert.ok(doc, `${path} collected`);
+  return doc.document as Json;
+}
+
+async function expectFailure(run: Promise<unknown>, failure: string, message: RegExp): Promise<void> {
+  await assert.rejects(run, (err: unknown) => {
+    assert.ok(err instanceof CollectError, String(err));
+    assert.equal(err.failure, failure);
+    assert.match(err.message, message);
+    return true;
+  });
+}
+
+async function collectAll(clients: AwsClients, world: AwsWorld) {
+  const cluster = await collectCluster(clients, quiet);
+  const network = await collectNetwork(
+    clients,
+    {
+      clusterName: CLUSTER,
+      vpcId: VPC,
+      accountId: world.accountId,
+      instanceIds: NODES,
+      groupIds: ['sg-02f8cc0d69d9dbd07', 'sg-0affb20cb8865fd98'],
+    },
+    { ...quiet, region: cluster.region },
+  );
+  return { cluster, network };
+}
+
+describe('AWS collection, scoped and paged', () => {
+  const world = richerWorld();
+  let fake: FakeAws;
+  let result: Awaited<ReturnType<typeof collectAll>>;
+  before(async () => {
+    fake = fakeAws(world, { pageSize: 2 });
+    result = await collectAll(fake.clients, world);
+  });
+  after(() => fake.restore());
+
+  it('reads the account, the cluster and every node group across pages', () => {
+    assert.equal(result.cluster.accountId, '123456789012');
+    assert.equal(result.cluster.region, 'us-west-2');
+    assert.deepEqual(result.cluster.nodegroups.map((n) => n.nodegroupName).sort(), [
+      'cpu-inference',
+      'gpu-h100',
+      'system',
+    ]);
+    assert.equal(fake.inputs('ListNodegroupsCommand').length, 2, 'three node groups at two per page');
+    assert.equal(fake.inputs('ListNodegroupsCommand')[1]!.nextToken, '2');
+    assert.deepEqual(fake.inputs('DescribeClusterCommand'), [{ name: CLUSTER }]);
+  });
+
+  it('describes only the node instances, by id', () => {
+    const inputs = fake.inputs('DescribeInstancesCommand');
+    assert.deepEqual(inputs[0]!.Filters, [{ Name: 'instance-id', Values: NODES }]);
+    const reservations = body(result.network, 'aws/instances.json').Reservations as Json[];
+    const ids = reservations.flatMap((r) => (r.Instances as Json[]).map((i) => i.InstanceId)).sort();
+    assert.deepEqual(ids, [...NODES].sort());
+    assert.ok(inputs.length >= 3, 'five instances in five reservations, two per page');
+  });
+
+  it('describes ENIs by VPC and node: attached, branch (tagged) and the control plane ones', () => {
+    const filters = fake.inputs('DescribeNetworkInterfacesCommand').map((i) => JSON.stringify(i.Filters));
+    const distinct = [...new Set(filters)];
+    assert.deepEqual(
+      distinct.map((f) => JSON.parse(f) as unknown),
+      [
+        [
+          { Name: 'vpc-id', Values: [VPC] },
+          { Name: 'attachment.instance-id', Values: NODES },
+        ],
+        [
+          { Name: 'vpc-id', Values: [VPC] },
+          { Name: 'tag:node.k8s.amazonaws.com/instance_id', Values: NODES },
+        ],
+        [
+          { Name: 'vpc-id', Values: [VPC] },
+          { Name: 'description', Values: [`Amazon EKS ${CLUSTER}`] },
+        ],
+      ],
+    );
+    const enis = body(result.network, 'aws/network-interfaces.json').NetworkInterfaces as Json[];
+    assert.equal(enis.length, world.networkInterfaces.length, 'every ENI of the cluster, once');
+    assert.ok(
+      fake.inputs('DescribeNetworkInterfacesCommand').some((i) => i.NextToken),
+      'NextToken followed',
+    );
+  });
+
+  it('describes the SGs in use, then one level of same-account references, and nothing else', () => {
+    const inputs = fake
+      .inputs('DescribeSecurityGroupsCommand')
+      .map((i) => i.Filters as { Name: string; Values: string[] }[]);
+    assert.ok(inputs.every((f) => f.length === 1 && f[0]!.Name === 'group-id'));
+    const requested = new Set(inputs.flatMap((f) => f[0]!.Values));
+    assert.ok(requested.has('sg-0bastion0000000001'), 'referenced by a rule');
+    assert.ok(!requested.has('sg-0level2000000001'), 'second-level reference not followed');
+    assert.ok(!requested.has('sg-0peer00000000000001'), 'another account is not asked');
+    assert.ok(!requested.has('sg-0unrelated000001'));
+    const groups = (body(result.network, 'aws/security-groups.json').SecurityGroups as Json[])
+      .map((g) => g.GroupId)
+      .sort();
+    assert.deepEqual(groups, [
+      'sg-0280e97ae16fcd306',
+      'sg-02917b7ce111d49a7',
+      'sg-02f8cc0d69d9dbd07',
+      'sg-09d5a469bac1fb67c',
+      'sg-0affb20cb8865fd98',
+      'sg-0bastion0000000001',
+    ]);
+    assert.ok(result.network.warnings.some((w) => /sg-0peer00000000000001 of account 999999999999/.test(w)));
+    assert.ok(
+      result.network.warnings.some((w) => /sg-0deleted000000001 is referenced but does not exist/.test(w)),
+    );
+  });
+
+  it('scopes subnets, NACLs and the VPC by vpc-id', () => {
+    for (const command of ['DescribeSubnetsCommand', 'DescribeNetworkAclsCommand', 'DescribeVpcsCommand'])
+      for (const input of fake.inputs(command))
+        assert.deepEqual(input.Filters, [{ Name: 'vpc-id', Values: [VPC] }], command);
+    assert.equal((body(result.network, 'aws/subnets.json').Subnets as Json[]).length, world.subnets.length);
+    assert.equal(fake.inputs('DescribeSubnetsCommand').length, Math.ceil(world.subnets.length / 2));
+    assert.equal((body(result.network, 'aws/network-acls.json').NetworkAcls as Json[]).length, 1);
+  });
+
+  it('reads referenced prefix lists: entries for customer lists, CIDRs for AWS service lists', () => {
+    assert.deepEqual(fake.inputs('DescribeManagedPrefixListsCommand')[0]!.Filters, [
+      { Name: 'prefix-list-id', Values: ['pl-0c0ffee000000001', 'pl-68a54001'] },
+    ]);
+    assert.deepEqual(fake.inputs('DescribePrefixListsCommand')[0]!.Filters, [
+      { Name: 'prefix-list-id', Values: ['pl-68a54001'] },
+    ]);
+    const entries = body(result.network, 'aws/prefix-list-entries/pl-0c0ffee000000001.json');
+    assert.equal(entries.PrefixListId, 'pl-0c0ffee000000001');
+    assert.deepEqual(
+      (entries.Entries as Json[]).map((e) => e.Cidr),
+      ['192.0.2.0/28', '198.51.100.0/28', '203.0.113.0/28'],
+    );
+    assert.equal(fake.inputs('GetManagedPrefixListEntriesCommand').length, 2, 'three entries, two per page');
+    assert.ok(
+      !fake.inputs('GetManagedPrefixListEntriesCommand').some((i) => i.PrefixListId === 'pl-68a54001'),
+    );
+    const service = body(result.network, 'aws/prefix-lists.json').PrefixLists as Json[];
+    assert.deepEqual(service[0]!.Cidrs, ['3.5.76.0/22', '18.34.244.0/23']);
+  });
+
+  it('never makes an unfiltered describe call, and only read-only ones', () => {
+    for (const call of fake.calls) {
+      assert.match(call.command, /^(Describe|List|Get)/);
+      if (
+        /^Describe(Instances|NetworkInterfaces|SecurityGroups|Subnets|NetworkAcls|Vpcs|ManagedPrefixLists|PrefixLists)/.test(
+          call.command,
+        )
+      )
+        assert.ok(
+          Array.isArray(call.input.Filters) && (call.input.Filters as unknown[]).length > 0,
+          call.command,
+        );
+    }
+  });
+
+  it('writes the CLI shapes: PascalCase keys, timestamps as strings, no SDK metadata', () => {
+    const instance = (body(result.network, 'aws/instances.json').Reservations as { Instances: Json[] }[])[0]!
+      .Instances[0]!;
+    assert.equal(typeof instance.LaunchTime, 'string');
+    assert.match(instance.LaunchTime as string, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    const cluster = result.cluster.documents.find((d) => d.path === 'aws/describe-cluster.json')!
+      .document as { cluster: Json };
+    assert.equal(typeof cluster.cluster.createdAt, 'string');
+    assert.ok(!JSON.stringify(result.network.documents.map((d) => d.document)).includes('$metadata'));
+  });
+});
+
+describe('AWS failures', () => {
+  const world = loadAwsWorld(EXAMPLE);
+  const denied = (action: string) =>
+    awsError(
+      'UnauthorizedOperation',
+      `You are not authorized to perform this operation. User: arn:aws:sts::123456789012:assumed-role/readonly/s is not authorized to perform: ${action}`,
+      403,
+    );
+
+  it('names the IAM action that was denied', async () => {
+    const fake = fakeAws(world, { fail: { DescribeNetworkAclsCommand: denied('ec2:DescribeNetworkAcls') } });
+    try {
+      await expectFailure(
+        collectAll(fake.clients, world),
+        'access-denied',
+        /AWS denied ec2:DescribeNetworkAcls \(UnauthorizedOperation\): grant .*ec2:DescribeNetworkAcls/,
+      );
+    } finally {
+      fake.restore();
+    }
+  });
+
+  it('names eks:DescribeCluster when EKS denies it', async () => {
+    const error = new AccessDeniedException({
+      message: 'User is not authorized to perform: eks:DescribeCluster',
+      $metadata: { httpStatusCode: 403 },
+    });
+    const fake = fakeAws(world, { fail: { DescribeClusterCommand: error } });
+    try {
+      await expectFailure(collectCluster(fake.clients, quiet), 'access-denied', /eks:DescribeCluster/);
+    } finally {
+      fake.restore();
+    }
+  });
+
+  it('says an unknown cluster is not found in the region', async () => {
+    const fake = fakeAws(world);
+    try {
+      await expectFailure(
+        collectCluster(fake.clients, { ...quiet, clusterName: 'dgxc-h200' }),
+        'not-found',
+        /EKS cluster dgxc-h200 not found in us-west-2: check --cluster and --region/,
+      );
+    } finally {
+      fake.restore();
+    }
+  });
+
+  it('tells how to log in again when the token expired', async () => {
+    const error = new ExpiredTokenException({
+      message: 'The security token included in the request is expired',
+      $metadata: { httpStatusCode: 400 },
+    });
+    const fake = fakeAws(world, { fail: { GetCallerIdentityCommand: error } });
+    try {
+      await expectFailure(
+        collectCluster(fake.clients, { ...quiet, profile: 'dgxc' }),
+        'credentials',
+        /credentials are missing or expired \(ExpiredTokenException.*aws sso login --profile dgxc/,
+      );
+    } finally {
+      fake.restore();
+    }
+  });
+
+  it('says "throttled" when throttling outlasts the retries', async () => {
+    const fake = fakeAws(world, {
+      fail: {
+        DescribeSecurityGroupsCommand: awsError('RequestLimitExceeded', 'Request limit exceeded.', 503, 6),
+      },
+    });
+    try {
+      await expectFailure(
+        collectAll(fake.clients, world),
+        'throttled',
+        /AWS throttled ec2:DescribeSecurityGroups \(RequestLimitExceeded\) after 6 attempts/,
+      );
+    } finally {
+      fake.restore();
+    }
+  });
+
+  it('reports missing credentials from the real provider chain (no profile, no keys, no IMDS)', async () => {
+    const saved = { ...process.env };
+    for (const key of Object.keys(process.env))
+      if (/^AWS_(ACCESS|SECRET|SESSION|PROFILE|WEB_IDENTITY|ROLE|CONTAINER)/.test(key))
+        delete process.env[key];
+    Object.assign(process.env, {
+      AWS_CONFIG_FILE: '/nonexistent/aws-config',
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    });
+    try {
+      const clients = makeAwsClients({ region: 'us-west-2', profile: 'dgxc' });
+      await expectFailure(
+        collectCluster(clients, { ...quiet, profile: 'dgxc' }),
+        'credentials',
+        /CredentialsProviderError.*sts:GetCallerIdentity.*aws sso login --profile dgxc/,
+      );
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  it('asks for a region when none is configured', async () => {
+    const saved = { ...process.env };
+    delete process.env.AWS_REGION;
+    delete process.env.AWS_DEFAULT_REGION;
+    Object.assign(process.env, {
+      AWS_CONFIG_FILE: '/nonexistent/aws-config',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    });
+    try {
+      await expectFailure(
+        collectCluster(makeAwsClients({}), quiet),
+        'config',
+        /no AWS region: pass --region/,
+      );
+    } finally {
+      process.env = saved;
+    }
+  });
+});
+
+describe('AWS retry on throttling (real SDK over HTTP)', () => {
+  let server: Server;
+  let throttleFirst = 0;
+  const seen: string[] = [];
+  const world = loadAwsWorld(EXAMPLE);
+  before(async () => {
+    server = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      if (throttleFirst > 0) {
+        throttleFirst -= 1;
+        res.writeHead(429, { 'content-type': 'application/json', 'x-amzn-errortype': 'ThrottlingException' });
+        res.end(JSON.stringify({ message: 'Rate exceeded' }));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      if (req.url?.startsWith(`/clusters/${CLUSTER}/node-groups`))
+        res.end(JSON.stringify({ nodegroups: [] }));
+      // EKS speaks REST-JSON with timestamps as epoch seconds.
+      else
+        res.end(
+          JSON.stringify({ cluster: world.cluster }, (key, value: unknown) =>
+            /At$/.test(key) && typeof value === 'string' ? Date.parse(value) / 1000 : value,
+          ),
+        );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  function clients(maxAttempts: number): { clients: AwsClients; restore: () => void } {
+    const config = {
+      region: 'us-west-2',
+      credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' },
+      maxAttempts,
+    };
+    const sts = new STSClient(config);
+    const stub = mockClient(sts);
+    stub.on(GetCallerIdentityCommand).resolves({ Account: world.accountId });
+    const eks = new EKSClient({
+      ...config,
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    });
+    return {
+      clients: { sts, eks, ec2: makeAwsClients({ region: 'us-west-2' }).ec2 },
+      restore: () => stub.restore(),
+    };
+  }
+
+  it('retries a throttled call and goes on', async () => {
+    seen.length = 0;
+    throttleFirst = 1;
+    const { clients: c, restore } = clients(3);
+    try {
+      const capture = await collectCluster(c, quiet);
+      assert.equal(capture.cluster.name, CLUSTER);
+      assert.deepEqual(seen.slice(0, 2), [`GET /clusters/${CLUSTER}`, `GET /clusters/${CLUSTER}`]);
+    } finally {
+      restore();
+    }
+  });
+
+  it('gives up after maxAttempts and says throttled', async () => {
+    seen.length = 0;
+    throttleFirst = 100;
+    const { clients: c, restore } = clients(2);
+    try {
+      await expectFailure(
+        collectCluster(c, quiet),
+        'throttled',
+        /AWS throttled eks:DescribeCluster \(ThrottlingException\) after 2 attempts/,
+      );
+      assert.equal(seen.length, 2);
+    } finally {
+      restore();
+      throttleFirst = 0;
+    }
+  });
+});

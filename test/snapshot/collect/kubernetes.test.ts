@@ -1,0 +1,343 @@
+/**
+ * The Kubernetes collector through the real client-node against a local API server serving the
+ * dgxc-multi-sg objects: paging, absent CRDs, RBAC and connection failures, the wire format, logs.
+ */
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { KubeConfig } from '@kubernetes/client-node';
+import { CollectError } from '../../../src/snapshot/collect/errors.ts';
+import {
+  collectKubernetes,
+  loadKubeConfig,
+  logTargets,
+  type KubeCollection,
+} from '../../../src/snapshot/collect/kubernetes.ts';
+import { REDACTED } from '../../../src/snapshot/collect/redact.ts';
+import {
+  loadKubeObjects,
+  namespacesOf,
+  startFakeKubeApi,
+  type FakeKubeApi,
+} from '../../helpers/fake-kube-api.ts';
+
+const objects = loadKubeObjects('examples/dgxc-multi-sg/k8s');
+const allowNats = {
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: {
+    name: 'allow-nats-clients',
+    namespace: 'dynamo-system',
+    creationTimestamp: '2026-11-20T08:41:02Z',
+  },
+  spec: {
+    podSelector: { matchLabels: { 'app.kubernetes.io/name': 'nats' } },
+    policyTypes: ['Ingress'],
+    ingress: [
+      {
+        from: [
+          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'dynamo-workload' } } },
+          { ipBlock: { cidr: '100.64.0.0/16' } },
+        ],
+        ports: [{ protocol: 'TCP', port: 4222 }],
+      },
+    ],
+  },
+};
+const policies = [
+  ...loadKubeObjects('examples/policy-default-deny/k8s').filter((o) => o.kind === 'NetworkPolicy'),
+  allowNats,
+];
+const served = [...objects, ...namespacesOf(objects), ...policies];
+const count = (kind: string) => served.filter((o) => o.kind === kind).length;
+const quiet = { progress: () => {} };
+
+type Json = Record<string, unknown>;
+function items(collection: KubeCollection, path: string): Json[] {
+  const doc = collection.documents.find((d) => d.path === path);
+  assert.ok(doc, `${path} written`);
+  return (doc.document as { items: Json[] }).items;
+}
+
+async function expectCollectError(run: Promise<unknown>, failure: string, message: RegExp): Promise<void> {
+  await assert.rejects(run, (err: unknown) => {
+    assert.ok(err instanceof CollectError, String(err));
+    assert.equal(err.failure, failure);
+    assert.match(err.message, message);
+    return true;
+  });
+}
+
+describe('Kubernetes collection', () => {
+  let api: FakeKubeApi;
+  let collection: KubeCollection;
+  const progress: string[] = [];
+  before(async () => {
+    api = await startFakeKubeApi({ objects: served, pageSize: 2, absentCrds: ['securitygrouppolicies'] });
+    collection = await collectKubernetes(api.kubeConfig(), {
+      progress: (m) => progress.push(m),
+      pageSize: 3,
+    });
+  });
+  after(() => api.close());
+
+  it('follows continue tokens until every item of every kind is read', () => {
+    for (const [path, kind] of [
+      ['k8s/nodes.json', 'Node'],
+      ['k8s/pods.json', 'Pod'],
+      ['k8s/services.json', 'Service'],
+      ['k8s/endpointslices.json', 'EndpointSlice'],
+      ['k8s/daemonsets.json', 'DaemonSet'],
+      ['k8s/eniconfigs.json', 'ENIConfig'],
+      ['k8s/networkpolicies.json', 'NetworkPolicy'],
+      ['k8s/namespaces.json', 'Namespace'],
+    ] as const) {
+      assert.equal(items(collection, path).length, count(kind), kind);
+    }
+    for (const kind of ['Node', 'Pod', 'Service', 'EndpointSlice', 'ENIConfig', 'NetworkPolicy', 'Namespace'])
+      assert.ok(count(kind) > 2, `${kind} spans pages`);
+    const podPages = api.requests.filter((r) => r.path === '/api/v1/pods');
+    assert.equal(podPages.length, Math.ceil(count('Pod') / 2));
+    assert.equal(podPages[0]!.query.limit, '3');
+    assert.equal(podPages[0]!.query.continue, undefined);
+    assert.ok(podPages.slice(1).every((r) => r.query.continue));
+  });
+
+  it('only lists and gets: no watch, no write, no Secrets or ConfigMaps', () => {
+    assert.ok(api.requests.every((r) => r.method === 'GET'));
+    assert.ok(api.requests.every((r) => r.query.watch === undefined));
+    assert.ok(!api.requests.some((r) => /secrets|configmaps/.test(r.path)));
+  });
+
+  it('treats an absent CRD as none, and says so', () => {
+    assert.ok(!collection.documents.some((d) => d.path === 'k8s/securitygrouppolicies.json'));
+    assert.deepEqual(collection.absent, [
+      'SecurityGroupPolicy (CRD securitygrouppolicies.vpcresources.k8s.aws not installed)',
+    ]);
+    assert.ok(progress.includes('securitygrouppolicies: CRD not installed'));
+  });
+
+  it('writes kubectl-style lists: apiVersion/kind on each item, RFC 3339 timestamps, wire field names', () => {
+    const nodes = items(collection, 'k8s/nodes.json');
+    assert.equal(nodes[0]!.apiVersion, 'v1');
+    assert.equal(nodes[0]!.kind, 'Node');
+    assert.equal((nodes[0]!.metadata as Json).creationTimestamp, '2025-03-11T18:12:16Z');
+    const slices = items(collection, 'k8s/endpointslices.json');
+    assert.equal(slices[0]!.apiVersion, 'discovery.k8s.io/v1');
+    const eni = items(collection, 'k8s/eniconfigs.json')[0]!;
+    assert.equal(eni.apiVersion, 'crd.k8s.amazonaws.com/v1alpha1');
+    assert.deepEqual(eni.spec, {
+      securityGroups: ['sg-0affb20cb8865fd98'],
+      subnet: 'subnet-0eeaca640af34b3c8',
+    });
+    // client-node calls it `_from`; the API (and the loader) say `from`.
+    const written = items(collection, 'k8s/networkpolicies.json').find(
+      (p) => (p.metadata as Json).name === 'allow-nats-clients',
+    )!;
+    assert.deepEqual(written.spec, allowNats.spec);
+    assert.ok(!JSON.stringify(items(collection, 'k8s/networkpolicies.json')).includes('"_from"'));
+    const text = JSON.stringify(collection.documents.map((d) => d.document));
+    assert.ok(!text.includes('.000Z'), 'whole-second timestamps as the API server writes them');
+    assert.ok(!text.includes('null'));
+  });
+
+  it('redacts pod env and strips last-applied-configuration', () => {
+    const frontend = items(collection, 'k8s/pods.json').find((p) =>
+      String((p.metadata as Json).name).startsWith('vllm-agg-frontend'),
+    )!;
+    const env = ((frontend.spec as Json).containers as { env: { name: string; value?: string }[] }[])[0]!.env;
+    assert.equal(
+      env.find((e) => e.name === 'NATS_SERVER')!.value,
+      'nats://dynamo-platform-nats.dynamo-system.svc.cluster.local:4222',
+    );
+    assert.equal(env.find((e) => e.name === 'DYN_DISCOVERY_BACKEND')!.value, 'kubernetes');
+    const awsNodePod = items(collection, 'k8s/pods.json').find((p) =>
+      String((p.metadata as Json).name).startsWith('aws-node-'),
+    )!;
+    const awsEnv = ((awsNodePod.spec as Json).containers as { env: { name: string; value?: string }[] }[])[0]!
+      .env;
+    assert.equal(awsEnv.find((e) => e.name === 'ADDITIONAL_ENI_TAGS')!.value, REDACTED);
+    assert.ok(
+      !JSON.stringify(items(collection, 'k8s/eniconfigs.json')).includes('last-applied-configuration'),
+    );
+  });
+
+  it('reports each step with its count', () => {
+    assert.ok(progress.includes(`pods: ${count('Pod')}`));
+    assert.ok(progress.includes(`nodes: ${count('Node')}`));
+    assert.ok(progress.includes(`events: ${count('Event')}`));
+  });
+});
+
+describe('Kubernetes failures', () => {
+  it('names the resource and verb RBAC forbids', async () => {
+    const api = await startFakeKubeApi({ objects: served, forbidden: ['networkpolicies'] });
+    try {
+      await expectCollectError(
+        collectKubernetes(api.kubeConfig(), quiet),
+        'forbidden',
+        /RBAC forbids list on networkpolicies\.networking\.k8s\.io.*cannot list resource "networkpolicies".*docs\/rbac\.yaml/,
+      );
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('says the credentials were rejected on 401', async () => {
+    const api = await startFakeKubeApi({ objects: served, statusFor: { nodes: 401 } });
+    try {
+      await expectCollectError(
+        collectKubernetes(api.kubeConfig(), quiet),
+        'credentials',
+        /rejected the credentials \(401\) on list nodes.*update-kubeconfig/,
+      );
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('says the API server is unreachable when nothing listens', async () => {
+    // A port that was free a moment ago: bind, read it, close.
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const p = (probe.address() as { port: number }).port;
+        probe.close(() => resolve(p));
+      });
+    });
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'gone', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
+      users: [{ name: 'u', token: 't' }],
+      contexts: [{ name: 'gone', cluster: 'gone', user: 'u' }],
+      currentContext: 'gone',
+    });
+    await expectCollectError(
+      collectKubernetes(kc, quiet),
+      'unreachable',
+      new RegExp(`cannot reach the Kubernetes API server http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)`),
+    );
+  });
+});
+
+describe('kubeconfig loading', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'netcheck-kubeconfig-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'config');
+  writeFileSync(
+    file,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters: [{name: a, cluster: {server: "https://a.example"}}, {name: b, cluster: {server: "https://b.example"}}]',
+      'users: [{name: u, user: {token: t}}]',
+      'contexts: [{name: ctx-a, context: {cluster: a, user: u}}, {name: ctx-b, context: {cluster: b, user: u}}]',
+      'current-context: ctx-a',
+    ].join('\n'),
+  );
+
+  it('selects --context', () => {
+    assert.equal(loadKubeConfig({ kubeconfig: file }).getCurrentCluster()?.server, 'https://a.example');
+    assert.equal(
+      loadKubeConfig({ kubeconfig: file, context: 'ctx-b' }).getCurrentCluster()?.server,
+      'https://b.example',
+    );
+  });
+
+  it('rejects an unknown context, naming the known ones', () => {
+    assert.throws(
+      () => loadKubeConfig({ kubeconfig: file, context: 'prod' }),
+      /--context prod is not in the kubeconfig \(contexts: ctx-a, ctx-b\)/,
+    );
+  });
+
+  it('rejects a missing kubeconfig file, naming it', () => {
+    assert.throws(
+      () => loadKubeConfig({ kubeconfig: join(dir, 'nope') }),
+      (err: unknown) => {
+        assert.ok(err instanceof CollectError);
+        assert.match(err.message, /cannot read --kubeconfig .*nope/);
+        return true;
+      },
+    );
+  });
+});
+
+describe('--logs', () => {
+  const logs = {
+    'dynamo-workload/vllm-agg-frontend-gmjjwhgmc-4vhr7/main/previous':
+      'starting frontend\nException: Failed to connect to NATS: timed out\n',
+    'dynamo-system/dynamo-platform-nats-0/nats': Array.from({ length: 300 }, (_, i) => `nats line ${i}`).join(
+      '\n',
+    ),
+    'monitoring/prometheus-kube-prometheus-prometheus-0/prometheus':
+      'Server is ready to receive web requests.\n',
+  };
+
+  it('chooses Dynamo, NATS, Prometheus and validator pods; previous logs only for restarted containers', () => {
+    const targets = logTargets(served.filter((o) => o.kind === 'Pod') as Parameters<typeof logTargets>[0]);
+    const names = targets.map((t) => `${t.pod}/${t.container}${t.previous ? ' (previous)' : ''}`);
+    assert.ok(names.includes('vllm-agg-frontend-gmjjwhgmc-4vhr7/main (previous)'));
+    assert.ok(
+      !names.includes('vllm-agg-frontend-gmjjwhgmc-4vhr7/main'),
+      'a waiting container has no current log',
+    );
+    assert.ok(names.includes('dynamo-platform-nats-0/nats'));
+    assert.ok(names.includes('prometheus-kube-prometheus-prometheus-0/prometheus'));
+    assert.ok(!names.some((n) => n.startsWith('aws-node') || n.startsWith('coredns')));
+    const validator = logTargets([
+      {
+        metadata: { name: 'aicr-conformance-validator-x7', namespace: 'aicr' },
+        spec: { containers: [{ name: 'run' }] },
+        status: { containerStatuses: [{ name: 'run', restartCount: 0, state: { terminated: {} } }] },
+      },
+    ]);
+    assert.deepEqual(validator, [
+      { namespace: 'aicr', pod: 'aicr-conformance-validator-x7', container: 'run', previous: false },
+    ]);
+  });
+
+  it('captures the last N lines as a PodLogs document', async () => {
+    const api = await startFakeKubeApi({ objects: served, logs });
+    try {
+      const collection = await collectKubernetes(api.kubeConfig(), { ...quiet, logs: true, tailLines: 50 });
+      const doc = collection.documents.find((d) => d.path === 'logs/pod-logs.json')!.document as {
+        apiVersion: string;
+        kind: string;
+        items: { pod: string; container: string; previous: boolean; lines: string[] }[];
+      };
+      assert.equal(doc.apiVersion, 'dynamo-netcheck/v1');
+      assert.equal(doc.kind, 'PodLogs');
+      const frontend = doc.items.find((i) => i.pod.startsWith('vllm-agg-frontend'))!;
+      assert.equal(frontend.previous, true);
+      assert.deepEqual(frontend.lines, [
+        'starting frontend',
+        'Exception: Failed to connect to NATS: timed out',
+      ]);
+      const nats = doc.items.find((i) => i.container === 'nats')!;
+      assert.equal(nats.lines.length, 50);
+      assert.equal(nats.lines.at(-1), 'nats line 299');
+      const logRequests = api.requests.filter((r) => r.path.endsWith('/log'));
+      assert.ok(logRequests.every((r) => r.query.tailLines === '50'));
+      // Containers without a log (400 from the kubelet) are skipped, not fatal.
+      assert.ok(!doc.items.some((i) => i.container === 'config-reloader'));
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('names pods/log when RBAC forbids reading logs', async () => {
+    const api = await startFakeKubeApi({ objects: served, logs, forbidden: ['pods/log'] });
+    try {
+      await expectCollectError(
+        collectKubernetes(api.kubeConfig(), { ...quiet, logs: true }),
+        'forbidden',
+        /RBAC forbids get on pods\/log in namespace/,
+      );
+    } finally {
+      await api.close();
+    }
+  });
+});

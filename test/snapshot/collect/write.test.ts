@@ -1,0 +1,85 @@
+/** Writing a snapshot directory is all-or-nothing, and never clobbers data without --force. */
+import assert from 'node:assert/strict';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { CollectError } from '../../../src/snapshot/collect/errors.ts';
+import { checkTarget, writeSnapshotDir } from '../../../src/snapshot/collect/write.ts';
+
+const scratch = mkdtempSync(join(tmpdir(), 'netcheck-write-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+const files = [
+  { path: 'manifest.json', text: '{"kind":"SnapshotManifest"}\n' },
+  { path: 'aws/vpcs.json', text: '{"Vpcs":[]}\n' },
+  { path: 'prefix-list-entries/pl-0abc.json', text: '{"Entries":[]}\n' },
+];
+
+describe('snapshot directory writing', () => {
+  it('writes every file under a new directory and leaves no temp directory', async () => {
+    const target = join(scratch, 'fresh');
+    await writeSnapshotDir(target, files, false);
+    assert.equal(readFileSync(join(target, 'aws/vpcs.json'), 'utf8'), '{"Vpcs":[]}\n');
+    assert.ok(existsSync(join(target, 'prefix-list-entries/pl-0abc.json')));
+    assert.deepEqual(readdirSync(scratch), ['fresh']);
+  });
+
+  it('fills an existing empty directory', async () => {
+    const target = join(scratch, 'empty');
+    mkdirSync(target);
+    await writeSnapshotDir(target, files, false);
+    assert.ok(existsSync(join(target, 'manifest.json')));
+  });
+
+  it('refuses a non-empty directory without --force, and leaves it untouched', async () => {
+    const target = join(scratch, 'used');
+    mkdirSync(target);
+    writeFileSync(join(target, 'notes.txt'), 'mine');
+    await assert.rejects(writeSnapshotDir(target, files, false), (err: unknown) => {
+      assert.ok(err instanceof CollectError);
+      assert.match(err.message, /is not empty \(pass --force to replace it\)/);
+      return true;
+    });
+    assert.deepEqual(readdirSync(target), ['notes.txt']);
+    await assert.rejects(checkTarget(target, false), /not empty/);
+  });
+
+  it('replaces a non-empty directory with --force', async () => {
+    const target = join(scratch, 'replace');
+    mkdirSync(target);
+    writeFileSync(join(target, 'old.json'), '{}');
+    await writeSnapshotDir(target, files, true);
+    assert.deepEqual(readdirSync(target).sort(), ['aws', 'manifest.json', 'prefix-list-entries']);
+    assert.ok(!readdirSync(scratch).some((name) => name.includes('.partial-')));
+  });
+
+  it('refuses a file, or a missing parent', async () => {
+    const file = join(scratch, 'a-file');
+    writeFileSync(file, '');
+    await assert.rejects(checkTarget(file, true), /exists and is not a directory/);
+    await assert.rejects(checkTarget(join(scratch, 'no/such/parent/snap'), false), /is not a directory/);
+  });
+
+  it('removes everything it wrote when a write fails, and restores a --force target', async () => {
+    const target = join(scratch, 'broken');
+    mkdirSync(target);
+    writeFileSync(join(target, 'keep.json'), '{"keep":true}');
+    // The same path twice: the second exclusive write fails half-way through the set.
+    const clash = [...files, { path: 'aws/vpcs.json', text: '{}' }];
+    await assert.rejects(writeSnapshotDir(target, clash, true), /EEXIST/);
+    assert.deepEqual(readdirSync(target), ['keep.json']);
+    const fresh = join(scratch, 'never');
+    await assert.rejects(writeSnapshotDir(fresh, clash, false), /EEXIST/);
+    assert.ok(!existsSync(fresh));
+    assert.ok(!readdirSync(scratch).some((name) => name.includes('.partial-')), 'temp directory removed');
+  });
+});
