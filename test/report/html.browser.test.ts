@@ -140,7 +140,10 @@ describe('HTML report in chromium', () => {
     assert.equal(await cell.getAttribute('aria-current'), 'true');
 
     mkdirSync('docs', { recursive: true });
-    await page.screenshot({ path: SCREENSHOT });
+    // Pointer parked and caret hidden, so that reruns give the same picture.
+    await page.mouse.move(0, 0);
+    await page.evaluate('new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))');
+    await page.screenshot({ path: SCREENSHOT, animations: 'disabled', caret: 'hide' });
     assert.ok(existsSync(SCREENSHOT));
     await page.close();
   });
