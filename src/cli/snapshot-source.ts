@@ -1,11 +1,17 @@
 /**
  * Where a command's cluster data comes from: a snapshot directory, or `--live` collection from the
- * AWS and Kubernetes APIs. Every command that reads a cluster takes both the same way.
+ * AWS and Kubernetes APIs. Every command that reads a cluster takes both the same way, and live
+ * data goes through the same loader (parseSnapshot) as a directory does.
  */
 import type { Command } from 'commander';
+import { CollectError } from '../snapshot/collect/errors.ts';
+import type { CollectedSnapshot } from '../snapshot/collect/index.ts';
+import { toInputFiles } from '../snapshot/collect/write.ts';
+import { parseSnapshot } from '../snapshot/parse.ts';
 import type { Snapshot } from '../snapshot/types.ts';
+import { formatIssue } from '../snapshot/types.ts';
 import { UsageError } from './errors.ts';
-import { readSnapshot } from './inputs.ts';
+import { readSnapshot, warn } from './inputs.ts';
 
 export interface SourceOptions {
   readonly live?: boolean;
@@ -15,6 +21,9 @@ export interface SourceOptions {
   readonly kubeconfig?: string;
   readonly context?: string;
   readonly quiet?: boolean;
+  /** Also capture the last lines of Dynamo / NATS / Prometheus / validator pods. */
+  readonly logs?: boolean;
+  readonly tailLines?: number;
 }
 
 export function addSnapshotSourceOptions(command: Command): Command {
@@ -31,14 +40,65 @@ export function addSnapshotSourceOptions(command: Command): Command {
     .option('--quiet', 'no progress on stderr');
 }
 
+/** Progress lines on stderr, only for a person watching: a TTY, and not --quiet. */
+export function progressReporter(
+  stream: { isTTY?: boolean; write(text: string): unknown },
+  quiet: boolean | undefined,
+): (message: string) => void {
+  if (quiet || !stream.isTTY) return () => {};
+  return (message) => {
+    stream.write(`dynamo-netcheck: ${message}\n`);
+  };
+}
+
+/**
+ * Collects a snapshot from the live APIs into memory. The one place collection failures become
+ * exit codes: each CollectError (credentials, access denied, unknown cluster, unreachable API
+ * server, RBAC, throttling) is an input/usage-style failure, exit 2.
+ */
+export async function collectLive(options: SourceOptions): Promise<CollectedSnapshot> {
+  if (!options.cluster) throw new UsageError('--cluster <name> is required to collect from the live cluster');
+  if (options.tailLines !== undefined && !(Number.isInteger(options.tailLines) && options.tailLines > 0))
+    throw new UsageError('--tail-lines: expected a positive whole number');
+  // Loaded only here: the SDK and client-node take seconds to import, offline commands never need them.
+  const { collectSnapshot } = await import('../snapshot/collect/index.ts');
+  let collected: CollectedSnapshot;
+  try {
+    collected = await collectSnapshot({
+      clusterName: options.cluster,
+      progress: progressReporter(process.stderr, options.quiet),
+      ...(options.region ? { region: options.region } : {}),
+      ...(options.profile ? { profile: options.profile } : {}),
+      ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
+      ...(options.context ? { context: options.context } : {}),
+      ...(options.logs ? { logs: true } : {}),
+      ...(options.tailLines ? { tailLines: options.tailLines } : {}),
+    });
+  } catch (err) {
+    if (err instanceof CollectError) throw new UsageError(err.message);
+    throw err;
+  }
+  for (const warning of collected.warnings) warn(warning);
+  return collected;
+}
+
+const LIVE_ONLY = ['cluster', 'region', 'profile', 'kubeconfig', 'context'] as const;
+
 /** Reads the snapshot named on the command line, or collects one live. */
 export async function snapshotFrom(path: string | undefined, options: SourceOptions): Promise<Snapshot> {
   if (options.live) {
     if (path) throw new UsageError('give either a snapshot directory or --live, not both');
-    throw new UsageError(
-      '--live collection is not available in this build yet; run `snapshot` support or pass a snapshot directory',
-    );
+    const collected = await collectLive(options);
+    const parsed = parseSnapshot(toInputFiles(collected.documents));
+    if (!parsed.ok) {
+      throw new UsageError(
+        `the live cluster returned data the analysis cannot use:\n${parsed.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`,
+      );
+    }
+    return parsed.snapshot;
   }
+  const stray = LIVE_ONLY.filter((key) => options[key] !== undefined);
+  if (stray.length > 0) throw new UsageError(`--live is needed for ${stray.map((k) => `--${k}`).join(', ')}`);
   if (!path) throw new UsageError('a snapshot directory (or --live) is required');
   return readSnapshot(path);
 }

@@ -8,3 +8,4 @@ export const commands: RegisterCommand[] = [];
 commands.push((await import('./dial.ts')).registerDial);
 commands.push((await import('./analyze.ts')).registerAnalyze);
 commands.push((await import('./requirements.ts')).registerRequirements);
+commands.push((await import('./snapshot.ts')).registerSnapshot);

@@ -1,0 +1,66 @@
+import { InvalidArgumentError } from 'commander';
+import { CollectError } from '../../snapshot/collect/errors.ts';
+import { checkTarget, toInputFiles, writeSnapshotDir } from '../../snapshot/collect/write.ts';
+import { ExitCode, UsageError } from '../errors.ts';
+import { collectLive } from '../snapshot-source.ts';
+import type { RegisterCommand } from './index.ts';
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number');
+  return n;
+}
+
+/** Target checks and writing fail as usage errors (exit 2): a bad -d, a full or read-only disk. */
+async function orUsageError<T>(dir: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof CollectError) throw new UsageError(err.message);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code) throw new UsageError(`cannot write -d ${dir}: ${(err as Error).message}`);
+    throw err;
+  }
+}
+
+export const registerSnapshot: RegisterCommand = (program, setExit) => {
+  program
+    .command('snapshot')
+    .description(
+      'Collects the AWS and Kubernetes state the analysis needs into a directory that `analyze` reads. ' +
+        'Read-only, scoped to the cluster; env values other than Dynamo/NATS/etcd/VPC CNI settings are ' +
+        'redacted, Secrets and ConfigMaps are never read. Nothing is left behind on failure.',
+    )
+    .requiredOption('--cluster <name>', 'EKS cluster name')
+    .requiredOption('-d, --dir <path>', 'directory to write (created; must be empty unless --force)')
+    .option('--region <region>', 'AWS region (default: the standard AWS chain: AWS_REGION, profile)')
+    .option('--profile <profile>', 'AWS profile (default: the standard AWS credential chain)')
+    .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster)')
+    .option('--context <name>', 'kubeconfig context (default: the current context)')
+    .option(
+      '--logs',
+      'also capture container logs (current and previous) of Dynamo, NATS, Prometheus and validator pods, verbatim',
+    )
+    .option('--tail-lines <n>', 'log lines per container with --logs', positiveInteger, 200)
+    .option('--force', 'replace a non-empty --dir')
+    .option('--quiet', 'no progress on stderr')
+    .action(async (opts: Record<string, unknown>) => {
+      const dir = opts.dir as string;
+      const force = opts.force === true;
+      await orUsageError(dir, () => checkTarget(dir, force));
+      const collected = await collectLive({
+        live: true,
+        cluster: opts.cluster as string,
+        ...(opts.region ? { region: opts.region as string } : {}),
+        ...(opts.profile ? { profile: opts.profile as string } : {}),
+        ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig as string } : {}),
+        ...(opts.context ? { context: opts.context as string } : {}),
+        ...(opts.quiet ? { quiet: true } : {}),
+        ...(opts.logs ? { logs: true, tailLines: opts.tailLines as number } : {}),
+      });
+      const files = toInputFiles(collected.documents);
+      await orUsageError(dir, () => writeSnapshotDir(dir, files, force));
+      process.stdout.write(`wrote ${files.length} files to ${dir}\n`);
+      setExit(ExitCode.Pass);
+    });
+};

@@ -1,0 +1,50 @@
+/** docs/iam-policy.json and docs/rbac.yaml grant exactly what the collectors call, no more, no less. */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import YAML from 'yaml';
+import { AWS_ACTIONS } from '../../../src/snapshot/collect/aws.ts';
+import { kubernetesPermissions } from '../../../src/snapshot/collect/kubernetes.ts';
+
+describe('documented permissions', () => {
+  it('the IAM policy allows exactly the actions the AWS collector calls, all read-only', () => {
+    const policy = JSON.parse(readFileSync('docs/iam-policy.json', 'utf8')) as {
+      Statement: { Effect: string; Action: string[] }[];
+    };
+    const actions = policy.Statement.flatMap((s) => {
+      assert.equal(s.Effect, 'Allow');
+      return s.Action;
+    });
+    assert.deepEqual([...actions].sort(), [...AWS_ACTIONS].sort());
+    for (const action of actions) assert.match(action, /^(eks|ec2):(Describe|List|Get)/);
+  });
+
+  it('the ClusterRoles grant exactly the resources and verbs the Kubernetes collector uses', () => {
+    const docs = YAML.parseAllDocuments(readFileSync('docs/rbac.yaml', 'utf8')).map(
+      (d) =>
+        d.toJS() as {
+          kind: string;
+          metadata: { name: string };
+          rules?: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+        },
+    );
+    const granted = (role: string) =>
+      docs
+        .filter((d) => d.kind === 'ClusterRole' && d.metadata.name === role)
+        .flatMap((d) => d.rules ?? [])
+        .flatMap((r) =>
+          r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${v} ${res}.${g}`))),
+        )
+        .sort();
+    const used = (logs: boolean) =>
+      kubernetesPermissions()
+        .filter((p) => (p.logsOnly ?? false) === logs)
+        .map((p) => `${p.verb} ${p.resource}.${p.group}`)
+        .sort();
+    assert.deepEqual(granted('dynamo-netcheck-snapshot'), used(false));
+    assert.deepEqual(granted('dynamo-netcheck-snapshot-logs'), used(true));
+    assert.ok(!granted('dynamo-netcheck-snapshot').some((g) => /secrets|configmaps/.test(g)));
+    const bindings = docs.filter((d) => d.kind === 'ClusterRoleBinding').map((d) => d.metadata.name);
+    assert.deepEqual(bindings, ['dynamo-netcheck-snapshot', 'dynamo-netcheck-snapshot-logs']);
+  });
+});
