@@ -199,7 +199,7 @@ export async function startFakeKubeApi(options: FakeKubeOptions): Promise<FakeKu
         return;
       }
       const tail = Number(query.tailLines ?? 0);
-      const lines = text.split('\n').filter((l, i, all) => l !== '' || i < all.length - 1);
+      const lines = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end((tail > 0 ? lines.slice(-tail) : lines).map((l) => `${l}\n`).join(''));
       return;

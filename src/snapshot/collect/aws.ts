@@ -241,33 +241,64 @@ function permissions(group: SecurityGroup): IpPermission[] {
   return [...(group.IpPermissions ?? []), ...(group.IpPermissionsEgress ?? [])];
 }
 
+/** Reads every page of one call per input (a filter set, a list id) and gathers the items. */
+type Read = <I, P, T>(
+  action: AwsAction,
+  inputs: readonly I[],
+  pages: (input: I) => AsyncIterable<P>,
+  items: (page: P) => T[] | undefined,
+) => Promise<T[]>;
+
+function reader(context: CallContext): Read {
+  return async (action, inputs, pages, items) => {
+    const out = [];
+    for (const input of inputs) {
+      const all = await call(action, context, () => allPages(pages(input)));
+      out.push(...all.flatMap((page) => items(page) ?? []));
+    }
+    return out;
+  };
+}
+
+/** One filter set per chunk of ids. */
+const byIds = (name: string, ids: readonly string[], also: Filter[] = []): Filter[][] =>
+  chunks([...ids]).map((chunk) => [...also, filter(name, chunk)]);
+
 export async function collectNetwork(
   clients: AwsClients,
   scope: NetworkScope,
   options: AwsCollectOptions & { region: string },
 ): Promise<NetworkCapture> {
-  const { ec2 } = clients;
-  const context: CallContext = {
+  const client = clients.ec2;
+  const read = reader({
     region: options.region,
     cluster: scope.clusterName,
     ...(options.profile ? { profile: options.profile } : {}),
-  };
+  });
+  const big = { client, pageSize: 1000 };
   const inVpc = filter('vpc-id', [scope.vpcId]);
   const warnings: string[] = [];
   const documents: CollectedDocument[] = [];
+  const capture = (
+    path: string,
+    kind: CollectedDocument['kind'],
+    key: string,
+    items: unknown[],
+    what: string,
+  ) => {
+    documents.push(doc(path, kind, items.length, { [key]: items }));
+    options.progress(`${what}: ${items.length}`);
+  };
 
   // Instances: the nodes Kubernetes knows; without any, the instances EKS tagged with the cluster.
-  const instanceFilters: Filter[][] =
+  const reservations: Reservation[] = await read(
+    'ec2:DescribeInstances',
     scope.instanceIds.length > 0
-      ? chunks([...scope.instanceIds]).map((ids) => [filter('instance-id', ids)])
-      : [[filter('tag:eks:cluster-name', [scope.clusterName]), inVpc]];
-  const reservations: Reservation[] = [];
-  for (const filters of instanceFilters) {
-    const pages = await call('ec2:DescribeInstances', context, () =>
-      allPages(paginateDescribeInstances({ client: ec2, pageSize: 1000 }, { Filters: filters })),
-    );
-    reservations.push(...pages.flatMap((p) => p.Reservations ?? []));
-  }
+      ? byIds('instance-id', scope.instanceIds)
+      : [[filter('tag:eks:cluster-name', [scope.clusterName]), inVpc]],
+    (Filters) => paginateDescribeInstances(big, { Filters }),
+    (page) => page.Reservations,
+  );
   const instances = reservations.flatMap((r) => r.Instances ?? []);
   const instanceIds = instances.flatMap((i) => (i.InstanceId ? [i.InstanceId] : []));
   documents.push(doc('aws/instances.json', 'Reservations', instances.length, { Reservations: reservations }));
@@ -277,25 +308,24 @@ export async function collectNetwork(
 
   // ENIs: attached to the nodes, branch ENIs tagged with a node (security groups for pods), and the
   // EKS control plane's own ENIs in the VPC.
-  const eniFilters: Filter[][] = [
-    ...chunks(instanceIds).flatMap((ids) => [
-      [inVpc, filter('attachment.instance-id', ids)],
-      [inVpc, filter('tag:node.k8s.amazonaws.com/instance_id', ids)],
-    ]),
-    [inVpc, filter('description', [`Amazon EKS ${scope.clusterName}`])],
-  ];
-  const found: NetworkInterface[] = [];
-  for (const filters of eniFilters) {
-    const pages = await call('ec2:DescribeNetworkInterfaces', context, () =>
-      allPages(paginateDescribeNetworkInterfaces({ client: ec2, pageSize: 1000 }, { Filters: filters })),
-    );
-    found.push(...pages.flatMap((p) => p.NetworkInterfaces ?? []));
-  }
-  const enis = uniqueBy(found, (e) => e.NetworkInterfaceId);
-  documents.push(
-    doc('aws/network-interfaces.json', 'NetworkInterfaces', enis.length, { NetworkInterfaces: enis }),
+  const found: NetworkInterface[] = await read(
+    'ec2:DescribeNetworkInterfaces',
+    [
+      ...byIds('attachment.instance-id', instanceIds, [inVpc]),
+      ...byIds('tag:node.k8s.amazonaws.com/instance_id', instanceIds, [inVpc]),
+      [inVpc, filter('description', [`Amazon EKS ${scope.clusterName}`])],
+    ],
+    (Filters) => paginateDescribeNetworkInterfaces(big, { Filters }),
+    (page) => page.NetworkInterfaces,
   );
-  options.progress(`network interfaces: ${enis.length}`);
+  const enis = uniqueBy(found, (e) => e.NetworkInterfaceId);
+  capture(
+    'aws/network-interfaces.json',
+    'NetworkInterfaces',
+    'NetworkInterfaces',
+    enis,
+    'network interfaces',
+  );
 
   // Security groups on those ENIs and instances, plus the ones named elsewhere, then one level of
   // groups their rules reference (same account: others' groups cannot be described).
@@ -304,22 +334,14 @@ export async function collectNetwork(
     ...enis.flatMap((e) => (e.Groups ?? []).flatMap((g) => (g.GroupId ? [g.GroupId] : []))),
     ...instances.flatMap((i) => (i.SecurityGroups ?? []).flatMap((g) => (g.GroupId ? [g.GroupId] : []))),
   ]);
-  const describeGroups = async (ids: string[]): Promise<SecurityGroup[]> => {
-    const out: SecurityGroup[] = [];
-    for (const chunk of chunks(ids)) {
-      const pages = await call('ec2:DescribeSecurityGroups', context, () =>
-        allPages(
-          paginateDescribeSecurityGroups(
-            { client: ec2, pageSize: 1000 },
-            { Filters: [filter('group-id', chunk)] },
-          ),
-        ),
-      );
-      out.push(...pages.flatMap((p) => p.SecurityGroups ?? []));
-    }
-    return out;
-  };
-  const groups = await describeGroups([...direct].sort());
+  const describeGroups = (ids: Set<string>): Promise<SecurityGroup[]> =>
+    read(
+      'ec2:DescribeSecurityGroups',
+      byIds('group-id', [...ids].sort()),
+      (Filters) => paginateDescribeSecurityGroups(big, { Filters }),
+      (page) => page.SecurityGroups,
+    );
+  const groups = await describeGroups(direct);
   const have = new Set(groups.map((g) => g.GroupId));
   const referenced = new Set<string>();
   for (const pair of groups.flatMap(permissions).flatMap((p) => p.UserIdGroupPairs ?? [])) {
@@ -332,7 +354,7 @@ export async function collectNetwork(
     }
     referenced.add(pair.GroupId);
   }
-  const more = await describeGroups([...referenced].sort());
+  const more = await describeGroups(referenced);
   const allGroups = uniqueBy([...groups, ...more], (g) => g.GroupId);
   const described = new Set(allGroups.map((g) => g.GroupId));
   for (const id of [...direct, ...referenced].sort())
@@ -342,29 +364,31 @@ export async function collectNetwork(
   );
   options.progress(`security groups: ${allGroups.length} (${more.length} only referenced by rules)`);
 
-  const subnets = (
-    await call('ec2:DescribeSubnets', context, () =>
-      allPages(paginateDescribeSubnets({ client: ec2, pageSize: 1000 }, { Filters: [inVpc] })),
-    )
-  ).flatMap((p) => p.Subnets ?? []);
-  documents.push(doc('aws/subnets.json', 'Subnets', subnets.length, { Subnets: subnets }));
-  options.progress(`subnets: ${subnets.length}`);
-
-  const acls = (
-    await call('ec2:DescribeNetworkAcls', context, () =>
-      allPages(paginateDescribeNetworkAcls({ client: ec2, pageSize: 1000 }, { Filters: [inVpc] })),
-    )
-  ).flatMap((p) => p.NetworkAcls ?? []);
-  documents.push(doc('aws/network-acls.json', 'NetworkAcls', acls.length, { NetworkAcls: acls }));
-  options.progress(`network ACLs: ${acls.length}`);
-
-  const vpcs = (
-    await call('ec2:DescribeVpcs', context, () =>
-      allPages(paginateDescribeVpcs({ client: ec2, pageSize: 1000 }, { Filters: [inVpc] })),
-    )
-  ).flatMap((p) => p.Vpcs ?? []);
-  documents.push(doc('aws/vpcs.json', 'Vpcs', vpcs.length, { Vpcs: vpcs }));
-  options.progress(`VPCs: ${vpcs.length}`);
+  // Subnets, NACLs and the VPC: all of the VPC's (NACLs apply per subnet, and pods may use any subnet).
+  const vpcWide = [
+    ['ec2:DescribeSubnets', 'aws/subnets.json', 'Subnets', 'subnets', paginateDescribeSubnets],
+    [
+      'ec2:DescribeNetworkAcls',
+      'aws/network-acls.json',
+      'NetworkAcls',
+      'network ACLs',
+      paginateDescribeNetworkAcls,
+    ],
+    ['ec2:DescribeVpcs', 'aws/vpcs.json', 'Vpcs', 'VPCs', paginateDescribeVpcs],
+  ] as const;
+  for (const [action, path, key, what, paginate] of vpcWide) {
+    const pages = paginate as (
+      config: typeof big,
+      input: { Filters: Filter[] },
+    ) => AsyncIterable<Record<string, unknown>>;
+    const items = await read(
+      action,
+      [[inVpc]],
+      (Filters) => pages(big, { Filters }),
+      (page) => page[key] as unknown[],
+    );
+    capture(path, key, key, items, what);
+  }
 
   const prefixListIds = [
     ...new Set(
@@ -375,7 +399,7 @@ export async function collectNetwork(
     ),
   ].sort();
   if (prefixListIds.length > 0) {
-    const lists = await collectPrefixLists(ec2, prefixListIds, context);
+    const lists = await collectPrefixLists(client, read, prefixListIds);
     documents.push(...lists.documents);
     warnings.push(...lists.warnings);
   }
@@ -388,52 +412,42 @@ export async function collectNetwork(
  * service lists (s3, dynamodb) through describe-prefix-lists, which carries the CIDRs itself.
  */
 async function collectPrefixLists(
-  ec2: EC2Client,
+  client: EC2Client,
+  read: Read,
   ids: string[],
-  context: CallContext,
 ): Promise<{ documents: CollectedDocument[]; warnings: string[] }> {
-  const managed: ManagedPrefixList[] = [];
-  for (const chunk of chunks(ids)) {
-    const pages = await call('ec2:DescribeManagedPrefixLists', context, () =>
-      allPages(
-        paginateDescribeManagedPrefixLists(
-          { client: ec2, pageSize: 100 },
-          { Filters: [filter('prefix-list-id', chunk)] },
-        ),
-      ),
-    );
-    managed.push(...pages.flatMap((p) => p.PrefixLists ?? []));
-  }
-  const customer = managed.filter((l) => l.OwnerId !== 'AWS' && l.PrefixListId);
-  const others = ids.filter((id) => !customer.some((l) => l.PrefixListId === id));
-  const service: PrefixList[] = [];
-  for (const chunk of chunks(others)) {
-    const pages = await call('ec2:DescribePrefixLists', context, () =>
-      allPages(
-        paginateDescribePrefixLists(
-          { client: ec2, pageSize: 1000 },
-          { Filters: [filter('prefix-list-id', chunk)] },
-        ),
-      ),
-    );
-    service.push(...pages.flatMap((p) => p.PrefixLists ?? []));
-  }
-  // AWS-managed lists that are not service lists (e.g. CloudFront's) have entries like customer ones.
-  const withEntries = managed.filter(
-    (l) => l.PrefixListId && !service.some((s) => s.PrefixListId === l.PrefixListId),
+  const managed: ManagedPrefixList[] = await read(
+    'ec2:DescribeManagedPrefixLists',
+    byIds('prefix-list-id', ids),
+    (Filters) => paginateDescribeManagedPrefixLists({ client, pageSize: 100 }, { Filters }),
+    (page) => page.PrefixLists,
+  );
+  const customer = new Set(managed.filter((l) => l.OwnerId !== 'AWS').map((l) => l.PrefixListId));
+  const service: PrefixList[] = await read(
+    'ec2:DescribePrefixLists',
+    byIds(
+      'prefix-list-id',
+      ids.filter((id) => !customer.has(id)),
+    ),
+    (Filters) => paginateDescribePrefixLists({ client, pageSize: 1000 }, { Filters }),
+    (page) => page.PrefixLists,
   );
   const documents: CollectedDocument[] = [
     doc('aws/managed-prefix-lists.json', 'PrefixLists', managed.length, { PrefixLists: managed }),
   ];
   if (service.length > 0)
     documents.push(doc('aws/prefix-lists.json', 'PrefixLists', service.length, { PrefixLists: service }));
-  for (const list of withEntries) {
-    const id = list.PrefixListId!;
-    const entries: PrefixListEntry[] = (
-      await call('ec2:GetManagedPrefixListEntries', context, () =>
-        allPages(paginateGetManagedPrefixListEntries({ client: ec2, pageSize: 100 }, { PrefixListId: id })),
-      )
-    ).flatMap((p) => p.Entries ?? []);
+  // Every managed list but the service lists (CloudFront's AWS-managed one too) has entries.
+  const isService = new Set(service.map((s) => s.PrefixListId));
+  for (const id of managed.flatMap((l) =>
+    l.PrefixListId && !isService.has(l.PrefixListId) ? [l.PrefixListId] : [],
+  )) {
+    const entries: PrefixListEntry[] = await read(
+      'ec2:GetManagedPrefixListEntries',
+      [id],
+      (PrefixListId) => paginateGetManagedPrefixListEntries({ client, pageSize: 100 }, { PrefixListId }),
+      (page) => page.Entries,
+    );
     documents.push(
       doc(`aws/prefix-list-entries/${id}.json`, 'PrefixListEntries', entries.length, {
         PrefixListId: id,

@@ -7,11 +7,9 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { EKSClient } from '@aws-sdk/client-eks';
-import { ExpiredTokenException, STSClient } from '@aws-sdk/client-sts';
-import { AccessDeniedException } from '@aws-sdk/client-eks';
+import { AccessDeniedException, EKSClient } from '@aws-sdk/client-eks';
+import { ExpiredTokenException, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import {
   collectCluster,
   collectNetwork,
@@ -143,6 +141,23 @@ async function expectFailure(run: Promise<unknown>, failure: string, message: Re
     assert.match(err.message, message);
     return true;
   });
+}
+
+/** Runs `fn` with env vars set (undefined = unset), then puts every one back as it was. */
+async function withEnv(vars: Record<string, string | undefined>, fn: () => Promise<void>): Promise<void> {
+  const before = Object.fromEntries(Object.keys(vars).map((key) => [key, process.env[key]]));
+  const apply = (values: Record<string, string | undefined>) => {
+    for (const [key, value] of Object.entries(values)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  };
+  apply(vars);
+  try {
+    await fn();
+  } finally {
+    apply(before);
+  }
 }
 
 async function collectAll(clients: AwsClients, world: AwsWorld) {
@@ -388,44 +403,40 @@ describe('AWS failures', () => {
   });
 
   it('reports missing credentials from the real provider chain (no profile, no keys, no IMDS)', async () => {
-    const saved = { ...process.env };
-    for (const key of Object.keys(process.env))
-      if (/^AWS_(ACCESS|SECRET|SESSION|PROFILE|WEB_IDENTITY|ROLE|CONTAINER)/.test(key))
-        delete process.env[key];
-    Object.assign(process.env, {
-      AWS_CONFIG_FILE: '/nonexistent/aws-config',
-      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
-      AWS_EC2_METADATA_DISABLED: 'true',
-    });
-    try {
-      const clients = makeAwsClients({ region: 'us-west-2', profile: 'dgxc' });
-      await expectFailure(
-        collectCluster(clients, { ...quiet, profile: 'dgxc' }),
-        'credentials',
-        /CredentialsProviderError.*sts:GetCallerIdentity.*aws sso login --profile dgxc/,
-      );
-    } finally {
-      process.env = saved;
-    }
+    const credentialVars = Object.keys(process.env).filter((key) =>
+      /^AWS_(ACCESS|SECRET|SESSION|PROFILE|WEB_IDENTITY|ROLE|CONTAINER)/.test(key),
+    );
+    await withEnv(
+      {
+        ...Object.fromEntries(credentialVars.map((key) => [key, undefined])),
+        AWS_CONFIG_FILE: '/nonexistent/aws-config',
+        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
+        AWS_EC2_METADATA_DISABLED: 'true',
+      },
+      () =>
+        expectFailure(
+          collectCluster(makeAwsClients({ region: 'us-west-2', profile: 'dgxc' }), {
+            ...quiet,
+            profile: 'dgxc',
+          }),
+          'credentials',
+          /CredentialsProviderError.*sts:GetCallerIdentity.*aws sso login --profile dgxc/,
+        ),
+    );
   });
 
   it('asks for a region when none is configured', async () => {
-    const saved = { ...process.env };
-    delete process.env.AWS_REGION;
-    delete process.env.AWS_DEFAULT_REGION;
-    Object.assign(process.env, {
-      AWS_CONFIG_FILE: '/nonexistent/aws-config',
-      AWS_EC2_METADATA_DISABLED: 'true',
-    });
-    try {
-      await expectFailure(
-        collectCluster(makeAwsClients({}), quiet),
-        'config',
-        /no AWS region: pass --region/,
-      );
-    } finally {
-      process.env = saved;
-    }
+    await withEnv(
+      {
+        AWS_REGION: undefined,
+        AWS_DEFAULT_REGION: undefined,
+        AWS_PROFILE: undefined,
+        AWS_CONFIG_FILE: '/nonexistent/aws-config',
+        AWS_EC2_METADATA_DISABLED: 'true',
+      },
+      () =>
+        expectFailure(collectCluster(makeAwsClients({}), quiet), 'config', /no AWS region: pass --region/),
+    );
   });
 });
 
