@@ -5,7 +5,13 @@ import { buildCniSettings, buildEniConfigs, buildNodes, buildPods, buildServiceI
 import { buildEniIndex, buildNacls, buildPrefixLists, buildSubnets } from './network.ts';
 import { buildSecurityGroups } from './security-groups.ts';
 import { buildPolicySet } from '../policy/build.ts';
-import type { ClusterModel, ModelWarning, NetworkAclModel, SecurityGroupModel, SubnetModel } from './types.ts';
+import type {
+  ClusterModel,
+  ModelWarning,
+  NetworkAclModel,
+  SecurityGroupModel,
+  SubnetModel,
+} from './types.ts';
 import type { PolicySet } from '../policy/types.ts';
 
 function mostCommon(values: readonly (string | undefined)[]): string | undefined {
@@ -16,6 +22,7 @@ function mostCommon(values: readonly (string | undefined)[]): string | undefined
 
 /** Every address block the analysis compares addresses against. */
 function addressBlocks(
+  attachedGroups: ReadonlySet<string>,
   groups: ReadonlyMap<string, SecurityGroupModel>,
   prefixLists: ReadonlyMap<string, { cidrs: AddressRange[] }>,
   nacls: ReadonlyMap<string, NetworkAclModel>,
@@ -25,10 +32,17 @@ function addressBlocks(
   const add = (range: AddressRange): void => {
     unique.set(`${range.family}:${range.start}-${range.end}`, range);
   };
-  for (const group of groups.values()) {
-    for (const rule of [...group.ingress, ...group.egress]) if (rule.peer.kind === 'cidr') add(rule.peer.range);
+  // Only groups on the cluster's ENIs are ever evaluated, so only their blocks can split a subnet.
+  const referenced = new Set<string>();
+  for (const id of attachedGroups) {
+    const group = groups.get(id);
+    if (!group) continue;
+    for (const rule of [...group.ingress, ...group.egress]) {
+      if (rule.peer.kind === 'cidr') add(rule.peer.range);
+      if (rule.peer.kind === 'prefix-list') referenced.add(rule.peer.prefixListId);
+    }
   }
-  for (const list of prefixLists.values()) list.cidrs.forEach(add);
+  for (const id of referenced) prefixLists.get(id)?.cidrs.forEach(add);
   for (const acl of nacls.values()) for (const entry of [...acl.inbound, ...acl.outbound]) add(entry.range);
   for (const policy of policies.policies) {
     for (const rule of [...(policy.ingress ?? []), ...(policy.egress ?? [])]) {
@@ -41,10 +55,14 @@ function addressBlocks(
   return [...unique.values()];
 }
 
-function uniformSubnets(subnets: ReadonlyMap<string, SubnetModel>, blocks: readonly AddressRange[]): Set<string> {
+function uniformSubnets(
+  subnets: ReadonlyMap<string, SubnetModel>,
+  blocks: readonly AddressRange[],
+): Set<string> {
   const uniform = new Set<string>();
   for (const subnet of subnets.values()) {
-    if (subnet.cidrs.every((range) => blocks.every((block) => coverage(block, range) !== 'some'))) uniform.add(subnet.id);
+    if (subnet.cidrs.every((range) => blocks.every((block) => coverage(block, range) !== 'some')))
+      uniform.add(subnet.id);
   }
   return uniform;
 }
@@ -109,7 +127,17 @@ export function buildModel(snapshot: Snapshot): ClusterModel {
     ])
     .map((c) => parseCidr(c)!);
 
-  const securityGroups = buildSecurityGroups(snapshot.securityGroups, snapshot.securityGroupRules, clusterSecurityGroupId);
+  const eniConfigs = buildEniConfigs(snapshot);
+  // Groups any pod or node can carry: on captured ENIs, or named by an ENIConfig for future pods.
+  const attachedGroups = new Set<string>([
+    ...[...enis.values()].flatMap((e) => e.groupIds),
+    ...[...eniConfigs.values()].flatMap((c) => c.securityGroups),
+  ]);
+  const securityGroups = buildSecurityGroups(
+    snapshot.securityGroups,
+    snapshot.securityGroupRules,
+    clusterSecurityGroupId,
+  );
   const subnets = buildSubnets(snapshot.subnets, snapshot.networkAcls, naclsCaptured);
   const nacls = buildNacls(snapshot.networkAcls);
   const prefixLists = buildPrefixLists(snapshot);
@@ -132,11 +160,14 @@ export function buildModel(snapshot: Snapshot): ClusterModel {
     pods: buildPods(snapshot),
     ...buildServiceIndex(snapshot),
     cni,
-    eniConfigs: buildEniConfigs(snapshot),
+    eniConfigs,
     eniForAddress,
     enisOfInstance,
     naclsCaptured,
-    uniformSubnets: uniformSubnets(subnets, addressBlocks(securityGroups, prefixLists, nacls, policies)),
+    uniformSubnets: uniformSubnets(
+      subnets,
+      addressBlocks(attachedGroups, securityGroups, prefixLists, nacls, policies),
+    ),
     policies,
     warnings,
   };

@@ -5,7 +5,6 @@
 import { parseCidr } from '../net/ip.ts';
 import type { IpPermission, SecurityGroup, SecurityGroupRule } from '../snapshot/schemas.ts';
 import type { Located, Origin } from '../snapshot/types.ts';
-import { joinPath } from '../snapshot/parse.ts';
 import { normaliseProtocol, rulePorts } from './protocol.ts';
 import type { RulePeer, SecurityGroupModel, SgRule } from './types.ts';
 
@@ -45,22 +44,24 @@ function permissionRules(
   context: GroupContext,
   direction: 'ingress' | 'egress',
   permission: IpPermission,
-  origin: Origin,
+  group: Origin,
+  local: string,
 ): SgRule[] {
   const protocol = normaliseProtocol(permission.IpProtocol);
   const ports = rulePorts(protocol, permission.FromPort, permission.ToPort);
   const rules: SgRule[] = [];
+  // Ids and paths are plain concatenation: this runs once per rule, 50k times on a large account.
   const add = (peer: RulePeer, key: string, index: number, description: string | undefined): void => {
-    const path = joinPath(origin.path, [key, index]);
+    const within = `${local}.${key}[${index}]`;
     rules.push({
-      id: `${context.groupId}/${direction}:${path.slice(path.lastIndexOf('IpPermissions'))}`,
+      id: `${context.groupId}/${direction}:${within}`,
       groupId: context.groupId,
       direction,
       protocol,
       ...(ports ? { ports } : {}),
       peer,
       ...(description ? { description } : {}),
-      origin: { file: origin.file, path },
+      origin: { file: group.file, path: group.path ? `${group.path}.${within}` : within },
     });
   };
   permission.IpRanges?.forEach((r, i) =>
@@ -86,10 +87,7 @@ function fromDescribeSecurityGroups(
   const context: GroupContext = { groupId: sg.GroupId, ...(sg.OwnerId ? { ownerId: sg.OwnerId } : {}) };
   const collect = (key: 'IpPermissions' | 'IpPermissionsEgress', direction: 'ingress' | 'egress'): SgRule[] =>
     (sg[key] ?? []).flatMap((permission, i) =>
-      permissionRules(context, direction, permission, {
-        file: group.origin.file,
-        path: joinPath(group.origin.path, [key, i]),
-      }),
+      permissionRules(context, direction, permission, group.origin, `${key}[${i}]`),
     );
   const ingress = collect('IpPermissions', 'ingress');
   const isClusterSg =
@@ -139,41 +137,87 @@ function ruleFromDescribeRules(rule: Located<SecurityGroupRule>): SgRule {
  * A group described by both keeps its `describe-security-groups` rules (the two are the same rules
  * in two shapes; merging would count each twice).
  */
+/**
+ * A map that builds each value on first read. Large accounts have hundreds of groups and tens of
+ * thousands of rules, of which a cluster's ENIs carry a handful: only those are ever translated.
+ */
+class LazyMap<K, V> implements ReadonlyMap<K, V> {
+  private readonly built = new Map<K, V>();
+  constructor(
+    private readonly keysInOrder: readonly K[],
+    private readonly make: (key: K) => V | undefined,
+  ) {}
+  get(key: K): V | undefined {
+    let value = this.built.get(key);
+    if (value === undefined) {
+      value = this.make(key);
+      if (value !== undefined) this.built.set(key, value);
+    }
+    return value;
+  }
+  has(key: K): boolean {
+    return this.keysInOrder.includes(key) && this.get(key) !== undefined;
+  }
+  get size(): number {
+    return this.keysInOrder.length;
+  }
+  *entries(): MapIterator<[K, V]> {
+    for (const key of this.keysInOrder) yield [key, this.get(key)!];
+  }
+  *keys(): MapIterator<K> {
+    yield* this.keysInOrder;
+  }
+  *values(): MapIterator<V> {
+    for (const key of this.keysInOrder) yield this.get(key)!;
+  }
+  [Symbol.iterator](): MapIterator<[K, V]> {
+    return this.entries();
+  }
+  forEach(callback: (value: V, key: K, map: ReadonlyMap<K, V>) => void): void {
+    for (const [key, value] of this.entries()) callback(value, key, this);
+  }
+}
+
+/**
+ * Security groups from `describe-security-groups` and/or `describe-security-group-rules`.
+ * A group described by both keeps its `describe-security-groups` rules (the two are the same rules
+ * in two shapes; merging would count each twice). Paginated captures can repeat a group: the
+ * first one wins. Groups are translated on first use.
+ */
 export function buildSecurityGroups(
   groups: readonly Located<SecurityGroup>[],
   rules: readonly Located<SecurityGroupRule>[],
   clusterSecurityGroupId: string | undefined,
-): Map<string, SecurityGroupModel> {
-  const out = new Map<string, SecurityGroupModel>();
-  for (const group of groups) {
-    const existing = out.get(group.value.GroupId);
-    const model = fromDescribeSecurityGroups(group, clusterSecurityGroupId);
-    // Paginated captures can repeat a group; the same id twice is one group.
-    if (!existing) out.set(model.id, model);
-  }
-  const described = new Set(out.keys());
-  const fromRules = new Map<
-    string,
-    { ingress: SgRule[]; egress: SgRule[]; first: Located<SecurityGroupRule> }
-  >();
+): ReadonlyMap<string, SecurityGroupModel> {
+  const described = new Map<string, Located<SecurityGroup>>();
+  for (const group of groups)
+    if (!described.has(group.value.GroupId)) described.set(group.value.GroupId, group);
+  const ruleOnly = new Map<string, Located<SecurityGroupRule>[]>();
   for (const rule of rules) {
     const groupId = rule.value.GroupId;
     if (described.has(groupId)) continue;
-    const entry = fromRules.get(groupId) ?? { ingress: [], egress: [], first: rule };
-    fromRules.set(groupId, entry);
-    const internal = ruleFromDescribeRules(rule);
-    entry[internal.direction].push(internal);
+    const list = ruleOnly.get(groupId) ?? [];
+    list.push(rule);
+    ruleOnly.set(groupId, list);
   }
-  for (const [groupId, { ingress, egress, first }] of fromRules) {
-    out.set(groupId, {
+  const fromRules = (groupId: string, list: readonly Located<SecurityGroupRule>[]): SecurityGroupModel => {
+    const internal = list.map(ruleFromDescribeRules);
+    const ingress = internal.filter((r) => r.direction === 'ingress');
+    const first = list[0]!;
+    return {
       id: groupId,
       ...(first.value.GroupOwnerId ? { ownerId: first.value.GroupOwnerId } : {}),
       ingress,
-      egress,
+      egress: internal.filter((r) => r.direction === 'egress'),
       ingressRuleCount: ingress.length,
       isClusterSecurityGroup: groupId === clusterSecurityGroupId,
       origin: first.origin,
-    });
-  }
-  return out;
+    };
+  };
+  return new LazyMap([...described.keys(), ...ruleOnly.keys()], (groupId) => {
+    const group = described.get(groupId);
+    if (group) return fromDescribeSecurityGroups(group, clusterSecurityGroupId);
+    const list = ruleOnly.get(groupId);
+    return list ? fromRules(groupId, list) : undefined;
+  });
 }

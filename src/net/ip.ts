@@ -66,6 +66,13 @@ export function isCidr(text: string): boolean {
 }
 
 export function isAddress(text: string): boolean {
+  if (!text.includes(':')) {
+    // Validation of every IP in a large snapshot: no BigInt needed to say yes or no.
+    const m = DOTTED_QUAD.exec(text);
+    return (
+      m !== null && Number(m[1]) <= 255 && Number(m[2]) <= 255 && Number(m[3]) <= 255 && Number(m[4]) <= 255
+    );
+  }
   return parseAddress(text) !== undefined;
 }
 

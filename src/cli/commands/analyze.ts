@@ -1,5 +1,7 @@
 import { Option } from 'commander';
-import { analyzeSnapshot, AnalyzeOptionError } from '../../analyze/analyze.ts';
+import { analyzeModel, AnalyzeOptionError } from '../../analyze/analyze.ts';
+import { buildModel } from '../../model/build.ts';
+import { PhaseTimer } from '../timings.ts';
 import type { AnalysisResult } from '../../analyze/types.ts';
 import { renderers, reportFormats } from '../../report/index.ts';
 import { ExitCode, UsageError } from '../errors.ts';
@@ -44,18 +46,23 @@ export const registerAnalyze: RegisterCommand = (program, setExit) => {
       'also write the HTML reachability matrix to <file> (self-contained, opens offline)',
     )
     .option('-v, --verbose', 'also explain allowed flows')
-    .option('--no-color', 'plain text even on a terminal');
+    .option('--no-color', 'plain text even on a terminal')
+    .option('--timings', 'print how long each phase took (read+parse, model, analysis, render) to stderr');
   addSnapshotSourceOptions(command).action(
     async (snapshotPath: string | undefined, opts: Record<string, unknown>) => {
       const start = Date.now();
+      const timer = new PhaseTimer(opts.timings === true);
       const render = renderers[outputFormat(opts.output as string, reportFormats())]!;
       const dynamoVersion = checkVersion(opts.dynamoVersion as string | undefined);
       const recipe = opts.recipe ? readRecipe(opts.recipe as string, warn) : undefined;
       const snapshot = await snapshotFrom(snapshotPath, opts as SourceOptions);
       for (const ignored of snapshot.ignored) warn(`ignored ${ignored.file}: ${ignored.reason}`);
+      timer.mark('read+parse');
+      const model = buildModel(snapshot);
+      timer.mark('model');
       let result: AnalysisResult;
       try {
-        result = analyzeSnapshot(snapshot, {
+        result = analyzeModel(model, {
           ...(dynamoVersion ? { dynamoVersion } : {}),
           ...(recipe ? { recipe } : {}),
           ...(opts.conformance === false ? { conformance: false } : {}),
@@ -73,7 +80,10 @@ export const registerAnalyze: RegisterCommand = (program, setExit) => {
       };
       // The file first: if it cannot be written, exit 2 with nothing on stdout.
       if (opts.html) writeReportFile('--html', opts.html as string, renderers.html!(result, renderOptions));
+      timer.mark('analysis');
       process.stdout.write(render(result, renderOptions));
+      timer.mark('render');
+      timer.report();
       setExit(exitCodeFor(result));
     },
   );
