@@ -2,6 +2,7 @@
 // tsx), so the comparison charges the tool for everything it does beyond that.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import process from 'node:process';
 
 const walk = (d) =>
   readdirSync(d).flatMap((f) => {
