@@ -25,6 +25,8 @@ export default tseslint.config(
       'src/reachability/**/*.ts',
       'src/remediate/**/*.ts',
       'src/placement/**/*.ts',
+      'src/diagnose/**/*.ts',
+      'src/diff/**/*.ts',
       'src/report/**/*.ts',
     ],
     rules: {

@@ -2,7 +2,7 @@
 import { podEndpoint, predictedEndpoint, type Endpoint } from '../model/endpoints.ts';
 import { addressKey } from '../model/network.ts';
 import type { ClusterModel, NodeModel, PodModel } from '../model/types.ts';
-import { tolerateAllReach } from '../placement/tolerate-all.ts';
+import { orchestratorReach } from '../placement/orchestrator.ts';
 import type { SourceSelector, TargetSpec } from '../requirements/catalog.ts';
 import { dynamoRole } from '../requirements/detect.ts';
 import type { PodIdentity } from '../policy/types.ts';
@@ -81,10 +81,11 @@ export function sourcesFor(model: ClusterModel, selector: SourceSelector, roles:
         : { endpoints, predicted: true, none: 'no Dynamo pods and no GPU nodes found (use --gpu-nodegroup)' };
     }
     case 'tolerate-all-pods': {
-      const reach = tolerateAllReach(model);
-      return reach.nodes.length > 0
+      // Every node the orchestrator can be scheduled on (kube-scheduler filters), not only the one it prefers.
+      const reach = orchestratorReach(model);
+      return reach.none === undefined
         ? { endpoints: reach.nodes.map((n) => predictedEndpoint(model, n)), predicted: true }
-        : { endpoints: [], predicted: true, none: 'no nodes in the snapshot' };
+        : { endpoints: [], predicted: true, none: reach.none };
     }
     case 'egress-isolated-sources':
       // Derived from the other requirements' sources, in analyze.ts.

@@ -9,3 +9,4 @@ commands.push((await import('./dial.ts')).registerDial);
 commands.push((await import('./analyze.ts')).registerAnalyze);
 commands.push((await import('./requirements.ts')).registerRequirements);
 commands.push((await import('./snapshot.ts')).registerSnapshot);
+commands.push((await import('./placement.ts')).registerPlacement);

@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import YAML from 'yaml';
+import { analyzeSnapshot } from '../../analyze/analyze.ts';
+import { buildModel } from '../../model/build.ts';
+import { clusterFacts, schedulingCluster } from '../../placement/cluster.ts';
+import { ORCHESTRATOR_PROFILE, profiles, profileSpec } from '../../placement/profiles.ts';
+import { renderPlacement } from '../../placement/render.ts';
+import { placementReport } from '../../placement/report.ts';
+import { schedule } from '../../placement/scheduler.ts';
+import { schedulingSpecFromDocument } from '../../placement/spec.ts';
+import type { SchedulingSpec } from '../../placement/types.ts';
+import { formatIssue, type InputIssue } from '../../snapshot/types.ts';
+import { ExitCode, UsageError } from '../errors.ts';
+import { outputFormat, warn } from '../inputs.ts';
+import { addSnapshotSourceOptions, snapshotFrom, type SourceOptions } from '../snapshot-source.ts';
+import type { RegisterCommand } from './index.ts';
+
+export function badInput(issues: readonly InputIssue[]): UsageError {
+  return new UsageError(`bad input:\n${issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`);
+}
+
+/** One YAML or JSON document from a file the user named; exit 2 when it cannot be read. */
+export function readDocumentFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new UsageError(`${file}: no such file or not readable`);
+  }
+  const docs = YAML.parseAllDocuments(text, { uniqueKeys: false });
+  const error = docs.flatMap((d) => d.errors)[0];
+  if (error) {
+    const pos = error.linePos?.[0];
+    throw new UsageError(
+      `${file}: invalid YAML/JSON${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}: ${error.message.split('\n')[0]}`,
+    );
+  }
+  const values = docs.map((d) => d.toJS({ maxAliasCount: 100 }) as unknown).filter((v) => v !== null);
+  if (values.length !== 1) throw new UsageError(`${file}: expected one document, found ${values.length}`);
+  return values[0];
+}
+
+export const registerPlacement: RegisterCommand = (program, setExit) => {
+  const command = program
+    .command('placement')
+    .description(
+      'Which nodes a pod can land on (kube-scheduler filters: taints, cordon, readiness, nodeSelector, node and pod (anti-)affinity, resource fit), which it prefers, and the source classes (node group × pod security groups) that implies. Exit 0 when some node fits, 1 when none does.',
+    )
+    .argument('[snapshot]', 'snapshot directory (or use --live)')
+    .option(
+      '--pod-spec <file>',
+      'a Pod, or a workload with a pod template (Deployment, Job, …), as YAML or JSON',
+    )
+    .addOption(
+      new Option('--profile <name>', `a built-in pod spec (default when --pod-spec is not given)`).choices(
+        Object.keys(profiles),
+      ),
+    )
+    .addOption(
+      new Option('-o, --output <format>', 'report format').choices(['table', 'json']).default('table'),
+    )
+    .option('--no-color', 'plain text even on a terminal');
+  // `--profile` names the pod profile here (as the issue specifies), so the AWS profile is `--aws-profile`.
+  for (const option of addSnapshotSourceOptions(new Command()).options) {
+    if (option.long !== '--profile') command.addOption(option);
+  }
+  command.option('--aws-profile <profile>', 'AWS profile (with --live)');
+  command.action(async (snapshotPath: string | undefined, opts: Record<string, unknown>) => {
+    const format = outputFormat(opts.output as string, ['table', 'json'] as const);
+    if (opts.podSpec && opts.profile) throw new UsageError('give either --pod-spec or --profile, not both');
+    let spec: SchedulingSpec;
+    let source: string;
+    const profile = (opts.profile as string | undefined) ?? (opts.podSpec ? undefined : ORCHESTRATOR_PROFILE);
+    if (profile) {
+      spec = profileSpec(profile);
+      source = `profile ${profile} (${profiles[profile]!.description})`;
+    } else {
+      const file = opts.podSpec as string;
+      const parsed = schedulingSpecFromDocument(readDocumentFile(file), file);
+      if (!parsed.ok) throw badInput(parsed.issues);
+      spec = parsed.spec;
+      source = file;
+    }
+    const { profile: _podProfile, awsProfile, ...rest } = opts;
+    const snapshot = await snapshotFrom(snapshotPath, {
+      ...(rest as SourceOptions),
+      ...(awsProfile ? { profile: awsProfile as string } : {}),
+    });
+    for (const ignored of snapshot.ignored) warn(`ignored ${ignored.file}: ${ignored.reason}`);
+    const model = buildModel(snapshot);
+    const { cluster, issues } = schedulingCluster(model, clusterFacts(snapshot));
+    if (issues.length > 0) throw badInput(issues);
+    const decision = schedule(cluster, spec);
+    // The orchestrator's flow is 9090 to Prometheus: put its static verdict beside each source class.
+    const analysis = profile === ORCHESTRATOR_PROFILE ? analyzeSnapshot(snapshot) : undefined;
+    const report = placementReport(model, spec, decision, { source, ...(analysis ? { analysis } : {}) });
+    process.stdout.write(
+      format === 'json'
+        ? `${JSON.stringify(report, null, 2)}\n`
+        : renderPlacement(report, { color: opts.color !== false && process.stdout.isTTY === true }),
+    );
+    setExit(report.verdict === 'schedulable' ? ExitCode.Pass : ExitCode.Fail);
+  });
+};
