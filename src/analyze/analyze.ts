@@ -30,33 +30,54 @@ export class AnalyzeOptionError extends Error {
 
 const MEMBERS_SHOWN = 10;
 
-interface Pair {
-  readonly source: Endpoint;
-  readonly destination: Endpoint;
-  readonly trace: FlowTrace;
-  readonly signature: string;
-  readonly masks?: string;
-}
-
 /**
  * Two endpoints decide alike when everything the evaluator reads is equal: SGs, subnet, the
  * address (or just its subnet, when no block splits that subnet), same-node enforcement, and —
  * only where NetworkPolicies are enforced — the pod's namespace and labels. Source classes and the
  * memo below rest on this key, so it must never leave out a fact the evaluator reads.
  */
-function decisionKeys(model: ClusterModel): (e: Endpoint) => string {
-  const cache = new WeakMap<Endpoint, string>();
+function decisionKeys(model: ClusterModel): (e: Endpoint) => number {
+  // Keys are interned to small numbers: pair lookups then build short strings, not long ones.
+  const cache = new WeakMap<Endpoint, number>();
+  const interned = new Map<string, number>();
   const policies = model.policies.policies.length > 0 && model.policies.engine.enforced;
   return (e) => {
-    let key = cache.get(e);
-    if (key === undefined) {
+    let id = cache.get(e);
+    if (id === undefined) {
       const subnetWide = e.subnetId !== undefined && model.uniformSubnets.has(e.subnetId);
-      const address = subnetWide ? `subnet:${e.subnetId}` : e.addresses ? `${e.addresses.start}-${e.addresses.end}` : '';
-      const identity = policies && e.pod ? JSON.stringify([e.pod.namespace, e.pod.labels, e.pod.labelsComplete, e.pod.hostNetwork, e.pod.namedPorts]) : policies ? '?' : '';
-      key = [e.securityGroups.join(','), e.subnetId ?? '', address, e.sgOnSameNode, e.unresolved ?? '', identity].join('|');
-      cache.set(e, key);
+      const address = subnetWide
+        ? `subnet:${e.subnetId}`
+        : e.addresses
+          ? `${e.addresses.start}-${e.addresses.end}`
+          : '';
+      const identity =
+        policies && e.pod
+          ? JSON.stringify([
+              e.pod.namespace,
+              e.pod.labels,
+              e.pod.labelsComplete,
+              e.pod.hostNetwork,
+              e.pod.namedPorts,
+            ])
+          : policies
+            ? '?'
+            : '';
+      const key = [
+        e.securityGroups.join(','),
+        e.subnetId ?? '',
+        address,
+        e.sgOnSameNode,
+        e.unresolved ?? '',
+        identity,
+      ].join('|');
+      id = interned.get(key);
+      if (id === undefined) {
+        id = interned.size;
+        interned.set(key, id);
+      }
+      cache.set(e, id);
     }
-    return key;
+    return id;
   };
 }
 
@@ -64,7 +85,9 @@ function traceSignature(trace: FlowTrace): string {
   return trace.steps
     .map((s) =>
       // Unresolved placement is one class per node group, not one per node named in the reason.
-      s.kind === 'resolve-source' || s.kind === 'resolve-destination' ? `${s.kind}:${s.status}` : stepSignature(s),
+      s.kind === 'resolve-source' || s.kind === 'resolve-destination'
+        ? `${s.kind}:${s.status}`
+        : stepSignature(s),
     )
     .join(';');
 }
@@ -96,15 +119,43 @@ function endOf(endpoints: readonly Endpoint[]): FlowEnd {
   };
 }
 
-function evaluatePairs(
+/** Pairs that decide alike and share both sides' group and SGs: one flow class. */
+interface FlowClass {
+  readonly sources: Set<Endpoint>;
+  readonly destinations: Set<Endpoint>;
+  readonly trace: FlowTrace;
+  readonly masks?: string;
+}
+
+/**
+ * Decides every source × destination pair and gathers them into flow classes as it goes. Linear in
+ * pairs: each pair is a memo lookup and a map insert; only distinct decision keys are evaluated.
+ */
+function classifyPairs(
   model: ClusterModel,
   requirement: Requirement,
   sources: readonly Endpoint[],
   destinations: readonly Endpoint[],
-): Pair[] {
-  const memo = new Map<string, { trace: FlowTrace; signature: string }>();
+): FlowClass[] {
+  const memo = new Map<string, { trace: FlowTrace; signature: number }>();
   const keyOf = decisionKeys(model);
-  const pairs: Pair[] = [];
+  const sides = new WeakMap<Endpoint, number>();
+  const sideIds = new Map<string, number>();
+  const sideOf = (e: Endpoint): number => {
+    let side = sides.get(e);
+    if (side === undefined) {
+      const text = [e.kind, e.nodeGroup, e.securityGroups.join(','), e.subnetId ?? ''].join('|');
+      side = sideIds.get(text);
+      if (side === undefined) {
+        side = sideIds.size;
+        sideIds.set(text, side);
+      }
+      sides.set(e, side);
+    }
+    return side;
+  };
+  const signatures = new Map<string, number>();
+  const classes = new Map<string, FlowClass>();
   const query = (source: Endpoint, destination: Endpoint): FlowTrace =>
     evaluateFlow(model, { source, destination, protocol: requirement.protocol, ports: requirement.ports });
   for (const source of sources) {
@@ -114,7 +165,13 @@ function evaluatePairs(
       let decided = memo.get(key);
       if (!decided) {
         const trace = query(source, destination);
-        decided = { trace, signature: traceSignature(trace) };
+        const text = traceSignature(trace);
+        let signature = signatures.get(text);
+        if (signature === undefined) {
+          signature = signatures.size;
+          signatures.set(text, signature);
+        }
+        decided = { trace, signature };
         memo.set(key, decided);
       }
       let masks: string | undefined;
@@ -125,10 +182,22 @@ function evaluatePairs(
           masks = `allowed only because ${source.label} shares node ${source.nodeName} with ${destination.label}; from another node with the same security groups it is ${apart.status}: ${apart.reason}`;
         }
       }
-      pairs.push({ source, destination, trace: decided.trace, signature: decided.signature, ...(masks ? { masks } : {}) });
+      const classKey = `${sideOf(source)}>${sideOf(destination)}>${decided.signature}>${masks ? 'masked' : ''}`;
+      let flowClass = classes.get(classKey);
+      if (!flowClass) {
+        flowClass = {
+          sources: new Set(),
+          destinations: new Set(),
+          trace: decided.trace,
+          ...(masks ? { masks } : {}),
+        };
+        classes.set(classKey, flowClass);
+      }
+      flowClass.sources.add(source);
+      flowClass.destinations.add(destination);
     }
   }
-  return pairs;
+  return [...classes.values()];
 }
 
 type Identities = Map<string, { source: EndIdentity | undefined; destination: EndIdentity | undefined }>;
@@ -143,39 +212,27 @@ function uniqueIds(): (base: string) => string {
   };
 }
 
-function groupPairs(
+function toFlowResults(
   requirement: Requirement,
-  pairs: readonly Pair[],
+  classes: readonly FlowClass[],
   identities: Identities,
   unique: (base: string) => string,
 ): FlowResult[] {
-  const groups = new Map<string, Pair[]>();
-  for (const pair of pairs) {
-    const side = (e: Endpoint): string =>
-      [e.kind, e.nodeGroup, e.securityGroups.join(','), e.subnetId ?? ''].join('|');
-    const key = [
-      side(pair.source),
-      side(pair.destination),
-      pair.trace.status,
-      pair.signature,
-      pair.masks ? 'masked' : '',
-    ].join('>');
-    groups.set(key, [...(groups.get(key) ?? []), pair]);
-  }
   const port =
     requirement.ports.from === requirement.ports.to
       ? requirement.ports.from
       : `${requirement.ports.from}-${requirement.ports.to}`;
-  return [...groups.values()].map((members) => {
-    const first = members[0]!;
-    const source = endOf(members.map((m) => m.source));
-    const destination = endOf(members.map((m) => m.destination));
+  return classes.map((flowClass) => {
+    const sources = [...flowClass.sources];
+    const destinations = [...flowClass.destinations];
+    const source = endOf(sources);
+    const destination = endOf(destinations);
     const id = unique(
-      `${requirement.id}:${source.kind}@${source.nodeGroup}[${source.securityGroups.join(',')}]->${destination.kind}@${destination.nodeGroup}[${destination.securityGroups.join(',')}]${first.masks ? ':co-located' : ''}`,
+      `${requirement.id}:${source.kind}@${source.nodeGroup}[${source.securityGroups.join(',')}]->${destination.kind}@${destination.nodeGroup}[${destination.securityGroups.join(',')}]${flowClass.masks ? ':co-located' : ''}`,
     );
     identities.set(id, {
-      source: commonIdentity(members.map((m) => m.source.pod)),
-      destination: commonIdentity(members.map((m) => m.destination.pod)),
+      source: commonIdentity(sources.map((e) => e.pod)),
+      destination: commonIdentity(destinations.map((e) => e.pod)),
     });
     return {
       id,
@@ -186,10 +243,10 @@ function groupPairs(
       ports: requirement.ports,
       source,
       destination,
-      status: first.trace.status,
-      reason: first.trace.reason,
-      steps: first.trace.steps,
-      ...(first.masks ? { coLocationMasks: first.masks } : {}),
+      status: flowClass.trace.status,
+      reason: flowClass.trace.reason,
+      steps: flowClass.trace.steps,
+      ...(flowClass.masks ? { coLocationMasks: flowClass.masks } : {}),
       fixedBy: [],
     };
   });
@@ -251,9 +308,9 @@ export function analyzeModel(model: ClusterModel, options: AnalyzeOptions = {}):
     }
     if (targets.predicted) notes.push(`${requirement.title}: target ${targets.via}`);
     flows.push(
-      ...groupPairs(
+      ...toFlowResults(
         requirement,
-        evaluatePairs(model, requirement, sources.endpoints, targets.endpoints),
+        classifyPairs(model, requirement, sources.endpoints, targets.endpoints),
         identities,
         unique,
       ),

@@ -45,11 +45,18 @@ export interface Ends {
   readonly predicted: boolean;
 }
 
+const dynamoPodsOf = new WeakMap<ClusterModel, PodModel[]>();
+
+/** The live Dynamo pods, found once per model: several requirements ask, and clusters have 100k+ pods. */
 function podsByRole(model: ClusterModel, roles: readonly string[]): PodModel[] {
-  return model.pods.filter((p) => {
-    const role = dynamoRole(p);
-    return role !== undefined && roles.includes(role) && p.phase !== 'Succeeded' && p.phase !== 'Failed';
-  });
+  let dynamo = dynamoPodsOf.get(model);
+  if (!dynamo) {
+    dynamo = model.pods.filter(
+      (p) => dynamoRole(p) !== undefined && p.phase !== 'Succeeded' && p.phase !== 'Failed',
+    );
+    dynamoPodsOf.set(model, dynamo);
+  }
+  return dynamo.filter((p) => roles.includes(dynamoRole(p)!));
 }
 
 /** What future Dynamo pods share with the running ones: their namespace and common labels. */

@@ -68,7 +68,19 @@ function branchEniFromAnnotation(pod: PodModel): BranchEniAnnotation | undefined
   }
 }
 
+const podEndpoints = new WeakMap<PodModel, Endpoint>();
+
+/** A pod's endpoint. Cached per pod (a pod belongs to one model): every requirement asks again. */
 export function podEndpoint(model: ClusterModel, pod: PodModel): Endpoint {
+  let endpoint = podEndpoints.get(pod);
+  if (!endpoint) {
+    endpoint = placePod(model, pod);
+    podEndpoints.set(pod, endpoint);
+  }
+  return endpoint;
+}
+
+function placePod(model: ClusterModel, pod: PodModel): Endpoint {
   const node = pod.nodeName ? model.nodes.get(pod.nodeName) : undefined;
   const base = {
     pod: {
@@ -154,7 +166,24 @@ export function podEndpoint(model: ClusterModel, pod: PodModel): Endpoint {
  * A pod that could be scheduled on `node` (not there yet): its SGs and subnet follow from the CNI
  * mode, its address from the subnet it would draw from.
  */
+const predicted = new WeakMap<NodeModel, Map<PodIdentity | undefined, Endpoint>>();
+
+/** Cached per node and identity, like podEndpoint. */
 export function predictedEndpoint(model: ClusterModel, node: NodeModel, identity?: PodIdentity): Endpoint {
+  let byIdentity = predicted.get(node);
+  if (!byIdentity) {
+    byIdentity = new Map();
+    predicted.set(node, byIdentity);
+  }
+  let endpoint = byIdentity.get(identity);
+  if (!endpoint) {
+    endpoint = predictPod(model, node, identity);
+    byIdentity.set(identity, endpoint);
+  }
+  return endpoint;
+}
+
+function predictPod(model: ClusterModel, node: NodeModel, identity?: PodIdentity): Endpoint {
   const base = {
     ...(identity ? { pod: identity } : {}),
     id: `node:${node.name}`,

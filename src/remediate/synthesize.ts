@@ -133,7 +133,9 @@ export function synthesizeRemediation(model: ClusterModel, flows: readonly FlowR
     const byPorts = new Map<string, Need[]>();
     for (const need of needs) {
       const key = `${need.flow.protocol}:${need.ports.from}-${need.ports.to}`;
-      byPorts.set(key, [...(byPorts.get(key) ?? []), need]);
+      const same = byPorts.get(key);
+      if (same) same.push(need);
+      else byPorts.set(key, [need]);
     }
     for (const group of byPorts.values()) {
       for (const [own, ownNeeds] of cover(group, (n) => n.own)) {

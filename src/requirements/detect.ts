@@ -7,8 +7,19 @@ export type DynamoRole = 'frontend' | 'worker' | 'router' | 'epp' | 'other';
 const ROLE_LABEL = 'nvidia.com/dynamo-component-type';
 const DYNAMO_IMAGE = /(^|\/)ai-dynamo\/[^:@]+:v?(\d+\.\d+\.\d+[^@\s]*)/;
 
-/** A Dynamo runtime pod (frontend, worker, router, EPP) — a client of NATS/etcd. */
+const roles = new WeakMap<PodModel, DynamoRole | 'none'>();
+
+/** A Dynamo runtime pod (frontend, worker, router, EPP) — a client of NATS/etcd. Cached per pod: asked per requirement. */
 export function dynamoRole(pod: PodModel): DynamoRole | undefined {
+  let role = roles.get(pod);
+  if (role === undefined) {
+    role = roleOf(pod) ?? 'none';
+    roles.set(pod, role);
+  }
+  return role === 'none' ? undefined : role;
+}
+
+function roleOf(pod: PodModel): DynamoRole | undefined {
   const label = pod.labels[ROLE_LABEL]?.toLowerCase();
   if (label) {
     if (label === 'frontend' || label === 'worker' || label === 'router' || label === 'epp') return label;

@@ -4,6 +4,7 @@
  * carry its list id only in its name, as `get-managed-prefix-list-entries` output does).
  * Validation never throws: problems are collected as InputIssues with file and JSON path.
  */
+import { Buffer, isUtf8 } from 'node:buffer';
 import YAML from 'yaml';
 import type { z } from 'zod';
 import {
@@ -300,15 +301,17 @@ export interface InputBytes {
 
 /** Decodes UTF-8 strictly (a BOM is dropped); bytes that are not UTF-8 are an issue, never mojibake. */
 export function parseSnapshotBytes(files: readonly InputBytes[]): ParseResult {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
   const texts: InputFile[] = [];
   const issues: InputIssue[] = [];
   for (const file of files) {
-    try {
-      texts.push({ path: file.path, text: decoder.decode(file.bytes) });
-    } catch {
+    // isUtf8 is a native check; Buffer's decoder is much faster than a fatal TextDecoder on 100 MB.
+    if (!isUtf8(file.bytes)) {
       issues.push({ file: file.path, path: '', message: 'not valid UTF-8 text' });
+      continue;
     }
+    const buffer = Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength);
+    const text = buffer.toString('utf8');
+    texts.push({ path: file.path, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text });
   }
   const parsed = parseSnapshot(texts);
   if (issues.length === 0) return parsed;

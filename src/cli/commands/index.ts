@@ -10,3 +10,5 @@ commands.push((await import('./analyze.ts')).registerAnalyze);
 commands.push((await import('./requirements.ts')).registerRequirements);
 commands.push((await import('./snapshot.ts')).registerSnapshot);
 commands.push((await import('./placement.ts')).registerPlacement);
+commands.push((await import('./diagnose.ts')).registerDiagnose);
+commands.push((await import('./diff.ts')).registerDiff);

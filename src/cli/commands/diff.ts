@@ -1,0 +1,81 @@
+import { Option } from 'commander';
+import { analyzeSnapshot, AnalyzeOptionError } from '../../analyze/analyze.ts';
+import type { AnalyzeOptions } from '../../analyze/analyze.ts';
+import { diffAnalyses, type UpgradeDiff } from '../../diff/diff.ts';
+import { renderDiff } from '../../diff/render.ts';
+import { ExitCode, UsageError } from '../errors.ts';
+import { checkVersion, collect, outputFormat, warn } from '../inputs.ts';
+import { addSnapshotSourceOptions, snapshotFrom, type SourceOptions } from '../snapshot-source.ts';
+import type { RegisterCommand } from './index.ts';
+
+const exitCodes = {
+  breaks: ExitCode.Fail,
+  inconclusive: ExitCode.Inconclusive,
+  safe: ExitCode.Pass,
+} as const;
+
+function version(flag: string, value: string | undefined): string | undefined {
+  try {
+    return checkVersion(value);
+  } catch {
+    throw new UsageError(`${flag} ${value}: expected a version like 1.2.0`);
+  }
+}
+
+export const registerDiff: RegisterCommand = (program, setExit) => {
+  const command = program
+    .command('diff')
+    .description(
+      'Upgrade impact: analyses the cluster for two Dynamo versions and lists the flows that appear, vanish or change, each with its verdict here — what will break if you upgrade. Exit 1 when the upgrade blocks a flow, 3 when it only adds flows that cannot be decided, 0 otherwise.',
+    )
+    .argument('[snapshot]', 'snapshot directory (or use --live)')
+    .requiredOption('--to <version>', 'the Dynamo version to upgrade to, e.g. 1.2.0')
+    .option('--from <version>', 'the Dynamo version installed now (default: detected from the cluster)')
+    .option(
+      '--system-nodegroup <name>',
+      'node group(s) that host NATS/Prometheus when not deployed yet (repeatable, comma-separated)',
+      collect,
+    )
+    .option('--gpu-nodegroup <name>', 'node group(s) that host Dynamo workers (repeatable)', collect)
+    .option('--no-conformance', 'do not require the ai-service-metrics Prometheus flow')
+    .addOption(
+      new Option('-o, --output <format>', 'report format').choices(['table', 'json']).default('table'),
+    )
+    .option('--no-color', 'plain text even on a terminal');
+  addSnapshotSourceOptions(command).action(
+    async (snapshotPath: string | undefined, opts: Record<string, unknown>) => {
+      const format = outputFormat(opts.output as string, ['table', 'json'] as const);
+      const to = version('--to', opts.to as string)!;
+      const from = version('--from', opts.from as string | undefined);
+      const snapshot = await snapshotFrom(snapshotPath, opts as SourceOptions);
+      for (const ignored of snapshot.ignored) warn(`ignored ${ignored.file}: ${ignored.reason}`);
+      const shared: AnalyzeOptions = {
+        ...(opts.conformance === false ? { conformance: false } : {}),
+        ...(opts.systemNodegroup ? { systemNodeGroups: opts.systemNodegroup as string[] } : {}),
+        ...(opts.gpuNodegroup ? { gpuNodeGroups: opts.gpuNodegroup as string[] } : {}),
+      };
+      let diff: UpgradeDiff;
+      try {
+        diff = diffAnalyses(
+          analyzeSnapshot(snapshot, { ...shared, ...(from ? { dynamoVersion: from } : {}) }),
+          analyzeSnapshot(snapshot, { ...shared, dynamoVersion: to }),
+        );
+      } catch (err) {
+        if (err instanceof AnalyzeOptionError) throw new UsageError(err.message);
+        throw err;
+      }
+      // The analyses were asked for versions; say which flag gave them.
+      diff = {
+        ...diff,
+        from: from ? { ...diff.from, source: '--from' } : diff.from,
+        to: { ...diff.to, source: '--to' },
+      };
+      process.stdout.write(
+        format === 'json'
+          ? `${JSON.stringify(diff, null, 2)}\n`
+          : renderDiff(diff, { color: opts.color !== false && process.stdout.isTTY === true }),
+      );
+      setExit(exitCodes[diff.verdict]);
+    },
+  );
+};

@@ -1,0 +1,453 @@
+/** Each symptom signature → cause → linked flow, its static verdict and fix; unknown symptoms listed. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Cause, Diagnosis } from '../../src/diagnose/types.ts';
+import { loadSnapshot } from '../../src/snapshot/load.ts';
+import { analyzeSnapshot } from '../../src/analyze/analyze.ts';
+import { buildModel } from '../../src/model/build.ts';
+import { diagnose } from '../../src/diagnose/diagnose.ts';
+import {
+  PROMETHEUS_UNREACHABLE,
+  ctrf,
+  diagnosisOf,
+  dynamoCluster,
+  dynamoPod,
+  event,
+  list,
+  podLogs,
+  validatorPod,
+} from './fixtures.ts';
+
+const NATS_TIMEOUT = [
+  '2025-06-17T13:58:19.613Z  INFO dynamo_runtime::transports::nats: Connecting to nats://dynamo-platform-nats.dynamo-system.svc.cluster.local:4222',
+  '2025-06-17T13:58:49.615Z ERROR dynamo_runtime::transports::nats: NATS connection failed after 30s: timed out',
+  'Exception: Failed to connect to NATS: timed out',
+];
+const FIX_4222 =
+  'aws ec2 authorize-security-group-ingress --group-id sg-sys --protocol tcp --port 4222 --source-group sg-gpu';
+
+const crashing = () =>
+  list([
+    dynamoPod('frontend-0', 'frontend', 'gpu-1', '10.0.32.11'),
+    dynamoPod('worker-0', 'worker', 'gpu-1', '10.0.32.12'),
+  ]);
+
+const ids = (d: Diagnosis): string[] => d.causes.map((c) => c.id);
+const only = (d: Diagnosis): Cause => {
+  assert.equal(d.causes.length, 1, `causes: ${ids(d).join(', ')}`);
+  return d.causes[0]!;
+};
+
+describe('NATS signatures', () => {
+  it('"Failed to connect to NATS: timed out" with 4222 blocked: confirmed, linked to the pods’ flow and its fix', () => {
+    const d = diagnosisOf(
+      dynamoCluster({ nats: 'blocked' })
+        .file('k8s/dynamo.json', crashing())
+        .file(
+          'logs/dynamo.json',
+          podLogs([
+            { pod: 'frontend-0', lines: NATS_TIMEOUT },
+            { pod: 'worker-0', lines: NATS_TIMEOUT },
+          ]),
+        ),
+    );
+    assert.equal(d.verdict, 'causes-found');
+    const cause = only(d);
+    assert.equal(cause.id, 'flow-blocked:nats');
+    assert.equal(cause.title, 'NATS event plane (tcp/4222) is blocked');
+    assert.equal(cause.confidence, 'confirmed');
+    assert.deepEqual(cause.subjects, ['pod:dynamo-workload/frontend-0', 'pod:dynamo-workload/worker-0']);
+    assert.deepEqual(
+      cause.fixes.map((f) => f.command),
+      [FIX_4222],
+    );
+    assert.ok(
+      cause.flows.length > 0 && cause.flows.every((f) => f.requirement === 'nats' && f.status === 'blocked'),
+      'blocked NATS flows',
+    );
+    assert.match(cause.staticVerdict, /^blocked: /);
+    const where = cause.evidence.map((e) => `${e.file}: ${e.path}`);
+    assert.ok(where.includes('logs/dynamo.json: items[0].lines[2]'), where.join('\n'));
+    assert.ok(
+      where.includes('k8s/dynamo.json: items[0].status.containerStatuses[0].state.waiting'),
+      where.join('\n'),
+    );
+    assert.deepEqual(d.unexplained, []);
+  });
+
+  it('the same timeout with 4222 allowed: not called a blocked flow; says what the snapshot cannot see', () => {
+    const d = diagnosisOf(
+      dynamoCluster({ nats: 'allowed' })
+        .file('k8s/dynamo.json', crashing())
+        .file('logs/dynamo.json', podLogs([{ pod: 'frontend-0', lines: NATS_TIMEOUT }])),
+    );
+    const cause = d.causes.find((c) => c.id === 'nats-timeout-unexplained')!;
+    assert.equal(cause.confidence, 'possible');
+    assert.deepEqual(cause.fixes, []);
+    assert.match(cause.staticVerdict, /^allowed: 0 blocked/);
+    // worker-0 crash-loops with no log: listed, not guessed.
+    assert.deepEqual(
+      d.unexplained.map((u) => u.subject),
+      ['pod:dynamo-workload/worker-0'],
+    );
+  });
+
+  it('"connection refused" means nothing listens — even where the SG is also missing the rule', () => {
+    const d = diagnosisOf(
+      dynamoCluster({ nats: 'blocked' })
+        .file('k8s/dynamo.json', list([dynamoPod('frontend-0', 'frontend', 'gpu-1', '10.0.32.11')]))
+        .file(
+          'logs/dynamo.json',
+          podLogs([
+            {
+              pod: 'frontend-0',
+              lines: ['Exception: Failed to connect to NATS: IO error: Connection refused (os error 111)'],
+            },
+          ]),
+        ),
+    );
+    const cause = only(d);
+    assert.equal(cause.id, 'nats-not-listening');
+    assert.match(cause.explanation, /security groups never refuse/);
+    assert.match(cause.staticVerdict, /^blocked/, 'the static verdict is still shown beside it');
+  });
+
+  it('"JetStream not available": a blocked 4222 when the analysis says so, else JetStream is off', () => {
+    const lines = [
+      '2025-06-17T13:58:49.905Z  WARN dynamo_runtime::transports::nats: JetStream not available: no response from NATS',
+    ];
+    const build = (nats: 'allowed' | 'blocked') =>
+      diagnosisOf(
+        dynamoCluster({ nats })
+          .file('k8s/dynamo.json', list([dynamoPod('worker-0', 'worker', 'gpu-1', '10.0.32.12')]))
+          .file('logs/dynamo.json', podLogs([{ pod: 'worker-0', lines }])),
+      );
+    assert.equal(only(build('blocked')).id, 'flow-blocked:nats');
+    const disabled = only(build('allowed'));
+    assert.equal(disabled.id, 'jetstream-disabled');
+    assert.match(disabled.advice.join(), /jetstream/i);
+  });
+});
+
+describe('startup probe refused after the process exited', () => {
+  const probe = (pod: string, ip: string) =>
+    event(
+      pod,
+      'dynamo-workload',
+      'Unhealthy',
+      `Startup probe failed: Get "http://${ip}:9090/live": dial tcp ${ip}:9090: connect: connection refused`,
+      'Warning',
+      38,
+    );
+
+  it('joins the cause of the exit when the log shows it', () => {
+    const d = diagnosisOf(
+      dynamoCluster({ nats: 'blocked' })
+        .file('k8s/dynamo.json', list([dynamoPod('worker-0', 'worker', 'gpu-1', '10.0.32.12')]))
+        .file('k8s/events.json', list([probe('worker-0', '10.0.32.12')]))
+        .file('logs/dynamo.json', podLogs([{ pod: 'worker-0', lines: NATS_TIMEOUT }])),
+    );
+    const cause = only(d);
+    assert.equal(cause.id, 'flow-blocked:nats');
+    assert.ok(cause.signatures.includes('nats-connect-timeout'), cause.signatures.join());
+    assert.ok(
+      cause.evidence.some(
+        (e) => e.signature === 'startup-probe-refused-after-exit' && e.path === 'items[0].message',
+      ),
+      'the probe event is evidence of the NATS cause',
+    );
+  });
+
+  it('alone on a restarted pod it names the early exit, not the probe', () => {
+    const d = diagnosisOf(
+      dynamoCluster({ nats: 'allowed' })
+        .file('k8s/dynamo.json', list([dynamoPod('worker-0', 'worker', 'gpu-1', '10.0.32.12')]))
+        .file('k8s/events.json', list([probe('worker-0', '10.0.32.12')])),
+    );
+    assert.equal(only(d).id, 'process-exits-early');
+  });
+
+  it('on a pod that never exited it is not this signature: listed as unexplained', () => {
+    const d = diagnosisOf(
+      dynamoCluster({ nats: 'allowed' })
+        .file(
+          'k8s/dynamo.json',
+          list([dynamoPod('worker-0', 'worker', 'gpu-1', '10.0.32.12', { state: 'running' })]),
+        )
+        .file('k8s/events.json', list([probe('worker-0', '10.0.32.12')])),
+    );
+    assert.equal(d.verdict, 'unexplained-symptoms');
+    assert.deepEqual(d.causes, []);
+    assert.match(d.unexplained[0]!.text, /^Unhealthy: Startup probe failed/);
+  });
+});
+
+describe('validator: Prometheus unreachable', () => {
+  const report = ctrf([
+    { name: 'expected-resources', phase: 'deployment', status: 'passed' },
+    { name: 'ai-service-metrics', phase: 'conformance', status: 'failed', message: PROMETHEUS_UNREACHABLE },
+  ]);
+
+  it('finds the node the orchestrator ran on (its pod) and that node’s blocked 9090 flow', () => {
+    const d = diagnosisOf(
+      dynamoCluster({ nats: 'allowed' }).file(
+        'k8s/validator.json',
+        list([validatorPod('ai-service-metrics', 'inf-1')]),
+      ),
+      [report],
+    );
+    const cause = only(d);
+    assert.equal(cause.id, 'flow-blocked:prometheus');
+    assert.deepEqual(
+      cause.flows.map((f) => `${f.from} ${f.status}`),
+      ['inference nodes [sg-infer] blocked'],
+    );
+    assert.deepEqual(
+      cause.fixes.map((f) => f.command),
+      [
+        'aws ec2 authorize-security-group-ingress --group-id sg-sys --protocol tcp --port 9090 --source-group sg-infer',
+      ],
+    );
+    assert.match(
+      cause.advice.join(),
+      /the validator ran on inf-1 \(node group inference, pod SGs sg-infer\)/,
+    );
+    assert.ok(
+      cause.evidence.some(
+        (e) => e.file === 'validator/report-0.ctrf.json' && e.path === 'results.tests[1].message',
+      ),
+      'CTRF evidence',
+    );
+  });
+
+  it('from its Scheduled event when the pod is gone; a node whose 9090 is allowed leaves the cause open', () => {
+    const d = diagnosisOf(
+      dynamoCluster({ nats: 'allowed' }).file(
+        'k8s/events.json',
+        list([
+          event(
+            'aicr-ai-service-metrics-3f9c1a2b-tq8zn',
+            'aicr-validation',
+            'Scheduled',
+            'Successfully assigned aicr-validation/aicr-ai-service-metrics-3f9c1a2b-tq8zn to sys-1',
+            'Normal',
+          ),
+        ]),
+      ),
+      [report],
+    );
+    const cause = only(d);
+    assert.equal(cause.id, 'prometheus-timeout-unexplained');
+    assert.match(cause.staticVerdict, /^allowed/);
+    assert.deepEqual(cause.evidence.map((e) => e.path).sort(), [
+      'items[0].message',
+      'results.tests[1].message',
+    ]);
+  });
+
+  it('with no trace of where it ran, every blocked source class is linked and the note says so', () => {
+    const cause = only(diagnosisOf(dynamoCluster({ nats: 'allowed' }), [report]));
+    assert.equal(cause.id, 'flow-blocked:prometheus');
+    assert.match(cause.advice.join(), /neither the validator pod nor its Scheduled event/);
+  });
+});
+
+describe('validator: inference-perf gates lapse while deployment and conformance pass', () => {
+  const report = ctrf([
+    { name: 'expected-resources', phase: 'deployment', status: 'passed' },
+    { name: 'ai-service-metrics', phase: 'conformance', status: 'passed' },
+    {
+      name: 'inference-perf',
+      phase: 'performance',
+      status: 'failed',
+      message:
+        '[TIMEOUT] timed out waiting for DynamoGraphDeployment to become ready: context deadline exceeded',
+    },
+  ]);
+
+  it('points at the blocked NATS flow', () => {
+    const cause = only(diagnosisOf(dynamoCluster({ nats: 'blocked' }), [report]));
+    assert.equal(cause.id, 'flow-blocked:nats');
+    assert.deepEqual(cause.subjects, ['validator:performance/inference-perf']);
+    assert.deepEqual(
+      cause.fixes.map((f) => f.command),
+      [FIX_4222],
+    );
+  });
+
+  it('with every Dynamo flow allowed it is not blamed on the network', () => {
+    const cause = only(diagnosisOf(dynamoCluster({ nats: 'allowed' }), [report]));
+    assert.equal(cause.id, 'workload-never-ready');
+    assert.equal(cause.confidence, 'possible');
+  });
+
+  it('the health gate is the same signature', () => {
+    const health = ctrf([
+      {
+        name: 'inference-perf',
+        phase: 'performance',
+        status: 'failed',
+        message: '[TIMEOUT] timed out waiting for inference endpoint health: context deadline exceeded',
+      },
+    ]);
+    assert.equal(
+      only(diagnosisOf(dynamoCluster({ nats: 'blocked' }), [health])).signatures[0],
+      'inference-perf-gates-lapsed',
+    );
+  });
+});
+
+describe('Pending on an untolerated taint', () => {
+  const message =
+    "0/3 nodes are available: 1 node(s) had untolerated taint {nvidia.com/gpu: present}, 2 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.";
+  const probe = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'nats-probe', namespace: 'default', labels: { run: 'nats-probe' } },
+    spec: {
+      nodeSelector: { 'eks.amazonaws.com/nodegroup': 'gpu' },
+      containers: [
+        {
+          name: 'nats-probe',
+          image: 'busybox:1.36',
+          args: ['sh', '-c', 'nc -zv -w 5 dynamo-platform-nats.dynamo-system.svc.cluster.local 4222'],
+        },
+      ],
+    },
+    status: {
+      phase: 'Pending',
+      conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message }],
+    },
+  };
+
+  it('names the taint and the toleration that would let the probe run, from the scheduler itself', () => {
+    const d = diagnosisOf(
+      dynamoCluster({ nats: 'allowed' })
+        .file('k8s/probe.json', probe)
+        .file(
+          'k8s/events.json',
+          list([event('nats-probe', 'default', 'FailedScheduling', message, 'Warning', 4)]),
+        ),
+    );
+    const cause = only(d);
+    assert.equal(cause.id, 'untolerated-taint');
+    assert.deepEqual(cause.subjects, ['pod:default/nats-probe']);
+    assert.deepEqual(cause.advice.slice(0, 1), [
+      'default/nats-probe: add tolerations: [{key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}] — it then fits 1 node(s) in gpu',
+    ]);
+    assert.deepEqual(cause.evidence.map((e) => `${e.file}: ${e.path}`).sort(), [
+      'k8s/events.json: items[0].message',
+      'k8s/probe.json: status.conditions[0]',
+    ]);
+  });
+});
+
+describe('etcd "Unable to create lease" on 1.0.x', () => {
+  const lines = [
+    '2025-06-17T10:01:02.001Z ERROR dynamo_runtime::transports::etcd: Unable to create lease: deadline exceeded',
+  ];
+  const cluster = (etcdAllowed: boolean) =>
+    dynamoCluster({ nats: 'blocked', etcdAllowed })
+      .service('dynamo-system', 'dynamo-platform-etcd', { 'app.kubernetes.io/name': 'etcd' }, 2379)
+      .pod('dynamo-platform-etcd-0', {
+        namespace: 'dynamo-system',
+        node: 'sys-1',
+        ip: '10.0.16.13',
+        labels: { 'app.kubernetes.io/name': 'etcd', 'app.kubernetes.io/instance': 'dynamo-platform' },
+        image: 'bitnami/etcd:3.5.18',
+      })
+      .file(
+        'k8s/dynamo.json',
+        list([dynamoPod('worker-0', 'worker', 'gpu-1', '10.0.32.12', { version: '1.0.2' })]),
+      )
+      .file('logs/dynamo.json', podLogs([{ pod: 'worker-0', lines }]));
+
+  it('the 1.0.x runtime cannot reach etcd tcp/2379: confirmed with its fix', () => {
+    const cause = only(diagnosisOf(cluster(false), [], { dynamoVersion: '1.0.2' }));
+    assert.equal(cause.id, 'flow-blocked:etcd');
+    assert.deepEqual(
+      cause.fixes.map((f) => f.command),
+      [
+        'aws ec2 authorize-security-group-ingress --group-id sg-sys --protocol tcp --port 2379 --source-group sg-gpu',
+      ],
+    );
+  });
+
+  it('2379 allowed: etcd itself is suspect', () => {
+    assert.equal(only(diagnosisOf(cluster(true), [], { dynamoVersion: '1.0.2' })).id, 'etcd-lease-failing');
+  });
+
+  it('analysed for 1.2, the static verdict says etcd is not required there', () => {
+    const cause = only(diagnosisOf(cluster(false), [], { dynamoVersion: '1.2.0' }));
+    assert.equal(cause.id, 'etcd-lease-failing');
+    assert.match(cause.staticVerdict, /etcd control plane \(pre-1\.2\) is not required for Dynamo 1\.2\.0/);
+  });
+});
+
+describe('what diagnose does not guess', () => {
+  it('a crash with an unknown log is listed, exit class "unexplained"', () => {
+    const d = diagnosisOf(
+      dynamoCluster({ nats: 'allowed' })
+        .file('k8s/dynamo.json', list([dynamoPod('worker-0', 'worker', 'gpu-1', '10.0.32.12')]))
+        .file(
+          'logs/dynamo.json',
+          podLogs([
+            {
+              pod: 'worker-0',
+              lines: ['torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB'],
+            },
+          ]),
+        ),
+    );
+    assert.equal(d.verdict, 'unexplained-symptoms');
+    assert.deepEqual(
+      d.unexplained.map((u) => [u.subject, u.evidence.path]),
+      [['pod:dynamo-workload/worker-0', 'items[0].status.containerStatuses[0].state.waiting']],
+    );
+  });
+
+  it('the healthy example: no problem found', async () => {
+    const snapshot = await loadSnapshot('examples/healthy-shared-cluster-sg');
+    const result = diagnose({
+      snapshot,
+      model: buildModel(snapshot),
+      analysis: analyzeSnapshot(snapshot),
+      reports: [],
+    });
+    assert.ok(result.ok, 'valid input');
+    if (!result.ok) return;
+    assert.equal(result.diagnosis.verdict, 'no-problem-found');
+    assert.equal(result.diagnosis.summary.symptoms, 0);
+    assert.ok(result.diagnosis.read.pods > 0, 'it did read pods');
+  });
+
+  it('causes rank confirmed before likely before possible', () => {
+    const d = diagnosisOf(
+      dynamoCluster({ nats: 'blocked' })
+        .file(
+          'k8s/dynamo.json',
+          list([
+            dynamoPod('frontend-0', 'frontend', 'gpu-1', '10.0.32.11'),
+            dynamoPod('worker-0', 'worker', 'gpu-1', '10.0.32.12'),
+          ]),
+        )
+        .file(
+          'logs/dynamo.json',
+          podLogs([
+            { pod: 'frontend-0', lines: NATS_TIMEOUT },
+            {
+              pod: 'worker-0',
+              lines: ['Error: failed to lookup address information: Name or service not known'],
+            },
+          ]),
+        ),
+    );
+    assert.deepEqual(
+      d.causes.map((c) => [c.rank, c.id, c.confidence]),
+      [
+        [1, 'flow-blocked:nats', 'confirmed'],
+        [2, 'dns-failure', 'likely'],
+      ],
+    );
+  });
+});
