@@ -20,6 +20,8 @@ export default tseslint.config(
       'src/net/**/*.ts',
       'src/analyze/**/*.ts',
       'src/policy/**/*.ts',
+      'src/snapshot/collect/redact.ts',
+      'src/snapshot/collect/json.ts',
       'src/model/**/*.ts',
       'src/requirements/**/*.ts',
       'src/reachability/**/*.ts',

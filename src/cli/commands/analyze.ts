@@ -18,7 +18,7 @@ export const registerAnalyze: RegisterCommand = (program, setExit) => {
   const command = program
     .command('analyze')
     .description(
-      'Static verdict from a snapshot directory: every required flow × every source class → allowed / blocked / unknown, with the rule chain that decided it and the narrowest fix.',
+      'Static verdict from a snapshot directory or the live cluster (--live): every required flow × every source class → allowed / blocked / unknown, with the rule chain that decided it and the narrowest fix.',
     )
     .argument(
       '[snapshot]',
