@@ -74,7 +74,15 @@ const versionSide = (r: AnalysisResult): VersionSide => ({
   summary: r.summary,
 });
 
-const sameNode = (f: FlowResult): boolean => f.steps.some((s) => s.kind === 'same-node');
+/** What names a flow across the two analyses. */
+const identity = (f: FlowResult) => ({
+  id: f.id,
+  requirement: f.requirement,
+  title: f.title,
+  source: f.source,
+  destination: f.destination,
+  sameNode: f.steps.some((s) => s.kind === 'same-node'),
+});
 
 const changeOrder: Record<Change, number> = { appears: 0, changes: 1, vanishes: 2 };
 
@@ -85,19 +93,11 @@ export function diffAnalyses(from: AnalysisResult, to: AnalysisResult): UpgradeD
   let unchanged = 0;
   for (const f of to.flows) {
     const old = before.get(f.id);
-    const base = {
-      id: f.id,
-      requirement: f.requirement,
-      title: f.title,
-      source: f.source,
-      destination: f.destination,
-      sameNode: sameNode(f),
-    };
     if (!old) {
-      flows.push({ ...base, change: 'appears', after: side(f), breaks: f.status === 'blocked' });
+      flows.push({ ...identity(f), change: 'appears', after: side(f), breaks: f.status === 'blocked' });
     } else if (old.status !== f.status || String(old.port) !== String(f.port)) {
       flows.push({
-        ...base,
+        ...identity(f),
         change: 'changes',
         before: side(old),
         after: side(f),
@@ -106,18 +106,7 @@ export function diffAnalyses(from: AnalysisResult, to: AnalysisResult): UpgradeD
     } else unchanged += 1;
   }
   for (const f of from.flows) {
-    if (after.has(f.id)) continue;
-    flows.push({
-      change: 'vanishes',
-      id: f.id,
-      requirement: f.requirement,
-      title: f.title,
-      source: f.source,
-      destination: f.destination,
-      sameNode: sameNode(f),
-      before: side(f),
-      breaks: false,
-    });
+    if (!after.has(f.id)) flows.push({ ...identity(f), change: 'vanishes', before: side(f), breaks: false });
   }
   flows.sort((a, b) => Number(b.breaks) - Number(a.breaks) || changeOrder[a.change] - changeOrder[b.change]);
 

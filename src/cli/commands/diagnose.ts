@@ -8,7 +8,7 @@ import { ExitCode } from '../errors.ts';
 import { checkVersion, outputFormat, warn } from '../inputs.ts';
 import { addSnapshotSourceOptions, snapshotFrom, type SourceOptions } from '../snapshot-source.ts';
 import type { RegisterCommand } from './index.ts';
-import { badInput, readDocumentFile } from './placement.ts';
+import { badInput, printReport, readDocumentFile } from './placement.ts';
 
 const exitCodes = {
   'causes-found': ExitCode.Fail,
@@ -53,13 +53,7 @@ export const registerDiagnose: RegisterCommand = (program, setExit) => {
       const analysis = analyzeSnapshot(snapshot, dynamoVersion ? { dynamoVersion } : {});
       const result = diagnose({ snapshot, model, analysis, reports });
       if (!result.ok) throw badInput(result.issues);
-      process.stdout.write(
-        format === 'json'
-          ? `${JSON.stringify(result.diagnosis, null, 2)}\n`
-          : renderDiagnosis(result.diagnosis, {
-              color: opts.color !== false && process.stdout.isTTY === true,
-            }),
-      );
+      printReport(format, result.diagnosis, renderDiagnosis, opts.color);
       setExit(exitCodes[result.diagnosis.verdict]);
     },
   );

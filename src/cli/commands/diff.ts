@@ -7,6 +7,7 @@ import { ExitCode, UsageError } from '../errors.ts';
 import { checkVersion, collect, outputFormat, warn } from '../inputs.ts';
 import { addSnapshotSourceOptions, snapshotFrom, type SourceOptions } from '../snapshot-source.ts';
 import type { RegisterCommand } from './index.ts';
+import { printReport } from './placement.ts';
 
 const exitCodes = {
   breaks: ExitCode.Fail,
@@ -70,11 +71,7 @@ export const registerDiff: RegisterCommand = (program, setExit) => {
         from: from ? { ...diff.from, source: '--from' } : diff.from,
         to: { ...diff.to, source: '--to' },
       };
-      process.stdout.write(
-        format === 'json'
-          ? `${JSON.stringify(diff, null, 2)}\n`
-          : renderDiff(diff, { color: opts.color !== false && process.stdout.isTTY === true }),
-      );
+      printReport(format, diff, renderDiff, opts.color);
       setExit(exitCodes[diff.verdict]);
     },
   );

@@ -41,6 +41,20 @@ export function readDocumentFile(file: string): unknown {
   return values[0];
 }
 
+/** stdout carries only the report: JSON, or the table (coloured on a terminal unless --no-color). */
+export function printReport<T>(
+  format: 'table' | 'json',
+  report: T,
+  render: (report: T, options: { color: boolean }) => string,
+  color: unknown,
+): void {
+  process.stdout.write(
+    format === 'json'
+      ? `${JSON.stringify(report, null, 2)}\n`
+      : render(report, { color: color !== false && process.stdout.isTTY === true }),
+  );
+}
+
 export const registerPlacement: RegisterCommand = (program, setExit) => {
   const command = program
     .command('placement')
@@ -95,11 +109,7 @@ export const registerPlacement: RegisterCommand = (program, setExit) => {
     // The orchestrator's flow is 9090 to Prometheus: put its static verdict beside each source class.
     const analysis = profile === ORCHESTRATOR_PROFILE ? analyzeSnapshot(snapshot) : undefined;
     const report = placementReport(model, spec, decision, { source, ...(analysis ? { analysis } : {}) });
-    process.stdout.write(
-      format === 'json'
-        ? `${JSON.stringify(report, null, 2)}\n`
-        : renderPlacement(report, { color: opts.color !== false && process.stdout.isTTY === true }),
-    );
+    printReport(format, report, renderPlacement, opts.color);
     setExit(report.verdict === 'schedulable' ? ExitCode.Pass : ExitCode.Fail);
   });
 };
