@@ -43,6 +43,7 @@ export function clusterFacts(snapshot: Snapshot): ClusterFacts {
   };
 }
 
+const NONE: Resources = Object.freeze({});
 const NOT_READY = 'node.kubernetes.io/not-ready';
 const UNREACHABLE = 'node.kubernetes.io/unreachable';
 
@@ -118,18 +119,24 @@ export function schedulingCluster(
     });
   }
 
+  // Requests matter only where allocatable is known; skipping them keeps analysis of a 10k-node
+  // cluster (model only, no allocatable) from parsing every pod's resources.
+  const countRequests = nodes.some((n) => n.allocatable !== undefined);
   const pods: BoundPod[] = [];
   for (const pod of model.pods) {
     // Terminated pods hold no resources and no longer constrain affinity.
     if (!pod.nodeName || pod.phase === 'Succeeded' || pod.phase === 'Failed') continue;
-    const specPath = joinPath(pod.origin.path, ['spec']);
+    const { podAffinity, podAntiAffinity } = boundPodAffinity(pod.raw.spec, pod.origin, issues);
     pods.push({
       namespace: pod.namespace,
       name: pod.name,
       nodeName: pod.nodeName,
       labels: pod.labels,
-      requests: podRequests(pod.raw.spec, specPath, pod.origin, issues),
-      ...boundPodAffinity(pod.raw.spec, specPath, pod.origin, issues),
+      requests: countRequests
+        ? podRequests(pod.raw.spec, joinPath(pod.origin.path, ['spec']), pod.origin, issues)
+        : NONE,
+      podAffinity,
+      podAntiAffinity,
     });
   }
 

@@ -19,7 +19,8 @@ export function orchestratorReach(model: ClusterModel): Reach {
   // Input issues (a malformed affinity on some pod) are reported by `placement`; here the pods
   // they concern simply impose no inter-pod rules.
   const { cluster } = schedulingCluster(model);
-  const decision = schedule(cluster, profileSpec(ORCHESTRATOR_PROFILE));
+  // Only where it can run matters here, not where it would rather: skip scoring.
+  const decision = schedule(cluster, profileSpec(ORCHESTRATOR_PROFILE), { score: false });
   const feasible = new Set([...decision.preferred, ...decision.fallback]);
   const nodes = [...model.nodes.values()].filter((n) => feasible.has(n.name));
   if (nodes.length > 0) return { nodes, decision };

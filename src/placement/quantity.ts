@@ -54,10 +54,16 @@ export function isQuantity(text: string): boolean {
  * devices, pods) for everything else — both rounded up, as kube-scheduler does.
  */
 export function resourceAmount(resource: string, quantity: string | number): number | undefined {
+  // A cluster repeats a handful of request values across thousands of pods.
+  const key = `${resource === 'cpu' ? 'm' : '1'}${quantity}`;
+  if (amounts.has(key)) return amounts.get(key);
   const q = parse(String(quantity));
-  if (!q) return undefined;
-  return ceilTimes(q, resource === 'cpu' ? 1000n : 1n);
+  const amount = q ? ceilTimes(q, resource === 'cpu' ? 1000n : 1n) : undefined;
+  if (amounts.size > 10_000) amounts.clear();
+  amounts.set(key, amount);
+  return amount;
 }
+const amounts = new Map<string, number | undefined>();
 
 /** Renders an amount back in the usual unit, for messages (`1500m` → `1500m`, bytes → `1Gi`). */
 export function formatAmount(resource: string, amount: number): string {

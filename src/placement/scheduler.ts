@@ -26,6 +26,7 @@ import type {
   SchedulingNode,
   SchedulingSpec,
   Taint,
+  WeightedPodAffinityTerm,
 } from './types.ts';
 
 /** kube-scheduler's default weights of the score plugins modelled here. */
@@ -98,7 +99,7 @@ interface AffinityState {
   readonly matchesOwnTerms: boolean;
 }
 
-function affinityState(cluster: SchedulingCluster, pod: SchedulingSpec): AffinityState {
+function affinityState(cluster: SchedulingCluster, pod: SchedulingSpec, scoring: boolean): AffinityState {
   const nodes = new Map(cluster.nodes.map((n) => [n.name, n]));
   const ns = cluster.namespaceLabels;
   const incoming: PodRef = { namespace: pod.namespace, labels: pod.labels };
@@ -128,7 +129,7 @@ function affinityState(cluster: SchedulingCluster, pod: SchedulingSpec): Affinit
           `${podLabel(existing)} forbids it on the same ${t.topologyKey}`,
         );
     }
-    scoreExisting(score, pod, existing, node, matches);
+    if (scoring) scoreExisting(score, pod, incoming, existing, node, matches);
   }
   return {
     affinity,
@@ -139,50 +140,80 @@ function affinityState(cluster: SchedulingCluster, pod: SchedulingSpec): Affinit
   };
 }
 
+interface ScoreRule {
+  /** Whose terms: the incoming pod's (they must select the existing pod) or the existing pod's (they must select the newcomer). */
+  readonly owner: 'incoming' | 'existing';
+  readonly terms: (incoming: SchedulingSpec, existing: BoundPod) => readonly WeightedPodAffinityTerm[];
+  readonly sign: 1 | -1;
+  readonly why: (weight: number, key: string, other: string) => string;
+}
+
+const hardTerms = new WeakMap<BoundPod, WeightedPodAffinityTerm[]>();
+
+/** kube's InterPodAffinity score terms. Module-level: this runs once per existing pod. */
+const scoreRules: readonly ScoreRule[] = [
+  {
+    owner: 'incoming',
+    terms: (pod) => pod.podAffinity.preferred,
+    sign: 1,
+    why: (w, key, other) => `+${w} preferred pod affinity: ${other} on the same ${key}`,
+  },
+  {
+    owner: 'incoming',
+    terms: (pod) => pod.podAntiAffinity.preferred,
+    sign: -1,
+    why: (w, key, other) => `-${w} preferred pod anti-affinity: ${other} on the same ${key}`,
+  },
+  {
+    owner: 'existing',
+    terms: (_pod, existing) => {
+      if (existing.podAffinity.required.length === 0) return [];
+      let terms = hardTerms.get(existing);
+      if (!terms) {
+        terms = existing.podAffinity.required.map((term) => ({ weight: HARD_POD_AFFINITY_WEIGHT, term }));
+        hardTerms.set(existing, terms);
+      }
+      return terms;
+    },
+    sign: 1,
+    why: (w, _key, other) => `+${w} ${other} requires affinity to this pod`,
+  },
+  {
+    owner: 'existing',
+    terms: (_pod, existing) => existing.podAffinity.preferred,
+    sign: 1,
+    why: (w, _key, other) => `+${w} ${other} prefers this pod nearby`,
+  },
+  {
+    owner: 'existing',
+    terms: (_pod, existing) => existing.podAntiAffinity.preferred,
+    sign: -1,
+    why: (w, _key, other) => `-${w} ${other} prefers this pod away`,
+  },
+];
+
 /** InterPodAffinity scoring: the incoming pod's soft terms, and existing pods' terms about it. */
 function scoreExisting(
   score: TopologyCounts,
   pod: SchedulingSpec,
+  incoming: PodRef,
   existing: BoundPod,
   node: SchedulingNode,
   matches: (term: PodAffinityTerm, owner: string, p: PodRef) => boolean,
 ): void {
-  const incoming: PodRef = { namespace: pod.namespace, labels: pod.labels };
-  const name = podLabel(existing);
-  for (const { weight, term } of pod.podAffinity.preferred) {
-    if (matches(term, pod.namespace, existing))
-      score.add(
-        node,
-        term.topologyKey,
-        weight,
-        `+${weight} preferred pod affinity: ${name} on the same ${term.topologyKey}`,
-      );
-  }
-  for (const { weight, term } of pod.podAntiAffinity.preferred) {
-    if (matches(term, pod.namespace, existing))
-      score.add(
-        node,
-        term.topologyKey,
-        -weight,
-        `-${weight} preferred pod anti-affinity: ${name} on the same ${term.topologyKey}`,
-      );
-  }
-  for (const term of existing.podAffinity.required) {
-    if (matches(term, existing.namespace, incoming))
-      score.add(
-        node,
-        term.topologyKey,
-        HARD_POD_AFFINITY_WEIGHT,
-        `+${HARD_POD_AFFINITY_WEIGHT} ${name} requires affinity to this pod`,
-      );
-  }
-  for (const { weight, term } of existing.podAffinity.preferred) {
-    if (matches(term, existing.namespace, incoming))
-      score.add(node, term.topologyKey, weight, `+${weight} ${name} prefers this pod nearby`);
-  }
-  for (const { weight, term } of existing.podAntiAffinity.preferred) {
-    if (matches(term, existing.namespace, incoming))
-      score.add(node, term.topologyKey, -weight, `-${weight} ${name} prefers this pod away`);
+  for (const rule of scoreRules) {
+    const mine = rule.owner === 'incoming';
+    const owner = mine ? pod.namespace : existing.namespace;
+    const target = mine ? existing : incoming;
+    for (const { weight, term } of rule.terms(pod, existing)) {
+      if (matches(term, owner, target))
+        score.add(
+          node,
+          term.topologyKey,
+          rule.sign * weight,
+          rule.why(weight, term.topologyKey, podLabel(existing)),
+        );
+    }
   }
 }
 
@@ -382,26 +413,36 @@ function unschedulableMessage(nodes: number, firstFailures: string[]): string {
   return `0/${nodes} nodes are available: ${parts.join(', ')}.`;
 }
 
-export function schedule(cluster: SchedulingCluster, pod: SchedulingSpec): PlacementDecision {
-  const state = affinityState(cluster, pod);
-  const usage = usageByNode(cluster);
+export interface ScheduleOptions {
+  /** False when only the feasible set matters: every feasible node is then `fallback`, none preferred. */
+  readonly score?: boolean;
+}
+
+export function schedule(
+  cluster: SchedulingCluster,
+  pod: SchedulingSpec,
+  options: ScheduleOptions = {},
+): PlacementDecision {
+  const scoring = options.score ?? true;
+  const state = affinityState(cluster, pod, scoring);
+  const usage = cluster.nodes.some((n) => n.allocatable) ? usageByNode(cluster) : new Map<string, Usage>();
   const verdicts = cluster.nodes.map((node) => ({
     node,
     failures: filterNode(node, pod, usage.get(node.name), state),
   }));
   const feasible = verdicts.filter((v) => v.failures.length === 0).map((v) => v.node);
-  const scores = scoreNodes(feasible, pod, state);
-  const best = Math.max(...scores.map((s) => s.total));
+  const scores = scoring ? scoreNodes(feasible, pod, state) : undefined;
+  const best = Math.max(...(scores ?? []).map((s) => s.total));
   const ranked: NodePlacement[] = feasible
     .map((node, i) => ({
       node: node.name,
       nodeGroup: node.nodeGroup,
-      role: scores[i]!.total === best ? ('preferred' as const) : ('fallback' as const),
+      role: scores?.[i]!.total === best ? ('preferred' as const) : ('fallback' as const),
       failures: [],
-      score: scores[i]!,
+      ...(scores ? { score: scores[i]! } : {}),
       resourcesChecked: node.allocatable !== undefined,
     }))
-    .sort((a, b) => b.score.total - a.score.total || a.node.localeCompare(b.node));
+    .sort((a, b) => (b.score?.total ?? 0) - (a.score?.total ?? 0) || a.node.localeCompare(b.node));
   const rejected: NodePlacement[] = verdicts
     .filter((v) => v.failures.length > 0)
     .map((v) => ({
@@ -416,7 +457,7 @@ export function schedule(cluster: SchedulingCluster, pod: SchedulingSpec): Place
   const caveats = [...cluster.caveats];
   if (Object.values(pod.requests).every((v) => v === 0))
     caveats.push('the pod requests no resources: resource fit checks only the pod count');
-  if (feasible.length > 1) {
+  if (scoring && feasible.length > 1) {
     caveats.push(
       `the preference is best effort: score plugins not modelled here (ImageLocality, NodeResourcesFit and BalancedAllocation scoring, PodTopologySpread) add up to ${UNMODELLED_SCORE_MAX} points and can put the pod on any feasible node`,
     );

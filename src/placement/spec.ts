@@ -257,22 +257,26 @@ export function podRequests(
   return total;
 }
 
+const interPodAffinity = z.looseObject({
+  podAffinity: podAffinityRules.nullish(),
+  podAntiAffinity: podAffinityRules.nullish(),
+});
+
+export interface InterPodRules {
+  readonly podAffinity: PodAffinityRules;
+  readonly podAntiAffinity: PodAffinityRules;
+}
+
+const NO_INTER_POD_RULES: InterPodRules = { podAffinity: NO_RULES, podAntiAffinity: NO_RULES };
+
 /** A bound pod's inter-pod (anti-)affinity: what it imposes on pods scheduled after it. */
-export function boundPodAffinity(
-  spec: unknown,
-  specPath: string,
-  origin: Origin,
-  issues: InputIssue[],
-): { podAffinity: PodAffinityRules; podAntiAffinity: PodAffinityRules } {
+export function boundPodAffinity(spec: unknown, origin: Origin, issues: InputIssue[]): InterPodRules {
   const affinity = isRecord(spec) ? spec.affinity : undefined;
-  if (!isRecord(affinity) || (!affinity.podAffinity && !affinity.podAntiAffinity))
-    return { podAffinity: NO_RULES, podAntiAffinity: NO_RULES };
-  const parsed = z
-    .looseObject({ podAffinity: podAffinityRules.nullish(), podAntiAffinity: podAffinityRules.nullish() })
-    .safeParse(affinity);
+  if (!isRecord(affinity) || (!affinity.podAffinity && !affinity.podAntiAffinity)) return NO_INTER_POD_RULES;
+  const parsed = interPodAffinity.safeParse(affinity);
   if (!parsed.success) {
-    issues.push(...issuesOf(parsed.error, origin.file, `${specPath}.affinity`));
-    return { podAffinity: NO_RULES, podAntiAffinity: NO_RULES };
+    issues.push(...issuesOf(parsed.error, origin.file, joinPath(origin.path, ['spec', 'affinity'])));
+    return NO_INTER_POD_RULES;
   }
   return { podAffinity: rules(parsed.data.podAffinity), podAntiAffinity: rules(parsed.data.podAntiAffinity) };
 }
