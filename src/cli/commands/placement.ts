@@ -97,6 +97,7 @@ export const registerPlacement: RegisterCommand = (program, setExit) => {
       source = file;
     }
     const { profile: _podProfile, awsProfile, ...rest } = opts;
+    if (awsProfile !== undefined && !rest.live) throw new UsageError('--aws-profile needs --live');
     const snapshot = await snapshotFrom(snapshotPath, {
       ...(rest as SourceOptions),
       ...(awsProfile ? { profile: awsProfile as string } : {}),
