@@ -8,6 +8,8 @@ export const ExitCode = {
   Usage: 2,
   /** Inconclusive: nothing blocked, something unknown. */
   Inconclusive: 3,
+  /** `fix --apply`: the caller lacks an IAM permission the change needs (found by DryRun; nothing changed). */
+  MissingPermissions: 4,
   /** A bug in this tool (EX_SOFTWARE), never a verdict. */
   Internal: 70,
 } as const;

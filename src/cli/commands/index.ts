@@ -12,3 +12,4 @@ commands.push((await import('./snapshot.ts')).registerSnapshot);
 commands.push((await import('./placement.ts')).registerPlacement);
 commands.push((await import('./diagnose.ts')).registerDiagnose);
 commands.push((await import('./diff.ts')).registerDiff);
+commands.push((await import('./fix.ts')).registerFix);

@@ -1,0 +1,54 @@
+/**
+ * The analysis flags every command that runs `analyze` takes (--dynamo-version, --recipe,
+ * --system-nodegroup, --gpu-nodegroup, --no-conformance): declared once, parsed once, and the
+ * analysis run with its option errors mapped to usage errors (exit 2).
+ */
+import type { Command } from 'commander';
+import { analyzeModel, AnalyzeOptionError, type AnalyzeOptions } from '../analyze/analyze.ts';
+import type { AnalysisResult } from '../analyze/types.ts';
+import type { ClusterModel } from '../model/types.ts';
+import { UsageError } from './errors.ts';
+import { checkVersion, collect, readRecipe, warn } from './inputs.ts';
+
+export function addAnalysisOptions(command: Command): Command {
+  return command
+    .option(
+      '--dynamo-version <version>',
+      'Dynamo version to check for (default: detected from the cluster, else the newest known)',
+    )
+    .option('--recipe <name|file>', 'AICR recipe name, or a RecipeResult file (aicr recipe … -o recipe.yaml)')
+    .option(
+      '--system-nodegroup <name>',
+      'node group(s) that host NATS/Prometheus when not deployed yet (repeatable, comma-separated)',
+      collect,
+    )
+    .option(
+      '--gpu-nodegroup <name>',
+      'node group(s) that host Dynamo workers (repeatable; default: detected GPU nodes)',
+      collect,
+    )
+    .option('--no-conformance', 'do not require the ai-service-metrics Prometheus flow');
+}
+
+/** The flags above as AnalyzeOptions; a bad version or recipe file is a usage error. */
+export function analysisOptionsFrom(opts: Record<string, unknown>): AnalyzeOptions {
+  const dynamoVersion = checkVersion(opts.dynamoVersion as string | undefined);
+  const recipe = opts.recipe ? readRecipe(opts.recipe as string, warn) : undefined;
+  return {
+    ...(dynamoVersion ? { dynamoVersion } : {}),
+    ...(recipe ? { recipe } : {}),
+    ...(opts.conformance === false ? { conformance: false } : {}),
+    ...(opts.systemNodegroup ? { systemNodeGroups: opts.systemNodegroup as string[] } : {}),
+    ...(opts.gpuNodegroup ? { gpuNodeGroups: opts.gpuNodegroup as string[] } : {}),
+  };
+}
+
+/** Runs the analysis; an option that does not fit the snapshot (unknown node group) is exit 2. */
+export function analyzeWithOptions(model: ClusterModel, options: AnalyzeOptions): AnalysisResult {
+  try {
+    return analyzeModel(model, options);
+  } catch (err) {
+    if (err instanceof AnalyzeOptionError) throw new UsageError(err.message);
+    throw err;
+  }
+}

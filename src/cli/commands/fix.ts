@@ -1,0 +1,200 @@
+import { existsSync, unlinkSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { Option, type Command } from 'commander';
+import type { AnalyzeOptions } from '../../analyze/analyze.ts';
+import type { AnalysisResult } from '../../analyze/types.ts';
+import { buildModel } from '../../model/build.ts';
+import { applyPlan, type ItemResult } from '../../remediate/apply/plan.ts';
+import { planText, summaryJson, summaryText } from '../../remediate/apply/report.ts';
+import { revokeScript, type RevokeTarget } from '../../remediate/apply/revoke.ts';
+import { applyRemediation } from '../../remediate/apply-to-snapshot.ts';
+import { emitters, fixFormats, type FixFormat } from '../../remediate/emit/index.ts';
+import { fixPlan, type FixPlan } from '../../remediate/emit/plan.ts';
+import type { NaclRemediation, SgRemediation } from '../../remediate/types.ts';
+import { CollectError } from '../../snapshot/collect/errors.ts';
+import type { Snapshot } from '../../snapshot/types.ts';
+import { addAnalysisOptions, analysisOptionsFrom, analyzeWithOptions } from '../analysis-options.ts';
+import { ExitCode, UsageError } from '../errors.ts';
+import { outputFormat, warn } from '../inputs.ts';
+import { addSnapshotSourceOptions, snapshotFrom, type SourceOptions } from '../snapshot-source.ts';
+import type { RegisterCommand } from './index.ts';
+
+function analyze(snapshot: Snapshot, options: AnalyzeOptions): AnalysisResult {
+  for (const ignored of snapshot.ignored) warn(`ignored ${ignored.file}: ${ignored.reason}`);
+  return analyzeWithOptions(buildModel(snapshot), options);
+}
+
+function checkApplyFlags(command: Command, opts: Record<string, unknown>): void {
+  if (!opts.apply) {
+    for (const flag of ['yes', 'revokeScript'] as const) {
+      if (opts[flag] !== undefined)
+        throw new UsageError(`--${flag === 'yes' ? 'yes' : 'revoke-script'} only goes with --apply`);
+    }
+    return;
+  }
+  const output = opts.output as string;
+  if (command.getOptionValueSource('output') === 'cli' && output !== 'json' && output !== 'aws-cli')
+    throw new UsageError(
+      `--apply reports what it did as text, or as JSON with -o json; -o ${output} is for writing the fix`,
+    );
+  if (!opts.live && !opts.region && !opts.profile)
+    throw new UsageError(
+      '--apply changes an AWS account: use --live, or name the account of the snapshot with --region and/or --profile',
+    );
+  if (!opts.yes && !process.stdin.isTTY)
+    throw new UsageError('--apply asks before changing anything; without a terminal to ask on, pass --yes');
+}
+
+async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^\s*y(es)?\s*$/i.test(await rl.question(question));
+  } finally {
+    rl.close();
+  }
+}
+
+function applied(results: readonly ItemResult[]): { rules: SgRemediation[]; nacl: NaclRemediation[] } {
+  const done = results.filter((r) => r.outcome.status !== 'failed').map((r) => r.item);
+  return {
+    rules: done.flatMap((i) => (i.kind === 'sg-rule' ? [i.planned.rule] : [])),
+    nacl: done.flatMap((i) => (i.kind === 'nacl-entry' ? [i.planned.entry] : [])),
+  };
+}
+
+/** Writes the revoke script, creating it only if it does not exist yet. */
+function writeRevoke(path: string, text: string, create: boolean): void {
+  try {
+    writeFileSync(path, text, { mode: 0o755, flag: create ? 'wx' : 'w' });
+  } catch (err) {
+    throw new UsageError(
+      `--revoke-script ${path}: cannot write it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
+  }
+}
+
+interface ApplyContext {
+  readonly opts: Record<string, unknown>;
+  readonly source: SourceOptions;
+  readonly snapshot: Snapshot;
+  readonly analysisOptions: AnalyzeOptions;
+  readonly before: AnalysisResult;
+  readonly plan: FixPlan;
+}
+
+async function runApply(context: ApplyContext): Promise<number> {
+  const { opts, source, plan, before } = context;
+  const { items, refused } = applyPlan(plan);
+  process.stderr.write(planText(plan, items, refused));
+  const print = (summary: Parameters<typeof summaryText>[1]): void => {
+    process.stdout.write(opts.output === 'json' ? summaryJson(summary) : summaryText(plan, summary));
+  };
+  if (items.length === 0) {
+    print({ results: [], refused, before });
+    return refused.length > 0 ? ExitCode.Fail : ExitCode.Pass;
+  }
+  if (!opts.yes && !(await confirm(`Add these ${items.length} to the account? [y/N] `))) {
+    process.stderr.write('dynamo-netcheck: nothing changed\n');
+    return ExitCode.Fail;
+  }
+  // Loaded only here: the SDK takes a while to import and offline `fix` never needs it.
+  const { makeAwsClients } = await import('../../snapshot/collect/aws.ts');
+  const { applyItems, checkPermissions } = await import('../../remediate/apply/ec2.ts');
+  const target: RevokeTarget = {
+    ...(source.region ? { region: source.region } : {}),
+    ...(source.profile ? { profile: source.profile } : {}),
+    when: new Date().toISOString(),
+  };
+  const { ec2 } = makeAwsClients(target);
+  let denials;
+  try {
+    denials = await checkPermissions(ec2, items);
+  } catch (err) {
+    if (err instanceof CollectError) throw new UsageError(err.message);
+    throw err;
+  }
+  if (denials.length > 0) {
+    const actions = [...new Set(denials.flatMap((d) => d.actions))];
+    process.stderr.write(
+      `dynamo-netcheck: missing permissions — nothing was changed. The dry run was denied for:\n${denials.map((d) => `  ${d.message}\n`).join('')}` +
+        `Grant the caller ${actions.join(', ')} (on the security groups / network ACLs above) and run again.\n`,
+    );
+    return ExitCode.MissingPermissions;
+  }
+  const revokePath = resolve(
+    (opts.revokeScript as string | undefined) ??
+      `dynamo-netcheck-revoke-${target.when.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.sh`,
+  );
+  if (existsSync(revokePath))
+    throw new UsageError(`--revoke-script ${revokePath}: exists already; name a new file`);
+  writeRevoke(revokePath, revokeScript(plan, [], target), true);
+  const done: ItemResult[] = [];
+  const results = await applyItems(ec2, items, (result) => {
+    done.push(result);
+    if (result.outcome.status === 'added') writeRevoke(revokePath, revokeScript(plan, done, target), false);
+  });
+  const added = results.some((r) => r.outcome.status === 'added');
+  if (!added) unlinkSync(revokePath);
+
+  // The verdict with the rules in: re-collected when live, else the snapshot with them added.
+  const { rules, nacl } = applied(results);
+  const after = source.live
+    ? analyze(await snapshotFrom(undefined, source), context.analysisOptions)
+    : analyze(applyRemediation(context.snapshot, rules, nacl), context.analysisOptions);
+  print({ results, refused, before, after, ...(added ? { revokeScript: revokePath } : {}) });
+  const failed = results.some((r) => r.outcome.status === 'failed') || refused.length > 0;
+  return failed ? ExitCode.Fail : ExitCode.Pass;
+}
+
+export const registerFix: RegisterCommand = (program, setExit) => {
+  const command = program
+    .command('fix')
+    .description(
+      'Writes the narrowest fix for every blocked flow as code: a commented aws-cli bash script (default), Terraform, CloudFormation or JSON; each rule carries a description and says which flows it unblocks. ' +
+        'With --apply it adds the rules through the EC2 API instead: it shows the plan and asks (unless --yes), dry-runs every call to check permission, treats rules already present as done, never removes or widens a rule, writes a revoke script for exactly what it added, and prints the verdict with the rules in. ' +
+        'Exit codes: 0 fix written, or every rule applied or already present; 1 some rule failed or was refused (or you declined); 2 usage or input error; 4 missing IAM permissions (nothing changed).',
+    )
+    .argument('[snapshot]', 'snapshot directory (or use --live)')
+    .addOption(new Option('-o, --output <format>', 'what to write').choices(fixFormats).default('aws-cli'));
+  addAnalysisOptions(command)
+    .option(
+      '--apply',
+      'add the rules to the AWS account (with --live, or with a snapshot and --region/--profile naming its account)',
+    )
+    .option('--yes', 'with --apply: do not ask for confirmation (needed without a terminal)')
+    .option(
+      '--revoke-script <file>',
+      'with --apply: where to write the script that undoes this run (default: ./dynamo-netcheck-revoke-<UTC time>.sh)',
+    );
+  addSnapshotSourceOptions(command);
+  // Here --region and --profile also name the account --apply changes when the data is a snapshot.
+  for (const option of command.options) {
+    if (option.long === '--region')
+      option.description =
+        'AWS region (with --live, or the account --apply changes; default: the standard AWS chain)';
+    if (option.long === '--profile')
+      option.description = 'AWS profile (with --live, or the account --apply changes)';
+  }
+  command.action(async (snapshotPath: string | undefined, opts: Record<string, unknown>) => {
+    const format = outputFormat<FixFormat>(opts.output as string, fixFormats);
+    checkApplyFlags(command, opts);
+    const analysisOptions = analysisOptionsFrom(opts);
+    const source = opts as SourceOptions;
+    // With --apply, --region/--profile name the account to change even when the data is a snapshot.
+    const snapshot = await snapshotFrom(
+      snapshotPath,
+      opts.apply && !source.live ? { ...source, region: undefined, profile: undefined } : source,
+    );
+    const before = analyze(snapshot, analysisOptions);
+    const plan = fixPlan(before);
+    for (const flow of plan.notFixed)
+      warn(`no fix here for ${flow.id} (${flow.reason}); see \`dynamo-netcheck analyze\``);
+    if (!opts.apply) {
+      process.stdout.write(emitters[format](plan));
+      setExit(ExitCode.Pass);
+      return;
+    }
+    setExit(await runApply({ opts, source, snapshot, analysisOptions, before, plan }));
+  });
+};

@@ -1,0 +1,248 @@
+/**
+ * `fix` on the command line: each -o format on stdout with exit 0, usage errors exit 2 before
+ * anything is read or changed, and `--apply` end to end — the CLI's own EC2Client answered by the
+ * stateful fake account — for a denied dry run (exit 4, nothing changed, no file), a first run
+ * (rules added, revoke script, new verdict), a second run (a no-op) and a partial failure (exit 1).
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  mkdirSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { parse as parseHcl } from '@cdktf/hcl2json';
+import YAML from 'yaml';
+import type { FakeAccount } from '../remediate/apply/cli-with-fake-ec2.ts';
+import { emptyState } from '../remediate/apply/fake-ec2.ts';
+import { ingressAndEgressCluster } from '../remediate/apply/scenarios.ts';
+
+const EXAMPLE = resolve('examples/dgxc-multi-sg');
+const SYSTEM_SG = 'sg-0280e97ae16fcd306';
+const TSX = createRequire(import.meta.url).resolve('tsx');
+const RUNNER = resolve('test/remediate/apply/cli-with-fake-ec2.ts');
+
+const scratch = mkdtempSync(join(tmpdir(), 'netcheck-fix-cli-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function spawn(
+  file: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<Run> {
+  return new Promise((done) => {
+    execFile(
+      file,
+      args,
+      {
+        encoding: 'utf8',
+        cwd: options.cwd ?? process.cwd(),
+        env: { ...process.env, NO_COLOR: '1', ...options.env },
+      },
+      (error, stdout, stderr) => done({ code: error ? Number(error.code) : 0, stdout, stderr }),
+    );
+  });
+}
+
+const cli = (...args: string[]): Promise<Run> => spawn(resolve('bin/dynamo-netcheck'), args);
+
+/** A directory with its own fake account file; the CLI runs in it, so default revoke scripts land there. */
+function workspace(
+  name: string,
+  account: FakeAccount,
+): { dir: string; accountFile: string; account: () => FakeAccount } {
+  const dir = join(scratch, name);
+  mkdirSync(dir, { recursive: true });
+  const accountFile = join(dir, '..', `${name}.account.json`);
+  writeFileSync(accountFile, JSON.stringify(account));
+  return { dir, accountFile, account: () => JSON.parse(readFileSync(accountFile, 'utf8')) as FakeAccount };
+}
+
+const withFakeEc2 = (ws: { dir: string; accountFile: string }, ...args: string[]): Promise<Run> =>
+  spawn(process.execPath, ['--import', TSX, RUNNER, ...args], {
+    cwd: ws.dir,
+    env: { FAKE_EC2_ACCOUNT: ws.accountFile },
+  });
+
+describe('fix writes the remediation as code', { concurrency: true }, () => {
+  it('default: the aws-cli script on stdout, nothing on stderr, exit 0', async () => {
+    const r = await cli('fix', EXAMPLE);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    assert.match(r.stdout, /^#!\/usr\/bin\/env bash\n/);
+    assert.equal(r.stdout.match(/^ {2}aws ec2 authorize-security-group-ingress \\$/gm)?.length, 3);
+  });
+
+  it('-o terraform parses as HCL', async () => {
+    const r = await cli('fix', EXAMPLE, '-o', 'terraform');
+    assert.equal(r.code, 0, r.stderr);
+    const json = (await parseHcl('netcheck.tf', r.stdout)) as { resource: Record<string, object> };
+    assert.equal(Object.keys(json.resource.aws_vpc_security_group_ingress_rule!).length, 3);
+  });
+
+  it('-o cloudformation is a template of SecurityGroupIngress resources', async () => {
+    const r = await cli('fix', EXAMPLE, '-o', 'cloudformation', '--no-conformance');
+    assert.equal(r.code, 0, r.stderr);
+    const template = YAML.parse(r.stdout) as {
+      Resources: Record<string, { Type: string; Properties: { FromPort: number } }>;
+    };
+    // --no-conformance drops the two 9090 rules: the analysis options reach the fix.
+    assert.deepEqual(
+      Object.values(template.Resources).map((x) => `${x.Type} ${x.Properties.FromPort}`),
+      ['AWS::EC2::SecurityGroupIngress 4222'],
+    );
+  });
+
+  it('-o json is one object', async () => {
+    const r = await cli('fix', EXAMPLE, '-o', 'json');
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { verdict: string; securityGroupRules: unknown[] };
+    assert.equal(out.verdict, 'fail');
+    assert.equal(out.securityGroupRules.length, 3);
+  });
+
+  for (const [args, message] of [
+    [['-o', 'hcl'], /argument 'hcl' is invalid/],
+    [['--apply'], /--apply changes an AWS account: use --live, or name the account/],
+    [['--yes'], /--yes only goes with --apply/],
+    [['--apply', '--region', 'us-west-2', '-o', 'terraform'], /-o terraform is for writing the fix/],
+    [['--gpu-nodegroup', 'nope'], /--gpu-nodegroup nope: no such node group/],
+  ] as const) {
+    it(`usage error: ${args.join(' ')} → exit 2, nothing on stdout`, async () => {
+      const r = await cli('fix', EXAMPLE, ...args);
+      assert.equal(r.code, 2);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, message);
+    });
+  }
+});
+
+describe('fix --apply against the account', { concurrency: true }, () => {
+  it('without a terminal and without --yes it refuses before any AWS call (exit 2)', async () => {
+    const ws = workspace('no-tty', { state: emptyState([SYSTEM_SG]) });
+    const r = await withFakeEc2(ws, 'fix', EXAMPLE, '--apply', '--region', 'us-west-2');
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /without a terminal to ask on, pass --yes/);
+    assert.deepEqual(ws.account().calls, []);
+  });
+
+  it('a denied dry run: exit 4, the missing actions named, nothing changed, no file left', async () => {
+    const ws = workspace('denied', {
+      state: emptyState([SYSTEM_SG]),
+      denied: ['ec2:AuthorizeSecurityGroupIngress'],
+    });
+    const r = await withFakeEc2(ws, 'fix', EXAMPLE, '--apply', '--yes', '--region', 'us-west-2');
+    assert.equal(r.code, 4, r.stderr);
+    assert.match(r.stderr, /missing permissions — nothing was changed/);
+    assert.match(r.stderr, /Grant the caller ec2:AuthorizeSecurityGroupIngress, ec2:CreateTags/);
+    assert.equal(r.stdout, '');
+    const account = ws.account();
+    assert.deepEqual(account.state.rules, []);
+    assert.ok(account.calls!.every((c) => c.dryRun));
+    assert.deepEqual(readdirSync(ws.dir), []);
+  });
+
+  it('first run adds the three rules and writes the revoke script; the second run is a no-op', async () => {
+    const ws = workspace('twice', { state: emptyState([SYSTEM_SG]) });
+    const first = await withFakeEc2(ws, 'fix', EXAMPLE, '--apply', '--yes', '--region', 'us-west-2');
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, /will add 3 items for cluster dgxc-h100 in account 123456789012/);
+    assert.equal(first.stdout.match(/^added /gm)?.length, 3);
+    assert.match(first.stdout, /Verdict after: PASS \(10 allowed, 0 blocked, 0 unknown\); before: FAIL/);
+    const rules = ws.account().state.rules;
+    assert.equal(rules.length, 3);
+    const [script] = readdirSync(ws.dir);
+    assert.match(script!, /^dynamo-netcheck-revoke-\d{8}T\d{6}Z\.sh$/);
+    assert.match(
+      first.stdout,
+      new RegExp(`Revoke script \\(exactly what this run added\\): ${join(ws.dir, script!)}`),
+    );
+    const text = readFileSync(join(ws.dir, script!), 'utf8');
+    assert.deepEqual(
+      [...text.matchAll(/--security-group-rule-ids (\S+)/g)].map((m) => m[1]).sort(),
+      rules.map((x) => x.id).sort(),
+    );
+
+    const second = await withFakeEc2(
+      ws,
+      'fix',
+      EXAMPLE,
+      '--apply',
+      '--yes',
+      '--region',
+      'us-west-2',
+      '-o',
+      'json',
+    );
+    assert.equal(second.code, 0, second.stderr);
+    const report = JSON.parse(second.stdout) as {
+      results: { status: string }[];
+      revokeScript?: string;
+      after: { verdict: string };
+    };
+    assert.deepEqual(
+      report.results.map((x) => x.status),
+      ['already-present', 'already-present', 'already-present'],
+    );
+    assert.equal(report.revokeScript, undefined);
+    assert.equal(report.after.verdict, 'pass');
+    assert.deepEqual(ws.account().state.rules, rules);
+    assert.deepEqual(readdirSync(ws.dir), [script], 'no second revoke script');
+  });
+
+  it('a partial failure: exit 1, the rest applied, the revoke script lists only what was added', async () => {
+    const snapshot = join(scratch, 'partial-snapshot');
+    for (const file of ingressAndEgressCluster().files()) {
+      mkdirSync(join(snapshot, file.path, '..'), { recursive: true });
+      writeFileSync(join(snapshot, file.path), file.text);
+    }
+    // sg-gpu is gone from the account: its egress rule fails, the two ingress rules go in.
+    const ws = workspace('partial', { state: emptyState(['sg-sys', 'sg-gpu2']) });
+    const revoke = join(ws.dir, 'undo.sh');
+    const r = await withFakeEc2(
+      ws,
+      'fix',
+      snapshot,
+      '--dynamo-version',
+      '1.2.0',
+      '--no-conformance',
+      '--apply',
+      '--yes',
+      '--profile',
+      'prod',
+      '--revoke-script',
+      revoke,
+    );
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stdout.match(/^added /gm)?.length, 2);
+    assert.match(
+      r.stdout,
+      /^FAILED +sg-rule-3: egress from sg-gpu to sg-sys, tcp\/4222 .* — InvalidGroup\.NotFound: /m,
+    );
+    assert.match(r.stdout, /Verdict after: FAIL/);
+    const added = ws.account().state.rules;
+    assert.equal(added.length, 2);
+    const text = readFileSync(revoke, 'utf8');
+    assert.match(text, /--profile prod/);
+    assert.deepEqual(
+      [...text.matchAll(/--security-group-rule-ids (\S+)/g)].map((m) => m[1]).sort(),
+      added.map((x) => x.id).sort(),
+    );
+    assert.doesNotMatch(text, /egress/);
+    assert.ok(existsSync(revoke));
+  });
+});
