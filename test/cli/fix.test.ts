@@ -22,7 +22,9 @@ import { after, describe, it } from 'node:test';
 import { parse as parseHcl } from '@cdktf/hcl2json';
 import YAML from 'yaml';
 import type { FakeAccount } from '../remediate/apply/cli-with-fake-ec2.ts';
+import { startCli, type CliWorker } from '../helpers/cli-in-worker.ts';
 import { emptyState } from '../remediate/apply/fake-ec2.ts';
+import { loadKubeObjects, namespacesOf, startFakeKubeApi } from '../helpers/fake-kube-api.ts';
 import { ingressAndEgressCluster } from '../remediate/apply/scenarios.ts';
 
 const EXAMPLE = resolve('examples/dgxc-multi-sg');
@@ -58,7 +60,10 @@ function spawn(
   });
 }
 
-const cli = (...args: string[]): Promise<Run> => spawn(resolve('bin/dynamo-netcheck'), args);
+// Offline runs share one in-process CLI worker: its start-up (Node, tsx, the SDKs) is the slow part.
+const worker: CliWorker = startCli(EXAMPLE);
+after(() => worker.close());
+const cli = (...args: string[]): Promise<Run> => worker.run(args);
 
 /** A directory with its own fake account file; the CLI runs in it, so default revoke scripts land there. */
 function workspace(
@@ -78,7 +83,7 @@ const withFakeEc2 = (ws: { dir: string; accountFile: string }, ...args: string[]
     env: { FAKE_EC2_ACCOUNT: ws.accountFile },
   });
 
-describe('fix writes the remediation as code', { concurrency: true }, () => {
+describe('fix writes the remediation as code', () => {
   it('default: the aws-cli script on stdout, nothing on stderr, exit 0', async () => {
     const r = await cli('fix', EXAMPLE);
     assert.equal(r.code, 0, r.stderr);
@@ -115,6 +120,14 @@ describe('fix writes the remediation as code', { concurrency: true }, () => {
     assert.equal(out.securityGroupRules.length, 3);
   });
 
+  it('--apply without a terminal and without --yes refuses before any AWS call (exit 2)', async () => {
+    const r = await worker.run(['fix', EXAMPLE, '--apply', '--region', 'us-west-2']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /without a terminal to ask on, pass --yes/);
+    assert.equal(r.stdout, '');
+    assert.deepEqual(r.calls, []);
+  });
+
   for (const [args, message] of [
     [['-o', 'hcl'], /argument 'hcl' is invalid/],
     [['--apply'], /--apply changes an AWS account: use --live, or name the account/],
@@ -132,14 +145,6 @@ describe('fix writes the remediation as code', { concurrency: true }, () => {
 });
 
 describe('fix --apply against the account', { concurrency: true }, () => {
-  it('without a terminal and without --yes it refuses before any AWS call (exit 2)', async () => {
-    const ws = workspace('no-tty', { state: emptyState([SYSTEM_SG]) });
-    const r = await withFakeEc2(ws, 'fix', EXAMPLE, '--apply', '--region', 'us-west-2');
-    assert.equal(r.code, 2);
-    assert.match(r.stderr, /without a terminal to ask on, pass --yes/);
-    assert.deepEqual(ws.account().calls, []);
-  });
-
   it('a denied dry run: exit 4, the missing actions named, nothing changed, no file left', async () => {
     const ws = workspace('denied', {
       state: emptyState([SYSTEM_SG]),
@@ -202,6 +207,57 @@ describe('fix --apply against the account', { concurrency: true }, () => {
     assert.equal(report.after.verdict, 'pass');
     assert.deepEqual(ws.account().state.rules, rules);
     assert.deepEqual(readdirSync(ws.dir), [script], 'no second revoke script');
+  });
+
+  it('--live: collects, applies, re-collects and prints the verdict with the rules in', async () => {
+    const objects = loadKubeObjects(join(EXAMPLE, 'k8s'));
+    const api = await startFakeKubeApi({
+      objects: [...objects, ...namespacesOf(objects)],
+      absentCrds: ['securitygrouppolicies'],
+    });
+    try {
+      const groups = (
+        JSON.parse(readFileSync(join(EXAMPLE, 'aws/security-groups.json'), 'utf8')) as {
+          SecurityGroups: { GroupId: string }[];
+        }
+      ).SecurityGroups.map((g) => g.GroupId);
+      const ws = workspace('live', { state: emptyState(groups), live: EXAMPLE });
+      const kubeconfig = join(ws.dir, '..', 'live.kubeconfig');
+      writeFileSync(kubeconfig, api.kubeconfigYaml());
+      const args = [
+        'fix',
+        '--live',
+        '--cluster',
+        'dgxc-h100',
+        '--region',
+        'us-west-2',
+        '--kubeconfig',
+        kubeconfig,
+        '--apply',
+        '--yes',
+        '-o',
+        'json',
+      ];
+      const first = await withFakeEc2(ws, ...args);
+      assert.equal(first.code, 0, first.stderr);
+      const report = JSON.parse(first.stdout) as {
+        results: { status: string }[];
+        before: { verdict: string };
+        after: { verdict: string };
+      };
+      assert.deepEqual(
+        report.results.map((x) => x.status),
+        ['added', 'added', 'added'],
+      );
+      assert.deepEqual([report.before.verdict, report.after.verdict], ['fail', 'pass']);
+      // Live, the second run re-collects a cluster that needs nothing: no call changes anything.
+      const second = await withFakeEc2(ws, ...args);
+      assert.equal(second.code, 0, second.stderr);
+      assert.deepEqual(JSON.parse(second.stdout).results, []);
+      assert.equal(ws.account().state.rules.length, 3);
+    } finally {
+      await api.close();
+    }
   });
 
   it('a partial failure: exit 1, the rest applied, the revoke script lists only what was added', async () => {

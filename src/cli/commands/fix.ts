@@ -156,7 +156,11 @@ export const registerFix: RegisterCommand = (program, setExit) => {
         'Exit codes: 0 fix written, or every rule applied or already present; 1 some rule failed or was refused (or you declined); 2 usage or input error; 4 missing IAM permissions (nothing changed).',
     )
     .argument('[snapshot]', 'snapshot directory (or use --live)')
-    .addOption(new Option('-o, --output <format>', 'what to write').choices(fixFormats).default('aws-cli'));
+    .addOption(
+      new Option('-o, --output <format>', 'what to write (with --apply: json prints the report as JSON)')
+        .choices(fixFormats)
+        .default('aws-cli'),
+    );
   addAnalysisOptions(command)
     .option(
       '--apply',

@@ -16,7 +16,7 @@ import {
   type NetworkAclEntry,
   type Tag,
 } from '@aws-sdk/client-ec2';
-import { mockClient } from 'aws-sdk-client-mock';
+import { AwsStub, mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { awsError } from '../../helpers/fake-aws.ts';
 
 export interface StoredRule {
@@ -42,6 +42,8 @@ export interface Ec2State {
 export interface FakeEc2Options {
   /** IAM actions the caller lacks, e.g. `ec2:AuthorizeSecurityGroupIngress`, `ec2:CreateTags`. */
   readonly denied?: readonly string[];
+  /** Told of every rule added, e.g. to show it in the describe answers of a fake collector account. */
+  readonly onRuleAdded?: (rule: StoredRule) => void;
 }
 
 export interface FakeEc2 {
@@ -76,19 +78,24 @@ const sameRule = (a: Omit<StoredRule, 'id' | 'tags' | 'description'>, b: StoredR
 
 /**
  * Mocks one new EC2Client ('instance'), or the EC2Client class itself ('class': every client the
- * code under test creates). `state` is changed in place, so the caller sees (and may save) it.
+ * code under test creates), or adds to the class's existing mock ('extend': after fakeAws from
+ * test/helpers/fake-aws.ts in 'classes' mode, which answers the describe calls of collection).
+ * `state` is changed in place, so the caller sees (and may save) it.
  */
 export function fakeEc2(
   state: Ec2State,
   options: FakeEc2Options = {},
-  mode: 'instance' | 'class' = 'instance',
+  mode: 'instance' | 'class' | 'extend' = 'instance',
 ): FakeEc2 {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const client = new EC2Client({
     region: 'us-west-2',
     credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' },
   });
-  const mock = mockClient(mode === 'class' ? EC2Client : client);
+  const mock: AwsClientStub<EC2Client> =
+    mode === 'extend'
+      ? (new AwsStub(EC2Client.prototype, EC2Client.prototype.send as never) as AwsClientStub<EC2Client>)
+      : mockClient(mode === 'class' ? EC2Client : client);
   const calls: FakeEc2['calls'] = [];
   const denied = new Set(options.denied ?? []);
   const gate = (command: string, action: string, input: { DryRun?: boolean }, tagging: boolean): void => {
@@ -101,9 +108,11 @@ export function fakeEc2(
       throw awsError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412);
   };
 
-  mock.onAnyCommand().callsFake((input: unknown) => {
-    throw new Error(`fake EC2: unexpected command ${JSON.stringify(input)}`);
-  });
+  if (mode !== 'extend') {
+    mock.onAnyCommand().callsFake((input: unknown) => {
+      throw new Error(`fake EC2: unexpected command ${JSON.stringify(input)}`);
+    });
+  }
   const authorize =
     (egress: boolean) =>
     (input: {
@@ -143,6 +152,7 @@ export function fakeEc2(
         return { id, ...w, tags };
       });
       state.rules.push(...added);
+      for (const rule of added) options.onRuleAdded?.(rule);
       return {
         Return: true,
         SecurityGroupRules: added.map((r) => ({
@@ -186,6 +196,8 @@ export function fakeEc2(
       });
       return {};
     });
+  // Extending a collector's account: its describe answers stay in charge, and its maker restores it.
+  if (mode === 'extend') return { client, state, calls, restore: () => undefined };
   mock.on(DescribeNetworkAclsCommand).callsFake((input: { NetworkAclIds?: string[] }) => {
     calls.push({ command: 'DescribeNetworkAcls', dryRun: false });
     if (denied.has('ec2:DescribeNetworkAcls'))

@@ -187,11 +187,22 @@ describe('aws-cli script', () => {
     const plan: FixPlan = {
       ...dgxc,
       securityGroupNames: { ...dgxc.securityGroupNames, [SYSTEM_SG]: 'evil\ntouch pwned3 # `touch pwned4`' },
-      rules: [{ ...rule, rule: { ...rule.rule, groupId: hostileGroup } }, ...dgxc.rules.slice(1)],
+      rules: [
+        {
+          ...rule,
+          rule: { ...rule.rule, groupId: hostileGroup },
+          tags: [...rule.tags, { Key: 'team', Value: "a,b=c' {d}" }],
+        },
+        ...dgxc.rules.slice(1),
+      ],
     };
     const run = runScript('hostile', emitters['aws-cli'](plan));
     assert.equal(run.code, 0, run.stderr);
     assert.equal(option(run.calls[0]!, '--group-id'), hostileGroup);
+    // Tags the shorthand cannot say go as JSON, exactly.
+    assert.deepEqual(JSON.parse(option(run.calls[0]!, '--tag-specifications')!), [
+      { ResourceType: 'security-group-rule', Tags: plan.rules[0]!.tags },
+    ]);
     for (const file of ['pwned', 'pwned2', 'pwned3', 'pwned4'])
       assert.ok(!existsSync(join(run.dir, file)), file);
   });
