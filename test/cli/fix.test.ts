@@ -145,6 +145,38 @@ describe('fix writes the remediation as code', () => {
 });
 
 describe('fix --apply against the account', { concurrency: true }, () => {
+  it('on a terminal it asks: no changes nothing, yes applies', async () => {
+    const ws = workspace('tty', { state: emptyState([SYSTEM_SG]) });
+    // script(1) gives the CLI a terminal; the answer comes through it.
+    const onTerminal = (answer: string): Promise<Run> => {
+      const command = [
+        process.execPath,
+        '--import',
+        TSX,
+        RUNNER,
+        'fix',
+        EXAMPLE,
+        '--apply',
+        '--region',
+        'us-west-2',
+      ]
+        .map((w) => `'${w}'`)
+        .join(' ');
+      return spawn('bash', ['-c', `printf '${answer}\\n' | script -qec "${command}" /dev/null`], {
+        cwd: ws.dir,
+        env: { FAKE_EC2_ACCOUNT: ws.accountFile },
+      });
+    };
+    const no = await onTerminal('n');
+    assert.equal(no.code, 1, no.stdout);
+    assert.match(no.stdout, /Add 3 items to account 123456789012\? \[y\/N\]/);
+    assert.match(no.stdout, /nothing changed/);
+    assert.deepEqual(ws.account().calls, []);
+    const yes = await onTerminal('y');
+    assert.equal(yes.code, 0, yes.stdout);
+    assert.equal(ws.account().state.rules.length, 3);
+  });
+
   it('a denied dry run: exit 4, the missing actions named, nothing changed, no file left', async () => {
     const ws = workspace('denied', {
       state: emptyState([SYSTEM_SG]),

@@ -10,7 +10,7 @@ import { planText, summaryJson, summaryText } from '../../remediate/apply/report
 import { revokeScript, type RevokeTarget } from '../../remediate/apply/revoke.ts';
 import { applyRemediation } from '../../remediate/apply-to-snapshot.ts';
 import { emitters, fixFormats, type FixFormat } from '../../remediate/emit/index.ts';
-import { fixPlan, type FixPlan } from '../../remediate/emit/plan.ts';
+import { count, fixPlan, type FixPlan } from '../../remediate/emit/plan.ts';
 import type { NaclRemediation, SgRemediation } from '../../remediate/types.ts';
 import { CollectError } from '../../snapshot/collect/errors.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
@@ -94,7 +94,8 @@ async function runApply(context: ApplyContext): Promise<number> {
     print({ results: [], refused, before });
     return refused.length > 0 ? ExitCode.Fail : ExitCode.Pass;
   }
-  if (!opts.yes && !(await confirm(`Add these ${items.length} to the account? [y/N] `))) {
+  const where = plan.cluster.accountId ? `account ${plan.cluster.accountId}` : 'the account';
+  if (!opts.yes && !(await confirm(`Add ${count(items.length, 'item')} to ${where}? [y/N] `))) {
     process.stderr.write('dynamo-netcheck: nothing changed\n');
     return ExitCode.Fail;
   }
