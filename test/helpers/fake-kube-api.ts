@@ -118,6 +118,8 @@ export interface FakeKubeOptions {
   readonly statusFor?: Readonly<Record<string, number>>;
   /** Log text by `namespace/pod/container` (current) or `…/container/previous`. */
   readonly logs?: Readonly<Record<string, string>>;
+  /** Extra routes (e.g. the probe runner's writes), tried first; returns true when it answered. */
+  readonly extend?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
 }
 
 export interface RecordedRequest {
@@ -166,6 +168,7 @@ export async function startFakeKubeApi(options: FakeKubeOptions): Promise<FakeKu
     const url = new URL(req.url ?? '/', 'http://fake');
     const query = Object.fromEntries(url.searchParams);
     requests.push({ method: req.method ?? 'GET', path: url.pathname, query });
+    if (options.extend?.(req, res, url)) return;
     const rbac = (resource: string, group: string, verb: string): boolean => {
       const name = group ? `${resource}.${group}` : resource;
       if (options.forbidden?.includes(resource)) {

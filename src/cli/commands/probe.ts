@@ -1,0 +1,146 @@
+import { Option } from 'commander';
+import { randomBytes } from 'node:crypto';
+import { buildModel } from '../../model/build.ts';
+import { DEFAULT_IMAGE, planProbes } from '../../probe/plan.ts';
+import { compareResults, renderProbeTable } from '../../probe/report.ts';
+import { addAnalysisOptions, analysisOptionsFrom, analyzeWithOptions } from '../analysis-options.ts';
+import { ExitCode, UsageError } from '../errors.ts';
+import { outputFormat } from '../inputs.ts';
+import {
+  addSnapshotSourceOptions,
+  progressReporter,
+  snapshotFrom,
+  type SourceOptions,
+} from '../snapshot-source.ts';
+import { parseDuration } from './dial.ts';
+import type { RegisterCommand } from './index.ts';
+
+/** This tool's image for --l7 (built from the Dockerfile at the repository root). */
+export const L7_IMAGE = 'ghcr.io/dynamo-netcheck/dynamo-netcheck:latest';
+/** 128 + SIGINT, what shells expect of an interrupted command. */
+const INTERRUPTED = 130;
+
+interface ProbeFlags extends SourceOptions {
+  image?: string;
+  l7?: boolean;
+  concurrency: string;
+  timeout: string;
+  pendingTimeout: string;
+  pollInterval: string;
+  runId?: string;
+  output: string;
+}
+
+export const registerProbe: RegisterCommand = (program, setExit) => {
+  const command = program
+    .command('probe')
+    .description(
+      'Run one probe pod per source class (node group × security groups) that dials every target pod IP and Service name, and set the live result next to the static verdict; the namespace is always deleted',
+    )
+    .argument('[snapshot]', 'snapshot directory the plan comes from (or --live)')
+    .option('--image <image>', `probe image running nc (air-gapped registries; default ${DEFAULT_IMAGE})`)
+    .option(
+      '--l7',
+      `run this tool's image (${L7_IMAGE}, or --image) with \`dial … -o json\`: NATS/JetStream, Prometheus, etcd`,
+    )
+    .option('--concurrency <n>', 'pods created at once', '8')
+    .option('--timeout <duration>', 'dial timeout per target (whole seconds for nc)', '5s')
+    .option(
+      '--pending-timeout <duration>',
+      "report a probe still Pending after this with the scheduler's reason",
+      '60s',
+    )
+    .addOption(new Option('--poll-interval <duration>', 'how often pods are polled').default('1s').hideHelp())
+    .addOption(new Option('--run-id <id>', 'run id (default: random)').hideHelp())
+    .addOption(
+      new Option('-o, --output <format>', 'report format').choices(['table', 'json']).default('table'),
+    );
+  addAnalysisOptions(command);
+  addSnapshotSourceOptions(command);
+  // The probes run where --kubeconfig/--context point, with a snapshot directory as well as --live.
+  for (const option of command.options)
+    if (option.long === '--kubeconfig' || option.long === '--context')
+      option.description = option.description.replace(
+        '(with --live',
+        '(where the probes run, and with --live',
+      );
+  command.action(async (snapshotPath: string | undefined, flags: ProbeFlags) => {
+    const output = outputFormat(flags.output, ['table', 'json'] as const);
+    const concurrency = Number(flags.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new UsageError('--concurrency: expected a whole number ≥ 1');
+    const timeoutMs = parseDuration(flags.timeout);
+    const pendingMs = parseDuration(flags.pendingTimeout);
+    const pollMs = parseDuration(flags.pollInterval);
+    const runId = flags.runId ?? `${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
+    const analysisOptions = analysisOptionsFrom(flags as unknown as Record<string, unknown>);
+    // --kubeconfig/--context name where the probes run, with or without --live.
+    const { kubeconfig, context, ...source } = flags;
+    const snapshot = await snapshotFrom(snapshotPath, flags.live ? flags : source);
+    const model = buildModel(snapshot);
+    const analysis = analyzeWithOptions(model, analysisOptions);
+    const mode = flags.l7 ? 'l7' : 'nc';
+    let plan;
+    try {
+      plan = planProbes(model, analysis, {
+        runId,
+        mode,
+        image: flags.image ?? (flags.l7 ? L7_IMAGE : DEFAULT_IMAGE),
+        timeoutSeconds: Math.max(1, Math.ceil(timeoutMs / 1000)),
+      });
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    if (plan.probes.length === 0)
+      throw new UsageError(`nothing to probe: ${plan.notProbed.join('; ') || 'no TCP flows'}`);
+
+    const { loadKubeConfig } = await import('../../snapshot/collect/kubernetes.ts');
+    const { CollectError } = await import('../../snapshot/collect/errors.ts');
+    let kubeConfig;
+    try {
+      kubeConfig = loadKubeConfig({ ...(kubeconfig ? { kubeconfig } : {}), ...(context ? { context } : {}) });
+    } catch (err) {
+      if (err instanceof CollectError) throw new UsageError(err.message);
+      throw err;
+    }
+    const { runProbes, Interrupted } = await import('../../probe/run.ts');
+    const progress = progressReporter(process.stderr, flags.quiet);
+    const controller = new AbortController();
+    let signals = 0;
+    const onSignal = (name: NodeJS.Signals): void => {
+      signals += 1;
+      process.stderr.write(
+        signals === 1
+          ? `dynamo-netcheck: ${name}: stopping; deleting namespace ${plan.namespace}…\n`
+          : `dynamo-netcheck: still deleting namespace ${plan.namespace}; it is removed before exit\n`,
+      );
+      controller.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      const runs = await runProbes(plan, {
+        kubeConfig,
+        mode,
+        concurrency,
+        pendingMs,
+        pollMs,
+        deadlineMs: pendingMs + 2 * timeoutMs + 60_000,
+        signal: controller.signal,
+        progress,
+      });
+      const report = compareResults(plan, runs);
+      process.stdout.write(
+        output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderProbeTable(report),
+      );
+      setExit(report.passed ? ExitCode.Pass : ExitCode.Fail);
+    } catch (err) {
+      if (!(err instanceof Interrupted)) throw err;
+      process.stderr.write(`dynamo-netcheck: interrupted; namespace ${plan.namespace} deleted\n`);
+      setExit(INTERRUPTED);
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  });
+};

@@ -1,0 +1,170 @@
+/**
+ * The probe runner, the I/O edge: sweeps leftovers of earlier runs, creates the run's namespace and
+ * probe pods, polls them to an end (reporting a Pending pod with the scheduler's reason instead of
+ * waiting forever), reads logs, and always deletes the namespace — in `finally`, and when
+ * interrupted (the caller aborts `signal`; cleanup itself never listens to it).
+ */
+import type { CoreV1Api, KubeConfig, V1Pod } from '@kubernetes/client-node';
+import { MANAGED_BY, RUN_LABEL, describeSource, type ProbePlan } from './plan.ts';
+import type { ProbeRun } from './report.ts';
+import { parseDialLog, parseNcLog } from './results.ts';
+
+export interface RunOptions {
+  readonly kubeConfig: KubeConfig;
+  readonly mode: 'nc' | 'l7';
+  readonly concurrency: number;
+  /** A pod still Pending after this is reported with the scheduler's reason. */
+  readonly pendingMs: number;
+  /** The whole run's budget once the pods exist. */
+  readonly deadlineMs: number;
+  readonly pollMs?: number;
+  readonly signal?: AbortSignal;
+  readonly progress?: (message: string) => void;
+}
+
+export class Interrupted extends Error {
+  override readonly name = 'Interrupted';
+}
+
+export async function runProbes(plan: ProbePlan, options: RunOptions): Promise<Map<string, ProbeRun>> {
+  const { CoreV1Api } = await import('@kubernetes/client-node');
+  const core = options.kubeConfig.makeApiClient(CoreV1Api);
+  const progress = options.progress ?? (() => {});
+  const signal = options.signal ?? new AbortController().signal;
+  const check = (): void => {
+    if (signal.aborted) throw new Interrupted('interrupted');
+  };
+  try {
+    await sweepLeftovers(core, plan.runId, progress);
+    check();
+    await core.createNamespace({ body: plan.namespaceManifest });
+    progress(`namespace ${plan.namespace} created`);
+    check();
+    await forEachBounded(plan.probes, options.concurrency, async (probe) => {
+      check();
+      await core.createNamespacedPod({ namespace: plan.namespace, body: probe.pod as V1Pod });
+      progress(`${describeSource(probe.source)}: probe ${probe.name} created on ${probe.nodeName}`);
+    });
+    return await waitForProbes(core, plan, options, signal, progress);
+  } finally {
+    await deleteNamespace(core, plan.namespace, progress);
+  }
+}
+
+/** Deletes namespaces of earlier runs (a crash, kill -9) that carry this tool's label. */
+async function sweepLeftovers(core: CoreV1Api, runId: string, progress: (m: string) => void): Promise<void> {
+  const list = await core.listNamespace({ labelSelector: `app.kubernetes.io/managed-by=${MANAGED_BY}` });
+  for (const ns of list.items) {
+    if (ns.metadata?.labels?.[RUN_LABEL] === runId || !ns.metadata?.name) continue;
+    progress(`removing leftover namespace ${ns.metadata.name} of an earlier run`);
+    await deleteNamespace(core, ns.metadata.name, progress);
+  }
+}
+
+async function deleteNamespace(core: CoreV1Api, name: string, progress: (m: string) => void): Promise<void> {
+  try {
+    await core.deleteNamespace({ name, propagationPolicy: 'Background', gracePeriodSeconds: 0 });
+    progress(`namespace ${name} deleted`);
+  } catch (err) {
+    if ((err as { code?: number }).code === 404) return;
+    throw err;
+  }
+}
+
+async function waitForProbes(
+  core: CoreV1Api,
+  plan: ProbePlan,
+  options: RunOptions,
+  signal: AbortSignal,
+  progress: (m: string) => void,
+): Promise<Map<string, ProbeRun>> {
+  const runs = new Map<string, ProbeRun>();
+  const started = Date.now();
+  const byName = new Map(plan.probes.map((p) => [p.name, p]));
+  while (runs.size < plan.probes.length) {
+    if (signal.aborted) throw new Interrupted('interrupted');
+    const list = await core.listNamespacedPod({
+      namespace: plan.namespace,
+      labelSelector: `${RUN_LABEL}=${plan.runId}`,
+    });
+    const elapsed = Date.now() - started;
+    for (const pod of list.items) {
+      const probe = byName.get(pod.metadata?.name ?? '');
+      if (!probe || runs.has(probe.name)) continue;
+      const phase = pod.status?.phase ?? 'Pending';
+      if (phase === 'Succeeded' || phase === 'Failed') {
+        const log = await readLog(core, plan.namespace, probe.name);
+        const results = options.mode === 'l7' ? parseDialLog(log, probe.targets) : parseNcLog(log);
+        runs.set(probe.name, { state: 'completed', results, phase });
+        progress(
+          `${describeSource(probe.source)}: ${results.size}/${probe.targets.length} results (${phase})`,
+        );
+      } else if (phase === 'Pending' && elapsed >= options.pendingMs) {
+        const reason = await schedulerReason(core, plan.namespace, pod);
+        runs.set(probe.name, { state: 'unscheduled', reason });
+        progress(`${describeSource(probe.source)}: still Pending — ${reason}`);
+      }
+    }
+    if (runs.size === plan.probes.length) break;
+    if (Date.now() - started >= options.deadlineMs) {
+      for (const probe of plan.probes)
+        if (!runs.has(probe.name))
+          runs.set(probe.name, {
+            state: 'not-finished',
+            reason: `not finished within ${Math.round(options.deadlineMs / 1000)}s`,
+          });
+      break;
+    }
+    await sleep(options.pollMs ?? 1000, signal);
+  }
+  return runs;
+}
+
+async function readLog(core: CoreV1Api, namespace: string, name: string): Promise<string> {
+  try {
+    return await core.readNamespacedPodLog({ name, namespace, container: 'probe' });
+  } catch {
+    return '';
+  }
+}
+
+/** The PodScheduled condition's message, else the last FailedScheduling event, else the phase. */
+async function schedulerReason(core: CoreV1Api, namespace: string, pod: V1Pod): Promise<string> {
+  const condition = pod.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False');
+  if (condition?.message) return `${condition.reason ?? 'Unschedulable'}: ${condition.message}`;
+  const events = await core
+    .listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${pod.metadata?.name ?? ''}` })
+    .catch(() => undefined);
+  const failed = events?.items.filter((e) => e.reason === 'FailedScheduling' || e.type === 'Warning').pop();
+  if (failed?.message) return `${failed.reason ?? 'Warning'}: ${failed.message}`;
+  const waiting = pod.status?.containerStatuses?.[0]?.state?.waiting;
+  if (waiting?.reason) return `${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}`;
+  return 'Pending with no scheduler event yet';
+}
+
+async function forEachBounded<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  });
+  // allSettled: every in-flight create has returned before the caller's `finally` deletes the namespace.
+  const outcomes = await Promise.allSettled(workers);
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}

@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { analyzeModel } from '../../src/analyze/analyze.ts';
+import { readSnapshot } from '../../src/cli/inputs.ts';
+import { buildModel } from '../../src/model/build.ts';
+import { planProbes, type ProbePlan } from '../../src/probe/plan.ts';
+import { compareResults } from '../../src/probe/report.ts';
+import { Interrupted, runProbes } from '../../src/probe/run.ts';
+import { startFakeKubeApi, type FakeKubeApi } from '../helpers/fake-kube-api.ts';
+import { fakeWorkloads, ncLogFor, type FakeWorkloads } from './fake-workloads.ts';
+
+async function planFor(example: string, runId: string): Promise<ProbePlan> {
+  const model = buildModel(await readSnapshot(`examples/${example}`));
+  return planProbes(model, analyzeModel(model), {
+    runId,
+    timeoutSeconds: 5,
+    mode: 'nc',
+    image: 'busybox:1.36',
+  });
+}
+
+async function withFake(
+  fate: Parameters<typeof fakeWorkloads>[0],
+  body: (api: FakeKubeApi, workloads: FakeWorkloads) => Promise<void>,
+): Promise<void> {
+  const workloads = fakeWorkloads(fate);
+  const api = await startFakeKubeApi({ objects: [], extend: workloads.handle });
+  try {
+    await body(api, workloads);
+  } finally {
+    await api.close();
+  }
+}
+
+const fast = { mode: 'nc' as const, concurrency: 2, pendingMs: 2_000, deadlineMs: 10_000, pollMs: 5 };
+
+describe('probe runner against a fake API server', () => {
+  let plan: ProbePlan;
+  before(async () => {
+    plan = await planFor('dgxc-multi-sg', 'r1');
+  });
+
+  it('creates pinned, tolerating, restricted pods in a labelled namespace, reads results and deletes everything', async () => {
+    // 10.0.25.60 (NATS) times out as the static analysis predicts; everything else connects.
+    const answer = (host: string, port: number): string =>
+      host === '10.0.25.60'
+        ? 'fail nc: 10.0.25.60 (10.0.25.60:4222): Connection timed out'
+        : `ok ${host} (${host}:${port}) open`;
+    await withFake(
+      (pod) => ({ phase: 'Succeeded', log: `busybox banner\n${ncLogFor(pod, answer)}\n` }),
+      async (api, workloads) => {
+        const runs = await runProbes(plan, { ...fast, kubeConfig: api.kubeConfig() });
+        assert.equal(workloads.created.length, plan.probes.length);
+        for (const pod of workloads.created) {
+          const probe = plan.probes.find((p) => p.name === pod.metadata.name)!;
+          assert.equal(pod.metadata.namespace, 'dynamo-netcheck-r1');
+          assert.deepEqual(pod.metadata.labels, {
+            'app.kubernetes.io/managed-by': 'dynamo-netcheck',
+            'dynamo-netcheck/run': 'r1',
+          });
+          assert.equal(pod.spec.nodeName, probe.nodeName);
+          assert.deepEqual(pod.spec.tolerations, [{ operator: 'Exists' }]);
+          assert.equal(pod.spec.restartPolicy, 'Never');
+          assert.ok(pod.spec.activeDeadlineSeconds > 0);
+          const sc = pod.spec.containers[0].securityContext;
+          assert.deepEqual(
+            [
+              sc.runAsNonRoot,
+              sc.runAsUser,
+              sc.allowPrivilegeEscalation,
+              sc.capabilities.drop,
+              sc.seccompProfile.type,
+            ],
+            [true, 65534, false, ['ALL'], 'RuntimeDefault'],
+          );
+          assert.ok(pod.spec.containers[0].resources.limits.memory);
+        }
+        assert.equal(
+          api.requests.filter((r) => r.method === 'POST' && r.path === '/api/v1/namespaces').length,
+          1,
+        );
+        assert.deepEqual(workloads.deletedNamespaces, ['dynamo-netcheck-r1']);
+        assert.equal(workloads.namespaces.size, 0);
+        assert.equal(workloads.podCount(), 0);
+
+        const report = compareResults(plan, runs);
+        const nats = report.rows.filter((r) => r.target === '10.0.25.60:4222');
+        assert.ok(nats.length > 0);
+        for (const row of nats) assert.deepEqual([row.live?.outcome, row.agreement], ['timed-out', 'agree']);
+        // Prometheus is statically blocked from GPU nodes, yet connected here: a disagreement.
+        const prom = report.rows.find(
+          (r) => r.probe === 'probe-gpu-h100' && r.target === '10.0.18.204:9090',
+        )!;
+        assert.equal(prom.agreement, 'static-blocked-live-connected');
+        assert.equal(report.passed, false);
+      },
+    );
+  });
+
+  it('reports a probe left Pending with the scheduler reason, from the condition or the event, and does not wait on it', async () => {
+    for (const via of ['condition', 'event'] as const) {
+      const taint = '0/3 nodes are available: 1 node(s) had untolerated taint {nvidia.com/gpu: present}';
+      await withFake(
+        (pod) =>
+          pod.metadata.name === 'probe-gpu-h100'
+            ? { pending: taint, via }
+            : { phase: 'Succeeded', log: ncLogFor(pod, () => 'ok open') },
+        async (api, workloads) => {
+          const runs = await runProbes(plan, { ...fast, pendingMs: 30, kubeConfig: api.kubeConfig() });
+          const stuck = runs.get('probe-gpu-h100');
+          assert.equal(stuck?.state, 'unscheduled', via);
+          assert.match(stuck.state === 'unscheduled' ? stuck.reason : '', /untolerated taint/);
+          assert.equal(runs.get('probe-system')?.state, 'completed');
+          assert.equal(workloads.podCount(), 0);
+          assert.equal(workloads.namespaces.size, 0);
+        },
+      );
+    }
+  });
+
+  it('sweeps namespaces of earlier runs by label and leaves unrelated namespaces alone', async () => {
+    await withFake(
+      (pod) => ({ phase: 'Succeeded', log: ncLogFor(pod, () => 'ok open') }),
+      async (api, workloads) => {
+        const managed = { 'app.kubernetes.io/managed-by': 'dynamo-netcheck' };
+        workloads.namespaces.set('dynamo-netcheck-old', {
+          metadata: { name: 'dynamo-netcheck-old', labels: { ...managed, 'dynamo-netcheck/run': 'old' } },
+        });
+        workloads.namespaces.set('team-a', { metadata: { name: 'team-a', labels: {} } });
+        await runProbes(plan, { ...fast, kubeConfig: api.kubeConfig() });
+        assert.deepEqual([...workloads.namespaces.keys()], ['team-a']);
+        assert.deepEqual(workloads.deletedNamespaces, ['dynamo-netcheck-old', 'dynamo-netcheck-r1']);
+      },
+    );
+  });
+
+  it('deletes the namespace when aborted while pods are running', async () => {
+    await withFake(
+      () => ({ pending: 'still pulling', via: 'event' }),
+      async (api, workloads) => {
+        const controller = new AbortController();
+        const running = runProbes(plan, {
+          ...fast,
+          pendingMs: 60_000,
+          kubeConfig: api.kubeConfig(),
+          signal: controller.signal,
+        });
+        while (workloads.podCount() < plan.probes.length) await new Promise((r) => setTimeout(r, 5));
+        controller.abort();
+        await assert.rejects(running, Interrupted);
+        assert.equal(workloads.namespaces.size, 0);
+        assert.equal(workloads.podCount(), 0);
+      },
+    );
+  });
+});
