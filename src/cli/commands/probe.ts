@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { buildModel } from '../../model/build.ts';
 import { DEFAULT_IMAGE, planProbes } from '../../probe/plan.ts';
 import { compareResults, renderProbeTable } from '../../probe/report.ts';
+import { abortOnSignals } from '../../probe/signals.ts';
 import { addAnalysisOptions, analysisOptionsFrom, analyzeWithOptions } from '../analysis-options.ts';
 import { ExitCode, UsageError } from '../errors.ts';
 import { outputFormat } from '../inputs.ts';
@@ -105,19 +106,10 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
     }
     const { runProbes, Interrupted } = await import('../../probe/run.ts');
     const progress = progressReporter(process.stderr, flags.quiet);
-    const controller = new AbortController();
-    let signals = 0;
-    const onSignal = (name: NodeJS.Signals): void => {
-      signals += 1;
-      process.stderr.write(
-        signals === 1
-          ? `dynamo-netcheck: ${name}: stopping; deleting namespace ${plan.namespace}…\n`
-          : `dynamo-netcheck: still deleting namespace ${plan.namespace}; it is removed before exit\n`,
-      );
-      controller.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const guard = abortOnSignals(
+      (message) => process.stderr.write(`dynamo-netcheck: ${message}\n`),
+      plan.namespace,
+    );
     try {
       const runs = await runProbes(plan, {
         kubeConfig,
@@ -126,7 +118,7 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
         pendingMs,
         pollMs,
         deadlineMs: pendingMs + 2 * timeoutMs + 60_000,
-        signal: controller.signal,
+        signal: guard.signal,
         progress,
       });
       const report = compareResults(plan, runs);
@@ -139,8 +131,7 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
       process.stderr.write(`dynamo-netcheck: interrupted; namespace ${plan.namespace} deleted\n`);
       setExit(INTERRUPTED);
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      guard.dispose();
     }
   });
 };

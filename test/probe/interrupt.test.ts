@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { buildSync } from 'esbuild';
+import { analyzeModel } from '../../src/analyze/analyze.ts';
+import { readSnapshot } from '../../src/cli/inputs.ts';
+import { buildModel } from '../../src/model/build.ts';
+import { planProbes, type ProbePlan } from '../../src/probe/plan.ts';
+import { startFakeKubeApi } from '../helpers/fake-kube-api.ts';
+import { fakeWorkloads, ncLogFor } from './fake-workloads.ts';
+
+const RUNS = 50;
+const LANES = 3;
+const SEED = 0x5eed;
+
+/** mulberry32: a small seeded generator, so a failing interrupt point can be replayed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('probe runs interrupted by SIGINT at random points', () => {
+  let dir: string;
+  let child: string;
+  let template: ProbePlan;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'dnc-interrupt-'));
+    child = join(dir, 'child.mjs');
+    // One bundle: a child starts in a fraction of a second instead of compiling through tsx each time.
+    buildSync({
+      entryPoints: [new URL('./interrupt-child.ts', import.meta.url).pathname],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      outfile: child,
+      banner: {
+        js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+      },
+      logLevel: 'error',
+    });
+    const model = buildModel(await readSnapshot('examples/dgxc-multi-sg'));
+    template = planProbes(model, analyzeModel(model), {
+      runId: 'x',
+      timeoutSeconds: 5,
+      mode: 'nc',
+      image: 'busybox:1.36',
+    });
+    assert.ok(template.probes.length >= 2);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it(`leaves no namespace or pod behind across ${RUNS} interrupted runs`, async () => {
+    const rand = random(SEED);
+    // Points decided up front, so lanes running in parallel do not change who gets which.
+    const points = Array.from({ length: RUNS }, () => ({
+      early: rand() < 0.1,
+      afterRequests: 1 + Math.floor(rand() * 8),
+      delayMs: Math.floor(rand() * 20),
+      second: rand() < 0.3,
+    }));
+    let interruptedMidRun = 0;
+    const lane = async (laneIndex: number): Promise<void> => {
+      // One probe never leaves Pending, so every run is still going when the signal comes.
+      const workloads = fakeWorkloads((pod) =>
+        pod.metadata.name === template.probes[0]!.name
+          ? { pending: 'untolerated taint', via: 'event' }
+          : { phase: 'Succeeded', log: ncLogFor(pod, () => 'ok open') },
+      );
+      const api = await startFakeKubeApi({ objects: [], extend: workloads.handle });
+      const kubeconfig = join(dir, `kubeconfig-${laneIndex}.yaml`);
+      writeFileSync(kubeconfig, api.kubeconfigYaml());
+      try {
+        for (let run = laneIndex; run < RUNS; run += LANES) {
+          const point = points[run]!;
+          const runId = `i${run}`;
+          const planFile = join(dir, `plan-${run}.json`);
+          writeFileSync(
+            planFile,
+            JSON.stringify({
+              ...template,
+              runId,
+              namespace: `dynamo-netcheck-${runId}`,
+              namespaceManifest: {
+                ...template.namespaceManifest,
+                metadata: {
+                  name: `dynamo-netcheck-${runId}`,
+                  labels: { 'app.kubernetes.io/managed-by': 'dynamo-netcheck', 'dynamo-netcheck/run': runId },
+                },
+              },
+              probes: template.probes.map((p) => ({
+                ...p,
+                pod: {
+                  ...p.pod,
+                  metadata: {
+                    ...(p.pod.metadata as object),
+                    namespace: `dynamo-netcheck-${runId}`,
+                    labels: {
+                      'app.kubernetes.io/managed-by': 'dynamo-netcheck',
+                      'dynamo-netcheck/run': runId,
+                    },
+                  },
+                },
+              })),
+            }),
+          );
+          const seen = api.requests.length;
+          const proc = spawn(process.execPath, [child, planFile, kubeconfig], {
+            stdio: ['ignore', 'ignore', 'pipe'],
+          });
+          let stderr = '';
+          proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+          const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+            proc.on('exit', (code, signal) => resolve({ code, signal })),
+          );
+          if (point.early) await sleep(point.delayMs * 10);
+          else
+            while (api.requests.length - seen < point.afterRequests && proc.exitCode === null) await sleep(1);
+          if (!point.early) await sleep(point.delayMs);
+          proc.kill('SIGINT');
+          if (point.second) {
+            await sleep(1 + (point.delayMs % 5));
+            proc.kill('SIGINT');
+          }
+          const { code, signal } = await exited;
+          const wrote = api.requests.slice(seen).some((r) => r.method === 'POST');
+          const where = `run ${run} (${JSON.stringify(point)}): exit ${code} ${signal ?? ''} ${stderr}`;
+          if (wrote) interruptedMidRun += 1;
+          if (signal === 'SIGINT')
+            assert.equal(wrote, false, `killed before its handlers, yet it wrote — ${where}`);
+          else assert.equal(code, 130, where);
+          assert.deepEqual([...workloads.namespaces.keys()], [], where);
+          assert.equal(workloads.podCount(), 0, where);
+        }
+      } finally {
+        await api.close();
+      }
+    };
+    await Promise.all(Array.from({ length: LANES }, (_, i) => lane(i)));
+    // Most signals must land after the run created something, or cleanup was never exercised.
+    assert.ok(
+      interruptedMidRun >= RUNS * 0.7,
+      `only ${interruptedMidRun} of ${RUNS} runs were interrupted mid-run`,
+    );
+  });
+});
