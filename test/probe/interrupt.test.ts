@@ -34,6 +34,7 @@ describe('probe runs interrupted by SIGINT at random points', () => {
   let dir: string;
   let child: string;
   let template: ProbePlan;
+  let planFor: (runId: string) => ProbePlan;
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'dnc-interrupt-'));
     child = join(dir, 'child.mjs');
@@ -51,12 +52,10 @@ describe('probe runs interrupted by SIGINT at random points', () => {
       logLevel: 'error',
     });
     const model = buildModel(await readSnapshot('examples/dgxc-multi-sg'));
-    template = planProbes(model, analyzeModel(model), {
-      runId: 'x',
-      timeoutSeconds: 5,
-      mode: 'nc',
-      image: 'busybox:1.36',
-    });
+    const analysis = analyzeModel(model);
+    planFor = (runId) =>
+      planProbes(model, analysis, { runId, timeoutSeconds: 5, mode: 'nc', image: 'busybox:1.36' });
+    template = planFor('x');
     assert.ok(template.probes.length >= 2);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -86,35 +85,7 @@ describe('probe runs interrupted by SIGINT at random points', () => {
           const point = points[run]!;
           const runId = `i${run}`;
           const planFile = join(dir, `plan-${run}.json`);
-          writeFileSync(
-            planFile,
-            JSON.stringify({
-              ...template,
-              runId,
-              namespace: `dynamo-netcheck-${runId}`,
-              namespaceManifest: {
-                ...template.namespaceManifest,
-                metadata: {
-                  name: `dynamo-netcheck-${runId}`,
-                  labels: { 'app.kubernetes.io/managed-by': 'dynamo-netcheck', 'dynamo-netcheck/run': runId },
-                },
-              },
-              probes: template.probes.map((p) => ({
-                ...p,
-                pod: {
-                  ...p.pod,
-                  metadata: {
-                    ...(p.pod.metadata as object),
-                    namespace: `dynamo-netcheck-${runId}`,
-                    labels: {
-                      'app.kubernetes.io/managed-by': 'dynamo-netcheck',
-                      'dynamo-netcheck/run': runId,
-                    },
-                  },
-                },
-              })),
-            }),
-          );
+          writeFileSync(planFile, JSON.stringify(planFor(runId)));
           const seen = api.requests.length;
           const proc = spawn(process.execPath, [child, planFile, kubeconfig], {
             stdio: ['ignore', 'ignore', 'pipe'],
