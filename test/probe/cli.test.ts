@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startCli, type CliWorker } from '../helpers/cli-in-worker.ts';
+import { startFakeKubeApi, type FakeKubeApi } from '../helpers/fake-kube-api.ts';
+import { fakeWorkloads, ncLogFor, type FakeWorkloads } from './fake-workloads.ts';
+
+const EXAMPLE = 'examples/healthy-shared-cluster-sg';
+/** NATS's pod IP in the example; the fake's probes time out on it when `natsDown` is set. */
+const NATS_POD = '10.20.18.131';
+
+describe('dynamo-netcheck probe', () => {
+  let cli: CliWorker;
+  let api: FakeKubeApi;
+  let workloads: FakeWorkloads;
+  let dir: string;
+  let kubeconfig: string;
+  let natsDown = false;
+  before(async () => {
+    cli = startCli(EXAMPLE);
+    workloads = fakeWorkloads((pod) => ({
+      phase: 'Succeeded',
+      log: ncLogFor(pod, (host) => (natsDown && host === NATS_POD ? 'fail ' : 'ok open')),
+    }));
+    api = await startFakeKubeApi({ objects: [], extend: workloads.handle });
+    dir = mkdtempSync(join(tmpdir(), 'dnc-probe-cli-'));
+    kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(kubeconfig, api.kubeconfigYaml());
+  });
+  after(async () => {
+    await cli.close();
+    await api.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const probe = (...extra: string[]) =>
+    cli.run(['probe', EXAMPLE, '--kubeconfig', kubeconfig, '--poll-interval', '5ms', '--quiet', ...extra]);
+
+  it('exit 0 with -o json when every live check passed, and nothing left behind', async () => {
+    natsDown = false;
+    const run = await probe('-o', 'json', '--run-id', 'ok1');
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout) as { passed: boolean; rows: Array<{ agreement: string }> };
+    assert.equal(report.passed, true);
+    assert.ok(report.rows.length > 0);
+    assert.ok(report.rows.every((r) => r.agreement === 'agree'));
+    assert.equal(workloads.namespaces.size, 0);
+  });
+
+  it('exit 1 and a disagreement called out when a statically allowed target times out', async () => {
+    natsDown = true;
+    const run = await probe('--run-id', 'bad1');
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stdout, /FAIL timed-out\s+static allowed\s+nats → 10\.20\.18\.131:4222.*DISAGREES/);
+    assert.match(run.stdout, /NetworkPolicies, the host firewall, kube-proxy/);
+    assert.match(run.stdout, /^FAIL: \d+ live checks passed, \d+ failed, \d+ disagree/m);
+    assert.equal(workloads.podCount(), 0);
+  });
+
+  const usage: Array<[string, string[], RegExp]> = [
+    ['a concurrency of 0', ['--concurrency', '0'], /--concurrency/],
+    ['a bad timeout', ['--timeout', 'soon'], /--timeout soon/],
+    ['a missing kubeconfig', ['--kubeconfig', '/nonexistent/kubeconfig'], /cannot read --kubeconfig/],
+    ['an unknown context', ['--context', 'nope'], /--context nope is not in the kubeconfig/],
+  ];
+  for (const [what, args, message] of usage)
+    it(`${what} is a usage error (exit 2) that creates nothing`, async () => {
+      const before = api.requests.length;
+      const run = await probe(...args);
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, message);
+      assert.equal(run.stdout, '');
+      assert.equal(api.requests.length, before);
+    });
+});
