@@ -296,7 +296,9 @@ function podManifest(
           },
           resources: {
             requests: { cpu: '10m', memory: '16Mi' },
-            limits: { cpu: '100m', memory: options.mode === 'l7' ? '128Mi' : '32Mi' },
+            // Node compiling the tool's TypeScript at start needs more than nc does.
+            limits:
+              options.mode === 'l7' ? { cpu: '500m', memory: '256Mi' } : { cpu: '100m', memory: '32Mi' },
           },
         },
       ],
