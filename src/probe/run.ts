@@ -18,9 +18,14 @@ export interface RunOptions {
   /** The whole run's budget once the pods exist. */
   readonly deadlineMs: number;
   readonly pollMs?: number;
+  /** Leftover namespaces of other runs are swept once older than this (default 15 min). */
+  readonly sweepOlderThanMs?: number;
   readonly signal?: AbortSignal;
   readonly progress?: (message: string) => void;
 }
+
+/** Longer than any run lasts with the default timeouts, so a concurrent run is never swept. */
+const DEFAULT_SWEEP_AGE_MS = 15 * 60_000;
 
 export class Interrupted extends Error {
   override readonly name = 'Interrupted';
@@ -35,7 +40,7 @@ export async function runProbes(plan: ProbePlan, options: RunOptions): Promise<M
     if (signal.aborted) throw new Interrupted('interrupted');
   };
   try {
-    await sweepLeftovers(core, plan.runId, progress);
+    await sweepLeftovers(core, plan.runId, options.sweepOlderThanMs ?? DEFAULT_SWEEP_AGE_MS, progress);
     check();
     await core.createNamespace({ body: plan.namespaceManifest });
     progress(`namespace ${plan.namespace} created`);
@@ -51,13 +56,25 @@ export async function runProbes(plan: ProbePlan, options: RunOptions): Promise<M
   }
 }
 
-/** Deletes namespaces of earlier runs (a crash, kill -9) that carry this tool's label. */
-async function sweepLeftovers(core: CoreV1Api, runId: string, progress: (m: string) => void): Promise<void> {
+/**
+ * Deletes namespaces of earlier runs (a crash, kill -9) that carry this tool's label. A namespace
+ * younger than `olderThanMs` may belong to someone else's run in progress, so it is left alone.
+ */
+async function sweepLeftovers(
+  core: CoreV1Api,
+  runId: string,
+  olderThanMs: number,
+  progress: (m: string) => void,
+): Promise<void> {
   const list = await core.listNamespace({ labelSelector: `app.kubernetes.io/managed-by=${MANAGED_BY}` });
+  const now = Date.now();
   for (const ns of list.items) {
-    if (ns.metadata?.labels?.[RUN_LABEL] === runId || !ns.metadata?.name) continue;
-    progress(`removing leftover namespace ${ns.metadata.name} of an earlier run`);
-    await deleteNamespace(core, ns.metadata.name, progress);
+    const name = ns.metadata?.name;
+    if (!name || ns.metadata?.labels?.[RUN_LABEL] === runId) continue;
+    const created = ns.metadata?.creationTimestamp ? new Date(ns.metadata.creationTimestamp).getTime() : 0;
+    if (now - created < olderThanMs) continue;
+    progress(`removing leftover namespace ${name} of an earlier run`);
+    await deleteNamespace(core, name, progress);
   }
 }
 

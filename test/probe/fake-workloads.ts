@@ -91,7 +91,11 @@ export function fakeWorkloads(
         const name = body.metadata.name as string;
         if (namespaces.has(name))
           return status(res, 409, 'AlreadyExists', `namespaces "${name}" already exists`);
-        const ns = { ...body, status: { phase: 'Active' } };
+        const ns = {
+          ...body,
+          metadata: { ...body.metadata, creationTimestamp: new Date().toISOString() },
+          status: { phase: 'Active' },
+        };
         namespaces.set(name, ns);
         pods.set(name, new Map());
         send(res, 201, ns);

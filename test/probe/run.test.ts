@@ -118,17 +118,24 @@ describe('probe runner against a fake API server', () => {
     }
   });
 
-  it('sweeps namespaces of earlier runs by label and leaves unrelated namespaces alone', async () => {
+  it('sweeps stale namespaces of earlier runs by label; leaves a recent run and unrelated namespaces alone', async () => {
     await withFake(
       (pod) => ({ phase: 'Succeeded', log: ncLogFor(pod, () => 'ok open') }),
       async (api, workloads) => {
         const managed = { 'app.kubernetes.io/managed-by': 'dynamo-netcheck' };
-        workloads.namespaces.set('dynamo-netcheck-old', {
-          metadata: { name: 'dynamo-netcheck-old', labels: { ...managed, 'dynamo-netcheck/run': 'old' } },
+        const ns = (name: string, run: string, creationTimestamp: string) => ({
+          metadata: { name, creationTimestamp, labels: { ...managed, 'dynamo-netcheck/run': run } },
         });
+        workloads.namespaces.set(
+          'dynamo-netcheck-old',
+          ns('dynamo-netcheck-old', 'old', '2020-01-01T00:00:00Z'),
+        );
+        // Someone else's run, started a minute ago: not a leftover.
+        const recent = new Date(Date.now() - 60_000).toISOString();
+        workloads.namespaces.set('dynamo-netcheck-other', ns('dynamo-netcheck-other', 'other', recent));
         workloads.namespaces.set('team-a', { metadata: { name: 'team-a', labels: {} } });
         await runProbes(plan, { ...fast, kubeConfig: api.kubeConfig() });
-        assert.deepEqual([...workloads.namespaces.keys()], ['team-a']);
+        assert.deepEqual([...workloads.namespaces.keys()], ['dynamo-netcheck-other', 'team-a']);
         assert.deepEqual(workloads.deletedNamespaces, ['dynamo-netcheck-old', 'dynamo-netcheck-r1']);
       },
     );
