@@ -155,7 +155,7 @@ export function planProbes(model: ClusterModel, analysis: AnalysisResult, option
       source,
       nodeName,
       targets,
-      pod: podManifest(name, namespace, nodeName, targets, options),
+      pod: podManifest(name, namespace, pinning(model, nodeName), targets, options),
     });
   }
   return {
@@ -241,6 +241,15 @@ function representativeNode(
   return undefined;
 }
 
+/**
+ * Through the scheduler (nodeSelector on the hostname label) when the node has one, so a probe
+ * that cannot land is reported with the scheduler's reason; nodeName bypasses the scheduler.
+ */
+function pinning(model: ClusterModel, nodeName: string): Record<string, unknown> {
+  const hostname = model.nodes.get(nodeName)?.labels['kubernetes.io/hostname'];
+  return hostname ? { nodeSelector: { 'kubernetes.io/hostname': hostname } } : { nodeName };
+}
+
 function uniqueName(base: string, used: Set<string>): string {
   const clean = base
     .toLowerCase()
@@ -261,7 +270,7 @@ function deadlineSeconds(options: PlanOptions): number {
 function podManifest(
   name: string,
   namespace: string,
-  nodeName: string,
+  pinned: Record<string, unknown>,
   targets: readonly ProbeTarget[],
   options: PlanOptions,
 ): Record<string, unknown> {
@@ -274,7 +283,7 @@ function podManifest(
     kind: 'Pod',
     metadata: { name, namespace, labels: probeLabels(options.runId) },
     spec: {
-      nodeName,
+      ...pinned,
       restartPolicy: 'Never',
       activeDeadlineSeconds: deadlineSeconds(options),
       automountServiceAccountToken: false,

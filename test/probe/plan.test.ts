@@ -34,7 +34,9 @@ describe('planProbes over the example clusters', () => {
       for (const probe of plan.probes) {
         assert.equal(model.nodes.get(probe.nodeName)?.nodeGroup, probe.source.nodeGroup);
         const spec = probe.pod.spec as Record<string, unknown>;
-        assert.equal(spec.nodeName, probe.nodeName);
+        const hostname = model.nodes.get(probe.nodeName)!.labels['kubernetes.io/hostname'];
+        if (hostname) assert.deepEqual(spec.nodeSelector, { 'kubernetes.io/hostname': hostname });
+        else assert.equal(spec.nodeName, probe.nodeName);
         assert.deepEqual(spec.tolerations, [{ operator: 'Exists' }]);
         for (const target of probe.targets) {
           if (target.via === 'pod') {

@@ -58,7 +58,8 @@ describe('probe runner against a fake API server', () => {
             'app.kubernetes.io/managed-by': 'dynamo-netcheck',
             'dynamo-netcheck/run': 'r1',
           });
-          assert.equal(pod.spec.nodeName, probe.nodeName);
+          // Pinned through the scheduler, so a probe that cannot land gets a FailedScheduling reason.
+          assert.deepEqual(pod.spec.nodeSelector, { 'kubernetes.io/hostname': probe.nodeName });
           assert.deepEqual(pod.spec.tolerations, [{ operator: 'Exists' }]);
           assert.equal(pod.spec.restartPolicy, 'Never');
           assert.ok(pod.spec.activeDeadlineSeconds > 0);
