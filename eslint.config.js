@@ -30,6 +30,9 @@ export default tseslint.config(
       'src/diagnose/**/*.ts',
       'src/diff/**/*.ts',
       'src/report/**/*.ts',
+      'src/probe/plan.ts',
+      'src/probe/results.ts',
+      'src/probe/report.ts',
     ],
     // fix --apply's one EC2 edge; the rest of src/remediate/apply/ stays pure.
     ignores: ['src/remediate/apply/ec2.ts'],

@@ -125,6 +125,7 @@ interface FlowClass {
   readonly destinations: Set<Endpoint>;
   readonly trace: FlowTrace;
   readonly masks?: string;
+  readonly apart?: FlowTrace;
 }
 
 /**
@@ -175,10 +176,12 @@ function classifyPairs(
         memo.set(key, decided);
       }
       let masks: string | undefined;
+      let apartTrace: FlowTrace | undefined;
       if (sameNode && decided.trace.steps.some((s) => s.kind === 'same-node')) {
         // Co-location hides a missing rule: decide the same pair as if on different nodes.
         const apart = query({ ...source, nodeName: `${source.nodeName} (elsewhere)` }, destination);
         if (apart.status !== 'allowed') {
+          apartTrace = apart;
           masks = `allowed only because ${source.label} shares node ${source.nodeName} with ${destination.label}; from another node with the same security groups it is ${apart.status}: ${apart.reason}`;
         }
       }
@@ -190,6 +193,7 @@ function classifyPairs(
           destinations: new Set(),
           trace: decided.trace,
           ...(masks ? { masks } : {}),
+          ...(apartTrace ? { apart: apartTrace } : {}),
         };
         classes.set(classKey, flowClass);
       }
@@ -247,6 +251,7 @@ function toFlowResults(
       reason: flowClass.trace.reason,
       steps: flowClass.trace.steps,
       ...(flowClass.masks ? { coLocationMasks: flowClass.masks } : {}),
+      ...(flowClass.apart ? { coLocationSteps: flowClass.apart.steps } : {}),
       fixedBy: [],
     };
   });

@@ -35,6 +35,8 @@ export interface FlowResult {
   readonly steps: TraceStep[];
   /** Set when same-node co-location makes this allowed while the same pair across nodes is not. */
   readonly coLocationMasks?: string;
+  /** The trace of the same pair on different nodes: what a fix must unblock so placement cannot matter. */
+  readonly coLocationSteps?: TraceStep[];
   /** Ids of the remediation items that unblock this flow. */
   readonly fixedBy: string[];
 }

@@ -63,8 +63,8 @@ function subnetCidr(model: ClusterModel, subnetId: string | undefined): string |
 }
 
 const titles: Record<RequirementId, string> = {
-  nats: 'NATS event plane, Dynamo >=1.2',
-  etcd: 'etcd control plane, Dynamo <1.2',
+  nats: 'NATS event plane, Dynamo 1.2+',
+  etcd: 'etcd control plane, Dynamo before 1.2',
   prometheus: 'Prometheus for ai-service-metrics',
   'request-plane': 'Dynamo TCP request plane',
   'response-stream': 'Dynamo TCP response stream',
@@ -92,8 +92,13 @@ function sgCommand(rule: Omit<SgRemediation, 'command' | 'id' | 'description' | 
   return `aws ec2 authorize-security-group-egress --group-id ${rule.groupId} --ip-permissions 'IpProtocol=${rule.protocol},FromPort=${rule.fromPort},ToPort=${rule.toPort},${peer}'`;
 }
 
+/**
+ * Steps a fix must open. A flow allowed only through same-node co-location still needs them: the
+ * scheduler may place the pod elsewhere next time (the seed's "reliable cluster-side guarantee").
+ */
 function blockedSteps(flow: FlowResult, kinds: readonly TraceStep['kind'][]): TraceStep[] {
-  return flow.steps.filter((s) => s.status === 'blocked' && kinds.includes(s.kind));
+  const steps = flow.status === 'blocked' ? flow.steps : (flow.coLocationSteps ?? []);
+  return steps.filter((s) => s.status === 'blocked' && kinds.includes(s.kind));
 }
 
 export function synthesizeRemediation(model: ClusterModel, flows: readonly FlowResult[]): RemediationPlan {
@@ -110,7 +115,6 @@ export function synthesizeRemediation(model: ClusterModel, flows: readonly FlowR
   for (const direction of ['ingress', 'egress'] as const) {
     const needs: Need[] = [];
     for (const flow of flows) {
-      if (flow.status !== 'blocked') continue;
       for (const step of blockedSteps(flow, [direction === 'ingress' ? 'sg-ingress' : 'sg-egress'])) {
         const self = direction === 'ingress' ? flow.destination : flow.source;
         const other = direction === 'ingress' ? flow.source : flow.destination;
@@ -217,7 +221,6 @@ function synthesizeNacl(
     return set;
   };
   for (const flow of flows) {
-    if (flow.status !== 'blocked') continue;
     for (const step of blockedSteps(flow, [
       'nacl-source-outbound',
       'nacl-destination-inbound',

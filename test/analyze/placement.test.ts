@@ -201,6 +201,33 @@ describe('SG-for-pods branch ENIs', () => {
 });
 
 describe('same-node co-location', () => {
+  it('a masked class alone (no other node of its group) still gets the fix', () => {
+    const result = scenario()
+      .subnet('subnet-a', '10.0.16.0/20')
+      .withoutNacls()
+      .sg('sg-sys', [allTraffic.fromGroup('sg-sys')])
+      .sg('sg-gpu', [])
+      .node('sys-1', { group: 'system', subnet: 'subnet-a', ip: '10.0.16.10', sgs: ['sg-sys'] })
+      .node('gpu-1', {
+        group: 'gpu',
+        subnet: 'subnet-a',
+        ip: '10.0.16.20',
+        sgs: ['sg-gpu'],
+        gpu: true,
+        podIps: ['10.0.16.21'],
+      })
+      .prometheus('prom-0', 'gpu-1', '10.0.16.21')
+      .analyze({ dynamoVersion: '1.0.2' });
+    const masked = result.flows.find((f) => f.coLocationMasks)!;
+    assert.equal(masked.status, 'allowed');
+    assert.ok(
+      result.remediation.some(
+        (r) => r.groupId === 'sg-gpu' && r.fromPort === 9090 && r.unblocks.includes(masked.id),
+      ),
+      JSON.stringify(result.remediation),
+    );
+  });
+
   it('says nothing about masking when the same SG set reaches Prometheus from other nodes too', () => {
     const result = scenario()
       .subnet('subnet-a', '10.0.16.0/20')
@@ -256,6 +283,9 @@ describe('same-node co-location', () => {
     assert.match(masked.coLocationMasks!, /shares node gpu-1 .* it is blocked/);
     const other = fromGpu.find((f) => !f.coLocationMasks)!;
     assert.deepEqual([other.status, other.source.members], ['blocked', ['gpu-2']]);
+    // The co-located class is fixed too: the orchestrator may land elsewhere next run.
+    assert.ok(masked.fixedBy.length > 0);
+    assert.deepEqual(masked.fixedBy, other.fixedBy);
   });
 });
 

@@ -1,12 +1,12 @@
 import { Option } from 'commander';
-import { analyzeModel, AnalyzeOptionError } from '../../analyze/analyze.ts';
 import { buildModel } from '../../model/build.ts';
 import { PhaseTimer } from '../timings.ts';
 import type { AnalysisResult } from '../../analyze/types.ts';
 import { renderers, reportFormats } from '../../report/index.ts';
-import { ExitCode, UsageError } from '../errors.ts';
+import { ExitCode } from '../errors.ts';
 import { writeReportFile } from '../report-file.ts';
-import { checkVersion, collect, outputFormat, readRecipe, warn } from '../inputs.ts';
+import { outputFormat, warn } from '../inputs.ts';
+import { addAnalysisOptions, analysisOptionsFrom, analyzeWithOptions } from '../analysis-options.ts';
 import { addSnapshotSourceOptions, snapshotFrom, type SourceOptions } from '../snapshot-source.ts';
 import type { RegisterCommand } from './index.ts';
 
@@ -24,23 +24,10 @@ export const registerAnalyze: RegisterCommand = (program, setExit) => {
       '[snapshot]',
       'directory of aws/kubectl JSON or YAML output (searched recursively), or one file',
     )
-    .addOption(new Option('-o, --output <format>', 'report format').choices(reportFormats()).default('table'))
-    .option(
-      '--dynamo-version <version>',
-      'Dynamo version to check for (default: detected from the cluster, else the newest known)',
-    )
-    .option('--recipe <name|file>', 'AICR recipe name, or a RecipeResult file (aicr recipe … -o recipe.yaml)')
-    .option(
-      '--system-nodegroup <name>',
-      'node group(s) that host NATS/Prometheus when not deployed yet (repeatable, comma-separated)',
-      collect,
-    )
-    .option(
-      '--gpu-nodegroup <name>',
-      'node group(s) that host Dynamo workers (repeatable; default: detected GPU nodes)',
-      collect,
-    )
-    .option('--no-conformance', 'do not require the ai-service-metrics Prometheus flow')
+    .addOption(
+      new Option('-o, --output <format>', 'report format').choices(reportFormats()).default('table'),
+    );
+  addAnalysisOptions(command)
     .option(
       '--html <file>',
       'also write the HTML reachability matrix to <file> (self-contained, opens offline)',
@@ -53,26 +40,13 @@ export const registerAnalyze: RegisterCommand = (program, setExit) => {
       const start = Date.now();
       const timer = new PhaseTimer(opts.timings === true);
       const render = renderers[outputFormat(opts.output as string, reportFormats())]!;
-      const dynamoVersion = checkVersion(opts.dynamoVersion as string | undefined);
-      const recipe = opts.recipe ? readRecipe(opts.recipe as string, warn) : undefined;
+      const options = analysisOptionsFrom(opts);
       const snapshot = await snapshotFrom(snapshotPath, opts as SourceOptions);
       for (const ignored of snapshot.ignored) warn(`ignored ${ignored.file}: ${ignored.reason}`);
       timer.mark('read+parse');
       const model = buildModel(snapshot);
       timer.mark('model');
-      let result: AnalysisResult;
-      try {
-        result = analyzeModel(model, {
-          ...(dynamoVersion ? { dynamoVersion } : {}),
-          ...(recipe ? { recipe } : {}),
-          ...(opts.conformance === false ? { conformance: false } : {}),
-          ...(opts.systemNodegroup ? { systemNodeGroups: opts.systemNodegroup as string[] } : {}),
-          ...(opts.gpuNodegroup ? { gpuNodeGroups: opts.gpuNodegroup as string[] } : {}),
-        });
-      } catch (err) {
-        if (err instanceof AnalyzeOptionError) throw new UsageError(err.message);
-        throw err;
-      }
+      const result = analyzeWithOptions(model, options);
       const renderOptions = {
         color: opts.color !== false && process.stdout.isTTY === true,
         verbose: opts.verbose === true,

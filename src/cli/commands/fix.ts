@@ -119,7 +119,7 @@ async function runApply(context: ApplyContext): Promise<number> {
     const actions = [...new Set(denials.flatMap((d) => d.actions))];
     process.stderr.write(
       `dynamo-netcheck: missing permissions — nothing was changed. The dry run was denied for:\n${denials.map((d) => `  ${d.message}\n`).join('')}` +
-        `Grant the caller ${actions.join(', ')} (on the security groups / network ACLs above) and run again.\n`,
+        `Grant the caller ${actions.join(', ')} (on the security groups / network ACLs above; the whole --apply policy is docs/iam-policy-apply.json) and run again.\n`,
     );
     return ExitCode.MissingPermissions;
   }

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import YAML from 'yaml';
 import { AWS_ACTIONS } from '../../../src/snapshot/collect/aws.ts';
+import { APPLY_ACTIONS } from '../../../src/remediate/apply/ec2.ts';
 import { kubernetesPermissions } from '../../../src/snapshot/collect/kubernetes.ts';
 
 describe('documented permissions', () => {
@@ -17,6 +18,18 @@ describe('documented permissions', () => {
     });
     assert.deepEqual([...actions].sort(), [...AWS_ACTIONS].sort());
     for (const action of actions) assert.match(action, /^(eks|ec2):(Describe|List|Get)/);
+  });
+
+  it('the --apply policy allows exactly what fix --apply calls: additions and one read, no revoke or modify', () => {
+    const policy = JSON.parse(readFileSync('docs/iam-policy-apply.json', 'utf8')) as {
+      Statement: { Effect: string; Action: string[] }[];
+    };
+    const actions = policy.Statement.flatMap((s) => {
+      assert.equal(s.Effect, 'Allow');
+      return s.Action;
+    });
+    assert.deepEqual([...actions].sort(), [...APPLY_ACTIONS].sort());
+    for (const action of actions) assert.match(action, /^ec2:(Authorize|Create|Describe)/);
   });
 
   it('the ClusterRoles grant exactly the resources and verbs the Kubernetes collector uses', () => {
