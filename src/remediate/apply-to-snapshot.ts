@@ -62,7 +62,8 @@ export function applyRemediation(
   const networkPolicies = [
     ...snapshot.networkPolicies,
     ...policies.map((p) => ({
-      value: K8sNetworkPolicy.parse(p.manifest),
+      // Validated, then kept whole: the schema's output drops the fields it does not check.
+      value: (K8sNetworkPolicy.parse(p.manifest), p.manifest as K8sNetworkPolicy),
       origin: { file: '(remediation)', path: p.id },
     })),
   ];

@@ -1,7 +1,8 @@
 /** I/O edge of the loader: finds input files under a directory (recursively) and parses them. */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { parseSnapshotBytes, type InputBytes } from './parse.ts';
+import { SnapshotParser } from './parse.ts';
 import { formatIssue, type InputIssue, type Snapshot } from './types.ts';
 
 const inputPattern = /\.(json|ya?ml)$/i;
@@ -43,11 +44,13 @@ export async function loadSnapshot(path: string): Promise<Snapshot> {
   if (paths.length === 0) {
     throw new SnapshotInputError([{ file: path, path: '', message: 'no .json, .yaml or .yml files found' }]);
   }
-  const files: InputBytes[] = [];
+  // One file at a time, read in one synchronous call: its bytes and text are garbage before the
+  // next is read, and a 100 MB file costs one read, not hundreds of thread-pool round trips.
+  const parser = new SnapshotParser();
   for (const full of paths) {
-    files.push({ path: relative(root, full).split(sep).join('/'), bytes: await readFile(full) });
+    parser.addBytes({ path: relative(root, full).split(sep).join('/'), bytes: readFileSync(full) });
   }
-  const result = parseSnapshotBytes(files);
+  const result = parser.result();
   if (!result.ok) throw new SnapshotInputError(result.issues);
   return result.snapshot;
 }

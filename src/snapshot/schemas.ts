@@ -1,8 +1,9 @@
 /**
  * Schemas of the raw inputs, in the exact shapes `aws … --output json` and `kubectl get -o json|yaml`
- * print. Objects are loose (unknown fields kept) so captured data round-trips; only the fields the
- * analysis reads are checked, and values the analysis depends on (CIDRs, ports) are validated here
- * so that bad input fails at load time with a path, not later with a wrong verdict.
+ * print. Unknown fields are allowed, never rejected; only the fields the analysis reads are checked,
+ * and values it depends on (CIDRs, ports) are validated here so that bad input fails at load time
+ * with a path, not later with a wrong verdict. The loader keeps the input document itself: zod's
+ * output drops unknown fields, and copying every field of 200k pods doubled the loader's garbage.
  */
 import { z } from 'zod';
 import { isAddress, isCidr } from '../net/ip.ts';
@@ -17,22 +18,22 @@ const ipProtocol = z
     /^(-1|all|tcp|udp|icmp|icmpv6|\d{1,3})$/i,
     'expected "-1", "tcp", "udp", "icmp", "icmpv6" or a protocol number',
   );
-const tag = z.looseObject({ Key: z.string(), Value: z.string().optional() });
+const tag = z.object({ Key: z.string(), Value: z.string().optional() });
 
 // ─── EC2 ────────────────────────────────────────────────────────────────────────────────────────
 
-export const IpPermission = z.looseObject({
+export const IpPermission = z.object({
   IpProtocol: ipProtocol,
   FromPort: port.optional(),
   ToPort: port.optional(),
-  IpRanges: z.array(z.looseObject({ CidrIp: cidr, Description: z.string().optional() })).optional(),
-  Ipv6Ranges: z.array(z.looseObject({ CidrIpv6: cidr, Description: z.string().optional() })).optional(),
+  IpRanges: z.array(z.object({ CidrIp: cidr, Description: z.string().optional() })).optional(),
+  Ipv6Ranges: z.array(z.object({ CidrIpv6: cidr, Description: z.string().optional() })).optional(),
   PrefixListIds: z
-    .array(z.looseObject({ PrefixListId: z.string(), Description: z.string().optional() }))
+    .array(z.object({ PrefixListId: z.string(), Description: z.string().optional() }))
     .optional(),
   UserIdGroupPairs: z
     .array(
-      z.looseObject({
+      z.object({
         GroupId: z.string().optional(),
         GroupName: z.string().optional(),
         UserId: z.string().optional(),
@@ -45,7 +46,7 @@ export const IpPermission = z.looseObject({
 });
 export type IpPermission = z.infer<typeof IpPermission>;
 
-export const SecurityGroup = z.looseObject({
+export const SecurityGroup = z.object({
   GroupId: z.string(),
   GroupName: z.string().optional(),
   Description: z.string().optional(),
@@ -57,7 +58,7 @@ export const SecurityGroup = z.looseObject({
 });
 export type SecurityGroup = z.infer<typeof SecurityGroup>;
 
-export const SecurityGroupRule = z.looseObject({
+export const SecurityGroupRule = z.object({
   SecurityGroupRuleId: z.string().optional(),
   GroupId: z.string(),
   GroupOwnerId: z.string().optional(),
@@ -69,7 +70,7 @@ export const SecurityGroupRule = z.looseObject({
   CidrIpv6: cidr.optional(),
   PrefixListId: z.string().optional(),
   ReferencedGroupInfo: z
-    .looseObject({
+    .object({
       GroupId: z.string().optional(),
       UserId: z.string().optional(),
       VpcId: z.string().optional(),
@@ -79,9 +80,9 @@ export const SecurityGroupRule = z.looseObject({
 });
 export type SecurityGroupRule = z.infer<typeof SecurityGroupRule>;
 
-const groupIdentifier = z.looseObject({ GroupId: z.string(), GroupName: z.string().optional() });
+const groupIdentifier = z.object({ GroupId: z.string(), GroupName: z.string().optional() });
 
-export const NetworkInterface = z.looseObject({
+export const NetworkInterface = z.object({
   NetworkInterfaceId: z.string(),
   InterfaceType: z.string().optional(),
   Description: z.string().optional(),
@@ -92,13 +93,13 @@ export const NetworkInterface = z.looseObject({
   Groups: z.array(groupIdentifier).optional(),
   PrivateIpAddress: address.optional(),
   PrivateIpAddresses: z
-    .array(z.looseObject({ PrivateIpAddress: address, Primary: z.boolean().optional() }))
+    .array(z.object({ PrivateIpAddress: address, Primary: z.boolean().optional() }))
     .optional(),
-  Ipv4Prefixes: z.array(z.looseObject({ Ipv4Prefix: cidr })).optional(),
-  Ipv6Addresses: z.array(z.looseObject({ Ipv6Address: address })).optional(),
-  Ipv6Prefixes: z.array(z.looseObject({ Ipv6Prefix: cidr })).optional(),
+  Ipv4Prefixes: z.array(z.object({ Ipv4Prefix: cidr })).optional(),
+  Ipv6Addresses: z.array(z.object({ Ipv6Address: address })).optional(),
+  Ipv6Prefixes: z.array(z.object({ Ipv6Prefix: cidr })).optional(),
   Attachment: z
-    .looseObject({
+    .object({
       InstanceId: z.string().optional(),
       DeviceIndex: z.number().int().optional(),
       NetworkCardIndex: z.number().int().optional(),
@@ -108,7 +109,7 @@ export const NetworkInterface = z.looseObject({
 });
 export type NetworkInterface = z.infer<typeof NetworkInterface>;
 
-export const Instance = z.looseObject({
+export const Instance = z.object({
   InstanceId: z.string(),
   InstanceType: z.string().optional(),
   PrivateIpAddress: address.optional(),
@@ -120,50 +121,48 @@ export const Instance = z.looseObject({
 });
 export type Instance = z.infer<typeof Instance>;
 
-export const Reservation = z.looseObject({ Instances: z.array(Instance) });
+export const Reservation = z.object({ Instances: z.array(Instance) });
 
-const naclEntry = z.looseObject({
+const naclEntry = z.object({
   RuleNumber: z.number().int().min(1).max(32768),
   Protocol: z.string().regex(/^(-1|\d{1,3})$/, 'expected a protocol number string like "6" or "-1"'),
   RuleAction: z.enum(['allow', 'deny']),
   Egress: z.boolean(),
   CidrBlock: cidr.optional(),
   Ipv6CidrBlock: cidr.optional(),
-  PortRange: z.looseObject({ From: port.optional(), To: port.optional() }).optional(),
+  PortRange: z.object({ From: port.optional(), To: port.optional() }).optional(),
 });
 export type NaclEntry = z.infer<typeof naclEntry>;
 
-export const NetworkAcl = z.looseObject({
+export const NetworkAcl = z.object({
   NetworkAclId: z.string(),
   VpcId: z.string().optional(),
   IsDefault: z.boolean().optional(),
-  Associations: z
-    .array(z.looseObject({ SubnetId: z.string(), NetworkAclId: z.string().optional() }))
-    .optional(),
+  Associations: z.array(z.object({ SubnetId: z.string(), NetworkAclId: z.string().optional() })).optional(),
   Entries: z.array(naclEntry).optional(),
 });
 export type NetworkAcl = z.infer<typeof NetworkAcl>;
 
-export const Subnet = z.looseObject({
+export const Subnet = z.object({
   SubnetId: z.string(),
   VpcId: z.string().optional(),
   CidrBlock: cidr.optional(),
   AvailabilityZone: z.string().optional(),
-  Ipv6CidrBlockAssociationSet: z.array(z.looseObject({ Ipv6CidrBlock: cidr.optional() })).optional(),
+  Ipv6CidrBlockAssociationSet: z.array(z.object({ Ipv6CidrBlock: cidr.optional() })).optional(),
   Tags: z.array(tag).optional(),
 });
 export type Subnet = z.infer<typeof Subnet>;
 
-export const Vpc = z.looseObject({
+export const Vpc = z.object({
   VpcId: z.string(),
   CidrBlock: cidr.optional(),
-  CidrBlockAssociationSet: z.array(z.looseObject({ CidrBlock: cidr.optional() })).optional(),
-  Ipv6CidrBlockAssociationSet: z.array(z.looseObject({ Ipv6CidrBlock: cidr.optional() })).optional(),
+  CidrBlockAssociationSet: z.array(z.object({ CidrBlock: cidr.optional() })).optional(),
+  Ipv6CidrBlockAssociationSet: z.array(z.object({ Ipv6CidrBlock: cidr.optional() })).optional(),
 });
 export type Vpc = z.infer<typeof Vpc>;
 
 /** `describe-managed-prefix-lists` (no entries) or `describe-prefix-lists` (AWS service lists, with `Cidrs`). */
-export const PrefixList = z.looseObject({
+export const PrefixList = z.object({
   PrefixListId: z.string(),
   PrefixListName: z.string().optional(),
   AddressFamily: z.string().optional(),
@@ -172,17 +171,17 @@ export const PrefixList = z.looseObject({
 });
 export type PrefixList = z.infer<typeof PrefixList>;
 
-export const PrefixListEntry = z.looseObject({ Cidr: cidr, Description: z.string().optional() });
+export const PrefixListEntry = z.object({ Cidr: cidr, Description: z.string().optional() });
 export type PrefixListEntry = z.infer<typeof PrefixListEntry>;
 
 // ─── EKS ────────────────────────────────────────────────────────────────────────────────────────
 
-export const EksCluster = z.looseObject({
+export const EksCluster = z.object({
   name: z.string(),
   arn: z.string().optional(),
   version: z.string().optional(),
   resourcesVpcConfig: z
-    .looseObject({
+    .object({
       vpcId: z.string().optional(),
       subnetIds: z.array(z.string()).optional(),
       securityGroupIds: z.array(z.string()).optional(),
@@ -192,23 +191,23 @@ export const EksCluster = z.looseObject({
 });
 export type EksCluster = z.infer<typeof EksCluster>;
 
-export const EksNodegroup = z.looseObject({
+export const EksNodegroup = z.object({
   nodegroupName: z.string(),
   clusterName: z.string().optional(),
   instanceTypes: z.array(z.string()).nullish(),
   subnets: z.array(z.string()).optional(),
   labels: z.record(z.string(), z.string()).nullish(),
   taints: z
-    .array(z.looseObject({ key: z.string().optional(), value: z.string().optional(), effect: z.string() }))
+    .array(z.object({ key: z.string().optional(), value: z.string().optional(), effect: z.string() }))
     .nullish(),
-  launchTemplate: z.looseObject({ id: z.string().optional(), name: z.string().optional() }).nullish(),
+  launchTemplate: z.object({ id: z.string().optional(), name: z.string().optional() }).nullish(),
 });
 export type EksNodegroup = z.infer<typeof EksNodegroup>;
 
 // ─── Kubernetes ─────────────────────────────────────────────────────────────────────────────────
 
 const stringMap = z.record(z.string(), z.string());
-const metadata = z.looseObject({
+const metadata = z.object({
   name: z.string(),
   namespace: z.string().optional(),
   labels: stringMap.nullish(),
@@ -216,7 +215,7 @@ const metadata = z.looseObject({
   uid: z.string().optional(),
 });
 
-const toleration = z.looseObject({
+const toleration = z.object({
   key: z.string().optional(),
   operator: z.string().optional(),
   value: z.string().optional(),
@@ -225,23 +224,23 @@ const toleration = z.looseObject({
 });
 export type Toleration = z.infer<typeof toleration>;
 
-const taint = z.looseObject({ key: z.string(), value: z.string().optional(), effect: z.string() });
+const taint = z.object({ key: z.string(), value: z.string().optional(), effect: z.string() });
 export type Taint = z.infer<typeof taint>;
 
-export const K8sNode = z.looseObject({
+export const K8sNode = z.object({
   kind: z.literal('Node'),
   metadata,
   spec: z
-    .looseObject({
+    .object({
       providerID: z.string().optional(),
       unschedulable: z.boolean().optional(),
       taints: z.array(taint).nullish(),
     })
     .optional(),
   status: z
-    .looseObject({
-      addresses: z.array(z.looseObject({ type: z.string(), address: z.string() })).optional(),
-      conditions: z.array(z.looseObject({ type: z.string(), status: z.string() })).optional(),
+    .object({
+      addresses: z.array(z.object({ type: z.string(), address: z.string() })).optional(),
+      conditions: z.array(z.object({ type: z.string(), status: z.string() })).optional(),
       capacity: stringMap.optional(),
       allocatable: stringMap.optional(),
     })
@@ -249,17 +248,17 @@ export const K8sNode = z.looseObject({
 });
 export type K8sNode = z.infer<typeof K8sNode>;
 
-const envVar = z.looseObject({ name: z.string(), value: z.string().optional() });
+const envVar = z.object({ name: z.string(), value: z.string().optional() });
 export type EnvVar = z.infer<typeof envVar>;
 
-const container = z.looseObject({
+const container = z.object({
   name: z.string(),
   image: z.string().optional(),
   args: z.array(z.string()).nullish(),
   env: z.array(envVar).nullish(),
   ports: z
     .array(
-      z.looseObject({
+      z.object({
         containerPort: z.number().int(),
         name: z.string().optional(),
         protocol: z.string().optional(),
@@ -268,10 +267,10 @@ const container = z.looseObject({
     .nullish(),
 });
 
-export const K8sPod = z.looseObject({
+export const K8sPod = z.object({
   kind: z.literal('Pod'),
   metadata,
-  spec: z.looseObject({
+  spec: z.object({
     nodeName: z.string().optional(),
     hostNetwork: z.boolean().optional(),
     containers: z.array(container),
@@ -280,26 +279,26 @@ export const K8sPod = z.looseObject({
     nodeSelector: stringMap.nullish(),
   }),
   status: z
-    .looseObject({
+    .object({
       phase: z.string().optional(),
       podIP: address.optional(),
-      podIPs: z.array(z.looseObject({ ip: address })).nullish(),
+      podIPs: z.array(z.object({ ip: address })).nullish(),
       hostIP: z.string().optional(),
     })
     .optional(),
 });
 export type K8sPod = z.infer<typeof K8sPod>;
 
-export const K8sService = z.looseObject({
+export const K8sService = z.object({
   kind: z.literal('Service'),
   metadata,
   spec: z
-    .looseObject({
+    .object({
       clusterIP: z.string().optional(),
       selector: stringMap.nullish(),
       ports: z
         .array(
-          z.looseObject({
+          z.object({
             port: z.number().int(),
             name: z.string().optional(),
             protocol: z.string().optional(),
@@ -312,19 +311,19 @@ export const K8sService = z.looseObject({
 });
 export type K8sService = z.infer<typeof K8sService>;
 
-const targetRef = z.looseObject({
+const targetRef = z.object({
   kind: z.string().optional(),
   name: z.string().optional(),
   namespace: z.string().optional(),
 });
 
-export const K8sEndpointSlice = z.looseObject({
+export const K8sEndpointSlice = z.object({
   kind: z.literal('EndpointSlice'),
   metadata,
   addressType: z.string().optional(),
   endpoints: z
     .array(
-      z.looseObject({
+      z.object({
         addresses: z.array(z.string()),
         nodeName: z.string().optional(),
         targetRef: targetRef.optional(),
@@ -334,17 +333,17 @@ export const K8sEndpointSlice = z.looseObject({
 });
 export type K8sEndpointSlice = z.infer<typeof K8sEndpointSlice>;
 
-const endpointAddress = z.looseObject({
+const endpointAddress = z.object({
   ip: z.string(),
   nodeName: z.string().optional(),
   targetRef: targetRef.optional(),
 });
-export const K8sEndpoints = z.looseObject({
+export const K8sEndpoints = z.object({
   kind: z.literal('Endpoints'),
   metadata,
   subsets: z
     .array(
-      z.looseObject({
+      z.object({
         addresses: z.array(endpointAddress).nullish(),
         notReadyAddresses: z.array(endpointAddress).nullish(),
       }),
@@ -353,46 +352,44 @@ export const K8sEndpoints = z.looseObject({
 });
 export type K8sEndpoints = z.infer<typeof K8sEndpoints>;
 
-export const K8sEniConfig = z.looseObject({
+export const K8sEniConfig = z.object({
   kind: z.literal('ENIConfig'),
   metadata,
-  spec: z
-    .looseObject({ subnet: z.string().optional(), securityGroups: z.array(z.string()).nullish() })
-    .optional(),
+  spec: z.object({ subnet: z.string().optional(), securityGroups: z.array(z.string()).nullish() }).optional(),
 });
 export type K8sEniConfig = z.infer<typeof K8sEniConfig>;
 
-export const K8sSecurityGroupPolicy = z.looseObject({
+export const K8sSecurityGroupPolicy = z.object({
   kind: z.literal('SecurityGroupPolicy'),
   metadata,
   spec: z
-    .looseObject({
-      podSelector: z.looseObject({}).nullish(),
-      serviceAccountSelector: z.looseObject({}).nullish(),
-      securityGroups: z.looseObject({ groupIds: z.array(z.string()) }).optional(),
+    .object({
+      podSelector: z.object({}).nullish(),
+      serviceAccountSelector: z.object({}).nullish(),
+      securityGroups: z.object({ groupIds: z.array(z.string()) }).optional(),
     })
     .optional(),
 });
 export type K8sSecurityGroupPolicy = z.infer<typeof K8sSecurityGroupPolicy>;
 
-export const K8sDaemonSet = z.looseObject({
+export const K8sDaemonSet = z.object({
   kind: z.literal('DaemonSet'),
   metadata,
   spec: z
-    .looseObject({
-      template: z.looseObject({
-        spec: z.looseObject({ containers: z.array(container), initContainers: z.array(container).nullish() }),
+    .object({
+      template: z.object({
+        spec: z.object({ containers: z.array(container), initContainers: z.array(container).nullish() }),
       }),
     })
     .optional(),
 });
 export type K8sDaemonSet = z.infer<typeof K8sDaemonSet>;
 
-const labelSelector = z.looseObject({
+const labelSelector = z.object({
   matchLabels: stringMap.nullish(),
   matchExpressions: z
     .array(
-      z.looseObject({
+      z.object({
         key: z.string(),
         operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
         values: z.array(z.string()).nullish(),
@@ -402,38 +399,38 @@ const labelSelector = z.looseObject({
 });
 export type LabelSelector = z.infer<typeof labelSelector>;
 
-const policyPeer = z.looseObject({
+const policyPeer = z.object({
   podSelector: labelSelector.nullish(),
   namespaceSelector: labelSelector.nullish(),
-  ipBlock: z.looseObject({ cidr, except: z.array(cidr).nullish() }).nullish(),
+  ipBlock: z.object({ cidr, except: z.array(cidr).nullish() }).nullish(),
 });
 export type PolicyPeer = z.infer<typeof policyPeer>;
 
-const policyPort = z.looseObject({
+const policyPort = z.object({
   protocol: z.enum(['TCP', 'UDP', 'SCTP']).optional(),
   port: z.union([z.number().int().min(1).max(65535), z.string()]).optional(),
   endPort: z.number().int().min(1).max(65535).optional(),
 });
 export type PolicyPort = z.infer<typeof policyPort>;
 
-export const K8sNetworkPolicy = z.looseObject({
+export const K8sNetworkPolicy = z.object({
   kind: z.literal('NetworkPolicy'),
   metadata,
-  spec: z.looseObject({
+  spec: z.object({
     podSelector: labelSelector,
     policyTypes: z.array(z.enum(['Ingress', 'Egress'])).nullish(),
     ingress: z
-      .array(z.looseObject({ from: z.array(policyPeer).nullish(), ports: z.array(policyPort).nullish() }))
+      .array(z.object({ from: z.array(policyPeer).nullish(), ports: z.array(policyPort).nullish() }))
       .nullish(),
     egress: z
-      .array(z.looseObject({ to: z.array(policyPeer).nullish(), ports: z.array(policyPort).nullish() }))
+      .array(z.object({ to: z.array(policyPeer).nullish(), ports: z.array(policyPort).nullish() }))
       .nullish(),
   }),
 });
 export type K8sNetworkPolicy = z.infer<typeof K8sNetworkPolicy>;
 
 /** Kinds kept loosely for later questions (policies, events); only their identity is checked now. */
-export const K8sLoose = z.looseObject({ kind: z.string(), metadata });
+export const K8sLoose = z.object({ kind: z.string(), metadata });
 export type K8sLoose = z.infer<typeof K8sLoose>;
 
 export const kubernetesKinds = {
@@ -457,11 +454,11 @@ export type KubernetesKind = keyof typeof kubernetesKinds;
 export const TOOL_API_VERSION = 'dynamo-netcheck/v1';
 
 /** The last lines of one container's log, captured by `snapshot --logs` for `diagnose`. */
-export const PodLogs = z.looseObject({
+export const PodLogs = z.object({
   kind: z.literal('PodLogs'),
   apiVersion: z.literal(TOOL_API_VERSION),
   items: z.array(
-    z.looseObject({
+    z.object({
       namespace: z.string(),
       pod: z.string(),
       container: z.string(),
@@ -474,7 +471,7 @@ export const PodLogs = z.looseObject({
 export type PodLogs = z.infer<typeof PodLogs>;
 
 /** What a `snapshot` run collected, when, and from where. */
-export const SnapshotManifest = z.looseObject({
+export const SnapshotManifest = z.object({
   kind: z.literal('SnapshotManifest'),
   apiVersion: z.literal(TOOL_API_VERSION),
   createdAt: z.string(),
