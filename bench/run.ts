@@ -54,6 +54,10 @@ function median(list: Run[]): Run {
   return [...list].sort((a, b) => a.wallS - b.wallS)[Math.floor(list.length / 2)]!;
 }
 
+// Measure what users run: the bundle `npm ci` builds (bin/entry.mjs falls back to tsx when stale).
+const built = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+if (built.status !== 0) throw new Error('scripts/build.mjs failed');
+
 const rows: string[] = [];
 let previous: { nodes: number; wallS: number } | undefined;
 for (const nodes of sizes) {
@@ -65,16 +69,7 @@ for (const nodes of sizes) {
   );
   const analyze = median(
     Array.from({ length: runs }, () =>
-      timed(process.execPath, [
-        '--import',
-        'tsx',
-        'bench/measure.ts',
-        'analyze',
-        dir,
-        '-o',
-        'json',
-        '--timings',
-      ]),
+      timed(process.execPath, ['bench/measure.mjs', 'analyze', dir, '-o', 'json', '--timings']),
     ),
   );
   const phases = analyze.stderr
