@@ -2,6 +2,7 @@
 import { stripVTControlCharacters } from 'node:util';
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Status } from '../reachability/types.ts';
+import { paint } from '../report/text.ts';
 import type { PlacementReport } from './report.ts';
 
 /** Aligned columns; the last column is never padded. Shared by the explain commands. */
@@ -25,16 +26,7 @@ export function paintStatus(
   status: Status | undefined,
   text = status ?? 'not analysed',
 ): string {
-  switch (status) {
-    case 'allowed':
-      return c.green(text);
-    case 'blocked':
-      return c.red.bold(text);
-    case 'unknown':
-      return c.yellow(text);
-    default:
-      return c.dim(text);
-  }
+  return paint(c, status ?? 'skipped', text);
 }
 
 export function sgList(ids: readonly string[], names: Readonly<Record<string, string>>): string {

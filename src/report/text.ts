@@ -24,7 +24,8 @@ const stepLabels: Record<TraceStep['kind'], string> = {
   'nacl-source-inbound-return': 'NACL reply in',
 };
 
-function paint(c: ChalkInstance, status: Status | 'skipped', text: string): string {
+/** The colour of a status, shared by every table this tool prints. */
+export function paint(c: ChalkInstance, status: Status | 'skipped', text: string): string {
   switch (status) {
     case 'allowed':
       return c.green(text);
