@@ -37,31 +37,33 @@ export interface Evidence {
   readonly source: string;
 }
 
+/** Built only for evidence found: the loop below sees every pod of the cluster. */
+const podRef = (pod: PodModel): string => `pod ${pod.namespace}/${pod.name}`;
+
 /** Every hint of the installed Dynamo version, strongest first (platform chart, then images). */
 export function detectDynamoVersion(pods: readonly PodModel[]): Evidence[] {
   const chart: Evidence[] = [];
   const images: Evidence[] = [];
   for (const pod of pods) {
-    const where = `pod ${pod.namespace}/${pod.name}`;
     const chartLabel = /^dynamo-platform-(\d+\.\d+\.\d+\S*)$/.exec(pod.labels['helm.sh/chart'] ?? '')?.[1];
     if (chartLabel && semver.valid(chartLabel)) {
       chart.push({
         value: chartLabel,
-        source: `label helm.sh/chart=dynamo-platform-${chartLabel} on ${where}`,
+        source: `label helm.sh/chart=dynamo-platform-${chartLabel} on ${podRef(pod)}`,
       });
     } else if (pod.labels['app.kubernetes.io/name'] === 'dynamo-operator') {
       const version = pod.labels['app.kubernetes.io/version'];
       if (version && semver.valid(semver.coerce(version))) {
         chart.push({
           value: semver.coerce(version)!.version,
-          source: `label app.kubernetes.io/version=${version} on ${where}`,
+          source: `label app.kubernetes.io/version=${version} on ${podRef(pod)}`,
         });
       }
     }
     for (const image of pod.images) {
       const tag = DYNAMO_IMAGE.exec(image)?.[2];
       const version = tag ? semver.coerce(tag)?.version : undefined;
-      if (version) images.push({ value: version, source: `image ${image} in ${where}` });
+      if (version) images.push({ value: version, source: `image ${image} in ${podRef(pod)}` });
     }
   }
   return [...chart, ...images];
