@@ -8,7 +8,7 @@ import { buildModel } from '../model/build.ts';
 import type { ClusterModel } from '../model/types.ts';
 import { evaluateFlow } from '../reachability/evaluate.ts';
 import { isolatedFor } from '../policy/step.ts';
-import type { FlowTrace } from '../reachability/types.ts';
+import type { FlowTrace, TraceStep } from '../reachability/types.ts';
 import { synthesizeRemediation } from '../remediate/synthesize.ts';
 import { commonIdentity, synthesizePolicies, type EndIdentity } from '../remediate/policy.ts';
 import { buildRequirementContext, type ContextOptions } from '../requirements/context.ts';
@@ -119,6 +119,25 @@ function endOf(endpoints: readonly Endpoint[]): FlowEnd {
   };
 }
 
+interface Decided {
+  readonly trace: FlowTrace;
+  /** Interned trace signature: equal numbers, equal decisions. */
+  readonly signature: number;
+}
+
+const VPC_STEPS: ReadonlySet<TraceStep['kind']> = new Set([
+  'sg-egress',
+  'sg-ingress',
+  'nacl-source-outbound',
+  'nacl-destination-inbound',
+  'nacl-destination-outbound-return',
+  'nacl-source-inbound-return',
+]);
+
+/** A security group or NACL step that does not allow: what same-node co-location hides. */
+const isVpcGap = (step: TraceStep): boolean =>
+  VPC_STEPS.has(step.kind) && (step.status === 'blocked' || step.status === 'unknown');
+
 /** Pairs that decide alike and share both sides' group and SGs: one flow class. */
 interface FlowClass {
   readonly sources: Set<Endpoint>;
@@ -138,7 +157,8 @@ function classifyPairs(
   sources: readonly Endpoint[],
   destinations: readonly Endpoint[],
 ): FlowClass[] {
-  const memo = new Map<string, { trace: FlowTrace; signature: number }>();
+  const memo = new Map<string, Decided>();
+  const apartMemo = new Map<string, Decided>();
   const keyOf = decisionKeys(model);
   const sides = new WeakMap<Endpoint, number>();
   const sideIds = new Map<string, number>();
@@ -156,6 +176,14 @@ function classifyPairs(
     return side;
   };
   const signatures = new Map<string, number>();
+  const intern = (text: string): number => {
+    let signature = signatures.get(text);
+    if (signature === undefined) {
+      signature = signatures.size;
+      signatures.set(text, signature);
+    }
+    return signature;
+  };
   const classes = new Map<string, FlowClass>();
   const query = (source: Endpoint, destination: Endpoint): FlowTrace =>
     evaluateFlow(model, { source, destination, protocol: requirement.protocol, ports: requirement.ports });
@@ -166,26 +194,26 @@ function classifyPairs(
       let decided = memo.get(key);
       if (!decided) {
         const trace = query(source, destination);
-        const text = traceSignature(trace);
-        let signature = signatures.get(text);
-        if (signature === undefined) {
-          signature = signatures.size;
-          signatures.set(text, signature);
-        }
-        decided = { trace, signature };
+        decided = { trace, signature: intern(traceSignature(trace)) };
         memo.set(key, decided);
       }
-      let masks: string | undefined;
-      let apartTrace: FlowTrace | undefined;
+      let apart: Decided | undefined;
       if (sameNode && decided.trace.steps.some((s) => s.kind === 'same-node')) {
-        // Co-location hides a missing rule: decide the same pair as if on different nodes.
-        const apart = query({ ...source, nodeName: `${source.nodeName} (elsewhere)` }, destination);
-        if (apart.status !== 'allowed') {
-          apartTrace = apart;
-          masks = `allowed only because ${source.label} shares node ${source.nodeName} with ${destination.label}; from another node with the same security groups it is ${apart.status}: ${apart.reason}`;
+        // Co-location skips the VPC: decide the same pair as if on different nodes, once per key.
+        apart = apartMemo.get(key);
+        if (!apart) {
+          const trace = query({ ...source, nodeName: `${source.nodeName} (elsewhere)` }, destination);
+          apart = { trace, signature: intern(traceSignature(trace)) };
+          apartMemo.set(key, apart);
         }
+        if (!apart.trace.steps.some(isVpcGap)) apart = undefined;
       }
-      const classKey = `${sideOf(source)}>${sideOf(destination)}>${decided.signature}>${masks ? 'masked' : ''}`;
+      // Masking is about a flow that works now only thanks to the shared node; a blocked one is not masked.
+      const masks =
+        apart && decided.trace.status === 'allowed'
+          ? `allowed only because ${source.label} shares node ${source.nodeName} with ${destination.label}; from another node with the same security groups it is ${apart.trace.status}: ${apart.trace.reason}`
+          : undefined;
+      const classKey = `${sideOf(source)}>${sideOf(destination)}>${decided.signature}>${apart ? apart.signature : ''}`;
       let flowClass = classes.get(classKey);
       if (!flowClass) {
         flowClass = {
@@ -193,7 +221,7 @@ function classifyPairs(
           destinations: new Set(),
           trace: decided.trace,
           ...(masks ? { masks } : {}),
-          ...(apartTrace ? { apart: apartTrace } : {}),
+          ...(apart ? { apart: apart.trace } : {}),
         };
         classes.set(classKey, flowClass);
       }

@@ -93,11 +93,13 @@ function sgCommand(rule: Omit<SgRemediation, 'command' | 'id' | 'description' | 
 }
 
 /**
- * Steps a fix must open. A flow allowed only through same-node co-location still needs them: the
- * scheduler may place the pod elsewhere next time (the seed's "reliable cluster-side guarantee").
+ * Steps a fix must open: the flow's own, plus those of its across-nodes trace when co-location
+ * skipped the VPC. A co-located flow still needs the VPC rules (the scheduler may place the pod
+ * elsewhere next time: the seed's "reliable cluster-side guarantee"), also when a NetworkPolicy
+ * blocks it today.
  */
 function blockedSteps(flow: FlowResult, kinds: readonly TraceStep['kind'][]): TraceStep[] {
-  const steps = flow.status === 'blocked' ? flow.steps : (flow.coLocationSteps ?? []);
+  const steps = flow.coLocationSteps ? [...flow.steps, ...flow.coLocationSteps] : flow.steps;
   return steps.filter((s) => s.status === 'blocked' && kinds.includes(s.kind));
 }
 

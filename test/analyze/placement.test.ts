@@ -287,6 +287,40 @@ describe('same-node co-location', () => {
     assert.ok(masked.fixedBy.length > 0);
     assert.deepEqual(masked.fixedBy, other.fixedBy);
   });
+  it('co-located pairs that decide alike but differ apart each get the fix their own apart path needs', () => {
+    // sg-gpu lets 4222 out only to 10.0.16.0/28: nats-0 (.5) is inside it, nats-1 (.50) is not.
+    const result = scenario()
+      .subnet('subnet-a', '10.0.16.0/20')
+      .withoutNacls()
+      .sg('sg-gpu', [], [tcp(4222).fromCidr('10.0.16.0/28')])
+      .node('gpu-1', {
+        group: 'gpu',
+        subnet: 'subnet-a',
+        ip: '10.0.16.10',
+        sgs: ['sg-gpu'],
+        gpu: true,
+        podIps: ['10.0.16.5', '10.0.16.50', '10.0.16.60'],
+      })
+      .nats('nats-0', 'gpu-1', '10.0.16.5')
+      .nats('nats-1', 'gpu-1', '10.0.16.50')
+      .dynamo('worker-0', 'worker', 'gpu-1', '10.0.16.60')
+      .analyze({ dynamoVersion: '1.2.0', conformance: false });
+    const nats = result.flows.filter((f) => f.requirement === 'nats' && f.source.kind === 'pods');
+    assert.deepEqual(
+      nats.map((f) => f.status),
+      ['allowed', 'allowed'],
+    );
+    assert.ok(nats.every((f) => f.coLocationMasks));
+    const toFar = nats.find((f) => f.destination.members.includes('dynamo-system/nats-1'))!;
+    const toNear = nats.find((f) => f.destination.members.includes('dynamo-system/nats-0'))!;
+    assert.notEqual(toFar, toNear);
+    const egress = result.remediation.find((r) => r.direction === 'egress' && r.fromPort === 4222);
+    assert.ok(egress, JSON.stringify(result.remediation));
+    assert.ok(egress.unblocks.includes(toFar.id));
+    assert.ok(!egress.unblocks.includes(toNear.id), 'nats-0 is inside the /28 already');
+    const ingress = result.remediation.find((r) => r.direction === 'ingress' && r.fromPort === 4222);
+    assert.ok(ingress?.unblocks.includes(toFar.id) && ingress.unblocks.includes(toNear.id));
+  });
 });
 
 describe('targets and source classes', () => {

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { analyzeSnapshot } from '../../src/analyze/analyze.ts';
 import type { AnalysisResult } from '../../src/analyze/types.ts';
 import { applyRemediation } from '../../src/remediate/apply-to-snapshot.ts';
-import { allTraffic, scenario, type Scenario } from '../helpers/scenario.ts';
+import { allTraffic, proto, scenario, tcp, type Scenario } from '../helpers/scenario.ts';
 
 type Json = Record<string, unknown>;
 
@@ -486,5 +486,60 @@ describe('policy explanations and fixes', () => {
       .analyze({ conformance: false });
     assert.ok(result.flows.every((f) => f.steps.every((s) => !s.kind.startsWith('policy'))));
     assert.ok(!result.flows.some((f) => f.requirement.startsWith('dns')));
+  });
+
+  /** One GPU node holds the worker, NATS and CoreDNS; sg-gpu has no rule for 4222 from itself. */
+  function coLocated(policies: Json[]): AnalysisResult {
+    return scenario()
+      .subnet('subnet-a', '10.0.16.0/20')
+      .withoutNacls()
+      .sg('sg-gpu', [tcp(53).fromGroup('sg-gpu'), proto('udp', 53).fromGroup('sg-gpu')])
+      .node('gpu-1', {
+        group: 'gpu',
+        subnet: 'subnet-a',
+        ip: '10.0.16.20',
+        sgs: ['sg-gpu'],
+        gpu: true,
+        podIps: ['10.0.16.21', '10.0.16.22', '10.0.16.23'],
+      })
+      .nats('nats-0', 'gpu-1', '10.0.16.22')
+      .dynamo('worker-0', 'worker', 'gpu-1', '10.0.16.21')
+      .service('kube-system', 'kube-dns', { 'k8s-app': 'kube-dns' }, 53)
+      .pod('coredns-1', {
+        namespace: 'kube-system',
+        node: 'gpu-1',
+        ip: '10.0.16.23',
+        labels: { 'k8s-app': 'kube-dns' },
+      })
+      .file('k8s/networkpolicies.json', { apiVersion: 'v1', kind: 'List', items: policies })
+      .file('k8s/daemonsets.json', { apiVersion: 'v1', kind: 'List', items: [ENGINE_ON] })
+      .analyze({ dynamoVersion: '1.2.0', conformance: false });
+  }
+
+  it('a co-located flow blocked by a policy gets the policy and the SG rule its across-nodes path needs', () => {
+    const result = coLocated([denyIngress]);
+    const flow = natsFromWorker(result);
+    assert.equal(flow.status, 'blocked');
+    assert.equal(flow.coLocationMasks, undefined, 'a blocked flow is not "allowed only because" of anything');
+    const sgRule = result.remediation.find((r) => r.groupId === 'sg-gpu' && r.fromPort === 4222);
+    assert.ok(sgRule, JSON.stringify(result.remediation));
+    assert.equal(sgRule.sourceGroupId, 'sg-gpu');
+    assert.ok(sgRule.unblocks.includes(flow.id));
+    const policyFix = result.policyRemediation.find((p) => p.direction === 'ingress');
+    assert.ok(policyFix?.unblocks.includes(flow.id));
+    assert.equal(flow.fixedBy.length, 2, flow.fixedBy.join(', '));
+  });
+
+  it('a co-located flow whose only gap is a policy is not called masked, and needs no SG rule', () => {
+    const result = coLocated([
+      policy('dynamo-workload', 'default-deny-egress', { podSelector: {}, policyTypes: ['Egress'] }),
+    ]);
+    const dns = result.flows.filter((f) => f.requirement.startsWith('dns'));
+    assert.ok(dns.length > 0);
+    for (const flow of dns) {
+      assert.equal(flow.status, 'blocked', flow.id);
+      assert.equal(flow.coLocationMasks, undefined, flow.id);
+    }
+    assert.ok(!result.remediation.some((r) => r.fromPort === 53), JSON.stringify(result.remediation));
   });
 });
