@@ -95,7 +95,8 @@ export function buildPods(snapshot: Snapshot): PodModel[] {
     const addContainer = (container: (typeof spec.containers)[number]): void => {
       if (container.image) images.push(container.image);
       for (const variable of container.env ?? []) {
-        if (variable.value !== undefined && !(variable.name in env)) env[variable.name] = variable.value;
+        if (variable.value !== undefined && !Object.hasOwn(env, variable.name))
+          env[variable.name] = variable.value;
       }
     };
     spec.containers.forEach(addContainer);
@@ -104,7 +105,8 @@ export function buildPods(snapshot: Snapshot): PodModel[] {
     for (const container of spec.containers) {
       for (const port of container.ports ?? []) {
         if (!port.name) continue;
-        if (namedPorts === NO_PORTS) namedPorts = {};
+        // Null prototype: a port may be named "constructor" (or anything Object.prototype has).
+        if (namedPorts === NO_PORTS) namedPorts = Object.create(null) as typeof namedPorts;
         (namedPorts as Record<string, { port: number; protocol: string }>)[port.name] = {
           port: port.containerPort,
           protocol: port.protocol ?? 'TCP',

@@ -29,15 +29,15 @@ export function matchSelector(
 ): Tri {
   if (isEmptySelector(selector)) return 'yes';
   if (!labels) return 'maybe';
-  const known = (key: string): boolean => key in labels || complete;
+  const known = (key: string): boolean => Object.hasOwn(labels, key) || complete;
   let result: Tri = 'yes';
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
-    if (key in labels) result = and(result, labels[key] === value ? 'yes' : 'no');
+    if (Object.hasOwn(labels, key)) result = and(result, labels[key] === value ? 'yes' : 'no');
     else result = and(result, known(key) ? 'no' : 'maybe');
   }
   for (const expression of selector.matchExpressions ?? []) {
-    const has = expression.key in labels;
-    const value = labels[expression.key];
+    const has = Object.hasOwn(labels, expression.key);
+    const value = has ? labels[expression.key] : undefined;
     const values = expression.values ?? [];
     let verdict: Tri;
     if (!has && !known(expression.key)) verdict = 'maybe';

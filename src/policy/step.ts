@@ -81,7 +81,8 @@ function rulePorts(
     if (p.port === undefined) sure.push(ALL_PORTS);
     else if (typeof p.port === 'number') sure.push({ from: p.port, to: p.endPort ?? p.port });
     else {
-      const named = destination.pod?.namedPorts[p.port];
+      const pod = destination.pod;
+      const named = pod && Object.hasOwn(pod.namedPorts, p.port) ? pod.namedPorts[p.port] : undefined;
       if (named && named.protocol.toLowerCase() === protocol) sure.push({ from: named.port, to: named.port });
       else if (!destination.pod || !destination.pod.labelsComplete) unsure.push(ALL_PORTS);
     }

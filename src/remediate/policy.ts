@@ -31,7 +31,7 @@ const IDENTIFYING_KEYS = [
 
 function selectorLabels(labels: Record<string, string>): Record<string, string> {
   const identifying = Object.fromEntries(
-    IDENTIFYING_KEYS.filter((k) => k in labels).map((k) => [k, labels[k]!]),
+    IDENTIFYING_KEYS.filter((k) => Object.hasOwn(labels, k)).map((k) => [k, labels[k]!]),
   );
   return Object.keys(identifying).length > 0 ? identifying : labels;
 }

@@ -193,6 +193,24 @@ const cases: Case[] = [
     expected: 'blocked',
   },
   {
+    name: 'a port named like an Object.prototype member ("constructor") is not found on the pod',
+    policies: [denyIngress, allowFrom([workloadNs], [{ port: 'constructor' }])],
+    expected: 'blocked',
+  },
+  {
+    name: 'a label key named like an Object.prototype member ("constructor") does not exist on the pod',
+    policies: [
+      denyIngress,
+      allowFrom([
+        {
+          namespaceSelector: {},
+          podSelector: { matchExpressions: [{ key: 'constructor', operator: 'Exists' }] },
+        },
+      ]),
+    ],
+    expected: 'blocked',
+  },
+  {
     name: 'endPort range covering 4222',
     policies: [denyIngress, allowFrom([workloadNs], [{ port: 4000, endPort: 4300 }])],
     expected: 'allowed',

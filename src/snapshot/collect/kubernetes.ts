@@ -341,7 +341,7 @@ export function wantsLogs(pod: WirePod): boolean {
   const labels = pod.metadata?.labels ?? {};
   const app = labels['app.kubernetes.io/name'] ?? labels.app ?? '';
   return (
-    'nvidia.com/dynamo-component-type' in labels ||
+    Object.hasOwn(labels, 'nvidia.com/dynamo-component-type') ||
     app === 'nats' ||
     app === 'prometheus' ||
     /(^|-)nats(-|$)/.test(name) ||
