@@ -57,7 +57,7 @@ export interface PlanOptions {
   readonly runId: string;
   /** Per-target dial timeout, whole seconds (nc -w takes seconds). */
   readonly timeoutSeconds: number;
-  /** 'nc' = a shell script of `nc -zv` lines; 'l7' = this tool's `dial … -o json`. */
+  /** 'nc' = a shell script of `nc -zvv` lines; 'l7' = this tool's `dial … -o json`. */
   readonly mode: 'nc' | 'l7';
   readonly image: string;
 }
@@ -319,12 +319,13 @@ function podManifest(
 export const RESULT_PREFIX = 'DNC-RESULT';
 
 /**
- * One `nc -zv -w <timeout>` per target, all in the background so a probe takes about one timeout;
- * each prints `DNC-RESULT <id> ok|fail <nc's own words>` on one line.
+ * One `nc -zvv -w <timeout>` per target, all in the background so a probe takes about one timeout;
+ * each prints `DNC-RESULT <id> ok|fail <nc's own words>` on one line. Two -v: busybox nc reports
+ * "Connection refused" only from the second -v on, and refused vs timed out is the verdict.
  */
 export function ncScript(targets: readonly ProbeTarget[], timeoutSeconds: number): string {
   const lines = [
-    `t() { out=$(nc -zv -w ${timeoutSeconds} "$2" "$3" 2>&1); if [ $? -eq 0 ]; then r=ok; else r=fail; fi; echo "${RESULT_PREFIX} $1 $r $(echo "$out" | tr '\\n' ' ')"; }`,
+    `t() { out=$(nc -zvv -w ${timeoutSeconds} "$2" "$3" 2>&1); if [ $? -eq 0 ]; then r=ok; else r=fail; fi; echo "${RESULT_PREFIX} $1 $r $(echo "$out" | tr '\\n' ' ')"; }`,
     ...targets.map((t) => `t ${t.id} ${shellWord(t.host)} ${t.port} &`),
     'wait',
   ];

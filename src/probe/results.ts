@@ -17,8 +17,9 @@ export function classifyNc(ok: boolean, text: string): LiveOutcome {
   if (/bad address|unknown host|name or service not known|could not resolve/i.test(text))
     return 'dns-failure';
   if (/no route|unreachable/i.test(text)) return 'no-route';
-  // busybox nc prints "timed out" or nothing at all when -w expires.
-  if (/timed out/i.test(text) || text.trim() === '') return 'timed-out';
+  // busybox nc fakes ETIMEDOUT when -w expires: "Connection timed out"; netcat-openbsd says "timed out".
+  if (/timed out/i.test(text)) return 'timed-out';
+  // Silence decides nothing (with one -v busybox hides refusals; a killed nc prints nothing).
   return 'failed';
 }
 

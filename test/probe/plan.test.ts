@@ -86,9 +86,9 @@ const t = (id: string, host: string, port: number): ProbeTarget => ({
 });
 
 describe('probe commands', () => {
-  it('nc script: one background nc -zv -w line per target, then wait', () => {
+  it('nc script: one background nc -zvv -w line per target, then wait', () => {
     const script = ncScript([t('t0', '10.0.0.1', 4222), t('t1', 'nats.ns.svc.cluster.local', 4222)], 3);
-    assert.match(script, /nc -zv -w 3 "\$2" "\$3"/);
+    assert.match(script, /nc -zvv -w 3 "\$2" "\$3"/);
     assert.deepEqual(
       script.split('\n').filter((l) => l.startsWith('t t')),
       ['t t0 10.0.0.1 4222 &', 't t1 nats.ns.svc.cluster.local 4222 &'],

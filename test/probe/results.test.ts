@@ -4,13 +4,22 @@ import type { ProbeTarget } from '../../src/probe/plan.ts';
 import { classifyNc, parseDialLog, parseNcLog, type LiveOutcome } from '../../src/probe/results.ts';
 
 describe('nc output → outcome', () => {
+  // busybox 1.36 nc (nc_bloaty) with -zvv, lines joined by the probe script's `tr '\n' ' '`:
+  // "open" on success, perror "<host> (<ip:port>): <strerror>" on failure (ETIMEDOUT faked when -w
+  // expires), "bad address" from the resolver, then " sent N, rcvd M" from the second -v.
   const cases: Array<[boolean, string, LiveOutcome]> = [
     [true, '10.0.0.1 (10.0.0.1:4222) open', 'connected'],
+    [true, '10.0.0.1 (10.0.0.1:4222) open  sent 0, rcvd 0', 'connected'],
     [false, 'nc: 10.0.0.1 (10.0.0.1:4222): Connection refused', 'refused'],
+    [false, 'nc: 10.0.0.1 (10.0.0.1:4222): Connection refused  sent 0, rcvd 0', 'refused'],
     [false, 'nc: 10.0.0.1 (10.0.0.1:4222): Connection timed out', 'timed-out'],
-    [false, '', 'timed-out'],
+    [false, 'nc: 10.0.0.1 (10.0.0.1:4222): Connection timed out  sent 0, rcvd 0', 'timed-out'],
+    [false, '', 'failed'],
     [false, "nc: bad address 'nats.x.svc.cluster.local'", 'dns-failure'],
     [false, 'nc: 10.9.0.1 (10.9.0.1:4222): No route to host', 'no-route'],
+    [false, 'nc: 10.9.0.1 (10.9.0.1:4222): Host is unreachable  sent 0, rcvd 0', 'no-route'],
+    [false, 'nc: 10.9.0.1 (10.9.0.1:4222): Network is unreachable  sent 0, rcvd 0', 'no-route'],
+    [false, "nc: invalid option -- 'z'", 'failed'],
     [false, 'nc: connect to 198.18.0.3 port 4222 (tcp) timed out: Operation now in progress', 'timed-out'],
     [false, 'nc: connect to 198.18.0.4 port 4222 (tcp) failed: Connection refused', 'refused'],
     [false, 'nc: permission denied', 'failed'],
@@ -33,7 +42,7 @@ describe('nc output → outcome', () => {
       [
         ['connected', true],
         ['refused', false],
-        ['timed-out', false],
+        ['failed', false],
       ],
     );
   });
