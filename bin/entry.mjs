@@ -1,23 +1,15 @@
-// Finds the CLI's `main`: the bundle in dist/ (built by `npm ci` through the prepare script) when
-// it is newer than every source file, else the TypeScript sources through tsx — so an edited
-// checkout never runs stale code, and a fresh one starts fast.
-import { readdirSync, statSync } from 'node:fs';
+// Finds the CLI's `main`: the bundle in dist/ (built by `npm ci` through the prepare script) while
+// the sources are exactly those it was built from, else the TypeScript sources through tsx — so
+// an edited checkout never runs stale code, and a fresh one starts fast.
+import { readFileSync } from 'node:fs';
 import { URL } from 'node:url';
+import { sourceFingerprint, STAMP } from './source-fingerprint.mjs';
 
 const root = new URL('../', import.meta.url);
 
-function newestMtime(dir) {
-  let newest = statSync(dir).mtimeMs;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = new URL(entry.name + (entry.isDirectory() ? '/' : ''), dir);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-function bundleIsFresh(bundle) {
+function bundleMatchesSources() {
   try {
-    return statSync(bundle).mtimeMs >= newestMtime(new URL('src/', root));
+    return readFileSync(new URL(STAMP, root), 'utf8').trim() === sourceFingerprint(root);
   } catch {
     return false;
   }
@@ -25,8 +17,7 @@ function bundleIsFresh(bundle) {
 
 /** @returns {Promise<(argv: string[]) => Promise<number>>} */
 export async function loadMain() {
-  const bundle = new URL('dist/main.js', root);
-  if (bundleIsFresh(bundle)) return (await import(bundle.href)).main;
+  if (bundleMatchesSources()) return (await import(new URL('dist/main.js', root).href)).main;
   const { register } = await import('tsx/esm/api');
   register();
   return (await import(new URL('src/cli/main.ts', root).href)).main;

@@ -1,9 +1,10 @@
 // Bundles the CLI into dist/ (our code only; packages stay in node_modules) so it starts without
 // compiling TypeScript on every run. `npm ci` runs this through the `prepare` script; bin/entry.mjs
-// uses the bundle only while it is newer than every file under src/.
-import { rmSync } from 'node:fs';
+// uses the bundle only while the sources match the fingerprint written here.
+import { rmSync, writeFileSync } from 'node:fs';
 import process from 'node:process';
 import { URL } from 'node:url';
+import { sourceFingerprint, STAMP } from '../bin/source-fingerprint.mjs';
 
 let esbuild;
 try {
@@ -15,7 +16,10 @@ try {
   );
   process.exit(0);
 }
-rmSync(new URL('../dist/', import.meta.url), { recursive: true, force: true });
+const root = new URL('../', import.meta.url);
+// Taken before bundling: a source edited during the build then mismatches, and tsx runs it.
+const fingerprint = sourceFingerprint(root);
+rmSync(new URL('dist/', root), { recursive: true, force: true });
 await esbuild.build({
   entryPoints: [new URL('../src/cli/main.ts', import.meta.url).pathname],
   outdir: new URL('../dist/', import.meta.url).pathname,
@@ -30,3 +34,4 @@ await esbuild.build({
   sourcemap: 'linked',
   logLevel: 'warning',
 });
+writeFileSync(new URL(STAMP, root), `${fingerprint}\n`);
