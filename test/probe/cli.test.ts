@@ -22,7 +22,11 @@ describe('dynamo-netcheck probe', () => {
     cli = startCli(EXAMPLE);
     workloads = fakeWorkloads((pod) => ({
       phase: 'Succeeded',
-      log: ncLogFor(pod, (host) => (natsDown && host === NATS_POD ? 'fail ' : 'ok open')),
+      log: ncLogFor(pod, (host) =>
+        natsDown && host === NATS_POD
+          ? `fail nc: ${host} (${host}:4222): Connection timed out  sent 0, rcvd 0`
+          : 'ok open',
+      ),
     }));
     api = await startFakeKubeApi({ objects: [], extend: workloads.handle });
     dir = mkdtempSync(join(tmpdir(), 'dnc-probe-cli-'));
