@@ -121,6 +121,9 @@ function endOf(endpoints: readonly Endpoint[]): FlowEnd {
 
 interface Decided {
   readonly trace: FlowTrace;
+  /** The pair the trace was evaluated for: other pairs with the same key decide alike. */
+  readonly source: Endpoint;
+  readonly destination: Endpoint;
   /** Interned trace signature: equal numbers, equal decisions. */
   readonly signature: number;
 }
@@ -137,6 +140,18 @@ const VPC_STEPS: ReadonlySet<TraceStep['kind']> = new Set([
 /** A security group or NACL step that does not allow: what same-node co-location hides. */
 const isVpcGap = (step: TraceStep): boolean =>
   VPC_STEPS.has(step.kind) && (step.status === 'blocked' || step.status === 'unknown');
+
+/** Re-evaluated once per class (classes are few) so its explanation names its own members. */
+function ownTrace(
+  decided: Decided,
+  source: Endpoint,
+  destination: Endpoint,
+  query: (source: Endpoint, destination: Endpoint) => FlowTrace,
+): FlowTrace {
+  return decided.source === source && decided.destination === destination
+    ? decided.trace
+    : query(source, destination);
+}
 
 /** Pairs that decide alike and share both sides' group and SGs: one flow class. */
 interface FlowClass {
@@ -187,6 +202,8 @@ function classifyPairs(
   const classes = new Map<string, FlowClass>();
   const query = (source: Endpoint, destination: Endpoint): FlowTrace =>
     evaluateFlow(model, { source, destination, protocol: requirement.protocol, ports: requirement.ports });
+  const queryApart = (source: Endpoint, destination: Endpoint): FlowTrace =>
+    query({ ...source, nodeName: `${source.nodeName} (elsewhere)` }, destination);
   for (const source of sources) {
     for (const destination of destinations) {
       const sameNode = source.nodeName !== undefined && source.nodeName === destination.nodeName;
@@ -194,7 +211,7 @@ function classifyPairs(
       let decided = memo.get(key);
       if (!decided) {
         const trace = query(source, destination);
-        decided = { trace, signature: intern(traceSignature(trace)) };
+        decided = { trace, signature: intern(traceSignature(trace)), source, destination };
         memo.set(key, decided);
       }
       let apart: Decided | undefined;
@@ -202,8 +219,8 @@ function classifyPairs(
         // Co-location skips the VPC: decide the same pair as if on different nodes, once per key.
         apart = apartMemo.get(key);
         if (!apart) {
-          const trace = query({ ...source, nodeName: `${source.nodeName} (elsewhere)` }, destination);
-          apart = { trace, signature: intern(traceSignature(trace)) };
+          const trace = queryApart(source, destination);
+          apart = { trace, signature: intern(traceSignature(trace)), source, destination };
           apartMemo.set(key, apart);
         }
         if (!apart.trace.steps.some(isVpcGap)) apart = undefined;
@@ -219,9 +236,10 @@ function classifyPairs(
         flowClass = {
           sources: new Set(),
           destinations: new Set(),
-          trace: decided.trace,
+          // The class's trace names the class's own first pair, not the pair its key was decided for.
+          trace: ownTrace(decided, source, destination, query),
           ...(masks ? { masks } : {}),
-          ...(apart ? { apart: apart.trace } : {}),
+          ...(apart ? { apart: ownTrace(apart, source, destination, queryApart) } : {}),
         };
         classes.set(classKey, flowClass);
       }

@@ -53,6 +53,16 @@ describe('bundled examples', () => {
     assert.deepEqual(after.remediation, []);
   });
 
+  it('each flow class explains itself with its own members, not with the pair its decision was shared with', async () => {
+    const result = analyzeSnapshot(await loadSnapshot('examples/dgxc-multi-sg'));
+    const fromNodes = result.flows.find((f) => f.requirement === 'nats' && f.source.kind === 'nodes')!;
+    const fromPods = result.flows.find((f) => f.requirement === 'nats' && f.source.kind === 'pods')!;
+    const ingress = (flow: typeof fromNodes) => flow.steps.find((s) => s.kind === 'sg-ingress')!;
+    assert.match(ingress(fromPods).summary, /from dynamo-workload\/vllm-agg-/);
+    assert.doesNotMatch(ingress(fromNodes).summary, /vllm-agg/, 'no pod of the other class');
+    assert.match(ingress(fromNodes).summary, new RegExp(`a pod on ${fromNodes.source.members[0]!.replaceAll('.', '\\.')}`));
+  });
+
   it('healthy-shared-cluster-sg passes with nothing to fix', async () => {
     const result = analyzeSnapshot(await loadSnapshot('examples/healthy-shared-cluster-sg'));
     assert.equal(result.verdict, 'pass');
