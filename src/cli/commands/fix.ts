@@ -152,7 +152,7 @@ export const registerFix: RegisterCommand = (program, setExit) => {
   const command = program
     .command('fix')
     .description(
-      'Writes the narrowest fix for every blocked flow as code: a commented aws-cli bash script (default), Terraform, CloudFormation or JSON; each rule carries a description and says which flows it unblocks. ' +
+      'Writes the narrowest fix for every blocked flow as code: a commented aws-cli bash script (default, NetworkPolicies included as kubectl steps), Terraform, CloudFormation, Kubernetes YAML (the NetworkPolicies alone, for kubectl apply -f) or JSON; each rule carries a description and says which flows it unblocks. ' +
         'With --apply it adds the rules through the EC2 API instead: it shows the plan and asks (unless --yes), dry-runs every call to check permission, treats rules already present as done, never removes or widens a rule, writes a revoke script for exactly what it added, and prints the verdict with the rules in. ' +
         'Exit codes: 0 fix written, or every rule applied or already present; 1 some rule failed or was refused (or you declined); 2 usage or input error; 4 missing IAM permissions (nothing changed).',
     )

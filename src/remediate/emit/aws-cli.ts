@@ -7,11 +7,11 @@
 import YAML from 'yaml';
 import {
   commentText,
-  flowLine,
   headerLines,
   naclLine,
   notFixedLines,
   ruleLine,
+  unblocksLines,
   type FixPlan,
   type PlannedNaclEntry,
   type PlannedPolicy,
@@ -97,10 +97,6 @@ export function commandLine(args: readonly string[], indent = '  '): string {
 }
 
 const comment = (text: string): string => `# ${commentText(text)}`.trimEnd();
-
-function unblocksLines(plan: FixPlan, flows: PlannedRule['flows']): string[] {
-  return ['Unblocks:', ...flows.map((f) => `  - ${flowLine(plan, f)}`)];
-}
 
 function ruleSection(plan: FixPlan, planned: PlannedRule): string {
   const { rule } = planned;

@@ -137,7 +137,7 @@ export function emitCloudFormation(plan: FixPlan): string {
     'These resource types take no Tags: each rule carries its description, and Metadata names the flows.',
     ...(plan.policies.length > 0
       ? [
-          `${count(plan.policies.length, 'NetworkPolicy', 'NetworkPolicies')} also needed: they are Kubernetes objects; \`dynamo-netcheck fix -o aws-cli\` prints them for kubectl.`,
+          `${count(plan.policies.length, 'NetworkPolicy', 'NetworkPolicies')} also needed: they are Kubernetes objects; \`dynamo-netcheck fix -o kubernetes\` writes them for kubectl apply.`,
         ]
       : []),
     ...notFixedLines(plan),

@@ -2,6 +2,7 @@
 import { emitAwsCli } from './aws-cli.ts';
 import { emitCloudFormation } from './cloudformation.ts';
 import { emitJson } from './json.ts';
+import { emitKubernetes } from './kubernetes.ts';
 import type { FixPlan } from './plan.ts';
 import { emitTerraform } from './terraform.ts';
 
@@ -11,6 +12,7 @@ export const emitters = {
   'aws-cli': emitAwsCli,
   terraform: emitTerraform,
   cloudformation: emitCloudFormation,
+  kubernetes: emitKubernetes,
   json: emitJson,
 } as const satisfies Record<string, Emitter>;
 

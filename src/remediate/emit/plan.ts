@@ -196,6 +196,11 @@ export function naclLine(planned: PlannedNaclEntry): string {
   return `${e.egress ? 'outbound' : 'inbound'} entry ${e.ruleNumber} in ${e.naclId} (${e.subnetId}): allow ${portText(e.protocol, e.fromPort, e.toPort)} ${e.egress ? 'to' : 'from'} ${e.cidr}`;
 }
 
+/** "Unblocks:" and one line per flow, for the comment above an item. */
+export function unblocksLines(plan: FixPlan, flows: readonly FlowResult[]): string[] {
+  return ['Unblocks:', ...flows.map((f) => `  - ${flowLine(plan, f)}`)];
+}
+
 /** Header lines every emitter starts with. */
 export function headerLines(plan: FixPlan): string[] {
   const where = [

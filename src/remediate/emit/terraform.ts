@@ -151,7 +151,7 @@ export function emitTerraform(plan: FixPlan): string {
       : []),
     ...(plan.policies.length > 0
       ? [
-          `${count(plan.policies.length, 'NetworkPolicy', 'NetworkPolicies')} also needed: they are Kubernetes objects, not AWS resources; \`dynamo-netcheck fix -o aws-cli\` prints them for kubectl.`,
+          `${count(plan.policies.length, 'NetworkPolicy', 'NetworkPolicies')} also needed: they are Kubernetes objects, not AWS resources; \`dynamo-netcheck fix -o kubernetes\` writes them for kubectl apply.`,
         ]
       : []),
     ...notFixedLines(plan),

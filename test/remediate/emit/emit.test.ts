@@ -404,6 +404,34 @@ type Template = {
   Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
 };
 
+describe('kubernetes', () => {
+  it('one YAML document per NetworkPolicy, exactly the manifests, each saying what it unblocks', async () => {
+    const result = analyzeSnapshot(await loadSnapshot('examples/policy-default-deny'));
+    const plan = fixPlan(result);
+    const text = emitters.kubernetes(plan);
+    const documents = YAML.parseAllDocuments(text);
+    assert.ok(documents.every((d) => d.errors.length === 0));
+    assert.deepEqual(
+      documents.map((d) => d.toJS() as unknown),
+      plan.policies.map((p) => p.policy.manifest),
+    );
+    assert.equal(documents.length, result.policyRemediation.length);
+    for (const planned of plan.policies) {
+      for (const flow of planned.flows) assert.ok(text.includes(flow.title), flow.id);
+    }
+    assert.match(text, /^# Apply with: kubectl apply -f/m);
+    assert.doesNotMatch(text, /also needed/, 'the policy example needs no AWS change');
+  });
+
+  it('with only AWS fixes: no documents, and it points at the formats that carry them', () => {
+    const text = emitters.kubernetes(dgxc);
+    const documents = YAML.parseAllDocuments(text).filter((d) => d.contents !== null);
+    assert.deepEqual(documents, []);
+    assert.match(text, /# Nothing to fix in NetworkPolicies/);
+    assert.match(text, /# 3 security-group rules and 0 network ACL entries also needed/);
+  });
+});
+
 describe('cloudformation', () => {
   it('every resource has a valid logical id, a known type, its required properties and exactly one peer', () => {
     const p = mixed();
