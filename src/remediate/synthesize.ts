@@ -6,6 +6,7 @@
 import type { FlowResult } from '../analyze/types.ts';
 import type { ClusterModel, PortRange } from '../model/types.ts';
 import type { RequirementId } from '../requirements/catalog.ts';
+import { EPHEMERAL_PORTS } from '../reachability/evaluate.ts';
 import type { TraceStep } from '../reachability/types.ts';
 import { SG_RULES_QUOTA, type NaclRemediation, type SgRemediation } from './types.ts';
 
@@ -18,8 +19,11 @@ export interface RemediationPlan {
   readonly unfixable: string[];
 }
 
-/** Ports wide enough for any client's ephemeral port: the generic NACL return-traffic fix. */
-export const RETURN_PORTS: PortRange = { from: 1024, to: 65535 };
+/**
+ * Return traffic goes to the client's ephemeral ports: exactly the range the analysis checks
+ * (Linux's default ip_local_port_range), so the fix is no wider than what it found blocked.
+ */
+export const RETURN_PORTS: PortRange = EPHEMERAL_PORTS;
 
 interface Need {
   readonly flow: FlowResult;
@@ -205,12 +209,13 @@ export function synthesizeRemediation(model: ClusterModel, flows: readonly FlowR
   return { rules: withQuota, naclEntries: synthesizeNacl(model, flows, addFix), fixes, unfixable };
 }
 
+type NaclEntryDraft = Omit<NaclRemediation, 'id' | 'command' | 'description'>;
+
 function synthesizeNacl(
   model: ClusterModel,
   flows: readonly FlowResult[],
   addFix: (flowId: string, itemId: string) => void,
 ): NaclRemediation[] {
-  const entries = new Map<string, Omit<NaclRemediation, 'id' | 'command' | 'description'>>();
   const taken = new Map<string, Set<number>>(); // `${naclId}|${egress}` → used numbers
   const usedNumbers = (naclId: string, egress: boolean): Set<number> => {
     const key = `${naclId}|${egress}`;
@@ -222,6 +227,9 @@ function synthesizeNacl(
     }
     return set;
   };
+  // First gather every need per entry, remembering the lowest deny any of its flows hit: one
+  // entry serves them all only if it is numbered below each of those denies.
+  const needs = new Map<string, { entry: Omit<NaclEntryDraft, 'ruleNumber'>; below: number }>();
   for (const flow of flows) {
     for (const step of blockedSteps(flow, [
       'nacl-source-outbound',
@@ -240,36 +248,45 @@ function synthesizeNacl(
       const cidr = subnetCidr(model, peerSubnet);
       if (!cidr) continue;
       const ports = isReturn ? RETURN_PORTS : flow.ports;
+      const below = Math.min(...denies.map((d) => (d.ruleNumber === '*' ? 32767 : d.ruleNumber)));
       const key = `${naclId}|${egress}|${cidr}|${ports.from}-${ports.to}`;
-      const existing = entries.get(key);
+      const existing = needs.get(key);
       if (existing) {
-        entries.set(key, {
-          ...existing,
-          requirements: [...new Set([...existing.requirements, flow.requirement])],
-          unblocks: [...new Set([...existing.unblocks, flow.id])],
+        needs.set(key, {
+          entry: {
+            ...existing.entry,
+            requirements: [...new Set([...existing.entry.requirements, flow.requirement])],
+            unblocks: [...new Set([...existing.entry.unblocks, flow.id])],
+          },
+          below: Math.min(existing.below, below),
         });
         continue;
       }
-      // Number it just below the first entry that denied, so it is matched first.
-      const limit = Math.min(...denies.map((d) => (d.ruleNumber === '*' ? 32767 : d.ruleNumber)));
-      const used = usedNumbers(naclId, egress);
-      let ruleNumber = limit - 1;
-      while (ruleNumber > 0 && used.has(ruleNumber)) ruleNumber -= 1;
-      if (ruleNumber < 1) continue;
-      used.add(ruleNumber);
-      entries.set(key, {
-        naclId,
-        subnetId,
-        egress,
-        ruleNumber,
-        protocol: flow.protocol,
-        fromPort: ports.from,
-        toPort: ports.to,
-        cidr,
-        requirements: [flow.requirement],
-        unblocks: [flow.id],
+      needs.set(key, {
+        entry: {
+          naclId,
+          subnetId,
+          egress,
+          protocol: flow.protocol,
+          fromPort: ports.from,
+          toPort: ports.to,
+          cidr,
+          requirements: [flow.requirement],
+          unblocks: [flow.id],
+        },
+        below,
       });
     }
+  }
+  // Then number each just below the lowest deny it must precede, on a number still free.
+  const entries = new Map<string, NaclEntryDraft>();
+  for (const [key, { entry, below }] of needs) {
+    const used = usedNumbers(entry.naclId, entry.egress);
+    let ruleNumber = below - 1;
+    while (ruleNumber > 0 && used.has(ruleNumber)) ruleNumber -= 1;
+    if (ruleNumber < 1) continue;
+    used.add(ruleNumber);
+    entries.set(key, { ...entry, ruleNumber });
   }
   return [...entries.values()].map((entry, i) => {
     const id = `nacl-entry-${i + 1}`;

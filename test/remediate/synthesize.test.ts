@@ -147,7 +147,7 @@ describe('remediation synthesis', () => {
         .sort(),
       [
         ['acl-sys', false, 199, '4222-4222', '10.0.32.0/20'],
-        ['acl-sys', true, 32766, '1024-65535', '10.0.32.0/20'],
+        ['acl-sys', true, 32766, '32768-60999', '10.0.32.0/20'],
       ],
     );
     assert.match(
@@ -159,6 +159,72 @@ describe('remediation synthesis', () => {
       conformance: false,
     });
     assert.equal(after.verdict, 'pass');
+  });
+
+  it('one NACL entry for flows stopped by different denies is numbered below the lowest of them', () => {
+    const entries: NaclEntry[] = [
+      // Only the gpu-b pod is denied early, by a /32 on 4222; everything else falls to rule 200.
+      {
+        RuleNumber: 50,
+        Protocol: '6',
+        RuleAction: 'deny',
+        Egress: false,
+        CidrBlock: '10.0.32.21/32',
+        PortRange: { From: 4222, To: 4222 },
+      },
+      { RuleNumber: 200, Protocol: '-1', RuleAction: 'deny', Egress: false, CidrBlock: '0.0.0.0/0' },
+      { RuleNumber: 100, Protocol: '-1', RuleAction: 'allow', Egress: true, CidrBlock: '0.0.0.0/0' },
+    ];
+    const snapshot = scenario()
+      .subnet('subnet-sys', '10.0.16.0/20')
+      .subnet('subnet-gpu', '10.0.32.0/20')
+      .nacl('acl-default', ['subnet-gpu'], naclAllowAll(), true)
+      .nacl('acl-sys', ['subnet-sys'], entries)
+      .sg('sg-sys', [allTraffic.fromGroup('sg-sys'), tcp(4222).fromGroup('sg-gpu')])
+      .sg('sg-gpu', [allTraffic.fromGroup('sg-gpu')])
+      .node('sys-1', {
+        group: 'system',
+        subnet: 'subnet-sys',
+        ip: '10.0.16.10',
+        sgs: ['sg-sys'],
+        podIps: ['10.0.16.11'],
+      })
+      .node('gpu-1', {
+        group: 'gpu-a',
+        subnet: 'subnet-gpu',
+        ip: '10.0.32.10',
+        sgs: ['sg-gpu'],
+        gpu: true,
+        podIps: ['10.0.32.11'],
+      })
+      .node('gpu-2', {
+        group: 'gpu-b',
+        subnet: 'subnet-gpu',
+        ip: '10.0.32.20',
+        sgs: ['sg-gpu'],
+        gpu: true,
+        podIps: ['10.0.32.21'],
+      })
+      .nats('nats-0', 'sys-1', '10.0.16.11')
+      .dynamo('frontend-0', 'frontend', 'gpu-1', '10.0.32.11')
+      .dynamo('worker-0', 'worker', 'gpu-2', '10.0.32.21')
+      .snapshot();
+    const options = { dynamoVersion: '1.2.0', conformance: false };
+    const before = analyzeSnapshot(snapshot, options);
+    const fromPods = before.flows.filter((f) => f.requirement === 'nats' && f.source.kind === 'pods');
+    assert.deepEqual(fromPods.map((f) => f.reason.replace(/.*\(rule (\d+)\)$/, '$1')).sort(), ['200', '50']);
+    const inbound = before.naclRemediation.filter((n) => !n.egress && n.fromPort === 4222);
+    assert.equal(inbound.length, 1, JSON.stringify(before.naclRemediation));
+    assert.equal(inbound[0]!.ruleNumber, 49);
+    assert.deepEqual([...inbound[0]!.unblocks].sort(), fromPods.map((f) => f.id).sort());
+    const after = analyzeSnapshot(
+      applyRemediation(snapshot, before.remediation, before.naclRemediation),
+      options,
+    );
+    assert.deepEqual(
+      after.flows.filter((f) => f.requirement === 'nats' && f.source.kind === 'pods').map((f) => f.status),
+      ['allowed', 'allowed'],
+    );
   });
 
   it('no remediation for unknown flows: nothing is guessed', () => {

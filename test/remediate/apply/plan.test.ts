@@ -80,8 +80,13 @@ describe('apply refuses what is wider than the requirement', () => {
 
   it('NACL: the ephemeral return range is allowed, other widening is not', () => {
     const [inbound, returnTraffic] = nacl.naclEntries;
-    assert.equal(returnTraffic!.entry.fromPort, 1024);
+    assert.equal(returnTraffic!.entry.fromPort, 32768);
     assert.equal(naclRefusal(returnTraffic!), undefined);
+    assert.match(
+      naclRefusal(widenedEntry({ fromPort: 1024, toPort: 65535 }, returnTraffic!)) ?? '',
+      /wider than .* needs/,
+      'return traffic wider than the ephemeral range the analysis checks',
+    );
     assert.match(
       naclRefusal(widenedEntry({ fromPort: 1, toPort: 65535 }, inbound!)) ?? '',
       /wider than .* needs/,

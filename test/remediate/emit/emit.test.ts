@@ -171,7 +171,7 @@ describe('aws-cli script', () => {
       ]),
       [
         ['ingress', '199', 'From=4222,To=4222', '10.0.32.0/20', 'allow'],
-        ['egress', '32766', 'From=1024,To=65535', '10.0.32.0/20', 'allow'],
+        ['egress', '32766', 'From=32768,To=60999', '10.0.32.0/20', 'allow'],
       ],
     );
     const v6 = run.calls.find((argv) => argv.join(' ').includes('2600:1f14'))!;
