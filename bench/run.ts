@@ -2,7 +2,7 @@
  * Benchmark: `analyze` against a bare JSON.parse of the same files, at 1k / 5k / 10k nodes
  * (~20 pods per node, 500 SGs, 50k rules). Prints a Markdown table for the README.
  *
- *   npm run bench -- [--sizes 1000,5000,10000] [--dir /tmp/netcheck-bench] [--runs 3]
+ *   npm run bench -- [--sizes 1000,5000,10000] [--dir /tmp/netcheck-bench] [--runs 5]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -14,7 +14,7 @@ const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '1000,5000,10000' },
     dir: { type: 'string', default: '/tmp/netcheck-bench' },
-    runs: { type: 'string', default: '3' },
+    runs: { type: 'string', default: '5' },
   },
 });
 const sizes = values.sizes.split(',').map(Number);

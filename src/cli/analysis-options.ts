@@ -10,12 +10,14 @@ import type { ClusterModel } from '../model/types.ts';
 import { UsageError } from './errors.ts';
 import { checkVersion, collect, readRecipe, warn } from './inputs.ts';
 
-export function addAnalysisOptions(command: Command): Command {
-  return command
-    .option(
+/** `version: false` for commands that take versions otherwise (`diff --from/--to`). */
+export function addAnalysisOptions(command: Command, { version = true } = {}): Command {
+  if (version)
+    command.option(
       '--dynamo-version <version>',
       'Dynamo version to check for (default: detected from the cluster, else the newest known)',
-    )
+    );
+  return command
     .option('--recipe <name|file>', 'AICR recipe name, or a RecipeResult file (aicr recipe … -o recipe.yaml)')
     .option(
       '--system-nodegroup <name>',

@@ -8,7 +8,10 @@ export const ExitCode = {
   Usage: 2,
   /** Inconclusive: nothing blocked, something unknown. */
   Inconclusive: 3,
-  /** `fix --apply`: the caller lacks an IAM permission the change needs (found by DryRun; nothing changed). */
+  /**
+   * Missing permissions: an IAM action (`snapshot`/`--live` collection, `fix --apply`'s DryRun) or a
+   * Kubernetes RBAC verb the run needs was refused; nothing was written or changed.
+   */
   MissingPermissions: 4,
   /** A bug in this tool (EX_SOFTWARE), never a verdict. */
   Internal: 70,
@@ -17,5 +20,21 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** An error the user caused (bad flag, bad file): printed without a stack, exit 2. */
 export class UsageError extends Error {
-  override readonly name = 'UsageError';
+  override readonly name: string = 'UsageError';
+}
+
+/** Stopped because a permission is missing (exit 4); the message names the action or resource. */
+export class PermissionError extends UsageError {
+  override readonly name: string = 'PermissionError';
+}
+
+/**
+ * A failed live collection as the error the CLI exits with: a refused IAM action or RBAC verb is
+ * exit 4 like `fix --apply`'s, everything else (credentials, unknown cluster, unreachable API,
+ * throttling) exit 2.
+ */
+export function collectionFailure(err: { failure: string; message: string }): UsageError {
+  return err.failure === 'access-denied' || err.failure === 'forbidden'
+    ? new PermissionError(err.message)
+    : new UsageError(err.message);
 }

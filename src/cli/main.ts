@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { ExitCode, UsageError } from './errors.ts';
+import { ExitCode, PermissionError, UsageError } from './errors.ts';
 import { commands } from './commands/index.ts';
 
 /**
@@ -32,7 +32,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (err instanceof UsageError) {
       process.stderr.write(`dynamo-netcheck: ${err.message}\n`);
-      return ExitCode.Usage;
+      return err instanceof PermissionError ? ExitCode.MissingPermissions : ExitCode.Usage;
     }
     process.stderr.write(
       `dynamo-netcheck: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,

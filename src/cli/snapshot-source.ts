@@ -10,7 +10,7 @@ import { toInputFiles } from '../snapshot/collect/write.ts';
 import { parseSnapshot } from '../snapshot/parse.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import { formatIssue } from '../snapshot/types.ts';
-import { UsageError } from './errors.ts';
+import { collectionFailure, UsageError } from './errors.ts';
 import { readSnapshot, warn } from './inputs.ts';
 
 export interface SourceOptions {
@@ -53,8 +53,8 @@ export function progressReporter(
 
 /**
  * Collects a snapshot from the live APIs into memory. The one place collection failures become
- * exit codes: each CollectError (credentials, access denied, unknown cluster, unreachable API
- * server, RBAC, throttling) is an input/usage-style failure, exit 2.
+ * exit codes: a refused IAM action or RBAC verb is exit 4 (missing permissions); credentials,
+ * unknown cluster, unreachable API server and throttling are input/usage-style failures, exit 2.
  */
 export async function collectLive(options: SourceOptions): Promise<CollectedSnapshot> {
   if (!options.cluster) throw new UsageError('--cluster <name> is required to collect from the live cluster');
@@ -75,7 +75,7 @@ export async function collectLive(options: SourceOptions): Promise<CollectedSnap
       ...(options.tailLines ? { tailLines: options.tailLines } : {}),
     });
   } catch (err) {
-    if (err instanceof CollectError) throw new UsageError(err.message);
+    if (err instanceof CollectError) throw collectionFailure(err);
     throw err;
   }
   for (const warning of collected.warnings) warn(warning);

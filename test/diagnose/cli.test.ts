@@ -90,6 +90,18 @@ describe('diagnose CLI', () => {
     );
   });
 
+  it('takes the analysis flags analyze takes: --no-conformance, and an unknown node group is exit 2', () => {
+    const r = run('diagnose', ...DEMO, '--no-conformance', '-o', 'json');
+    assert.equal(r.code, 1, r.stderr);
+    const ids = (JSON.parse(r.stdout) as Diagnosis).causes.map((c) => c.id);
+    assert.ok(ids.includes('flow-blocked:nats'));
+    assert.ok(!ids.includes('flow-blocked:prometheus'), ids.join(', '));
+    const bad = run('diagnose', ...DEMO, '--gpu-nodegroup', 'nope');
+    assert.equal(bad.code, 2);
+    assert.equal(bad.stdout, '');
+    assert.match(bad.stderr, /--gpu-nodegroup nope: no such node group/);
+  });
+
   it('a healthy cluster: no problem found (exit 0)', () => {
     const r = run('diagnose', 'examples/upgrade-1.0-to-1.2');
     assert.equal(r.code, 0, r.stderr);

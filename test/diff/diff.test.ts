@@ -171,6 +171,24 @@ describe('diff CLI', () => {
     assert.match(r.stdout, /Fix before upgrading \(1 rule, from the 1\.2\.0 analysis\)/);
   });
 
+  it('takes the analysis flags analyze takes (but versions only as --from/--to)', () => {
+    const recipe = run(
+      'diff',
+      '--to',
+      '1.2.0',
+      'examples/upgrade-1.0-to-1.2',
+      '--recipe',
+      'h100-eks-ubuntu-inference-dynamo',
+    );
+    assert.equal(recipe.code, 1, recipe.stderr);
+    const bad = run('diff', '--to', '1.2.0', 'examples/upgrade-1.0-to-1.2', '--system-nodegroup', 'nope');
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--system-nodegroup nope: no such node group/);
+    const version = run('diff', '--to', '1.2.0', 'examples/upgrade-1.0-to-1.2', '--dynamo-version', '1.2.0');
+    assert.equal(version.code, 2);
+    assert.match(version.stderr, /unknown option '--dynamo-version'/);
+  });
+
   it('--from defaults to the detected version; usage errors exit 2', () => {
     const detected = run('diff', '--to', '1.2.0', 'examples/upgrade-1.0-to-1.2', '-o', 'json');
     assert.equal(detected.code, 1);

@@ -1,11 +1,11 @@
 import { Option } from 'commander';
-import { analyzeSnapshot } from '../../analyze/analyze.ts';
 import { parseCtrf, type CtrfReport } from '../../diagnose/ctrf.ts';
 import { diagnose } from '../../diagnose/diagnose.ts';
 import { renderDiagnosis } from '../../diagnose/render.ts';
 import { buildModel } from '../../model/build.ts';
 import { ExitCode } from '../errors.ts';
-import { checkVersion, outputFormat, warn } from '../inputs.ts';
+import { outputFormat, warn } from '../inputs.ts';
+import { addAnalysisOptions, analysisOptionsFrom, analyzeWithOptions } from '../analysis-options.ts';
 import { addSnapshotSourceOptions, snapshotFrom, type SourceOptions } from '../snapshot-source.ts';
 import type { RegisterCommand } from './index.ts';
 import { badInput, printReport, readDocumentFile } from './placement.ts';
@@ -28,18 +28,14 @@ export const registerDiagnose: RegisterCommand = (program, setExit) => {
       'an AICR validator report in CTRF JSON (aicr validate output); repeatable',
       (value: string, previous: string[] = []) => [...previous, value],
     )
-    .option(
-      '--dynamo-version <version>',
-      'Dynamo version to analyse for (default: detected from the cluster)',
-    )
     .addOption(
       new Option('-o, --output <format>', 'report format').choices(['table', 'json']).default('table'),
     )
     .option('--no-color', 'plain text even on a terminal');
-  addSnapshotSourceOptions(command).action(
+  addSnapshotSourceOptions(addAnalysisOptions(command)).action(
     async (snapshotPath: string | undefined, opts: Record<string, unknown>) => {
       const format = outputFormat(opts.output as string, ['table', 'json'] as const);
-      const dynamoVersion = checkVersion(opts.dynamoVersion as string | undefined);
+      const options = analysisOptionsFrom(opts);
       const reports: CtrfReport[] = [];
       for (const file of (opts.ctrf as string[] | undefined) ?? []) {
         const parsed = parseCtrf(readDocumentFile(file), file);
@@ -50,7 +46,7 @@ export const registerDiagnose: RegisterCommand = (program, setExit) => {
       const snapshot = await snapshotFrom(snapshotPath, source.live ? { ...source, logs: true } : source);
       for (const ignored of snapshot.ignored) warn(`ignored ${ignored.file}: ${ignored.reason}`);
       const model = buildModel(snapshot);
-      const analysis = analyzeSnapshot(snapshot, dynamoVersion ? { dynamoVersion } : {});
+      const analysis = analyzeWithOptions(model, options);
       const result = diagnose({ snapshot, model, analysis, reports });
       if (!result.ok) throw badInput(result.issues);
       printReport(format, result.diagnosis, renderDiagnosis, opts.color);

@@ -4,7 +4,8 @@ import type { AnalyzeOptions } from '../../analyze/analyze.ts';
 import { diffAnalyses, type UpgradeDiff } from '../../diff/diff.ts';
 import { renderDiff } from '../../diff/render.ts';
 import { ExitCode, UsageError } from '../errors.ts';
-import { checkVersion, collect, outputFormat, warn } from '../inputs.ts';
+import { checkVersion, outputFormat, warn } from '../inputs.ts';
+import { addAnalysisOptions, analysisOptionsFrom } from '../analysis-options.ts';
 import { addSnapshotSourceOptions, snapshotFrom, type SourceOptions } from '../snapshot-source.ts';
 import type { RegisterCommand } from './index.ts';
 import { printReport } from './placement.ts';
@@ -32,29 +33,18 @@ export const registerDiff: RegisterCommand = (program, setExit) => {
     .argument('[snapshot]', 'snapshot directory (or use --live)')
     .requiredOption('--to <version>', 'the Dynamo version to upgrade to, e.g. 1.2.0')
     .option('--from <version>', 'the Dynamo version installed now (default: detected from the cluster)')
-    .option(
-      '--system-nodegroup <name>',
-      'node group(s) that host NATS/Prometheus when not deployed yet (repeatable, comma-separated)',
-      collect,
-    )
-    .option('--gpu-nodegroup <name>', 'node group(s) that host Dynamo workers (repeatable)', collect)
-    .option('--no-conformance', 'do not require the ai-service-metrics Prometheus flow')
     .addOption(
       new Option('-o, --output <format>', 'report format').choices(['table', 'json']).default('table'),
     )
     .option('--no-color', 'plain text even on a terminal');
-  addSnapshotSourceOptions(command).action(
+  addSnapshotSourceOptions(addAnalysisOptions(command, { version: false })).action(
     async (snapshotPath: string | undefined, opts: Record<string, unknown>) => {
       const format = outputFormat(opts.output as string, ['table', 'json'] as const);
       const to = version('--to', opts.to as string)!;
       const from = version('--from', opts.from as string | undefined);
       const snapshot = await snapshotFrom(snapshotPath, opts as SourceOptions);
       for (const ignored of snapshot.ignored) warn(`ignored ${ignored.file}: ${ignored.reason}`);
-      const shared: AnalyzeOptions = {
-        ...(opts.conformance === false ? { conformance: false } : {}),
-        ...(opts.systemNodegroup ? { systemNodeGroups: opts.systemNodegroup as string[] } : {}),
-        ...(opts.gpuNodegroup ? { gpuNodeGroups: opts.gpuNodegroup as string[] } : {}),
-      };
+      const shared: AnalyzeOptions = analysisOptionsFrom(opts);
       let diff: UpgradeDiff;
       try {
         diff = diffAnalyses(

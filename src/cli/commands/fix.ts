@@ -15,7 +15,7 @@ import type { NaclRemediation, SgRemediation } from '../../remediate/types.ts';
 import { CollectError } from '../../snapshot/collect/errors.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import { addAnalysisOptions, analysisOptionsFrom, analyzeWithOptions } from '../analysis-options.ts';
-import { ExitCode, UsageError } from '../errors.ts';
+import { collectionFailure, ExitCode, UsageError } from '../errors.ts';
 import { outputFormat, warn } from '../inputs.ts';
 import { addSnapshotSourceOptions, snapshotFrom, type SourceOptions } from '../snapshot-source.ts';
 import type { RegisterCommand } from './index.ts';
@@ -112,7 +112,7 @@ async function runApply(context: ApplyContext): Promise<number> {
   try {
     denials = await checkPermissions(ec2, items);
   } catch (err) {
-    if (err instanceof CollectError) throw new UsageError(err.message);
+    if (err instanceof CollectError) throw collectionFailure(err);
     throw err;
   }
   if (denials.length > 0) {

@@ -5,7 +5,7 @@ import { DEFAULT_IMAGE, planProbes } from '../../probe/plan.ts';
 import { compareResults, renderProbeTable } from '../../probe/report.ts';
 import { abortOnSignals } from '../../probe/signals.ts';
 import { addAnalysisOptions, analysisOptionsFrom, analyzeWithOptions } from '../analysis-options.ts';
-import { ExitCode, UsageError } from '../errors.ts';
+import { collectionFailure, ExitCode, UsageError } from '../errors.ts';
 import { outputFormat } from '../inputs.ts';
 import {
   addSnapshotSourceOptions,
@@ -101,7 +101,7 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
     try {
       kubeConfig = loadKubeConfig({ ...(kubeconfig ? { kubeconfig } : {}), ...(context ? { context } : {}) });
     } catch (err) {
-      if (err instanceof CollectError) throw new UsageError(err.message);
+      if (err instanceof CollectError) throw collectionFailure(err);
       throw err;
     }
     const { runProbes, Interrupted } = await import('../../probe/run.ts');

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { CollectError } from '../../snapshot/collect/errors.ts';
 import { checkTarget, toInputFiles, writeSnapshotDir } from '../../snapshot/collect/write.ts';
-import { ExitCode, UsageError } from '../errors.ts';
+import { collectionFailure, ExitCode, UsageError } from '../errors.ts';
 import { collectLive } from '../snapshot-source.ts';
 import type { RegisterCommand } from './index.ts';
 
@@ -16,7 +16,7 @@ async function orUsageError<T>(dir: string, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {
-    if (err instanceof CollectError) throw new UsageError(err.message);
+    if (err instanceof CollectError) throw collectionFailure(err);
     const code = (err as NodeJS.ErrnoException).code;
     if (code) throw new UsageError(`cannot write -d ${dir}: ${(err as Error).message}`);
     throw err;

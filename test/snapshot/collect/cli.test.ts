@@ -262,7 +262,7 @@ describe('snapshot failures: exit 2, a clear message, nothing left behind', () =
         },
       },
     });
-    assert.equal(run.code, 2);
+    assert.equal(run.code, 4, 'missing permission');
     assert.match(run.stderr, /AWS denied ec2:DescribeNetworkAcls/);
     assert.ok(
       run.calls.some((c) => c.command === 'DescribeSubnetsCommand'),
@@ -305,7 +305,7 @@ describe('snapshot failures: exit 2, a clear message, nothing left behind', () =
 
   it('RBAC forbids one resource', async () => {
     const run = await cli.run(snapshot('e', forbiddingConfig));
-    assert.equal(run.code, 2);
+    assert.equal(run.code, 4, 'missing permission');
     assert.match(run.stderr, /Kubernetes RBAC forbids list on endpointslices\.discovery\.k8s\.io/);
     assertNothingLeft('e');
   });
