@@ -29,7 +29,8 @@ export const registerSnapshot: RegisterCommand = (program, setExit) => {
     .description(
       'Collects the AWS and Kubernetes state the analysis needs into a directory that `analyze` reads. ' +
         'Read-only, scoped to the cluster; env values other than Dynamo/NATS/etcd/VPC CNI settings are ' +
-        'redacted, Secrets and ConfigMaps are never read. Nothing is left behind on failure.',
+        'redacted, Secrets and ConfigMaps are never read. Nothing is left behind on failure. ' +
+        'Exit codes: 0 written; 2 usage, credentials, unknown cluster, unreachable API or throttling; 4 an IAM action or RBAC verb refused (named in the message).',
     )
     .requiredOption('--cluster <name>', 'EKS cluster name')
     .requiredOption('-d, --dir <path>', 'directory to write (created; must be empty unless --force)')
