@@ -387,13 +387,10 @@ export function analyzeModel(model: ClusterModel, options: AnalyzeOptions = {}):
     blocked: flows.filter((f) => f.status === 'blocked').length,
     unknown: flows.filter((f) => f.status === 'unknown').length,
   };
-  // Skipped requirements leave the verdict open: nothing proves them allowed.
+  // A requirement not evaluated leaves the verdict open, whatever else passed: nothing proves it
+  // allowed (e.g. before install, which request plane the pods will use is not known).
   const verdict: Verdict =
-    summary.blocked > 0
-      ? 'fail'
-      : summary.unknown > 0 || (skipped.length > 0 && flows.length === 0)
-        ? 'unknown'
-        : 'pass';
+    summary.blocked > 0 ? 'fail' : summary.unknown > 0 || skipped.length > 0 ? 'unknown' : 'pass';
   const mentioned = new Set(
     flows.flatMap((f) => [...f.source.securityGroups, ...f.destination.securityGroups]),
   );

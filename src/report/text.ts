@@ -109,7 +109,7 @@ export function renderText(result: AnalysisResult, options: TextOptions): string
   }[result.verdict];
   const { allowed, blocked, unknown } = result.summary;
   out.push(
-    `Verdict: ${verdictText} — ${blocked} blocked, ${unknown} unknown, ${allowed} allowed flow class${allowed + blocked + unknown === 1 ? '' : 'es'}`,
+    `Verdict: ${verdictText} — ${blocked} blocked, ${unknown} unknown, ${allowed} allowed flow class${allowed + blocked + unknown === 1 ? '' : 'es'}${result.skipped.length > 0 ? `; ${result.skipped.length} requirement${result.skipped.length === 1 ? '' : 's'} not evaluated` : ''}`,
   );
   out.push('');
 

@@ -69,6 +69,23 @@ describe('analyze CLI', () => {
     assert.equal(JSON.parse(r.stdout).verdict, 'unknown');
   });
 
+  it('exit 3 when every evaluated flow is allowed but a requirement could not be evaluated', () => {
+    const dir = join(scratch, 'before-install');
+    cpSync('examples/healthy-shared-cluster-sg', dir, { recursive: true });
+    // Before install: no pods, so NATS and Prometheus are predicted, the request plane is not known.
+    for (const file of ['pods.json', 'endpointslices.yaml', 'services.json']) rmSync(join(dir, 'k8s', file));
+    const r = run('analyze', dir);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(
+      r.stdout,
+      /Verdict: UNKNOWN — 0 blocked, 0 unknown, \d+ allowed flow classes; 2 requirements not evaluated/,
+    );
+    assert.match(
+      r.stdout,
+      /Not evaluated\n {2}- TCP request plane \(frontend → worker\): no Dynamo frontend/,
+    );
+  });
+
   it('bad input: names file and JSON path, exit 2, nothing on stdout', () => {
     const dir = join(scratch, 'bad');
     mkdirSync(join(dir, 'aws'), { recursive: true });

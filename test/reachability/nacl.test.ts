@@ -85,7 +85,7 @@ describe('network ACLs', () => {
     assert.ok(fix, 'a return-traffic NACL fix is proposed');
     assert.deepEqual(
       [fix.ruleNumber, fix.fromPort, fix.toPort, fix.cidr],
-      [32766, 1024, 65535, '10.0.32.0/20'],
+      [32766, 32768, 60999, '10.0.32.0/20'],
     );
   });
 
