@@ -321,7 +321,10 @@ export function evaluateFlow(model: ClusterModel, query: FlowQuery): FlowTrace {
   }
 
   steps.push(securityGroupStep(model, 'sg-egress', source, destination, protocol, ports));
-  const crossesSubnets = source.subnetId !== destination.subnetId;
+  // A side whose subnet is not known (an ENI captured without SubnetId) cannot be called "same
+  // subnet": its NACLs are unknown, not skipped.
+  const unknownSubnet = [source, destination].find((e) => e.subnetId === undefined);
+  const crossesSubnets = !unknownSubnet && source.subnetId !== destination.subnetId;
   if (!model.naclsCaptured) {
     steps.push({
       kind: 'nacl-source-outbound',
@@ -329,6 +332,15 @@ export function evaluateFlow(model: ClusterModel, query: FlowQuery): FlowTrace {
       at: '-',
       summary: 'NACLs not captured: assumed the default NACL (allow all)',
       facts: [],
+    });
+  } else if (unknownSubnet) {
+    const missing = `the subnet of ${unknownSubnet.label} is not known (its ENI has no SubnetId)`;
+    steps.push({
+      kind: 'nacl-source-outbound',
+      status: 'unknown',
+      at: '-',
+      summary: `${missing}: the network ACLs on the path cannot be checked`,
+      facts: [{ kind: 'missing', text: missing }],
     });
   } else if (!crossesSubnets) {
     steps.push({

@@ -1,6 +1,8 @@
 /** Network ACL semantics: stateless, first match wins, four places, only across subnets. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { analyzeSnapshot } from '../../src/analyze/analyze.ts';
+import { parseSnapshot } from '../../src/snapshot/parse.ts';
 import { allTraffic, naclAllowAll, scenario, tcp, type NaclEntry } from '../helpers/scenario.ts';
 
 const allow = (
@@ -148,5 +150,47 @@ describe('network ACLs', () => {
     const { flow } = flowWith([]);
     assert.equal(flow.status, 'blocked');
     assert.match(flow.reason, /rule \*/);
+  });
+
+  it('an ENI captured without SubnetId is not "same subnet": the NACLs are unknown, not skipped', () => {
+    const denyAll = [deny(100, false, '0.0.0.0/0'), deny(100, true, '0.0.0.0/0')];
+    const files = scenario()
+      .subnet('subnet-sys', '10.0.16.0/20')
+      .subnet('subnet-gpu', '10.0.32.0/20')
+      .nacl('acl-sys', ['subnet-sys'], denyAll)
+      .nacl('acl-gpu', ['subnet-gpu'], denyAll)
+      .sg('sg-sys', [allTraffic.fromGroup('sg-sys'), tcp(4222).fromGroup('sg-gpu')])
+      .sg('sg-gpu', [allTraffic.fromGroup('sg-gpu')])
+      .node('sys-1', {
+        group: 'system',
+        subnet: 'subnet-sys',
+        ip: '10.0.16.10',
+        sgs: ['sg-sys'],
+        podIps: ['10.0.16.11'],
+      })
+      .node('gpu-1', {
+        group: 'gpu',
+        subnet: 'subnet-gpu',
+        ip: '10.0.32.10',
+        sgs: ['sg-gpu'],
+        gpu: true,
+        podIps: ['10.0.32.11'],
+      })
+      .nats('nats-0', 'sys-1', '10.0.16.11')
+      .dynamo('worker-0', 'worker', 'gpu-1', '10.0.32.11')
+      .files();
+    const withoutSubnetIds = files.map((file) =>
+      /network-interfaces|instances/.test(file.path)
+        ? { ...file, text: file.text.replace(/^\s*"SubnetId": "[^"]*",?\n/gm, '') }
+        : file,
+    );
+    assert.notDeepEqual(withoutSubnetIds, files, 'the SubnetIds were there to remove');
+    const parsed = parseSnapshot(withoutSubnetIds);
+    assert.ok(parsed.ok);
+    const flow = analyzeSnapshot(parsed.snapshot, { conformance: false }).flows.find(
+      (f) => f.requirement === 'nats' && f.source.kind === 'pods',
+    )!;
+    assert.equal(flow.status, 'unknown', flow.reason);
+    assert.match(flow.reason, /subnet of .* is not known .*network ACLs on the path cannot be checked/);
   });
 });
