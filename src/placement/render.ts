@@ -112,12 +112,12 @@ export function renderPlacement(report: PlacementReport, options: { color: boole
     out.push('');
     out.push(
       c.bold(
-        'Security-group sets that must reach Prometheus on tcp/9090 (the orchestrator may run on any node above)',
+        'Security-group sets that must reach Prometheus on tcp/9090 (the orchestrator may run on any node above, or on one that is full right now)',
       ),
     );
     for (const set of report.mustReachPrometheus) {
       out.push(
-        `  ${sgList(set.securityGroups, names)} — ${set.nodeGroups.join(', ')}: ${paintStatus(c, set.status)}`,
+        `  ${sgList(set.securityGroups, names)} — ${set.nodeGroups.join(', ')}: ${paintStatus(c, set.status)}${set.laterOnly ? ' (its nodes are full right now; the next run may land there)' : ''}`,
       );
     }
   }

@@ -50,8 +50,16 @@ export interface PlacementReport {
   readonly fallback: string[];
   readonly nodes: PlacedNode[];
   readonly sourceClasses: PlacementClass[];
-  /** Distinct SG sets of the feasible nodes: every one must reach Prometheus on tcp/9090 (orchestrator). */
-  readonly mustReachPrometheus?: { securityGroups: string[]; nodeGroups: string[]; status?: Status }[];
+  /**
+   * Distinct SG sets of the nodes the orchestrator can land on, now or once resources free up:
+   * every one must reach Prometheus on tcp/9090. `laterOnly`: its nodes are full right now.
+   */
+  readonly mustReachPrometheus?: {
+    securityGroups: string[];
+    nodeGroups: string[];
+    status?: Status;
+    laterOnly?: true;
+  }[];
   readonly securityGroupNames: Record<string, string>;
   readonly caveats: string[];
 }
@@ -61,6 +69,11 @@ export interface ReportOptions {
   readonly source: string;
   /** The analysis of the same snapshot; given for the orchestrator, whose 9090 flows it links. */
   readonly analysis?: AnalysisResult;
+  /**
+   * The same pod scheduled without resource fit (what `analyze` uses): a node full now can host
+   * the next run, so its security groups must reach Prometheus too.
+   */
+  readonly ignoringResources?: PlacementDecision;
 }
 
 export function placementReport(
@@ -113,17 +126,28 @@ export function placementReport(
 
   const bySgSet = new Map<
     string,
-    { securityGroups: string[]; nodeGroups: Set<string>; statuses: (Status | undefined)[] }
+    { securityGroups: string[]; nodeGroups: Set<string>; statuses: (Status | undefined)[]; now: boolean }
   >();
-  for (const c of sourceClasses) {
+  const feasibleNow = new Set(decision.nodes.filter((n) => n.role !== 'infeasible').map((n) => n.node));
+  const reachClasses = new Map<string, { sourceClass: SourceClass; now: boolean }>();
+  for (const placement of (options.ignoringResources ?? decision).nodes) {
+    if (placement.role === 'infeasible') continue;
+    const sourceClass = classOfNode(model, placement.node)!;
+    const key = classKey(sourceClass);
+    const now = feasibleNow.has(placement.node);
+    reachClasses.set(key, { sourceClass, now: now || (reachClasses.get(key)?.now ?? false) });
+  }
+  for (const { sourceClass: c, now } of reachClasses.values()) {
     const key = c.securityGroups.join(',');
     const entry = bySgSet.get(key) ?? {
       securityGroups: c.securityGroups,
       nodeGroups: new Set(),
       statuses: [],
+      now: false,
     };
     entry.nodeGroups.add(c.nodeGroup);
-    entry.statuses.push(c.prometheus?.status);
+    entry.statuses.push(analysis ? worstStatus(flowsFromClass(analysis, 'prometheus', c)) : undefined);
+    entry.now ||= now;
     bySgSet.set(key, entry);
   }
   const rank = (s: Status | undefined): number =>
@@ -156,6 +180,7 @@ export function placementReport(
               securityGroups: e.securityGroups,
               nodeGroups: [...e.nodeGroups],
               ...(status ? { status } : {}),
+              ...(e.now ? {} : { laterOnly: true as const }),
             };
           }),
         }

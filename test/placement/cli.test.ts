@@ -1,7 +1,7 @@
 /** `placement` as users run it: the bundled DGXC example, a user pod spec, and bad input. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -43,6 +43,33 @@ describe('placement CLI', () => {
         'aws ec2 authorize-security-group-ingress --group-id sg-0280e97ae16fcd306 --protocol tcp --port 9090 --source-group sg-0affb20cb8865fd98',
       ],
     );
+  });
+
+  it('nodes full right now still count for the SG sets that must reach Prometheus: the next run may land there', () => {
+    const dir = join(scratch, 'gpu-full');
+    cpSync('examples/dgxc-multi-sg', dir, { recursive: true });
+    const file = join(dir, 'k8s', 'nodes.json');
+    const nodes = JSON.parse(readFileSync(file, 'utf8')) as {
+      items: Array<{
+        metadata: { labels: Record<string, string> };
+        status: { allocatable: Record<string, string> };
+      }>;
+    };
+    const gpu = nodes.items.filter((n) => n.metadata.labels['eks.amazonaws.com/nodegroup'] === 'gpu-h100');
+    assert.equal(gpu.length, 2);
+    for (const node of gpu) node.status.allocatable.cpu = '100m';
+    writeFileSync(file, JSON.stringify(nodes, null, 2));
+    const report = JSON.parse(run('placement', dir, '-o', 'json').stdout) as PlacementReport;
+    assert.ok(!report.sourceClasses.some((c) => c.nodeGroup === 'gpu-h100'), 'no room on gpu-h100 now');
+    const customer = report.mustReachPrometheus!.find((m) => m.nodeGroups.includes('gpu-h100'));
+    assert.deepEqual(customer, {
+      securityGroups: ['sg-0affb20cb8865fd98'],
+      nodeGroups: ['gpu-h100'],
+      status: 'blocked',
+      laterOnly: true,
+    });
+    const text = run('placement', dir).stdout;
+    assert.match(text, /gpu-h100: blocked \(its nodes are full right now; the next run may land there\)/);
   });
 
   it('a user pod spec without the GPU toleration fits nowhere: exit 1 with the scheduler’s message', () => {

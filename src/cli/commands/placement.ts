@@ -109,7 +109,13 @@ export const registerPlacement: RegisterCommand = (program, setExit) => {
     const decision = schedule(cluster, spec);
     // The orchestrator's flow is 9090 to Prometheus: put its static verdict beside each source class.
     const analysis = profile === ORCHESTRATOR_PROFILE ? analyzeSnapshot(snapshot) : undefined;
-    const report = placementReport(model, spec, decision, { source, ...(analysis ? { analysis } : {}) });
+    // Resources free up between runs: the security groups to open come from the fit-free schedule.
+    const ignoringResources = analysis ? schedule(schedulingCluster(model).cluster, spec) : undefined;
+    const report = placementReport(model, spec, decision, {
+      source,
+      ...(analysis ? { analysis } : {}),
+      ...(ignoringResources ? { ignoringResources } : {}),
+    });
     printReport(format, report, renderPlacement, opts.color);
     setExit(report.verdict === 'schedulable' ? ExitCode.Pass : ExitCode.Fail);
   });
