@@ -105,6 +105,20 @@ function securityGroupStep(
         continue;
       }
       const match = matchPeer(model, rule.peer, other);
+      if (
+        match.kind === 'no' &&
+        rule.peer.kind === 'security-group' &&
+        !model.securityGroups.has(rule.peer.groupId)
+      ) {
+        // Not deciding (the peer does not carry it either way), but the likely cause of the gap.
+        unmatchable.push({
+          kind: 'unmatchable-reference',
+          ruleId: rule.id,
+          groupId: rule.peer.groupId,
+          text: `${describeSgRule(rule)}: ${rule.peer.groupId} is not in the snapshot (deleted, or not captured) and ${other.label} does not carry it`,
+        });
+        continue;
+      }
       if (match.kind === 'yes') {
         // Keep only rules that add coverage, so the explanation names the rules that decided.
         if (!isEmpty(subtract(covered, definite))) deciding.push(sgRuleFact(rule));

@@ -91,9 +91,16 @@ const cases: Case[] = [
   },
   { name: 'icmp allows no tcp', systemIngress: [proto('icmp', -1).fromGroup('sg-gpu')], expected: 'blocked' },
   {
-    name: 'a reference to an SG the source does not carry → blocked',
+    name: 'a reference to a deleted SG (not in the snapshot) → blocked, and the group is named',
     systemIngress: [tcp(4222).fromGroup('sg-other')],
     expected: 'blocked',
+    reason: /sg-other is not in the snapshot \(deleted, or not captured\)/,
+  },
+  {
+    name: 'a reference to an existing SG the source does not carry → blocked, nothing said of deletion',
+    systemIngress: [tcp(4222).fromGroup('sg-sys')],
+    expected: 'blocked',
+    reason: /^(?![\s\S]*not in the snapshot)/,
   },
   {
     name: 'a reference to another account’s SG never matches, and is named',
