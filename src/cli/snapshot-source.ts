@@ -82,6 +82,39 @@ export async function collectLive(options: SourceOptions): Promise<CollectedSnap
   return collected;
 }
 
+/**
+ * The Kubernetes objects alone, from where --kubeconfig/--context point: enough for `probe` to
+ * plan one pod per node group and to find every target, with no AWS access. Without security
+ * groups every static verdict is unknown; the live results stand on their own.
+ */
+export async function collectKubernetesOnly(
+  options: Pick<SourceOptions, 'kubeconfig' | 'context' | 'quiet'>,
+): Promise<Snapshot> {
+  const { collectKubernetes, loadKubeConfig } = await import('../snapshot/collect/kubernetes.ts');
+  let documents;
+  try {
+    const kubeConfig = loadKubeConfig({
+      ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
+      ...(options.context ? { context: options.context } : {}),
+    });
+    const collected = await collectKubernetes(kubeConfig, {
+      progress: progressReporter(process.stderr, options.quiet),
+    });
+    for (const warning of collected.warnings) warn(warning);
+    documents = collected.documents;
+  } catch (err) {
+    if (err instanceof CollectError) throw collectionFailure(err);
+    throw err;
+  }
+  const parsed = parseSnapshot(toInputFiles(documents));
+  if (!parsed.ok) {
+    throw new UsageError(
+      `the cluster returned data the analysis cannot use:\n${parsed.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`,
+    );
+  }
+  return parsed.snapshot;
+}
+
 const LIVE_ONLY = ['cluster', 'region', 'profile', 'kubeconfig', 'context'] as const;
 
 /** Reads the snapshot named on the command line, or collects one live. */

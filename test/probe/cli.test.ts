@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startCli, type CliWorker } from '../helpers/cli-in-worker.ts';
-import { startFakeKubeApi, type FakeKubeApi } from '../helpers/fake-kube-api.ts';
+import {
+  loadKubeObjects,
+  namespacesOf,
+  startFakeKubeApi,
+  type FakeKubeApi,
+} from '../helpers/fake-kube-api.ts';
 import { fakeWorkloads, ncLogFor, type FakeWorkloads } from './fake-workloads.ts';
 
 const EXAMPLE = 'examples/healthy-shared-cluster-sg';
@@ -77,4 +82,66 @@ describe('dynamo-netcheck probe', () => {
       assert.equal(run.stdout, '');
       assert.equal(api.requests.length, before);
     });
+});
+
+describe('dynamo-netcheck probe with Kubernetes access only (no snapshot, no --live)', () => {
+  let cli: CliWorker;
+  let api: FakeKubeApi;
+  let workloads: FakeWorkloads;
+  let dir: string;
+  before(async () => {
+    cli = startCli(EXAMPLE);
+    workloads = fakeWorkloads((pod) => ({ phase: 'Succeeded', log: ncLogFor(pod, () => 'ok open') }));
+    const objects = loadKubeObjects(`${EXAMPLE}/k8s`);
+    api = await startFakeKubeApi({
+      objects: [...objects, ...namespacesOf(objects)],
+      extend: workloads.handle,
+    });
+    dir = mkdtempSync(join(tmpdir(), 'dnc-probe-k8s-'));
+    writeFileSync(join(dir, 'kubeconfig'), api.kubeconfigYaml());
+  });
+  after(async () => {
+    await cli.close();
+    await api.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('plans from the cluster’s own objects, says the static side is unknown, probes every node group and cleans up', async () => {
+    const run = await cli.run([
+      'probe',
+      '--kubeconfig',
+      join(dir, 'kubeconfig'),
+      '--poll-interval',
+      '5ms',
+      '--quiet',
+      '-o',
+      'json',
+      '--run-id',
+      'k8s1',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /planned from the Kubernetes objects alone, so the static verdicts are unknown/);
+    const report = JSON.parse(run.stdout) as {
+      passed: boolean;
+      rows: Array<{ source: { nodeGroup: string }; expected: string; live?: { outcome: string } }>;
+    };
+    assert.equal(report.passed, true);
+    assert.deepEqual([...new Set(report.rows.map((r) => r.source.nodeGroup))].sort(), ['gpu-a100', 'system']);
+    assert.ok(
+      report.rows.every((r) => r.expected === 'unknown' && r.live?.outcome === 'connected'),
+      JSON.stringify(report.rows.map((r) => [r.expected, r.live?.outcome])),
+    );
+    assert.ok(
+      api.requests.some((r) => r.path.startsWith('/api/v1/nodes')),
+      'nodes listed from the API',
+    );
+    assert.equal(workloads.podCount(), 0);
+    assert.equal(workloads.namespaces.size, 0);
+  });
+
+  it('AWS flags without --live are a usage error', async () => {
+    const run = await cli.run(['probe', '--kubeconfig', join(dir, 'kubeconfig'), '--cluster', 'x']);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /--live is needed for --cluster/);
+  });
 });

@@ -6,9 +6,10 @@ import { compareResults, renderProbeTable } from '../../probe/report.ts';
 import { abortOnSignals } from '../../probe/signals.ts';
 import { addAnalysisOptions, analysisOptionsFrom, analyzeWithOptions } from '../analysis-options.ts';
 import { collectionFailure, ExitCode, UsageError } from '../errors.ts';
-import { outputFormat } from '../inputs.ts';
+import { outputFormat, warn } from '../inputs.ts';
 import {
   addSnapshotSourceOptions,
+  collectKubernetesOnly,
   progressReporter,
   snapshotFrom,
   type SourceOptions,
@@ -38,7 +39,10 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
     .description(
       'Run one probe pod per source class (node group × security groups) that dials every target pod IP and Service name, and set the live result next to the static verdict; the namespace is always deleted',
     )
-    .argument('[snapshot]', 'snapshot directory the plan comes from (or --live)')
+    .argument(
+      '[snapshot]',
+      'snapshot directory the plan comes from (or --live; with neither, the Kubernetes objects alone)',
+    )
     .option('--image <image>', `probe image running nc (air-gapped registries; default ${DEFAULT_IMAGE})`)
     .option(
       '--l7',
@@ -77,7 +81,20 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
     const analysisOptions = analysisOptionsFrom(flags as unknown as Record<string, unknown>);
     // --kubeconfig/--context name where the probes run, with or without --live.
     const { kubeconfig, context, ...source } = flags;
-    const snapshot = await snapshotFrom(snapshotPath, flags.live ? flags : source);
+    // Neither a snapshot nor --live: Kubernetes access is all a probe needs.
+    const kubernetesOnly = !snapshotPath && !flags.live;
+    if (kubernetesOnly) {
+      const stray = (['cluster', 'region', 'profile'] as const).filter((key) => flags[key] !== undefined);
+      if (stray.length > 0)
+        throw new UsageError(`--live is needed for ${stray.map((k) => `--${k}`).join(', ')}`);
+    }
+    const snapshot = kubernetesOnly
+      ? await collectKubernetesOnly({ kubeconfig, context, quiet: flags.quiet })
+      : await snapshotFrom(snapshotPath, flags.live ? flags : source);
+    if (kubernetesOnly)
+      warn(
+        'no snapshot and no --live: planned from the Kubernetes objects alone, so the static verdicts are unknown (no security groups); the live results stand on their own',
+      );
     const model = buildModel(snapshot);
     const analysis = analyzeWithOptions(model, analysisOptions);
     const mode = flags.l7 ? 'l7' : 'nc';
