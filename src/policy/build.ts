@@ -7,6 +7,14 @@ function args(ds: K8sDaemonSet): string[] {
   return (ds.spec?.template.spec.containers ?? []).flatMap((c) => c.args ?? []);
 }
 
+const OTHER_ENGINES: Readonly<Record<string, string>> = {
+  'antrea-agent': 'Antrea',
+  'kube-router': 'kube-router',
+  'weave-net': 'Weave Net',
+  canal: 'Canal (Calico policy)',
+  'kube-ovn-cni': 'Kube-OVN',
+};
+
 /** The engine that enforces NetworkPolicies: the VPC CNI node agent, Calico, Cilium, none, or unknown. */
 export function detectEngine(snapshot: Snapshot): PolicyEngine {
   const daemonSets = snapshot.daemonSets.map((d) => d.value);
@@ -32,6 +40,14 @@ export function detectEngine(snapshot: Snapshot): PolicyEngine {
       kind: 'cilium',
       enforced: true,
       evidence: `DaemonSet ${cilium.metadata.namespace ?? ''}/${cilium.metadata.name}`,
+    };
+  // Other CNIs and policy controllers that enforce NetworkPolicy, by their usual DaemonSet names.
+  const other = daemonSets.find((d) => Object.hasOwn(OTHER_ENGINES, d.metadata.name));
+  if (other)
+    return {
+      kind: 'other',
+      enforced: true,
+      evidence: `${OTHER_ENGINES[other.metadata.name]}: DaemonSet ${other.metadata.namespace ?? ''}/${other.metadata.name}`,
     };
   // Only a capture of every DaemonSet can prove there is no engine; aws-node alone cannot.
   const fullCapture = daemonSets.some((d) => d.metadata.name !== 'aws-node');

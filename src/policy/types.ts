@@ -3,7 +3,7 @@ import type { Origin } from '../snapshot/types.ts';
 
 /** Which engine enforces NetworkPolicies, and how we know. */
 export interface PolicyEngine {
-  readonly kind: 'vpc-cni' | 'calico' | 'cilium' | 'none' | 'unknown';
+  readonly kind: 'vpc-cni' | 'calico' | 'cilium' | 'other' | 'none' | 'unknown';
   /** Enforced, or assumed enforced because the engine could not be determined. */
   readonly enforced: boolean;
   readonly evidence: string;

@@ -322,6 +322,37 @@ describe('NetworkPolicy semantics (worker in dynamo-workload → NATS in dynamo-
 });
 
 describe('policy engine', () => {
+  for (const [name, engine] of [
+    ['antrea-agent', 'Antrea'],
+    ['kube-router', 'kube-router'],
+    ['weave-net', 'Weave Net'],
+  ] as const)
+    it(`${engine} (DaemonSet ${name}) enforces policies: a full capture with it is not "no engine"`, () => {
+      const result = analyze(
+        cluster([denyIngress], {
+          engine: [
+            {
+              apiVersion: 'apps/v1',
+              kind: 'DaemonSet',
+              metadata: { name: 'aws-node', namespace: 'kube-system' },
+              spec: { template: { spec: { containers: [{ name: 'aws-node' }] } } },
+            },
+            {
+              apiVersion: 'apps/v1',
+              kind: 'DaemonSet',
+              metadata: { name, namespace: 'kube-system' },
+              spec: { template: { spec: { containers: [{ name }] } } },
+            },
+          ],
+        }),
+      );
+      assert.equal(natsFromWorker(result).status, 'blocked');
+      assert.ok(
+        result.notes.some((n) => n.includes(`NetworkPolicy engine: other (${engine}`)),
+        result.notes.join('\n'),
+      );
+    });
+
   it('no engine among a full DaemonSet capture: policies are inert and the report says so', () => {
     const result = analyze(
       cluster([denyIngress], {
