@@ -105,9 +105,23 @@ function stepSignature(s: FlowTrace['steps'][number]): string {
   return `${s.kind}:${s.status}:${facts.join(',')}`;
 }
 
-function endOf(endpoints: readonly Endpoint[]): FlowEnd {
+/** Distinct taints of the nodes the endpoints are on, each node looked at once. */
+function taintsOf(model: ClusterModel, endpoints: readonly Endpoint[]): string[] {
+  const seen = new Set<string>();
+  const taints = new Set<string>();
+  for (const e of endpoints) {
+    if (e.nodeName === undefined || seen.has(e.nodeName)) continue;
+    seen.add(e.nodeName);
+    for (const t of model.nodes.get(e.nodeName)?.taints ?? [])
+      taints.add(`${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`);
+  }
+  return [...taints].sort();
+}
+
+function endOf(model: ClusterModel, endpoints: readonly Endpoint[]): FlowEnd {
   const first = endpoints[0]!;
   const names = [...new Set(endpoints.map((e) => (e.kind === 'pod' ? e.label : (e.nodeName ?? e.label))))];
+  const taints = taintsOf(model, endpoints);
   return {
     nodeGroup: first.nodeGroup,
     securityGroups: first.securityGroups,
@@ -116,6 +130,7 @@ function endOf(endpoints: readonly Endpoint[]): FlowEnd {
     count: names.length,
     members: names.slice(0, MEMBERS_SHOWN),
     placement: first.placement,
+    ...(taints.length > 0 ? { taints } : {}),
   };
 }
 
@@ -263,6 +278,7 @@ function uniqueIds(): (base: string) => string {
 }
 
 function toFlowResults(
+  model: ClusterModel,
   requirement: Requirement,
   classes: readonly FlowClass[],
   identities: Identities,
@@ -275,8 +291,8 @@ function toFlowResults(
   return classes.map((flowClass) => {
     const sources = [...flowClass.sources];
     const destinations = [...flowClass.destinations];
-    const source = endOf(sources);
-    const destination = endOf(destinations);
+    const source = endOf(model, sources);
+    const destination = endOf(model, destinations);
     const id = unique(
       `${requirement.id}:${source.kind}@${source.nodeGroup}[${source.securityGroups.join(',')}]->${destination.kind}@${destination.nodeGroup}[${destination.securityGroups.join(',')}]${flowClass.masks ? ':co-located' : ''}`,
     );
@@ -360,6 +376,7 @@ export function analyzeModel(model: ClusterModel, options: AnalyzeOptions = {}):
     if (targets.predicted) notes.push(`${requirement.title}: target ${targets.via}`);
     flows.push(
       ...toFlowResults(
+        model,
         requirement,
         classifyPairs(model, requirement, sources.endpoints, targets.endpoints),
         identities,

@@ -17,6 +17,8 @@ export interface FlowEnd {
   readonly members: string[];
   /** How the ENI/SGs/subnet were found for the first member. */
   readonly placement: string[];
+  /** Taints of the members' nodes (`key=value:Effect`): why a pod can or cannot land there. */
+  readonly taints?: string[];
 }
 
 /** A requirement × source class × destination class, with the trace that decided it. */

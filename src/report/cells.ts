@@ -173,7 +173,9 @@ export function factLine(fact: TraceStep['facts'][number]): string {
 export function traceLines(flow: FlowResult): string[] {
   return [
     ...flow.source.placement.map((p) => `from: ${p}`),
+    ...(flow.source.taints ? [`from node taints: ${flow.source.taints.join(', ')}`] : []),
     ...flow.destination.placement.map((p) => `to: ${p}`),
+    ...(flow.destination.taints ? [`to node taints: ${flow.destination.taints.join(', ')}`] : []),
     ...flow.steps.flatMap((step) => [
       `${step.status} ${stepName(step.kind)} at ${step.at}: ${step.summary}`,
       ...step.facts.map((fact) => `  ${factLine(fact)}`),

@@ -106,6 +106,7 @@ function endHop(result: AnalysisResult, role: 'from' | 'to', end: FlowEnd): Mark
       >
     </div>
     ${end.placement.map((p) => html`<p class="hop-summary mono">${withNames(result, p)}</p>`)}
+    ${end.taints ? html`<p class="hop-summary taints">node taints: <span class="mono">${end.taints.join(', ')}</span></p>` : ''}
     <p class="members">${end.kind === 'pods' ? 'pods' : 'nodes'}: ${members(end)}</p>
   </li>`;
 }

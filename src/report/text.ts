@@ -68,7 +68,11 @@ function flowHeading(flow: FlowResult): string {
 function renderTrace(c: ChalkInstance, flow: FlowResult): string[] {
   const lines: string[] = [];
   for (const line of flow.source.placement) lines.push(`      ${c.dim('from'.padEnd(15))}${line}`);
+  if (flow.source.taints)
+    lines.push(`      ${c.dim('from taints'.padEnd(15))}${flow.source.taints.join(', ')}`);
   for (const line of flow.destination.placement) lines.push(`      ${c.dim('to'.padEnd(15))}${line}`);
+  if (flow.destination.taints)
+    lines.push(`      ${c.dim('to taints'.padEnd(15))}${flow.destination.taints.join(', ')}`);
   for (const step of flow.steps) {
     lines.push(`      ${paint(c, step.status, stepLabels[step.kind].padEnd(15))}${step.summary}`);
     if (step.status === 'blocked' || step.status === 'unknown') {

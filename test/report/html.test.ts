@@ -37,6 +37,18 @@ describe('HTML report', () => {
     for (const cell of cells) assert.ok(cell.text.includes(cell.status.toUpperCase()), cell.text);
   });
 
+  it('the decision chain names the node taints of each end: why a pod can land there', async () => {
+    const result = await dgxcResult();
+    const gpu = result.flows.find((f) => f.source.nodeGroup === 'gpu-h100' && f.source.kind === 'nodes')!;
+    assert.deepEqual(gpu.source.taints, ['nvidia.com/gpu=present:NoSchedule']);
+    const system = result.flows.find((f) => f.source.nodeGroup === 'system')!;
+    assert.equal(system.source.taints, undefined, 'untainted nodes carry no taint list');
+    assert.match(
+      render(result),
+      /node taints: <span class="mono">nvidia\.com\/gpu=present:NoSchedule<\/span>/,
+    );
+  });
+
   it('shows every name from the cluster as text, never as markup', () => {
     const page = render(hostileResult());
     assert.ok(!page.includes('<img src=x'), 'the node group name is not an element');
