@@ -53,8 +53,20 @@ interface Finding {
 
 const LOG_LINES_PER_FINDING = 2;
 
-function matches(signature: Signature, o: Observation, restarted: ReadonlySet<string>): boolean {
+/** The validator phase of a `validator:<phase>/<check>` subject, '' when the report gave none. */
+function validatorPhase(subject: string): string {
+  const path = subject.slice('validator:'.length);
+  return path.includes('/') ? path.slice(0, path.indexOf('/')) : '';
+}
+
+function matches(
+  signature: Signature,
+  o: Observation,
+  restarted: ReadonlySet<string>,
+  failedPhases: ReadonlySet<string>,
+): boolean {
   if (!signature.in.includes(o.source)) return false;
+  if (signature.whilePassed?.some((phase) => failedPhases.has(phase))) return false;
   if (signature.eventReason && o.reason !== signature.eventReason) return false;
   if (signature.check && !signature.check.test(o.subject)) return false;
   if (o.source === 'validator' && !o.symptom) return false;
@@ -167,13 +179,18 @@ class Diagnoser {
   }
 
   run(): Finding[] {
+    const failedPhases = new Set(
+      this.observations
+        .filter((o) => o.source === 'validator' && o.symptom)
+        .map((o) => validatorPhase(o.subject)),
+    );
     const primary = signatures.filter((s) => !s.consequence);
     const consequences = signatures.filter((s) => s.consequence);
     for (const group of [primary, consequences]) {
       const seen = new Map<string, { signature: Signature; found: Observation[] }>();
       for (const o of this.observations) {
         for (const signature of group) {
-          if (!matches(signature, o, this.restarted)) continue;
+          if (!matches(signature, o, this.restarted, failedPhases)) continue;
           const key = `${o.subject}\u0000${signature.id}`;
           const entry = seen.get(key) ?? { signature, found: [] };
           entry.found.push(o);

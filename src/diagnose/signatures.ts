@@ -33,6 +33,11 @@ export interface Signature {
   readonly check?: RegExp;
   /** Only on a pod whose container has restarted (exited at least once). */
   readonly requiresRestart?: boolean;
+  /**
+   * Only while no validator check of these phases failed: a symptom that means something only
+   * when the earlier phases passed (a failed deployment explains a lapsed gate by itself).
+   */
+  readonly whilePassed?: readonly string[];
   /** What the symptom means, in one sentence: the explanation of the cause it leads to. */
   readonly meaning: string;
   readonly requirements: readonly RequirementId[];
@@ -115,6 +120,8 @@ export const signatures: readonly Signature[] = [
     id: 'inference-perf-gates-lapsed',
     in: ['validator'],
     check: /inference-perf/,
+    // A failed deployment explains the lapse by itself; a failed conformance check (e.g. 9090) does not.
+    whilePassed: ['deployment'],
     pattern:
       /timed out waiting for (DynamoGraphDeployment to become ready|inference endpoint health)|context deadline exceeded/i,
     meaning:

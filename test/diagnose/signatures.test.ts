@@ -281,6 +281,30 @@ describe('validator: inference-perf gates lapse while deployment and conformance
     assert.equal(cause.confidence, 'possible');
   });
 
+  it('when deployment failed too, the lapsed gate is not read as a network symptom', () => {
+    const failedDeployment = ctrf([
+      {
+        name: 'expected-resources',
+        phase: 'deployment',
+        status: 'failed',
+        message: 'expected 3 ready replicas, found 0',
+      },
+      {
+        name: 'inference-perf',
+        phase: 'performance',
+        status: 'failed',
+        message:
+          '[TIMEOUT] timed out waiting for DynamoGraphDeployment to become ready: context deadline exceeded',
+      },
+    ]);
+    const d = diagnosisOf(dynamoCluster({ nats: 'blocked' }), [failedDeployment]);
+    assert.ok(
+      !d.causes.some((c) => c.signatures.includes('inference-perf-gates-lapsed')),
+      JSON.stringify(d.causes.map((c) => [c.id, c.signatures])),
+    );
+    assert.ok(d.unexplained.some((u) => u.subject === 'validator:performance/inference-perf'));
+  });
+
   it('the health gate is the same signature', () => {
     const health = ctrf([
       {
