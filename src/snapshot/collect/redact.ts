@@ -1,5 +1,6 @@
 /**
- * What never lands in a snapshot: env values other than the settings the analysis reads, server-side
+ * What never lands in a snapshot: env values other than the settings the analysis reads, the
+ * values of secret-named flags on command lines, server-side
  * bookkeeping (managedFields) and `last-applied-configuration` (a full copy of the spec, env values
  * included). Pure: works on wire-form objects and returns new ones.
  */
@@ -50,16 +51,47 @@ function redactEnv(env: unknown[]): unknown[] {
   });
 }
 
+// A flag or assignment that names a secret: `--password=x`, `-token x`, `API_KEY=x`, `--auth-token x`.
+const SECRET_NAME = /(pass(word|wd)?|secret|token|api[-_]?key|credentials?|auth|private[-_]?key)/i;
+const ASSIGNMENT = /^(-{0,2}[A-Za-z0-9_.-]+)=(.*)$/s;
+
+/**
+ * Command lines pass secrets as flags too: the value of a flag whose name says secret is replaced,
+ * whether given as `--flag=value` or as the next argument. Other arguments stay (the analysis and
+ * diagnose read flags such as the policy agent's `--enable-network-policy=true`).
+ */
+export function redactArgs(args: unknown[]): unknown[] {
+  return args.map((arg, i) => {
+    if (typeof arg !== 'string') return arg;
+    const assignment = ASSIGNMENT.exec(arg);
+    if (assignment) return SECRET_NAME.test(assignment[1]!) ? `${assignment[1]}=${REDACTED}` : arg;
+    const previous = args[i - 1];
+    const afterSecretFlag =
+      typeof previous === 'string' &&
+      /^-{1,2}[A-Za-z]/.test(previous) &&
+      !previous.includes('=') &&
+      SECRET_NAME.test(previous);
+    return afterSecretFlag && !arg.startsWith('-') ? REDACTED : arg;
+  });
+}
+
+function redactContainer(container: unknown): unknown {
+  if (!isObject(container)) return container;
+  const out: Json = { ...container };
+  if (Array.isArray(out.env)) out.env = redactEnv(out.env);
+  for (const key of ['args', 'command'] as const) {
+    const list = out[key];
+    if (Array.isArray(list)) out[key] = redactArgs(list);
+  }
+  return out;
+}
+
 function redactPodSpec(spec: unknown): unknown {
   if (!isObject(spec)) return spec;
   const out: Json = { ...spec };
   for (const key of ['containers', 'initContainers', 'ephemeralContainers']) {
     const containers = out[key];
-    if (Array.isArray(containers)) {
-      out[key] = containers.map((c: unknown) =>
-        isObject(c) && Array.isArray(c.env) ? { ...c, env: redactEnv(c.env) } : c,
-      );
-    }
+    if (Array.isArray(containers)) out[key] = containers.map(redactContainer);
   }
   return out;
 }

@@ -111,4 +111,43 @@ describe('redaction', () => {
     for (const name of ['NATS_SERVERS', 'MY_DYN_X', 'AWS_SECRET_ACCESS_KEY', 'ETCD_PASSWORD', 'dyn_lower'])
       assert.ok(!keepsEnvValue(name), name);
   });
+
+  it('redacts the values of secret-named flags in args and command, and nothing else', () => {
+    const out = redactObject({
+      ...pod,
+      spec: {
+        containers: [
+          {
+            name: 'main',
+            command: ['python', '-m', 'dynamo.frontend', '--hf-token', 'hf_live_cmd'],
+            args: [
+              '--port',
+              '8000',
+              '--nats-password=s3cret',
+              '--api-key',
+              'k-123',
+              'AUTH_TOKEN=abc',
+              '--token',
+              '--verbose',
+              '--enable-network-policy=true',
+            ],
+          },
+        ],
+      },
+    });
+    const main = (out.spec as { containers: Array<{ args: string[]; command: string[] }> }).containers[0]!;
+    assert.deepEqual(main.command, ['python', '-m', 'dynamo.frontend', '--hf-token', REDACTED]);
+    assert.deepEqual(main.args, [
+      '--port',
+      '8000',
+      `--nats-password=${REDACTED}`,
+      '--api-key',
+      REDACTED,
+      `AUTH_TOKEN=${REDACTED}`,
+      '--token',
+      '--verbose',
+      '--enable-network-policy=true',
+    ]);
+    assert.ok(!JSON.stringify(out).match(/s3cret|k-123|hf_live_cmd|=abc/));
+  });
 });
