@@ -60,4 +60,11 @@ describe('documented permissions', () => {
     const bindings = docs.filter((d) => d.kind === 'ClusterRoleBinding').map((d) => d.metadata.name);
     assert.deepEqual(bindings, ['dynamo-netcheck-snapshot', 'dynamo-netcheck-snapshot-logs']);
   });
+
+  it('the README lists the same IAM actions, and no other', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const section = readme.slice(readme.indexOf('### From a live cluster'), readme.indexOf('### Reports'));
+    const listed = [...section.matchAll(/`((?:eks|ec2):[A-Za-z]+)`/g)].map((m) => m[1]!);
+    assert.deepEqual([...listed].sort(), [...AWS_ACTIONS].sort());
+  });
 });
