@@ -30,7 +30,7 @@ function random(seed: number): () => number {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('probe runs interrupted by SIGINT at random points', () => {
+describe('probe runs interrupted by SIGINT or SIGTERM at random points', () => {
   let dir: string;
   let child: string;
   let template: ProbePlan;
@@ -68,6 +68,8 @@ describe('probe runs interrupted by SIGINT at random points', () => {
       afterRequests: 1 + Math.floor(rand() * 8),
       delayMs: Math.floor(rand() * 20),
       second: rand() < 0.3,
+      // Ctrl-C from a terminal, or SIGTERM from a CI runner or `kill` stopping the job.
+      signal: (rand() < 0.3 ? 'SIGTERM' : 'SIGINT') as NodeJS.Signals,
     }));
     let interruptedMidRun = 0;
     const lane = async (laneIndex: number): Promise<void> => {
@@ -99,16 +101,16 @@ describe('probe runs interrupted by SIGINT at random points', () => {
           else
             while (api.requests.length - seen < point.afterRequests && proc.exitCode === null) await sleep(1);
           if (!point.early) await sleep(point.delayMs);
-          proc.kill('SIGINT');
+          proc.kill(point.signal);
           if (point.second) {
             await sleep(1 + (point.delayMs % 5));
-            proc.kill('SIGINT');
+            proc.kill(point.signal);
           }
           const { code, signal } = await exited;
           const wrote = api.requests.slice(seen).some((r) => r.method === 'POST');
           const where = `run ${run} (${JSON.stringify(point)}): exit ${code} ${signal ?? ''} ${stderr}`;
           if (wrote) interruptedMidRun += 1;
-          if (signal === 'SIGINT')
+          if (signal === point.signal)
             assert.equal(wrote, false, `killed before its handlers, yet it wrote — ${where}`);
           else assert.equal(code, 130, where);
           assert.deepEqual([...workloads.namespaces.keys()], [], where);
@@ -119,6 +121,7 @@ describe('probe runs interrupted by SIGINT at random points', () => {
       }
     };
     await Promise.all(Array.from({ length: LANES }, (_, i) => lane(i)));
+    assert.ok(points.filter((p) => p.signal === 'SIGTERM').length >= RUNS * 0.15, 'SIGTERM exercised too');
     // Most signals must land after the run created something, or cleanup was never exercised.
     assert.ok(
       interruptedMidRun >= RUNS * 0.7,
