@@ -181,6 +181,20 @@ describe('diff CLI', () => {
       'h100-eks-ubuntu-inference-dynamo',
     );
     assert.equal(recipe.code, 1, recipe.stderr);
+    // A recipe file names the Dynamo it installs (1.2.0): that is the target, not what runs now.
+    const file = run(
+      'diff',
+      '--to',
+      '1.2.0',
+      'examples/upgrade-1.0-to-1.2',
+      '--recipe',
+      'examples/recipes/h100-eks-ubuntu-inference-dynamo.yaml',
+      '-o',
+      'json',
+    );
+    assert.equal(file.code, 1, file.stderr);
+    const d = JSON.parse(file.stdout) as UpgradeDiff;
+    assert.deepEqual([d.from.version, d.to.version, d.verdict], ['1.0.2', '1.2.0', 'breaks']);
     const bad = run('diff', '--to', '1.2.0', 'examples/upgrade-1.0-to-1.2', '--system-nodegroup', 'nope');
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--system-nodegroup nope: no such node group/);

@@ -1,11 +1,12 @@
 import { Option } from 'commander';
-import { analyzeSnapshot, AnalyzeOptionError } from '../../analyze/analyze.ts';
 import type { AnalyzeOptions } from '../../analyze/analyze.ts';
 import { diffAnalyses, type UpgradeDiff } from '../../diff/diff.ts';
 import { renderDiff } from '../../diff/render.ts';
+import { buildModel } from '../../model/build.ts';
+import type { RecipeInfo } from '../../requirements/context.ts';
 import { ExitCode, UsageError } from '../errors.ts';
 import { checkVersion, outputFormat, warn } from '../inputs.ts';
-import { addAnalysisOptions, analysisOptionsFrom } from '../analysis-options.ts';
+import { addAnalysisOptions, analysisOptionsFrom, analyzeWithOptions } from '../analysis-options.ts';
 import { addSnapshotSourceOptions, snapshotFrom, type SourceOptions } from '../snapshot-source.ts';
 import type { RegisterCommand } from './index.ts';
 import { printReport } from './placement.ts';
@@ -15,6 +16,11 @@ const exitCodes = {
   inconclusive: ExitCode.Inconclusive,
   safe: ExitCode.Pass,
 } as const;
+
+function withoutVersion(recipe: RecipeInfo): RecipeInfo {
+  const { dynamoVersion: _target, ...rest } = recipe;
+  return rest;
+}
 
 function version(flag: string, value: string | undefined): string | undefined {
   try {
@@ -45,16 +51,15 @@ export const registerDiff: RegisterCommand = (program, setExit) => {
       const snapshot = await snapshotFrom(snapshotPath, opts as SourceOptions);
       for (const ignored of snapshot.ignored) warn(`ignored ${ignored.file}: ${ignored.reason}`);
       const shared: AnalyzeOptions = analysisOptionsFrom(opts);
-      let diff: UpgradeDiff;
-      try {
-        diff = diffAnalyses(
-          analyzeSnapshot(snapshot, { ...shared, ...(from ? { dynamoVersion: from } : {}) }),
-          analyzeSnapshot(snapshot, { ...shared, dynamoVersion: to }),
-        );
-      } catch (err) {
-        if (err instanceof AnalyzeOptionError) throw new UsageError(err.message);
-        throw err;
-      }
+      // A recipe describes what is about to be installed: its Dynamo version is the target, never
+      // the version running now (which comes from --from, else the cluster).
+      const { recipe, ...common } = shared;
+      const installed: AnalyzeOptions = recipe ? { ...common, recipe: withoutVersion(recipe) } : common;
+      const model = buildModel(snapshot);
+      let diff: UpgradeDiff = diffAnalyses(
+        analyzeWithOptions(model, { ...installed, ...(from ? { dynamoVersion: from } : {}) }),
+        analyzeWithOptions(model, { ...shared, dynamoVersion: to }),
+      );
       // The analyses were asked for versions; say which flag gave them.
       diff = {
         ...diff,
