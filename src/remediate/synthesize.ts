@@ -206,7 +206,7 @@ export function synthesizeRemediation(model: ClusterModel, flows: readonly FlowR
       : rule;
   });
 
-  return { rules: withQuota, naclEntries: synthesizeNacl(model, flows, addFix), fixes, unfixable };
+  return { rules: withQuota, naclEntries: synthesizeNacl(model, flows, addFix, unfixable), fixes, unfixable };
 }
 
 type NaclEntryDraft = Omit<NaclRemediation, 'id' | 'command' | 'description'>;
@@ -215,6 +215,7 @@ function synthesizeNacl(
   model: ClusterModel,
   flows: readonly FlowResult[],
   addFix: (flowId: string, itemId: string) => void,
+  unfixable: string[],
 ): NaclRemediation[] {
   const taken = new Map<string, Set<number>>(); // `${naclId}|${egress}` → used numbers
   const usedNumbers = (naclId: string, egress: boolean): Set<number> => {
@@ -249,7 +250,7 @@ function synthesizeNacl(
       if (!cidr) continue;
       const ports = isReturn ? RETURN_PORTS : flow.ports;
       const below = Math.min(...denies.map((d) => (d.ruleNumber === '*' ? 32767 : d.ruleNumber)));
-      const key = `${naclId}|${egress}|${cidr}|${ports.from}-${ports.to}`;
+      const key = `${naclId}|${egress}|${cidr}|${flow.protocol}|${ports.from}-${ports.to}`;
       const existing = needs.get(key);
       if (existing) {
         needs.set(key, {
@@ -284,7 +285,11 @@ function synthesizeNacl(
     const used = usedNumbers(entry.naclId, entry.egress);
     let ruleNumber = below - 1;
     while (ruleNumber > 0 && used.has(ruleNumber)) ruleNumber -= 1;
-    if (ruleNumber < 1) continue;
+    if (ruleNumber < 1) {
+      for (const flowId of entry.unblocks)
+        unfixable.push(`${flowId}: no free rule number below ${below} in ${entry.naclId} for an allow entry`);
+      continue;
+    }
     used.add(ruleNumber);
     entries.set(key, { ...entry, ruleNumber });
   }

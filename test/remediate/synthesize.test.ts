@@ -230,6 +230,93 @@ describe('remediation synthesis', () => {
     );
   });
 
+  it('UDP and TCP needs on the same port get a NACL entry each, and applying them unblocks both', () => {
+    const entries: NaclEntry[] = [
+      { RuleNumber: 100, Protocol: '-1', RuleAction: 'allow', Egress: true, CidrBlock: '0.0.0.0/0' },
+      {
+        RuleNumber: 110,
+        Protocol: '6',
+        RuleAction: 'allow',
+        Egress: false,
+        CidrBlock: '10.0.32.0/20',
+        PortRange: { From: 4222, To: 4222 },
+      },
+    ];
+    const snapshot = scenario()
+      .subnet('subnet-sys', '10.0.16.0/20')
+      .subnet('subnet-gpu', '10.0.32.0/20')
+      .nacl('acl-default', ['subnet-gpu'], naclAllowAll(), true)
+      .nacl('acl-sys', ['subnet-sys'], entries)
+      .sg('sg-shared', [allTraffic.fromGroup('sg-shared')])
+      .node('sys-1', {
+        group: 'system',
+        subnet: 'subnet-sys',
+        ip: '10.0.16.10',
+        sgs: ['sg-shared'],
+        podIps: ['10.0.16.11', '10.0.16.12'],
+      })
+      .node('gpu-1', {
+        group: 'gpu',
+        subnet: 'subnet-gpu',
+        ip: '10.0.32.10',
+        sgs: ['sg-shared'],
+        gpu: true,
+        podIps: ['10.0.32.11'],
+      })
+      .nats('nats-0', 'sys-1', '10.0.16.11')
+      .service('kube-system', 'kube-dns', { 'k8s-app': 'kube-dns' }, 53)
+      .pod('coredns-1', {
+        namespace: 'kube-system',
+        node: 'sys-1',
+        ip: '10.0.16.12',
+        labels: { 'k8s-app': 'kube-dns' },
+      })
+      .dynamo('worker-0', 'worker', 'gpu-1', '10.0.32.11')
+      // Egress isolated (but open), so DNS to CoreDNS in the other subnet is a required flow.
+      .file('k8s/networkpolicies.json', {
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [
+          {
+            apiVersion: 'networking.k8s.io/v1',
+            kind: 'NetworkPolicy',
+            metadata: { name: 'egress-open', namespace: 'dynamo-workload' },
+            spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{}] },
+          },
+        ],
+      })
+      .file('k8s/daemonsets.json', {
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'DaemonSet',
+            metadata: { name: 'calico-node', namespace: 'kube-system' },
+            spec: { template: { spec: { containers: [{ name: 'calico-node' }] } } },
+          },
+        ],
+      })
+      .snapshot();
+    const options = { dynamoVersion: '1.2.0', conformance: false };
+    const before = analyzeSnapshot(snapshot, options);
+    const dns = before.flows.filter((f) => f.requirement === 'dns' || f.requirement === 'dns-tcp');
+    assert.deepEqual([...new Set(dns.map((f) => `${f.protocol} ${f.status}`))].sort(), [
+      'tcp blocked',
+      'udp blocked',
+    ]);
+    const port53 = before.naclRemediation.filter((n) => !n.egress && n.fromPort === 53);
+    assert.deepEqual(port53.map((n) => n.protocol).sort(), ['tcp', 'udp']);
+    const after = analyzeSnapshot(
+      applyRemediation(snapshot, before.remediation, before.naclRemediation),
+      options,
+    );
+    assert.deepEqual(
+      after.flows.filter((f) => f.status !== 'allowed').map((f) => `${f.id}: ${f.reason}`),
+      [],
+    );
+  });
+
   it('no remediation for unknown flows: nothing is guessed', () => {
     const result = threeGroups([tcp(4222).fromPrefixList('pl-0missing')]).analyze({
       dynamoVersion: '1.2.0',
