@@ -100,7 +100,9 @@ function stepSignature(s: FlowTrace['steps'][number]): string {
         ? `${f.naclId}#${f.ruleNumber}`
         : f.kind === 'network-policy'
           ? `${f.namespace}/${f.name}#${f.ruleIndex ?? ''}`
-          : f.text,
+          : f.kind === 'unmatchable-reference'
+            ? `${f.ruleId}>${f.groupId}`
+            : (f.signature ?? f.text),
   );
   return `${s.kind}:${s.status}:${facts.join(',')}`;
 }
@@ -240,21 +242,22 @@ function classifyPairs(
         }
         if (!apart.trace.steps.some(isVpcGap)) apart = undefined;
       }
-      // Masking is about a flow that works now only thanks to the shared node; a blocked one is not masked.
-      const masks =
-        apart && decided.trace.status === 'allowed'
-          ? `allowed only because ${source.label} shares node ${source.nodeName} with ${destination.label}; from another node with the same security groups it is ${apart.trace.status}: ${apart.trace.reason}`
-          : undefined;
       const classKey = `${sideOf(source)}>${sideOf(destination)}>${decided.signature}>${apart ? apart.signature : ''}`;
       let flowClass = classes.get(classKey);
       if (!flowClass) {
+        // The class's traces name the class's own first pair, not the pair its key was decided for.
+        const apartTrace = apart && ownTrace(apart, source, destination, queryApart);
+        // Masking is about a flow that works now only thanks to the shared node; a blocked one is not masked.
+        const masks =
+          apartTrace && decided.trace.status === 'allowed'
+            ? `allowed only because ${source.label} shares node ${source.nodeName} with ${destination.label}; from another node with the same security groups it is ${apartTrace.status}: ${apartTrace.reason}`
+            : undefined;
         flowClass = {
           sources: new Set(),
           destinations: new Set(),
-          // The class's trace names the class's own first pair, not the pair its key was decided for.
           trace: ownTrace(decided, source, destination, query),
           ...(masks ? { masks } : {}),
-          ...(apart ? { apart: ownTrace(apart, source, destination, queryApart) } : {}),
+          ...(apartTrace ? { apart: apartTrace } : {}),
         };
         classes.set(classKey, flowClass);
       }

@@ -349,12 +349,13 @@ export function evaluateFlow(model: ClusterModel, query: FlowQuery): FlowTrace {
     });
   } else if (unknownSubnet) {
     const missing = `the subnet of ${unknownSubnet.label} is not known (its ENI has no SubnetId)`;
+    const side = unknownSubnet === source ? 'source' : 'destination';
     steps.push({
       kind: 'nacl-source-outbound',
       status: 'unknown',
       at: '-',
       summary: `${missing}: the network ACLs on the path cannot be checked`,
-      facts: [{ kind: 'missing', text: missing }],
+      facts: [{ kind: 'missing', text: missing, signature: `subnet unknown: ${side}` }],
     });
   } else if (!crossesSubnets) {
     steps.push({

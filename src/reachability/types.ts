@@ -39,7 +39,12 @@ export type Fact =
       readonly text: string;
       readonly origin: Origin;
     }
-  | { readonly kind: 'missing'; readonly text: string };
+  | {
+      readonly kind: 'missing';
+      readonly text: string;
+      /** The same fact without names of pods or nodes: what flow classes are grouped by. */
+      readonly signature?: string;
+    };
 
 export type StepKind =
   | 'resolve-source'

@@ -174,10 +174,11 @@ describe('network ACLs', () => {
         ip: '10.0.32.10',
         sgs: ['sg-gpu'],
         gpu: true,
-        podIps: ['10.0.32.11'],
+        podIps: ['10.0.32.11', '10.0.32.12'],
       })
       .nats('nats-0', 'sys-1', '10.0.16.11')
       .dynamo('worker-0', 'worker', 'gpu-1', '10.0.32.11')
+      .dynamo('worker-1', 'worker', 'gpu-1', '10.0.32.12')
       .files();
     const withoutSubnetIds = files.map((file) =>
       /network-interfaces|instances/.test(file.path)
@@ -187,9 +188,15 @@ describe('network ACLs', () => {
     assert.notDeepEqual(withoutSubnetIds, files, 'the SubnetIds were there to remove');
     const parsed = parseSnapshot(withoutSubnetIds);
     assert.ok(parsed.ok);
-    const flow = analyzeSnapshot(parsed.snapshot, { conformance: false }).flows.find(
+    const fromPods = analyzeSnapshot(parsed.snapshot, { conformance: false }).flows.filter(
       (f) => f.requirement === 'nats' && f.source.kind === 'pods',
-    )!;
+    );
+    // Decided alike: one class of two pods, not one class per pod named in the missing fact.
+    assert.deepEqual(
+      fromPods.map((f) => f.source.count),
+      [2],
+    );
+    const flow = fromPods[0]!;
     assert.equal(flow.status, 'unknown', flow.reason);
     assert.match(flow.reason, /subnet of .* is not known .*network ACLs on the path cannot be checked/);
   });
