@@ -1,4 +1,6 @@
 /** One exit-code map for every command (DESIGN.md §6). */
+import type { CollectFailure } from '../snapshot/collect/errors.ts';
+
 export const ExitCode = {
   /** Every required flow allowed / every check passed. */
   Pass: 0,
@@ -33,7 +35,7 @@ export class PermissionError extends UsageError {
  * exit 4 like `fix --apply`'s, everything else (credentials, unknown cluster, unreachable API,
  * throttling) exit 2.
  */
-export function collectionFailure(err: { failure: string; message: string }): UsageError {
+export function collectionFailure(err: { failure: CollectFailure; message: string }): UsageError {
   return err.failure === 'access-denied' || err.failure === 'forbidden'
     ? new PermissionError(err.message)
     : new UsageError(err.message);

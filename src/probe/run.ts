@@ -5,6 +5,7 @@
  * interrupted (the caller aborts `signal`; cleanup itself never listens to it).
  */
 import type { CoreV1Api, KubeConfig, V1Pod } from '@kubernetes/client-node';
+import { kubeFailure } from '../snapshot/collect/errors.ts';
 import { MANAGED_BY, RUN_LABEL, describeSource, type ProbePlan } from './plan.ts';
 import type { ProbeRun } from './report.ts';
 import { parseDialLog, parseNcLog } from './results.ts';
@@ -24,6 +25,41 @@ export interface RunOptions {
   readonly progress?: (message: string) => void;
 }
 
+/** Every Kubernetes call a probe run makes, as RBAC names it (docs/rbac.yaml, role dynamo-netcheck-probe). */
+export const PROBE_PERMISSIONS: readonly { verb: string; resource: string }[] = [
+  { verb: 'list', resource: 'namespaces' },
+  { verb: 'create', resource: 'namespaces' },
+  { verb: 'delete', resource: 'namespaces' },
+  { verb: 'create', resource: 'pods' },
+  { verb: 'list', resource: 'pods' },
+  { verb: 'get', resource: 'pods/log' },
+  { verb: 'list', resource: 'events' },
+];
+
+/** The client and the server it talks to (named in errors). */
+interface Api {
+  readonly core: CoreV1Api;
+  readonly server: string;
+}
+
+/**
+ * One API call; a failure becomes a CollectError naming the verb and resource (RBAC forbidden is
+ * then "missing permissions", exit 4), never a raw client exception.
+ */
+async function kubeCall<T>(
+  api: Api,
+  verb: string,
+  resource: string,
+  namespace: string | undefined,
+  call: (core: CoreV1Api) => Promise<T>,
+): Promise<T> {
+  try {
+    return await call(api.core);
+  } catch (err) {
+    throw kubeFailure(err, { verb, resource, server: api.server, ...(namespace ? { namespace } : {}) });
+  }
+}
+
 /** Longer than any run lasts with the default timeouts, so a concurrent run is never swept. */
 const DEFAULT_SWEEP_AGE_MS = 15 * 60_000;
 
@@ -33,26 +69,33 @@ export class Interrupted extends Error {
 
 export async function runProbes(plan: ProbePlan, options: RunOptions): Promise<Map<string, ProbeRun>> {
   const { CoreV1Api } = await import('@kubernetes/client-node');
-  const core = options.kubeConfig.makeApiClient(CoreV1Api);
+  const api: Api = {
+    core: options.kubeConfig.makeApiClient(CoreV1Api),
+    server: options.kubeConfig.getCurrentCluster()?.server ?? '(unknown server)',
+  };
   const progress = options.progress ?? (() => {});
   const signal = options.signal ?? new AbortController().signal;
   const check = (): void => {
     if (signal.aborted) throw new Interrupted('interrupted');
   };
   try {
-    await sweepLeftovers(core, plan.runId, options.sweepOlderThanMs ?? DEFAULT_SWEEP_AGE_MS, progress);
+    await sweepLeftovers(api, plan.runId, options.sweepOlderThanMs ?? DEFAULT_SWEEP_AGE_MS, progress);
     check();
-    await core.createNamespace({ body: plan.namespaceManifest });
+    await kubeCall(api, 'create', 'namespaces', undefined, (core) =>
+      core.createNamespace({ body: plan.namespaceManifest }),
+    );
     progress(`namespace ${plan.namespace} created`);
     check();
     await forEachBounded(plan.probes, options.concurrency, async (probe) => {
       check();
-      await core.createNamespacedPod({ namespace: plan.namespace, body: probe.pod as V1Pod });
+      await kubeCall(api, 'create', 'pods', plan.namespace, (core) =>
+        core.createNamespacedPod({ namespace: plan.namespace, body: probe.pod as V1Pod }),
+      );
       progress(`${describeSource(probe.source)}: probe ${probe.name} created on ${probe.nodeName}`);
     });
-    return await waitForProbes(core, plan, options, signal, progress);
+    return await waitForProbes(api, plan, options, signal, progress);
   } finally {
-    await deleteNamespace(core, plan.namespace, progress);
+    await deleteNamespace(api, plan.namespace, progress);
   }
 }
 
@@ -61,12 +104,14 @@ export async function runProbes(plan: ProbePlan, options: RunOptions): Promise<M
  * younger than `olderThanMs` may belong to someone else's run in progress, so it is left alone.
  */
 async function sweepLeftovers(
-  core: CoreV1Api,
+  api: Api,
   runId: string,
   olderThanMs: number,
   progress: (m: string) => void,
 ): Promise<void> {
-  const list = await core.listNamespace({ labelSelector: `app.kubernetes.io/managed-by=${MANAGED_BY}` });
+  const list = await kubeCall(api, 'list', 'namespaces', undefined, (core) =>
+    core.listNamespace({ labelSelector: `app.kubernetes.io/managed-by=${MANAGED_BY}` }),
+  );
   const now = Date.now();
   for (const ns of list.items) {
     const name = ns.metadata?.name;
@@ -74,22 +119,22 @@ async function sweepLeftovers(
     const created = ns.metadata?.creationTimestamp ? new Date(ns.metadata.creationTimestamp).getTime() : 0;
     if (now - created < olderThanMs) continue;
     progress(`removing leftover namespace ${name} of an earlier run`);
-    await deleteNamespace(core, name, progress);
+    await deleteNamespace(api, name, progress);
   }
 }
 
-async function deleteNamespace(core: CoreV1Api, name: string, progress: (m: string) => void): Promise<void> {
+async function deleteNamespace(api: Api, name: string, progress: (m: string) => void): Promise<void> {
   try {
-    await core.deleteNamespace({ name, propagationPolicy: 'Background', gracePeriodSeconds: 0 });
+    await api.core.deleteNamespace({ name, propagationPolicy: 'Background', gracePeriodSeconds: 0 });
     progress(`namespace ${name} deleted`);
   } catch (err) {
     if ((err as { code?: number }).code === 404) return;
-    throw err;
+    throw kubeFailure(err, { verb: 'delete', resource: 'namespaces', server: api.server });
   }
 }
 
 async function waitForProbes(
-  core: CoreV1Api,
+  api: Api,
   plan: ProbePlan,
   options: RunOptions,
   signal: AbortSignal,
@@ -100,24 +145,23 @@ async function waitForProbes(
   const byName = new Map(plan.probes.map((p) => [p.name, p]));
   while (runs.size < plan.probes.length) {
     if (signal.aborted) throw new Interrupted('interrupted');
-    const list = await core.listNamespacedPod({
-      namespace: plan.namespace,
-      labelSelector: `${RUN_LABEL}=${plan.runId}`,
-    });
+    const list = await kubeCall(api, 'list', 'pods', plan.namespace, (core) =>
+      core.listNamespacedPod({ namespace: plan.namespace, labelSelector: `${RUN_LABEL}=${plan.runId}` }),
+    );
     const elapsed = Date.now() - started;
     for (const pod of list.items) {
       const probe = byName.get(pod.metadata?.name ?? '');
       if (!probe || runs.has(probe.name)) continue;
       const phase = pod.status?.phase ?? 'Pending';
       if (phase === 'Succeeded' || phase === 'Failed') {
-        const log = await readLog(core, plan.namespace, probe.name);
+        const log = await readLog(api.core, plan.namespace, probe.name);
         const results = options.mode === 'l7' ? parseDialLog(log, probe.targets) : parseNcLog(log);
         runs.set(probe.name, { state: 'completed', results, phase });
         progress(
           `${describeSource(probe.source)}: ${results.size}/${probe.targets.length} results (${phase})`,
         );
       } else if (phase === 'Pending' && elapsed >= options.pendingMs) {
-        const reason = await schedulerReason(core, plan.namespace, pod);
+        const reason = await schedulerReason(api.core, plan.namespace, pod);
         runs.set(probe.name, { state: 'unscheduled', reason });
         progress(`${describeSource(probe.source)}: still Pending — ${reason}`);
       }

@@ -145,3 +145,47 @@ describe('dynamo-netcheck probe with Kubernetes access only (no snapshot, no --l
     assert.match(run.stderr, /--live is needed for --cluster/);
   });
 });
+
+describe('dynamo-netcheck probe without the RBAC to create pods', () => {
+  it('exit 4 naming the verb and resource, and the namespace it made is deleted', async () => {
+    const cli = startCli(EXAMPLE);
+    const workloads = fakeWorkloads(() => ({ phase: 'Succeeded', log: '' }));
+    const api = await startFakeKubeApi({
+      objects: [],
+      extend: (req, res, url) => {
+        if (req.method === 'POST' && /\/pods$/.test(url.pathname)) {
+          res.writeHead(403, { 'content-type': 'application/json' });
+          res.end(
+            JSON.stringify({
+              kind: 'Status',
+              apiVersion: 'v1',
+              status: 'Failure',
+              message: 'pods is forbidden: User "viewer" cannot create resource "pods"',
+              reason: 'Forbidden',
+              code: 403,
+            }),
+          );
+          return true;
+        }
+        return workloads.handle(req, res, url);
+      },
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'dnc-probe-rbac-'));
+    try {
+      writeFileSync(join(dir, 'kubeconfig'), api.kubeconfigYaml());
+      const run = await cli.run(['probe', EXAMPLE, '--kubeconfig', join(dir, 'kubeconfig'), '--quiet']);
+      assert.equal(run.code, 4, run.stderr);
+      assert.match(run.stderr, /Kubernetes RBAC forbids create on pods in namespace dynamo-netcheck-.*docs\/rbac\.yaml/);
+      assert.equal(run.stdout, '');
+      assert.ok(
+        api.requests.some((r) => r.method === 'DELETE' && r.path.startsWith('/api/v1/namespaces/')),
+        'the namespace is deleted',
+      );
+      assert.equal(workloads.namespaces.size, 0);
+    } finally {
+      await cli.close();
+      await api.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

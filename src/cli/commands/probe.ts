@@ -144,6 +144,7 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
       );
       setExit(report.passed ? ExitCode.Pass : ExitCode.Fail);
     } catch (err) {
+      if (err instanceof CollectError) throw collectionFailure(err);
       if (!(err instanceof Interrupted)) throw err;
       process.stderr.write(`dynamo-netcheck: interrupted; namespace ${plan.namespace} deleted\n`);
       setExit(INTERRUPTED);

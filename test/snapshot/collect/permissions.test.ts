@@ -6,6 +6,7 @@ import YAML from 'yaml';
 import { AWS_ACTIONS } from '../../../src/snapshot/collect/aws.ts';
 import { APPLY_ACTIONS } from '../../../src/remediate/apply/ec2.ts';
 import { kubernetesPermissions } from '../../../src/snapshot/collect/kubernetes.ts';
+import { PROBE_PERMISSIONS } from '../../../src/probe/run.ts';
 
 describe('documented permissions', () => {
   it('the IAM policy allows exactly the actions the AWS collector calls, all read-only', () => {
@@ -32,7 +33,7 @@ describe('documented permissions', () => {
     for (const action of actions) assert.match(action, /^ec2:(Authorize|Create|Describe)/);
   });
 
-  it('the ClusterRoles grant exactly the resources and verbs the Kubernetes collector uses', () => {
+  it('the ClusterRoles grant exactly the resources and verbs the Kubernetes collector and the probe runner use', () => {
     const docs = YAML.parseAllDocuments(readFileSync('docs/rbac.yaml', 'utf8')).map(
       (d) =>
         d.toJS() as {
@@ -57,8 +58,16 @@ describe('documented permissions', () => {
     assert.deepEqual(granted('dynamo-netcheck-snapshot'), used(false));
     assert.deepEqual(granted('dynamo-netcheck-snapshot-logs'), used(true));
     assert.ok(!granted('dynamo-netcheck-snapshot').some((g) => /secrets|configmaps/.test(g)));
+    assert.deepEqual(
+      granted('dynamo-netcheck-probe'),
+      PROBE_PERMISSIONS.map((p) => `${p.verb} ${p.resource}.`).sort(),
+    );
     const bindings = docs.filter((d) => d.kind === 'ClusterRoleBinding').map((d) => d.metadata.name);
-    assert.deepEqual(bindings, ['dynamo-netcheck-snapshot', 'dynamo-netcheck-snapshot-logs']);
+    assert.deepEqual(bindings, [
+      'dynamo-netcheck-snapshot',
+      'dynamo-netcheck-snapshot-logs',
+      'dynamo-netcheck-probe',
+    ]);
   });
 
   it('the README lists the same IAM actions, and no other', () => {
