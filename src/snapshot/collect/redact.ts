@@ -47,31 +47,80 @@ function cleanMetadata(metadata: unknown): unknown {
 function redactEnv(env: unknown[]): unknown[] {
   return env.map((variable: unknown) => {
     if (!isObject(variable) || typeof variable.name !== 'string' || !('value' in variable)) return variable;
-    return keepsEnvValue(variable.name) ? variable : { ...variable, value: REDACTED };
+    if (!keepsEnvValue(variable.name)) return { ...variable, value: REDACTED };
+    // Kept for its host and port (NATS_SERVER, ETCD_ENDPOINTS); a password in the URL is not.
+    return typeof variable.value === 'string'
+      ? { ...variable, value: redactUrlPasswords(variable.value) }
+      : variable;
   });
 }
 
-// A flag or assignment that names a secret: `--password=x`, `-token x`, `API_KEY=x`, `--auth-token x`.
-const SECRET_NAME = /(pass(word|wd)?|secret|token|api[-_]?key|credentials?|auth|private[-_]?key)/i;
+// Words of a flag or variable name (split on - _ .) that make its value a secret.
+const SECRET_WORDS = new Set([
+  'password',
+  'passwd',
+  'pass',
+  'pwd',
+  'secret',
+  'token',
+  'apikey',
+  'credential',
+  'credentials',
+  'auth',
+]);
+// Words that make a following `key` a secret: api-key, access-key, private-key, secret-key.
+const KEY_QUALIFIERS = new Set(['api', 'access', 'private', 'secret']);
+
+/** `--nats-password`, `API_KEY`, `--access-key-id`: yes; `--authorization-mode`, `--tokenizer`, `--passes`: no. */
+export function namesSecret(name: string): boolean {
+  const words = name
+    .replace(/^-+/, '')
+    .toLowerCase()
+    .split(/[-_.]+/);
+  return words.some(
+    (word, i) => SECRET_WORDS.has(word) || (word === 'key' && i > 0 && KEY_QUALIFIERS.has(words[i - 1]!)),
+  );
+}
+
+/** The password of `scheme://user:password@host` replaced, wherever such a URL appears. */
+export function redactUrlPasswords(text: string): string {
+  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, `$1${REDACTED}@`);
+}
+
 const ASSIGNMENT = /^(-{0,2}[A-Za-z0-9_.-]+)=(.*)$/s;
+const FLAG = /^-{1,2}[A-Za-z][A-Za-z0-9_.-]*$/;
+
+/** One list of words (argv, or the words of a `sh -c` script): secret values replaced. */
+function redactWords(words: readonly string[]): string[] {
+  return words.map((word, i) => {
+    const assignment = ASSIGNMENT.exec(word);
+    if (assignment && namesSecret(assignment[1]!)) return `${assignment[1]}=${REDACTED}`;
+    const previous = words[i - 1];
+    if (previous !== undefined && FLAG.test(previous) && namesSecret(previous) && !word.startsWith('-'))
+      return REDACTED;
+    return redactUrlPasswords(word);
+  });
+}
 
 /**
- * Command lines pass secrets as flags too: the value of a flag whose name says secret is replaced,
- * whether given as `--flag=value` or as the next argument. Other arguments stay (the analysis and
- * diagnose read flags such as the policy agent's `--enable-network-policy=true`).
+ * Command lines pass secrets too: the value of a flag or assignment whose name says secret (as
+ * `--flag=value`, `NAME=value` or the next argument), the password in a URL, and the same inside
+ * a shell script argument (`sh -c "…"`). Other arguments stay: the analysis reads flags such as
+ * the policy agent's `--enable-network-policy=true`.
  */
 export function redactArgs(args: unknown[]): unknown[] {
+  const strings = args.map((a) => (typeof a === 'string' ? a : ''));
+  const redacted = redactWords(strings);
   return args.map((arg, i) => {
     if (typeof arg !== 'string') return arg;
-    const assignment = ASSIGNMENT.exec(arg);
-    if (assignment) return SECRET_NAME.test(assignment[1]!) ? `${assignment[1]}=${REDACTED}` : arg;
-    const previous = args[i - 1];
-    const afterSecretFlag =
-      typeof previous === 'string' &&
-      /^-{1,2}[A-Za-z]/.test(previous) &&
-      !previous.includes('=') &&
-      SECRET_NAME.test(previous);
-    return afterSecretFlag && !arg.startsWith('-') ? REDACTED : arg;
+    // A script: its words get the same treatment, whitespace kept.
+    if (/\s/.test(arg)) {
+      const parts = arg.split(/(\s+)/);
+      const words = parts.filter((_, j) => j % 2 === 0);
+      const done = redactWords(words);
+      return parts.map((part, j) => (j % 2 === 0 ? done[j / 2]! : part)).join('');
+    }
+    return redacted[i]!;
   });
 }
 

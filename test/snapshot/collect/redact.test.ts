@@ -1,7 +1,13 @@
 /** Redaction: what may and may not reach a snapshot on disk. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { keepsEnvValue, REDACTED, redactObject } from '../../../src/snapshot/collect/redact.ts';
+import {
+  keepsEnvValue,
+  namesSecret,
+  REDACTED,
+  redactArgs,
+  redactObject,
+} from '../../../src/snapshot/collect/redact.ts';
 
 const pod = {
   apiVersion: 'v1',
@@ -149,5 +155,61 @@ describe('redaction', () => {
       '--enable-network-policy=true',
     ]);
     assert.ok(!JSON.stringify(out).match(/s3cret|k-123|hf_live_cmd|=abc/));
+  });
+
+  it('judges flag names by whole words, and strips passwords from URLs and scripts', () => {
+    for (const name of ['--nats-password', 'API_KEY', '--access-key-id', '--hf-token', '--auth', 'DB_PASSWD'])
+      assert.ok(namesSecret(name), name);
+    for (const name of [
+      '--authorization-mode',
+      '--tokenizer',
+      '--max-num-batched-tokens',
+      '--passes',
+      '--bypass-cache',
+      '--keyfile-dir',
+      '--skip-tokenizer-init',
+    ])
+      assert.ok(!namesSecret(name), name);
+    assert.deepEqual(
+      redactArgs([
+        '--authorization-mode=Node,RBAC',
+        '--max-num-batched-tokens',
+        '8192',
+        '--skip-tokenizer-init',
+        'model',
+        '--database-url=postgres://app:pw123@db:5432/x',
+        'nats://dynamo:s3cret@dynamo-platform-nats:4222',
+      ]),
+      [
+        '--authorization-mode=Node,RBAC',
+        '--max-num-batched-tokens',
+        '8192',
+        '--skip-tokenizer-init',
+        'model',
+        `--database-url=postgres://app:${REDACTED}@db:5432/x`,
+        `nats://dynamo:${REDACTED}@dynamo-platform-nats:4222`,
+      ],
+    );
+    assert.deepEqual(redactArgs(['sh', '-c', 'exec app --password=x  --port 80 --api-key k1']), [
+      'sh',
+      '-c',
+      `exec app --password=${REDACTED}  --port 80 --api-key ${REDACTED}`,
+    ]);
+  });
+
+  it('keeps a NATS_SERVER URL for its host and port, but not its password', () => {
+    const out = redactObject({
+      ...pod,
+      spec: {
+        containers: [
+          {
+            name: 'main',
+            env: [{ name: 'NATS_SERVER', value: 'nats://dynamo:s3cret@dynamo-platform-nats:4222' }],
+          },
+        ],
+      },
+    });
+    const env = (out.spec as { containers: Array<{ env: Array<{ value: string }> }> }).containers[0]!.env;
+    assert.equal(env[0]!.value, `nats://dynamo:${REDACTED}@dynamo-platform-nats:4222`);
   });
 });
