@@ -130,7 +130,8 @@ export function placementReport(
   >();
   const feasibleNow = new Set(decision.nodes.filter((n) => n.role !== 'infeasible').map((n) => n.node));
   const reachClasses = new Map<string, { sourceClass: SourceClass; now: boolean }>();
-  for (const placement of (options.ignoringResources ?? decision).nodes) {
+  // Feasible now or once resources free up: the union, so neither schedule can drop a node.
+  for (const placement of [...decision.nodes, ...(options.ignoringResources?.nodes ?? [])]) {
     if (placement.role === 'infeasible') continue;
     const sourceClass = classOfNode(model, placement.node)!;
     const key = classKey(sourceClass);
