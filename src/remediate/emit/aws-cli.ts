@@ -6,7 +6,6 @@
  */
 import YAML from 'yaml';
 import {
-  commentText,
   headerLines,
   naclLine,
   notFixedLines,
@@ -17,6 +16,7 @@ import {
   type PlannedPolicy,
   type PlannedRule,
   type Tag,
+  hashComment,
 } from './plan.ts';
 
 const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
@@ -96,7 +96,7 @@ export function commandLine(args: readonly string[], indent = '  '): string {
   return lines.join(` \\\n${indent}`);
 }
 
-const comment = (text: string): string => `# ${commentText(text)}`.trimEnd();
+const comment = hashComment;
 
 function ruleSection(plan: FixPlan, planned: PlannedRule): string {
   const { rule } = planned;

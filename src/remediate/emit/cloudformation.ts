@@ -8,7 +8,6 @@ import YAML, { isScalar, type Pair, type YAMLMap } from 'yaml';
 import {
   commentText,
   count,
-  flowLine,
   headerLines,
   naclLine,
   notFixedLines,
@@ -20,6 +19,7 @@ import {
   naclNameParts,
   ruleNameParts,
   uniqueNamer,
+  unblocksLines,
 } from './plan.ts';
 
 interface Resource {
@@ -50,8 +50,7 @@ function ruleResource(plan: FixPlan, planned: PlannedRule, unique: (id: string) 
     logicalId: unique(logicalId(ruleNameParts(planned))),
     comments: [
       `${rule.id}: ${ruleLine(plan, planned)}`,
-      'Unblocks:',
-      ...planned.flows.map((f) => `  - ${flowLine(plan, f)}`),
+      ...unblocksLines(plan, planned.flows),
       ...(rule.quotaWarning ? [`WARNING: ${rule.quotaWarning}`] : []),
     ],
     body: {
@@ -82,8 +81,7 @@ function naclResource(plan: FixPlan, planned: PlannedNaclEntry, unique: (id: str
     comments: [
       `${e.id}: ${e.description}`,
       `The ${naclLine(planned)}.`,
-      'Unblocks:',
-      ...planned.flows.map((f) => `  - ${flowLine(plan, f)}`),
+      ...unblocksLines(plan, planned.flows),
     ],
     body: {
       Type: 'AWS::EC2::NetworkAclEntry',

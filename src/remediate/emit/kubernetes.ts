@@ -4,9 +4,9 @@
  * changes; the header says when they are needed too and which format carries them.
  */
 import YAML from 'yaml';
-import { commentText, count, headerLines, notFixedLines, unblocksLines, type FixPlan } from './plan.ts';
+import { count, hashComment, headerLines, notFixedLines, unblocksLines, type FixPlan } from './plan.ts';
 
-const comment = (text: string): string => `# ${commentText(text)}`.trimEnd();
+const comment = hashComment;
 
 export function emitKubernetes(plan: FixPlan): string {
   const aws = plan.rules.length + plan.naclEntries.length;

@@ -264,3 +264,8 @@ export function commentText(text: string): string {
   // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
 }
+
+/** A `#` comment line (bash, HCL and YAML all read it). */
+export function hashComment(text: string): string {
+  return `# ${commentText(text)}`.trimEnd();
+}

@@ -6,9 +6,7 @@
  * from what the rule is, not from its position, so they stay put when other rules come and go.
  */
 import {
-  commentText,
   count,
-  flowLine,
   headerLines,
   naclLine,
   notFixedLines,
@@ -20,6 +18,8 @@ import {
   naclNameParts,
   ruleNameParts,
   uniqueNamer,
+  hashComment,
+  unblocksLines,
 } from './plan.ts';
 
 type Value = string | number | boolean;
@@ -92,7 +92,7 @@ function identifier(parts: readonly (string | number)[]): string {
     .replace(/^(?![a-z])/, 'r_');
 }
 
-const comment = (text: string): string => `# ${commentText(text)}`.trimEnd();
+const comment = hashComment;
 
 function ruleResource(plan: FixPlan, planned: PlannedRule, name: (n: string) => string): string {
   const { rule, peer } = planned;
@@ -105,8 +105,7 @@ function ruleResource(plan: FixPlan, planned: PlannedRule, name: (n: string) => 
   const resourceName = name(identifier(ruleNameParts(planned)));
   return [
     comment(`${rule.id}: ${ruleLine(plan, planned)}`),
-    comment('Unblocks:'),
-    ...planned.flows.map((f) => comment(`  - ${flowLine(plan, f)}`)),
+    ...unblocksLines(plan, planned.flows).map(comment),
     ...(rule.quotaWarning ? [comment(`WARNING: ${rule.quotaWarning}`)] : []),
     block(`resource "aws_vpc_security_group_${rule.direction}_rule" "${resourceName}"`, [
       ['security_group_id', rule.groupId],
@@ -126,8 +125,7 @@ function naclResource(plan: FixPlan, planned: PlannedNaclEntry, name: (n: string
   return [
     comment(`${e.id}: ${e.description}`),
     comment(`The ${naclLine(planned)}.`),
-    comment('Unblocks:'),
-    ...planned.flows.map((f) => comment(`  - ${flowLine(plan, f)}`)),
+    ...unblocksLines(plan, planned.flows).map(comment),
     block(`resource "aws_network_acl_rule" "${resourceName}"`, [
       ['network_acl_id', e.naclId],
       ['rule_number', e.ruleNumber],
