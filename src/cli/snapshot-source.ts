@@ -106,10 +106,15 @@ export async function collectKubernetesOnly(
     if (err instanceof CollectError) throw collectionFailure(err);
     throw err;
   }
+  return parseCollected(documents);
+}
+
+/** Collected documents as a snapshot; data the loader rejects is a usage-style error, exit 2. */
+function parseCollected(documents: CollectedSnapshot['documents']): Snapshot {
   const parsed = parseSnapshot(toInputFiles(documents));
   if (!parsed.ok) {
     throw new UsageError(
-      `the cluster returned data the analysis cannot use:\n${parsed.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`,
+      `the live cluster returned data the analysis cannot use:\n${parsed.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`,
     );
   }
   return parsed.snapshot;
@@ -117,21 +122,22 @@ export async function collectKubernetesOnly(
 
 const LIVE_ONLY = ['cluster', 'region', 'profile', 'kubeconfig', 'context'] as const;
 
+/** Flags that only mean something with --live, given without it: a usage error. */
+export function refuseLiveOnlyFlags(
+  options: SourceOptions,
+  keys: readonly (typeof LIVE_ONLY)[number][] = LIVE_ONLY,
+): void {
+  const stray = keys.filter((key) => options[key] !== undefined);
+  if (stray.length > 0) throw new UsageError(`--live is needed for ${stray.map((k) => `--${k}`).join(', ')}`);
+}
+
 /** Reads the snapshot named on the command line, or collects one live. */
 export async function snapshotFrom(path: string | undefined, options: SourceOptions): Promise<Snapshot> {
   if (options.live) {
     if (path) throw new UsageError('give either a snapshot directory or --live, not both');
-    const collected = await collectLive(options);
-    const parsed = parseSnapshot(toInputFiles(collected.documents));
-    if (!parsed.ok) {
-      throw new UsageError(
-        `the live cluster returned data the analysis cannot use:\n${parsed.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`,
-      );
-    }
-    return parsed.snapshot;
+    return parseCollected((await collectLive(options)).documents);
   }
-  const stray = LIVE_ONLY.filter((key) => options[key] !== undefined);
-  if (stray.length > 0) throw new UsageError(`--live is needed for ${stray.map((k) => `--${k}`).join(', ')}`);
+  refuseLiveOnlyFlags(options);
   if (!path) throw new UsageError('a snapshot directory (or --live) is required');
   return readSnapshot(path);
 }

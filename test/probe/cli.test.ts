@@ -120,7 +120,7 @@ describe('dynamo-netcheck probe with Kubernetes access only (no snapshot, no --l
       'k8s1',
     ]);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stderr, /planned from the Kubernetes objects alone, so the static verdicts are unknown/);
+    assert.match(run.stderr, /planning from the Kubernetes objects alone, so the static verdicts are unknown/);
     const report = JSON.parse(run.stdout) as {
       passed: boolean;
       rows: Array<{ source: { nodeGroup: string }; expected: string; live?: { outcome: string } }>;

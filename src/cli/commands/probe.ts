@@ -11,6 +11,7 @@ import {
   addSnapshotSourceOptions,
   collectKubernetesOnly,
   progressReporter,
+  refuseLiveOnlyFlags,
   snapshotFrom,
   type SourceOptions,
 } from '../snapshot-source.ts';
@@ -84,17 +85,14 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
     // Neither a snapshot nor --live: Kubernetes access is all a probe needs.
     const kubernetesOnly = !snapshotPath && !flags.live;
     if (kubernetesOnly) {
-      const stray = (['cluster', 'region', 'profile'] as const).filter((key) => flags[key] !== undefined);
-      if (stray.length > 0)
-        throw new UsageError(`--live is needed for ${stray.map((k) => `--${k}`).join(', ')}`);
+      refuseLiveOnlyFlags(flags, ['cluster', 'region', 'profile']);
+      warn(
+        'no snapshot and no --live: planning from the Kubernetes objects alone, so the static verdicts are unknown (no security groups); the live results stand on their own',
+      );
     }
     const snapshot = kubernetesOnly
       ? await collectKubernetesOnly({ kubeconfig, context, quiet: flags.quiet })
       : await snapshotFrom(snapshotPath, flags.live ? flags : source);
-    if (kubernetesOnly)
-      warn(
-        'no snapshot and no --live: planned from the Kubernetes objects alone, so the static verdicts are unknown (no security groups); the live results stand on their own',
-      );
     const model = buildModel(snapshot);
     const analysis = analyzeWithOptions(model, analysisOptions);
     const mode = flags.l7 ? 'l7' : 'nc';
