@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import YAML from 'yaml';
-import { analyzeSnapshot } from '../../analyze/analyze.ts';
+import { analyzeModel } from '../../analyze/analyze.ts';
 import { buildModel } from '../../model/build.ts';
 import { clusterFacts, schedulingCluster } from '../../placement/cluster.ts';
 import { ORCHESTRATOR_PROFILE, profiles, profileSpec } from '../../placement/profiles.ts';
@@ -108,7 +108,7 @@ export const registerPlacement: RegisterCommand = (program, setExit) => {
     if (issues.length > 0) throw badInput(issues);
     const decision = schedule(cluster, spec);
     // The orchestrator's flow is 9090 to Prometheus: put its static verdict beside each source class.
-    const analysis = profile === ORCHESTRATOR_PROFILE ? analyzeSnapshot(snapshot) : undefined;
+    const analysis = profile === ORCHESTRATOR_PROFILE ? analyzeModel(model) : undefined;
     // Resources free up between runs: the security groups to open come from the fit-free schedule.
     const ignoringResources = analysis ? schedule(schedulingCluster(model).cluster, spec) : undefined;
     const report = placementReport(model, spec, decision, {
