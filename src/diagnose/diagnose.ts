@@ -53,12 +53,6 @@ interface Finding {
 
 const LOG_LINES_PER_FINDING = 2;
 
-/** The validator phase of a `validator:<phase>/<check>` subject, '' when the report gave none. */
-function validatorPhase(subject: string): string {
-  const path = subject.slice('validator:'.length);
-  return path.includes('/') ? path.slice(0, path.indexOf('/')) : '';
-}
-
 function matches(
   signature: Signature,
   o: Observation,
@@ -180,9 +174,7 @@ class Diagnoser {
 
   run(): Finding[] {
     const failedPhases = new Set(
-      this.observations
-        .filter((o) => o.source === 'validator' && o.symptom)
-        .map((o) => validatorPhase(o.subject)),
+      this.observations.filter((o) => o.source === 'validator' && o.symptom).map((o) => o.phase ?? ''),
     );
     const primary = signatures.filter((s) => !s.consequence);
     const consequences = signatures.filter((s) => s.consequence);

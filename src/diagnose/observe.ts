@@ -194,6 +194,7 @@ function validatorObservations(reports: readonly CtrfReport[]): Observation[] {
           text: `${t.status}: ${text}`,
         },
         reason: t.status,
+        phase: t.phase,
       };
     }),
   );

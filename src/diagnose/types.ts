@@ -24,6 +24,8 @@ export interface Observation {
   readonly evidence: Evidence;
   /** Event reason (`BackOff`, `Unhealthy`, `FailedScheduling`, `Scheduled`). */
   readonly reason?: string;
+  /** Validator results: the phase (deployment, conformance, performance), '' when none is given. */
+  readonly phase?: string;
 }
 
 /** How much the static analysis backs a cause. */
