@@ -120,7 +120,10 @@ describe('dynamo-netcheck probe with Kubernetes access only (no snapshot, no --l
       'k8s1',
     ]);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stderr, /planning from the Kubernetes objects alone, so the static verdicts are unknown/);
+    assert.match(
+      run.stderr,
+      /planning from the Kubernetes objects alone, so the static verdicts are unknown/,
+    );
     const report = JSON.parse(run.stdout) as {
       passed: boolean;
       rows: Array<{ source: { nodeGroup: string }; expected: string; live?: { outcome: string } }>;
@@ -175,7 +178,10 @@ describe('dynamo-netcheck probe without the RBAC to create pods', () => {
       writeFileSync(join(dir, 'kubeconfig'), api.kubeconfigYaml());
       const run = await cli.run(['probe', EXAMPLE, '--kubeconfig', join(dir, 'kubeconfig'), '--quiet']);
       assert.equal(run.code, 4, run.stderr);
-      assert.match(run.stderr, /Kubernetes RBAC forbids create on pods in namespace dynamo-netcheck-.*docs\/rbac\.yaml/);
+      assert.match(
+        run.stderr,
+        /Kubernetes RBAC forbids create on pods in namespace dynamo-netcheck-.*docs\/rbac\.yaml/,
+      );
       assert.equal(run.stdout, '');
       assert.ok(
         api.requests.some((r) => r.method === 'DELETE' && r.path.startsWith('/api/v1/namespaces/')),
