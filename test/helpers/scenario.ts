@@ -75,6 +75,8 @@ interface NodeSpec {
   gpu?: boolean;
   /** Secondary IPs on the primary ENI (default networking). */
   podIps?: string[];
+  /** IPv6 addresses on the primary ENI (an IPv6 cluster's pods). */
+  ipv6PodIps?: string[];
   /** Custom networking: a secondary ENI in another subnet carrying other SGs and the pod IPs. */
   podEni?: { subnet: string; sgs: string[]; ips: string[] };
   prefixes?: string[];
@@ -212,6 +214,7 @@ export class Scenario {
         ...(spec.podIps ?? []).map((ip) => ({ Primary: false, PrivateIpAddress: ip })),
       ],
       ...(spec.prefixes ? { Ipv4Prefixes: spec.prefixes.map((p) => ({ Ipv4Prefix: p })) } : {}),
+      ...(spec.ipv6PodIps ? { Ipv6Addresses: spec.ipv6PodIps.map((ip) => ({ Ipv6Address: ip })) } : {}),
       Attachment: { InstanceId: instanceId, DeviceIndex: 0, Status: 'attached' },
     };
     this.enis.push(primary);

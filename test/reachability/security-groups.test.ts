@@ -228,3 +228,50 @@ describe('security groups from describe-security-group-rules', () => {
     );
   });
 });
+
+describe('IPv6 pods', () => {
+  const ALL_IPV6_EGRESS: Permission = { IpProtocol: '-1', Ipv6Ranges: [{ CidrIpv6: '::/0' }] };
+  function ipv6(systemIngress: Permission[], gpuEgress: Permission[] = [ALLOW_ALL_EGRESS, ALL_IPV6_EGRESS]) {
+    return scenario()
+      .subnet('subnet-sys', '10.0.16.0/20')
+      .subnet('subnet-gpu', '10.0.32.0/20')
+      .withoutNacls()
+      .sg('sg-sys', [allTraffic.fromGroup('sg-sys'), ...systemIngress])
+      .sg('sg-gpu', [allTraffic.fromGroup('sg-gpu')], gpuEgress)
+      .node('sys-1', {
+        group: 'system',
+        subnet: 'subnet-sys',
+        ip: '10.0.16.10',
+        sgs: ['sg-sys'],
+        ipv6PodIps: ['2600:1f14:abc:1::11'],
+      })
+      .node('gpu-1', {
+        group: 'gpu',
+        subnet: 'subnet-gpu',
+        ip: '10.0.32.10',
+        sgs: ['sg-gpu'],
+        gpu: true,
+        ipv6PodIps: ['2600:1f14:abc:2::11'],
+      })
+      .nats('nats-0', 'sys-1', '2600:1f14:abc:1::11')
+      .dynamo('worker-0', 'worker', 'gpu-1', '2600:1f14:abc:2::11')
+      .analyze({ conformance: false })
+      .flows.find((f) => f.requirement === 'nats' && f.source.kind === 'pods')!;
+  }
+
+  it('an IPv6 CIDR rule covering the pod address allows it', () => {
+    const flow = ipv6([tcp(4222).fromCidr('2600:1f14:abc:2::/64')]);
+    assert.equal(flow.status, 'allowed', flow.reason);
+  });
+
+  it('an IPv6 CIDR rule for another range, or an IPv4 one, does not', () => {
+    assert.equal(ipv6([tcp(4222).fromCidr('2600:1f14:abc:3::/64')]).status, 'blocked');
+    assert.equal(ipv6([tcp(4222).fromCidr('10.0.0.0/8')]).status, 'blocked');
+  });
+
+  it('egress to 0.0.0.0/0 alone does not cover IPv6: blocked at the source', () => {
+    const flow = ipv6([tcp(4222).fromCidr('2600:1f14:abc:2::/64')], [ALLOW_ALL_EGRESS]);
+    assert.equal(flow.status, 'blocked');
+    assert.match(flow.reason, /no egress rule in \[sg-gpu\]/);
+  });
+});
