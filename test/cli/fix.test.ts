@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import {
+  cpSync,
   existsSync,
   mkdtempSync,
   readdirSync,
@@ -110,6 +111,19 @@ describe('fix writes the remediation as code', () => {
       Object.values(template.Resources).map((x) => `${x.Type} ${x.Properties.FromPort}`),
       ['AWS::EC2::SecurityGroupIngress 4222'],
     );
+  });
+
+  it('-o kubernetes: the YAML dropped into the snapshot as kubectl would apply it makes the policy example pass', async () => {
+    const dir = join(scratch, 'policy-fixed');
+    cpSync('examples/policy-default-deny', dir, { recursive: true });
+    const before = await cli('analyze', dir);
+    assert.equal(before.code, 1, before.stderr);
+    const r = await cli('fix', dir, '-o', 'kubernetes');
+    assert.equal(r.code, 0, r.stderr);
+    writeFileSync(join(dir, 'k8s', 'netcheck-fix.yaml'), r.stdout);
+    const after = await cli('analyze', dir);
+    assert.equal(after.code, 0, after.stdout);
+    assert.match(after.stdout, /Verdict: PASS/);
   });
 
   it('-o json is one object', async () => {
