@@ -268,13 +268,34 @@ class FileParser {
   }
 }
 
+/** `line L, column C` of a JSON.parse error that gives its offset ("at position N"), else ''. */
+function jsonErrorPlace(text: string, message: string): string {
+  const at = /at position (\d+)/.exec(message);
+  if (!at) return '';
+  const offset = Math.min(Number(at[1]), text.length);
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line += 1;
+    lineStart = i + 1;
+  }
+  return `line ${line}, column ${offset - lineStart + 1}`;
+}
+
 function parseText(file: InputFile): { docs: unknown[] } | { issue: InputIssue } {
   const isYaml = /\.ya?ml$/i.test(file.path);
   if (!isYaml) {
     try {
       return { docs: [JSON.parse(file.text)] };
     } catch (err) {
-      return { issue: { file: file.path, path: '', message: `invalid JSON: ${(err as Error).message}` } };
+      const message = (err as Error).message;
+      return {
+        issue: {
+          file: file.path,
+          path: jsonErrorPlace(file.text, message),
+          message: `invalid JSON: ${message}`,
+        },
+      };
     }
   }
   const documents = YAML.parseAllDocuments(file.text, { uniqueKeys: false });

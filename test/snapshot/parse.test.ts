@@ -137,7 +137,11 @@ describe('snapshot loader', () => {
       },
     ]);
     assert.equal(issues.length, 2);
-    assert.match(issues[0]!, /^aws\/enis\.json: invalid JSON/);
+    assert.match(issues[0]!, /^aws\/enis\.json: line 1, column 54: invalid JSON/);
+    const multiline = issuesOf([
+      { path: 'aws/subnets.json', text: '{\n  "Subnets": [\n    {"SubnetId": "s"' },
+    ]);
+    assert.match(multiline[0]!, /^aws\/subnets\.json: line 3, column 21: invalid JSON/);
     assert.match(issues[1]!, /^k8s\/nodes\.yaml: invalid YAML at line \d+/);
   });
 
