@@ -105,7 +105,7 @@ describe('analyze CLI', () => {
     writeFileSync(join(dir, 'nodes.json'), '{"apiVersion":"v1","kind":"List","items":[{"kind":"No');
     const r = run('analyze', dir);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /nodes\.json: invalid JSON/);
+    assert.match(r.stderr, /nodes\.json: line 1, column \d+: invalid JSON/);
   });
 
   it('unknown files are reported on stderr and ignored', () => {
