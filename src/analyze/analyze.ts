@@ -6,6 +6,7 @@
 import type { Endpoint } from '../model/endpoints.ts';
 import { buildModel } from '../model/build.ts';
 import type { ClusterModel } from '../model/types.ts';
+import { taintLabel } from '../placement/match.ts';
 import { evaluateFlow } from '../reachability/evaluate.ts';
 import { isolatedFor } from '../policy/step.ts';
 import type { FlowTrace, TraceStep } from '../reachability/types.ts';
@@ -114,8 +115,7 @@ function taintsOf(model: ClusterModel, endpoints: readonly Endpoint[]): string[]
   for (const e of endpoints) {
     if (e.nodeName === undefined || seen.has(e.nodeName)) continue;
     seen.add(e.nodeName);
-    for (const t of model.nodes.get(e.nodeName)?.taints ?? [])
-      taints.add(`${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`);
+    for (const t of model.nodes.get(e.nodeName)?.taints ?? []) taints.add(taintLabel(t));
   }
   return [...taints].sort();
 }

@@ -9,6 +9,11 @@ import type {
   Toleration,
 } from './types.ts';
 
+/** A taint as kubectl writes it: `key=value:Effect` (`key:Effect` without a value). */
+export function taintLabel(taint: Pick<Taint, 'key' | 'value' | 'effect'>): string {
+  return `${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect}`;
+}
+
 /** `v1.Toleration.ToleratesTaint`: an empty key with Exists tolerates every taint. */
 export function tolerates(toleration: Toleration, taint: Taint): boolean {
   if (toleration.effect && toleration.effect !== taint.effect) return false;

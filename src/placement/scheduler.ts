@@ -11,6 +11,7 @@ import {
   describeNodeTerm,
   describeSelector,
   nodeTermMatches,
+  taintLabel,
   termMatches,
   toleratedBy,
   type PodRef,
@@ -270,7 +271,7 @@ function filterNode(
     failures.push({
       filter: 'TaintToleration',
       reason: `node(s) had untolerated taint ${taintText(untolerated)}`,
-      detail: `${untolerated.key}${untolerated.value ? `=${untolerated.value}` : ''}:${untolerated.effect}${untolerated.impliedBy ? ` (implied by ${untolerated.impliedBy})` : ''}`,
+      detail: `${taintLabel(untolerated)}${untolerated.impliedBy ? ` (implied by ${untolerated.impliedBy})` : ''}`,
     });
   }
   const selectorMiss = Object.entries(pod.nodeSelector).find(([k, v]) => node.labels[k] !== v);
