@@ -7,8 +7,8 @@
  *   node --import tsx bench/probe.ts [--groups 40] [--timeout 2]     (root; apt: iproute2 iptables netcat-openbsd)
  */
 import { parseArgs } from 'node:util';
-import { ncScript, type ProbeTarget } from '../src/probe/plan.ts';
-import { parseNcLog, type LiveOutcome } from '../src/probe/results.ts';
+import { ncScript, type ProbeTarget } from '../src/questions/probe/plan.ts';
+import { parseNcLog, type LiveOutcome } from '../src/questions/probe/results.ts';
 import { Lab, LAB_ADDRESS } from '../test/helpers/netns.ts';
 import { requireBinaries, run } from '../test/helpers/processes.ts';
 

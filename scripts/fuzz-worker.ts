@@ -1,6 +1,6 @@
 /** One fuzz case at a time: mutate, parse, analyse; report the outcome (see fuzz.ts). */
 import { parentPort, workerData } from 'node:worker_threads';
-import { analyzeSnapshot } from '../src/analyze/analyze.ts';
+import { analyzeSnapshot } from '../src/questions/analyze.ts';
 import { parseSnapshotBytes } from '../src/snapshot/parse.ts';
 import { mutate, readExample, type Mutation } from '../test/fuzz/mutations.ts';
 

@@ -5,8 +5,8 @@ import type { ClusterModel, NodeModel, PodModel } from '../model/types.ts';
 import { orchestratorReach } from '../placement/orchestrator.ts';
 import type { SourceSelector, TargetSpec } from '../requirements/catalog.ts';
 import { dynamoRole } from '../requirements/detect.ts';
-import type { PodIdentity } from '../policy/types.ts';
-import { commonIdentity } from '../remediate/policy.ts';
+import type { PodIdentity } from '../model/policy/types.ts';
+import { commonIdentity } from '../model/identity.ts';
 
 export interface NodeRoles {
   readonly gpu: NodeModel[];

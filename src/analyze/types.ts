@@ -1,9 +1,5 @@
 import type { RequirementId } from '../requirements/catalog.ts';
-import type { NotApplicable, Requirement } from '../requirements/resolve.ts';
 import type { FlowTrace, Status, TraceStep } from '../reachability/types.ts';
-import type { NaclRemediation, PolicyRemediation, SgRemediation } from '../remediate/types.ts';
-
-export type Verdict = 'pass' | 'fail' | 'unknown';
 
 /** One side of a flow class: what the members share, and who they are. */
 export interface FlowEnd {
@@ -47,26 +43,6 @@ export interface Skipped {
   readonly requirement: RequirementId;
   readonly title: string;
   readonly why: string;
-}
-
-export interface AnalysisResult {
-  readonly tool: { readonly name: 'dynamo-netcheck'; readonly version: string };
-  readonly cluster: { readonly name?: string; readonly vpcId?: string; readonly accountId?: string };
-  readonly dynamo: { readonly version: string; readonly source: string };
-  readonly verdict: Verdict;
-  readonly summary: { readonly allowed: number; readonly blocked: number; readonly unknown: number };
-  readonly requirements: Requirement[];
-  readonly notApplicable: NotApplicable[];
-  readonly skipped: Skipped[];
-  readonly flows: FlowResult[];
-  /** Names of the security groups the flows mention, for people (ids stay the reference). */
-  readonly securityGroupNames: Record<string, string>;
-  readonly remediation: SgRemediation[];
-  readonly naclRemediation: NaclRemediation[];
-  /** NetworkPolicies to apply where a policy (not the VPC) blocks a flow. */
-  readonly policyRemediation: PolicyRemediation[];
-  readonly warnings: string[];
-  readonly notes: string[];
 }
 
 export type { FlowTrace };

@@ -4,8 +4,8 @@
  * analysis run with its option errors mapped to usage errors (exit 2).
  */
 import type { Command } from 'commander';
-import { analyzeModel, AnalyzeOptionError, type AnalyzeOptions } from '../analyze/analyze.ts';
-import type { AnalysisResult } from '../analyze/types.ts';
+import { analyzeModel, AnalyzeOptionError, type AnalyzeOptions } from '../questions/analyze.ts';
+import type { AnalysisResult } from '../questions/analyze.ts';
 import type { ClusterModel } from '../model/types.ts';
 import { UsageError } from './errors.ts';
 import { checkVersion, collect, readRecipe, warn } from './inputs.ts';

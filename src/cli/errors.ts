@@ -1,5 +1,5 @@
 /** One exit-code map for every command (DESIGN.md §6). */
-import type { CollectFailure } from '../snapshot/collect/errors.ts';
+import type { CollectFailure } from '../live/errors.ts';
 
 export const ExitCode = {
   /** Every required flow allowed / every check passed. */

@@ -4,9 +4,9 @@
  * data goes through the same loader (parseSnapshot) as a directory does.
  */
 import type { Command } from 'commander';
-import { CollectError } from '../snapshot/collect/errors.ts';
-import type { CollectedSnapshot } from '../snapshot/collect/index.ts';
-import { toInputFiles } from '../snapshot/collect/write.ts';
+import { CollectError } from '../live/errors.ts';
+import type { CollectedSnapshot } from '../live/collect/index.ts';
+import { toInputFiles } from '../live/collect/write.ts';
 import { parseSnapshot } from '../snapshot/parse.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import { formatIssue } from '../snapshot/types.ts';
@@ -61,7 +61,7 @@ export async function collectLive(options: SourceOptions): Promise<CollectedSnap
   if (options.tailLines !== undefined && !(Number.isInteger(options.tailLines) && options.tailLines > 0))
     throw new UsageError('--tail-lines: expected a positive whole number');
   // Loaded only here: the SDK and client-node take seconds to import, offline commands never need them.
-  const { collectSnapshot } = await import('../snapshot/collect/index.ts');
+  const { collectSnapshot } = await import('../live/collect/index.ts');
   let collected: CollectedSnapshot;
   try {
     collected = await collectSnapshot({
@@ -90,7 +90,7 @@ export async function collectLive(options: SourceOptions): Promise<CollectedSnap
 export async function collectKubernetesOnly(
   options: Pick<SourceOptions, 'kubeconfig' | 'context' | 'quiet'>,
 ): Promise<Snapshot> {
-  const { collectKubernetes, loadKubeConfig } = await import('../snapshot/collect/kubernetes.ts');
+  const { collectKubernetes, loadKubeConfig } = await import('../live/collect/kubernetes.ts');
   let documents;
   try {
     const kubeConfig = loadKubeConfig({

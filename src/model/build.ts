@@ -1,10 +1,10 @@
 /** Builds the cluster model from a snapshot: a pure translation, with warnings for assumed defaults. */
-import { coverage, parseCidr, type AddressRange } from '../net/ip.ts';
+import { coverage, parseCidr, type AddressRange } from '../base/ip.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import { buildCniSettings, buildEniConfigs, buildNodes, buildPods, buildServiceIndex } from './kubernetes.ts';
 import { buildEniIndex, buildNacls, buildPrefixLists, buildSubnets } from './network.ts';
 import { buildSecurityGroups } from './security-groups.ts';
-import { buildPolicySet } from '../policy/build.ts';
+import { buildPolicySet } from './policy/build.ts';
 import type {
   ClusterModel,
   ModelWarning,
@@ -12,7 +12,7 @@ import type {
   SecurityGroupModel,
   SubnetModel,
 } from './types.ts';
-import type { PolicySet } from '../policy/types.ts';
+import type { PolicySet } from './policy/types.ts';
 
 function mostCommon(values: readonly (string | undefined)[]): string | undefined {
   const counts = new Map<string, number>();

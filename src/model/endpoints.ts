@@ -2,9 +2,9 @@
  * Where a pod's traffic enters the VPC: its ENI, security groups, subnet and address, and the facts
  * that decided them (DESIGN.md §4 "Which ENI carries a pod's traffic").
  */
-import { parseAddress, type AddressRange } from '../net/ip.ts';
+import { parseAddress, type AddressRange } from '../base/ip.ts';
 import type { ClusterModel, EniModel, NodeModel, PodModel } from './types.ts';
-import type { PodIdentity } from '../policy/types.ts';
+import type { PodIdentity } from './policy/types.ts';
 import { NO_NODE_GROUP } from './kubernetes.ts';
 
 export interface Endpoint {

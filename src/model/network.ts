@@ -1,5 +1,5 @@
 /** Subnets, network ACLs, ENIs and prefix lists in internal form, with address indexes. */
-import { formatRange, parseAddress, parseCidr, type AddressRange } from '../net/ip.ts';
+import { formatRange, parseAddress, parseCidr, type AddressRange } from '../base/ip.ts';
 import type { NetworkAcl, NetworkInterface, Subnet } from '../snapshot/schemas.ts';
 import type { Located, Snapshot } from '../snapshot/types.ts';
 import { joinPath } from '../snapshot/parse.ts';

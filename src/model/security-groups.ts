@@ -2,7 +2,7 @@
  * Translates EC2 security groups into internal rules, attaching the facts that explain each rule
  * (its group, direction, origin in the input, why a reference can never match) while translating.
  */
-import { parseCidr } from '../net/ip.ts';
+import { parseCidr } from '../base/ip.ts';
 import type { IpPermission, SecurityGroup, SecurityGroupRule } from '../snapshot/schemas.ts';
 import type { Located, Origin } from '../snapshot/types.ts';
 import { normaliseProtocol, rulePorts } from './protocol.ts';

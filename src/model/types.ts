@@ -1,7 +1,7 @@
-import type { AddressRange } from '../net/ip.ts';
+import type { AddressRange } from '../base/ip.ts';
 import type { Origin } from '../snapshot/types.ts';
 import type { K8sPod, Taint, Toleration } from '../snapshot/schemas.ts';
-import type { PolicySet } from '../policy/types.ts';
+import type { PolicySet } from './policy/types.ts';
 
 /** IP protocol of a rule: a name for the common ones, the number otherwise; 'all' for `-1`. */
 export type Protocol = 'all' | 'tcp' | 'udp' | 'icmp' | 'icmpv6' | `proto-${number}`;

@@ -6,9 +6,9 @@
 import type { Endpoint } from '../model/endpoints.ts';
 import { protocolMatches, formatProtocolPorts } from '../model/protocol.ts';
 import type { ClusterModel, NaclEntryModel, PortRange, Protocol, RulePeer, SgRule } from '../model/types.ts';
-import { coverage, type AddressRange } from '../net/ip.ts';
+import { coverage, type AddressRange } from '../base/ip.ts';
 import { describeNaclEntry, describeSgRule } from './describe.ts';
-import { policyStep } from '../policy/step.ts';
+import { policyStep } from './policy-step.ts';
 import { ALL_PORTS, formatPortSet, intersect, isEmpty, normalise, subtract, type PortSet } from './ports.ts';
 import type { Fact, FlowQuery, FlowTrace, Status, StepKind, TraceStep } from './types.ts';
 

@@ -5,20 +5,8 @@
  */
 import YAML from 'yaml';
 import type { FlowEnd, FlowResult } from '../analyze/types.ts';
-import type { PodIdentity } from '../policy/types.ts';
+import type { EndIdentity } from '../model/identity.ts';
 import type { PolicyRemediation } from './types.ts';
-
-/** Labels of one pod instance or one release: a selector on them breaks on the next rollout or upgrade. */
-const UNSTABLE_LABELS = new Set([
-  'pod-template-hash',
-  'controller-revision-hash',
-  'statefulset.kubernetes.io/pod-name',
-  'pod-template-generation',
-  'apps.kubernetes.io/pod-index',
-  'app.kubernetes.io/version',
-  'app.kubernetes.io/managed-by',
-  'helm.sh/chart',
-]);
 
 /** Keys that name a workload; when present they alone make the selector. */
 const IDENTIFYING_KEYS = [
@@ -38,25 +26,6 @@ function selectorLabels(labels: Record<string, string>): Record<string, string> 
 
 function intersectLabels(a: Record<string, string>, b: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(a).filter(([k, v]) => b[k] === v));
-}
-
-export interface EndIdentity {
-  readonly namespace: string;
-  readonly labels: Record<string, string>;
-}
-
-/** The namespace and the labels all pods of a flow end share (undefined when not one namespace or unknown). */
-export function commonIdentity(pods: readonly (PodIdentity | undefined)[]): EndIdentity | undefined {
-  if (pods.length === 0 || pods.some((p) => !p || p.hostNetwork)) return undefined;
-  const known = pods as PodIdentity[];
-  const namespace = known[0]!.namespace;
-  if (known.some((p) => p.namespace !== namespace)) return undefined;
-  const labels = Object.fromEntries(
-    Object.entries(known[0]!.labels).filter(
-      ([k, v]) => !UNSTABLE_LABELS.has(k) && known.every((p) => p.labels[k] === v),
-    ),
-  );
-  return { namespace, labels };
 }
 
 function dnsName(text: string): string {

@@ -3,7 +3,8 @@
  * Markdown and HTML reports. It only regroups the analysed flows (a source class can reach several
  * destination classes); every status, reason, step and fix comes from the AnalysisResult as is.
  */
-import type { AnalysisResult, FlowEnd, FlowResult } from '../analyze/types.ts';
+import type { FlowEnd, FlowResult } from '../analyze/types.ts';
+import type { AnalysisResult } from '../questions/analyze.ts';
 import type { Status, TraceStep } from '../reachability/types.ts';
 import type { Requirement } from '../requirements/resolve.ts';
 

@@ -4,7 +4,7 @@
  * results.summary with start/stop, results.tests[] with suite, message, stdout, extra) so AICR users
  * can merge our report with theirs. One test per requirement × source class.
  */
-import type { AnalysisResult } from '../analyze/types.ts';
+import type { AnalysisResult } from '../questions/analyze.ts';
 import type { Status } from '../reachability/types.ts';
 import { buildMatrix, cellName, fixesById, problemLines, traceLines, type Cell } from './cells.ts';
 import type { RunTiming } from './index.ts';

@@ -4,7 +4,8 @@
  * with a copy button. Inline CSS and JS only; a Content-Security-Policy forbids any network fetch.
  * Every value from the result goes through `html`, which escapes it.
  */
-import type { AnalysisResult, FlowEnd, FlowResult } from '../analyze/types.ts';
+import type { FlowEnd, FlowResult } from '../analyze/types.ts';
+import type { AnalysisResult } from '../questions/analyze.ts';
 import type { Status, TraceStep } from '../reachability/types.ts';
 import type { Requirement } from '../requirements/resolve.ts';
 import {

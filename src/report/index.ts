@@ -2,7 +2,7 @@
  * Every report format of `analyze`, by name. Each renders the same AnalysisResult and never
  * recomputes the analysis. Add a format here and `-o` accepts it.
  */
-import type { AnalysisResult } from '../analyze/types.ts';
+import type { AnalysisResult } from '../questions/analyze.ts';
 import { renderCtrf } from './ctrf.ts';
 import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';

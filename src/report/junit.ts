@@ -3,7 +3,7 @@
  * <failure> (message = reason + fix command), unknown an <error> (the check could not decide),
  * a requirement with nothing to evaluate a <skipped> testcase.
  */
-import type { AnalysisResult } from '../analyze/types.ts';
+import type { AnalysisResult } from '../questions/analyze.ts';
 import { buildMatrix, fixesById, portText, problemLines, traceLines, type Cell } from './cells.ts';
 import type { RunTiming } from './index.ts';
 

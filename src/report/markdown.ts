@@ -2,7 +2,8 @@
  * A compact summary for pull-request comments and tickets: the verdict, a table of the flows that
  * are not plainly allowed, and the fix commands in one fenced block to paste into a shell.
  */
-import type { AnalysisResult, FlowResult } from '../analyze/types.ts';
+import type { FlowResult } from '../analyze/types.ts';
+import type { AnalysisResult } from '../questions/analyze.ts';
 import { describeEnd, fixesById } from './cells.ts';
 
 /** Names come from the cluster: keep them from opening tables, links, emphasis or HTML. */

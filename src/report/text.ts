@@ -1,7 +1,8 @@
 /** Human report: a table of flows, the decision chain of every non-allowed flow, and the fix. Renders only. */
 import { stripVTControlCharacters } from 'node:util';
 import { Chalk, type ChalkInstance } from 'chalk';
-import type { AnalysisResult, FlowEnd, FlowResult } from '../analyze/types.ts';
+import type { FlowEnd, FlowResult } from '../analyze/types.ts';
+import type { AnalysisResult } from '../questions/analyze.ts';
 import type { Status, TraceStep } from '../reachability/types.ts';
 
 export interface TextOptions {

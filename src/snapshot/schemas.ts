@@ -6,7 +6,7 @@
  * output drops unknown fields, and copying every field of 200k pods doubled the loader's garbage.
  */
 import { z } from 'zod';
-import { isAddress, isCidr } from '../net/ip.ts';
+import { isAddress, isCidr } from '../base/ip.ts';
 
 const cidr = z.string().refine(isCidr, { message: 'expected a CIDR block like 10.0.0.0/16' });
 const address = z.string().refine(isAddress, { message: 'expected an IP address' });

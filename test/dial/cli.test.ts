@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { DialReport } from '../../src/dial/index.ts';
+import type { DialReport } from '../../src/live/dial/index.ts';
 import { REPO_ROOT } from '../helpers/dial-worker-client.ts';
 import { LAB_ADDRESS, Lab } from '../helpers/netns.ts';
 import { run } from '../helpers/processes.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseDuration } from '../../src/cli/commands/dial.ts';
 import { UsageError } from '../../src/cli/errors.ts';
-import { DialTargetError, parseTarget, parseTargets, type DialOptions } from '../../src/dial/index.ts';
+import { DialTargetError, parseTarget, parseTargets, type DialOptions } from '../../src/live/dial/index.ts';
 
 test('the scheme, the well-known port or an explicit option picks the dialer', () => {
   const cases: Array<[string, DialOptions, string, string, number]> = [

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { DEFAULT_DIAL_TIMEOUT_MS } from '../../src/dial/index.ts';
+import { DEFAULT_DIAL_TIMEOUT_MS } from '../../src/live/dial/index.ts';
 import {
   startDialWorker,
   TIMEOUT_BOUND_MS,

@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { analyzeSnapshot } from '../../src/analyze/analyze.ts';
-import type { AnalysisResult } from '../../src/analyze/types.ts';
-import { diffAnalyses, type UpgradeDiff } from '../../src/diff/diff.ts';
+import { analyzeSnapshot } from '../../src/questions/analyze.ts';
+import type { AnalysisResult } from '../../src/questions/analyze.ts';
+import { diffAnalyses, type UpgradeDiff } from '../../src/questions/diff.ts';
 import { loadSnapshot } from '../../src/snapshot/load.ts';
 import { allTraffic, scenario, tcp } from '../helpers/scenario.ts';
 

@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyzeSnapshot, type AnalyzeOptions } from '../../src/analyze/analyze.ts';
-import type { AnalysisResult } from '../../src/analyze/types.ts';
-import { applyRemediation } from '../../src/remediate/apply-to-snapshot.ts';
+import { analyzeSnapshot, type AnalyzeOptions } from '../../src/questions/analyze.ts';
+import type { AnalysisResult } from '../../src/questions/analyze.ts';
+import { applyRemediation } from '../../src/remediate/what-if.ts';
 import { loadSnapshot } from '../../src/snapshot/load.ts';
 
 const SYSTEM_SG = { dgxc: 'sg-0280e97ae16fcd306', legacy: 'sg-0448e772893bda0e2' };

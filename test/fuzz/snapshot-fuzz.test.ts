@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { analyzeSnapshot } from '../../src/analyze/analyze.ts';
+import { analyzeSnapshot } from '../../src/questions/analyze.ts';
 import { parseSnapshotBytes } from '../../src/snapshot/parse.ts';
 import { mutate, mutationArb, readExample } from './mutations.ts';
 

@@ -3,7 +3,7 @@
  * file pays Node's start-up once instead of once per dial. Started by `startDialWorker`.
  */
 import { createInterface } from 'node:readline';
-import { dial, dialEtcd, dialHttp, dialNats, dialPrometheus, dialTcp } from '../../src/dial/index.ts';
+import { dial, dialEtcd, dialHttp, dialNats, dialPrometheus, dialTcp } from '../../src/live/dial/index.ts';
 
 const dialers = { dial, dialTcp, dialNats, dialPrometheus, dialEtcd, dialHttp };
 export type Dialers = typeof dialers;

@@ -29,7 +29,7 @@ import {
 } from '@aws-sdk/client-eks';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { AwsClients } from '../../src/snapshot/collect/aws.ts';
+import type { AwsClients } from '../../src/live/collect/aws.ts';
 
 type Json = Record<string, unknown>;
 

@@ -2,8 +2,8 @@
  * Builds small snapshots in the raw shapes `aws ec2 describe-*` and `kubectl get -o json` print,
  * so tests exercise the loader and the model exactly as real input does.
  */
-import { analyzeSnapshot, type AnalyzeOptions } from '../../src/analyze/analyze.ts';
-import type { AnalysisResult } from '../../src/analyze/types.ts';
+import { analyzeSnapshot, type AnalyzeOptions } from '../../src/questions/analyze.ts';
+import type { AnalysisResult } from '../../src/questions/analyze.ts';
 import { parseSnapshot, type InputFile } from '../../src/snapshot/parse.ts';
 import type { Snapshot } from '../../src/snapshot/types.ts';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { coverage, formatRange, parseAddress, parseCidr } from '../../src/net/ip.ts';
+import { coverage, formatRange, parseAddress, parseCidr } from '../../src/base/ip.ts';
 
 describe('address ranges', () => {
   const cases: [string, string | undefined][] = [

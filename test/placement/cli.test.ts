@@ -5,7 +5,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { PlacementReport } from '../../src/placement/report.ts';
+import type { PlacementReport } from '../../src/questions/placement.ts';
 
 const run = (...args: string[]) => {
   const r = spawnSync('./bin/dynamo-netcheck', args, {

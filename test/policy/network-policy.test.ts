@@ -1,9 +1,9 @@
 /** NetworkPolicy semantics, table-tested against the Kubernetes documentation's rules. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyzeSnapshot } from '../../src/analyze/analyze.ts';
-import type { AnalysisResult } from '../../src/analyze/types.ts';
-import { applyRemediation } from '../../src/remediate/apply-to-snapshot.ts';
+import { analyzeSnapshot } from '../../src/questions/analyze.ts';
+import type { AnalysisResult } from '../../src/questions/analyze.ts';
+import { applyRemediation } from '../../src/remediate/what-if.ts';
 import { allTraffic, proto, scenario, tcp, type Scenario } from '../helpers/scenario.ts';
 
 type Json = Record<string, unknown>;

@@ -1,7 +1,7 @@
 /** Network ACL semantics: stateless, first match wins, four places, only across subnets. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyzeSnapshot } from '../../src/analyze/analyze.ts';
+import { analyzeSnapshot } from '../../src/questions/analyze.ts';
 import { parseSnapshot } from '../../src/snapshot/parse.ts';
 import { allTraffic, naclAllowAll, scenario, tcp, type NaclEntry } from '../helpers/scenario.ts';
 

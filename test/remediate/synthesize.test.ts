@@ -1,8 +1,8 @@
 /** Remediation is the narrowest that works, and it does work. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyzeSnapshot } from '../../src/analyze/analyze.ts';
-import { applyRemediation } from '../../src/remediate/apply-to-snapshot.ts';
+import { analyzeSnapshot } from '../../src/questions/analyze.ts';
+import { applyRemediation } from '../../src/remediate/what-if.ts';
 import {
   ALLOW_ALL_EGRESS,
   allTraffic,

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
-import type { AnalysisResult } from '../../src/analyze/types.ts';
+import type { AnalysisResult } from '../../src/questions/analyze.ts';
 import { renderers } from '../../src/report/index.ts';
 import { dgxcResult, hostileResult, HOSTILE_GROUP } from './fixtures.ts';
 

@@ -2,8 +2,8 @@
  * Results the report tests render: the bundled failing example, and a small cluster whose names
  * are hostile markup and that has a blocked, an unknown and a skipped requirement at once.
  */
-import { analyzeSnapshot } from '../../src/analyze/analyze.ts';
-import type { AnalysisResult } from '../../src/analyze/types.ts';
+import { analyzeSnapshot } from '../../src/questions/analyze.ts';
+import type { AnalysisResult } from '../../src/questions/analyze.ts';
 import { loadSnapshot } from '../../src/snapshot/load.ts';
 import { allTraffic, scenario, tcp } from '../helpers/scenario.ts';
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import type { AnalysisResult } from '../../src/analyze/types.ts';
+import type { AnalysisResult } from '../../src/questions/analyze.ts';
 import { renderers } from '../../src/report/index.ts';
 import { dgxcResult, hostileResult, HOSTILE_GROUP } from './fixtures.ts';
 

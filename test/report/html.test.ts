@@ -1,7 +1,7 @@
 /** The HTML report as a file: self-contained, escaped, one matrix cell per requirement × source class. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AnalysisResult } from '../../src/analyze/types.ts';
+import type { AnalysisResult } from '../../src/questions/analyze.ts';
 import { renderers } from '../../src/report/index.ts';
 import { escapeHtml, html } from '../../src/report/html/markup.ts';
 import { dgxcResult, hostileResult, HOSTILE_GROUP, HOSTILE_SG_NAME } from './fixtures.ts';

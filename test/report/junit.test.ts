@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import type { AnalysisResult } from '../../src/analyze/types.ts';
+import type { AnalysisResult } from '../../src/questions/analyze.ts';
 import { renderers } from '../../src/report/index.ts';
 import { dgxcResult, hostileResult, HOSTILE_GROUP, HOSTILE_SG_NAME } from './fixtures.ts';
 

@@ -1,7 +1,7 @@
 /** Markdown for pull-request comments: verdict, a table of non-allowed flows, fixes in one fenced block. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AnalysisResult } from '../../src/analyze/types.ts';
+import type { AnalysisResult } from '../../src/questions/analyze.ts';
 import { renderers } from '../../src/report/index.ts';
 import { fence } from '../../src/report/markdown.ts';
 import { dgxcResult, hostileResult } from './fixtures.ts';

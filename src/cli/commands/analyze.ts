@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import { buildModel } from '../../model/build.ts';
 import { PhaseTimer } from '../timings.ts';
-import type { AnalysisResult } from '../../analyze/types.ts';
+import type { AnalysisResult } from '../../questions/analyze.ts';
 import { renderers, reportFormats } from '../../report/index.ts';
 import { ExitCode } from '../errors.ts';
 import { writeReportFile } from '../report-file.ts';

@@ -1,7 +1,7 @@
 import { Option } from 'commander';
-import { parseCtrf, type CtrfReport } from '../../diagnose/ctrf.ts';
-import { diagnose } from '../../diagnose/diagnose.ts';
-import { renderDiagnosis } from '../../diagnose/render.ts';
+import { parseCtrf, type CtrfReport } from '../../questions/diagnose/ctrf.ts';
+import { diagnose } from '../../questions/diagnose/diagnose.ts';
+import { renderDiagnosis } from '../../report/diagnose.ts';
 import { buildModel } from '../../model/build.ts';
 import { ExitCode } from '../errors.ts';
 import { outputFormat, warn } from '../inputs.ts';

@@ -1,6 +1,6 @@
 import { Option } from 'commander';
-import { dial, DialTargetError, parseTargets, type DialOptions } from '../../dial/index.ts';
-import { renderDialTable } from '../../dial/table.ts';
+import { dial, DialTargetError, parseTargets, type DialOptions } from '../../live/dial/index.ts';
+import { renderDialTable } from '../../report/dial.ts';
 import { ExitCode, UsageError } from '../errors.ts';
 import type { RegisterCommand } from './index.ts';
 

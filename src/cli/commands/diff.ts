@@ -1,7 +1,7 @@
 import { Option } from 'commander';
-import type { AnalyzeOptions } from '../../analyze/analyze.ts';
-import { diffAnalyses, type UpgradeDiff } from '../../diff/diff.ts';
-import { renderDiff } from '../../diff/render.ts';
+import type { AnalyzeOptions } from '../../questions/analyze.ts';
+import { diffAnalyses, type UpgradeDiff } from '../../questions/diff.ts';
+import { renderDiff } from '../../report/diff.ts';
 import { buildModel } from '../../model/build.ts';
 import type { RecipeInfo } from '../../requirements/context.ts';
 import { ExitCode, UsageError } from '../errors.ts';

@@ -2,17 +2,17 @@ import { existsSync, unlinkSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { Option, type Command } from 'commander';
-import type { AnalyzeOptions } from '../../analyze/analyze.ts';
-import type { AnalysisResult } from '../../analyze/types.ts';
+import type { AnalyzeOptions } from '../../questions/analyze.ts';
+import type { AnalysisResult } from '../../questions/analyze.ts';
 import { buildModel } from '../../model/build.ts';
-import { applyPlan, type ItemResult } from '../../remediate/apply/plan.ts';
-import { planText, summaryJson, summaryText } from '../../remediate/apply/report.ts';
-import { revokeScript, type RevokeTarget } from '../../remediate/apply/revoke.ts';
-import { applyRemediation } from '../../remediate/apply-to-snapshot.ts';
-import { emitters, fixFormats, type FixFormat } from '../../remediate/emit/index.ts';
-import { count, fixPlan, type FixPlan } from '../../remediate/emit/plan.ts';
+import { applyPlan, type ItemResult } from '../../questions/fix/apply-plan.ts';
+import { planText, summaryJson, summaryText } from '../../report/apply.ts';
+import { revokeScript, type RevokeTarget } from '../../report/fix/revoke.ts';
+import { applyRemediation } from '../../remediate/what-if.ts';
+import { emitters, fixFormats, type FixFormat } from '../../report/fix/index.ts';
+import { count, fixPlan, type FixPlan } from '../../questions/fix/plan.ts';
 import type { NaclRemediation, SgRemediation } from '../../remediate/types.ts';
-import { CollectError } from '../../snapshot/collect/errors.ts';
+import { CollectError } from '../../live/errors.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import { addAnalysisOptions, analysisOptionsFrom, analyzeWithOptions } from '../analysis-options.ts';
 import { collectionFailure, ExitCode, UsageError } from '../errors.ts';
@@ -100,8 +100,8 @@ async function runApply(context: ApplyContext): Promise<number> {
     return ExitCode.Fail;
   }
   // Loaded only here: the SDK takes a while to import and offline `fix` never needs it.
-  const { makeAwsClients } = await import('../../snapshot/collect/aws.ts');
-  const { applyItems, checkPermissions } = await import('../../remediate/apply/ec2.ts');
+  const { makeAwsClients } = await import('../../live/collect/aws.ts');
+  const { applyItems, checkPermissions } = await import('../../live/ec2-apply.ts');
   const target: RevokeTarget = {
     ...(source.region ? { region: source.region } : {}),
     ...(source.profile ? { profile: source.profile } : {}),

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import YAML from 'yaml';
-import { analyzeModel } from '../../analyze/analyze.ts';
+import { analyzeModel } from '../../questions/analyze.ts';
 import { buildModel } from '../../model/build.ts';
 import { clusterFacts, schedulingCluster } from '../../placement/cluster.ts';
 import { ORCHESTRATOR_PROFILE, profiles, profileSpec } from '../../placement/profiles.ts';
-import { renderPlacement } from '../../placement/render.ts';
-import { placementReport } from '../../placement/report.ts';
+import { renderPlacement } from '../../report/placement.ts';
+import { placementReport } from '../../questions/placement.ts';
 import { schedule } from '../../placement/scheduler.ts';
 import { schedulingSpecFromDocument } from '../../placement/spec.ts';
 import type { SchedulingSpec } from '../../placement/types.ts';

@@ -1,9 +1,10 @@
 import { Option } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { buildModel } from '../../model/build.ts';
-import { DEFAULT_IMAGE, planProbes } from '../../probe/plan.ts';
-import { compareResults, renderProbeTable } from '../../probe/report.ts';
-import { abortOnSignals } from '../../probe/signals.ts';
+import { DEFAULT_IMAGE, planProbes } from '../../questions/probe/plan.ts';
+import { compareResults } from '../../questions/probe/compare.ts';
+import { renderProbeTable } from '../../report/probe.ts';
+import { abortOnSignals } from '../../live/probe/signals.ts';
 import { addAnalysisOptions, analysisOptionsFrom, analyzeWithOptions } from '../analysis-options.ts';
 import { collectionFailure, ExitCode, UsageError } from '../errors.ts';
 import { outputFormat, warn } from '../inputs.ts';
@@ -110,8 +111,8 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
     if (plan.probes.length === 0)
       throw new UsageError(`nothing to probe: ${plan.notProbed.join('; ') || 'no TCP flows'}`);
 
-    const { loadKubeConfig } = await import('../../snapshot/collect/kubernetes.ts');
-    const { CollectError } = await import('../../snapshot/collect/errors.ts');
+    const { loadKubeConfig } = await import('../../live/collect/kubernetes.ts');
+    const { CollectError } = await import('../../live/errors.ts');
     let kubeConfig;
     try {
       kubeConfig = loadKubeConfig({ ...(kubeconfig ? { kubeconfig } : {}), ...(context ? { context } : {}) });
@@ -119,7 +120,7 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
       if (err instanceof CollectError) throw collectionFailure(err);
       throw err;
     }
-    const { runProbes, Interrupted } = await import('../../probe/run.ts');
+    const { runProbes, Interrupted } = await import('../../live/probe/run.ts');
     const progress = progressReporter(process.stderr, flags.quiet);
     const guard = abortOnSignals(
       (message) => process.stderr.write(`dynamo-netcheck: ${message}\n`),

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
-import { CollectError } from '../../snapshot/collect/errors.ts';
-import { checkTarget, toInputFiles, writeSnapshotDir } from '../../snapshot/collect/write.ts';
+import { CollectError } from '../../live/errors.ts';
+import { checkTarget, toInputFiles, writeSnapshotDir } from '../../live/collect/write.ts';
 import { collectionFailure, ExitCode, UsageError } from '../errors.ts';
 import { collectLive } from '../snapshot-source.ts';
 import type { RegisterCommand } from './index.ts';

@@ -9,11 +9,11 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, describe, it } from 'node:test';
-import { analyzeSnapshot } from '../../../src/analyze/analyze.ts';
-import { applyItems, checkPermissions } from '../../../src/remediate/apply/ec2.ts';
-import { applyPlan, type ApplyItem } from '../../../src/remediate/apply/plan.ts';
-import { revokeScript } from '../../../src/remediate/apply/revoke.ts';
-import { fixPlan } from '../../../src/remediate/emit/plan.ts';
+import { analyzeSnapshot } from '../../../src/questions/analyze.ts';
+import { applyItems, checkPermissions } from '../../../src/live/ec2-apply.ts';
+import { applyPlan, type ApplyItem } from '../../../src/questions/fix/apply-plan.ts';
+import { revokeScript } from '../../../src/report/fix/revoke.ts';
+import { fixPlan } from '../../../src/questions/fix/plan.ts';
 import { loadSnapshot } from '../../../src/snapshot/load.ts';
 import { ingressAndEgress, naclBlocked } from './scenarios.ts';
 import { emptyState, fakeEc2, type Ec2State, type FakeEc2 } from './fake-ec2.ts';

@@ -1,9 +1,9 @@
 /** `--apply` refuses any item wider than the flows it unblocks, before a single call is made. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyzeSnapshot } from '../../../src/analyze/analyze.ts';
-import { applyPlan, naclRefusal, ruleRefusal } from '../../../src/remediate/apply/plan.ts';
-import { fixPlan, type PlannedNaclEntry, type PlannedRule } from '../../../src/remediate/emit/plan.ts';
+import { analyzeSnapshot } from '../../../src/questions/analyze.ts';
+import { applyPlan, naclRefusal, ruleRefusal } from '../../../src/questions/fix/apply-plan.ts';
+import { fixPlan, type PlannedNaclEntry, type PlannedRule } from '../../../src/questions/fix/plan.ts';
 import type { NaclRemediation, SgRemediation } from '../../../src/remediate/types.ts';
 import { loadSnapshot } from '../../../src/snapshot/load.ts';
 import { naclBlocked } from './scenarios.ts';

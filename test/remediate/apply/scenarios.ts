@@ -1,5 +1,5 @@
 /** Small clusters whose fix has each kind of item: ingress and egress rules, NACL entries. */
-import { fixPlan, type FixPlan } from '../../../src/remediate/emit/plan.ts';
+import { fixPlan, type FixPlan } from '../../../src/questions/fix/plan.ts';
 import {
   ALLOW_ALL_EGRESS,
   allTraffic,

@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parse as parseHcl } from '@cdktf/hcl2json';
 import YAML from 'yaml';
-import { analyzeSnapshot } from '../../../src/analyze/analyze.ts';
-import type { AnalysisResult } from '../../../src/analyze/types.ts';
-import { shellQuote } from '../../../src/remediate/emit/aws-cli.ts';
-import { emitters } from '../../../src/remediate/emit/index.ts';
-import { awsDescription, fixPlan, type FixPlan } from '../../../src/remediate/emit/plan.ts';
+import { analyzeSnapshot } from '../../../src/questions/analyze.ts';
+import type { AnalysisResult } from '../../../src/questions/analyze.ts';
+import { shellQuote } from '../../../src/report/fix/aws-cli.ts';
+import { emitters } from '../../../src/report/fix/index.ts';
+import { awsDescription, fixPlan, type FixPlan } from '../../../src/questions/fix/plan.ts';
 import { loadSnapshot } from '../../../src/snapshot/load.ts';
 import { ingressAndEgress, naclBlocked } from '../apply/scenarios.ts';
 

@@ -16,8 +16,8 @@ import {
   makeAwsClients,
   type AwsClients,
   type NetworkCapture,
-} from '../../../src/snapshot/collect/aws.ts';
-import { CollectError } from '../../../src/snapshot/collect/errors.ts';
+} from '../../../src/live/collect/aws.ts';
+import { CollectError } from '../../../src/live/errors.ts';
 import { awsError, fakeAws, loadAwsWorld, type AwsWorld, type FakeAws } from '../../helpers/fake-aws.ts';
 
 const EXAMPLE = 'examples/dgxc-multi-sg';

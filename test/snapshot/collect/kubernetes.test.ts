@@ -9,14 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
-import { CollectError } from '../../../src/snapshot/collect/errors.ts';
+import { CollectError } from '../../../src/live/errors.ts';
 import {
   collectKubernetes,
   loadKubeConfig,
   logTargets,
   type KubeCollection,
-} from '../../../src/snapshot/collect/kubernetes.ts';
-import { REDACTED } from '../../../src/snapshot/collect/redact.ts';
+} from '../../../src/live/collect/kubernetes.ts';
+import { REDACTED } from '../../../src/live/collect/redact.ts';
 import {
   loadKubeObjects,
   namespacesOf,

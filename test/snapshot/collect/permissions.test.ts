@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import YAML from 'yaml';
-import { AWS_ACTIONS } from '../../../src/snapshot/collect/aws.ts';
-import { APPLY_ACTIONS } from '../../../src/remediate/apply/ec2.ts';
-import { kubernetesPermissions } from '../../../src/snapshot/collect/kubernetes.ts';
-import { PROBE_PERMISSIONS } from '../../../src/probe/run.ts';
+import { AWS_ACTIONS } from '../../../src/live/collect/aws.ts';
+import { APPLY_ACTIONS } from '../../../src/live/ec2-apply.ts';
+import { kubernetesPermissions } from '../../../src/live/collect/kubernetes.ts';
+import { PROBE_PERMISSIONS } from '../../../src/live/probe/run.ts';
 
 describe('documented permissions', () => {
   it('the IAM policy allows exactly the actions the AWS collector calls, all read-only', () => {

@@ -7,7 +7,7 @@ import {
   REDACTED,
   redactArgs,
   redactObject,
-} from '../../../src/snapshot/collect/redact.ts';
+} from '../../../src/live/collect/redact.ts';
 
 const pod = {
   apiVersion: 'v1',

@@ -12,8 +12,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { CollectError } from '../../../src/snapshot/collect/errors.ts';
-import { checkTarget, writeSnapshotDir } from '../../../src/snapshot/collect/write.ts';
+import { CollectError } from '../../../src/live/errors.ts';
+import { checkTarget, writeSnapshotDir } from '../../../src/live/collect/write.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'netcheck-write-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));

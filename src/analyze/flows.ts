@@ -1,0 +1,419 @@
+/**
+ * Flow analysis: every required flow × every source class → allowed / blocked / unknown, with the
+ * trace that decided it. Pure over the cluster model; fixes are synthesised from its result by
+ * remediate/, and the `analyze` answer joins both (questions/analyze.ts).
+ */
+import type { Endpoint } from '../model/endpoints.ts';
+import type { ClusterModel } from '../model/types.ts';
+import { taintLabel } from '../placement/match.ts';
+import { evaluateFlow } from '../reachability/evaluate.ts';
+import { isolatedFor } from '../reachability/policy-step.ts';
+import type { FlowTrace, TraceStep } from '../reachability/types.ts';
+import { commonIdentity, type EndIdentity } from '../model/identity.ts';
+import { buildRequirementContext, type ContextOptions } from '../requirements/context.ts';
+import { resolveRequirements, type NotApplicable, type Requirement } from '../requirements/resolve.ts';
+import { sourcesFor, splitNodes, targetsFor, type NodeRoles } from './ends.ts';
+import type { FlowEnd, FlowResult, Skipped } from './types.ts';
+
+export interface AnalyzeOptions extends ContextOptions {
+  readonly gpuNodeGroups?: readonly string[];
+  readonly systemNodeGroups?: readonly string[];
+}
+
+/** An option that does not fit the snapshot (e.g. a node group it does not have). */
+export class AnalyzeOptionError extends Error {
+  override readonly name = 'AnalyzeOptionError';
+}
+
+const MEMBERS_SHOWN = 10;
+
+/**
+ * Two endpoints decide alike when everything the evaluator reads is equal: SGs, subnet, the
+ * address (or just its subnet, when no block splits that subnet), same-node enforcement, and —
+ * only where NetworkPolicies are enforced — the pod's namespace and labels. Source classes and the
+ * memo below rest on this key, so it must never leave out a fact the evaluator reads.
+ */
+function decisionKeys(model: ClusterModel): (e: Endpoint) => number {
+  // Keys are interned to small numbers: pair lookups then build short strings, not long ones.
+  const cache = new WeakMap<Endpoint, number>();
+  const interned = new Map<string, number>();
+  const policies = model.policies.policies.length > 0 && model.policies.engine.enforced;
+  return (e) => {
+    let id = cache.get(e);
+    if (id === undefined) {
+      const subnetWide = e.subnetId !== undefined && model.uniformSubnets.has(e.subnetId);
+      const address = subnetWide
+        ? `subnet:${e.subnetId}`
+        : e.addresses
+          ? `${e.addresses.start}-${e.addresses.end}`
+          : '';
+      const identity =
+        policies && e.pod
+          ? JSON.stringify([
+              e.pod.namespace,
+              e.pod.labels,
+              e.pod.labelsComplete,
+              e.pod.hostNetwork,
+              e.pod.namedPorts,
+            ])
+          : policies
+            ? '?'
+            : '';
+      const key = [
+        e.securityGroups.join(','),
+        e.subnetId ?? '',
+        address,
+        e.sgOnSameNode,
+        e.unresolved ?? '',
+        identity,
+      ].join('|');
+      id = interned.get(key);
+      if (id === undefined) {
+        id = interned.size;
+        interned.set(key, id);
+      }
+      cache.set(e, id);
+    }
+    return id;
+  };
+}
+
+function traceSignature(trace: FlowTrace): string {
+  return trace.steps
+    .map((s) =>
+      // Unresolved placement is one class per node group, not one per node named in the reason.
+      s.kind === 'resolve-source' || s.kind === 'resolve-destination'
+        ? `${s.kind}:${s.status}`
+        : stepSignature(s),
+    )
+    .join(';');
+}
+
+function stepSignature(s: FlowTrace['steps'][number]): string {
+  const facts = s.facts.map((f) =>
+    f.kind === 'sg-rule'
+      ? f.ruleId
+      : f.kind === 'nacl-entry'
+        ? `${f.naclId}#${f.ruleNumber}`
+        : f.kind === 'network-policy'
+          ? `${f.namespace}/${f.name}#${f.ruleIndex ?? ''}`
+          : f.kind === 'unmatchable-reference'
+            ? `${f.ruleId}>${f.groupId}`
+            : (f.signature ?? f.text),
+  );
+  return `${s.kind}:${s.status}:${facts.join(',')}`;
+}
+
+/** Distinct taints of the nodes the endpoints are on, each node looked at once. */
+function taintsOf(model: ClusterModel, endpoints: readonly Endpoint[]): string[] {
+  const seen = new Set<string>();
+  const taints = new Set<string>();
+  for (const e of endpoints) {
+    if (e.nodeName === undefined || seen.has(e.nodeName)) continue;
+    seen.add(e.nodeName);
+    for (const t of model.nodes.get(e.nodeName)?.taints ?? []) taints.add(taintLabel(t));
+  }
+  return [...taints].sort();
+}
+
+function endOf(model: ClusterModel, endpoints: readonly Endpoint[]): FlowEnd {
+  const first = endpoints[0]!;
+  const names = [...new Set(endpoints.map((e) => (e.kind === 'pod' ? e.label : (e.nodeName ?? e.label))))];
+  const taints = taintsOf(model, endpoints);
+  return {
+    nodeGroup: first.nodeGroup,
+    securityGroups: first.securityGroups,
+    ...(first.subnetId ? { subnetId: first.subnetId } : {}),
+    kind: first.kind === 'pod' ? 'pods' : 'nodes',
+    count: names.length,
+    members: names.slice(0, MEMBERS_SHOWN),
+    placement: first.placement,
+    ...(taints.length > 0 ? { taints } : {}),
+  };
+}
+
+interface Decided {
+  readonly trace: FlowTrace;
+  /** The pair the trace was evaluated for: other pairs with the same key decide alike. */
+  readonly source: Endpoint;
+  readonly destination: Endpoint;
+  /** Interned trace signature: equal numbers, equal decisions. */
+  readonly signature: number;
+}
+
+const VPC_STEPS: ReadonlySet<TraceStep['kind']> = new Set([
+  'sg-egress',
+  'sg-ingress',
+  'nacl-source-outbound',
+  'nacl-destination-inbound',
+  'nacl-destination-outbound-return',
+  'nacl-source-inbound-return',
+]);
+
+/** A security group or NACL step that does not allow: what same-node co-location hides. */
+const isVpcGap = (step: TraceStep): boolean =>
+  VPC_STEPS.has(step.kind) && (step.status === 'blocked' || step.status === 'unknown');
+
+/** Re-evaluated once per class (classes are few) so its explanation names its own members. */
+function ownTrace(
+  decided: Decided,
+  source: Endpoint,
+  destination: Endpoint,
+  query: (source: Endpoint, destination: Endpoint) => FlowTrace,
+): FlowTrace {
+  return decided.source === source && decided.destination === destination
+    ? decided.trace
+    : query(source, destination);
+}
+
+/** Pairs that decide alike and share both sides' group and SGs: one flow class. */
+interface FlowClass {
+  readonly sources: Set<Endpoint>;
+  readonly destinations: Set<Endpoint>;
+  readonly trace: FlowTrace;
+  readonly masks?: string;
+  readonly apart?: FlowTrace;
+}
+
+/**
+ * Decides every source × destination pair and gathers them into flow classes as it goes. Linear in
+ * pairs: each pair is a memo lookup and a map insert; only distinct decision keys are evaluated.
+ */
+function classifyPairs(
+  model: ClusterModel,
+  requirement: Requirement,
+  sources: readonly Endpoint[],
+  destinations: readonly Endpoint[],
+): FlowClass[] {
+  const memo = new Map<string, Decided>();
+  const apartMemo = new Map<string, Decided>();
+  const keyOf = decisionKeys(model);
+  const sides = new WeakMap<Endpoint, number>();
+  const sideIds = new Map<string, number>();
+  const sideOf = (e: Endpoint): number => {
+    let side = sides.get(e);
+    if (side === undefined) {
+      const text = [e.kind, e.nodeGroup, e.securityGroups.join(','), e.subnetId ?? ''].join('|');
+      side = sideIds.get(text);
+      if (side === undefined) {
+        side = sideIds.size;
+        sideIds.set(text, side);
+      }
+      sides.set(e, side);
+    }
+    return side;
+  };
+  const signatures = new Map<string, number>();
+  const intern = (text: string): number => {
+    let signature = signatures.get(text);
+    if (signature === undefined) {
+      signature = signatures.size;
+      signatures.set(text, signature);
+    }
+    return signature;
+  };
+  const classes = new Map<string, FlowClass>();
+  const query = (source: Endpoint, destination: Endpoint): FlowTrace =>
+    evaluateFlow(model, { source, destination, protocol: requirement.protocol, ports: requirement.ports });
+  const queryApart = (source: Endpoint, destination: Endpoint): FlowTrace =>
+    query({ ...source, nodeName: `${source.nodeName} (elsewhere)` }, destination);
+  for (const source of sources) {
+    for (const destination of destinations) {
+      const sameNode = source.nodeName !== undefined && source.nodeName === destination.nodeName;
+      const key = `${keyOf(source)}>${keyOf(destination)}>${sameNode}`;
+      let decided = memo.get(key);
+      if (!decided) {
+        const trace = query(source, destination);
+        decided = { trace, signature: intern(traceSignature(trace)), source, destination };
+        memo.set(key, decided);
+      }
+      let apart: Decided | undefined;
+      if (sameNode && decided.trace.steps.some((s) => s.kind === 'same-node')) {
+        // Co-location skips the VPC: decide the same pair as if on different nodes, once per key.
+        apart = apartMemo.get(key);
+        if (!apart) {
+          const trace = queryApart(source, destination);
+          apart = { trace, signature: intern(traceSignature(trace)), source, destination };
+          apartMemo.set(key, apart);
+        }
+        if (!apart.trace.steps.some(isVpcGap)) apart = undefined;
+      }
+      const classKey = `${sideOf(source)}>${sideOf(destination)}>${decided.signature}>${apart ? apart.signature : ''}`;
+      let flowClass = classes.get(classKey);
+      if (!flowClass) {
+        // The class's traces name the class's own first pair, not the pair its key was decided for.
+        const apartTrace = apart && ownTrace(apart, source, destination, queryApart);
+        // Masking is about a flow that works now only thanks to the shared node; a blocked one is not masked.
+        const masks =
+          apartTrace && decided.trace.status === 'allowed'
+            ? `allowed only because ${source.label} shares node ${source.nodeName} with ${destination.label}; from another node with the same security groups it is ${apartTrace.status}: ${apartTrace.reason}`
+            : undefined;
+        flowClass = {
+          sources: new Set(),
+          destinations: new Set(),
+          trace: ownTrace(decided, source, destination, query),
+          ...(masks ? { masks } : {}),
+          ...(apartTrace ? { apart: apartTrace } : {}),
+        };
+        classes.set(classKey, flowClass);
+      }
+      flowClass.sources.add(source);
+      flowClass.destinations.add(destination);
+    }
+  }
+  return [...classes.values()];
+}
+
+export type Identities = Map<
+  string,
+  { source: EndIdentity | undefined; destination: EndIdentity | undefined }
+>;
+
+/** Gives every flow a unique id: the readable one, with `#n` when two classes read alike. */
+function uniqueIds(): (base: string) => string {
+  const seen = new Map<string, number>();
+  return (base) => {
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    return n === 1 ? base : `${base}#${n}`;
+  };
+}
+
+function toFlowResults(
+  model: ClusterModel,
+  requirement: Requirement,
+  classes: readonly FlowClass[],
+  identities: Identities,
+  unique: (base: string) => string,
+): FlowResult[] {
+  const port =
+    requirement.ports.from === requirement.ports.to
+      ? requirement.ports.from
+      : `${requirement.ports.from}-${requirement.ports.to}`;
+  return classes.map((flowClass) => {
+    const sources = [...flowClass.sources];
+    const destinations = [...flowClass.destinations];
+    const source = endOf(model, sources);
+    const destination = endOf(model, destinations);
+    const id = unique(
+      `${requirement.id}:${source.kind}@${source.nodeGroup}[${source.securityGroups.join(',')}]->${destination.kind}@${destination.nodeGroup}[${destination.securityGroups.join(',')}]${flowClass.masks ? ':co-located' : ''}`,
+    );
+    identities.set(id, {
+      source: commonIdentity(sources.map((e) => e.pod)),
+      destination: commonIdentity(destinations.map((e) => e.pod)),
+    });
+    return {
+      id,
+      requirement: requirement.id,
+      title: requirement.title,
+      protocol: requirement.protocol,
+      port,
+      ports: requirement.ports,
+      source,
+      destination,
+      status: flowClass.trace.status,
+      reason: flowClass.trace.reason,
+      steps: flowClass.trace.steps,
+      ...(flowClass.masks ? { coLocationMasks: flowClass.masks } : {}),
+      ...(flowClass.apart ? { coLocationSteps: flowClass.apart.steps } : {}),
+      fixedBy: [],
+    };
+  });
+}
+
+const statusOrder = { blocked: 0, unknown: 1, allowed: 2 } as const;
+
+/** The flows of a cluster, before any fix: what `analyze` decides, and what remediation reads. */
+export interface FlowAnalysis {
+  readonly dynamo: { readonly version: string; readonly source: string };
+  readonly requirements: Requirement[];
+  readonly notApplicable: NotApplicable[];
+  readonly skipped: Skipped[];
+  /** Blocked first, then unknown, then allowed; `fixedBy` is empty until remediation fills it. */
+  readonly flows: FlowResult[];
+  /** The pods' shared namespace and labels at each end of a flow, by flow id: what a NetworkPolicy fix selects. */
+  readonly identities: Identities;
+  readonly notes: string[];
+}
+
+export function analyzeFlows(model: ClusterModel, options: AnalyzeOptions = {}): FlowAnalysis {
+  const groupsInModel = new Set([...model.nodes.values()].map((n) => n.nodeGroup));
+  for (const [flag, groups] of [
+    ['--gpu-nodegroup', options.gpuNodeGroups],
+    ['--system-nodegroup', options.systemNodeGroups],
+  ] as const) {
+    const unknown = (groups ?? []).filter((g) => !groupsInModel.has(g));
+    if (unknown.length > 0) {
+      throw new AnalyzeOptionError(
+        `${flag} ${unknown.join(', ')}: no such node group in the snapshot (have: ${[...groupsInModel].sort().join(', ') || 'none'})`,
+      );
+    }
+  }
+  const roles: NodeRoles = splitNodes(model, options.gpuNodeGroups, options.systemNodeGroups);
+  const policiesEnforced = model.policies.policies.length > 0 && model.policies.engine.enforced;
+  const { context, notes } = buildRequirementContext(model.pods, {
+    ...options,
+    networkPolicies: policiesEnforced,
+  });
+  const set = resolveRequirements(context);
+
+  const skipped: Skipped[] = [];
+  let flows: FlowResult[] = [];
+  const identities: Identities = new Map();
+  const unique = uniqueIds();
+  // Sources that dial a Service by name, for the DNS requirement of egress-isolated pods.
+  const nameClients = new Map<string, Endpoint>();
+  for (const requirement of set.requirements) {
+    const sources =
+      requirement.from === 'egress-isolated-sources'
+        ? {
+            endpoints: [...nameClients.values()].filter(
+              (e) => isolatedFor(model.policies, e, 'egress') !== 'no',
+            ),
+            predicted: false,
+          }
+        : sourcesFor(model, requirement.from, roles);
+    if (requirement.from === 'egress-isolated-sources' && sources.endpoints.length === 0) {
+      notes.push(
+        `${requirement.title}: no source is egress-isolated by a NetworkPolicy, so DNS is not restricted`,
+      );
+      continue;
+    }
+    if (requirement.to.kind === 'service' && requirement.from !== 'egress-isolated-sources') {
+      for (const endpoint of sources.endpoints) nameClients.set(endpoint.id, endpoint);
+    }
+    const targets = targetsFor(model, requirement.to, roles);
+    const missing = sources.none ?? targets.none;
+    if (missing) {
+      skipped.push({ requirement: requirement.id, title: requirement.title, why: missing });
+      continue;
+    }
+    if (targets.predicted) notes.push(`${requirement.title}: target ${targets.via}`);
+    flows.push(
+      ...toFlowResults(
+        model,
+        requirement,
+        classifyPairs(model, requirement, sources.endpoints, targets.endpoints),
+        identities,
+        unique,
+      ),
+    );
+  }
+  flows = flows.sort((a, b) => statusOrder[a.status] - statusOrder[b.status]);
+
+  return {
+    dynamo: { version: context.dynamoVersion, source: context.versionSource },
+    requirements: set.requirements,
+    notApplicable: set.notApplicable,
+    skipped,
+    flows,
+    identities,
+    notes: [
+      roles.basis,
+      ...(model.policies.policies.length > 0
+        ? [`NetworkPolicy engine: ${model.policies.engine.kind} (${model.policies.engine.evidence})`]
+        : []),
+      ...notes,
+    ],
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * Live collection: AWS (account, EKS cluster, node groups), then Kubernetes, then the EC2 network
+ * scoped by what Kubernetes said (node instance ids, ENIConfig / SecurityGroupPolicy groups).
+ * Everything stays in memory until the caller writes it or hands it to the loader, so a failure at
+ * any step leaves nothing behind.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { TOOL_API_VERSION } from '../../snapshot/schemas.ts';
+import { TOOL_VERSION } from '../../base/version.ts';
+import { collectCluster, collectNetwork, makeAwsClients, type AwsClients, type AwsSource } from './aws.ts';
+import { collectKubernetes, loadKubeConfig, type KubeSource } from './kubernetes.ts';
+import type { CollectedDocument, Progress } from './types.ts';
+
+export type { CollectedDocument, Progress } from './types.ts';
+
+export interface CollectOptions extends AwsSource, KubeSource {
+  readonly clusterName: string;
+  readonly progress: Progress;
+  readonly logs?: boolean;
+  readonly tailLines?: number;
+  /** Items per Kubernetes list page. */
+  readonly pageSize?: number;
+  /** Pre-built clients (tests); otherwise from region/profile and the kubeconfig. */
+  readonly awsClients?: AwsClients;
+  readonly kubeConfig?: KubeConfig;
+  readonly now?: () => Date;
+}
+
+export interface CollectedSnapshot {
+  readonly documents: CollectedDocument[];
+  readonly warnings: string[];
+}
+
+type Json = Record<string, unknown>;
+
+/** `aws:///us-west-2a/i-0123…` → `i-0123…`. */
+function instanceIdOf(node: Json): string | undefined {
+  const providerId = (node.spec as { providerID?: string } | undefined)?.providerID ?? '';
+  return /^aws:\/\/\/[^/]*\/(i-[0-9a-f]+)$/.exec(providerId)?.[1];
+}
+
+function groupsNamedByKubernetes(items: { ENIConfig?: Json[]; SecurityGroupPolicy?: Json[] }): string[] {
+  const fromEniConfigs = (items.ENIConfig ?? []).flatMap(
+    (c) => (c.spec as { securityGroups?: string[] } | undefined)?.securityGroups ?? [],
+  );
+  const fromPolicies = (items.SecurityGroupPolicy ?? []).flatMap(
+    (p) =>
+      (p.spec as { securityGroups?: { groupIds?: string[] } } | undefined)?.securityGroups?.groupIds ?? [],
+  );
+  return [...fromEniConfigs, ...fromPolicies];
+}
+
+function hostOf(url: string | undefined): string | undefined {
+  try {
+    return url ? new URL(url).hostname.toLowerCase() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function collectSnapshot(options: CollectOptions): Promise<CollectedSnapshot> {
+  const kubeConfig = options.kubeConfig ?? loadKubeConfig(options);
+  const clients = options.awsClients ?? makeAwsClients(options);
+  const aws = {
+    clusterName: options.clusterName,
+    progress: options.progress,
+    ...(options.profile ? { profile: options.profile } : {}),
+  };
+  const cluster = await collectCluster(clients, aws);
+  const kube = await collectKubernetes(kubeConfig, {
+    progress: options.progress,
+    ...(options.logs ? { logs: true } : {}),
+    ...(options.tailLines ? { tailLines: options.tailLines } : {}),
+    ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+  });
+  const warnings = [...kube.warnings];
+  const eksHost = hostOf(cluster.cluster.endpoint);
+  if (eksHost && hostOf(kube.server) !== eksHost) {
+    warnings.push(
+      `the kubeconfig points at ${kube.server}, not at the endpoint of EKS cluster ${options.clusterName} ` +
+        `(${cluster.cluster.endpoint}): check --context (fine for a proxy or private DNS alias)`,
+    );
+  }
+  const vpc = cluster.cluster.resourcesVpcConfig!;
+  const network = await collectNetwork(
+    clients,
+    {
+      clusterName: options.clusterName,
+      vpcId: vpc.vpcId!,
+      accountId: cluster.accountId,
+      instanceIds: [...new Set((kube.items.Node ?? []).flatMap((n) => instanceIdOf(n) ?? []))].sort(),
+      groupIds: [
+        ...(vpc.clusterSecurityGroupId ? [vpc.clusterSecurityGroupId] : []),
+        ...(vpc.securityGroupIds ?? []),
+        ...groupsNamedByKubernetes(kube.items),
+      ],
+    },
+    { ...aws, region: cluster.region },
+  );
+  warnings.push(...network.warnings);
+  const documents = [...cluster.documents, ...kube.documents, ...network.documents];
+  const manifest: CollectedDocument = {
+    path: 'manifest.json',
+    kind: 'SnapshotManifest',
+    count: 1,
+    document: {
+      apiVersion: TOOL_API_VERSION,
+      kind: 'SnapshotManifest',
+      createdAt: (options.now?.() ?? new Date()).toISOString(),
+      toolVersion: TOOL_VERSION,
+      cluster: options.clusterName,
+      region: cluster.region,
+      accountId: cluster.accountId,
+      collected: [...new Set(documents.map((d) => d.kind))],
+      files: documents.map((d) => ({ path: d.path, kind: d.kind, count: d.count })),
+      absent: kube.absent,
+      warnings,
+    },
+  };
+  return { documents: [manifest, ...documents], warnings };
+}

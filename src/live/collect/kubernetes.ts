@@ -1,0 +1,399 @@
+/**
+ * Kubernetes edge of `snapshot`: lists what the analysis reads through client-node, page by page,
+ * and returns `kubectl get -o json`-shaped List documents with secrets redacted. Read-only: every
+ * call here is a `list` or a `get`, and docs/rbac.yaml grants exactly these (a test keeps them equal).
+ */
+import {
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  DiscoveryV1Api,
+  KubeConfig,
+  NetworkingV1Api,
+} from '@kubernetes/client-node';
+import type { KubernetesKind } from '../../snapshot/schemas.ts';
+import { CollectError, kubeFailure, kubeStatus } from '../errors.ts';
+import { plainJson } from './json.ts';
+import { toWire } from './kube-wire.ts';
+import { redactObject } from './redact.ts';
+import type { CollectedDocument, Progress } from './types.ts';
+
+export interface KubeSource {
+  readonly kubeconfig?: string;
+  readonly context?: string;
+}
+
+/** Loads --kubeconfig (else KUBECONFIG, ~/.kube/config, in-cluster) and selects --context. */
+export function loadKubeConfig(source: KubeSource): KubeConfig {
+  const kc = new KubeConfig();
+  try {
+    if (source.kubeconfig) kc.loadFromFile(source.kubeconfig);
+    else kc.loadFromDefault();
+  } catch (err) {
+    const what = source.kubeconfig ? `--kubeconfig ${source.kubeconfig}` : 'the default kubeconfig';
+    throw new CollectError('config', `cannot read ${what}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (source.context) {
+    if (!kc.getContextObject(source.context)) {
+      const known = kc.getContexts().map((c) => c.name);
+      throw new CollectError(
+        'config',
+        `--context ${source.context} is not in the kubeconfig (contexts: ${known.join(', ') || 'none'})`,
+      );
+    }
+    kc.setCurrentContext(source.context);
+  }
+  const cluster = kc.getCurrentCluster();
+  // client-node falls back to an unauthenticated localhost:8080 when it finds no configuration at all.
+  const fallback =
+    cluster?.name === 'cluster' && cluster.server === 'http://localhost:8080' && !source.kubeconfig;
+  if (!cluster || fallback) {
+    throw new CollectError(
+      'config',
+      'no Kubernetes cluster configured: pass --kubeconfig (and --context), set KUBECONFIG, or run ' +
+        '`aws eks update-kubeconfig --name <cluster> --region <region>`',
+    );
+  }
+  return kc;
+}
+
+interface Apis {
+  readonly core: CoreV1Api;
+  readonly apps: AppsV1Api;
+  readonly discovery: DiscoveryV1Api;
+  readonly networking: NetworkingV1Api;
+  readonly custom: CustomObjectsApi;
+}
+
+interface Page {
+  readonly limit: number;
+  readonly _continue?: string;
+}
+interface ListResult {
+  readonly items: unknown[];
+  readonly metadata?: { _continue?: string; continue?: string };
+}
+
+/** One kind the snapshot lists, with the RBAC rule that permits it. */
+interface ListSpec {
+  readonly kind: KubernetesKind;
+  readonly apiVersion: string;
+  readonly file: string;
+  /** RBAC API group ('' = core) and resource. */
+  readonly group: string;
+  readonly resource: string;
+  /** client-node model of one item; absent for custom objects (plain JSON already). */
+  readonly model?: string;
+  /** A CRD that may not be installed: 404 means "none", not an error. */
+  readonly crd?: boolean;
+  readonly list: (apis: Apis, page: Page) => Promise<ListResult>;
+}
+
+const LISTS: readonly ListSpec[] = [
+  {
+    kind: 'Node',
+    apiVersion: 'v1',
+    file: 'k8s/nodes.json',
+    group: '',
+    resource: 'nodes',
+    model: 'V1Node',
+    list: (a, p) => a.core.listNode(p),
+  },
+  {
+    kind: 'Pod',
+    apiVersion: 'v1',
+    file: 'k8s/pods.json',
+    group: '',
+    resource: 'pods',
+    model: 'V1Pod',
+    list: (a, p) => a.core.listPodForAllNamespaces(p),
+  },
+  {
+    kind: 'Service',
+    apiVersion: 'v1',
+    file: 'k8s/services.json',
+    group: '',
+    resource: 'services',
+    model: 'V1Service',
+    list: (a, p) => a.core.listServiceForAllNamespaces(p),
+  },
+  {
+    kind: 'EndpointSlice',
+    apiVersion: 'discovery.k8s.io/v1',
+    file: 'k8s/endpointslices.json',
+    group: 'discovery.k8s.io',
+    resource: 'endpointslices',
+    model: 'V1EndpointSlice',
+    list: (a, p) => a.discovery.listEndpointSliceForAllNamespaces(p),
+  },
+  {
+    kind: 'Endpoints',
+    apiVersion: 'v1',
+    file: 'k8s/endpoints.json',
+    group: '',
+    resource: 'endpoints',
+    model: 'V1Endpoints',
+    list: (a, p) => a.core.listEndpointsForAllNamespaces(p),
+  },
+  // Every DaemonSet, not only aws-node: the NetworkPolicy engine (calico-node, cilium) can only be
+  // ruled out from a full list. Their pod templates are redacted like pods.
+  {
+    kind: 'DaemonSet',
+    apiVersion: 'apps/v1',
+    file: 'k8s/daemonsets.json',
+    group: 'apps',
+    resource: 'daemonsets',
+    model: 'V1DaemonSet',
+    list: (a, p) => a.apps.listDaemonSetForAllNamespaces(p),
+  },
+  {
+    kind: 'ENIConfig',
+    apiVersion: 'crd.k8s.amazonaws.com/v1alpha1',
+    file: 'k8s/eniconfigs.json',
+    group: 'crd.k8s.amazonaws.com',
+    resource: 'eniconfigs',
+    crd: true,
+    list: (a, p) =>
+      a.custom.listClusterCustomObject({
+        group: 'crd.k8s.amazonaws.com',
+        version: 'v1alpha1',
+        plural: 'eniconfigs',
+        ...p,
+      }) as Promise<ListResult>,
+  },
+  {
+    kind: 'SecurityGroupPolicy',
+    apiVersion: 'vpcresources.k8s.aws/v1beta1',
+    file: 'k8s/securitygrouppolicies.json',
+    group: 'vpcresources.k8s.aws',
+    resource: 'securitygrouppolicies',
+    crd: true,
+    list: (a, p) =>
+      a.custom.listCustomObjectForAllNamespaces({
+        group: 'vpcresources.k8s.aws',
+        version: 'v1beta1',
+        resourcePlural: 'securitygrouppolicies',
+        ...p,
+      }) as Promise<ListResult>,
+  },
+  {
+    kind: 'NetworkPolicy',
+    apiVersion: 'networking.k8s.io/v1',
+    file: 'k8s/networkpolicies.json',
+    group: 'networking.k8s.io',
+    resource: 'networkpolicies',
+    model: 'V1NetworkPolicy',
+    list: (a, p) => a.networking.listNetworkPolicyForAllNamespaces(p),
+  },
+  {
+    kind: 'Namespace',
+    apiVersion: 'v1',
+    file: 'k8s/namespaces.json',
+    group: '',
+    resource: 'namespaces',
+    model: 'V1Namespace',
+    list: (a, p) => a.core.listNamespace(p),
+  },
+  {
+    kind: 'Event',
+    apiVersion: 'v1',
+    file: 'k8s/events.json',
+    group: '',
+    resource: 'events',
+    model: 'CoreV1Event',
+    list: (a, p) => a.core.listEventForAllNamespaces(p),
+  },
+];
+
+/** The RBAC a `snapshot` run needs, derived from what it calls (docs/rbac.yaml must match). */
+export function kubernetesPermissions(): {
+  group: string;
+  resource: string;
+  verb: string;
+  logsOnly?: true;
+}[] {
+  return [
+    ...LISTS.map((s) => ({ group: s.group, resource: s.resource, verb: 'list' })),
+    { group: '', resource: 'pods/log', verb: 'get', logsOnly: true },
+  ];
+}
+
+const rbacName = (spec: { group: string; resource: string }): string =>
+  spec.group ? `${spec.resource}.${spec.group}` : spec.resource;
+
+export interface KubeCollectOptions {
+  readonly progress: Progress;
+  /** Capture the last lines of Dynamo / NATS / Prometheus / validator pods. */
+  readonly logs?: boolean;
+  readonly tailLines?: number;
+  /** Items per list call (the API server's `limit`); pages are followed with `continue`. */
+  readonly pageSize?: number;
+}
+
+export interface KubeCollection {
+  readonly documents: CollectedDocument[];
+  /** Wire-form items by kind, for scoping the AWS calls. */
+  readonly items: Partial<Record<KubernetesKind, Record<string, unknown>[]>>;
+  /** Kinds whose CRD is not installed. */
+  readonly absent: string[];
+  /** Facts the user should know about the capture (reported on stderr and in the manifest). */
+  readonly warnings: string[];
+  readonly server: string;
+}
+
+export async function collectKubernetes(
+  kc: KubeConfig,
+  options: KubeCollectOptions,
+): Promise<KubeCollection> {
+  const server = kc.getCurrentCluster()?.server ?? '(unknown server)';
+  const apis: Apis = {
+    core: kc.makeApiClient(CoreV1Api),
+    apps: kc.makeApiClient(AppsV1Api),
+    discovery: kc.makeApiClient(DiscoveryV1Api),
+    networking: kc.makeApiClient(NetworkingV1Api),
+    custom: kc.makeApiClient(CustomObjectsApi),
+  };
+  const pageSize = options.pageSize ?? 500;
+  const documents: CollectedDocument[] = [];
+  const items: KubeCollection['items'] = {};
+  const absent: string[] = [];
+  for (const spec of LISTS) {
+    let raw: unknown[];
+    try {
+      raw = await listAll(spec, apis, pageSize);
+    } catch (err) {
+      if (spec.crd && kubeStatus(err) === 404) {
+        absent.push(`${spec.kind} (CRD ${spec.resource}.${spec.group} not installed)`);
+        options.progress(`${spec.resource}: CRD not installed`);
+        continue;
+      }
+      throw kubeFailure(err, { verb: 'list', resource: rbacName(spec), server });
+    }
+    const wire = raw.map((item) =>
+      redactObject({
+        apiVersion: spec.apiVersion,
+        kind: spec.kind,
+        ...((spec.model ? toWire(item, spec.model) : plainJson(item)) as Record<string, unknown>),
+      }),
+    );
+    items[spec.kind] = wire;
+    documents.push({
+      path: spec.file,
+      kind: spec.kind,
+      count: wire.length,
+      document: { apiVersion: 'v1', kind: 'List', items: wire },
+    });
+    options.progress(`${spec.resource}: ${wire.length}`);
+  }
+  const warnings: string[] = [];
+  if (!items.DaemonSet?.some((d) => isAwsNode(d))) {
+    warnings.push('no aws-node DaemonSet in kube-system: the analysis will assume VPC CNI defaults');
+  }
+  if (options.logs) {
+    const logs = await collectLogs(apis.core, items.Pod ?? [], options.tailLines ?? 200, server);
+    documents.push({
+      path: 'logs/pod-logs.json',
+      kind: 'PodLogs',
+      count: logs.length,
+      document: { apiVersion: 'dynamo-netcheck/v1', kind: 'PodLogs', items: logs },
+    });
+    options.progress(`container logs: ${logs.length}`);
+  }
+  return { documents, items, absent, warnings, server };
+}
+
+function isAwsNode(daemonSet: Record<string, unknown>): boolean {
+  const metadata = daemonSet.metadata as { name?: string; namespace?: string } | undefined;
+  return metadata?.name === 'aws-node' && metadata.namespace === 'kube-system';
+}
+
+async function listAll(spec: ListSpec, apis: Apis, limit: number): Promise<unknown[]> {
+  const items: unknown[] = [];
+  let token: string | undefined;
+  do {
+    const page = await spec.list(apis, { limit, ...(token ? { _continue: token } : {}) });
+    items.push(...(page.items ?? []));
+    token = page.metadata?._continue ?? page.metadata?.continue;
+  } while (token);
+  return items;
+}
+
+// ─── --logs ─────────────────────────────────────────────────────────────────────────────────────
+
+export interface LogTarget {
+  readonly namespace: string;
+  readonly pod: string;
+  readonly container: string;
+  readonly previous: boolean;
+}
+
+interface WirePod {
+  metadata?: { name?: string; namespace?: string; labels?: Record<string, string> };
+  spec?: { containers?: { name: string }[] };
+  status?: {
+    containerStatuses?: { name: string; restartCount?: number; state?: Record<string, unknown> }[];
+  };
+}
+
+/** Pods whose logs `diagnose` reads: Dynamo components, NATS, Prometheus, validators/conformance. */
+export function wantsLogs(pod: WirePod): boolean {
+  const name = pod.metadata?.name ?? '';
+  const labels = pod.metadata?.labels ?? {};
+  const app = labels['app.kubernetes.io/name'] ?? labels.app ?? '';
+  return (
+    Object.hasOwn(labels, 'nvidia.com/dynamo-component-type') ||
+    app === 'nats' ||
+    app === 'prometheus' ||
+    /(^|-)nats(-|$)/.test(name) ||
+    /^prometheus-/.test(name) ||
+    /validator|conformance/.test(name)
+  );
+}
+
+/** Current log of every started container, and the previous one of each container that restarted. */
+export function logTargets(pods: readonly WirePod[]): LogTarget[] {
+  const out: LogTarget[] = [];
+  for (const pod of pods) {
+    if (!wantsLogs(pod) || !pod.metadata?.name) continue;
+    const namespace = pod.metadata.namespace ?? 'default';
+    for (const container of pod.spec?.containers ?? []) {
+      const status = pod.status?.containerStatuses?.find((s) => s.name === container.name);
+      if (!status) continue;
+      const started = status.state !== undefined && !('waiting' in status.state);
+      const base = { namespace, pod: pod.metadata.name, container: container.name };
+      if (started) out.push({ ...base, previous: false });
+      if ((status.restartCount ?? 0) > 0) out.push({ ...base, previous: true });
+    }
+  }
+  return out;
+}
+
+async function collectLogs(
+  core: CoreV1Api,
+  pods: readonly Record<string, unknown>[],
+  tailLines: number,
+  server: string,
+): Promise<(LogTarget & { lines: string[] })[]> {
+  const out: (LogTarget & { lines: string[] })[] = [];
+  for (const target of logTargets(pods as readonly WirePod[])) {
+    let text: string;
+    try {
+      text = await core.readNamespacedPodLog({
+        name: target.pod,
+        namespace: target.namespace,
+        container: target.container,
+        tailLines,
+        previous: target.previous,
+      });
+    } catch (err) {
+      // 400/404: the container has no such log (not started yet, pod gone since the list).
+      const status = kubeStatus(err);
+      if (status === 400 || status === 404) continue;
+      throw kubeFailure(err, { verb: 'get', resource: 'pods/log', server, namespace: target.namespace });
+    }
+    const lines = text.split('\n');
+    if (lines.at(-1) === '') lines.pop();
+    out.push({ ...target, lines });
+  }
+  return out;
+}

@@ -1,0 +1,224 @@
+/**
+ * Reads what the cluster and the validator say into observations, each with the file and path it
+ * came from: container states, pod conditions, events, captured log lines and CTRF test results.
+ */
+import { z } from 'zod';
+import type { PodModel } from '../../model/types.ts';
+import { joinPath } from '../../snapshot/parse.ts';
+import type { InputIssue, Snapshot } from '../../snapshot/types.ts';
+import type { CtrfReport } from './ctrf.ts';
+import type { Observation } from './types.ts';
+
+const containerState = z.looseObject({
+  waiting: z.looseObject({ reason: z.string().optional(), message: z.string().optional() }).nullish(),
+  terminated: z
+    .looseObject({
+      exitCode: z.number().int(),
+      reason: z.string().optional(),
+      message: z.string().optional(),
+    })
+    .nullish(),
+});
+type ContainerState = z.infer<typeof containerState>;
+
+const podStatus = z.looseObject({
+  phase: z.string().optional(),
+  conditions: z
+    .array(
+      z.looseObject({
+        type: z.string(),
+        status: z.string(),
+        reason: z.string().nullish(),
+        message: z.string().nullish(),
+      }),
+    )
+    .nullish(),
+  containerStatuses: z
+    .array(
+      z.looseObject({
+        name: z.string(),
+        restartCount: z.number().int().optional(),
+        state: containerState.nullish(),
+        lastState: containerState.nullish(),
+      }),
+    )
+    .nullish(),
+});
+
+const objectRef = z.looseObject({
+  kind: z.string().optional(),
+  namespace: z.string().optional(),
+  name: z.string().optional(),
+});
+
+/** core/v1 Event (`kubectl get events -o json`) or events.k8s.io/v1 Event. */
+const event = z.looseObject({
+  type: z.string().optional(),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+  note: z.string().optional(),
+  count: z.number().int().nullish(),
+  deprecatedCount: z.number().int().nullish(),
+  involvedObject: objectRef.optional(),
+  regarding: objectRef.optional(),
+});
+
+/** Waiting reasons that are just a container starting. */
+const STARTING = new Set(['ContainerCreating', 'PodInitializing']);
+
+export const podSubject = (namespace: string, name: string): string => `pod:${namespace}/${name}`;
+
+function terminatedText(t: NonNullable<ContainerState['terminated']>): string {
+  return `exit code ${t.exitCode}${t.reason ? ` (${t.reason})` : ''}${t.message ? `: ${t.message.trim()}` : ''}`;
+}
+
+function podObservations(pod: PodModel, issues: InputIssue[], restarted: Set<string>): Observation[] {
+  const statusPath = joinPath(pod.origin.path, ['status']);
+  const parsed = podStatus.safeParse(pod.raw.status ?? {});
+  if (!parsed.success) {
+    for (const i of parsed.error.issues)
+      issues.push({ file: pod.origin.file, path: joinPath(statusPath, i.path), message: i.message });
+    return [];
+  }
+  const subject = podSubject(pod.namespace, pod.name);
+  const out: Observation[] = [];
+  const observe = (path: string, text: string): void => {
+    out.push({
+      subject,
+      source: 'pod-status',
+      text,
+      symptom: true,
+      evidence: { file: pod.origin.file, path, text },
+    });
+  };
+  const status = parsed.data;
+  if (status.phase === 'Pending') {
+    status.conditions?.forEach((c, i) => {
+      if (c.type === 'PodScheduled' && c.status === 'False')
+        observe(
+          joinPath(statusPath, ['conditions', i]),
+          `Pending: ${c.reason ?? 'not scheduled'}: ${c.message ?? ''}`.trim(),
+        );
+    });
+  }
+  status.containerStatuses?.forEach((c, i) => {
+    if ((c.restartCount ?? 0) > 0 || c.lastState?.terminated) restarted.add(subject);
+    const path = joinPath(statusPath, ['containerStatuses', i]);
+    const waiting = c.state?.waiting;
+    const last = c.lastState?.terminated;
+    if (waiting?.reason && !STARTING.has(waiting.reason)) {
+      const restarts = c.restartCount ? `, ${c.restartCount} restarts` : '';
+      const lastExit = last ? `, last ${terminatedText(last)}` : '';
+      observe(
+        joinPath(path, ['state', 'waiting']),
+        `container ${c.name} ${waiting.reason}${restarts}${lastExit}`,
+      );
+    }
+    const terminated = c.state?.terminated;
+    if (terminated && terminated.exitCode !== 0)
+      observe(
+        joinPath(path, ['state', 'terminated']),
+        `container ${c.name} terminated: ${terminatedText(terminated)}`,
+      );
+  });
+  return out;
+}
+
+function eventObservations(snapshot: Snapshot, issues: InputIssue[]): Observation[] {
+  const out: Observation[] = [];
+  for (const { value, origin } of snapshot.events) {
+    const parsed = event.safeParse(value);
+    if (!parsed.success) {
+      for (const i of parsed.error.issues)
+        issues.push({ file: origin.file, path: joinPath(origin.path, i.path), message: i.message });
+      continue;
+    }
+    const e = parsed.data;
+    const ref = e.involvedObject ?? e.regarding;
+    const message = e.message ?? e.note ?? '';
+    if (!ref?.name) continue;
+    const kind = (ref.kind ?? 'object').toLowerCase();
+    const subject = `${kind}:${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
+    const count = e.count ?? e.deprecatedCount ?? 1;
+    const text = `${e.reason ?? 'Event'}: ${message}${count > 1 ? ` (×${count})` : ''}`;
+    const messagePath = joinPath(origin.path, [e.message !== undefined ? 'message' : 'note']);
+    out.push({
+      subject,
+      source: 'event',
+      text,
+      symptom: e.type === 'Warning',
+      evidence: { file: origin.file, path: messagePath, text },
+      ...(e.reason ? { reason: e.reason } : {}),
+    });
+  }
+  return out;
+}
+
+function logObservations(snapshot: Snapshot): Observation[] {
+  return snapshot.podLogs.flatMap(({ value, origin }) =>
+    value.lines.map((line, i) => {
+      const text = line.trim();
+      return {
+        subject: podSubject(value.namespace, value.pod),
+        source: 'log' as const,
+        text,
+        symptom: false,
+        evidence: {
+          file: origin.file,
+          path: joinPath(origin.path, ['lines', i]),
+          text: `${value.container}${value.previous ? ' (previous)' : ''}: ${text}`,
+        },
+      };
+    }),
+  );
+}
+
+export const validatorSubject = (phase: string, name: string): string =>
+  `validator:${phase ? `${phase}/` : ''}${name}`;
+
+function validatorObservations(reports: readonly CtrfReport[]): Observation[] {
+  return reports.flatMap((report) =>
+    report.tests.map((t) => {
+      const failed = t.status === 'failed' || t.status === 'other';
+      const text =
+        t.message ??
+        `${t.status}${t.durationMs !== undefined ? ` after ${Math.round(t.durationMs / 1000)} s` : ''}`;
+      return {
+        subject: validatorSubject(t.phase, t.name),
+        source: 'validator' as const,
+        text,
+        symptom: failed,
+        evidence: {
+          file: t.file,
+          path: t.message ? joinPath(t.path, ['message']) : t.path,
+          text: `${t.status}: ${text}`,
+        },
+        reason: t.status,
+        phase: t.phase,
+      };
+    }),
+  );
+}
+
+export interface Observed {
+  readonly observations: Observation[];
+  /** Pods with a container that has exited at least once. */
+  readonly restarted: ReadonlySet<string>;
+  readonly issues: InputIssue[];
+}
+
+export function observe(
+  snapshot: Snapshot,
+  pods: readonly PodModel[],
+  reports: readonly CtrfReport[],
+): Observed {
+  const issues: InputIssue[] = [];
+  const restarted = new Set<string>();
+  const observations = [
+    ...pods.flatMap((p) => podObservations(p, issues, restarted)),
+    ...eventObservations(snapshot, issues),
+    ...logObservations(snapshot),
+    ...validatorObservations(reports),
+  ];
+  return { observations, restarted, issues };
+}

@@ -1,0 +1,223 @@
+/**
+ * What the symptoms of a Dynamo-on-EKS network problem look like, as data: each signature is a
+ * pattern over one kind of observation, the flows it points to, and the cause it means — which
+ * depends on whether the static analysis finds those flows blocked. Add a row, not code, when a
+ * new symptom is learnt. Sources: AICR docs "EKS Dynamo Networking Prerequisites" (the seed),
+ * AICR validators (ai_service_metrics_check.go, inference_perf_constraint.go), kube-scheduler.
+ */
+import type { RequirementId } from '../../requirements/catalog.ts';
+import type { Confidence, ObservationSource } from './types.ts';
+
+export type CauseId =
+  | 'flow-blocked'
+  | 'nats-not-listening'
+  | 'nats-timeout-unexplained'
+  | 'jetstream-disabled'
+  | 'process-exits-early'
+  | 'prometheus-timeout-unexplained'
+  | 'workload-never-ready'
+  | 'untolerated-taint'
+  | 'etcd-lease-failing'
+  | 'dns-failure';
+
+/** Which flows a symptom points to: those from the pod that shows it, from the node the validator's pod ran on, or all. */
+export type FlowScope = 'subject-pod' | 'orchestrator-node' | 'cluster';
+
+export interface Signature {
+  readonly id: string;
+  readonly in: readonly ObservationSource[];
+  readonly pattern: RegExp;
+  /** Only for events with this reason. */
+  readonly eventReason?: string;
+  /** Only for validator checks whose name matches. */
+  readonly check?: RegExp;
+  /** Only on a pod whose container has restarted (exited at least once). */
+  readonly requiresRestart?: boolean;
+  /**
+   * Only while no validator check of these phases failed: a symptom that means something only
+   * when the earlier phases passed (a failed deployment explains a lapsed gate by itself).
+   */
+  readonly whilePassed?: readonly string[];
+  /** What the symptom means, in one sentence: the explanation of the cause it leads to. */
+  readonly meaning: string;
+  readonly requirements: readonly RequirementId[];
+  readonly scope: FlowScope;
+  /** The cause when one of the linked flows is statically blocked; absent = `otherwise` regardless. */
+  readonly whenBlocked?: CauseId;
+  readonly otherwise: CauseId;
+  /** A consequence of another failure: joins another cause of the same subject when it has one. */
+  readonly consequence?: boolean;
+}
+
+export const signatures: readonly Signature[] = [
+  {
+    id: 'nats-connect-timeout',
+    in: ['log'],
+    pattern: /Failed to connect to NATS:?.*\b(timed? ?out|timeout|deadline exceeded)/i,
+    meaning:
+      'the Dynamo runtime gave up on NATS with a timeout, not a refusal: packets to tcp/4222 vanish on the way, which is what a security group or NACL without the rule does',
+    requirements: ['nats'],
+    scope: 'subject-pod',
+    whenBlocked: 'flow-blocked',
+    otherwise: 'nats-timeout-unexplained',
+  },
+  {
+    id: 'nats-connect-refused',
+    in: ['log'],
+    pattern: /Failed to connect to NATS:?.*(connection refused|ECONNREFUSED|os error 111)/i,
+    meaning:
+      'the connection to NATS was refused: packets reached an address where nothing listens (NATS down, a Service without ready endpoints) or a firewall that REJECTs — security groups never refuse, they drop',
+    requirements: ['nats'],
+    scope: 'subject-pod',
+    otherwise: 'nats-not-listening',
+  },
+  {
+    id: 'jetstream-unavailable',
+    in: ['log'],
+    pattern: /JetStream not (available|enabled)/i,
+    meaning: 'the runtime found no JetStream: NATS is unreachable, or runs without JetStream (-js)',
+    requirements: ['nats'],
+    scope: 'subject-pod',
+    whenBlocked: 'flow-blocked',
+    otherwise: 'jetstream-disabled',
+  },
+  {
+    id: 'service-name-unresolved',
+    in: ['log'],
+    pattern:
+      /failed to lookup address|Name or service not known|no such host|Temporary failure in name resolution/i,
+    meaning:
+      'a Service name (NATS, etcd, Prometheus) did not resolve: the pod cannot reach the cluster DNS, or the name is wrong',
+    requirements: [],
+    scope: 'subject-pod',
+    otherwise: 'dns-failure',
+  },
+  {
+    id: 'startup-probe-refused-after-exit',
+    in: ['event'],
+    eventReason: 'Unhealthy',
+    pattern: /Startup probe failed:.*connection refused/i,
+    requiresRestart: true,
+    meaning:
+      'the startup probe is refused because the process has already exited: the probe failure follows from the exit, it is not the cause',
+    requirements: [],
+    scope: 'subject-pod',
+    otherwise: 'process-exits-early',
+    consequence: true,
+  },
+  {
+    id: 'prometheus-unreachable',
+    in: ['validator'],
+    pattern: /\[SERVICE_UNAVAILABLE\] Prometheus unreachable at/,
+    meaning:
+      'the conformance orchestrator could not reach Prometheus on tcp/9090 within its 5 s dial timeout from the node it ran on; it only prefers the Prometheus node, so a run that falls back to a node whose security groups lack the 9090 rule fails while the next run may pass',
+    requirements: ['prometheus'],
+    scope: 'orchestrator-node',
+    whenBlocked: 'flow-blocked',
+    otherwise: 'prometheus-timeout-unexplained',
+  },
+  {
+    id: 'inference-perf-gates-lapsed',
+    in: ['validator'],
+    check: /inference-perf/,
+    // A failed deployment explains the lapse by itself; a failed conformance check (e.g. 9090) does not.
+    whilePassed: ['deployment'],
+    pattern:
+      /timed out waiting for (DynamoGraphDeployment to become ready|inference endpoint health)|context deadline exceeded/i,
+    meaning:
+      'the inference-perf workload never became ready within its readiness (10 min) and health (5 min) gates — how Dynamo pods that cannot reach NATS look, even while deployment and conformance pass',
+    requirements: ['nats', 'etcd', 'request-plane', 'response-stream'],
+    scope: 'cluster',
+    whenBlocked: 'flow-blocked',
+    otherwise: 'workload-never-ready',
+  },
+  {
+    id: 'pending-untolerated-taint',
+    in: ['event', 'pod-status'],
+    pattern: /had (untolerated )?taints? \{/,
+    meaning:
+      'the scheduler found no node whose taints the pod tolerates: GPU node groups are tainted NoSchedule/NoExecute, and a pod without the toleration (a probe, a workload) stays Pending forever',
+    requirements: [],
+    scope: 'subject-pod',
+    otherwise: 'untolerated-taint',
+  },
+  {
+    id: 'etcd-lease',
+    in: ['log'],
+    pattern: /Unable to create lease/i,
+    meaning: 'the Dynamo 1.0.x runtime could not create its etcd lease, so workers never register',
+    requirements: ['etcd'],
+    scope: 'subject-pod',
+    whenBlocked: 'flow-blocked',
+    otherwise: 'etcd-lease-failing',
+  },
+];
+
+export interface CauseSpec {
+  /** `flow-blocked` takes its title from the blocked requirement instead. */
+  readonly title: string;
+  readonly confidence: Confidence;
+  readonly advice: readonly string[];
+}
+
+export const causeSpecs: Record<CauseId, CauseSpec> = {
+  'flow-blocked': { title: 'a required flow is blocked', confidence: 'confirmed', advice: [] },
+  'nats-not-listening': {
+    title: 'nothing accepts connections on NATS tcp/4222',
+    confidence: 'likely',
+    advice: [
+      'kubectl -n dynamo-system get pods,endpointslices -l app.kubernetes.io/name=nats — are the NATS pods ready and behind the Service?',
+      'check that NATS_SERVER in the Dynamo pods names the NATS Service and port 4222',
+    ],
+  },
+  'nats-timeout-unexplained': {
+    title: 'NATS tcp/4222 times out although the static analysis allows it',
+    confidence: 'possible',
+    advice: [
+      'confirm live from the pod’s node group: dynamo-netcheck dial nats://dynamo-platform-nats.dynamo-system.svc.cluster.local:4222',
+      'look for what a snapshot cannot show: a rule changed since it was taken, host firewalls, an overloaded NATS',
+    ],
+  },
+  'jetstream-disabled': {
+    title: 'NATS is reachable but JetStream is not enabled',
+    confidence: 'likely',
+    advice: [
+      'enable JetStream on the dynamo-platform NATS (nats-server -js; Helm nats.config.jetstream.enabled=true)',
+    ],
+  },
+  'process-exits-early': {
+    title: 'the container exits before it serves; its probes fail as a consequence',
+    confidence: 'possible',
+    advice: ['read the log of the crashed container: kubectl logs --previous <pod> (or snapshot --logs)'],
+  },
+  'prometheus-timeout-unexplained': {
+    title: 'Prometheus is unreachable although tcp/9090 is allowed from the orchestrator’s node',
+    confidence: 'possible',
+    advice: [
+      'kubectl -n monitoring get pods,endpointslices — is Prometheus ready behind kube-prometheus-prometheus?',
+      'confirm live: dynamo-netcheck dial http://kube-prometheus-prometheus.monitoring.svc:9090',
+    ],
+  },
+  'workload-never-ready': {
+    title: 'the inference workload never became ready, and no blocked Dynamo flow explains it',
+    confidence: 'possible',
+    advice: ['look at the DynamoGraphDeployment’s pods: model download, GPU allocation, image pulls'],
+  },
+  'untolerated-taint': {
+    title: 'pods stay Pending: they tolerate no node’s taints',
+    confidence: 'likely',
+    advice: [],
+  },
+  'etcd-lease-failing': {
+    title: 'etcd leases fail although tcp/2379 is not found blocked',
+    confidence: 'possible',
+    advice: ['check etcd health and its space quota: etcdctl endpoint status --write-out=table'],
+  },
+  'dns-failure': {
+    title: 'Service names do not resolve from the pod',
+    confidence: 'likely',
+    advice: [
+      'check that the pod reaches CoreDNS on udp+tcp 53 (security groups, NetworkPolicy egress to kube-dns)',
+    ],
+  },
+};

@@ -1,0 +1,224 @@
+/**
+ * The NetworkPolicy hops of a flow: egress on the source pod, ingress on the destination pod.
+ * Kubernetes semantics: a pod is isolated for a direction when any policy with that type selects
+ * it; then only traffic some rule of those policies allows gets through. Same-node traffic is
+ * subject to policies too (unlike security groups).
+ */
+import { coverage, parseCidr } from '../base/ip.ts';
+import type { Endpoint } from '../model/endpoints.ts';
+import type { PortRange, Protocol } from '../model/types.ts';
+import { ALL_PORTS, intersect, isEmpty, normalise, subtract, formatPortSet, type PortSet } from './ports.ts';
+import type { Fact, TraceStep } from './types.ts';
+import type { PolicyPeer, PolicyPort } from '../snapshot/schemas.ts';
+import { and, matchSelector, or } from '../model/policy/selectors.ts';
+import type { NetworkPolicyModel, PolicySet, Tri } from '../model/policy/types.ts';
+
+type Direction = 'ingress' | 'egress';
+
+function selects(policy: NetworkPolicyModel, endpoint: Endpoint): Tri {
+  const pod = endpoint.pod;
+  if (!pod) return 'maybe';
+  if (pod.hostNetwork) return 'no';
+  if (pod.namespace !== policy.namespace) return 'no';
+  return matchSelector(policy.podSelector, pod.labels, pod.labelsComplete);
+}
+
+function matchIpBlock(block: NonNullable<PolicyPeer['ipBlock']>, peer: Endpoint): Tri {
+  if (!peer.addresses) return 'maybe';
+  const inside = coverage(parseCidr(block.cidr)!, peer.addresses);
+  if (inside === 'none') return 'no';
+  let result: Tri = inside === 'all' ? 'yes' : 'maybe';
+  for (const except of block.except ?? []) {
+    const cut = coverage(parseCidr(except)!, peer.addresses);
+    if (cut === 'all') return 'no';
+    if (cut === 'some') result = 'maybe';
+  }
+  return result;
+}
+
+/** One `from`/`to` entry: podSelector and namespaceSelector in one entry are ANDed. */
+function matchPeer(sets: PolicySet, policy: NetworkPolicyModel, peer: PolicyPeer, other: Endpoint): Tri {
+  if (peer.ipBlock) return matchIpBlock(peer.ipBlock, other);
+  const pod = other.pod;
+  if (pod?.hostNetwork) return 'no'; // selectors pick pods on the pod network only
+  let namespace: Tri;
+  if (peer.namespaceSelector) {
+    if (!pod) namespace = 'maybe';
+    else {
+      const { labels, complete } = sets.namespaceLabels(pod.namespace);
+      namespace = matchSelector(peer.namespaceSelector, labels, complete);
+    }
+  } else {
+    namespace = !pod ? 'maybe' : pod.namespace === policy.namespace ? 'yes' : 'no';
+  }
+  const podMatch: Tri = peer.podSelector
+    ? pod
+      ? matchSelector(peer.podSelector, pod.labels, pod.labelsComplete)
+      : matchSelector(peer.podSelector, undefined)
+    : 'yes';
+  return and(namespace, podMatch);
+}
+
+/** Ports of the flow a rule's `ports` cover; named ports resolve on the destination pod. */
+function rulePorts(
+  ports: readonly PolicyPort[] | undefined,
+  protocol: Protocol,
+  destination: Endpoint,
+): { sure: PortSet; unsure: PortSet } {
+  if (!ports || ports.length === 0) return { sure: [ALL_PORTS], unsure: [] };
+  const sure: PortSet = [];
+  const unsure: PortSet = [];
+  for (const p of ports) {
+    if ((p.protocol ?? 'TCP').toLowerCase() !== protocol) continue;
+    if (p.port === undefined) sure.push(ALL_PORTS);
+    else if (typeof p.port === 'number') sure.push({ from: p.port, to: p.endPort ?? p.port });
+    else {
+      const pod = destination.pod;
+      const named = pod && Object.hasOwn(pod.namedPorts, p.port) ? pod.namedPorts[p.port] : undefined;
+      if (named && named.protocol.toLowerCase() === protocol) sure.push({ from: named.port, to: named.port });
+      else if (!destination.pod || !destination.pod.labelsComplete) unsure.push(ALL_PORTS);
+    }
+  }
+  return { sure: normalise(sure), unsure: normalise(unsure) };
+}
+
+function policyFact(
+  policy: NetworkPolicyModel,
+  direction: Direction,
+  text: string,
+  ruleIndex?: number,
+): Fact {
+  return {
+    kind: 'network-policy',
+    namespace: policy.namespace,
+    name: policy.name,
+    direction,
+    ...(ruleIndex !== undefined ? { ruleIndex } : {}),
+    text,
+    origin: policy.origin,
+  };
+}
+
+/** Is the endpoint isolated for a direction (some enforced policy of that type selects it)? */
+export function isolatedFor(sets: PolicySet, endpoint: Endpoint, direction: Direction): Tri {
+  if (sets.policies.length === 0 || !sets.engine.enforced) return 'no';
+  let result: Tri = 'no';
+  for (const policy of sets.policies)
+    if (policy.isolates[direction]) result = or(result, selects(policy, endpoint));
+  return result;
+}
+
+export function policyStep(
+  sets: PolicySet,
+  direction: Direction,
+  self: Endpoint,
+  other: Endpoint,
+  destination: Endpoint,
+  protocol: Protocol,
+  ports: PortRange,
+): TraceStep | undefined {
+  if (sets.policies.length === 0 || !sets.engine.enforced) return undefined;
+  const kind = direction === 'ingress' ? 'policy-ingress' : 'policy-egress';
+  const at = self.pod ? `pod ${self.label} (namespace ${self.pod.namespace})` : self.label;
+  if (self.pod?.hostNetwork) {
+    return {
+      kind,
+      status: 'skipped',
+      at,
+      summary: `${self.label} uses the host network: NetworkPolicies do not select it`,
+      facts: [],
+    };
+  }
+  const selecting = sets.policies
+    .filter((p) => p.isolates[direction])
+    .map((policy) => ({ policy, selected: selects(policy, self) }))
+    .filter((s) => s.selected !== 'no');
+  if (selecting.length === 0) {
+    return {
+      kind,
+      status: 'allowed',
+      at,
+      summary: `no NetworkPolicy isolates ${self.label} for ${direction}`,
+      facts: [],
+    };
+  }
+  const wanted: PortSet = [ports];
+  let sure: PortSet = [];
+  let unsure: PortSet = [];
+  const deciding: Fact[] = [];
+  const doubts: Fact[] = [];
+  let isolation: Tri = 'no';
+  for (const { policy, selected } of selecting) {
+    isolation = or(isolation, selected);
+    for (const rule of (direction === 'ingress' ? policy.ingress : policy.egress) ?? []) {
+      let peers: Tri = rule.peers && rule.peers.length > 0 ? 'no' : 'yes';
+      for (const peer of rule.peers ?? []) peers = or(peers, matchPeer(sets, policy, peer, other));
+      if (peers === 'no') continue;
+      const covered = rulePorts(rule.ports, protocol, destination);
+      const sureHere = intersect(wanted, covered.sure);
+      const unsureHere = intersect(wanted, covered.unsure);
+      const where = `${policy.namespace}/${policy.name} ${direction}[${rule.index}]`;
+      if (peers === 'yes' && selected === 'yes' && !isEmpty(sureHere)) {
+        if (!isEmpty(subtract(sureHere, sure)))
+          deciding.push(
+            policyFact(
+              policy,
+              direction,
+              `${where} allows ${protocol}/${formatPortSet(sureHere)} ${direction === 'ingress' ? 'from' : 'to'} ${other.label}`,
+              rule.index,
+            ),
+          );
+        sure = normalise([...sure, ...sureHere]);
+      } else if (!isEmpty(sureHere) || !isEmpty(unsureHere)) {
+        doubts.push(
+          policyFact(
+            policy,
+            direction,
+            `${where} may allow it: ${peers === 'maybe' ? `whether it selects ${other.label} depends on labels or a namespace not known` : 'a named port cannot be resolved'}`,
+            rule.index,
+          ),
+        );
+        unsure = normalise([...unsure, ...sureHere, ...unsureHere]);
+      }
+    }
+  }
+  const names = selecting.map((s) => `${s.policy.namespace}/${s.policy.name}`).join(', ');
+  const isolatingFacts = selecting.map((s) =>
+    policyFact(
+      s.policy,
+      direction,
+      `${s.policy.namespace}/${s.policy.name} ${s.selected === 'yes' ? 'isolates' : 'may isolate'} ${self.label} for ${direction}`,
+    ),
+  );
+  const uncovered = subtract(wanted, sure);
+  if (isEmpty(uncovered)) {
+    return {
+      kind,
+      status: 'allowed',
+      at,
+      summary: `${direction} ${protocol}/${formatPortSet(wanted)} allowed by ${deciding.map((f) => f.text).join('; ')}`,
+      facts: deciding,
+    };
+  }
+  if (isolation === 'maybe' || !isEmpty(intersect(uncovered, unsure))) {
+    const why =
+      isolation === 'maybe'
+        ? `whether ${names} select ${self.label} depends on labels not known`
+        : doubts.map((d) => d.text).join('; ');
+    return {
+      kind,
+      status: 'unknown',
+      at,
+      summary: `NetworkPolicy ${direction} cannot be decided: ${why}`,
+      facts: [...isolatingFacts, ...deciding, ...doubts],
+    };
+  }
+  return {
+    kind,
+    status: 'blocked',
+    at,
+    summary: `NetworkPolicy ${names} isolate${selecting.length === 1 ? 's' : ''} ${self.label} for ${direction} and no rule allows ${protocol}/${formatPortSet(uncovered)} ${direction === 'ingress' ? 'from' : 'to'} ${other.label}`,
+    facts: [...isolatingFacts, ...deciding],
+    deniedPorts: uncovered,
+  };
+}
