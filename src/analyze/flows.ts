@@ -127,7 +127,7 @@ function endOf(model: ClusterModel, endpoints: readonly Endpoint[]): FlowEnd {
     kind: first.kind === 'pod' ? 'pods' : 'nodes',
     count: names.length,
     members: names.slice(0, MEMBERS_SHOWN),
-    placement: first.placement,
+    placement: first.attachment,
     ...(taints.length > 0 ? { taints } : {}),
   };
 }

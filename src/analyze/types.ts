@@ -11,7 +11,10 @@ export interface FlowEnd {
   readonly count: number;
   /** Up to ten member names (pods or nodes), for the report. */
   readonly members: string[];
-  /** How the ENI/SGs/subnet were found for the first member. */
+  /**
+   * How the ENI that carries the first member (its attachment), its SGs and subnet were found. The
+   * JSON name predates the word and stays for compatibility; it is not the scheduler question.
+   */
   readonly placement: string[];
   /** Taints of the members' nodes (`key=value:Effect`): why a pod can or cannot land there. */
   readonly taints?: string[];

@@ -1,4 +1,4 @@
-/** One exit-code map for every command (DESIGN.md §6). */
+/** One exit-code map for every command (docs/architecture.md, "Exit codes"). */
 import type { CollectFailure } from '../live/errors.ts';
 
 export const ExitCode = {
@@ -15,6 +15,8 @@ export const ExitCode = {
    * Kubernetes RBAC verb the run needs was refused; nothing was written or changed.
    */
   MissingPermissions: 4,
+  /** Interrupted (SIGINT/SIGTERM) after cleaning up: 128 + SIGINT, what shells expect. */
+  Interrupted: 130,
   /** A bug in this tool (EX_SOFTWARE), never a verdict. */
   Internal: 70,
 } as const;

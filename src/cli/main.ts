@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, PermissionError, UsageError } from './errors.ts';
 import { commands } from './commands/index.ts';
+import { TOOL_VERSION } from '../base/version.ts';
 
 /**
  * The single entry point: builds the program from the command registry and maps every
@@ -11,7 +12,7 @@ export async function main(argv: string[]): Promise<number> {
     .description(
       "Proves an AWS EKS cluster's network is ready for NVIDIA Dynamo inference, explains what is wrong, and writes the narrowest fix.",
     )
-    .version('0.1.0')
+    .version(TOOL_VERSION)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showHelpAfterError(false);

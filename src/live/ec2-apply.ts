@@ -14,7 +14,13 @@ import {
 } from '@aws-sdk/client-ec2';
 import { awsFailure } from './errors.ts';
 import type { PlannedNaclEntry } from '../questions/fix/plan.ts';
-import { actionOf, type ApplyItem, type ItemResult, type Outcome } from '../questions/fix/apply-plan.ts';
+import {
+  actionOf,
+  type ApplyItem,
+  type Denial,
+  type ItemResult,
+  type Outcome,
+} from '../questions/fix/apply-plan.ts';
 
 /** Every IAM action `fix --apply` may call (docs and error messages name these). */
 export const APPLY_ACTIONS = [
@@ -73,13 +79,6 @@ function send(client: EC2Client, item: ApplyItem, options: { dryRun: boolean; ta
   return rule.direction === 'ingress'
     ? client.send(new AuthorizeSecurityGroupIngressCommand(input))
     : client.send(new AuthorizeSecurityGroupEgressCommand(input));
-}
-
-export interface Denial {
-  readonly item: ApplyItem;
-  /** The IAM actions the caller lacks for this item. */
-  readonly actions: readonly string[];
-  readonly message: string;
 }
 
 /**

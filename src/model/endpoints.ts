@@ -22,9 +22,9 @@ export interface Endpoint {
   readonly subnetId?: string;
   /** SGs apply to same-node traffic only for SG-for-pods branch ENIs in strict mode. */
   readonly sgOnSameNode: boolean;
-  /** How the ENI, SGs and subnet were found, in order. */
-  readonly placement: string[];
-  /** Why the network placement is not known (the flow is then `unknown`). */
+  /** The attachment: how the ENI that carries the pod, its SGs and subnet were found, in order. */
+  readonly attachment: string[];
+  /** Why the network attachment is not known (the flow is then `unknown`). */
   readonly unresolved?: string;
   /** The pod's namespace, labels and ports for NetworkPolicy; absent for a pod not created yet. */
   readonly pod?: PodIdentity;
@@ -39,7 +39,7 @@ function primaryEni(model: ClusterModel, node: NodeModel): EniModel | undefined 
   );
 }
 
-function eniPlacement(eni: EniModel): Pick<Endpoint, 'eniId' | 'securityGroups' | 'subnetId'> {
+function eniAttachment(eni: EniModel): Pick<Endpoint, 'eniId' | 'securityGroups' | 'subnetId'> {
   return {
     eniId: eni.id,
     securityGroups: [...eni.groupIds].sort(),
@@ -101,7 +101,7 @@ function placePod(model: ClusterModel, pod: PodModel): Endpoint {
     addressText,
     securityGroups: [],
     sgOnSameNode: false,
-    placement: [],
+    attachment: [],
     unresolved: reason,
   });
 
@@ -118,9 +118,9 @@ function placePod(model: ClusterModel, pod: PodModel): Endpoint {
       ...base,
       ...(addresses ? { addresses } : {}),
       addressText: ip,
-      ...eniPlacement(eni),
+      ...eniAttachment(eni),
       sgOnSameNode: false,
-      placement: [`hostNetwork pod: uses node ${node.name}'s primary IP ${ip} on ${eni.id}`],
+      attachment: [`hostNetwork pod: uses node ${node.name}'s primary IP ${ip} on ${eni.id}`],
     };
   }
 
@@ -140,7 +140,7 @@ function placePod(model: ClusterModel, pod: PodModel): Endpoint {
     );
   }
   const isBranch = eni.type === 'branch';
-  const placement = isBranch
+  const attachment = isBranch
     ? [
         `SG-for-pods branch ENI ${eni.id} holds pod IP ${ip}` +
           (model.cni.enforcingMode === 'strict'
@@ -156,9 +156,9 @@ function placePod(model: ClusterModel, pod: PodModel): Endpoint {
     ...base,
     ...(addresses ? { addresses } : {}),
     addressText: ip,
-    ...eniPlacement(eni),
+    ...eniAttachment(eni),
     sgOnSameNode: isBranch && model.cni.enforcingMode === 'strict',
-    placement,
+    attachment,
   };
 }
 
@@ -196,7 +196,7 @@ function predictPod(model: ClusterModel, node: NodeModel, identity?: PodIdentity
   const withSubnet = (
     groups: string[],
     subnetId: string | undefined,
-    placement: string[],
+    attachment: string[],
     eniId?: string,
   ): Endpoint => {
     const subnet = subnetId ? model.subnets.get(subnetId) : undefined;
@@ -210,7 +210,7 @@ function predictPod(model: ClusterModel, node: NodeModel, identity?: PodIdentity
       ...(eniId ? { eniId } : {}),
       securityGroups: [...groups].sort(),
       ...(subnetId ? { subnetId } : {}),
-      placement,
+      attachment,
       ...(range
         ? {}
         : {
@@ -222,7 +222,7 @@ function predictPod(model: ClusterModel, node: NodeModel, identity?: PodIdentity
     ...base,
     addressText: '(unknown)',
     securityGroups: [],
-    placement: [],
+    attachment: [],
     unresolved: reason,
   });
 

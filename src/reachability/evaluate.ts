@@ -9,11 +9,17 @@ import type { ClusterModel, NaclEntryModel, PortRange, Protocol, RulePeer, SgRul
 import { coverage, type AddressRange } from '../base/ip.ts';
 import { describeNaclEntry, describeSgRule } from './describe.ts';
 import { policyStep } from './policy-step.ts';
-import { ALL_PORTS, formatPortSet, intersect, isEmpty, normalise, subtract, type PortSet } from './ports.ts';
+import {
+  ALL_PORTS,
+  EPHEMERAL_PORTS,
+  formatPortSet,
+  intersect,
+  isEmpty,
+  normalise,
+  subtract,
+  type PortSet,
+} from './ports.ts';
 import type { Fact, FlowQuery, FlowTrace, Status, StepKind, TraceStep } from './types.ts';
-
-/** Linux's default ephemeral range: where return traffic lands on the client (net.ipv4.ip_local_port_range). */
-export const EPHEMERAL_PORTS: PortRange = { from: 32768, to: 60999 };
 
 type Match = { kind: 'yes' } | { kind: 'no' } | { kind: 'maybe'; missing: string };
 
@@ -162,17 +168,21 @@ function securityGroupStep(
 }
 
 /** A NACL direction: first matching entry per port wins; ports no entry matches fall to the implicit deny. */
-function naclStep(
-  model: ClusterModel,
-  kind: StepKind,
-  subnetId: string,
-  outbound: boolean,
-  peer: Endpoint,
-  protocol: Protocol,
-  ports: PortRange,
-): TraceStep {
+interface NaclCheck {
+  readonly kind: StepKind;
+  /** The subnet whose NACL is read. */
+  readonly subnetId: string;
+  readonly direction: 'inbound' | 'outbound';
+  /** The other end of the packet: its destination when outbound, its source when inbound. */
+  readonly peer: Endpoint;
+  readonly protocol: Protocol;
+  readonly ports: PortRange;
+}
+
+function naclStep(model: ClusterModel, check: NaclCheck): TraceStep {
+  const { kind, subnetId, direction, peer, protocol, ports } = check;
+  const outbound = direction === 'outbound';
   const subnet = model.subnets.get(subnetId);
-  const direction = outbound ? 'outbound' : 'inbound';
   const naclId = subnet?.naclId;
   const at = `${naclId ?? 'NACL ?'} on ${subnetId}`;
   const what = `${formatProtocolPorts(protocol, ports)} ${outbound ? 'to' : 'from'} ${peer.addressText}`;
@@ -297,24 +307,8 @@ export function evaluateFlow(model: ClusterModel, query: FlowQuery): FlowTrace {
   if (steps.length > 0) return { steps, ...combine(steps) };
 
   // Path order: the source pod's egress policy, then the VPC (SGs, NACLs), then the destination's.
-  const egressPolicy = policyStep(
-    model.policies,
-    'egress',
-    source,
-    destination,
-    destination,
-    protocol,
-    ports,
-  );
-  const ingressPolicy = policyStep(
-    model.policies,
-    'ingress',
-    destination,
-    source,
-    destination,
-    protocol,
-    ports,
-  );
+  const egressPolicy = policyStep(model.policies, 'egress', query);
+  const ingressPolicy = policyStep(model.policies, 'ingress', query);
   if (egressPolicy) steps.push(egressPolicy);
 
   if (
@@ -366,9 +360,24 @@ export function evaluateFlow(model: ClusterModel, query: FlowQuery): FlowTrace {
       facts: [],
     });
   } else {
-    steps.push(naclStep(model, 'nacl-source-outbound', source.subnetId!, true, destination, protocol, ports));
+    const base = { protocol, ports };
     steps.push(
-      naclStep(model, 'nacl-destination-inbound', destination.subnetId!, false, source, protocol, ports),
+      naclStep(model, {
+        ...base,
+        kind: 'nacl-source-outbound',
+        subnetId: source.subnetId!,
+        direction: 'outbound',
+        peer: destination,
+      }),
+    );
+    steps.push(
+      naclStep(model, {
+        ...base,
+        kind: 'nacl-destination-inbound',
+        subnetId: destination.subnetId!,
+        direction: 'inbound',
+        peer: source,
+      }),
     );
   }
   steps.push(securityGroupStep(model, 'sg-ingress', destination, source, protocol, ports));
@@ -376,26 +385,24 @@ export function evaluateFlow(model: ClusterModel, query: FlowQuery): FlowTrace {
   // Stateless NACLs must also let the reply back to the client's ephemeral port; SGs are stateful.
   if (model.naclsCaptured && crossesSubnets && (protocol === 'tcp' || protocol === 'udp')) {
     steps.push(
-      naclStep(
-        model,
-        'nacl-destination-outbound-return',
-        destination.subnetId!,
-        true,
-        source,
+      naclStep(model, {
+        kind: 'nacl-destination-outbound-return',
+        subnetId: destination.subnetId!,
+        direction: 'outbound',
+        peer: source,
         protocol,
-        EPHEMERAL_PORTS,
-      ),
+        ports: EPHEMERAL_PORTS,
+      }),
     );
     steps.push(
-      naclStep(
-        model,
-        'nacl-source-inbound-return',
-        source.subnetId!,
-        false,
-        destination,
+      naclStep(model, {
+        kind: 'nacl-source-inbound-return',
+        subnetId: source.subnetId!,
+        direction: 'inbound',
+        peer: destination,
         protocol,
-        EPHEMERAL_PORTS,
-      ),
+        ports: EPHEMERAL_PORTS,
+      }),
     );
   }
   return { steps, ...combine(steps) };

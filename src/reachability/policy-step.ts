@@ -6,9 +6,9 @@
  */
 import { coverage, parseCidr } from '../base/ip.ts';
 import type { Endpoint } from '../model/endpoints.ts';
-import type { PortRange, Protocol } from '../model/types.ts';
+import type { Protocol } from '../model/types.ts';
 import { ALL_PORTS, intersect, isEmpty, normalise, subtract, formatPortSet, type PortSet } from './ports.ts';
-import type { Fact, TraceStep } from './types.ts';
+import type { Fact, FlowQuery, TraceStep } from './types.ts';
 import type { PolicyPeer, PolicyPort } from '../snapshot/schemas.ts';
 import { and, matchSelector, or } from '../model/policy/selectors.ts';
 import type { NetworkPolicyModel, PolicySet, Tri } from '../model/policy/types.ts';
@@ -108,15 +108,15 @@ export function isolatedFor(sets: PolicySet, endpoint: Endpoint, direction: Dire
   return result;
 }
 
-export function policyStep(
-  sets: PolicySet,
-  direction: Direction,
-  self: Endpoint,
-  other: Endpoint,
-  destination: Endpoint,
-  protocol: Protocol,
-  ports: PortRange,
-): TraceStep | undefined {
+/**
+ * The NetworkPolicy step of one flow on one side: egress on the source pod, ingress on the
+ * destination pod. `undefined` when no policy engine enforces anything.
+ */
+export function policyStep(sets: PolicySet, direction: Direction, query: FlowQuery): TraceStep | undefined {
+  const { destination, protocol, ports } = query;
+  // The side whose policies apply, and the peer its rules must admit.
+  const [self, other] =
+    direction === 'ingress' ? [query.destination, query.source] : [query.source, query.destination];
   if (sets.policies.length === 0 || !sets.engine.enforced) return undefined;
   const kind = direction === 'ingress' ? 'policy-ingress' : 'policy-egress';
   const at = self.pod ? `pod ${self.label} (namespace ${self.pod.namespace})` : self.label;

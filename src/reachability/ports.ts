@@ -5,6 +5,9 @@ export type PortSet = PortRange[];
 
 export const ALL_PORTS: PortRange = { from: 0, to: 65535 };
 
+/** Linux's default ip_local_port_range: where a client's reply port, and an OS-assigned listener port, come from. */
+export const EPHEMERAL_PORTS: PortRange = { from: 32768, to: 60999 };
+
 export function normalise(set: readonly PortRange[]): PortSet {
   const sorted = [...set].filter((r) => r.from <= r.to).sort((a, b) => a.from - b.from);
   const out: PortRange[] = [];

@@ -6,7 +6,7 @@
 import type { FlowResult } from '../analyze/types.ts';
 import type { ClusterModel, PortRange } from '../model/types.ts';
 import type { RequirementId } from '../requirements/catalog.ts';
-import { EPHEMERAL_PORTS } from '../reachability/evaluate.ts';
+import { EPHEMERAL_PORTS } from '../reachability/ports.ts';
 import type { TraceStep } from '../reachability/types.ts';
 import { SG_RULES_QUOTA, type NaclRemediation, type SgRemediation } from './types.ts';
 

@@ -7,7 +7,7 @@
 import type { AnalysisResult } from '../questions/analyze.ts';
 import type { Status } from '../reachability/types.ts';
 import { buildMatrix, cellName, fixesById, problemLines, traceLines, type Cell } from './cells.ts';
-import type { RunTiming } from './index.ts';
+import type { RunTiming } from './types.ts';
 
 export type CtrfStatus = 'passed' | 'failed' | 'skipped' | 'pending' | 'other';
 

@@ -24,7 +24,7 @@ import {
 import { html, trusted, type Markup } from './html/markup.ts';
 import { script } from './html/script.ts';
 import { style } from './html/style.ts';
-import type { RunTiming } from './index.ts';
+import type { RunTiming } from './types.ts';
 
 const statusWord: Record<Status | 'skipped', string> = {
   allowed: '✓ ALLOWED',

@@ -8,20 +8,9 @@ import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
 import { renderText } from './text.ts';
+import type { RenderOptions } from './types.ts';
 
-/** When the analysis ran (ms since the epoch): renderers have no clock of their own. */
-export interface RunTiming {
-  readonly start: number;
-  readonly stop: number;
-}
-
-export interface RenderOptions {
-  /** Colour for terminals (text formats only). */
-  readonly color: boolean;
-  readonly verbose: boolean;
-  /** Start and stop of the run, for formats that record them (CTRF, JUnit, HTML). */
-  readonly timing?: RunTiming;
-}
+export type { RenderOptions, RunTiming } from './types.ts';
 
 export type Renderer = (result: AnalysisResult, options: RenderOptions) => string;
 

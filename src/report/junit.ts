@@ -5,7 +5,7 @@
  */
 import type { AnalysisResult } from '../questions/analyze.ts';
 import { buildMatrix, fixesById, portText, problemLines, traceLines, type Cell } from './cells.ts';
-import type { RunTiming } from './index.ts';
+import type { RunTiming } from './types.ts';
 
 /** Characters XML 1.0 cannot carry at all, even escaped (controls, lone surrogates, U+FFFE/F). */
 const INVALID_XML =

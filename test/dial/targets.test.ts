@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseDuration } from '../../src/cli/commands/dial.ts';
+import { parseDuration } from '../../src/cli/shared.ts';
 import { UsageError } from '../../src/cli/errors.ts';
 import { DialTargetError, parseTarget, parseTargets, type DialOptions } from '../../src/live/dial/index.ts';
 

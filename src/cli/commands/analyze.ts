@@ -8,7 +8,7 @@ import { writeReportFile } from '../report-file.ts';
 import { outputFormat, warn } from '../inputs.ts';
 import { addAnalysisOptions, analysisOptionsFrom, analyzeWithOptions } from '../analysis-options.ts';
 import { addSnapshotSourceOptions, snapshotFrom, type SourceOptions } from '../snapshot-source.ts';
-import type { RegisterCommand } from './index.ts';
+import type { RegisterCommand } from '../shared.ts';
 
 export function exitCodeFor(result: AnalysisResult): number {
   return { pass: ExitCode.Pass, fail: ExitCode.Fail, unknown: ExitCode.Inconclusive }[result.verdict];

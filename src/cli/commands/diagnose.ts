@@ -7,8 +7,8 @@ import { ExitCode } from '../errors.ts';
 import { outputFormat, warn } from '../inputs.ts';
 import { addAnalysisOptions, analysisOptionsFrom, analyzeWithOptions } from '../analysis-options.ts';
 import { addSnapshotSourceOptions, snapshotFrom, type SourceOptions } from '../snapshot-source.ts';
-import type { RegisterCommand } from './index.ts';
-import { badInput, printReport, readDocumentFile } from './placement.ts';
+import type { RegisterCommand } from '../shared.ts';
+import { badInput, printReport, readDocumentFile } from '../shared.ts';
 
 const exitCodes = {
   'causes-found': ExitCode.Fail,

@@ -2,7 +2,7 @@ import { Option } from 'commander';
 import { dial, DialTargetError, parseTargets, type DialOptions } from '../../live/dial/index.ts';
 import { renderDialTable } from '../../report/dial.ts';
 import { ExitCode, UsageError } from '../errors.ts';
-import type { RegisterCommand } from './index.ts';
+import { parseDuration, type RegisterCommand } from '../shared.ts';
 
 interface DialFlags {
   timeout: string;
@@ -52,18 +52,6 @@ export const registerDial: RegisterCommand = (program, setExit) => {
       setExit(passed ? ExitCode.Pass : ExitCode.Fail);
     });
 };
-
-/** `500ms`, `2s`, `1.5s` or a bare number of seconds → milliseconds. */
-export function parseDuration(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text.trim());
-  const milliseconds = match === null ? NaN : Number(match[1]) * (match[2] === 'ms' ? 1 : 1000);
-  if (!(milliseconds >= 1)) {
-    throw new UsageError(
-      `--timeout ${text}: expected a duration such as 500ms, 2s or 5 (seconds), of at least 1ms`,
-    );
-  }
-  return Math.round(milliseconds);
-}
 
 function asUsageError<T>(parse: () => T): T {
   try {

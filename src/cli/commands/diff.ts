@@ -8,8 +8,8 @@ import { ExitCode, UsageError } from '../errors.ts';
 import { checkVersion, outputFormat, warn } from '../inputs.ts';
 import { addAnalysisOptions, analysisOptionsFrom, analyzeWithOptions } from '../analysis-options.ts';
 import { addSnapshotSourceOptions, snapshotFrom, type SourceOptions } from '../snapshot-source.ts';
-import type { RegisterCommand } from './index.ts';
-import { printReport } from './placement.ts';
+import type { RegisterCommand } from '../shared.ts';
+import { printReport } from '../shared.ts';
 
 const exitCodes = {
   breaks: ExitCode.Fail,

@@ -5,20 +5,19 @@ import { Option, type Command } from 'commander';
 import type { AnalyzeOptions } from '../../questions/analyze.ts';
 import type { AnalysisResult } from '../../questions/analyze.ts';
 import { buildModel } from '../../model/build.ts';
-import { applyPlan, type ItemResult } from '../../questions/fix/apply-plan.ts';
+import { applyFix } from '../../questions/fix/apply.ts';
 import { planText, summaryJson, summaryText } from '../../report/apply.ts';
 import { revokeScript, type RevokeTarget } from '../../report/fix/revoke.ts';
 import { applyRemediation } from '../../remediate/what-if.ts';
 import { emitters, fixFormats, type FixFormat } from '../../report/fix/index.ts';
 import { count, fixPlan, type FixPlan } from '../../questions/fix/plan.ts';
-import type { NaclRemediation, SgRemediation } from '../../remediate/types.ts';
 import { CollectError } from '../../live/errors.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import { addAnalysisOptions, analysisOptionsFrom, analyzeWithOptions } from '../analysis-options.ts';
 import { collectionFailure, ExitCode, UsageError } from '../errors.ts';
 import { outputFormat, warn } from '../inputs.ts';
 import { addSnapshotSourceOptions, snapshotFrom, type SourceOptions } from '../snapshot-source.ts';
-import type { RegisterCommand } from './index.ts';
+import type { RegisterCommand } from '../shared.ts';
 
 function analyze(snapshot: Snapshot, options: AnalyzeOptions): AnalysisResult {
   for (const ignored of snapshot.ignored) warn(`ignored ${ignored.file}: ${ignored.reason}`);
@@ -55,14 +54,6 @@ async function confirm(question: string): Promise<boolean> {
   }
 }
 
-function applied(results: readonly ItemResult[]): { rules: SgRemediation[]; nacl: NaclRemediation[] } {
-  const done = results.filter((r) => r.outcome.status !== 'failed').map((r) => r.item);
-  return {
-    rules: done.flatMap((i) => (i.kind === 'sg-rule' ? [i.planned.rule] : [])),
-    nacl: done.flatMap((i) => (i.kind === 'nacl-entry' ? [i.planned.entry] : [])),
-  };
-}
-
 /** Writes the revoke script, creating it only if it does not exist yet. */
 function writeRevoke(path: string, text: string, create: boolean): void {
   try {
@@ -85,67 +76,78 @@ interface ApplyContext {
 
 async function runApply(context: ApplyContext): Promise<number> {
   const { opts, source, plan, before } = context;
-  const { items, refused } = applyPlan(plan);
-  process.stderr.write(planText(plan, items, refused));
-  const print = (summary: Parameters<typeof summaryText>[1]): void => {
-    process.stdout.write(opts.output === 'json' ? summaryJson(summary) : summaryText(plan, summary));
-  };
-  if (items.length === 0) {
-    print({ results: [], refused, before });
-    return refused.length > 0 ? ExitCode.Fail : ExitCode.Pass;
-  }
-  const where = plan.cluster.accountId ? `account ${plan.cluster.accountId}` : 'the account';
-  if (!opts.yes && !(await confirm(`Add ${count(items.length, 'item')} to ${where}? [y/N] `))) {
-    process.stderr.write('dynamo-netcheck: nothing changed\n');
-    return ExitCode.Fail;
-  }
-  // Loaded only here: the SDK takes a while to import and offline `fix` never needs it.
-  const { makeAwsClients } = await import('../../live/collect/aws.ts');
-  const { applyItems, checkPermissions } = await import('../../live/ec2-apply.ts');
   const target: RevokeTarget = {
     ...(source.region ? { region: source.region } : {}),
     ...(source.profile ? { profile: source.profile } : {}),
     when: new Date().toISOString(),
   };
-  const { ec2 } = makeAwsClients(target);
-  let denials;
-  try {
-    denials = await checkPermissions(ec2, items);
-  } catch (err) {
-    if (err instanceof CollectError) throw collectionFailure(err);
-    throw err;
-  }
-  if (denials.length > 0) {
-    const actions = [...new Set(denials.flatMap((d) => d.actions))];
-    process.stderr.write(
-      `dynamo-netcheck: missing permissions — nothing was changed. The dry run was denied for:\n${denials.map((d) => `  ${d.message}\n`).join('')}` +
-        `Grant the caller ${actions.join(', ')} (on the security groups / network ACLs above; the whole --apply policy is docs/iam-policy-apply.json) and run again.\n`,
-    );
-    return ExitCode.MissingPermissions;
-  }
   const revokePath = resolve(
     (opts.revokeScript as string | undefined) ??
       `dynamo-netcheck-revoke-${target.when.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.sh`,
   );
-  if (existsSync(revokePath))
-    throw new UsageError(`--revoke-script ${revokePath}: exists already; name a new file`);
-  writeRevoke(revokePath, revokeScript(plan, [], target), true);
-  const done: ItemResult[] = [];
-  const results = await applyItems(ec2, items, (result) => {
-    done.push(result);
-    if (result.outcome.status === 'added') writeRevoke(revokePath, revokeScript(plan, done, target), false);
+  // Loaded only when needed: the SDK takes a while to import and offline `fix` never needs it.
+  const ec2Edge = async () => {
+    const { makeAwsClients } = await import('../../live/collect/aws.ts');
+    const edge = await import('../../live/ec2-apply.ts');
+    return { ec2: makeAwsClients(target).ec2, ...edge };
+  };
+  let edge: Awaited<ReturnType<typeof ec2Edge>> | undefined;
+  const outcome = await applyFix(plan, opts.yes === true, {
+    showPlan: (items, refused) => process.stderr.write(planText(plan, items, refused)),
+    confirm: (items) => {
+      const where = plan.cluster.accountId ? `account ${plan.cluster.accountId}` : 'the account';
+      return confirm(`Add ${count(items.length, 'item')} to ${where}? [y/N] `);
+    },
+    checkPermissions: async (items) => {
+      edge = await ec2Edge();
+      try {
+        return await edge.checkPermissions(edge.ec2, items);
+      } catch (err) {
+        if (err instanceof CollectError) throw collectionFailure(err);
+        throw err;
+      }
+    },
+    writeRevoke: (done, first) => {
+      if (first && existsSync(revokePath))
+        throw new UsageError(`--revoke-script ${revokePath}: exists already; name a new file`);
+      writeRevoke(revokePath, revokeScript(plan, done, target), first);
+    },
+    removeRevoke: () => unlinkSync(revokePath),
+    applyItems: (items, onResult) => edge!.applyItems(edge!.ec2, items, onResult),
+    // The verdict with the rules in: re-collected when live, else the snapshot with them added.
+    analyzeAfter: async (rules, nacl) =>
+      source.live
+        ? analyze(await snapshotFrom(undefined, source), context.analysisOptions)
+        : analyze(applyRemediation(context.snapshot, rules, nacl), context.analysisOptions),
   });
-  const added = results.some((r) => r.outcome.status === 'added');
-  if (!added) unlinkSync(revokePath);
-
-  // The verdict with the rules in: re-collected when live, else the snapshot with them added.
-  const { rules, nacl } = applied(results);
-  const after = source.live
-    ? analyze(await snapshotFrom(undefined, source), context.analysisOptions)
-    : analyze(applyRemediation(context.snapshot, rules, nacl), context.analysisOptions);
-  print({ results, refused, before, after, ...(added ? { revokeScript: revokePath } : {}) });
-  const failed = results.some((r) => r.outcome.status === 'failed') || refused.length > 0;
-  return failed ? ExitCode.Fail : ExitCode.Pass;
+  const print = (summary: Parameters<typeof summaryText>[1]): void => {
+    process.stdout.write(opts.output === 'json' ? summaryJson(summary) : summaryText(plan, summary));
+  };
+  switch (outcome.kind) {
+    case 'nothing-to-do':
+      print({ results: [], refused: outcome.refused, before });
+      return outcome.refused.length > 0 ? ExitCode.Fail : ExitCode.Pass;
+    case 'declined':
+      process.stderr.write('dynamo-netcheck: nothing changed\n');
+      return ExitCode.Fail;
+    case 'denied': {
+      const actions = [...new Set(outcome.denials.flatMap((d) => d.actions))];
+      process.stderr.write(
+        `dynamo-netcheck: missing permissions — nothing was changed. The dry run was denied for:\n${outcome.denials.map((d) => `  ${d.message}\n`).join('')}` +
+          `Grant the caller ${actions.join(', ')} (on the security groups / network ACLs above; the whole --apply policy is docs/iam-policy-apply.json) and run again.\n`,
+      );
+      return ExitCode.MissingPermissions;
+    }
+    case 'applied':
+      print({
+        results: outcome.results,
+        refused: outcome.refused,
+        before,
+        after: outcome.after,
+        ...(outcome.added ? { revokeScript: revokePath } : {}),
+      });
+      return outcome.failed ? ExitCode.Fail : ExitCode.Pass;
+  }
 }
 
 export const registerFix: RegisterCommand = (program, setExit) => {

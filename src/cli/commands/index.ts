@@ -1,7 +1,4 @@
-import type { Command } from 'commander';
-
-/** A command adds itself to the program and reports its exit code through `setExit`. */
-export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
+import type { RegisterCommand } from '../shared.ts';
 
 /** The command registry: one line per command file. */
 export const commands: RegisterCommand[] = [];

@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import YAML from 'yaml';
 import { analyzeModel } from '../../questions/analyze.ts';
 import { buildModel } from '../../model/build.ts';
 import { clusterFacts, schedulingCluster } from '../../placement/cluster.ts';
@@ -10,50 +8,10 @@ import { placementReport } from '../../questions/placement.ts';
 import { schedule } from '../../placement/scheduler.ts';
 import { schedulingSpecFromDocument } from '../../placement/spec.ts';
 import type { SchedulingSpec } from '../../placement/types.ts';
-import { formatIssue, type InputIssue } from '../../snapshot/types.ts';
 import { ExitCode, UsageError } from '../errors.ts';
 import { outputFormat, warn } from '../inputs.ts';
 import { addSnapshotSourceOptions, snapshotFrom, type SourceOptions } from '../snapshot-source.ts';
-import type { RegisterCommand } from './index.ts';
-
-export function badInput(issues: readonly InputIssue[]): UsageError {
-  return new UsageError(`bad input:\n${issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`);
-}
-
-/** One YAML or JSON document from a file the user named; exit 2 when it cannot be read. */
-export function readDocumentFile(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new UsageError(`${file}: no such file or not readable`);
-  }
-  const docs = YAML.parseAllDocuments(text, { uniqueKeys: false });
-  const error = docs.flatMap((d) => d.errors)[0];
-  if (error) {
-    const pos = error.linePos?.[0];
-    throw new UsageError(
-      `${file}: invalid YAML/JSON${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}: ${error.message.split('\n')[0]}`,
-    );
-  }
-  const values = docs.map((d) => d.toJS({ maxAliasCount: 100 }) as unknown).filter((v) => v !== null);
-  if (values.length !== 1) throw new UsageError(`${file}: expected one document, found ${values.length}`);
-  return values[0];
-}
-
-/** stdout carries only the report: JSON, or the table (coloured on a terminal unless --no-color). */
-export function printReport<T>(
-  format: 'table' | 'json',
-  report: T,
-  render: (report: T, options: { color: boolean }) => string,
-  color: unknown,
-): void {
-  process.stdout.write(
-    format === 'json'
-      ? `${JSON.stringify(report, null, 2)}\n`
-      : render(report, { color: color !== false && process.stdout.isTTY === true }),
-  );
-}
+import { badInput, printReport, readDocumentFile, type RegisterCommand } from '../shared.ts';
 
 export const registerPlacement: RegisterCommand = (program, setExit) => {
   const command = program

@@ -1,8 +1,8 @@
 import { Option } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { buildModel } from '../../model/build.ts';
-import { DEFAULT_IMAGE, planProbes } from '../../questions/probe/plan.ts';
-import { compareResults } from '../../questions/probe/compare.ts';
+import { DEFAULT_IMAGE } from '../../questions/probe/plan.ts';
+import { probeCluster, probePlan, ProbePlanError } from '../../questions/probe/probe.ts';
 import { renderProbeTable } from '../../report/probe.ts';
 import { abortOnSignals } from '../../live/probe/signals.ts';
 import { addAnalysisOptions, analysisOptionsFrom, analyzeWithOptions } from '../analysis-options.ts';
@@ -16,13 +16,11 @@ import {
   snapshotFrom,
   type SourceOptions,
 } from '../snapshot-source.ts';
-import { parseDuration } from './dial.ts';
-import type { RegisterCommand } from './index.ts';
+import { parseDuration } from '../shared.ts';
+import type { RegisterCommand } from '../shared.ts';
 
 /** This tool's image for --l7 (built from the Dockerfile at the repository root). */
 export const L7_IMAGE = 'ghcr.io/dynamo-netcheck/dynamo-netcheck:latest';
-/** 128 + SIGINT, what shells expect of an interrupted command. */
-const INTERRUPTED = 130;
 
 interface ProbeFlags extends SourceOptions {
   image?: string;
@@ -99,17 +97,16 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
     const mode = flags.l7 ? 'l7' : 'nc';
     let plan;
     try {
-      plan = planProbes(model, analysis, {
+      plan = probePlan(model, analysis, {
         runId,
         mode,
         image: flags.image ?? (flags.l7 ? L7_IMAGE : DEFAULT_IMAGE),
         timeoutSeconds: Math.max(1, Math.ceil(timeoutMs / 1000)),
       });
     } catch (err) {
-      throw new UsageError((err as Error).message);
+      if (err instanceof ProbePlanError) throw new UsageError(err.message);
+      throw err;
     }
-    if (plan.probes.length === 0)
-      throw new UsageError(`nothing to probe: ${plan.notProbed.join('; ') || 'no TCP flows'}`);
 
     const { loadKubeConfig } = await import('../../live/collect/kubernetes.ts');
     const { CollectError } = await import('../../live/errors.ts');
@@ -127,17 +124,18 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
       plan.namespace,
     );
     try {
-      const runs = await runProbes(plan, {
-        kubeConfig,
-        mode,
-        concurrency,
-        pendingMs,
-        pollMs,
-        deadlineMs: pendingMs + 2 * timeoutMs + 60_000,
-        signal: guard.signal,
-        progress,
-      });
-      const report = compareResults(plan, runs);
+      const report = await probeCluster(plan, (p) =>
+        runProbes(p, {
+          kubeConfig,
+          mode,
+          concurrency,
+          pendingMs,
+          pollMs,
+          deadlineMs: pendingMs + 2 * timeoutMs + 60_000,
+          signal: guard.signal,
+          progress,
+        }),
+      );
       process.stdout.write(
         output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderProbeTable(report),
       );
@@ -146,7 +144,7 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
       if (err instanceof CollectError) throw collectionFailure(err);
       if (!(err instanceof Interrupted)) throw err;
       process.stderr.write(`dynamo-netcheck: interrupted; namespace ${plan.namespace} deleted\n`);
-      setExit(INTERRUPTED);
+      setExit(ExitCode.Interrupted);
     } finally {
       guard.dispose();
     }

@@ -5,7 +5,7 @@ import { resolveRequirements } from '../../requirements/resolve.ts';
 import { renderRequirements } from '../../report/requirements.ts';
 import { ExitCode } from '../errors.ts';
 import { checkVersion, readRecipe, readSnapshot, warn } from '../inputs.ts';
-import type { RegisterCommand } from './index.ts';
+import type { RegisterCommand } from '../shared.ts';
 
 export const registerRequirements: RegisterCommand = (program, setExit) => {
   program

@@ -3,7 +3,7 @@ import { CollectError } from '../../live/errors.ts';
 import { checkTarget, toInputFiles, writeSnapshotDir } from '../../live/collect/write.ts';
 import { collectionFailure, ExitCode, UsageError } from '../errors.ts';
 import { collectLive } from '../snapshot-source.ts';
-import type { RegisterCommand } from './index.ts';
+import type { RegisterCommand } from '../shared.ts';
 
 function positiveInteger(value: string): number {
   const n = Number(value);

@@ -21,6 +21,14 @@ export type Outcome =
   | { readonly status: 'already-present' }
   | { readonly status: 'failed'; readonly code: string; readonly message: string };
 
+/** An item the dry run was denied for. */
+export interface Denial {
+  readonly item: ApplyItem;
+  /** The IAM actions the caller lacks for this item. */
+  readonly actions: readonly string[];
+  readonly message: string;
+}
+
 export interface ItemResult {
   readonly item: ApplyItem;
   readonly outcome: Outcome;

@@ -1,0 +1,60 @@
+/** What the command files share: the registry's type, reading a user's file, printing a report. */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import YAML from 'yaml';
+import { formatIssue, type InputIssue } from '../snapshot/types.ts';
+import { UsageError } from './errors.ts';
+
+/** A command adds itself to the program and reports its exit code through `setExit`. */
+export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
+
+export function badInput(issues: readonly InputIssue[]): UsageError {
+  return new UsageError(`bad input:\n${issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`);
+}
+
+/** One YAML or JSON document from a file the user named; exit 2 when it cannot be read. */
+export function readDocumentFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new UsageError(`${file}: no such file or not readable`);
+  }
+  const docs = YAML.parseAllDocuments(text, { uniqueKeys: false });
+  const error = docs.flatMap((d) => d.errors)[0];
+  if (error) {
+    const pos = error.linePos?.[0];
+    throw new UsageError(
+      `${file}: invalid YAML/JSON${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}: ${error.message.split('\n')[0]}`,
+    );
+  }
+  const values = docs.map((d) => d.toJS({ maxAliasCount: 100 }) as unknown).filter((v) => v !== null);
+  if (values.length !== 1) throw new UsageError(`${file}: expected one document, found ${values.length}`);
+  return values[0];
+}
+
+/** stdout carries only the report: JSON, or the table (coloured on a terminal unless --no-color). */
+export function printReport<T>(
+  format: 'table' | 'json',
+  report: T,
+  render: (report: T, options: { color: boolean }) => string,
+  color: unknown,
+): void {
+  process.stdout.write(
+    format === 'json'
+      ? `${JSON.stringify(report, null, 2)}\n`
+      : render(report, { color: color !== false && process.stdout.isTTY === true }),
+  );
+}
+
+/** `500ms`, `2s`, `1.5s` or a bare number of seconds → milliseconds. */
+export function parseDuration(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text.trim());
+  const milliseconds = match === null ? NaN : Number(match[1]) * (match[2] === 'ms' ? 1 : 1000);
+  if (!(milliseconds >= 1)) {
+    throw new UsageError(
+      `--timeout ${text}: expected a duration such as 500ms, 2s or 5 (seconds), of at least 1ms`,
+    );
+  }
+  return Math.round(milliseconds);
+}
