@@ -1,4 +1,4 @@
-// Bundles the CLI into dist/ (our code only; packages stay in node_modules) so it starts without
+// Bundles the CLI and the library face into dist/ (our code only; packages stay in node_modules) so it starts without
 // compiling TypeScript on every run. `npm ci` runs this through the `prepare` script; bin/entry.mjs
 // uses the bundle only while the sources match the fingerprint written here.
 import { rmSync, writeFileSync } from 'node:fs';
@@ -21,7 +21,8 @@ const root = new URL('../', import.meta.url);
 const fingerprint = sourceFingerprint(root);
 rmSync(new URL('dist/', root), { recursive: true, force: true });
 await esbuild.build({
-  entryPoints: [new URL('../src/cli/main.ts', import.meta.url).pathname],
+  // main: the CLI; index: the library face (package.json `exports`).
+  entryPoints: ['../src/cli/main.ts', '../src/index.ts'].map((p) => new URL(p, import.meta.url).pathname),
   outdir: new URL('../dist/', import.meta.url).pathname,
   bundle: true,
   splitting: true,

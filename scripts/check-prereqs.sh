@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The tests use real servers and real network namespaces (DESIGN.md §7). Fail loudly, never skip,
+# The tests use real servers and real network namespaces (docs/architecture.md, "Testing"). Fail loudly, never skip,
 # when something they need is missing, and say how to get it.
 set -u
 missing=()

@@ -1,6 +1,6 @@
 /**
  * Where a pod's traffic enters the VPC: its ENI, security groups, subnet and address, and the facts
- * that decided them (DESIGN.md §4 "Which ENI carries a pod's traffic").
+ * that decided them (docs/architecture.md, "Which ENI carries a pod").
  */
 import { parseAddress, type AddressRange } from '../base/ip.ts';
 import type { ClusterModel, EniModel, NodeModel, PodModel } from './types.ts';

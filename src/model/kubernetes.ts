@@ -3,7 +3,7 @@ import type { Instance } from '../snapshot/schemas.ts';
 import type { Located, Snapshot } from '../snapshot/types.ts';
 import type { CniSettings, EniConfigModel, NodeModel, PodModel } from './types.ts';
 
-/** Labels that name a node's group, in order of preference (DESIGN.md §4). */
+/** Labels that name a node's group, in order of preference (docs/architecture.md, "Node groups"). */
 const nodeGroupLabels = [
   'eks.amazonaws.com/nodegroup',
   'alpha.eksctl.io/nodegroup-name',

@@ -1,6 +1,6 @@
 /**
  * The reachability core: decides one flow between two endpoints from security groups and network
- * ACLs, as AWS evaluates them (DESIGN.md §4), and records every step with the facts that decided it.
+ * ACLs, as AWS evaluates them (docs/architecture.md, "AWS semantics"), and records every step with the facts that decided it.
  * Pure: no I/O, no clocks; the same model and query always give the same trace.
  */
 import type { Endpoint } from '../model/endpoints.ts';

@@ -1,7 +1,7 @@
 /**
  * Remediation synthesis: the fewest, narrowest rules that unblock every blocked flow.
  * Exact ports only, a peer security group rather than a CIDR wherever the peer has one, never
- * 0.0.0.0/0 or protocol -1 (DESIGN.md §6). Pure: reads flow traces, never re-evaluates them.
+ * 0.0.0.0/0 or protocol -1 (docs/architecture.md, "The JSON contract"). Pure: reads flow traces, never re-evaluates them.
  */
 import type { FlowResult } from '../analyze/types.ts';
 import type { ClusterModel, PortRange } from '../model/types.ts';

@@ -3,7 +3,7 @@ import type { RequirementId } from '../requirements/catalog.ts';
 /** Default quota of inbound (and of outbound) rules per security group. */
 export const SG_RULES_QUOTA = 60;
 
-/** A security-group rule to add (DESIGN.md §6 `remediation[]`). */
+/** A security-group rule to add (`remediation[]` of `analyze -o json`). */
 export interface SgRemediation {
   readonly id: string;
   readonly direction: 'ingress' | 'egress';

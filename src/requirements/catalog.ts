@@ -101,7 +101,7 @@ export const catalog: readonly CatalogEntry[] = [
     },
     why: 'Dynamo 1.0.x keeps discovery and leases in etcd in dynamo-system.',
     symptom: '"Unable to create lease"; workers never register',
-    source: `${SEED}: "the pre-1.2 control-plane ports"; DESIGN.md §1`,
+    source: `${SEED}: "the pre-1.2 control-plane ports"`,
   },
   {
     id: 'prometheus',
@@ -133,7 +133,7 @@ export const catalog: readonly CatalogEntry[] = [
     to: { kind: 'dynamo-role', role: 'worker' },
     why: 'Dynamo 1.2 defaults DYN_REQUEST_PLANE to tcp and AICR does not override it: the frontend dials each worker’s RPC port (OS-assigned unless DYN_TCP_RPC_PORT is set).',
     symptom: 'requests fail or hang while pods look healthy',
-    source: `${SEED}: "Dynamo 1.2 defaults DYN_REQUEST_PLANE to TCP, and AICR does not override it"; DESIGN.md §1`,
+    source: `${SEED}: "Dynamo 1.2 defaults DYN_REQUEST_PLANE to TCP, and AICR does not override it"`,
   },
   {
     id: 'response-stream',
@@ -146,7 +146,7 @@ export const catalog: readonly CatalogEntry[] = [
     to: { kind: 'dynamo-role', role: 'frontend' },
     why: 'Workers stream responses back to the frontend’s response-stream port (OS-assigned unless DYN_TCP_RESPONSE_STREAM_PORT is set).',
     symptom: 'requests hang after being accepted; no tokens stream back',
-    source: 'DESIGN.md §1 (request plane)',
+    source: `${SEED}: request plane (frontend → worker TCP, DYN_TCP_RPC_PORT)`,
   },
   {
     id: 'zmq-events',
@@ -158,7 +158,7 @@ export const catalog: readonly CatalogEntry[] = [
     to: { kind: 'dynamo-role', role: 'worker' },
     why: 'With DYN_EVENT_PLANE=zmq the frontend / KV router subscribes to each worker’s KV events on TCP 5557.',
     symptom: 'KV-aware routing is blind (no cache hits) while requests still succeed',
-    source: 'DESIGN.md §1 (ZMQ event plane)',
+    source: `${SEED}: "the worker runtime relays local vLLM ZMQ KV-cache events"`,
   },
   {
     id: 'dns',

@@ -29,7 +29,7 @@ describe('analyze CLI', () => {
     assert.equal(r.stderr, '', 'nothing on stderr for good input');
   });
 
-  it('-o json prints exactly one object with the DESIGN.md §6 contract', () => {
+  it('-o json prints exactly one object with the JSON contract (docs/architecture.md)', () => {
     const r = run('analyze', 'examples/dgxc-multi-sg', '-o', 'json');
     assert.equal(r.code, 1);
     const out = JSON.parse(r.stdout) as Record<string, unknown>;

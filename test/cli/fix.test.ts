@@ -22,16 +22,16 @@ import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parse as parseHcl } from '@cdktf/hcl2json';
 import YAML from 'yaml';
-import type { FakeAccount } from '../remediate/apply/cli-with-fake-ec2.ts';
+import type { FakeAccount } from '../questions/fix/cli-with-fake-ec2.ts';
 import { startCli, type CliWorker } from '../helpers/cli-in-worker.ts';
-import { emptyState } from '../remediate/apply/fake-ec2.ts';
+import { emptyState } from '../questions/fix/fake-ec2.ts';
 import { loadKubeObjects, namespacesOf, startFakeKubeApi } from '../helpers/fake-kube-api.ts';
-import { ingressAndEgressCluster } from '../remediate/apply/scenarios.ts';
+import { ingressAndEgressCluster } from '../questions/fix/scenarios.ts';
 
 const EXAMPLE = resolve('examples/dgxc-multi-sg');
 const SYSTEM_SG = 'sg-0280e97ae16fcd306';
 const TSX = createRequire(import.meta.url).resolve('tsx');
-const RUNNER = resolve('test/remediate/apply/cli-with-fake-ec2.ts');
+const RUNNER = resolve('test/questions/fix/cli-with-fake-ec2.ts');
 
 const scratch = mkdtempSync(join(tmpdir(), 'netcheck-fix-cli-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));

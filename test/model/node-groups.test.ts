@@ -1,4 +1,4 @@
-/** Which fact names a node's group, in DESIGN.md §4's order: EKS label, eksctl, Karpenter, EC2 tag. */
+/** Which fact names a node's group, in the documented order: EKS label, eksctl, Karpenter, EC2 tag. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildModel } from '../../src/model/build.ts';

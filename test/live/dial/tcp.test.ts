@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { DEFAULT_DIAL_TIMEOUT_MS } from '../../src/live/dial/index.ts';
+import { DEFAULT_DIAL_TIMEOUT_MS } from '../../../src/live/dial/index.ts';
 import {
   startDialWorker,
   TIMEOUT_BOUND_MS,
   TIMEOUT_MS,
   type ClientDialer,
-} from '../helpers/dial-worker-client.ts';
-import { LAB_ADDRESS, Lab } from '../helpers/netns.ts';
-import { PORT, startNats } from '../helpers/servers.ts';
+} from '../../helpers/dial-worker-client.ts';
+import { LAB_ADDRESS, Lab } from '../../helpers/netns.ts';
+import { PORT, startNats } from '../../helpers/servers.ts';
 
 let lab: Lab | undefined;
 let client: ClientDialer;

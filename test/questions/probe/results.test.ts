@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ProbeTarget } from '../../src/questions/probe/plan.ts';
-import { classifyNc, parseDialLog, parseNcLog, type LiveOutcome } from '../../src/questions/probe/results.ts';
+import type { ProbeTarget } from '../../../src/questions/probe/plan.ts';
+import {
+  classifyNc,
+  parseDialLog,
+  parseNcLog,
+  type LiveOutcome,
+} from '../../../src/questions/probe/results.ts';
 
 describe('nc output → outcome', () => {
   // busybox 1.36 nc (nc_bloaty) with -zvv, lines joined by the probe script's `tr '\n' ' '`:

@@ -5,7 +5,7 @@
  * directory), the collector's describe calls are answered from that example's aws/ files too
  * (test/helpers/fake-aws.ts), and each rule the run adds shows up in its security groups — so
  * `--live` re-collects and sees the change.
- * Usage: FAKE_EC2_ACCOUNT=… node --import tsx test/remediate/apply/cli-with-fake-ec2.ts <args…>
+ * Usage: FAKE_EC2_ACCOUNT=… node --import tsx test/questions/fix/cli-with-fake-ec2.ts <args…>
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { main } from '../../../src/cli/main.ts';

@@ -5,9 +5,9 @@ import {
   TIMEOUT_BOUND_MS,
   TIMEOUT_MS,
   type ClientDialer,
-} from '../helpers/dial-worker-client.ts';
-import { LAB_ADDRESS, Lab } from '../helpers/netns.ts';
-import { PORT, startNats } from '../helpers/servers.ts';
+} from '../../helpers/dial-worker-client.ts';
+import { LAB_ADDRESS, Lab } from '../../helpers/netns.ts';
+import { PORT, startNats } from '../../helpers/servers.ts';
 
 /** A listener that accepts TCP and never speaks: not a NATS server. */
 const SILENT_PORT = 4299;

@@ -5,7 +5,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { Diagnosis } from '../../src/questions/diagnose/types.ts';
+import type { Diagnosis } from '../../../src/questions/diagnose/types.ts';
 
 const run = (...args: string[]) => {
   const r = spawnSync('./bin/dynamo-netcheck', args, {

@@ -3,13 +3,13 @@
  * prints them), core/v1 Events, the tool's PodLogs documents and AICR CTRF reports, on a small
  * cluster whose NATS and Prometheus rules the test chooses.
  */
-import { analyzeSnapshot, type AnalyzeOptions } from '../../src/questions/analyze.ts';
-import { parseCtrf, type CtrfReport } from '../../src/questions/diagnose/ctrf.ts';
-import { diagnose } from '../../src/questions/diagnose/diagnose.ts';
-import type { Diagnosis } from '../../src/questions/diagnose/types.ts';
-import { buildModel } from '../../src/model/build.ts';
-import type { InputIssue } from '../../src/snapshot/types.ts';
-import { allTraffic, scenario, tcp, type Scenario } from '../helpers/scenario.ts';
+import { analyzeSnapshot, type AnalyzeOptions } from '../../../src/questions/analyze.ts';
+import { parseCtrf, type CtrfReport } from '../../../src/questions/diagnose/ctrf.ts';
+import { diagnose } from '../../../src/questions/diagnose/diagnose.ts';
+import type { Diagnosis } from '../../../src/questions/diagnose/types.ts';
+import { buildModel } from '../../../src/model/build.ts';
+import type { InputIssue } from '../../../src/snapshot/types.ts';
+import { allTraffic, scenario, tcp, type Scenario } from '../../helpers/scenario.ts';
 
 type Json = Record<string, unknown>;
 

@@ -1,7 +1,7 @@
 /** Bad validator reports, events and pod statuses are named by file and path, never half-read. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseCtrf } from '../../src/questions/diagnose/ctrf.ts';
+import { parseCtrf } from '../../../src/questions/diagnose/ctrf.ts';
 import { ctrf, dynamoCluster, dynamoPod, event, list, run } from './fixtures.ts';
 
 describe('CTRF reports', () => {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { DialReport } from '../../src/live/dial/index.ts';
-import { REPO_ROOT } from '../helpers/dial-worker-client.ts';
-import { LAB_ADDRESS, Lab } from '../helpers/netns.ts';
-import { run } from '../helpers/processes.ts';
-import { PORT, startNats } from '../helpers/servers.ts';
+import type { DialReport } from '../../../src/live/dial/index.ts';
+import { REPO_ROOT } from '../../helpers/dial-worker-client.ts';
+import { LAB_ADDRESS, Lab } from '../../helpers/netns.ts';
+import { run } from '../../helpers/processes.ts';
+import { PORT, startNats } from '../../helpers/servers.ts';
 
 const BIN = join(REPO_ROOT, 'bin', 'dynamo-netcheck');
 const JETSTREAM_NATS = `nats://${LAB_ADDRESS.open}:${PORT.natsJetStream}`;

@@ -3,13 +3,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startCli, type CliWorker } from '../helpers/cli-in-worker.ts';
+import { startCli, type CliWorker } from '../../helpers/cli-in-worker.ts';
 import {
   loadKubeObjects,
   namespacesOf,
   startFakeKubeApi,
   type FakeKubeApi,
-} from '../helpers/fake-kube-api.ts';
+} from '../../helpers/fake-kube-api.ts';
 import { fakeWorkloads, ncLogFor, type FakeWorkloads } from './fake-workloads.ts';
 
 const EXAMPLE = 'examples/healthy-shared-cluster-sg';

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildSync } from 'esbuild';
-import { analyzeModel } from '../../src/questions/analyze.ts';
-import { readSnapshot } from '../../src/cli/inputs.ts';
-import { buildModel } from '../../src/model/build.ts';
-import { planProbes, type ProbePlan } from '../../src/questions/probe/plan.ts';
-import { startFakeKubeApi } from '../helpers/fake-kube-api.ts';
+import { analyzeModel } from '../../../src/questions/analyze.ts';
+import { readSnapshot } from '../../../src/cli/inputs.ts';
+import { buildModel } from '../../../src/model/build.ts';
+import { planProbes, type ProbePlan } from '../../../src/questions/probe/plan.ts';
+import { startFakeKubeApi } from '../../helpers/fake-kube-api.ts';
 import { fakeWorkloads, ncLogFor } from './fake-workloads.ts';
 
 const RUNS = 50;

@@ -17,7 +17,7 @@ import { shellQuote } from '../../../src/report/fix/aws-cli.ts';
 import { emitters } from '../../../src/report/fix/index.ts';
 import { awsDescription, fixPlan, type FixPlan } from '../../../src/questions/fix/plan.ts';
 import { loadSnapshot } from '../../../src/snapshot/load.ts';
-import { ingressAndEgress, naclBlocked } from '../apply/scenarios.ts';
+import { ingressAndEgress, naclBlocked } from '../../questions/fix/scenarios.ts';
 
 const SYSTEM_SG = 'sg-0280e97ae16fcd306';
 const dgxcResult = analyzeSnapshot(await loadSnapshot('examples/dgxc-multi-sg'));

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startDialWorker, TIMEOUT_MS, type ClientDialer } from '../helpers/dial-worker-client.ts';
-import { LAB_ADDRESS, Lab } from '../helpers/netns.ts';
-import { waitUntil } from '../helpers/processes.ts';
-import { PORT, startNats, startPrometheus } from '../helpers/servers.ts';
+import { startDialWorker, TIMEOUT_MS, type ClientDialer } from '../../helpers/dial-worker-client.ts';
+import { LAB_ADDRESS, Lab } from '../../helpers/netns.ts';
+import { waitUntil } from '../../helpers/processes.ts';
+import { PORT, startNats, startPrometheus } from '../../helpers/servers.ts';
 
 const PROMETHEUS = `http://${LAB_ADDRESS.open}:${PORT.prometheus}`;
 /** The metric ai-service-metrics looks for; this Prometheus scrapes no DCGM exporter. */

@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
-import type { ProbePlan } from '../../src/questions/probe/plan.ts';
-import { Interrupted, runProbes } from '../../src/live/probe/run.ts';
-import { abortOnSignals } from '../../src/live/probe/signals.ts';
+import type { ProbePlan } from '../../../src/questions/probe/plan.ts';
+import { Interrupted, runProbes } from '../../../src/live/probe/run.ts';
+import { abortOnSignals } from '../../../src/live/probe/signals.ts';
 
 const plan = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as ProbePlan;
 const kubeConfig = new KubeConfig();

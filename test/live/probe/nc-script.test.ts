@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import { symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ncScript, type ProbeTarget } from '../../src/questions/probe/plan.ts';
-import { parseNcLog } from '../../src/questions/probe/results.ts';
-import { LAB_ADDRESS, Lab } from '../helpers/netns.ts';
-import { requireBinaries } from '../helpers/processes.ts';
-import { PORT, startNats } from '../helpers/servers.ts';
+import { ncScript, type ProbeTarget } from '../../../src/questions/probe/plan.ts';
+import { parseNcLog } from '../../../src/questions/probe/results.ts';
+import { LAB_ADDRESS, Lab } from '../../helpers/netns.ts';
+import { requireBinaries } from '../../helpers/processes.ts';
+import { PORT, startNats } from '../../helpers/servers.ts';
 
 const TIMEOUT_SECONDS = 2;
 let lab: Lab | undefined;

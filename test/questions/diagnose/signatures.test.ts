@@ -1,11 +1,11 @@
 /** Each symptom signature → cause → linked flow, its static verdict and fix; unknown symptoms listed. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Cause, Diagnosis } from '../../src/questions/diagnose/types.ts';
-import { loadSnapshot } from '../../src/snapshot/load.ts';
-import { analyzeSnapshot } from '../../src/questions/analyze.ts';
-import { buildModel } from '../../src/model/build.ts';
-import { diagnose } from '../../src/questions/diagnose/diagnose.ts';
+import type { Cause, Diagnosis } from '../../../src/questions/diagnose/types.ts';
+import { loadSnapshot } from '../../../src/snapshot/load.ts';
+import { analyzeSnapshot } from '../../../src/questions/analyze.ts';
+import { buildModel } from '../../../src/model/build.ts';
+import { diagnose } from '../../../src/questions/diagnose/diagnose.ts';
 import {
   PROMETHEUS_UNREACHABLE,
   ctrf,

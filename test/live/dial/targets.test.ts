@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseDuration } from '../../src/cli/shared.ts';
-import { UsageError } from '../../src/cli/errors.ts';
-import { DialTargetError, parseTarget, parseTargets, type DialOptions } from '../../src/live/dial/index.ts';
+import { parseDuration } from '../../../src/cli/shared.ts';
+import { UsageError } from '../../../src/cli/errors.ts';
+import {
+  DialTargetError,
+  parseTarget,
+  parseTargets,
+  type DialOptions,
+} from '../../../src/live/dial/index.ts';
 
 test('the scheme, the well-known port or an explicit option picks the dialer', () => {
   const cases: Array<[string, DialOptions, string, string, number]> = [

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startDialWorker, TIMEOUT_MS, type ClientDialer } from '../helpers/dial-worker-client.ts';
-import { LAB_ADDRESS, Lab } from '../helpers/netns.ts';
-import { PORT, startEtcd, startNats } from '../helpers/servers.ts';
+import { startDialWorker, TIMEOUT_MS, type ClientDialer } from '../../helpers/dial-worker-client.ts';
+import { LAB_ADDRESS, Lab } from '../../helpers/netns.ts';
+import { PORT, startEtcd, startNats } from '../../helpers/servers.ts';
 
 const ETCD = `http://${LAB_ADDRESS.open}:${PORT.etcd}`;
 let lab: Lab | undefined;

@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { analyzeModel } from '../../src/questions/analyze.ts';
-import type { AnalysisResult } from '../../src/questions/analyze.ts';
-import { readSnapshot } from '../../src/cli/inputs.ts';
-import { buildModel } from '../../src/model/build.ts';
-import type { ClusterModel } from '../../src/model/types.ts';
+import { analyzeModel } from '../../../src/questions/analyze.ts';
+import type { AnalysisResult } from '../../../src/questions/analyze.ts';
+import { readSnapshot } from '../../../src/cli/inputs.ts';
+import { buildModel } from '../../../src/model/build.ts';
+import type { ClusterModel } from '../../../src/model/types.ts';
 import {
   dialUrl,
   l7Arguments,
   ncScript,
   planProbes,
   type ProbeTarget,
-} from '../../src/questions/probe/plan.ts';
+} from '../../../src/questions/probe/plan.ts';
 
 const EXAMPLES = ['healthy-shared-cluster-sg', 'dgxc-multi-sg', 'policy-default-deny', 'upgrade-1.0-to-1.2'];
 const options = { runId: 'r7', timeoutSeconds: 5, mode: 'nc' as const, image: 'busybox:1.36' };

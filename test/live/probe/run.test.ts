@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { analyzeModel } from '../../src/questions/analyze.ts';
-import { readSnapshot } from '../../src/cli/inputs.ts';
-import { buildModel } from '../../src/model/build.ts';
-import { planProbes, type ProbePlan } from '../../src/questions/probe/plan.ts';
-import { compareResults } from '../../src/questions/probe/compare.ts';
-import { Interrupted, runProbes } from '../../src/live/probe/run.ts';
-import { startFakeKubeApi, type FakeKubeApi } from '../helpers/fake-kube-api.ts';
+import { analyzeModel } from '../../../src/questions/analyze.ts';
+import { readSnapshot } from '../../../src/cli/inputs.ts';
+import { buildModel } from '../../../src/model/build.ts';
+import { planProbes, type ProbePlan } from '../../../src/questions/probe/plan.ts';
+import { compareResults } from '../../../src/questions/probe/compare.ts';
+import { Interrupted, runProbes } from '../../../src/live/probe/run.ts';
+import { startFakeKubeApi, type FakeKubeApi } from '../../helpers/fake-kube-api.ts';
 import { fakeWorkloads, ncLogFor, type FakeWorkloads } from './fake-workloads.ts';
 
 async function planFor(example: string, runId: string): Promise<ProbePlan> {
