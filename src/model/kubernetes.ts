@@ -55,10 +55,10 @@ export function buildNodes(snapshot: Snapshot, cni: CniSettings): Map<string, No
         : 'none found';
     const instanceType = labels['node.kubernetes.io/instance-type'] ?? instance?.InstanceType;
     const evidence = gpuEvidence(labels, node.status?.capacity, instanceType);
+    // As ipamd reads it: the annotation first, then the one label ENI_CONFIG_LABEL_DEF names.
     const eniConfigName = cni.customNetworking
-      ? (labels['k8s.amazonaws.com/eniConfig'] ??
-        annotations['k8s.amazonaws.com/eniConfig'] ??
-        (cni.eniConfigLabelDef ? labels[cni.eniConfigLabelDef] : undefined))
+      ? (annotations['k8s.amazonaws.com/eniConfig'] ??
+        labels[cni.eniConfigLabelDef ?? 'k8s.amazonaws.com/eniConfig'])
       : undefined;
     out.set(node.metadata.name, {
       name: node.metadata.name,

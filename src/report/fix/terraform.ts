@@ -38,7 +38,8 @@ export function hclString(text: string): string {
     .replace(/\t/g, '\\t')
     // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
-    .replace(/\$\{/g, '$${')
+    // A function: in a replacement string `$$` means one `$`, so '$${' would write `${` back.
+    .replace(/\$\{/g, () => '$${')
     .replace(/%\{/g, '%%{');
   return `"${escaped}"`;
 }
