@@ -22,7 +22,10 @@ const fingerprint = sourceFingerprint(root);
 rmSync(new URL('dist/', root), { recursive: true, force: true });
 await esbuild.build({
   // main: the CLI; index: the library face (package.json `exports`).
-  entryPoints: ['../src/cli/main.ts', '../src/index.ts'].map((p) => new URL(p, import.meta.url).pathname),
+  entryPoints: {
+    main: new URL('../src/cli/main.ts', import.meta.url).pathname,
+    index: new URL('../src/index.ts', import.meta.url).pathname,
+  },
   outdir: new URL('../dist/', import.meta.url).pathname,
   bundle: true,
   splitting: true,

@@ -372,7 +372,9 @@ describe('terraform', () => {
       emitters.terraform({ ...dgxc, rules: [{ ...rule, description: nasty }] }),
     )) as HclJson;
     const [only] = Object.values(json.resource.aws_vpc_security_group_ingress_rule!);
-    assert.equal(only![0]!.description, nasty.replace('${', '$${').replace('%{', '%%{'));
+    // hcl2json keeps Terraform's escapes as written: `$${` and `%%{` are the literal `${` and `%{`
+    // (Terraform docs, "Strings and Templates": escape sequences). Spelled out, not computed.
+    assert.equal(only![0]!.description, 'a "quoted" \\ $${var.x} %%{if} text');
   });
 });
 

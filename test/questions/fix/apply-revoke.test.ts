@@ -23,8 +23,8 @@ import {
   type NetworkAclEntry,
 } from '@aws-sdk/client-ec2';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import { awsError } from '../helpers/fake-aws.ts';
-import { allTraffic, naclAllowAll, scenario, type NaclEntry } from '../helpers/scenario.ts';
+import { awsError } from '../../helpers/fake-aws.ts';
+import { allTraffic, naclAllowAll, scenario, type NaclEntry } from '../../helpers/scenario.ts';
 import {
   applyItems,
   applyPlan,
@@ -34,7 +34,7 @@ import {
   type ApplyItem,
   type FixPlan,
   type ItemResult,
-} from './support.ts';
+} from '../../helpers/core.ts';
 
 const SYS_SUBNET = '10.0.16.0/20';
 const GPU_SUBNET = '10.0.32.0/20';

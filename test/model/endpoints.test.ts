@@ -21,7 +21,7 @@ import {
   tcp,
   type Scenario,
 } from '../helpers/scenario.ts';
-import { analyzeSnapshot, parseSnapshot, type AnalysisResult, type FlowResult } from './support.ts';
+import { analyzeSnapshot, parseSnapshot, type AnalysisResult, type FlowResult } from '../helpers/core.ts';
 
 function natsFlow(result: AnalysisResult, kind: 'pods' | 'nodes'): FlowResult {
   const flow = result.flows.find((f) => f.requirement === 'nats' && f.source.kind === kind);

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { allTraffic, scenario, type NaclEntry } from '../helpers/scenario.ts';
-import { buildModel, evaluateFlow, podEndpoint } from './support.ts';
+import { buildModel, evaluateFlow, podEndpoint } from '../helpers/core.ts';
 
 const GPU_SUBNET = '10.0.32.0/20';
 const SYS_SUBNET = '10.0.16.0/20';

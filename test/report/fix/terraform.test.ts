@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse as parseHcl } from '@cdktf/hcl2json';
-import { allTraffic, naclAllowAll, scenario } from '../helpers/scenario.ts';
-import { emitTerraform, fixPlan, type FixPlan } from './support.ts';
+import { allTraffic, naclAllowAll, scenario } from '../../helpers/scenario.ts';
+import { emitTerraform, fixPlan, type FixPlan } from '../../helpers/core.ts';
 
 /** NATS's SG lacks 4222: the fix is one ingress rule, whose description we replace. */
 function planWithDescription(description: string): FixPlan {
