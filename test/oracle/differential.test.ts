@@ -1,0 +1,89 @@
+/**
+ * Differential test: our evaluator and analyzer against the naive oracle (oracle.ts), on small
+ * random clusters (world.ts): 2–4 SGs with CIDR, SG-reference and prefix-list peers, protocol names
+ * and numbers, port ranges; 1–3 subnets and NACLs with allow/deny entries in shuffled order; pods on
+ * primary (hostNetwork), secondary-IP, delegated-prefix, second-ENI and branch ENIs; IPv4 and IPv6.
+ *
+ * (a) both evaluators agree on every pod-to-pod flow (rule: `agrees` in differential.ts);
+ * (b) after adding the analyzer's proposed SG rules and NACL entries to the raw JSON, the oracle no
+ *     longer calls any required Dynamo flow blocked;
+ * (c) every required pod pair sits in an analyzer flow class whose status is the oracle's verdict.
+ *
+ * Cases: ORACLE_RUNS (default 300, a few seconds). The long run:
+ *
+ *   ORACLE_RUNS=5000 node --import tsx --test test/oracle/differential.test.ts
+ *
+ * (`npm test -- <file>` runs the whole suite as well, since the script lists every test file.)
+ * A failure prints fast-check's seed and path; replay one with ORACLE_SEED=<seed> ORACLE_PATH=<path>.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import {
+  classFailures,
+  describeClassFailure,
+  describeDisagreement,
+  describeFixFailure,
+  describeWorld,
+  disagreements,
+  fixFailures,
+} from './differential.ts';
+import { worldArb, type World } from './world.ts';
+
+const RUNS = Number(process.env.ORACLE_RUNS ?? 300);
+const replay = {
+  ...(process.env.ORACLE_SEED ? { seed: Number(process.env.ORACLE_SEED) } : {}),
+  ...(process.env.ORACLE_PATH ? { path: process.env.ORACLE_PATH } : {}),
+};
+const params = { numRuns: RUNS, ...replay };
+
+/**
+ * Known product bug (see regressions.test.ts): NACL fixes for IPv6 flows are written with the
+ * subnet's IPv4 CIDR, so they never match. Property (b) skips IPv6 worlds until src/remediate is
+ * fixed; set ORACLE_IPV6_FIXES=1 to check them anyway. (a) and (c) run on IPv6 worlds regardless.
+ */
+const checkIpv6Fixes = process.env.ORACLE_IPV6_FIXES === '1';
+
+const report = (world: World, lines: string[]) =>
+  `${lines.slice(0, 3).join('\n\n')}${lines.length > 3 ? `\n\n… and ${lines.length - 3} more` : ''}\n\nworld:\n${describeWorld(world)}`;
+
+describe('differential: our evaluator and analyzer against the AWS-docs oracle', () => {
+  it(`(a) both evaluators agree on every pod-to-pod flow (${RUNS} clusters)`, () => {
+    fc.assert(
+      fc.property(worldArb, (world) => {
+        const found = disagreements(world);
+        assert.equal(found.length, 0, report(world, found.map(describeDisagreement)));
+      }),
+      params,
+    );
+  });
+
+  it(`(b) the analyzer's fixes, added to the raw JSON, unblock every blocked required flow (${RUNS} clusters)`, () => {
+    fc.assert(
+      fc.property(worldArb, (world) => {
+        fc.pre(checkIpv6Fixes || world.spec.family === 4);
+        const { failures, analysis } = fixFailures(world);
+        assert.equal(
+          failures.length,
+          0,
+          report(
+            world,
+            failures.map((f) => describeFixFailure(f, analysis)),
+          ),
+        );
+      }),
+      params,
+    );
+  });
+
+  it(`(c) every required pod pair is in an analyzer class with the oracle's verdict (${RUNS} clusters)`, () => {
+    fc.assert(
+      fc.property(worldArb, (world) => {
+        const { analysis } = fixFailures(world);
+        const found = classFailures(world, analysis);
+        assert.equal(found.length, 0, report(world, found.map(describeClassFailure)));
+      }),
+      params,
+    );
+  });
+});
