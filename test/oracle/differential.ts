@@ -40,10 +40,10 @@ export interface Disagreement {
 }
 
 export function disagreements(world: World, flows: readonly Flow[] = world.flows): Disagreement[] {
-  const ours = subjectEvaluator(worldFiles(world.aws, world.other));
+  const ours = subjectEvaluator(worldFiles(world.aws, world.other, world.sgFormat));
   const out: Disagreement[] = [];
   for (const flow of flows) {
-    const expected = oracle(world.aws, oracleFlow(world, flow));
+    const expected = oracle(world.oracleAws, oracleFlow(world, flow));
     const actual = ours({
       source: flow.source,
       destination: flow.destination,
@@ -135,12 +135,12 @@ export function fixFailures(world: World): {
   excused: number;
   analysis: SubjectAnalysis;
 } {
-  const analysis = subjectAnalyze(worldFiles(world.aws, world.other));
-  const fixed = applyFixes(world.aws, analysis);
+  const analysis = subjectAnalyze(worldFiles(world.aws, world.other, world.sgFormat));
+  const fixed = applyFixes(world.oracleAws, analysis);
   const failures: FixFailure[] = [];
   let excusedCount = 0;
   for (const flow of requiredFlows(world)) {
-    const before = oracle(world.aws, oracleFlow(world, flow));
+    const before = oracle(world.oracleAws, oracleFlow(world, flow));
     if (before.verdict !== 'blocked') continue;
     const after = oracle(fixed, oracleFlow(world, flow));
     if (after.verdict !== 'blocked') continue;
@@ -177,7 +177,7 @@ export function classFailures(world: World, analysis: SubjectAnalysis): ClassFai
           c.destinationMembers.includes(label(flow.destination)),
       )
       .map((c) => c.status);
-    const expected = oracle(world.aws, oracleFlow(world, flow));
+    const expected = oracle(world.oracleAws, oracleFlow(world, flow));
     if (!statuses.some((s) => agrees(expected.verdict, s)))
       failures.push({ flow, oracle: expected, statuses });
   }
@@ -192,8 +192,10 @@ const flowText = (f: Flow) =>
   `${f.protocol}/${f.port}`;
 
 export function describeWorld(world: World): string {
-  const lines: string[] = [`enforcing mode: ${world.enforcingMode}`];
-  for (const g of world.aws.securityGroups.SecurityGroups) {
+  const lines: string[] = [
+    `IPv${world.spec.family}, enforcing mode ${world.enforcingMode}, SGs as ${world.sgFormat === 'rules' ? 'describe-security-group-rules' : 'describe-security-groups'}`,
+  ];
+  for (const g of world.oracleAws.securityGroups.SecurityGroups) {
     lines.push(`${g.GroupId}:`);
     for (const p of g.IpPermissions ?? []) lines.push(`  in  ${JSON.stringify(p)}`);
     for (const p of g.IpPermissionsEgress ?? []) lines.push(`  out ${JSON.stringify(p)}`);
@@ -202,6 +204,8 @@ export function describeWorld(world: World): string {
     const ips = [
       ...(e.PrivateIpAddresses ?? []).map((a) => a.PrivateIpAddress),
       ...(e.Ipv4Prefixes ?? []).map((p) => p.Ipv4Prefix),
+      ...(e.Ipv6Addresses ?? []).map((a) => a.Ipv6Address),
+      ...(e.Ipv6Prefixes ?? []).map((p) => p.Ipv6Prefix),
     ];
     lines.push(
       `${e.NetworkInterfaceId} ${e.InterfaceType} ${e.SubnetId} [${(e.Groups ?? []).map((g) => g.GroupId).join(',')}] ${ips.join(' ')}`,

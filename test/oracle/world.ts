@@ -75,6 +75,8 @@ interface PodSpec {
 }
 export interface WorldSpec {
   family: Family;
+  /** How the security groups reach our product (see World.sgFormat). */
+  sgFormat: 'groups' | 'rules';
   subnetCount: number;
   groupCount: number;
   groups: GroupSpec[];
@@ -108,7 +110,18 @@ export interface Flow {
 
 export interface World {
   readonly spec: WorldSpec;
+  /** The AWS state, as the describe-* commands print it. */
   readonly aws: RawAws;
+  /**
+   * 'groups': our product reads describe-security-groups, like the oracle. 'rules': it reads only
+   * describe-security-group-rules, which cannot show a group that has no rules at all.
+   */
+  readonly sgFormat: 'groups' | 'rules';
+  /**
+   * What the oracle reads: `aws`, less (in 'rules' form) the groups without any rule, since the
+   * data our product was given does not say they exist. Both then judge the same information.
+   */
+  readonly oracleAws: RawAws;
   /** kubectl JSON (Lists) and the describe-cluster / describe-instances documents. */
   readonly other: Record<string, unknown>;
   readonly pods: WorldPod[];
@@ -296,6 +309,7 @@ const podArb: fc.Arbitrary<PodSpec> = fc.record({
 
 export const worldSpecArb: fc.Arbitrary<WorldSpec> = fc.record({
   family: fc.constantFrom<Family>(4, 4, 6),
+  sgFormat: fc.constantFrom<'groups' | 'rules'>('groups', 'groups', 'rules'),
   subnetCount: fc.integer({ min: 1, max: 3 }),
   groupCount: fc.integer({ min: 2, max: 4 }),
   groups: fc.array(groupArb, { minLength: 4, maxLength: 4 }),
@@ -699,6 +713,18 @@ export function buildWorld(spec: WorldSpec): World {
   return {
     spec,
     aws,
+    sgFormat: spec.sgFormat,
+    oracleAws:
+      spec.sgFormat === 'groups'
+        ? aws
+        : {
+            ...aws,
+            securityGroups: {
+              SecurityGroups: securityGroups.filter(
+                (g) => (g.IpPermissions ?? []).length + (g.IpPermissionsEgress ?? []).length > 0,
+              ),
+            },
+          },
     other,
     pods,
     enforcingMode,
@@ -710,11 +736,56 @@ export function buildWorld(spec: WorldSpec): World {
 
 export const worldArb: fc.Arbitrary<World> = worldSpecArb.map(buildWorld);
 
+/**
+ * The same rules as `aws ec2 describe-security-group-rules` prints them: one rule per peer, ports
+ * -1 where the permission has none, the peer in CidrIpv4 / CidrIpv6 / PrefixListId /
+ * ReferencedGroupInfo.
+ */
+export function securityGroupRules(groups: readonly RawSecurityGroup[]): { SecurityGroupRules: unknown[] } {
+  const rules: unknown[] = [];
+  for (const group of groups) {
+    for (const [egress, perms] of [
+      [false, group.IpPermissions ?? []],
+      [true, group.IpPermissionsEgress ?? []],
+    ] as const) {
+      for (const perm of perms) {
+        const peers = [
+          ...(perm.IpRanges ?? []).map((r) => ({ CidrIpv4: r.CidrIp })),
+          ...(perm.Ipv6Ranges ?? []).map((r) => ({ CidrIpv6: r.CidrIpv6 })),
+          ...(perm.PrefixListIds ?? []).map((p) => ({ PrefixListId: p.PrefixListId })),
+          ...(perm.UserIdGroupPairs ?? []).map((p) => ({
+            ReferencedGroupInfo: { GroupId: p.GroupId, UserId: p.UserId },
+          })),
+        ];
+        for (const peer of peers) {
+          rules.push({
+            SecurityGroupRuleId: `sgr-${String(rules.length).padStart(17, '0')}`,
+            GroupId: group.GroupId,
+            GroupOwnerId: group.OwnerId,
+            IsEgress: egress,
+            IpProtocol: perm.IpProtocol,
+            FromPort: perm.FromPort ?? -1,
+            ToPort: perm.ToPort ?? -1,
+            ...peer,
+          });
+        }
+      }
+    }
+  }
+  return { SecurityGroupRules: rules };
+}
+
 /** The world as the files a snapshot directory holds. */
-export function worldFiles(aws: RawAws, other: Record<string, unknown>): { path: string; text: string }[] {
+export function worldFiles(
+  aws: RawAws,
+  other: Record<string, unknown>,
+  sgFormat: 'groups' | 'rules' = 'groups',
+): { path: string; text: string }[] {
   const json = (path: string, value: unknown) => ({ path, text: JSON.stringify(value, null, 2) });
   return [
-    json('aws/security-groups.json', aws.securityGroups),
+    ...(sgFormat === 'groups'
+      ? [json('aws/security-groups.json', aws.securityGroups)]
+      : [json('aws/security-group-rules.json', securityGroupRules(aws.securityGroups.SecurityGroups))]),
     json('aws/network-interfaces.json', aws.networkInterfaces),
     json('aws/network-acls.json', aws.networkAcls),
     json('aws/subnets.json', aws.subnets),
