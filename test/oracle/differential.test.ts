@@ -7,7 +7,8 @@
  * (a) both evaluators agree on every pod-to-pod flow (rule: `agrees` in differential.ts);
  * (b) after adding the analyzer's proposed SG rules and NACL entries to the raw JSON, the oracle no
  *     longer calls any required Dynamo flow blocked;
- * (c) every required pod pair sits in an analyzer flow class whose status is the oracle's verdict.
+ * (c) every required pair sits in an analyzer flow class whose status is the oracle's verdict: pod →
+ *     pod, and a pod still to be scheduled on a GPU node → NATS (any address of the node's subnet).
  *
  * Cases: ORACLE_RUNS (default 300, a few seconds). The long run:
  *
@@ -39,11 +40,16 @@ const replay = {
 const params = { numRuns: RUNS, includeErrorInReport: true, ...replay };
 
 /**
- * Known product bug (see regressions.test.ts): NACL fixes for IPv6 flows are written with the
- * subnet's IPv4 CIDR, so they never match. Property (b) skips IPv6 worlds until src/remediate is
- * fixed; set ORACLE_IPV6_FIXES=1 to check them anyway. (a) and (c) run on IPv6 worlds regardless.
+ * Known product bugs (regressions.test.ts has each as a minimal `todo` case): in IPv6 clusters
+ * (1) NACL fixes carry the subnet's IPv4 CIDR (src/remediate/synthesize.ts subnetCidr), and
+ * (2) a pod still to be scheduled is given the subnet's IPv4 range (src/model/endpoints.ts
+ * predictPod); and (3) for a pod still to be scheduled, whose address is any of its subnet, a rule
+ * or NACL entry covering the subnet only partly makes the step unknown even where later entries or
+ * other rules decide the rest alike (src/reachability/evaluate.ts naclStep / matchRange). Until
+ * src/ is fixed, (b) skips IPv6 clusters, (c) skips their future pods and accepts "unknown" for a
+ * future pod whose subnet a CIDR cuts; ORACLE_KNOWN_BUGS=1 checks all of it anyway.
  */
-const checkIpv6Fixes = process.env.ORACLE_IPV6_FIXES === '1';
+const knownBugs = process.env.ORACLE_KNOWN_BUGS === '1';
 
 const report = (world: World, lines: string[]) =>
   `${lines.slice(0, 3).join('\n\n')}${lines.length > 3 ? `\n\n… and ${lines.length - 3} more` : ''}\n\nworld:\n${describeWorld(world)}`;
@@ -64,7 +70,7 @@ describe('differential: our evaluator and analyzer against the AWS-docs oracle',
     fc.assert(
       fc.property(worldSpecArb, (spec: WorldSpec) => {
         const world = buildWorld(spec);
-        fc.pre(checkIpv6Fixes || world.spec.family === 4);
+        fc.pre(knownBugs || world.spec.family === 4);
         const { failures, analysis } = fixFailures(world);
         assert.equal(
           failures.length,
@@ -84,7 +90,10 @@ describe('differential: our evaluator and analyzer against the AWS-docs oracle',
       fc.property(worldSpecArb, (spec: WorldSpec) => {
         const world = buildWorld(spec);
         const { analysis } = fixFailures(world);
-        const found = classFailures(world, analysis);
+        const found = classFailures(world, analysis, {
+          futurePods: knownBugs || world.spec.family === 4,
+          excusePartialUnknown: !knownBugs,
+        });
         assert.equal(found.length, 0, report(world, found.map(describeClassFailure)));
       }),
       params,

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import {
   cidrContains,
   oracle,
+  oracleFutureSource,
   type OracleFlow,
   type RawAws,
   type RawIpPermission,
@@ -185,5 +186,27 @@ describe('oracle rules', () => {
   });
   it('an address on no ENI is unknown', () => {
     assert.equal(oracle(world({}), flow({ destinationIp: '10.0.99.1' })).verdict, 'unknown');
+  });
+});
+
+describe('oracle: a pod still to be scheduled (any address of its node’s subnet)', () => {
+  const future = { ...flow(), sourceEniId: 'eni-a' };
+  it('a rule covering the whole subnet decides', () => {
+    const aws = world({ ingressB: [tcpFrom(4222, 4222, { IpRanges: [{ CidrIp: '10.0.0.0/16' }] })] });
+    assert.equal(oracleFutureSource(aws, future).verdict, 'allowed');
+  });
+  it('a group reference does not depend on the address', () => {
+    const aws = world({ ingressB: [tcpFrom(4222, 4222, { UserIdGroupPairs: [{ GroupId: 'sg-a' }] })] });
+    assert.equal(oracleFutureSource(aws, future).verdict, 'allowed');
+  });
+  it('a rule covering part of the subnet leaves it unknown', () => {
+    const aws = world({ ingressB: [tcpFrom(4222, 4222, { IpRanges: [{ CidrIp: '10.0.0.0/28' }] })] });
+    const result = oracleFutureSource(aws, future);
+    assert.equal(result.verdict, 'unknown');
+    assert.match(result.steps[0]!.why, /allowed from 10\.0\.0\.0.*blocked from 10\.0\.0\.16/);
+  });
+  it('a rule outside the subnet blocks', () => {
+    const aws = world({ ingressB: [tcpFrom(4222, 4222, { IpRanges: [{ CidrIp: '10.0.16.0/20' }] })] });
+    assert.equal(oracleFutureSource(aws, future).verdict, 'blocked');
   });
 });

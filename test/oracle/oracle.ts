@@ -52,6 +52,15 @@
  *   for Pods": "strict: Only the branch ENI security groups are enforced … pod-to-pod traffic on the
  *   same node is also enforced"). Then the full check applies.
  *
+ * A pod not scheduled yet (a "future pod" on a node) has no address yet. The VPC CNI gives it a free
+ * address of its node's subnet, on an ENI that carries the primary ENI's security groups (without
+ * custom networking, the CNI creates secondary ENIs with the primary ENI's groups): so it is judged
+ * with the primary ENI's groups at every address of the subnet, cut into pieces at every CIDR
+ * boundary any rule, prefix list or NACL entry draws. One verdict for all pieces is the answer;
+ * different verdicts mean a rule covers the subnet only partly, and then it depends on the address
+ * the pod will get: unknown. (Every subnet address counts, even ones in use now: they are freed
+ * and handed out again.)
+ *
  * "unknown" means the captured data cannot decide: the address is on no ENI (or on two), a group the
  * ENI carries is not in the data and no other group allows, a prefix list's entries are missing and
  * no other rule allows, a subnet's ENI has no subnet or its NACL cannot be found. A step that is
@@ -120,6 +129,7 @@ export interface RawSubnet {
   SubnetId: string;
   VpcId?: string;
   CidrBlock?: string;
+  Ipv6CidrBlockAssociationSet?: { Ipv6CidrBlock?: string }[];
   [other: string]: unknown;
 }
 
@@ -155,6 +165,8 @@ export interface OracleStep {
 export interface OracleResult {
   readonly verdict: Verdict;
   readonly steps: OracleStep[];
+  /** For a future pod: how many address pieces its subnet was cut into (1: no CIDR splits it). */
+  readonly pieces?: number;
 }
 
 /** Linux's default `net.ipv4.ip_local_port_range`. */
@@ -230,6 +242,23 @@ export function cidrContains(cidr: string, ip: string): boolean | undefined {
   if (network.family !== address.family) return false;
   const shift = BigInt(bits - length);
   return network.value >> shift === address.value >> shift;
+}
+
+function formatIp(family: 4 | 6, value: bigint): string {
+  if (family === 4) return [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 255n)).join('.');
+  const groups: string[] = [];
+  for (let shift = 112n; shift >= 0n; shift -= 16n) groups.push(((value >> shift) & 0xffffn).toString(16));
+  return groups.join(':');
+}
+
+/** First and last address of a CIDR. */
+function cidrRange(cidr: string): { family: 4 | 6; first: bigint; last: bigint } | undefined {
+  const [base, lengthText] = cidr.split('/');
+  const network = base === undefined ? undefined : parseIp(base);
+  if (!network || lengthText === undefined || cidrContains(cidr, base!) === undefined) return undefined;
+  const hostBits = BigInt((network.family === 4 ? 32 : 128) - Number(lengthText));
+  const first = (network.value >> hostBits) << hostBits;
+  return { family: network.family, first, last: first + (1n << hostBits) - 1n };
 }
 
 // ─── Lookups in the raw data ───────────────────────────────────────────────────────────────────
@@ -415,8 +444,15 @@ export function oracle(aws: RawAws, flow: OracleFlow): OracleResult {
       },
     ]);
   }
-  const src = sources[0]!;
-  const dst = destinations[0]!;
+  return evaluate(aws, flow, sources[0]!, destinations[0]!);
+}
+
+function evaluate(
+  aws: RawAws,
+  flow: OracleFlow,
+  src: RawNetworkInterface,
+  dst: RawNetworkInterface,
+): OracleResult {
   const onBranch = src.InterfaceType === 'branch' || dst.InterfaceType === 'branch';
   if (flow.sameNode && !(flow.enforcingMode === 'strict' && onBranch)) {
     return combine([{ name: 'same-node', verdict: 'allowed', why: 'same node: the VPC never sees it' }]);
@@ -453,4 +489,64 @@ export function oracle(aws: RawAws, flow: OracleFlow): OracleResult {
     naclStep('nacl-source-inbound-return', srcAcl, false, flow.protocol, ephemeral, flow.destinationIp),
   );
   return combine(steps);
+}
+
+export interface FutureSourceFlow extends Omit<OracleFlow, 'sourceIp'> {
+  /** The primary ENI of the node the pod will run on. */
+  readonly sourceEniId: string;
+}
+
+/** A flow from a pod still to be scheduled on a node (see the header: "future pod"). */
+export function oracleFutureSource(aws: RawAws, flow: FutureSourceFlow): OracleResult {
+  const src = aws.networkInterfaces.NetworkInterfaces.find((e) => e.NetworkInterfaceId === flow.sourceEniId);
+  const destinations = enisHolding(aws, flow.destinationIp);
+  const family = parseIp(flow.destinationIp)?.family;
+  const subnet = aws.subnets.Subnets.find((s) => s.SubnetId === src?.SubnetId);
+  const subnetCidrs = [
+    subnet?.CidrBlock,
+    ...(subnet?.Ipv6CidrBlockAssociationSet ?? []).map((a) => a.Ipv6CidrBlock),
+  ].flatMap((c) => (c ? [cidrRange(c)] : []));
+  const range = subnetCidrs.find((r) => r?.family === family);
+  if (!src || destinations.length !== 1 || !range || !family) {
+    return combine([
+      { name: 'resolve', verdict: 'unknown', why: 'the future pod or its peer cannot be placed' },
+    ]);
+  }
+  const cuts = new Set<bigint>([range.first]);
+  const cidrs = [
+    ...aws.securityGroups.SecurityGroups.flatMap((g) =>
+      [...(g.IpPermissions ?? []), ...(g.IpPermissionsEgress ?? [])].flatMap((p) => [
+        ...(p.IpRanges ?? []).map((r) => r.CidrIp),
+        ...(p.Ipv6Ranges ?? []).map((r) => r.CidrIpv6),
+      ]),
+    ),
+    ...Object.values(aws.prefixListEntries).flatMap((l) => l.Entries.map((e) => e.Cidr)),
+    ...aws.networkAcls.NetworkAcls.flatMap((a) =>
+      (a.Entries ?? []).flatMap((e) => [e.CidrBlock, e.Ipv6CidrBlock].filter((c) => c !== undefined)),
+    ),
+  ];
+  for (const cidr of cidrs) {
+    const r = cidrRange(cidr);
+    if (!r || r.family !== family) continue;
+    for (const edge of [r.first, r.last + 1n]) if (edge > range.first && edge <= range.last) cuts.add(edge);
+  }
+  const byVerdict = new Map<Verdict, string>();
+  for (const address of [...cuts].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const ip = formatIp(family, address);
+    const result = evaluate(aws, { ...flow, sourceIp: ip }, src, destinations[0]!);
+    if (!byVerdict.has(result.verdict)) byVerdict.set(result.verdict, ip);
+  }
+  if (byVerdict.size === 1) {
+    const [verdict, ip] = [...byVerdict][0]!;
+    const example = evaluate(aws, { ...flow, sourceIp: ip }, src, destinations[0]!);
+    return { verdict, steps: example.steps, pieces: cuts.size };
+  }
+  const mixed = combine([
+    {
+      name: 'future-address',
+      verdict: 'unknown',
+      why: `depends on the address: ${[...byVerdict].map(([v, ip]) => `${v} from ${ip}`).join(', ')}`,
+    },
+  ]);
+  return { ...mixed, pieces: cuts.size };
 }

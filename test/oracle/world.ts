@@ -130,6 +130,8 @@ export interface World {
   readonly responsePort: number;
   /** Every ordered pair of pods, each with a protocol and port. */
   readonly flows: Flow[];
+  /** The nodes, with the primary ENI that a pod scheduled there later gets its groups from. */
+  readonly nodes: { name: string; gpu: boolean; primaryEniId: string }[];
 }
 
 // ─── Pools ─────────────────────────────────────────────────────────────────────────────────────
@@ -148,7 +150,12 @@ const PREFIX_V6 = ['0:0:0', 'ffff:ffff:ffff', '8000:0:0', '0:0:1', 'ffff:ffff:ff
 type CidrPair = readonly [string, string];
 const specificCidrs: CidrPair[] = [];
 for (let s = 0; s < 3; s++) {
-  specificCidrs.push([`10.0.${16 * s}.0/20`, `2600:db8:0:${s}::/64`]);
+  specificCidrs.push(
+    [`10.0.${16 * s}.0/20`, `2600:db8:0:${s}::/64`],
+    // Halves of the subnet: together they cover it, each only partly.
+    [`10.0.${16 * s}.0/21`, `2600:db8:0:${s}::/65`],
+    [`10.0.${16 * s + 8}.0/21`, `2600:db8:0:${s}:8000::/65`],
+  );
   for (let j = 0; j < 3; j++) {
     const x = slot(s, j);
     specificCidrs.push(
@@ -727,6 +734,7 @@ export function buildWorld(spec: WorldSpec): World {
           },
     other,
     pods,
+    nodes: nodes.map((n) => ({ name: n.name, gpu: n.gpu, primaryEniId: `eni-${n.name}-0` })),
     enforcingMode,
     rpcPort: spec.rpcPort,
     responsePort: spec.responsePort,
@@ -824,4 +832,32 @@ export function requiredFlows(world: World): RequiredFlow[] {
     }
   }
   return flows;
+}
+
+/** A required flow from a pod not scheduled yet: the analyzer's "pods that could run on this node". */
+export interface FutureFlow {
+  readonly requirement: 'nats';
+  readonly sourceNode: World['nodes'][number];
+  readonly destination: WorldPod;
+  readonly protocol: 'tcp';
+  readonly port: number;
+}
+
+/**
+ * Dynamo clients may also be scheduled later on any GPU node (the catalog: "before install, pods on
+ * the GPU node groups"), and each of them must reach NATS: every GPU node × every NATS pod.
+ */
+export function requiredFutureFlows(world: World): FutureFlow[] {
+  const nats = world.pods.filter((p) => p.role === 'nats');
+  return world.nodes
+    .filter((n) => n.gpu)
+    .flatMap((sourceNode) =>
+      nats.map((destination) => ({
+        requirement: 'nats' as const,
+        sourceNode,
+        destination,
+        protocol: 'tcp' as const,
+        port: 4222,
+      })),
+    );
 }
