@@ -494,6 +494,8 @@ function evaluate(
 export interface FutureSourceFlow extends Omit<OracleFlow, 'sourceIp'> {
   /** The primary ENI of the node the pod will run on. */
   readonly sourceEniId: string;
+  /** Which of the subnet's blocks the pod draws from; by default the destination's family. */
+  readonly sourceFamily?: 4 | 6;
 }
 
 /** A flow from a pod still to be scheduled on a node (see the header: "future pod"). */
@@ -506,7 +508,7 @@ export function oracleFutureSource(aws: RawAws, flow: FutureSourceFlow): OracleR
     subnet?.CidrBlock,
     ...(subnet?.Ipv6CidrBlockAssociationSet ?? []).map((a) => a.Ipv6CidrBlock),
   ].flatMap((c) => (c ? [cidrRange(c)] : []));
-  const range = subnetCidrs.find((r) => r?.family === family);
+  const range = subnetCidrs.find((r) => r?.family === (flow.sourceFamily ?? family));
   if (!src || destinations.length !== 1 || !range || !family) {
     return combine([
       { name: 'resolve', verdict: 'unknown', why: 'the future pod or its peer cannot be placed' },
@@ -527,12 +529,12 @@ export function oracleFutureSource(aws: RawAws, flow: FutureSourceFlow): OracleR
   ];
   for (const cidr of cidrs) {
     const r = cidrRange(cidr);
-    if (!r || r.family !== family) continue;
+    if (!r || r.family !== range.family) continue;
     for (const edge of [r.first, r.last + 1n]) if (edge > range.first && edge <= range.last) cuts.add(edge);
   }
   const byVerdict = new Map<Verdict, string>();
   for (const address of [...cuts].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const ip = formatIp(family, address);
+    const ip = formatIp(range.family, address);
     const result = evaluate(aws, { ...flow, sourceIp: ip }, src, destinations[0]!);
     if (!byVerdict.has(result.verdict)) byVerdict.set(result.verdict, ip);
   }

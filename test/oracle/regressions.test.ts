@@ -417,6 +417,29 @@ describe('regressions: pods still to be scheduled (their address is any of the s
     },
   );
 
+  // The same bug the dangerous way round: a false "allowed". sg-0's only ingress rule is IPv4
+  // 0.0.0.0/0; the future pod's real (IPv6) address is not covered, so the flow is blocked — as
+  // both evaluators say for every running pod — but ours judges the IPv4 range and says allowed.
+  it(
+    'in an IPv6 cluster an IPv4-only rule does not allow a future pod',
+    { todo: 'src/model/endpoints.ts predictPod() always prefers the IPv4 subnet block' },
+    () => {
+      const ipv4Only = { protocol: '-1', peers: { cidrs: [], otherFamily: true, prefixLists: [], refs: [] } };
+      const groups: WorldSpec['groups'] = [
+        { ingress: [ipv4Only], egress: 'all' },
+        ...[1, 2, 3].map(() => ({ ingress: [], egress: 'all' as const })),
+      ];
+      // Both nodes in subnet-0: no NACL on the way, only the security group decides.
+      const nodes: WorldSpec['nodes'] = [
+        { subnet: 0, groups: [0], eni1Groups: 'same' },
+        { subnet: 0, groups: [0], eni1Groups: 'same' },
+      ];
+      const result = futureCase({ family: 6, groups, nodes });
+      assert.equal(result.oracle, 'blocked');
+      assert.deepEqual(result.ours, ['blocked'], result.reasons.join('\n'));
+    },
+  );
+
   // KNOWN PRODUCT IMPRECISION (fails on current code, hence `todo`): a false "unknown", never a
   // wrong allowed/blocked. src/reachability/evaluate.ts naclStep(): an entry whose CIDR covers only
   // part of the peer's range (matchRange → 'maybe') marks those ports doubtful and takes them out
