@@ -2,7 +2,7 @@
  * The product under test, seen through the smallest interface the differential test needs. This is
  * the ONLY file of test/oracle that imports src/: when src/ paths move, only this file changes.
  */
-import { analyzeSnapshot } from '../../src/analyze/analyze.ts';
+import { analyzeSnapshot } from '../../src/questions/analyze.ts';
 import { buildModel } from '../../src/model/build.ts';
 import { podEndpoint } from '../../src/model/endpoints.ts';
 import { evaluateFlow } from '../../src/reachability/evaluate.ts';
