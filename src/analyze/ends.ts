@@ -11,6 +11,10 @@ import { commonIdentity } from '../model/identity.ts';
 export interface NodeRoles {
   readonly gpu: NodeModel[];
   readonly system: NodeModel[];
+  /** Where a frontend not deployed yet is predicted. */
+  readonly frontend: NodeModel[];
+  /** Predict the frontend even where one runs: the running one is of another release (what-if). */
+  readonly predictFrontend: boolean;
   /** How the split was made (flags or detection). */
   readonly basis: string;
 }
@@ -19,6 +23,15 @@ export function splitNodes(
   model: ClusterModel,
   gpuGroups?: readonly string[],
   systemGroups?: readonly string[],
+  frontend: {
+    groups?: readonly string[];
+    on: 'gpu-node-groups' | 'system-node-groups';
+    source: string;
+    whatIf?: boolean;
+  } = {
+    on: 'gpu-node-groups',
+    source: 'default',
+  },
 ): NodeRoles {
   const nodes = [...model.nodes.values()];
   const gpu = gpuGroups?.length
@@ -35,7 +48,23 @@ export function splitNodes(
       ? 'system node groups from --system-nodegroup'
       : 'system node groups = every non-GPU node group',
   ].join('; ');
-  return { gpu, system, basis };
+  const frontendNodes = frontend.groups?.length
+    ? nodes.filter((n) => frontend.groups!.includes(n.nodeGroup))
+    : frontend.on === 'system-node-groups'
+      ? system
+      : gpu;
+  return { gpu, system, frontend: frontendNodes, predictFrontend: frontend.whatIf === true, basis };
+}
+
+/** Where a frontend that is not deployed yet is predicted, and why: the flag, else AICR's placement. */
+export function frontendBasis(
+  frontend: { groups?: readonly string[]; on: string; source: string },
+  roles: NodeRoles,
+): string {
+  const groups = [...new Set(roles.frontend.map((n) => n.nodeGroup))].join(', ') || 'none';
+  return frontend.groups?.length
+    ? `frontend placed on ${groups} (--frontend-nodegroup)`
+    : `frontend, if not deployed, predicted on the ${frontend.on === 'gpu-node-groups' ? 'GPU' : 'system'} node groups (${groups}): ${frontend.source}; use --frontend-nodegroup if yours runs elsewhere`;
 }
 
 export interface Ends {
@@ -98,14 +127,50 @@ export function sourcesFor(model: ClusterModel, selector: SourceSelector, roles:
       // Derived from the other requirements' sources, in analyze.ts.
       return { endpoints: [], predicted: false, none: 'no source is egress-isolated' };
     case 'dynamo-frontends':
-    case 'dynamo-workers': {
-      const wanted = selector === 'dynamo-frontends' ? ['frontend', 'router'] : ['worker'];
-      const endpoints = podsByRole(model, wanted).map((p) => podEndpoint(model, p));
-      return endpoints.length > 0
-        ? { endpoints, predicted: false }
-        : { endpoints, predicted: false, none: `no Dynamo ${wanted.join('/')} pods deployed yet` };
+      return dynamoRoleEnds(model, 'frontend', roles);
+    case 'dynamo-workers':
+      return dynamoRoleEnds(model, 'worker', roles);
+    case 'prometheus-pods': {
+      const spec = PROMETHEUS_SERVER;
+      const { pods } = servicePods(model, spec, model.serviceSelector(spec.namespace, spec.service));
+      if (pods.length > 0) return { endpoints: pods.map((p) => podEndpoint(model, p)), predicted: false };
+      return roles.system.length > 0
+        ? { endpoints: roles.system.map((n) => predictedEndpoint(model, n)), predicted: true }
+        : {
+            endpoints: [],
+            predicted: true,
+            none: 'Prometheus is not deployed and no system node group was found',
+          };
     }
   }
+}
+
+/** The Prometheus server the DCGM scrape starts from (kube-prometheus-stack, as AICR installs it). */
+const PROMETHEUS_SERVER: Extract<TargetSpec, { kind: 'service' }> = {
+  kind: 'service',
+  namespace: 'monitoring',
+  service: 'kube-prometheus-prometheus',
+  podLabels: { 'app.kubernetes.io/name': 'prometheus' },
+  predictOn: 'system-node-groups',
+};
+
+/**
+ * Dynamo frontends or workers: the running pods; before install, pods predicted where AICR puts
+ * them (workers on the GPU node groups, the frontend where the family or --frontend-nodegroup says).
+ */
+function dynamoRoleEnds(model: ClusterModel, role: 'frontend' | 'worker', roles: NodeRoles): Ends {
+  const wanted = role === 'frontend' ? ['frontend', 'router'] : ['worker'];
+  const running = role === 'frontend' && roles.predictFrontend ? [] : podsByRole(model, wanted);
+  if (running.length > 0) return { endpoints: running.map((p) => podEndpoint(model, p)), predicted: false };
+  const nodes = role === 'frontend' ? roles.frontend : roles.gpu;
+  const template = podTemplate(podsByRole(model, ['frontend', 'worker', 'router', 'epp', 'other']));
+  return nodes.length > 0
+    ? { endpoints: nodes.map((n) => predictedEndpoint(model, n, template)), predicted: true }
+    : {
+        endpoints: [],
+        predicted: true,
+        none: `no Dynamo ${wanted.join('/')} pods deployed and no node group to predict them on (use --${role === 'frontend' ? 'frontend' : 'gpu'}-nodegroup)`,
+      };
 }
 
 function matchesLabels(pod: PodModel, labels: Readonly<Record<string, string>>): boolean {
@@ -148,25 +213,33 @@ function servicePods(
 
 export function targetsFor(model: ClusterModel, spec: TargetSpec, roles: NodeRoles): Ends & { via: string } {
   if (spec.kind === 'dynamo-role') {
-    const wanted = spec.role === 'frontend' ? ['frontend', 'router'] : ['worker'];
-    const endpoints = podsByRole(model, wanted).map((p) => podEndpoint(model, p));
-    return endpoints.length > 0
-      ? { endpoints, predicted: false, via: `Dynamo ${spec.role} pods` }
-      : { endpoints, predicted: false, via: '', none: `no Dynamo ${spec.role} pods deployed yet` };
+    const ends = dynamoRoleEnds(model, spec.role, roles);
+    const where = [
+      ...new Set((spec.role === 'frontend' ? roles.frontend : roles.gpu).map((n) => n.nodeGroup)),
+    ];
+    return {
+      ...ends,
+      via: ends.predicted
+        ? `Dynamo ${spec.role} not deployed yet: predicted on ${where.join(', ')}`
+        : `Dynamo ${spec.role} pods`,
+    };
   }
   const { pods, via } = servicePods(model, spec, model.serviceSelector(spec.namespace, spec.service));
   if (pods.length > 0) return { endpoints: pods.map((p) => podEndpoint(model, p)), predicted: false, via };
-  if (roles.system.length === 0) {
+  const onGpu = spec.predictOn === 'gpu-node-groups';
+  const nodes = onGpu ? roles.gpu : roles.system;
+  const kind = onGpu ? 'GPU' : 'system';
+  if (nodes.length === 0) {
     return {
       endpoints: [],
       predicted: true,
       via: '',
-      none: `${spec.service}.${spec.namespace} is not deployed and no system node group was found to predict it on (use --system-nodegroup)`,
+      none: `${spec.service}.${spec.namespace} is not deployed and no ${kind} node group was found to predict it on (use --${onGpu ? 'gpu' : 'system'}-nodegroup)`,
     };
   }
   return {
-    endpoints: roles.system.map((n) => predictedEndpoint(model, n)),
+    endpoints: nodes.map((n) => predictedEndpoint(model, n)),
     predicted: true,
-    via: `not deployed yet: predicted on the system node groups (${[...new Set(roles.system.map((n) => n.nodeGroup))].join(', ')})`,
+    via: `not deployed yet: predicted on the ${kind} node groups (${[...new Set(nodes.map((n) => n.nodeGroup))].join(', ')})`,
   };
 }

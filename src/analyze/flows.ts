@@ -12,12 +12,15 @@ import type { FlowTrace, TraceStep } from '../reachability/types.ts';
 import { commonIdentity, type EndIdentity } from '../model/identity.ts';
 import { buildRequirementContext, type ContextOptions } from '../requirements/context.ts';
 import { resolveRequirements, type NotApplicable, type Requirement } from '../requirements/resolve.ts';
-import { sourcesFor, splitNodes, targetsFor, type NodeRoles } from './ends.ts';
+import { frontendBasis, sourcesFor, splitNodes, targetsFor, type NodeRoles } from './ends.ts';
+import { dynamoRole } from '../requirements/detect.ts';
 import type { FlowEnd, FlowResult, Skipped } from './types.ts';
 
 export interface AnalyzeOptions extends ContextOptions {
   readonly gpuNodeGroups?: readonly string[];
   readonly systemNodeGroups?: readonly string[];
+  /** Where the Dynamo frontend runs when it is not deployed yet (default: AICR's placement for the release). */
+  readonly frontendNodeGroups?: readonly string[];
 }
 
 /** An option that does not fit the snapshot (e.g. a node group it does not have). */
@@ -341,6 +344,7 @@ export function analyzeFlows(model: ClusterModel, options: AnalyzeOptions = {}):
   for (const [flag, groups] of [
     ['--gpu-nodegroup', options.gpuNodeGroups],
     ['--system-nodegroup', options.systemNodeGroups],
+    ['--frontend-nodegroup', options.frontendNodeGroups],
   ] as const) {
     const unknown = (groups ?? []).filter((g) => !groupsInModel.has(g));
     if (unknown.length > 0) {
@@ -349,13 +353,27 @@ export function analyzeFlows(model: ClusterModel, options: AnalyzeOptions = {}):
       );
     }
   }
-  const roles: NodeRoles = splitNodes(model, options.gpuNodeGroups, options.systemNodeGroups);
   const policiesEnforced = model.policies.policies.length > 0 && model.policies.engine.enforced;
   const { context, notes } = buildRequirementContext(model.pods, {
     ...options,
     networkPolicies: policiesEnforced,
   });
   const set = resolveRequirements(context);
+  const frontend = {
+    ...(options.frontendNodeGroups?.length ? { groups: options.frontendNodeGroups } : {}),
+    on: context.frontendOn,
+    source: context.frontendSource,
+    whatIf: context.whatIf,
+  };
+  const roles: NodeRoles = splitNodes(model, options.gpuNodeGroups, options.systemNodeGroups, frontend);
+  const frontendRequired = set.requirements.some(
+    (r) => r.from === 'dynamo-frontends' || (r.to.kind === 'dynamo-role' && r.to.role === 'frontend'),
+  );
+  const frontendDeployed = model.pods.some((p) => {
+    const role = dynamoRole(p);
+    return role === 'frontend' || role === 'router';
+  });
+  if (frontendRequired && (!frontendDeployed || context.whatIf)) notes.push(frontendBasis(frontend, roles));
 
   const skipped: Skipped[] = [];
   let flows: FlowResult[] = [];

@@ -72,7 +72,9 @@ const titles: Record<RequirementId, string> = {
   prometheus: 'Prometheus for ai-service-metrics',
   'request-plane': 'Dynamo TCP request plane',
   'response-stream': 'Dynamo TCP response stream',
-  'zmq-events': 'Dynamo ZMQ event plane',
+  'zmq-events': 'Dynamo ZMQ KV events',
+  'kv-event-publisher': 'Dynamo ZMQ event-plane publisher',
+  'dcgm-scrape': 'DCGM scrape for ai-service-metrics',
   dns: 'cluster DNS (UDP)',
   'dns-tcp': 'cluster DNS (TCP)',
 };

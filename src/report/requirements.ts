@@ -1,12 +1,13 @@
 /** Human rendering of the required flows for a recipe and Dynamo version. */
-import type { SourceSelector, TargetSpec } from '../requirements/catalog.ts';
+import { families, type SourceSelector, type TargetSpec } from '../requirements/catalog.ts';
 import type { RequirementSet } from '../requirements/resolve.ts';
 
 const sourceText: Record<SourceSelector, string> = {
   'dynamo-clients': 'Dynamo frontend/worker/router/EPP pods (before install: pods on the GPU node groups)',
   'tolerate-all-pods': 'any node a tolerate-all pod can land on (the conformance orchestrator)',
-  'dynamo-frontends': 'Dynamo frontend / router pods',
-  'dynamo-workers': 'Dynamo worker pods',
+  'dynamo-frontends': 'Dynamo frontend / router pods (before install: where AICR places the frontend)',
+  'dynamo-workers': 'Dynamo worker pods (before install: pods on the GPU node groups)',
+  'prometheus-pods': 'the Prometheus server pods (before install: the system node groups)',
   'egress-isolated-sources': 'every source above whose egress a NetworkPolicy isolates',
 };
 
@@ -20,6 +21,9 @@ export function renderRequirements(set: RequirementSet, recipe?: string): string
   const { context } = set;
   const out: string[] = [];
   out.push(`Dynamo ${context.dynamoVersion} (${context.versionSource})${recipe ? `, recipe ${recipe}` : ''}`);
+  out.push(
+    `Release family ${context.family.id}; event plane ${context.eventPlane} (${context.eventPlaneSource}); frontend on the ${context.frontendOn === 'gpu-node-groups' ? 'GPU' : 'system'} node groups unless deployed elsewhere`,
+  );
   out.push('');
   for (const r of set.requirements) {
     const port = r.ports.from === r.ports.to ? `${r.ports.from}` : `${r.ports.from}-${r.ports.to}`;
@@ -30,11 +34,17 @@ export function renderRequirements(set: RequirementSet, recipe?: string): string
     out.push(`  symptom  ${r.symptom}`);
     out.push(`  because  ${r.decidedBy.join('; ') || 'always required'}`);
     out.push(`  source   ${r.source}`);
+    if (r.documented) out.push(`  docs     ${r.documented}`);
     out.push('');
   }
   if (set.notApplicable.length > 0) {
     out.push('Not required here:');
     for (const n of set.notApplicable) out.push(`  - ${n.title}: ${n.because}`);
   }
+  out.push('', 'Dynamo release families in the catalog (defaults when nothing deployed says otherwise):');
+  for (const f of families)
+    out.push(
+      `  ${f.id.padEnd(8)} ${f.versions.replace(/-0/g, '').padEnd(14)} event plane ${f.eventPlane}, ${f.etcd ? 'etcd' : 'no etcd'}, frontend on the ${f.frontendOn === 'gpu-node-groups' ? 'GPU' : 'system'} node groups — ${f.source}; ${f.frontendSource}`,
+    );
   return out.join('\n').trimEnd() + '\n';
 }

@@ -5,7 +5,16 @@
 import type { PortRange } from '../model/types.ts';
 
 export type RequirementId =
-  'nats' | 'etcd' | 'prometheus' | 'request-plane' | 'response-stream' | 'zmq-events' | 'dns' | 'dns-tcp';
+  | 'nats'
+  | 'etcd'
+  | 'prometheus'
+  | 'dcgm-scrape'
+  | 'request-plane'
+  | 'response-stream'
+  | 'zmq-events'
+  | 'kv-event-publisher'
+  | 'dns'
+  | 'dns-tcp';
 
 /** Who opens the connection. */
 export type SourceSelector =
@@ -16,7 +25,9 @@ export type SourceSelector =
   | 'dynamo-frontends'
   | 'dynamo-workers'
   /** Sources of the flows above that dial a Service name and whose egress a NetworkPolicy isolates. */
-  | 'egress-isolated-sources';
+  | 'egress-isolated-sources'
+  /** The Prometheus server pods (before install: the system node groups). */
+  | 'prometheus-pods';
 
 /** Who accepts it. */
 export type TargetSpec =
@@ -27,7 +38,7 @@ export type TargetSpec =
       /** Labels that find the pods when the Service or its endpoints were not captured. */
       readonly podLabels: Readonly<Record<string, string>>;
       /** Where the pods are predicted to run when not deployed yet. */
-      readonly predictOn: 'system-node-groups';
+      readonly predictOn: 'system-node-groups' | 'gpu-node-groups';
     }
   | { readonly kind: 'dynamo-role'; readonly role: 'frontend' | 'worker' };
 
@@ -42,6 +53,10 @@ export interface Condition {
   readonly eventPlane?: 'nats' | 'zmq';
   readonly requestPlane?: 'tcp';
   readonly conformanceCheck?: 'ai-service-metrics';
+  /** Only where Dynamo keeps discovery and leases in etcd (pre-1.2, or ETCD_ENDPOINTS set). */
+  readonly store?: 'etcd';
+  /** Only where the GPU operator's dcgm-exporter is deployed or the recipe installs gpu-operator. */
+  readonly dcgmExporter?: true;
   /** Only where NetworkPolicies are enforced. */
   readonly networkPolicies?: true;
 }
@@ -60,9 +75,65 @@ export interface CatalogEntry {
   readonly symptom: string;
   /** Where the fact comes from. */
   readonly source: string;
+  /** Set when the port differs from what a documentation page says: what it says, and where. */
+  readonly documented?: string;
 }
 
 const SEED = 'AICR docs "EKS Dynamo Networking Prerequisites"';
+/** The newest AICR page: NVIDIA/aicr docs/integrator/eks-dynamo-networking.md (Dynamo 1.4+). */
+const AICR_14 = 'NVIDIA/aicr docs/integrator/eks-dynamo-networking.md (Dynamo 1.4+)';
+const OS_ASSIGNED =
+  "OS-assigned ports come from the listening pod's net.ipv4.ip_local_port_range, 32768-60999 unless the pod sets the sysctl";
+
+/**
+ * What each Dynamo release family installs and defaults to, when nothing deployed says otherwise.
+ * The deployed configuration (pods' env, operator args, recipe values, the NATS/etcd pods that
+ * exist) decides first; these fill in only what none of it says.
+ */
+export interface DynamoFamily {
+  readonly id: string;
+  /** The versions of the family (a semver range). */
+  readonly versions: string;
+  /** The event plane the runtime uses by default: NATS, ZMQ, or none (discovery and leases in etcd). */
+  readonly eventPlane: 'nats' | 'zmq' | 'none';
+  /** Whether the platform chart (as AICR installs it) runs etcd for discovery. */
+  readonly etcd: boolean;
+  /** Where AICR places the frontend before install. */
+  readonly frontendOn: 'gpu-node-groups' | 'system-node-groups';
+  /** Where the frontend placement comes from. */
+  readonly frontendSource: string;
+  readonly source: string;
+}
+
+export const families: readonly DynamoFamily[] = [
+  {
+    id: '1.0-1.1',
+    versions: '<1.2.0-0',
+    eventPlane: 'none',
+    etcd: true,
+    frontendOn: 'gpu-node-groups',
+    frontendSource: `${SEED}: Dynamo frontend and vLLM worker pods run on the GPU node groups ("ports may be blocked from GPU nodes to system nodes")`,
+    source: `${SEED}: "A cluster whose system-node security group only allowlisted the pre-1.2 control-plane ports will not have 4222 open"`,
+  },
+  {
+    id: '1.2-1.3',
+    versions: '>=1.2.0-0 <1.4.0-0',
+    eventPlane: 'nats',
+    etcd: false,
+    frontendOn: 'gpu-node-groups',
+    frontendSource: `${SEED}: Dynamo frontend and vLLM worker pods run on the GPU node groups ("ports may be blocked from GPU nodes to system nodes")`,
+    source: `${SEED}: "This NATS dependency is new as of the Dynamo 1.2 bump, which switched discovery to the NATS event plane"; AICR pins dynamo-platform 1.2.x with global.nats.install: true (NVIDIA/aicr recipes/components/dynamo-platform/values.yaml)`,
+  },
+  {
+    id: '1.4+',
+    versions: '>=1.4.0-0',
+    eventPlane: 'zmq',
+    etcd: false,
+    frontendOn: 'system-node-groups',
+    frontendSource: `${AICR_14}: frontend pods run on the system node group, workers on the GPU node groups`,
+    source: `${AICR_14}: "From Dynamo 1.4, AICR no longer installs bundled NATS … the KV event plane [defaults] to ZMQ (ai-dynamo/dynamo#11951)"; frontend pods on the system node group, workers on the GPU node groups`,
+  },
+];
 
 export const catalog: readonly CatalogEntry[] = [
   {
@@ -70,7 +141,6 @@ export const catalog: readonly CatalogEntry[] = [
     title: 'NATS event plane',
     protocol: 'tcp',
     port: { fixed: 4222 },
-    dynamo: '>=1.2.0-0',
     when: { eventPlane: 'nats' },
     from: 'dynamo-clients',
     to: {
@@ -90,7 +160,7 @@ export const catalog: readonly CatalogEntry[] = [
     title: 'etcd control plane (pre-1.2)',
     protocol: 'tcp',
     port: { fixed: 2379 },
-    dynamo: '<1.2.0-0',
+    when: { store: 'etcd' },
     from: 'dynamo-clients',
     to: {
       kind: 'service',
@@ -126,39 +196,75 @@ export const catalog: readonly CatalogEntry[] = [
     id: 'request-plane',
     title: 'TCP request plane (frontend → worker)',
     protocol: 'tcp',
-    port: { env: 'DYN_TCP_RPC_PORT', whenUnset: { from: 1024, to: 65535 } },
+    port: { env: 'DYN_TCP_RPC_PORT', whenUnset: { from: 32768, to: 60999 } },
     dynamo: '>=1.2.0-0',
     when: { requestPlane: 'tcp' },
     from: 'dynamo-frontends',
     to: { kind: 'dynamo-role', role: 'worker' },
     why: 'Dynamo 1.2 defaults DYN_REQUEST_PLANE to tcp and AICR does not override it: the frontend dials each worker’s RPC port (OS-assigned unless DYN_TCP_RPC_PORT is set).',
     symptom: 'requests fail or hang while pods look healthy',
-    source: `${SEED}: "Dynamo 1.2 defaults DYN_REQUEST_PLANE to TCP, and AICR does not override it"`,
+    source: `${SEED}: "Dynamo 1.2 defaults DYN_REQUEST_PLANE to TCP, and AICR does not override it"; ${OS_ASSIGNED}`,
+    documented: `${AICR_14} documents TCP 1024-65535 system → GPU; it covers the OS-assigned range`,
   },
   {
     id: 'response-stream',
     title: 'TCP response stream (worker → frontend)',
     protocol: 'tcp',
-    port: { env: 'DYN_TCP_RESPONSE_STREAM_PORT', whenUnset: { from: 1024, to: 65535 } },
+    port: { env: 'DYN_TCP_RESPONSE_STREAM_PORT', whenUnset: { from: 32768, to: 60999 } },
     dynamo: '>=1.2.0-0',
     when: { requestPlane: 'tcp' },
     from: 'dynamo-workers',
     to: { kind: 'dynamo-role', role: 'frontend' },
     why: 'Workers stream responses back to the frontend’s response-stream port (OS-assigned unless DYN_TCP_RESPONSE_STREAM_PORT is set).',
     symptom: 'requests hang after being accepted; no tokens stream back',
-    source: `${SEED}: request plane (frontend → worker TCP, DYN_TCP_RPC_PORT)`,
+    source: `${AICR_14}: response stream GPU → system on DYN_TCP_RESPONSE_STREAM_PORT; ${OS_ASSIGNED}`,
+    documented: `${AICR_14} documents TCP 1024-65535 GPU → system; it covers the OS-assigned range`,
   },
   {
     id: 'zmq-events',
-    title: 'ZMQ event plane (router → worker)',
+    title: 'ZMQ KV events (router → worker)',
     protocol: 'tcp',
     port: { fixed: 5557 },
     when: { eventPlane: 'zmq' },
     from: 'dynamo-frontends',
     to: { kind: 'dynamo-role', role: 'worker' },
-    why: 'With DYN_EVENT_PLANE=zmq the frontend / KV router subscribes to each worker’s KV events on TCP 5557.',
-    symptom: 'KV-aware routing is blind (no cache hits) while requests still succeed',
-    source: `${SEED}: "the worker runtime relays local vLLM ZMQ KV-cache events"`,
+    why: 'With the ZMQ event plane the frontend / KV router subscribes to each worker’s KV-cache events; AICR documents TCP 5557 (+dp_rank for dp_rank > 0), dialled from the system node group to the GPU node groups.',
+    symptom:
+      'KV-aware routing is blind (no cache hits) while requests still succeed; AICR’s check `nc -zv <worker> 5557` from a system node times out',
+    source: `${AICR_14}: "system → GPU TCP 5557 (KV events, +dp_rank)"; its live check runs nc -zv from a system node to a worker on 5557`,
+  },
+  {
+    id: 'kv-event-publisher',
+    title: 'ZMQ event-plane publisher (router → worker)',
+    protocol: 'tcp',
+    port: { whenUnset: { from: 32768, to: 60999 } },
+    when: { eventPlane: 'zmq' },
+    from: 'dynamo-frontends',
+    to: { kind: 'dynamo-role', role: 'worker' },
+    why: 'The Dynamo runtime re-publishes the worker’s local vLLM KV events (read on 127.0.0.1:5557 inside the pod) on an OS-assigned port it advertises through discovery; the router connects to that port, so this is the KV-event flow the code opens across nodes.',
+    symptom: 'KV-aware routing is blind although 5557 is open between the node groups',
+    source: `ai-dynamo/dynamo lib/runtime/src/transports/event_plane/mod.rs (publisher binds an OS-assigned port and advertises it); ${OS_ASSIGNED}`,
+    documented: `${AICR_14} names 5557 for KV events; the runtime's cross-node port is OS-assigned`,
+  },
+  {
+    id: 'dcgm-scrape',
+    title: 'DCGM scrape for ai-service-metrics (Prometheus → dcgm-exporter)',
+    protocol: 'tcp',
+    port: { fixed: 9400 },
+    when: { conformanceCheck: 'ai-service-metrics', dcgmExporter: true },
+    from: 'prometheus-pods',
+    to: {
+      kind: 'service',
+      namespace: 'gpu-operator',
+      service: 'nvidia-dcgm-exporter',
+      podLabels: { app: 'nvidia-dcgm-exporter' },
+      predictOn: 'gpu-node-groups',
+    },
+    why: 'ai-service-metrics queries Prometheus for DCGM_FI_DEV_GPU_UTIL; the series exists only when Prometheus (system nodes) can scrape the GPU operator’s dcgm-exporter pods on the GPU nodes.',
+    symptom:
+      '"no DCGM_FI_DEV_GPU_UTIL time series in Prometheus after 2m0s — verify DCGM exporter is running and scraping GPU metrics"',
+    source:
+      'NVIDIA/aicr validators/conformance/ai_service_metrics_check.go (queries DCGM_FI_DEV_GPU_UTIL); recipes/components/gpu-operator/values.yaml (dcgmExporter serviceMonitor enabled, port 9400 by default)',
   },
   {
     id: 'dns',
@@ -200,4 +306,13 @@ export const catalog: readonly CatalogEntry[] = [
 ];
 
 /** Dynamo releases the catalog knows; the newest is assumed when nothing else says. */
-export const knownDynamoVersions = ['1.0.0', '1.0.1', '1.0.2', '1.2.0'] as const;
+export const knownDynamoVersions = [
+  '1.0.0',
+  '1.0.1',
+  '1.0.2',
+  '1.2.0',
+  '1.2.1',
+  '1.3.0',
+  '1.4.0',
+  '1.4.2',
+] as const;

@@ -2,6 +2,7 @@
 import semver from 'semver';
 import type { PodModel } from '../model/types.ts';
 import { detectDynamoVersion, dynamoRole, envSetting } from './detect.ts';
+import { families, type DynamoFamily } from './catalog.ts';
 import type { RequirementContext } from './resolve.ts';
 import { newestDynamoVersion } from './resolve.ts';
 
@@ -14,6 +15,10 @@ export interface RecipeInfo {
   readonly prometheusNamespace?: string;
   /** Validation checks the recipe runs; undefined when the recipe does not list them. */
   readonly checks?: readonly string[];
+  /** Names of the components the recipe installs (componentRefs). */
+  readonly components?: readonly string[];
+  /** The dynamo-platform component's value overrides, as the recipe gives them. */
+  readonly dynamoValues?: Readonly<Record<string, unknown>>;
 }
 
 export interface ContextOptions {
@@ -79,9 +84,23 @@ export function buildRequirementContext(pods: readonly PodModel[], options: Cont
     versionSource = 'no version given or found in the cluster: assumed the newest in the catalog';
   }
 
-  const modern = semver.gte(dynamoVersion, '1.2.0-0');
-  const eventEnv = envSetting(dynamoPods, 'DYN_EVENT_PLANE');
-  const eventPlane: 'nats' | 'zmq' = eventEnv?.value.toLowerCase() === 'zmq' ? 'zmq' : 'nats';
+  const family = familyOf(dynamoVersion);
+  if (semver.gt(dynamoVersion, newestDynamoVersion))
+    notes.push(
+      `Dynamo ${dynamoVersion} is newer than the catalog (newest ${newestDynamoVersion}): the ${family.id} family's defaults are assumed`,
+    );
+  // What is deployed speaks for the version being analysed only when it is that version: asked
+  // about another release (an upgrade what-if), the running pods' settings are not evidence.
+  const deployedIsAnalysed = !detected[0] || detected[0].value === dynamoVersion;
+  const evidence: PlaneEvidence = {
+    dynamoPods: deployedIsAnalysed ? dynamoPods : [],
+    pods: deployedIsAnalysed ? pods : [],
+    recipe: options.recipe,
+    family,
+  };
+  const eventDecision = decideEventPlane(evidence);
+  const etcdDecision = decideEtcd(evidence);
+  const dcgm = decideDcgmExporter(pods, options.recipe);
   const requestEnv = envSetting(dynamoPods, 'DYN_REQUEST_PLANE');
   const requestValue = requestEnv?.value.toLowerCase();
   const requestPlane = requestValue === 'nats' || requestValue === 'http' ? requestValue : 'tcp';
@@ -126,16 +145,20 @@ export function buildRequirementContext(pods: readonly PodModel[], options: Cont
     context: {
       dynamoVersion,
       versionSource,
-      eventPlane,
-      eventPlaneSource: eventEnv
-        ? eventEnv.source
-        : modern
-          ? 'DYN_EVENT_PLANE unset: nats is the 1.2 default'
-          : 'pre-1.2 default',
+      family,
+      eventPlane: eventDecision.value,
+      eventPlaneSource: eventDecision.source,
+      etcd: etcdDecision.value,
+      etcdSource: etcdDecision.source,
+      dcgmExporter: dcgm.value,
+      dcgmExporterSource: dcgm.source,
+      frontendOn: family.frontendOn,
+      frontendSource: `Dynamo ${family.id}: ${family.frontendSource}`,
+      whatIf: !deployedIsAnalysed,
       requestPlane,
       requestPlaneSource: requestEnv
         ? requestEnv.source
-        : 'DYN_REQUEST_PLANE unset: tcp is the 1.2 default, AICR does not override it',
+        : 'DYN_REQUEST_PLANE unset: tcp is the default since 1.2, AICR does not override it',
       conformance,
       conformanceSource,
       networkPolicies: options.networkPolicies ?? false,
@@ -143,5 +166,140 @@ export function buildRequirementContext(pods: readonly PodModel[], options: Cont
       targetOverrides,
     },
     notes,
+  };
+}
+
+interface PlaneEvidence {
+  /** Dynamo pods of the version analysed (none when asked about another version). */
+  readonly dynamoPods: readonly PodModel[];
+  readonly pods: readonly PodModel[];
+  readonly recipe: RecipeInfo | undefined;
+  readonly family: DynamoFamily;
+}
+
+interface Decision<T> {
+  readonly value: T;
+  /** The evidence that decided it, for the report ("because …"). */
+  readonly source: string;
+}
+
+export function familyOf(version: string): DynamoFamily {
+  return (
+    families.find((f) => semver.satisfies(version, f.versions, { includePrerelease: true })) ??
+    families[families.length - 1]!
+  );
+}
+
+/** `--natsAddr=nats://…` or `--natsAddr nats://…` in any container's args of any pod. */
+function operatorFlag(pods: readonly PodModel[], flag: string): Decision<string> | undefined {
+  for (const pod of pods) {
+    for (const container of pod.raw.spec.containers) {
+      const args = container.args ?? [];
+      for (let i = 0; i < args.length; i++) {
+        const arg = args[i]!;
+        const value = arg.startsWith(`${flag}=`)
+          ? arg.slice(flag.length + 1)
+          : arg === flag
+            ? args[i + 1]
+            : undefined;
+        if (value) return { value, source: `arg ${flag}=${value} of pod ${pod.namespace}/${pod.name}` };
+      }
+    }
+  }
+  return undefined;
+}
+
+/** A pod labelled like the bundled NATS / etcd (app.kubernetes.io/name), any namespace. */
+function deployedPod(pods: readonly PodModel[], name: string): PodModel | undefined {
+  return pods.find(
+    (p) => p.labels['app.kubernetes.io/name'] === name && p.phase !== 'Succeeded' && p.phase !== 'Failed',
+  );
+}
+
+/** A boolean in the recipe's dynamo-platform overrides, at the first of these paths present. */
+function recipeSwitch(
+  recipe: RecipeInfo | undefined,
+  paths: readonly string[],
+): Decision<boolean> | undefined {
+  const values = recipe?.dynamoValues;
+  if (!values) return undefined;
+  for (const path of paths) {
+    let at: unknown = values;
+    for (const key of path.split('.'))
+      at =
+        at && typeof at === 'object' && Object.hasOwn(at, key)
+          ? (at as Record<string, unknown>)[key]
+          : undefined;
+    if (typeof at === 'boolean')
+      return { value: at, source: `recipe ${recipe.name}: dynamo-platform ${path}: ${at}` };
+  }
+  return undefined;
+}
+
+/**
+ * The event plane, from the strongest evidence down: the Dynamo pods' DYN_EVENT_PLANE, their
+ * NATS_SERVER; before install the operator's --natsAddr, the recipe's platform values, a NATS pod;
+ * then the family default.
+ */
+export function decideEventPlane(e: PlaneEvidence): Decision<'nats' | 'zmq' | 'none'> {
+  const withoutNats: 'zmq' | 'none' = e.family.eventPlane === 'none' ? 'none' : 'zmq';
+  const planeEnv = envSetting(e.dynamoPods, 'DYN_EVENT_PLANE');
+  const plane = planeEnv?.value.toLowerCase();
+  if (planeEnv && (plane === 'nats' || plane === 'zmq')) return { value: plane, source: planeEnv.source };
+  const natsEnv = envSetting(e.dynamoPods, 'NATS_SERVER');
+  if (natsEnv) return { value: 'nats', source: `${natsEnv.source}: the runtime connects to NATS` };
+  if (e.dynamoPods.length > 0)
+    return {
+      value: e.family.eventPlane,
+      source: `the Dynamo pods set neither DYN_EVENT_PLANE nor NATS_SERVER: ${e.family.eventPlane === 'none' ? 'no NATS event plane' : e.family.eventPlane} is the Dynamo ${e.family.id} default`,
+    };
+  const natsAddr = operatorFlag(e.pods, '--natsAddr');
+  if (natsAddr) return { value: 'nats', source: natsAddr.source };
+  const recipe = recipeSwitch(e.recipe, ['global.nats.install', 'nats.enabled']);
+  if (recipe) return { value: recipe.value ? 'nats' : withoutNats, source: recipe.source };
+  const natsPod = deployedPod(e.pods, 'nats');
+  if (natsPod) return { value: 'nats', source: `NATS pod ${natsPod.namespace}/${natsPod.name} is deployed` };
+  return {
+    value: e.family.eventPlane,
+    source: `nothing deployed says: ${e.family.eventPlane === 'none' ? 'no NATS event plane' : e.family.eventPlane} is the Dynamo ${e.family.id} default`,
+  };
+}
+
+/** Whether Dynamo keeps discovery in etcd: ETCD_ENDPOINTS / DYN_DISCOVERY_BACKEND, --etcdAddr, the recipe, an etcd pod, the family. */
+export function decideEtcd(e: PlaneEvidence): Decision<boolean> {
+  const backend = envSetting(e.dynamoPods, 'DYN_DISCOVERY_BACKEND');
+  if (backend) return { value: backend.value.toLowerCase() === 'etcd', source: backend.source };
+  const endpoints = envSetting(e.dynamoPods, 'ETCD_ENDPOINTS');
+  if (endpoints) return { value: true, source: endpoints.source };
+  const etcdAddr = e.dynamoPods.length > 0 ? undefined : operatorFlag(e.pods, '--etcdAddr');
+  if (etcdAddr) return { value: true, source: etcdAddr.source };
+  const recipe =
+    e.dynamoPods.length > 0 ? undefined : recipeSwitch(e.recipe, ['etcd.enabled', 'global.etcd.install']);
+  if (recipe) return recipe;
+  const etcdPod = e.dynamoPods.length > 0 ? undefined : deployedPod(e.pods, 'etcd');
+  if (etcdPod) return { value: true, source: `etcd pod ${etcdPod.namespace}/${etcdPod.name} is deployed` };
+  return {
+    value: e.family.etcd,
+    source: `Dynamo ${e.family.id} ${e.family.etcd ? 'keeps discovery in etcd' : 'needs no etcd'} by default`,
+  };
+}
+
+/** dcgm-exporter pods (any namespace), else a recipe that installs gpu-operator. */
+function decideDcgmExporter(pods: readonly PodModel[], recipe: RecipeInfo | undefined): Decision<boolean> {
+  const pod = pods.find((p) => p.labels.app === 'nvidia-dcgm-exporter');
+  if (pod) return { value: true, source: `dcgm-exporter pod ${pod.namespace}/${pod.name}` };
+  if (recipe?.components)
+    return recipe.components.includes('gpu-operator')
+      ? { value: true, source: `recipe ${recipe.name} installs gpu-operator` }
+      : { value: false, source: `recipe ${recipe.name} does not install gpu-operator` };
+  if (pods.length === 0)
+    return {
+      value: true,
+      source:
+        "no cluster data: AICR's inference recipes install gpu-operator with its dcgm-exporter ServiceMonitor (NVIDIA/aicr recipes/components/gpu-operator/values.yaml)",
+    };
+  return {
+    value: false,
+    source: 'no dcgm-exporter pod in the cluster and no recipe that installs gpu-operator',
   };
 }

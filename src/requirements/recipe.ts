@@ -65,6 +65,12 @@ export function parseRecipeResult(
       ...(dynamo?.namespace ? { dynamoNamespace: dynamo.namespace } : {}),
       ...(prometheus?.namespace ? { prometheusNamespace: prometheus.namespace } : {}),
       ...(checks ? { checks } : {}),
+      components: recipe.componentRefs.map((ref) => ref.name),
+      ...(dynamo && isRecord(dynamo.overrides) ? { dynamoValues: dynamo.overrides } : {}),
     },
   };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -4,6 +4,7 @@ import type { PortRange } from '../model/types.ts';
 import {
   catalog,
   knownDynamoVersions,
+  type DynamoFamily,
   type CatalogEntry,
   type RequirementId,
   type SourceSelector,
@@ -14,8 +15,21 @@ export interface RequirementContext {
   readonly dynamoVersion: string;
   /** How the version was chosen: flag, recipe, cluster evidence, or the catalog default. */
   readonly versionSource: string;
-  readonly eventPlane: 'nats' | 'zmq';
+  /** The Dynamo release family whose defaults fill in what the cluster does not say. */
+  readonly family: DynamoFamily;
+  readonly eventPlane: 'nats' | 'zmq' | 'none';
   readonly eventPlaneSource: string;
+  /** Dynamo keeps discovery and leases in etcd. */
+  readonly etcd: boolean;
+  readonly etcdSource: string;
+  /** The GPU operator's dcgm-exporter is deployed, or the recipe installs gpu-operator. */
+  readonly dcgmExporter: boolean;
+  readonly dcgmExporterSource: string;
+  /** Where the frontend runs (or will): AICR's placement for the family, or what is deployed. */
+  readonly frontendOn: 'gpu-node-groups' | 'system-node-groups';
+  readonly frontendSource: string;
+  /** The running Dynamo pods are of another release than the one analysed (an upgrade what-if). */
+  readonly whatIf: boolean;
   readonly requestPlane: 'tcp' | 'nats' | 'http';
   readonly requestPlaneSource: string;
   readonly conformance: boolean;
@@ -40,6 +54,8 @@ export interface Requirement {
   readonly why: string;
   readonly symptom: string;
   readonly source: string;
+  /** Where a documentation page names another port or range than the one required here. */
+  readonly documented?: string;
   /** The facts that made this requirement apply, and chose its port. */
   readonly decidedBy: string[];
 }
@@ -80,6 +96,10 @@ function describeWhy(
       };
     facts.push(`event plane ${context.eventPlane} (${context.eventPlaneSource})`);
   }
+  if (when.store) {
+    if (!context.etcd) return { applies: false, facts: [`no etcd store (${context.etcdSource})`] };
+    facts.push(`etcd store (${context.etcdSource})`);
+  }
   if (when.requestPlane) {
     if (context.requestPlane !== when.requestPlane)
       return {
@@ -96,6 +116,11 @@ function describeWhy(
       };
     facts.push(`conformance check ${when.conformanceCheck} runs (${context.conformanceSource})`);
   }
+  if (when.dcgmExporter) {
+    if (!context.dcgmExporter)
+      return { applies: false, facts: [`no dcgm-exporter (${context.dcgmExporterSource})`] };
+    facts.push(`dcgm-exporter (${context.dcgmExporterSource})`);
+  }
   if (when.networkPolicies) {
     if (!context.networkPolicies) return { applies: false, facts: ['no enforced NetworkPolicies'] };
     facts.push('NetworkPolicies are enforced');
@@ -110,14 +135,18 @@ function settlePorts(entry: CatalogEntry, context: RequirementContext, facts: st
     return { from: override, to: override };
   }
   if (entry.port.fixed !== undefined) return { from: entry.port.fixed, to: entry.port.fixed };
-  const name = entry.port.env!;
+  const name = entry.port.env;
+  const range = entry.port.whenUnset!;
+  if (name === undefined) {
+    facts.push(`the port is OS-assigned: only the range ${range.from}-${range.to} can be allowed statically`);
+    return range;
+  }
   const set = context.portEnv[name];
   const port = set ? Number(set.value) : NaN;
   if (set && Number.isInteger(port) && port > 0 && port <= 65535) {
     facts.push(`port ${port} (${set.source})`);
     return { from: port, to: port };
   }
-  const range = entry.port.whenUnset!;
   facts.push(
     `${name} unset: the port is OS-assigned, so only the range ${range.from}-${range.to} can be allowed statically`,
   );
@@ -158,6 +187,7 @@ export function resolveRequirements(context: RequirementContext): RequirementSet
       why: entry.why,
       symptom: entry.symptom,
       source: entry.source,
+      ...(entry.documented ? { documented: entry.documented } : {}),
       decidedBy: facts,
     });
   }

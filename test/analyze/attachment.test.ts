@@ -365,12 +365,13 @@ describe('targets and source classes', () => {
       conformance: false,
       systemNodeGroups: ['system'],
     });
+    // Before install the request plane is predicted too (GPU ↔ GPU); NATS is the flow to the system side.
     assert.deepEqual(
-      result.flows.map((f) => f.destination.nodeGroup),
+      result.flows.filter((f) => f.requirement === 'nats').map((f) => f.destination.nodeGroup),
       ['system'],
     );
     assert.deepEqual(
-      result.remediation.map((r) => r.command),
+      result.remediation.filter((r) => r.requirements.includes('nats')).map((r) => r.command),
       [
         'aws ec2 authorize-security-group-ingress --group-id sg-sys --protocol tcp --port 4222 --source-group sg-gpu',
       ],
@@ -385,7 +386,7 @@ describe('targets and source classes', () => {
       systemNodeGroups: ['system'],
     });
     assert.deepEqual(
-      result.flows.map((f) => f.source.nodeGroup),
+      result.flows.filter((f) => f.requirement === 'nats').map((f) => f.source.nodeGroup),
       ['inference'],
     );
   });

@@ -69,20 +69,32 @@ describe('analyze CLI', () => {
     assert.equal(JSON.parse(r.stdout).verdict, 'unknown');
   });
 
-  it('exit 3 when every evaluated flow is allowed but a requirement could not be evaluated', () => {
+  it('a preflight can pass: before install every flow is predicted where AICR places the pods', () => {
     const dir = join(scratch, 'before-install');
     cpSync('examples/healthy-shared-cluster-sg', dir, { recursive: true });
-    // Before install: no pods, so NATS and Prometheus are predicted, the request plane is not known.
+    // Before install: no pods, so NATS, Prometheus, the frontend and the workers are all predicted.
     for (const file of ['pods.json', 'endpointslices.yaml', 'services.json']) rmSync(join(dir, 'k8s', file));
-    const r = run('analyze', dir);
-    assert.equal(r.code, 3, r.stderr);
+    const r = run('analyze', dir, '--dynamo-version', '1.2.0');
+    // Every node carries the cluster SG, which admits itself on all traffic (the example's README).
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(r.stdout, /Verdict: PASS — 0 blocked, 0 unknown, \d+ allowed flow classes\n/);
+    assert.match(r.stdout, /frontend, if not deployed, predicted on the GPU node groups/);
+  });
+
+  it('exit 3 when every evaluated flow is allowed but a requirement could not be evaluated', () => {
+    const dir = join(scratch, 'no-system-nodes');
+    cpSync('examples/healthy-shared-cluster-sg', dir, { recursive: true });
+    for (const file of ['pods.json', 'endpointslices.yaml', 'services.json']) rmSync(join(dir, 'k8s', file));
+    // Every node group named a GPU group: no system node is left to predict NATS and Prometheus on.
+    const r = run('analyze', dir, '--dynamo-version', '1.2.0', '--gpu-nodegroup', 'gpu-a100,system');
+    assert.equal(r.code, 3, r.stdout);
     assert.match(
       r.stdout,
-      /Verdict: UNKNOWN — 0 blocked, 0 unknown, \d+ allowed flow classes; 2 requirements not evaluated/,
+      /Verdict: UNKNOWN — 0 blocked, 0 unknown, \d+ allowed flow classes; \d+ requirements? not evaluated/,
     );
     assert.match(
       r.stdout,
-      /Not evaluated\n {2}- TCP request plane \(frontend → worker\): no Dynamo frontend/,
+      /NATS event plane: dynamo-platform-nats\.dynamo-system is not deployed and no system node group/,
     );
   });
 
@@ -147,7 +159,10 @@ describe('requirements CLI', () => {
     assert.equal(r.code, 0);
     assert.match(r.stdout, /TCP 4222 {2}NATS event plane/);
     assert.match(r.stdout, /TCP 9090 {2}Prometheus for ai-service-metrics/);
-    assert.match(r.stdout, /etcd control plane \(pre-1\.2\): Dynamo 1\.2\.0 is outside/);
+    assert.match(
+      r.stdout,
+      /etcd control plane \(pre-1\.2\): no etcd store \(Dynamo 1\.2-1\.3 needs no etcd by default\)/,
+    );
   });
 
   it('reads a RecipeResult file and rejects a malformed one with its path', () => {

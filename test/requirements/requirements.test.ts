@@ -36,14 +36,16 @@ describe('requirements catalog', () => {
 
   it('Dynamo 1.0.x needs etcd 2379, not NATS', () => {
     const r = ids(scenario(), { dynamoVersion: '1.0.2' });
-    assert.deepEqual(r.ids, ['etcd', 'prometheus']);
+    // No pods captured: AICR's recipes install gpu-operator, so the DCGM scrape is assumed.
+    assert.deepEqual(r.ids, ['etcd', 'prometheus', 'dcgm-scrape']);
   });
 
   it('Dynamo 1.2 needs NATS 4222, the request plane, and Prometheus', () => {
     const r = ids(scenario(), { dynamoVersion: '1.2.0' });
-    assert.deepEqual(r.ids, ['nats', 'prometheus', 'request-plane', 'response-stream']);
+    assert.deepEqual(r.ids, ['nats', 'prometheus', 'dcgm-scrape', 'request-plane', 'response-stream']);
     assert.equal(r.ports.nats, '4222-4222');
-    assert.equal(r.ports['request-plane'], '1024-65535', 'OS-assigned port: only the range is static');
+    // OS-assigned: Linux's default net.ipv4.ip_local_port_range is 32768-60999 (ip-sysctl docs).
+    assert.equal(r.ports['request-plane'], '32768-60999', 'OS-assigned port: only the range is static');
   });
 
   it('no conformance check → no 9090', () => {
@@ -71,7 +73,7 @@ describe('requirements catalog', () => {
 
   it('falls back to the newest catalog version and says so', () => {
     const r = ids(scenario());
-    assert.equal(r.version, '1.2.0');
+    assert.equal(r.version, '1.4.2');
     assert.match(r.source, /assumed the newest/);
   });
 

@@ -1,0 +1,243 @@
+/**
+ * Requirements follow the Dynamo that is deployed. Expected values come from AICR's page for
+ * Dynamo 1.4+ (NVIDIA/aicr docs/integrator/eks-dynamo-networking.md): no bundled NATS; system → GPU
+ * TCP 5557 and the request plane; GPU → system the response stream and 9090; and from
+ * ai_service_metrics_check.go: Prometheus must scrape dcgm-exporter (9400) for DCGM_FI_DEV_GPU_UTIL.
+ */
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { analyzeSnapshot } from '../../src/questions/analyze.ts';
+import { applyRemediation } from '../../src/remediate/what-if.ts';
+import { buildRequirementContext } from '../../src/requirements/context.ts';
+import { resolveRequirements } from '../../src/requirements/resolve.ts';
+import { loadSnapshot } from '../../src/snapshot/load.ts';
+import { run } from '../helpers/processes.ts';
+
+const runCli = (args: string[]) => run('./bin/dynamo-netcheck', args);
+
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** A copy of examples/dgxc-multi-sg relabelled as Dynamo `version`, its pods passed through `edit`. */
+function dgxcAs(
+  version: string,
+  edit: (pods: Json[]) => Json[] = (p) => p,
+  editGroups: (groups: Json[]) => Json[] = (g) => g,
+): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dnc-family-'));
+  dirs.push(dir);
+  cpSync('examples/dgxc-multi-sg', dir, { recursive: true });
+  const walk = (d: string): string[] =>
+    readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [join(d, n)]));
+  for (const file of walk(dir))
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replaceAll('dynamo-platform-1.2.0', `dynamo-platform-${version}`),
+    );
+  const podsFile = join(dir, 'k8s/pods.json');
+  const list = JSON.parse(readFileSync(podsFile, 'utf8')) as Json;
+  list.items = edit(list.items as Json[]);
+  writeFileSync(podsFile, JSON.stringify(list));
+  const sgFile = join(dir, 'aws/security-groups.json');
+  const sgs = JSON.parse(readFileSync(sgFile, 'utf8')) as Json;
+  sgs.SecurityGroups = editGroups(sgs.SecurityGroups as Json[]);
+  writeFileSync(sgFile, JSON.stringify(sgs));
+  return dir;
+}
+
+const setEnv = (pod: Json, name: string, value: string | undefined): Json => {
+  for (const c of pod.spec.containers as Json[]) {
+    c.env = ((c.env ?? []) as Json[]).filter((e) => e.name !== name);
+    if (value !== undefined) c.env.push({ name, value });
+  }
+  return pod;
+};
+const isDynamoWorkload = (pod: Json): boolean => pod.metadata.namespace === 'dynamo-workload';
+
+describe('Dynamo 1.4+ requirements (AICR page)', () => {
+  it('requirements --dynamo-version 1.4.2: 5557 and the request plane system → GPU, the response stream GPU → system, 9090 and the DCGM scrape; no 4222', () => {
+    const { context } = buildRequirementContext([], { dynamoVersion: '1.4.2' });
+    const set = resolveRequirements(context);
+    const by = new Map(set.requirements.map((r) => [r.id, r]));
+    assert.equal(by.has('nats'), false);
+    assert.deepEqual(by.get('zmq-events')?.ports, { from: 5557, to: 5557 });
+    assert.equal(by.get('zmq-events')?.from, 'dynamo-frontends');
+    assert.deepEqual(by.get('zmq-events')?.to, { kind: 'dynamo-role', role: 'worker' });
+    // OS-assigned listener ports: Linux's default ip_local_port_range, inside AICR's 1024-65535.
+    assert.deepEqual(by.get('request-plane')?.ports, { from: 32768, to: 60999 });
+    assert.match(by.get('request-plane')!.documented!, /1024-65535/);
+    assert.equal(by.get('response-stream')?.from, 'dynamo-workers');
+    assert.deepEqual(by.get('response-stream')?.to, { kind: 'dynamo-role', role: 'frontend' });
+    assert.deepEqual(by.get('prometheus')?.ports, { from: 9090, to: 9090 });
+    assert.deepEqual(by.get('dcgm-scrape')?.ports, { from: 9400, to: 9400 });
+    assert.equal(context.frontendOn, 'system-node-groups');
+  });
+
+  it('the CLI lists the families and no 4222 for 1.4.2', async () => {
+    const r = await runCli(['requirements', '--dynamo-version', '1.4.2']);
+    assert.equal(r.code, 0);
+    assert.doesNotMatch(r.stdout, /^TCP 4222/m);
+    assert.match(r.stdout, /^TCP 5557 /m);
+    assert.match(r.stdout, /^TCP 9400 /m);
+    assert.match(r.stdout, /1\.2-1\.3 .*event plane nats/);
+    assert.match(r.stdout, /1\.4\+ .*event plane zmq, no etcd, frontend on the system node groups/);
+  });
+
+  it('a 1.4 cluster whose pods carry NATS_SERVER and DYN_EVENT_PLANE=nats needs 4222, and says which env decided it', async () => {
+    const dir = dgxcAs('1.4.2', (pods) =>
+      pods.map((p) => (isDynamoWorkload(p) ? setEnv(p, 'DYN_EVENT_PLANE', 'nats') : p)),
+    );
+    const result = analyzeSnapshot(await loadSnapshot(dir));
+    assert.equal(result.dynamo.version, '1.4.2');
+    const nats = result.requirements.find((r) => r.id === 'nats');
+    assert.ok(nats, 'NATS is required again');
+    assert.match(nats.decidedBy.join(' '), /env DYN_EVENT_PLANE=nats on pod dynamo-workload\//);
+    assert.equal(
+      result.requirements.some((r) => r.id === 'zmq-events'),
+      false,
+    );
+  });
+
+  it("before install, the operator's --natsAddr says NATS is the event plane", async () => {
+    const dir = dgxcAs('1.4.2', (pods) => pods.filter((p) => !isDynamoWorkload(p)));
+    const result = analyzeSnapshot(await loadSnapshot(dir));
+    assert.match(
+      result.requirements.find((r) => r.id === 'nats')!.decidedBy.join(' '),
+      /arg --natsAddr=nats:\/\//,
+    );
+  });
+
+  it('the same 1.4 cluster without NATS_SERVER or DYN_EVENT_PLANE uses ZMQ: no 4222, 5557 required', async () => {
+    const dir = dgxcAs('1.4.2', (pods) =>
+      pods.map((p) => (isDynamoWorkload(p) ? setEnv(p, 'NATS_SERVER', undefined) : p)),
+    );
+    const result = analyzeSnapshot(await loadSnapshot(dir));
+    assert.equal(
+      result.requirements.some((r) => r.id === 'nats'),
+      false,
+    );
+    const zmq = result.requirements.find((r) => r.id === 'zmq-events');
+    assert.ok(zmq);
+    assert.match(zmq.decidedBy.join(' '), /neither DYN_EVENT_PLANE nor NATS_SERVER/);
+  });
+
+  it('NATS_SERVER alone on a 1.3 pod keeps NATS (the runtime connects to the injected NATS)', async () => {
+    const dir = dgxcAs('1.3.0');
+    const result = analyzeSnapshot(await loadSnapshot(dir));
+    assert.match(result.requirements.find((r) => r.id === 'nats')!.decidedBy.join(' '), /env NATS_SERVER=/);
+  });
+
+  it('a preflight (nothing of Dynamo installed) fails with the 1.4 rules and passes once its own fix is applied', async () => {
+    // Preflight: no Dynamo workload, no NATS, no operator; nodes, SGs and Prometheus are there.
+    const dir = dgxcAs('1.4.2', (pods) =>
+      pods.filter((p) => !isDynamoWorkload(p) && p.metadata.namespace !== 'dynamo-system'),
+    );
+    const snapshot = await loadSnapshot(dir);
+    const before = analyzeSnapshot(snapshot, { dynamoVersion: '1.4.2' });
+    assert.equal(before.verdict, 'fail');
+    assert.deepEqual(before.skipped, []);
+    // AICR: the frontend is predicted on the system node groups, so 5557 goes system → GPU.
+    const zmq = before.flows.filter((f) => f.requirement === 'zmq-events' && f.status === 'blocked');
+    assert.ok(zmq.length > 0);
+    for (const f of zmq) {
+      assert.notEqual(f.source.nodeGroup, 'gpu-h100');
+      assert.equal(f.destination.nodeGroup, 'gpu-h100');
+    }
+    assert.match(before.notes.join('\n'), /frontend, if not deployed, predicted on the system node groups/);
+    const after = analyzeSnapshot(applyRemediation(snapshot, before.remediation, before.naclRemediation), {
+      dynamoVersion: '1.4.2',
+    });
+    assert.equal(
+      after.verdict,
+      'pass',
+      JSON.stringify(
+        after.flows.filter((f) => f.status !== 'allowed'),
+        null,
+        1,
+      ),
+    );
+  });
+
+  it('--frontend-nodegroup moves the predicted frontend (AICR test clusters pin it to GPU nodes)', async () => {
+    // The operator stays (it says which version is installed), without --natsAddr; no workload, no NATS.
+    const dir = dgxcAs('1.4.2', (pods) =>
+      pods
+        .filter((p) => !isDynamoWorkload(p) && p.metadata.name !== 'dynamo-platform-nats-0')
+        .map((p) => {
+          for (const c of p.spec.containers as Json[])
+            c.args = ((c.args ?? []) as string[]).filter((a) => !a.startsWith('--natsAddr'));
+          return p;
+        }),
+    );
+    const result = analyzeSnapshot(await loadSnapshot(dir), { frontendNodeGroups: ['gpu-h100'] });
+    const zmq = result.flows.filter((f) => f.requirement === 'zmq-events');
+    assert.ok(zmq.length > 0);
+    for (const f of zmq) assert.equal(f.source.nodeGroup, 'gpu-h100');
+  });
+
+  it('dcgm-exporter on the GPU nodes and no 9400 rule: FAIL, with one rule on the GPU SG from the Prometheus SG', async () => {
+    const dir = dgxcAs(
+      '1.2.0',
+      (pods) => {
+        const worker = pods.find((p) => p.metadata.name.includes('vllmdecodeworker'))!;
+        const dcgm = structuredClone(worker);
+        dcgm.metadata = {
+          name: 'nvidia-dcgm-exporter-x7k2p',
+          namespace: 'gpu-operator',
+          labels: { app: 'nvidia-dcgm-exporter' },
+        };
+        dcgm.spec.containers = [
+          {
+            name: 'nvidia-dcgm-exporter',
+            image: 'nvcr.io/nvidia/k8s/dcgm-exporter:4.2.3',
+            ports: [{ containerPort: 9400, name: 'metrics' }],
+          },
+        ];
+        return [...pods, dcgm];
+      },
+      (groups) =>
+        // No rule on the GPU pods' (customer) SG admits the system SG: its "From system nodes" rule is gone.
+        groups.map((g) =>
+          g.GroupId === 'sg-0affb20cb8865fd98'
+            ? {
+                ...g,
+                IpPermissions: (g.IpPermissions as Json[]).filter(
+                  (p) => !(p.UserIdGroupPairs ?? []).some((u: Json) => u.GroupId === 'sg-0280e97ae16fcd306'),
+                ),
+              }
+            : g,
+        ),
+    );
+    const result = analyzeSnapshot(await loadSnapshot(dir));
+    const scrape = result.flows.filter((f) => f.requirement === 'dcgm-scrape');
+    assert.ok(scrape.some((f) => f.status === 'blocked'));
+    const fixes = result.remediation.filter((r) => r.requirements.includes('dcgm-scrape'));
+    assert.equal(fixes.length, 1);
+    // The GPU pods' SG (the customer SG of the custom networking) accepts 9400 from the system SG,
+    // where Prometheus runs (examples/dgxc-multi-sg/README.md).
+    assert.equal(fixes[0]!.groupId, 'sg-0affb20cb8865fd98');
+    assert.equal(fixes[0]!.sourceGroupId, 'sg-0280e97ae16fcd306');
+    assert.equal(fixes[0]!.fromPort, 9400);
+  });
+
+  it('diff 1.2.0 → 1.4.2 exits 1 and names 5557, the new system → GPU direction, and 4222 going away', async () => {
+    const r = await runCli([
+      'diff',
+      'examples/dgxc-multi-sg',
+      '--from',
+      '1.2.0',
+      '--to',
+      '1.4.2',
+      '--no-color',
+    ]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /^BREAKS/m);
+    assert.match(r.stdout, /\+! +ZMQ KV events \(router → worker\) +tcp\/5557 +blocked +cpu-inference nodes/);
+    assert.match(r.stdout, /- +NATS event plane +tcp\/4222 +blocked, no longer needed/);
+  });
+});
