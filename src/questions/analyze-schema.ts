@@ -142,6 +142,10 @@ const requirement = z.object({
   why: z.string(),
   symptom: z.string(),
   source: z.string(),
+  documented: z
+    .string()
+    .optional()
+    .describe('Where a documentation page names another port or range than the one required'),
   decidedBy: z.array(z.string()),
 });
 

@@ -52,6 +52,12 @@ describe('remediation synthesis', () => {
   it('one rule per source SG and port, in the seed’s aws-cli form, never wider', () => {
     const result = threeGroups().analyze({ dynamoVersion: '1.2.0' });
     assert.deepEqual(result.remediation.map((r) => r.command).sort(), [
+      // 1.2's TCP request plane: nothing is deployed, so frontends and workers are predicted on
+      // both GPU groups (the seed puts them there), and sg-gpu / sg-gpu2 each admit only
+      // themselves. Each must admit the other on the OS-assigned range (32768-60999, Linux's
+      // default ip_local_port_range), which also carries the response stream back.
+      'aws ec2 authorize-security-group-ingress --group-id sg-gpu --protocol tcp --port 32768-60999 --source-group sg-gpu2',
+      'aws ec2 authorize-security-group-ingress --group-id sg-gpu2 --protocol tcp --port 32768-60999 --source-group sg-gpu',
       'aws ec2 authorize-security-group-ingress --group-id sg-sys --protocol tcp --port 4222 --source-group sg-gpu',
       'aws ec2 authorize-security-group-ingress --group-id sg-sys --protocol tcp --port 4222 --source-group sg-gpu2',
       'aws ec2 authorize-security-group-ingress --group-id sg-sys --protocol tcp --port 9090 --source-group sg-gpu',
@@ -86,8 +92,9 @@ describe('remediation synthesis', () => {
         gpu: true,
       })
       .analyze({ dynamoVersion: '1.2.0', conformance: false, gpuNodeGroups: ['gpu-a', 'gpu-c'] });
+    // gpu-a and gpu-c both carry sg-shared: one NATS rule admits both.
     assert.deepEqual(
-      result.remediation.map((r) => r.sourceGroupId),
+      result.remediation.filter((r) => r.fromPort === 4222).map((r) => r.sourceGroupId),
       ['sg-shared'],
     );
   });
@@ -99,7 +106,7 @@ describe('remediation synthesis', () => {
       [tcp(443).fromCidr('0.0.0.0/0')],
     ).analyze({ dynamoVersion: '1.2.0', conformance: false });
     assert.deepEqual(
-      result.remediation.map((r) => r.command),
+      result.remediation.filter((r) => r.fromPort === 4222).map((r) => r.command),
       [
         "aws ec2 authorize-security-group-egress --group-id sg-gpu --ip-permissions 'IpProtocol=tcp,FromPort=4222,ToPort=4222,UserIdGroupPairs=[{GroupId=sg-sys}]'",
       ],
@@ -109,7 +116,13 @@ describe('remediation synthesis', () => {
   it('warns when a rule would exceed the 60-inbound-rule quota', () => {
     const filler = Array.from({ length: 59 }, (_, i) => tcp(10000 + i).fromCidr('10.99.0.0/16'));
     const result = threeGroups(filler).analyze({ dynamoVersion: '1.2.0', conformance: false });
-    assert.ok(result.remediation.every((r) => r.quotaWarning?.includes('over the default quota of 60')));
+    const onSystem = result.remediation.filter((r) => r.groupId === 'sg-sys');
+    assert.ok(onSystem.length > 0);
+    assert.ok(onSystem.every((r) => r.quotaWarning?.includes('over the default quota of 60')));
+    // The GPU groups hold one rule each: far from the quota.
+    assert.ok(
+      result.remediation.filter((r) => r.groupId !== 'sg-sys').every((r) => r.quotaWarning === undefined),
+    );
   });
 
   it('NACL fixes are numbered below the deny that matched, in both directions', () => {
@@ -159,9 +172,10 @@ describe('remediation synthesis', () => {
       conformance: false,
     });
     assert.deepEqual(after.summary, { allowed: after.flows.length, blocked: 0, unknown: 0 });
-    // No Dynamo pods here: which request plane they will use is not known, so that stays open.
-    assert.deepEqual(after.skipped.map((s) => s.requirement).sort(), ['request-plane', 'response-stream']);
-    assert.equal(after.verdict, 'unknown');
+    // No Dynamo pods here: they are predicted where the 1.2 family runs them, so a preflight
+    // decides every flow and passes once its own fix is applied.
+    assert.deepEqual(after.skipped, []);
+    assert.equal(after.verdict, 'pass');
   });
 
   it('one NACL entry for flows stopped by different denies is numbered below the lowest of them', () => {

@@ -1,6 +1,7 @@
 /**
  * Results the report tests render: the bundled failing example, and a small cluster whose names
- * are hostile markup and that has a blocked, an unknown and a skipped requirement at once.
+ * are hostile markup and that has blocked, unknown and co-located flows at once, and a cluster
+ * where a requirement cannot be evaluated.
  */
 import { analyzeSnapshot } from '../../src/questions/analyze.ts';
 import type { AnalysisResult } from '../../src/questions/analyze.ts';
@@ -45,11 +46,32 @@ export function hostileResult(): AnalysisResult {
       })
       .nats('nats-0', 'sys-1', '10.0.16.11')
       .prometheus('prom-0', 'sys-1', '10.0.16.12')
-      // No frontend: the request plane has no source and is skipped.
+      // No frontend: it is predicted on the GPU group, where Dynamo 1.2 runs it.
       .dynamo('worker-0', 'worker', 'gpu-1', '10.0.16.21')
       // Prometheus shares its only node with the orchestrator: allowed, but only by co-location.
-      // An IP on no captured ENI: its flows are unknown.
+      // An IP on no captured ENI: its three flows (NATS, request plane, response stream) are unknown.
       .dynamo('worker-x', 'worker', 'gpu-1', '10.0.16.99')
       .analyze()
   );
+}
+
+/**
+ * Every node is on Fargate, where the conformance orchestrator cannot be scheduled: the 9090
+ * requirement has no source and is not evaluated (skipped), nor is etcd (Dynamo 1.0): no GPU node
+ * or Dynamo pod to start from.
+ */
+export function skippedResult(): AnalysisResult {
+  return scenario()
+    .subnet('subnet-sys', '10.0.16.0/20')
+    .withoutNacls()
+    .sg('sg-sys', [allTraffic.fromGroup('sg-sys')])
+    .node('fargate-1', {
+      group: 'fargate',
+      subnet: 'subnet-sys',
+      ip: '10.0.16.10',
+      sgs: ['sg-sys'],
+      labels: { 'eks.amazonaws.com/compute-type': 'fargate' },
+    })
+    .prometheus('prom-0', 'fargate-1', '10.0.16.10')
+    .analyze({ dynamoVersion: '1.0.2' });
 }

@@ -189,7 +189,7 @@ describe('HTML report in chromium', () => {
       rowHeads.some((t) => t.includes(HOSTILE_GROUP)),
       rowHeads.join('\n'),
     );
-    await page.locator('#matrix td[data-status="unknown"] a').click();
+    await page.locator('#matrix td[data-status="unknown"] a').first().click();
     const detail = page.locator('article.detail:visible');
     assert.match(await detail.locator('h3').innerText(), /UNKNOWN/);
     assert.match(await detail.innerText(), /pod IP 10\.0\.16\.99 is on no ENI in the snapshot/);

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import type { AnalysisResult } from '../../src/questions/analyze.ts';
 import { renderers } from '../../src/report/index.ts';
 import { fence } from '../../src/report/markdown.ts';
-import { dgxcResult, hostileResult } from './fixtures.ts';
+import { dgxcResult, hostileResult, skippedResult } from './fixtures.ts';
 
 const markdown = (result: AnalysisResult): string =>
   renderers.markdown!(result, { color: false, verbose: false });
@@ -53,7 +53,15 @@ describe('Markdown report', () => {
     for (const row of rows) assert.equal(row.length, 7, row.join(' ¦ '));
     assert.match(md, /⚠️ unknown \| NATS event plane/);
     assert.match(md, /⚠️ allowed only on the same node \| Prometheus/);
-    assert.match(md, /- Not evaluated: TCP request plane/);
+    assert.match(md, /⚠️ unknown \| TCP request plane/);
+  });
+
+  it('lists the requirements it could not evaluate, and why', () => {
+    const md = markdown(skippedResult());
+    assert.match(
+      md,
+      /- Not evaluated: Prometheus for ai-service-metrics — the conformance orchestrator fits on no node/,
+    );
   });
 
   it('says PASS and prints no table or fix for a healthy result', async () => {

@@ -42,7 +42,7 @@ describe('requirements catalog', () => {
 
   it('Dynamo 1.2 needs NATS 4222, the request plane, and Prometheus', () => {
     const r = ids(scenario(), { dynamoVersion: '1.2.0' });
-    assert.deepEqual(r.ids, ['nats', 'prometheus', 'dcgm-scrape', 'request-plane', 'response-stream']);
+    assert.deepEqual(r.ids, ['nats', 'prometheus', 'request-plane', 'response-stream', 'dcgm-scrape']);
     assert.equal(r.ports.nats, '4222-4222');
     // OS-assigned: Linux's default net.ipv4.ip_local_port_range is 32768-60999 (ip-sysctl docs).
     assert.equal(r.ports['request-plane'], '32768-60999', 'OS-assigned port: only the range is static');

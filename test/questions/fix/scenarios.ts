@@ -29,13 +29,21 @@ function systemAndGpu(): Scenario {
     .nats('nats-0', 'sys-1', '10.0.16.11');
 }
 
-/** System SG lacks 4222; the GPU SG's egress stops at 443: two ingress rules and one egress rule. */
+/**
+ * System SG lacks 4222; the GPU SG's egress stops at 443 (and the GPU groups): two ingress
+ * rules and one egress rule. The GPU groups admit each other, so the 1.2 request plane between
+ * the frontends and workers predicted on them is open and needs nothing.
+ */
 export function ingressAndEgressCluster(): Scenario {
   return systemAndGpu()
     .nacl('acl-default', ['subnet-sys', 'subnet-gpu'], naclAllowAll(), true)
     .sg('sg-sys', [allTraffic.fromGroup('sg-sys')])
-    .sg('sg-gpu', [allTraffic.fromGroup('sg-gpu')], [tcp(443).fromCidr('0.0.0.0/0')])
-    .sg('sg-gpu2', [allTraffic.fromGroup('sg-gpu2')], [ALLOW_ALL_EGRESS])
+    .sg(
+      'sg-gpu',
+      [allTraffic.fromGroup('sg-gpu'), allTraffic.fromGroup('sg-gpu2')],
+      [tcp(443).fromCidr('0.0.0.0/0'), allTraffic.fromGroup('sg-gpu'), allTraffic.fromGroup('sg-gpu2')],
+    )
+    .sg('sg-gpu2', [allTraffic.fromGroup('sg-gpu2'), allTraffic.fromGroup('sg-gpu')], [ALLOW_ALL_EGRESS])
     .node('gpu-2', { group: 'gpu-b', subnet: 'subnet-gpu', ip: '10.0.32.20', sgs: ['sg-gpu2'], gpu: true });
 }
 
