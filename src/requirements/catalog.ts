@@ -43,10 +43,13 @@ export type TargetSpec =
   | { readonly kind: 'dynamo-role'; readonly role: 'frontend' | 'worker' };
 
 export interface PortSpec {
+  /** The port when nothing deployed sets another (with `env`: the default that env var overrides). */
   readonly fixed?: number;
-  /** The env var that sets the port, read from the pods; when unset the port is OS-assigned. */
+  /** The env var that sets the port, read from the pods; when unset: `fixed`, else OS-assigned. */
   readonly env?: string;
   readonly whenUnset?: PortRange;
+  /** One port per data-parallel rank: port … port + dp_size − 1 (vLLM offsets its ZMQ socket by dp_rank). */
+  readonly perDataParallelRank?: true;
 }
 
 export interface Condition {
@@ -224,14 +227,14 @@ export const catalog: readonly CatalogEntry[] = [
     id: 'zmq-events',
     title: 'ZMQ KV events (router → worker)',
     protocol: 'tcp',
-    port: { fixed: 5557 },
+    port: { fixed: 5557, env: 'DYN_VLLM_KV_EVENT_PORT', perDataParallelRank: true },
     when: { eventPlane: 'zmq' },
     from: 'dynamo-frontends',
     to: { kind: 'dynamo-role', role: 'worker' },
     why: 'With the ZMQ event plane the frontend / KV router subscribes to each worker’s KV-cache events; AICR documents TCP 5557 (+dp_rank for dp_rank > 0), dialled from the system node group to the GPU node groups.',
     symptom:
       'KV-aware routing is blind (no cache hits) while requests still succeed; AICR’s check `nc -zv <worker> 5557` from a system node times out',
-    source: `${AICR_14}: "system → GPU TCP 5557 (KV events, +dp_rank)"; its live check runs nc -zv from a system node to a worker on 5557`,
+    source: `${AICR_14}: "system → GPU TCP 5557 (KV events, +dp_rank)"; its live check runs nc -zv from a system node to a worker on 5557. DYN_VLLM_KV_EVENT_PORT moves the port (ai-dynamo/dynamo deploy/operator sets it per engine; docs list 5557 as the vLLM ZMQ KV event port)`,
   },
   {
     id: 'kv-event-publisher',

@@ -120,6 +120,10 @@ export function buildRequirementContext(pods: readonly PodModel[], options: Cont
     const setting = envSetting(dynamoPods, name);
     if (setting) portEnv[name] = setting;
   }
+  const workers = evidence.dynamoPods.filter((p) => dynamoRole(p) === 'worker');
+  const kvEventPort = envSetting(workers, 'DYN_VLLM_KV_EVENT_PORT') ?? kvEventsConfigPort(workers);
+  if (kvEventPort) portEnv.DYN_VLLM_KV_EVENT_PORT = kvEventPort;
+  const dataParallel = dataParallelSize(workers);
 
   const targetOverrides: RequirementContext['targetOverrides'] = {};
   const overrides = targetOverrides as Record<
@@ -163,6 +167,7 @@ export function buildRequirementContext(pods: readonly PodModel[], options: Cont
       conformanceSource,
       networkPolicies: options.networkPolicies ?? false,
       portEnv,
+      ...(dataParallel ? { dataParallel } : {}),
       targetOverrides,
     },
     notes,
@@ -302,4 +307,56 @@ function decideDcgmExporter(pods: readonly PodModel[], recipe: RecipeInfo | unde
     value: false,
     source: 'no dcgm-exporter pod in the cluster and no recipe that installs gpu-operator',
   };
+}
+
+/** The value of `--flag N` / `--flag=N` in the containers' command and args of these pods. */
+function argValue(
+  pods: readonly PodModel[],
+  flags: readonly string[],
+): { value: string; flag: string; pod: string } | undefined {
+  for (const pod of pods) {
+    for (const container of pod.raw.spec.containers) {
+      const words = [...(container.command ?? []), ...(container.args ?? [])].flatMap((w) =>
+        // `sh -c "python3 -m dynamo.vllm … --data-parallel-size 2"`: look inside the script too.
+        w.includes(' ') && !w.trimStart().startsWith('{') ? w.split(/\s+/) : [w],
+      );
+      for (let i = 0; i < words.length; i++) {
+        for (const flag of flags) {
+          const word = words[i]!;
+          const value = word.startsWith(`${flag}=`)
+            ? word.slice(flag.length + 1)
+            : word === flag
+              ? words[i + 1]
+              : undefined;
+          if (value !== undefined) return { value, flag, pod: `${pod.namespace}/${pod.name}` };
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+/** vLLM's `--data-parallel-size` (`-dp`) on the workers: each rank publishes KV events on port + rank. */
+function dataParallelSize(workers: readonly PodModel[]): { size: number; source: string } | undefined {
+  const found = argValue(workers, ['--data-parallel-size', '-dp']);
+  const size = found ? Number(found.value) : NaN;
+  return found && Number.isInteger(size) && size >= 1 && size <= 1024
+    ? { size, source: `arg ${found.flag} ${found.value} on pod ${found.pod}` }
+    : undefined;
+}
+
+/** The port of `--kv-events-config '{"publisher":"zmq","endpoint":"tcp://*:5557",…}'` on the workers. */
+function kvEventsConfigPort(workers: readonly PodModel[]): { value: string; source: string } | undefined {
+  const found = argValue(workers, ['--kv-events-config']);
+  if (!found) return undefined;
+  let endpoint: unknown;
+  try {
+    endpoint = (JSON.parse(found.value) as { endpoint?: unknown }).endpoint;
+  } catch {
+    return undefined;
+  }
+  const port = typeof endpoint === 'string' ? /:(\d{1,5})$/.exec(endpoint)?.[1] : undefined;
+  return port
+    ? { value: port, source: `--kv-events-config endpoint ${String(endpoint)} on pod ${found.pod}` }
+    : undefined;
 }

@@ -38,6 +38,8 @@ export interface RequirementContext {
   readonly networkPolicies: boolean;
   /** Values of port env vars found on pods (DYN_TCP_RPC_PORT, …). */
   readonly portEnv: Readonly<Record<string, { value: string; source: string }>>;
+  /** The workers' data-parallel size (vLLM --data-parallel-size), when something deployed says it. */
+  readonly dataParallel?: { readonly size: number; readonly source: string };
   /** Namespace/service overrides, e.g. from NATS_SERVER or a recipe's component namespaces. */
   readonly targetOverrides: Readonly<
     Partial<Record<RequirementId, { namespace?: string; service?: string; port?: number; source: string }>>
@@ -134,8 +136,25 @@ function settlePorts(entry: CatalogEntry, context: RequirementContext, facts: st
     facts.push(`port ${override} (${context.targetOverrides[entry.id]!.source})`);
     return { from: override, to: override };
   }
-  if (entry.port.fixed !== undefined) return { from: entry.port.fixed, to: entry.port.fixed };
   const name = entry.port.env;
+  if (entry.port.fixed !== undefined) {
+    const set = name ? context.portEnv[name] : undefined;
+    const value = set ? Number(set.value) : NaN;
+    let port = entry.port.fixed;
+    if (set && Number.isInteger(value) && value > 0 && value <= 65535) {
+      port = value;
+      facts.push(`port ${port} (${set.source})`);
+    } else if (set) facts.push(`${set.source} is not a port: port ${port}`);
+    else if (name) facts.push(`${name} unset: port ${port}`);
+    const dp = entry.port.perDataParallelRank ? context.dataParallel : undefined;
+    if (dp && dp.size > 1 && port + dp.size - 1 <= 65535) {
+      facts.push(
+        `${dp.size} data-parallel ranks (${dp.source}): one port per rank, ${port}-${port + dp.size - 1}`,
+      );
+      return { from: port, to: port + dp.size - 1 };
+    }
+    return { from: port, to: port };
+  }
   const range = entry.port.whenUnset!;
   if (name === undefined) {
     facts.push(`the port is OS-assigned: only the range ${range.from}-${range.to} can be allowed statically`);

@@ -254,6 +254,7 @@ export type EnvVar = z.infer<typeof envVar>;
 const container = z.object({
   name: z.string(),
   image: z.string().optional(),
+  command: z.array(z.string()).nullish(),
   args: z.array(z.string()).nullish(),
   env: z.array(envVar).nullish(),
   ports: z

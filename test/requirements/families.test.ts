@@ -241,3 +241,66 @@ describe('Dynamo 1.4+ requirements (AICR page)', () => {
     assert.match(r.stdout, /- +NATS event plane +tcp\/4222 +blocked, no longer needed/);
   });
 });
+
+describe('the ZMQ KV-event port as deployed', () => {
+  const zmqPorts = async (edit: (pod: Json) => Json): Promise<{ ports: string; why: string }> => {
+    const dir = dgxcAs('1.4.2', (pods) =>
+      pods.map((p) => (isDynamoWorkload(p) ? edit(setEnv(p, 'NATS_SERVER', undefined)) : p)),
+    );
+    const zmq = analyzeSnapshot(await loadSnapshot(dir)).requirements.find((r) => r.id === 'zmq-events')!;
+    return { ports: `${zmq.ports.from}-${zmq.ports.to}`, why: zmq.decidedBy.join('; ') };
+  };
+  const isWorker = (pod: Json): boolean =>
+    pod.metadata.labels?.['nvidia.com/dynamo-component-type'] === 'worker';
+  const addArgs = (pod: Json, args: string[]): Json => {
+    if (isWorker(pod)) pod.spec.containers[0].args = [...(pod.spec.containers[0].args ?? []), ...args];
+    return pod;
+  };
+
+  it('is 5557 when nothing sets it (AICR page)', async () => {
+    const r = await zmqPorts((p) => p);
+    assert.equal(r.ports, '5557-5557');
+    assert.match(r.why, /DYN_VLLM_KV_EVENT_PORT unset: port 5557/);
+  });
+
+  it('DYN_VLLM_KV_EVENT_PORT on the workers moves it', async () => {
+    const r = await zmqPorts((p) => (isWorker(p) ? setEnv(p, 'DYN_VLLM_KV_EVENT_PORT', '20080') : p));
+    assert.equal(r.ports, '20080-20080');
+    assert.match(r.why, /port 20080 \(env DYN_VLLM_KV_EVENT_PORT=20080 on pod dynamo-workload\//);
+  });
+
+  it("the endpoint of the workers' --kv-events-config moves it", async () => {
+    const config =
+      '{"publisher":"zmq","topic":"kv-events","endpoint":"tcp://*:20081","enable_kv_cache_events":true}';
+    const r = await zmqPorts((p) => addArgs(p, ['--kv-events-config', config]));
+    assert.equal(r.ports, '20081-20081');
+    assert.match(r.why, /--kv-events-config endpoint tcp:\/\/\*:20081 on pod dynamo-workload\//);
+  });
+
+  it('--data-parallel-size 4 opens one port per rank: 5557 + dp_rank, ranks 0-3 (AICR: "+dp_rank")', async () => {
+    const r = await zmqPorts((p) => addArgs(p, ['--data-parallel-size', '4']));
+    assert.equal(r.ports, '5557-5560');
+    assert.match(r.why, /4 data-parallel ranks \(arg --data-parallel-size 4 on pod dynamo-workload\//);
+  });
+
+  it('a data-parallel size inside a shell script counts too, on top of a moved port', async () => {
+    const r = await zmqPorts((p) =>
+      isWorker(p)
+        ? setEnv(
+            ((p.spec.containers[0].command = ['sh', '-c']),
+            (p.spec.containers[0].args = ['exec python3 -m dynamo.vllm --model m -dp 2']),
+            p),
+            'DYN_VLLM_KV_EVENT_PORT',
+            '20080',
+          )
+        : p,
+    );
+    assert.equal(r.ports, '20080-20081');
+  });
+
+  it('a value that is no port is not used', async () => {
+    const r = await zmqPorts((p) => (isWorker(p) ? setEnv(p, 'DYN_VLLM_KV_EVENT_PORT', '$(PORT)') : p));
+    assert.equal(r.ports, '5557-5557');
+    assert.match(r.why, /env DYN_VLLM_KV_EVENT_PORT=\$\(PORT\) on pod .* is not a port: port 5557/);
+  });
+});
