@@ -13,6 +13,8 @@ export interface NodeRoles {
   readonly system: NodeModel[];
   /** Where a frontend not deployed yet is predicted. */
   readonly frontend: NodeModel[];
+  /** Where workers not deployed yet are predicted: the GPU nodes, or where a graph's workers fit. */
+  readonly worker: NodeModel[];
   /** Predict the frontend even where one runs: the running one is of another release (what-if). */
   readonly predictFrontend: boolean;
   /** How the split was made (flags or detection). */
@@ -23,15 +25,12 @@ export function splitNodes(
   model: ClusterModel,
   gpuGroups?: readonly string[],
   systemGroups?: readonly string[],
-  frontend: {
-    groups?: readonly string[];
-    on: 'gpu-node-groups' | 'system-node-groups';
-    source: string;
-    whatIf?: boolean;
-  } = {
+  frontend: FrontendPlacement = {
     on: 'gpu-node-groups',
     source: 'default',
   },
+  /** Where a DynamoGraphDeployment's workers fit, when one declares them. */
+  workerNodes?: NodeModel[],
 ): NodeRoles {
   const nodes = [...model.nodes.values()];
   const gpu = gpuGroups?.length
@@ -50,20 +49,33 @@ export function splitNodes(
   ].join('; ');
   const frontendNodes = frontend.groups?.length
     ? nodes.filter((n) => frontend.groups!.includes(n.nodeGroup))
-    : frontend.on === 'system-node-groups'
-      ? system
-      : gpu;
-  return { gpu, system, frontend: frontendNodes, predictFrontend: frontend.whatIf === true, basis };
+    : (frontend.declared?.nodes ?? (frontend.on === 'system-node-groups' ? system : gpu));
+  return {
+    gpu,
+    system,
+    frontend: frontendNodes,
+    worker: workerNodes ?? gpu,
+    predictFrontend: frontend.whatIf === true,
+    basis,
+  };
+}
+
+/** Where a frontend not deployed yet goes: the flag, a graph's placement, else the family's. */
+export interface FrontendPlacement {
+  readonly groups?: readonly string[];
+  readonly on: 'gpu-node-groups' | 'system-node-groups';
+  readonly source: string;
+  readonly whatIf?: boolean;
+  /** Where the frontend a DynamoGraphDeployment declares can land, and why. */
+  readonly declared?: { readonly nodes: NodeModel[]; readonly basis: string };
 }
 
 /** Where a frontend that is not deployed yet is predicted, and why: the flag, else AICR's placement. */
-export function frontendBasis(
-  frontend: { groups?: readonly string[]; on: string; source: string },
-  roles: NodeRoles,
-): string {
+export function frontendBasis(frontend: FrontendPlacement, roles: NodeRoles): string {
   const groups = [...new Set(roles.frontend.map((n) => n.nodeGroup))].join(', ') || 'none';
-  return frontend.groups?.length
-    ? `frontend placed on ${groups} (--frontend-nodegroup)`
+  if (frontend.groups?.length) return `frontend placed on ${groups} (--frontend-nodegroup)`;
+  return frontend.declared
+    ? `frontend, if not deployed, predicted where it fits: ${frontend.declared.basis}`
     : `frontend, if not deployed, predicted on the ${frontend.on === 'gpu-node-groups' ? 'GPU' : 'system'} node groups (${groups}): ${frontend.source}; use --frontend-nodegroup if yours runs elsewhere`;
 }
 
@@ -162,7 +174,7 @@ function dynamoRoleEnds(model: ClusterModel, role: 'frontend' | 'worker', roles:
   const wanted = role === 'frontend' ? ['frontend', 'router'] : ['worker'];
   const running = role === 'frontend' && roles.predictFrontend ? [] : podsByRole(model, wanted);
   if (running.length > 0) return { endpoints: running.map((p) => podEndpoint(model, p)), predicted: false };
-  const nodes = role === 'frontend' ? roles.frontend : roles.gpu;
+  const nodes = role === 'frontend' ? roles.frontend : roles.worker;
   const template = podTemplate(podsByRole(model, ['frontend', 'worker', 'router', 'epp', 'other']));
   return nodes.length > 0
     ? { endpoints: nodes.map((n) => predictedEndpoint(model, n, template)), predicted: true }
@@ -215,7 +227,7 @@ export function targetsFor(model: ClusterModel, spec: TargetSpec, roles: NodeRol
   if (spec.kind === 'dynamo-role') {
     const ends = dynamoRoleEnds(model, spec.role, roles);
     const where = [
-      ...new Set((spec.role === 'frontend' ? roles.frontend : roles.gpu).map((n) => n.nodeGroup)),
+      ...new Set((spec.role === 'frontend' ? roles.frontend : roles.worker).map((n) => n.nodeGroup)),
     ];
     return {
       ...ends,

@@ -12,7 +12,15 @@ import type { FlowTrace, TraceStep } from '../reachability/types.ts';
 import { commonIdentity, type EndIdentity } from '../model/identity.ts';
 import { buildRequirementContext, type ContextOptions } from '../requirements/context.ts';
 import { resolveRequirements, type NotApplicable, type Requirement } from '../requirements/resolve.ts';
-import { frontendBasis, sourcesFor, splitNodes, targetsFor, type NodeRoles } from './ends.ts';
+import {
+  frontendBasis,
+  sourcesFor,
+  splitNodes,
+  targetsFor,
+  type FrontendPlacement,
+  type NodeRoles,
+} from './ends.ts';
+import { declaredPlacement } from './declared-placement.ts';
 import { dynamoRole } from '../requirements/detect.ts';
 import type { FlowEnd, FlowResult, Skipped } from './types.ts';
 
@@ -357,23 +365,51 @@ export function analyzeFlows(model: ClusterModel, options: AnalyzeOptions = {}):
   const { context, notes } = buildRequirementContext(model.pods, {
     ...options,
     networkPolicies: policiesEnforced,
+    declared: model.dynamoComponents,
   });
   const set = resolveRequirements(context);
-  const frontend = {
-    ...(options.frontendNodeGroups?.length ? { groups: options.frontendNodeGroups } : {}),
-    on: context.frontendOn,
-    source: context.frontendSource,
-    whatIf: context.whatIf,
-  };
-  const roles: NodeRoles = splitNodes(model, options.gpuNodeGroups, options.systemNodeGroups, frontend);
-  const frontendRequired = set.requirements.some(
-    (r) => r.from === 'dynamo-frontends' || (r.to.kind === 'dynamo-role' && r.to.role === 'frontend'),
-  );
   const frontendDeployed = model.pods.some((p) => {
     const role = dynamoRole(p);
     return role === 'frontend' || role === 'router';
   });
+  const workersDeployed = model.pods.some((p) => dynamoRole(p) === 'worker');
+  // Before the pods exist, the graph the user declared says where they can go; the family's
+  // placement (AICR's page) only fills in when no graph was captured or none of its pods fits.
+  const gpu = splitNodes(model, options.gpuNodeGroups, options.systemNodeGroups).gpu;
+  const declaredFrontend =
+    !options.frontendNodeGroups?.length && (!frontendDeployed || context.whatIf)
+      ? declaredPlacement(model, 'frontend', gpu)
+      : undefined;
+  const declaredWorkers = workersDeployed ? undefined : declaredPlacement(model, 'worker', gpu);
+  for (const [what, placement] of [
+    ['frontend', declaredFrontend],
+    ['workers', declaredWorkers],
+  ] as const) {
+    if (placement && placement.nodes.length === 0)
+      notes.push(
+        `${placement.basis}: the ${what}, if not deployed, are predicted where AICR places them instead`,
+      );
+  }
+  const frontend: FrontendPlacement = {
+    ...(options.frontendNodeGroups?.length ? { groups: options.frontendNodeGroups } : {}),
+    on: context.frontendOn,
+    source: context.frontendSource,
+    whatIf: context.whatIf,
+    ...(declaredFrontend?.nodes.length ? { declared: declaredFrontend } : {}),
+  };
+  const roles: NodeRoles = splitNodes(
+    model,
+    options.gpuNodeGroups,
+    options.systemNodeGroups,
+    frontend,
+    declaredWorkers?.nodes.length ? declaredWorkers.nodes : undefined,
+  );
+  const frontendRequired = set.requirements.some(
+    (r) => r.from === 'dynamo-frontends' || (r.to.kind === 'dynamo-role' && r.to.role === 'frontend'),
+  );
   if (frontendRequired && (!frontendDeployed || context.whatIf)) notes.push(frontendBasis(frontend, roles));
+  if (declaredWorkers?.nodes.length && set.requirements.some((r) => r.to.kind === 'dynamo-role'))
+    notes.push(`workers, if not deployed, predicted where they fit: ${declaredWorkers.basis}`);
 
   const skipped: Skipped[] = [];
   let flows: FlowResult[] = [];

@@ -4,6 +4,7 @@ import type { Snapshot } from '../snapshot/types.ts';
 import { buildCniSettings, buildEniConfigs, buildNodes, buildPods, buildServiceIndex } from './kubernetes.ts';
 import { buildEniIndex, buildNacls, buildPrefixLists, buildSubnets } from './network.ts';
 import { buildSecurityGroups } from './security-groups.ts';
+import { declaredComponents } from './dynamo-graph.ts';
 import { buildPolicySet } from './policy/build.ts';
 import type {
   ClusterModel,
@@ -158,6 +159,7 @@ export function buildModel(snapshot: Snapshot): ClusterModel {
     prefixLists: buildPrefixLists(snapshot),
     nodes: buildNodes(snapshot, cni),
     pods: buildPods(snapshot),
+    dynamoComponents: declaredComponents(snapshot),
     ...buildServiceIndex(snapshot),
     cni,
     eniConfigs,

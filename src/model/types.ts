@@ -1,3 +1,4 @@
+import type { DeclaredComponent } from './dynamo-graph.ts';
 import type { AddressRange } from '../base/ip.ts';
 import type { Origin } from '../snapshot/types.ts';
 import type { K8sPod, Taint, Toleration } from '../snapshot/schemas.ts';
@@ -168,6 +169,8 @@ export interface ClusterModel {
   readonly prefixLists: ReadonlyMap<string, { cidrs: AddressRange[]; name?: string }>;
   readonly nodes: ReadonlyMap<string, NodeModel>;
   readonly pods: PodModel[];
+  /** The Dynamo components DynamoGraphDeployments declare (deployed or not yet). */
+  readonly dynamoComponents: DeclaredComponent[];
   /** The selector of Service namespace/name, when the Service was captured. */
   readonly serviceSelector: (namespace: string, name: string) => Record<string, string> | undefined;
   /** Addresses behind a Service from its EndpointSlices or Endpoints, with which was used. */

@@ -110,6 +110,10 @@ const sgRule = z.object({
   destinationGroupId: z.string().optional(),
   cidr: z.string().optional(),
   quotaWarning: z.string().optional(),
+  documented: z
+    .array(z.string())
+    .optional()
+    .describe('Where a documentation page names a wider range than this rule, the narrowest that works'),
 });
 
 const naclEntry = z.object({

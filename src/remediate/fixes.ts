@@ -32,5 +32,12 @@ export function synthesizeFixes(model: ClusterModel, analysis: FlowAnalysis): Fi
   const fixedBy = new Map(
     analysis.flows.map((f) => [f.id, [...(plan.fixes.get(f.id) ?? []), ...(policyFixes.get(f.id) ?? [])]]),
   );
-  return { rules: plan.rules, naclEntries: plan.naclEntries, policies, fixedBy, unfixable };
+  const documented = new Map(
+    analysis.requirements.flatMap((r) => (r.documented ? [[r.id, r.documented] as const] : [])),
+  );
+  const rules = plan.rules.map((rule) => {
+    const notes = [...new Set(rule.requirements.flatMap((id) => documented.get(id) ?? []))];
+    return notes.length > 0 ? { ...rule, documented: notes } : rule;
+  });
+  return { rules, naclEntries: plan.naclEntries, policies, fixedBy, unfixable };
 }

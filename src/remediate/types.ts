@@ -26,6 +26,8 @@ export interface SgRemediation {
   readonly command: string;
   /** Set when adding the rule would exceed the default per-group quota. */
   readonly quotaWarning?: string;
+  /** Where a documentation page names a wider range than this rule, which is the narrowest that works. */
+  readonly documented?: string[];
 }
 
 /** A network ACL entry to add, numbered below the entry that denied. */

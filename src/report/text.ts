@@ -169,6 +169,8 @@ export function renderText(result: AnalysisResult, options: TextOptions): string
         ),
       );
       if ('quotaWarning' in fix && fix.quotaWarning) out.push(c.yellow(`  # warning: ${fix.quotaWarning}`));
+      if ('documented' in fix)
+        for (const d of fix.documented ?? []) out.push(c.dim(`  # narrowest range that works; ${d}`));
       out.push(`  ${fix.command}`);
     }
     out.push('');

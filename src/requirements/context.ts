@@ -1,7 +1,15 @@
 /** Settles the facts requirements depend on, in order of authority: flags, recipe, cluster, catalog default. */
 import semver from 'semver';
 import type { PodModel } from '../model/types.ts';
-import { detectDynamoVersion, dynamoRole, envSetting } from './detect.ts';
+import type { DeclaredComponent } from '../model/dynamo-graph.ts';
+import {
+  declaredDynamoVersions,
+  declaredEnvSetting,
+  detectDynamoVersion,
+  dynamoRole,
+  envSetting,
+  type Evidence,
+} from './detect.ts';
 import { families, type DynamoFamily } from './catalog.ts';
 import type { RequirementContext } from './resolve.ts';
 import { newestDynamoVersion } from './resolve.ts';
@@ -28,6 +36,8 @@ export interface ContextOptions {
   readonly conformance?: boolean;
   /** NetworkPolicies exist and are enforced (from the model; not a user option). */
   readonly networkPolicies?: boolean;
+  /** The components DynamoGraphDeployments declare (from the model; not a user option). */
+  readonly declared?: readonly DeclaredComponent[];
 }
 
 export interface ContextResult {
@@ -52,10 +62,13 @@ export function parseServiceUrl(
 export function buildRequirementContext(pods: readonly PodModel[], options: ContextOptions): ContextResult {
   const notes: string[] = [];
   const dynamoPods = pods.filter((p) => dynamoRole(p) !== undefined);
+  // The graphs' env is what the user declared: it holds across an upgrade, unlike the pods' env
+  // (which the running operator injects), so it counts in a what-if too.
+  const declared = options.declared ?? [];
 
   let dynamoVersion: string;
   let versionSource: string;
-  const detected = detectDynamoVersion(pods);
+  const detected = [...detectDynamoVersion(pods), ...declaredDynamoVersions(declared)];
   if (options.dynamoVersion) {
     const coerced = semver.valid(options.dynamoVersion) ?? semver.coerce(options.dynamoVersion)?.version;
     dynamoVersion = coerced!;
@@ -95,13 +108,16 @@ export function buildRequirementContext(pods: readonly PodModel[], options: Cont
   const evidence: PlaneEvidence = {
     dynamoPods: deployedIsAnalysed ? dynamoPods : [],
     pods: deployedIsAnalysed ? pods : [],
+    declared,
     recipe: options.recipe,
     family,
   };
   const eventDecision = decideEventPlane(evidence);
   const etcdDecision = decideEtcd(evidence);
   const dcgm = decideDcgmExporter(pods, options.recipe);
-  const requestEnv = envSetting(dynamoPods, 'DYN_REQUEST_PLANE');
+  const setting = (name: string): Evidence | undefined =>
+    envSetting(evidence.dynamoPods, name) ?? declaredEnvSetting(declared, name);
+  const requestEnv = setting('DYN_REQUEST_PLANE');
   const requestValue = requestEnv?.value.toLowerCase();
   const requestPlane = requestValue === 'nats' || requestValue === 'http' ? requestValue : 'tcp';
 
@@ -117,25 +133,31 @@ export function buildRequirementContext(pods: readonly PodModel[], options: Cont
 
   const portEnv: Record<string, { value: string; source: string }> = {};
   for (const name of ['DYN_TCP_RPC_PORT', 'DYN_TCP_RESPONSE_STREAM_PORT']) {
-    const setting = envSetting(dynamoPods, name);
-    if (setting) portEnv[name] = setting;
+    const found = setting(name);
+    if (found) portEnv[name] = found;
   }
   const workers = evidence.dynamoPods.filter((p) => dynamoRole(p) === 'worker');
-  const kvEventPort = envSetting(workers, 'DYN_VLLM_KV_EVENT_PORT') ?? kvEventsConfigPort(workers);
+  const declaredWorkers = declared.filter((c) => c.role === 'worker');
+  const kvEventPort =
+    envSetting(workers, 'DYN_VLLM_KV_EVENT_PORT') ??
+    kvEventsConfigPort(workerArgs(workers)) ??
+    declaredEnvSetting(declaredWorkers, 'DYN_VLLM_KV_EVENT_PORT') ??
+    kvEventsConfigPort(declaredArgs(declaredWorkers));
   if (kvEventPort) portEnv.DYN_VLLM_KV_EVENT_PORT = kvEventPort;
-  const dataParallel = dataParallelSize(workers);
+  const dataParallel =
+    dataParallelSize(workerArgs(workers)) ?? dataParallelSize(declaredArgs(declaredWorkers));
 
   const targetOverrides: RequirementContext['targetOverrides'] = {};
   const overrides = targetOverrides as Record<
     string,
     { namespace?: string; service?: string; port?: number; source: string }
   >;
-  const natsEnv = envSetting(dynamoPods, 'NATS_SERVER');
+  const natsEnv = setting('NATS_SERVER');
   const natsUrl = natsEnv ? parseServiceUrl(natsEnv.value) : undefined;
   if (natsUrl && natsEnv) overrides.nats = { ...natsUrl, source: natsEnv.source };
   else if (options.recipe?.dynamoNamespace)
     overrides.nats = { namespace: options.recipe.dynamoNamespace, source: `recipe ${options.recipe.name}` };
-  const etcdEnv = envSetting(dynamoPods, 'ETCD_ENDPOINTS');
+  const etcdEnv = setting('ETCD_ENDPOINTS');
   const etcdUrl = etcdEnv ? parseServiceUrl(etcdEnv.value.split(',')[0]!) : undefined;
   if (etcdUrl && etcdEnv) overrides.etcd = { ...etcdUrl, source: etcdEnv.source };
   if (options.recipe?.prometheusNamespace) {
@@ -178,6 +200,8 @@ interface PlaneEvidence {
   /** Dynamo pods of the version analysed (none when asked about another version). */
   readonly dynamoPods: readonly PodModel[];
   readonly pods: readonly PodModel[];
+  /** What the DynamoGraphDeployments declare: after the running pods, before the operator and recipe. */
+  readonly declared: readonly DeclaredComponent[];
   readonly recipe: RecipeInfo | undefined;
   readonly family: DynamoFamily;
 }
@@ -258,6 +282,12 @@ export function decideEventPlane(e: PlaneEvidence): Decision<'nats' | 'zmq' | 'n
       value: e.family.eventPlane,
       source: `the Dynamo pods set neither DYN_EVENT_PLANE nor NATS_SERVER: ${e.family.eventPlane === 'none' ? 'no NATS event plane' : e.family.eventPlane} is the Dynamo ${e.family.id} default`,
     };
+  const declaredPlane = declaredEnvSetting(e.declared, 'DYN_EVENT_PLANE');
+  const declaredValue = declaredPlane?.value.toLowerCase();
+  if (declaredPlane && (declaredValue === 'nats' || declaredValue === 'zmq'))
+    return { value: declaredValue, source: declaredPlane.source };
+  const declaredNats = declaredEnvSetting(e.declared, 'NATS_SERVER');
+  if (declaredNats) return { value: 'nats', source: `${declaredNats.source}: the runtime connects to NATS` };
   const natsAddr = operatorFlag(e.pods, '--natsAddr');
   if (natsAddr) return { value: 'nats', source: natsAddr.source };
   const recipe = recipeSwitch(e.recipe, ['global.nats.install', 'nats.enabled']);
@@ -272,9 +302,12 @@ export function decideEventPlane(e: PlaneEvidence): Decision<'nats' | 'zmq' | 'n
 
 /** Whether Dynamo keeps discovery in etcd: ETCD_ENDPOINTS / DYN_DISCOVERY_BACKEND, --etcdAddr, the recipe, an etcd pod, the family. */
 export function decideEtcd(e: PlaneEvidence): Decision<boolean> {
-  const backend = envSetting(e.dynamoPods, 'DYN_DISCOVERY_BACKEND');
+  const setting = (name: string): Evidence | undefined =>
+    envSetting(e.dynamoPods, name) ??
+    (e.dynamoPods.length > 0 ? undefined : declaredEnvSetting(e.declared, name));
+  const backend = setting('DYN_DISCOVERY_BACKEND');
   if (backend) return { value: backend.value.toLowerCase() === 'etcd', source: backend.source };
-  const endpoints = envSetting(e.dynamoPods, 'ETCD_ENDPOINTS');
+  const endpoints = setting('ETCD_ENDPOINTS');
   if (endpoints) return { value: true, source: endpoints.source };
   const etcdAddr = e.dynamoPods.length > 0 ? undefined : operatorFlag(e.pods, '--etcdAddr');
   if (etcdAddr) return { value: true, source: etcdAddr.source };
@@ -289,7 +322,16 @@ export function decideEtcd(e: PlaneEvidence): Decision<boolean> {
   };
 }
 
-/** dcgm-exporter pods (any namespace), else a recipe that installs gpu-operator. */
+/** A pod of the NVIDIA GPU operator's stack (its namespace or its labels). */
+function isGpuOperatorPod(pod: PodModel): boolean {
+  return (
+    pod.namespace === 'gpu-operator' ||
+    pod.labels['app.kubernetes.io/component'] === 'gpu-operator' ||
+    pod.labels.app === 'gpu-operator'
+  );
+}
+
+/** dcgm-exporter pods (any namespace), else a recipe that installs gpu-operator, else before install AICR's default. */
 function decideDcgmExporter(pods: readonly PodModel[], recipe: RecipeInfo | undefined): Decision<boolean> {
   const pod = pods.find((p) => p.labels.app === 'nvidia-dcgm-exporter');
   if (pod) return { value: true, source: `dcgm-exporter pod ${pod.namespace}/${pod.name}` };
@@ -297,39 +339,61 @@ function decideDcgmExporter(pods: readonly PodModel[], recipe: RecipeInfo | unde
     return recipe.components.includes('gpu-operator')
       ? { value: true, source: `recipe ${recipe.name} installs gpu-operator` }
       : { value: false, source: `recipe ${recipe.name} does not install gpu-operator` };
-  if (pods.length === 0)
+  // Before install (no Dynamo pod, no GPU operator yet) the recipe that will run is AICR's, as
+  // for the conformance check: it installs gpu-operator. Once either runs, what is there decides.
+  const installed = pods.find((p) => dynamoRole(p) !== undefined || isGpuOperatorPod(p));
+  if (!installed)
     return {
       value: true,
-      source:
-        "no cluster data: AICR's inference recipes install gpu-operator with its dcgm-exporter ServiceMonitor (NVIDIA/aicr recipes/components/gpu-operator/values.yaml)",
+      source: `${pods.length === 0 ? 'no cluster data' : 'neither Dynamo nor the GPU operator is installed yet'}: AICR's inference recipes install gpu-operator with its dcgm-exporter ServiceMonitor (NVIDIA/aicr recipes/components/gpu-operator/values.yaml)`,
     };
   return {
     value: false,
-    source: 'no dcgm-exporter pod in the cluster and no recipe that installs gpu-operator',
+    source: `no dcgm-exporter pod in the cluster although pod ${installed.namespace}/${installed.name} runs, and no recipe that installs gpu-operator`,
   };
 }
 
-/** The value of `--flag N` / `--flag=N` in the containers' command and args of these pods. */
+/** The command line of each worker, with where it comes from. */
+interface CommandLine {
+  readonly words: readonly string[];
+  readonly where: string;
+}
+
+function workerArgs(pods: readonly PodModel[]): CommandLine[] {
+  return pods.flatMap((pod) =>
+    pod.raw.spec.containers.map((c) => ({
+      words: [...(c.command ?? []), ...(c.args ?? [])],
+      where: `pod ${pod.namespace}/${pod.name}`,
+    })),
+  );
+}
+
+function declaredArgs(components: readonly DeclaredComponent[]): CommandLine[] {
+  return components.map((c) => ({
+    words: c.args,
+    where: `DynamoGraphDeployment ${c.graph} service ${c.service}`,
+  }));
+}
+
+/** The value of `--flag N` / `--flag=N` on these command lines. */
 function argValue(
-  pods: readonly PodModel[],
+  lines: readonly CommandLine[],
   flags: readonly string[],
-): { value: string; flag: string; pod: string } | undefined {
-  for (const pod of pods) {
-    for (const container of pod.raw.spec.containers) {
-      const words = [...(container.command ?? []), ...(container.args ?? [])].flatMap((w) =>
-        // `sh -c "python3 -m dynamo.vllm … --data-parallel-size 2"`: look inside the script too.
-        w.includes(' ') && !w.trimStart().startsWith('{') ? w.split(/\s+/) : [w],
-      );
-      for (let i = 0; i < words.length; i++) {
-        for (const flag of flags) {
-          const word = words[i]!;
-          const value = word.startsWith(`${flag}=`)
-            ? word.slice(flag.length + 1)
-            : word === flag
-              ? words[i + 1]
-              : undefined;
-          if (value !== undefined) return { value, flag, pod: `${pod.namespace}/${pod.name}` };
-        }
+): { value: string; flag: string; where: string } | undefined {
+  for (const line of lines) {
+    const words = line.words.flatMap((w) =>
+      // `sh -c "python3 -m dynamo.vllm … --data-parallel-size 2"`: look inside the script too.
+      w.includes(' ') && !w.trimStart().startsWith('{') ? w.split(/\s+/) : [w],
+    );
+    for (let i = 0; i < words.length; i++) {
+      for (const flag of flags) {
+        const word = words[i]!;
+        const value = word.startsWith(`${flag}=`)
+          ? word.slice(flag.length + 1)
+          : word === flag
+            ? words[i + 1]
+            : undefined;
+        if (value !== undefined) return { value, flag, where: line.where };
       }
     }
   }
@@ -337,17 +401,17 @@ function argValue(
 }
 
 /** vLLM's `--data-parallel-size` (`-dp`) on the workers: each rank publishes KV events on port + rank. */
-function dataParallelSize(workers: readonly PodModel[]): { size: number; source: string } | undefined {
-  const found = argValue(workers, ['--data-parallel-size', '-dp']);
+function dataParallelSize(lines: readonly CommandLine[]): { size: number; source: string } | undefined {
+  const found = argValue(lines, ['--data-parallel-size', '-dp']);
   const size = found ? Number(found.value) : NaN;
   return found && Number.isInteger(size) && size >= 1 && size <= 1024
-    ? { size, source: `arg ${found.flag} ${found.value} on pod ${found.pod}` }
+    ? { size, source: `arg ${found.flag} ${found.value} on ${found.where}` }
     : undefined;
 }
 
 /** The port of `--kv-events-config '{"publisher":"zmq","endpoint":"tcp://*:5557",…}'` on the workers. */
-function kvEventsConfigPort(workers: readonly PodModel[]): { value: string; source: string } | undefined {
-  const found = argValue(workers, ['--kv-events-config']);
+function kvEventsConfigPort(lines: readonly CommandLine[]): Evidence | undefined {
+  const found = argValue(lines, ['--kv-events-config']);
   if (!found) return undefined;
   let endpoint: unknown;
   try {
@@ -357,6 +421,6 @@ function kvEventsConfigPort(workers: readonly PodModel[]): { value: string; sour
   }
   const port = typeof endpoint === 'string' ? /:(\d{1,5})$/.exec(endpoint)?.[1] : undefined;
   return port
-    ? { value: port, source: `--kv-events-config endpoint ${String(endpoint)} on pod ${found.pod}` }
+    ? { value: port, source: `--kv-events-config endpoint ${String(endpoint)} on ${found.where}` }
     : undefined;
 }

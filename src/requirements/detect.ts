@@ -1,5 +1,6 @@
 /** Reads what the cluster itself says about Dynamo: version, roles of pods, and `DYN_*` settings. */
 import semver from 'semver';
+import type { DeclaredComponent } from '../model/dynamo-graph.ts';
 import type { PodModel } from '../model/types.ts';
 
 export type DynamoRole = 'frontend' | 'worker' | 'router' | 'epp' | 'other';
@@ -75,6 +76,38 @@ export function envSetting(pods: readonly PodModel[], name: string): Evidence | 
     const value = pod.env[name];
     if (value !== undefined && value !== '')
       return { value, source: `env ${name}=${value} on pod ${pod.namespace}/${pod.name}` };
+  }
+  return undefined;
+}
+
+/** Dynamo versions the DynamoGraphDeployments' images name (after the pods: they are what runs). */
+export function declaredDynamoVersions(components: readonly DeclaredComponent[]): Evidence[] {
+  return components.flatMap((c) => {
+    const tag = c.image ? DYNAMO_IMAGE.exec(c.image)?.[2] : undefined;
+    const version = tag ? semver.coerce(tag)?.version : undefined;
+    return version
+      ? [
+          {
+            value: version,
+            source: `image ${c.image!} of DynamoGraphDeployment ${c.graph} service ${c.service}`,
+          },
+        ]
+      : [];
+  });
+}
+
+/** The first value a declared component sets for an env var (graph-wide, service or container env). */
+export function declaredEnvSetting(
+  components: readonly DeclaredComponent[],
+  name: string,
+): Evidence | undefined {
+  for (const c of components) {
+    const value = c.env[name];
+    if (value !== undefined && value !== '')
+      return {
+        value,
+        source: `env ${name}=${value} in DynamoGraphDeployment ${c.graph} service ${c.service}`,
+      };
   }
   return undefined;
 }

@@ -85,6 +85,7 @@ const kindTargets: Record<KubernetesKind, keyof Snapshot> = {
   Endpoints: 'endpoints',
   ENIConfig: 'eniConfigs',
   SecurityGroupPolicy: 'securityGroupPolicies',
+  DynamoGraphDeployment: 'dynamoGraphDeployments',
   DaemonSet: 'daemonSets',
   Namespace: 'namespaces',
   NetworkPolicy: 'networkPolicies',

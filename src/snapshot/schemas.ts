@@ -373,6 +373,43 @@ export const K8sSecurityGroupPolicy = z.object({
 });
 export type K8sSecurityGroupPolicy = z.infer<typeof K8sSecurityGroupPolicy>;
 
+/**
+ * A Dynamo graph as the user declares it (nvidia.com DynamoGraphDeployment): each service's
+ * component type, replicas, env, GPU request and pod placement. Shape from ai-dynamo/dynamo
+ * examples/backends/vllm/deploy/agg_router.yaml; fields the tool does not read pass unchecked.
+ */
+const dynamoService = z.object({
+  componentType: z.string().optional(),
+  replicas: z.number().int().min(0).nullish(),
+  envs: z.array(envVar).nullish(),
+  resources: z
+    .object({
+      requests: z.record(z.string(), z.union([z.string(), z.number()])).nullish(),
+      limits: z.record(z.string(), z.union([z.string(), z.number()])).nullish(),
+    })
+    .nullish(),
+  extraPodSpec: z
+    .looseObject({
+      nodeSelector: stringMap.nullish(),
+      tolerations: z.array(toleration).nullish(),
+      affinity: z.unknown().optional(),
+      mainContainer: container.extend({ name: z.string().optional() }).nullish(),
+    })
+    .nullish(),
+});
+export type DynamoService = z.infer<typeof dynamoService>;
+
+export const K8sDynamoGraphDeployment = z.object({
+  kind: z.literal('DynamoGraphDeployment'),
+  apiVersion: z.string().optional(),
+  metadata,
+  spec: z.object({
+    envs: z.array(envVar).nullish(),
+    services: z.record(z.string(), dynamoService).nullish(),
+  }),
+});
+export type K8sDynamoGraphDeployment = z.infer<typeof K8sDynamoGraphDeployment>;
+
 export const K8sDaemonSet = z.object({
   kind: z.literal('DaemonSet'),
   metadata,
@@ -442,6 +479,7 @@ export const kubernetesKinds = {
   Endpoints: K8sEndpoints,
   ENIConfig: K8sEniConfig,
   SecurityGroupPolicy: K8sSecurityGroupPolicy,
+  DynamoGraphDeployment: K8sDynamoGraphDeployment,
   DaemonSet: K8sDaemonSet,
   Namespace: K8sLoose,
   NetworkPolicy: K8sNetworkPolicy,

@@ -13,6 +13,7 @@ import type {
   K8sNode,
   K8sPod,
   K8sSecurityGroupPolicy,
+  K8sDynamoGraphDeployment,
   K8sService,
   NetworkAcl,
   NetworkInterface,
@@ -65,6 +66,7 @@ export type DataKind =
   | 'Endpoints'
   | 'ENIConfig'
   | 'SecurityGroupPolicy'
+  | 'DynamoGraphDeployment'
   | 'DaemonSet'
   | 'Namespace'
   | 'NetworkPolicy'
@@ -93,6 +95,7 @@ export interface Snapshot {
   readonly endpoints: Located<K8sEndpoints>[];
   readonly eniConfigs: Located<K8sEniConfig>[];
   readonly securityGroupPolicies: Located<K8sSecurityGroupPolicy>[];
+  readonly dynamoGraphDeployments: Located<K8sDynamoGraphDeployment>[];
   readonly daemonSets: Located<K8sDaemonSet>[];
   readonly namespaces: Located<K8sLoose>[];
   readonly networkPolicies: Located<K8sNetworkPolicy>[];
@@ -124,6 +127,7 @@ export function emptySnapshot(): Snapshot {
     endpoints: [],
     eniConfigs: [],
     securityGroupPolicies: [],
+    dynamoGraphDeployments: [],
     daemonSets: [],
     namespaces: [],
     networkPolicies: [],

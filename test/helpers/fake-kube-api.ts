@@ -104,6 +104,14 @@ const ROUTES: readonly Route[] = [
     group: 'vpcresources.k8s.aws',
     custom: true,
   },
+  {
+    path: '/apis/nvidia.com/v1alpha1/dynamographdeployments',
+    kind: 'DynamoGraphDeployment',
+    apiVersion: 'nvidia.com/v1alpha1',
+    resource: 'dynamographdeployments',
+    group: 'nvidia.com',
+    custom: true,
+  },
 ];
 
 export interface FakeKubeOptions {

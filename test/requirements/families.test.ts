@@ -304,3 +304,228 @@ describe('the ZMQ KV-event port as deployed', () => {
     assert.match(r.why, /env DYN_VLLM_KV_EVENT_PORT=\$\(PORT\) on pod .* is not a port: port 5557/);
   });
 });
+
+describe('a DynamoGraphDeployment says what the pods will be', () => {
+  /** A graph shaped like ai-dynamo/dynamo examples/backends/vllm/deploy/agg_router.yaml. */
+  const graph = (o: {
+    version?: string;
+    frontendEnv?: Json[];
+    workerEnv?: Json[];
+    frontendPodSpec?: Json;
+    workerTolerates?: boolean;
+  }): Json => ({
+    apiVersion: 'nvidia.com/v1alpha1',
+    kind: 'DynamoGraphDeployment',
+    metadata: { name: 'vllm-agg-router', namespace: 'dynamo-workload' },
+    spec: {
+      services: {
+        Frontend: {
+          componentType: 'frontend',
+          replicas: 1,
+          envs: o.frontendEnv ?? [],
+          extraPodSpec: {
+            ...(o.frontendPodSpec ?? {}),
+            mainContainer: { image: `nvcr.io/nvidia/ai-dynamo/vllm-runtime:${o.version ?? '1.4.2'}` },
+          },
+        },
+        VllmDecodeWorker: {
+          componentType: 'worker',
+          replicas: 2,
+          resources: { limits: { gpu: '1' } },
+          envs: o.workerEnv ?? [],
+          extraPodSpec: {
+            ...(o.workerTolerates === false
+              ? {}
+              : { tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }] }),
+            mainContainer: {
+              image: `nvcr.io/nvidia/ai-dynamo/vllm-runtime:${o.version ?? '1.4.2'}`,
+              command: ['python3', '-m', 'dynamo.vllm'],
+              args: ['--model', 'Qwen/Qwen3-0.6B'],
+            },
+          },
+        },
+      },
+    },
+  });
+  /** The dgxc cluster with no Dynamo pods and no operator (a preflight), plus `graphs`. */
+  const preflightWith = async (...graphs: Json[]) => {
+    const dir = dgxcAs('1.4.2', (pods) =>
+      pods.filter((p) => !isDynamoWorkload(p) && p.metadata.namespace !== 'dynamo-system'),
+    );
+    writeFileSync(
+      join(dir, 'k8s/dynamographdeployments.json'),
+      JSON.stringify({ apiVersion: 'v1', kind: 'List', items: graphs }),
+    );
+    return analyzeSnapshot(await loadSnapshot(dir));
+  };
+
+  it('its images give the Dynamo version when no pod runs yet', async () => {
+    const result = await preflightWith(graph({ version: '1.3.0' }));
+    assert.equal(result.dynamo.version, '1.3.0');
+    assert.match(
+      result.dynamo.source,
+      /vllm-runtime:1\.3\.0 of DynamoGraphDeployment dynamo-workload\/vllm-agg-router/,
+    );
+  });
+
+  it('its env decides the event plane before the family default, and the report names it', async () => {
+    const result = await preflightWith(graph({ frontendEnv: [{ name: 'DYN_EVENT_PLANE', value: 'nats' }] }));
+    const nats = result.requirements.find((r) => r.id === 'nats');
+    assert.ok(nats, '4222 is required by the declared env, although 1.4 defaults to ZMQ');
+    assert.match(
+      nats.decidedBy.join(' '),
+      /env DYN_EVENT_PLANE=nats in DynamoGraphDeployment dynamo-workload\/vllm-agg-router service Frontend/,
+    );
+  });
+
+  it("the running pods' env beats the graph's", async () => {
+    const dir = dgxcAs('1.4.2', (pods) =>
+      pods.map((p) =>
+        isDynamoWorkload(p) ? setEnv(setEnv(p, 'NATS_SERVER', undefined), 'DYN_EVENT_PLANE', 'zmq') : p,
+      ),
+    );
+    writeFileSync(
+      join(dir, 'k8s/dynamographdeployments.json'),
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [graph({ frontendEnv: [{ name: 'DYN_EVENT_PLANE', value: 'nats' }] })],
+      }),
+    );
+    const result = analyzeSnapshot(await loadSnapshot(dir));
+    assert.equal(
+      result.requirements.some((r) => r.id === 'nats'),
+      false,
+    );
+    assert.match(
+      result.requirements.find((r) => r.id === 'zmq-events')!.decidedBy.join(' '),
+      /env DYN_EVENT_PLANE=zmq on pod dynamo-workload\//,
+    );
+  });
+
+  it("the graph's env beats the operator's --natsAddr", async () => {
+    // The operator stays (with --natsAddr); the workload is not deployed yet.
+    const dir = dgxcAs('1.4.2', (pods) => pods.filter((p) => !isDynamoWorkload(p)));
+    writeFileSync(
+      join(dir, 'k8s/dynamographdeployments.json'),
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [graph({ frontendEnv: [{ name: 'DYN_EVENT_PLANE', value: 'zmq' }] })],
+      }),
+    );
+    const result = analyzeSnapshot(await loadSnapshot(dir));
+    assert.equal(
+      result.requirements.some((r) => r.id === 'nats'),
+      false,
+    );
+    assert.match(
+      result.requirements.find((r) => r.id === 'zmq-events')!.decidedBy.join(' '),
+      /DynamoGraphDeployment dynamo-workload\/vllm-agg-router service Frontend/,
+    );
+  });
+
+  it("the workers' env moves the KV-event port", async () => {
+    const result = await preflightWith(
+      graph({ workerEnv: [{ name: 'DYN_VLLM_KV_EVENT_PORT', value: '20080' }] }),
+    );
+    const zmq = result.requirements.find((r) => r.id === 'zmq-events')!;
+    assert.deepEqual(zmq.ports, { from: 20080, to: 20080 });
+  });
+
+  it("a frontend pinned to the GPU nodes by its nodeSelector is predicted there, not on AICR's system nodes", async () => {
+    const result = await preflightWith(
+      graph({
+        frontendPodSpec: {
+          nodeSelector: { 'eks.amazonaws.com/nodegroup': 'gpu-h100' },
+          tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+        },
+      }),
+    );
+    const zmq = result.flows.filter((f) => f.requirement === 'zmq-events');
+    assert.ok(zmq.length > 0);
+    for (const f of zmq) {
+      assert.equal(f.source.nodeGroup, 'gpu-h100');
+      assert.equal(f.destination.nodeGroup, 'gpu-h100');
+    }
+    assert.match(
+      result.notes.join('\n'),
+      /frontend, if not deployed, predicted where it fits: DynamoGraphDeployment dynamo-workload\/vllm-agg-router service Frontend can land on gpu-h100/,
+    );
+  });
+
+  it('a frontend without placement can land on any untainted node: every non-GPU group is a source', async () => {
+    const result = await preflightWith(graph({}));
+    const sources = new Set(
+      result.flows.filter((f) => f.requirement === 'zmq-events').map((f) => f.source.nodeGroup),
+    );
+    // The GPU nodes are tainted nvidia.com/gpu and the frontend does not tolerate it.
+    assert.deepEqual([...sources].sort(), ['cpu-inference', 'system']);
+  });
+
+  it('workers that do not tolerate the GPU taint fit nowhere: AICR’s placement is kept, and the note says why', async () => {
+    const result = await preflightWith(graph({ workerTolerates: false }));
+    assert.match(
+      result.notes.join('\n'),
+      /service VllmDecodeWorker fits on no GPU node .*untolerated taint.*predicted where AICR places them instead/,
+    );
+    const zmq = result.flows.filter((f) => f.requirement === 'zmq-events');
+    for (const f of zmq) assert.equal(f.destination.nodeGroup, 'gpu-h100');
+  });
+});
+
+describe('the DCGM scrape before and after install', () => {
+  const preflight = (extra: Json[] = []) =>
+    dgxcAs('1.4.2', (pods) => [
+      ...pods.filter((p) => !isDynamoWorkload(p) && p.metadata.namespace !== 'dynamo-system'),
+      ...extra,
+    ]);
+
+  it('before install (no Dynamo, no GPU operator) it is required: AICR recipes install gpu-operator', async () => {
+    const result = analyzeSnapshot(await loadSnapshot(preflight()));
+    const dcgm = result.requirements.find((r) => r.id === 'dcgm-scrape');
+    assert.ok(dcgm);
+    assert.match(dcgm.decidedBy.join(' '), /neither Dynamo nor the GPU operator is installed yet/);
+  });
+
+  it('a GPU operator that runs without dcgm-exporter drops it, naming the pod that shows it', async () => {
+    const operator = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'gpu-operator-7c9f', namespace: 'gpu-operator', labels: { app: 'gpu-operator' } },
+      spec: { nodeName: 'ip-10-0-17-23.us-west-2.compute.internal', containers: [{ name: 'gpu-operator' }] },
+      status: { phase: 'Running', podIP: '10.0.17.99' },
+    };
+    const result = analyzeSnapshot(await loadSnapshot(preflight([operator])));
+    assert.equal(
+      result.requirements.some((r) => r.id === 'dcgm-scrape'),
+      false,
+    );
+    assert.match(
+      result.notApplicable.find((n) => n.id === 'dcgm-scrape')!.because,
+      /no dcgm-exporter pod in the cluster although pod gpu-operator\/gpu-operator-7c9f runs/,
+    );
+  });
+});
+
+describe("the fix names AICR's wider range where it proposes a narrower one", () => {
+  it('each OS-assigned-range rule says AICR documents 1024-65535, in the script and the report', async () => {
+    const dir = dgxcAs('1.4.2', (pods) =>
+      pods.filter((p) => !isDynamoWorkload(p) && p.metadata.namespace !== 'dynamo-system'),
+    );
+    const result = analyzeSnapshot(await loadSnapshot(dir));
+    const ranged = result.remediation.filter((r) => r.fromPort === 32768 && r.toPort === 60999);
+    assert.ok(ranged.length > 0);
+    for (const rule of ranged) assert.match(rule.documented!.join(' '), /documents TCP 1024-65535/);
+    // 5557 and 9400 are exact ports: nothing wider is documented for them.
+    for (const rule of result.remediation.filter((r) => r.fromPort === r.toPort))
+      assert.equal(rule.documented, undefined);
+    const fix = await runCli(['fix', dir]);
+    assert.match(
+      fix.stdout,
+      /# Narrowest range that works; NVIDIA\/aicr docs\/integrator\/eks-dynamo-networking\.md \(Dynamo 1\.4\+\) documents TCP 1024-65535/,
+    );
+    const text = await runCli(['analyze', dir]);
+    assert.match(text.stdout, /# narrowest range that works; .*documents TCP 1024-65535/);
+  });
+});

@@ -26,8 +26,9 @@ export const registerRequirements: RegisterCommand = (program, setExit) => {
     .action(async (snapshotPath: string | undefined, opts: Record<string, unknown>) => {
       const dynamoVersion = checkVersion(opts.dynamoVersion as string | undefined);
       const recipe = opts.recipe ? readRecipe(opts.recipe as string, warn) : undefined;
-      const pods = snapshotPath ? buildModel(await readSnapshot(snapshotPath)).pods : [];
-      const { context, notes } = buildRequirementContext(pods, {
+      const model = snapshotPath ? buildModel(await readSnapshot(snapshotPath)) : undefined;
+      const { context, notes } = buildRequirementContext(model?.pods ?? [], {
+        ...(model ? { declared: model.dynamoComponents } : {}),
         ...(dynamoVersion ? { dynamoVersion } : {}),
         ...(recipe ? { recipe } : {}),
         ...(opts.conformance === false ? { conformance: false } : {}),

@@ -176,6 +176,23 @@ const LISTS: readonly ListSpec[] = [
         ...p,
       }) as Promise<ListResult>,
   },
+  // The Dynamo graphs as declared: their env and placement decide the planes and where the
+  // frontend and workers run before (or besides) the pods that exist.
+  {
+    kind: 'DynamoGraphDeployment',
+    apiVersion: 'nvidia.com/v1alpha1',
+    file: 'k8s/dynamographdeployments.json',
+    group: 'nvidia.com',
+    resource: 'dynamographdeployments',
+    crd: true,
+    list: (a, p) =>
+      a.custom.listCustomObjectForAllNamespaces({
+        group: 'nvidia.com',
+        version: 'v1alpha1',
+        resourcePlural: 'dynamographdeployments',
+        ...p,
+      }) as Promise<ListResult>,
+  },
   {
     kind: 'NetworkPolicy',
     apiVersion: 'networking.k8s.io/v1',

@@ -145,6 +145,34 @@ function redactPodSpec(spec: unknown): unknown {
   return out;
 }
 
+/** A DynamoGraphDeployment's graph-wide and per-service `envs`, and each main container, as for pods. */
+function redactGraphSpec(spec: unknown): unknown {
+  if (!isObject(spec)) return spec;
+  const out: Json = { ...spec };
+  if (Array.isArray(out.envs)) out.envs = redactEnv(out.envs);
+  if (isObject(out.services)) {
+    const services: Json = {};
+    for (const [name, service] of Object.entries(out.services)) {
+      if (!isObject(service)) {
+        services[name] = service;
+        continue;
+      }
+      const copy: Json = { ...service };
+      if (Array.isArray(copy.envs)) copy.envs = redactEnv(copy.envs);
+      if (isObject(copy.extraPodSpec))
+        copy.extraPodSpec = {
+          ...(redactPodSpec(copy.extraPodSpec) as Json),
+          ...('mainContainer' in copy.extraPodSpec
+            ? { mainContainer: redactContainer(copy.extraPodSpec.mainContainer) }
+            : {}),
+        };
+      services[name] = copy;
+    }
+    out.services = services;
+  }
+  return out;
+}
+
 /**
  * One Kubernetes object made safe to write: metadata cleaned everywhere it appears (object and pod
  * template), env values redacted in a Pod's spec and in any workload's pod template.
@@ -154,6 +182,7 @@ export function redactObject<T>(object: T): T {
   const out: Json = { ...object };
   if ('metadata' in out) out.metadata = cleanMetadata(out.metadata);
   if (out.kind === 'Pod') out.spec = redactPodSpec(out.spec);
+  if (out.kind === 'DynamoGraphDeployment') out.spec = redactGraphSpec(out.spec);
   if (isObject(out.spec) && isObject(out.spec.template)) {
     const template = out.spec.template;
     out.spec = {

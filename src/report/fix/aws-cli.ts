@@ -105,6 +105,7 @@ function ruleSection(plan: FixPlan, planned: PlannedRule): string {
     comment(`Adds ${ruleLine(plan, planned)}.`),
     ...unblocksLines(plan, planned.flows).map(comment),
     ...(rule.quotaWarning ? [comment(`WARNING: ${rule.quotaWarning}`)] : []),
+    ...(rule.documented ?? []).map((d) => comment(`Narrowest range that works; ${d}.`)),
     `ok_if_present InvalidPermission.Duplicate \\\n  ${commandLine(ruleArgs(planned), '    ')}`,
   ].join('\n');
 }

@@ -52,6 +52,7 @@ function ruleResource(plan: FixPlan, planned: PlannedRule, unique: (id: string) 
       `${rule.id}: ${ruleLine(plan, planned)}`,
       ...unblocksLines(plan, planned.flows),
       ...(rule.quotaWarning ? [`WARNING: ${rule.quotaWarning}`] : []),
+      ...(rule.documented ?? []).map((d) => `Narrowest range that works; ${d}.`),
     ],
     body: {
       Type: rule.direction === 'ingress' ? 'AWS::EC2::SecurityGroupIngress' : 'AWS::EC2::SecurityGroupEgress',

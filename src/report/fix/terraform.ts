@@ -108,6 +108,7 @@ function ruleResource(plan: FixPlan, planned: PlannedRule, name: (n: string) => 
     comment(`${rule.id}: ${ruleLine(plan, planned)}`),
     ...unblocksLines(plan, planned.flows).map(comment),
     ...(rule.quotaWarning ? [comment(`WARNING: ${rule.quotaWarning}`)] : []),
+    ...(rule.documented ?? []).map((d) => comment(`Narrowest range that works; ${d}.`)),
     block(`resource "aws_vpc_security_group_${rule.direction}_rule" "${resourceName}"`, [
       ['security_group_id', rule.groupId],
       [peerAttribute, peerText(peer)],

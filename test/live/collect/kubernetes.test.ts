@@ -51,7 +51,36 @@ const policies = [
   ...loadKubeObjects('examples/policy-default-deny/k8s').filter((o) => o.kind === 'NetworkPolicy'),
   allowNats,
 ];
-const served = [...objects, ...namespacesOf(objects), ...policies];
+/** A graph as ai-dynamo/dynamo's examples declare one, with a token a user put in its env. */
+const graph = {
+  apiVersion: 'nvidia.com/v1alpha1',
+  kind: 'DynamoGraphDeployment',
+  metadata: { name: 'vllm-agg-router', namespace: 'dynamo-workload' },
+  spec: {
+    envs: [{ name: 'HF_TOKEN', value: 'hf_secret' }],
+    services: {
+      Frontend: {
+        componentType: 'frontend',
+        replicas: 1,
+        envs: [{ name: 'DYN_ROUTER_MODE', value: 'kv' }],
+        extraPodSpec: { mainContainer: { image: 'nvcr.io/nvidia/ai-dynamo/vllm-runtime:1.4.2' } },
+      },
+      VllmDecodeWorker: {
+        componentType: 'worker',
+        replicas: 2,
+        resources: { limits: { gpu: '1' } },
+        extraPodSpec: {
+          mainContainer: {
+            image: 'nvcr.io/nvidia/ai-dynamo/vllm-runtime:1.4.2',
+            args: ['--model', 'Qwen/Qwen3-0.6B', '--api-key', 'sk-live'],
+            env: [{ name: 'DYN_VLLM_KV_EVENT_PORT', value: '20080' }],
+          },
+        },
+      },
+    },
+  },
+};
+const served = [...objects, ...namespacesOf(objects), ...policies, graph];
 const count = (kind: string) => served.filter((o) => o.kind === kind).length;
 const quiet = { progress: () => {} };
 
@@ -104,6 +133,17 @@ describe('Kubernetes collection', () => {
     assert.equal(podPages[0]!.query.limit, '3');
     assert.equal(podPages[0]!.query.continue, undefined);
     assert.ok(podPages.slice(1).every((r) => r.query.continue));
+  });
+
+  it('collects the DynamoGraphDeployments, with env values and secret flags redacted as for pods', () => {
+    const [dgd] = items(collection, 'k8s/dynamographdeployments.json') as [typeof graph];
+    assert.equal(dgd.apiVersion, 'nvidia.com/v1alpha1');
+    assert.deepEqual(dgd.spec.envs, [{ name: 'HF_TOKEN', value: REDACTED }]);
+    assert.deepEqual(dgd.spec.services.Frontend.envs, [{ name: 'DYN_ROUTER_MODE', value: 'kv' }]);
+    const main = dgd.spec.services.VllmDecodeWorker.extraPodSpec.mainContainer;
+    assert.deepEqual(main.args, ['--model', 'Qwen/Qwen3-0.6B', '--api-key', REDACTED]);
+    assert.deepEqual(main.env, [{ name: 'DYN_VLLM_KV_EVENT_PORT', value: '20080' }]);
+    assert.equal(dgd.spec.services.VllmDecodeWorker.replicas, 2);
   });
 
   it('only lists and gets: no watch, no write, no Secrets or ConfigMaps', () => {
