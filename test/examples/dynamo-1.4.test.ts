@@ -18,6 +18,7 @@
  * rules, by a check of a few lines that knows nothing of the tool.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import YAML from 'yaml';
@@ -254,4 +255,51 @@ describe(`${PREFLIGHT} (same AWS data, nothing installed)`, () => {
     assert.equal(after.verdict, 'pass');
     assert.deepEqual(after.remediation, []);
   });
+});
+
+describe('the READMEs quote the CLI byte for byte', () => {
+  /** Each ```text block, with the nearest `dynamo-netcheck …` command above it and its stated exit code. */
+  function quotes(readme: string): { command: string[]; exit?: number; block: string }[] {
+    const out: { command: string[]; exit?: number; block: string }[] = [];
+    let command: string[] | undefined;
+    let exit: number | undefined;
+    const lines = readme.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      const named = /`dynamo-netcheck ([^`]+)`/.exec(line);
+      if (named) {
+        command = named[1]!.split(' ');
+        const code = /\(exit code (\d)\)/.exec(line);
+        exit = code ? Number(code[1]) : undefined;
+      }
+      if (line === '```text') {
+        const end = lines.indexOf('```', i + 1);
+        assert.ok(command, `a command above the block at line ${i + 1}`);
+        out.push({ command, ...(exit === undefined ? {} : { exit }), block: lines.slice(i + 1, end).join('\n') });
+        i = end;
+      }
+    }
+    return out;
+  }
+
+  for (const dir of [INSTALLED, PREFLIGHT]) {
+    it(`${dir}/README.md`, () => {
+      const blocks = quotes(readFileSync(`${dir}/README.md`, 'utf8'));
+      assert.ok(blocks.length >= 2);
+      const runs = new Map<string, { status: number | null; stdout: string }>();
+      for (const { command, exit, block } of blocks) {
+        const key = command.join(' ');
+        if (!runs.has(key)) {
+          const r = spawnSync('./bin/dynamo-netcheck', command, {
+            encoding: 'utf8',
+            env: { ...process.env, NO_COLOR: '1' },
+          });
+          runs.set(key, { status: r.status, stdout: r.stdout });
+        }
+        const run = runs.get(key)!;
+        if (exit !== undefined) assert.equal(run.status, exit, key);
+        assert.ok(run.stdout.includes(`${block}\n`), `quoted from \`dynamo-netcheck ${key}\`:\n${block}`);
+      }
+    });
+  }
 });
