@@ -14,6 +14,7 @@ const examples = [
   'examples/upgrade-1.0-to-1.2',
   'examples/policy-default-deny',
   'examples/dgxc-multi-sg',
+  'examples/dynamo-1.4-system-frontend',
 ].map(readExample);
 
 describe('mutated snapshots', () => {

@@ -10,7 +10,14 @@ const shipped = JSON.parse(
   readFileSync(new URL('../../docs/schema/analyze.schema.json', import.meta.url), 'utf8'),
 );
 const validate = new Ajv2020({ allErrors: true, strict: false }).compile(shipped);
-const examples = ['dgxc-multi-sg', 'healthy-shared-cluster-sg', 'policy-default-deny', 'upgrade-1.0-to-1.2'];
+const examples = [
+  'dgxc-multi-sg',
+  'dynamo-1.4-preflight',
+  'dynamo-1.4-system-frontend',
+  'healthy-shared-cluster-sg',
+  'policy-default-deny',
+  'upgrade-1.0-to-1.2',
+];
 
 describe('analyze -o json schema (docs/schema/analyze.schema.json)', () => {
   it('the shipped file is the one generated from the zod schema (run `npm run schema` after changing it)', () => {

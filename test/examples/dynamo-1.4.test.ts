@@ -1,0 +1,305 @@
+/**
+ * The Dynamo 1.4 examples, checked against what the documentation says rather than against the
+ * tool's own output:
+ *
+ * - NVIDIA/aicr docs/integrator/eks-dynamo-networking.md ("Required Security Group Rules"): system SG
+ *   → GPU SG on TCP 5557 (ZMQ KV events) and 1024-65535 (request plane, DYN_TCP_RPC_PORT); GPU SG →
+ *   system SG on 1024-65535 (response stream, DYN_TCP_RESPONSE_STREAM_PORT) and 9090 (Prometheus).
+ * - NVIDIA/aicr recipes/components/gpu-operator/values.yaml and validators/conformance/
+ *   ai_service_metrics_check.go: Prometheus (system nodes) scrapes dcgm-exporter (GPU nodes) on 9400.
+ * - Linux ip-sysctl documentation: ip_local_port_range defaults to 32768 60999 — where the OS-assigned
+ *   request-plane and response-stream ports come from, so the narrowest rule that works is 32768-60999
+ *   (inside AICR's 1024-65535).
+ * - ai-dynamo/dynamo lib/runtime/src/transports/event_plane/mod.rs: the ZMQ publisher binds an
+ *   OS-assigned port, advertised through discovery (not an AICR rule: required by issue 15 on top of
+ *   what AICR documents).
+ *
+ * The blocked set is computed here from the example's raw describe-security-groups output and those
+ * rules, by a check of a few lines that knows nothing of the tool.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import YAML from 'yaml';
+import { analyzeSnapshot, type AnalysisResult, type AnalyzeOptions } from '../../src/questions/analyze.ts';
+import { applyRemediation } from '../../src/remediate/what-if.ts';
+import type { SgRemediation } from '../../src/remediate/types.ts';
+import { parseRecipeResult } from '../../src/requirements/recipe.ts';
+import { loadSnapshot } from '../../src/snapshot/load.ts';
+
+const INSTALLED = 'examples/dynamo-1.4-system-frontend';
+const PREFLIGHT = 'examples/dynamo-1.4-preflight';
+const RECIPE_FILE = 'examples/recipes/h100-eks-ubuntu-inference-dynamo-1.4.yaml';
+
+interface Permission {
+  IpProtocol: string;
+  FromPort?: number;
+  ToPort?: number;
+  UserIdGroupPairs?: { GroupId: string }[];
+}
+interface Group {
+  GroupId: string;
+  GroupName: string;
+  IpPermissions: Permission[];
+}
+
+const groups: Group[] = JSON.parse(readFileSync(`${INSTALLED}/aws/security-groups.json`, 'utf8')).SecurityGroups;
+const groupId = (name: string): string => groups.find((g) => g.GroupName === name)!.GroupId;
+const SG = { system: groupId('dynamo-inference-system'), gpu: groupId('dynamo-inference-gpu') };
+const NODE_GROUP = { system: 'system', gpu: 'gpu-h100' } as const;
+
+/** Linux's default net.ipv4.ip_local_port_range: the ports an OS-assigned listener gets. */
+const OS_ASSIGNED = { from: 32768, to: 60999 };
+
+type Side = 'system' | 'gpu';
+interface DocumentedFlow {
+  /** The catalog id the tool reports the flow under. */
+  readonly requirement: string;
+  readonly from: Side;
+  readonly to: Side;
+  /** What the documentation's rule allows. */
+  readonly documented: { from: number; to: number };
+  /** The ports the listener really uses: the documented port, or the OS-assigned range. */
+  readonly used: { from: number; to: number };
+}
+
+/** AICR's documented rules, plus the DCGM scrape, in the direction the SG rule follows. */
+const documentedFlows: DocumentedFlow[] = [
+  { requirement: 'zmq-events', from: 'system', to: 'gpu', documented: { from: 5557, to: 5557 }, used: { from: 5557, to: 5557 } },
+  { requirement: 'request-plane', from: 'system', to: 'gpu', documented: { from: 1024, to: 65535 }, used: OS_ASSIGNED },
+  { requirement: 'response-stream', from: 'gpu', to: 'system', documented: { from: 1024, to: 65535 }, used: OS_ASSIGNED },
+  { requirement: 'prometheus', from: 'gpu', to: 'system', documented: { from: 9090, to: 9090 }, used: { from: 9090, to: 9090 } },
+  { requirement: 'dcgm-scrape', from: 'system', to: 'gpu', documented: { from: 9400, to: 9400 }, used: { from: 9400, to: 9400 } },
+];
+
+/** Whether the target SG admits TCP on every port of `ports` from the source SG (the raw JSON, read directly). */
+function admits(target: string, source: string, ports: { from: number; to: number }): boolean {
+  const group = groups.find((g) => g.GroupId === target)!;
+  const covered: [number, number][] = group.IpPermissions.filter(
+    (p) =>
+      (p.IpProtocol === '-1' || p.IpProtocol === 'tcp') &&
+      (p.UserIdGroupPairs ?? []).some((pair) => pair.GroupId === source),
+  ).map((p) => (p.IpProtocol === '-1' ? [0, 65535] : [p.FromPort!, p.ToPort!]));
+  for (let port = ports.from; port <= ports.to; port++)
+    if (!covered.some(([lo, hi]) => lo <= port && port <= hi)) return false;
+  return true;
+}
+
+/** Blocked by the SGs as captured: a documented cross-SG flow whose used ports the target SG does not admit. */
+const expectedBlocked = documentedFlows.filter((f) => !admits(SG[f.to], SG[f.from], f.used));
+/** Each blocked flow gets the narrowest rule: its used ports, on the target SG, from the source SG. */
+const expectedRules = [
+  ...new Set(
+    expectedBlocked.map((f) => `${SG[f.to]} tcp/${f.used.from}-${f.used.to} from ${SG[f.from]}`),
+  ),
+].sort();
+
+const blockedIds = (result: AnalysisResult): string[] =>
+  [...new Set(result.flows.filter((f) => f.status === 'blocked').map((f) => f.requirement))].sort();
+const rules = (result: AnalysisResult): string[] =>
+  result.remediation
+    .map((r) => `${r.groupId} tcp/${r.fromPort}-${r.toPort} from ${r.sourceGroupId ?? r.cidr}`)
+    .sort();
+
+async function fixAndRerun(dir: string, options: AnalyzeOptions = {}): Promise<[AnalysisResult, AnalysisResult]> {
+  const snapshot = await loadSnapshot(dir);
+  const before = analyzeSnapshot(snapshot, options);
+  const after = analyzeSnapshot(applyRemediation(snapshot, before.remediation, before.naclRemediation), options);
+  return [before, after];
+}
+
+function recipe14() {
+  const parsed = parseRecipeResult(YAML.parse(readFileSync(RECIPE_FILE, 'utf8')), RECIPE_FILE);
+  assert.ok(parsed.ok);
+  return parsed.recipe;
+}
+
+describe('the documentation, applied by hand to the captured SGs', () => {
+  it('blocks ZMQ 5557, the request plane and the DCGM scrape (system → GPU) and the response stream (GPU → system); 9090 is open', () => {
+    assert.deepEqual(expectedBlocked.map((f) => `${f.requirement} ${f.from}→${f.to}`).sort(), [
+      'dcgm-scrape system→gpu',
+      'request-plane system→gpu',
+      'response-stream gpu→system',
+      'zmq-events system→gpu',
+    ]);
+    // What a 1.2 install left: 4222 and 9090 from the GPU SG, nothing from the system SG.
+    assert.ok(admits(SG.system, SG.gpu, { from: 4222, to: 4222 }));
+    assert.ok(admits(SG.system, SG.gpu, { from: 9090, to: 9090 }));
+    for (const port of [22, 443, 5557, 9400, 10250, 32768])
+      assert.ok(!admits(SG.gpu, SG.system, { from: port, to: port }), `GPU SG admits nothing from the system SG (${port})`);
+  });
+
+  it('the narrowest rules lie inside what AICR documents', () => {
+    for (const flow of expectedBlocked) {
+      assert.ok(flow.documented.from <= flow.used.from && flow.used.to <= flow.documented.to, flow.requirement);
+    }
+  });
+});
+
+describe(`${INSTALLED} (Dynamo 1.4.2, frontend on the system node group)`, () => {
+  it('is Dynamo 1.4.2 with no NATS: the ZMQ event plane and Kubernetes discovery, decided from the pods', async () => {
+    const result = analyzeSnapshot(await loadSnapshot(INSTALLED));
+    assert.equal(result.dynamo.version, '1.4.2');
+    assert.match(result.dynamo.source, /helm\.sh\/chart=dynamo-platform-1\.4\.2/);
+    const notApplicable = new Map(result.notApplicable.map((n) => [n.id, n.because]));
+    assert.match(notApplicable.get('nats') ?? '', /event plane is zmq/);
+    assert.match(notApplicable.get('etcd') ?? '', /DYN_DISCOVERY_BACKEND=kubernetes/);
+    assert.ok(!result.requirements.some((r) => r.id === 'nats' || r.id === 'etcd'));
+  });
+
+  it('fails on exactly the flows the documentation blocks, plus the runtime’s OS-assigned KV-event publisher', async () => {
+    const result = analyzeSnapshot(await loadSnapshot(INSTALLED));
+    assert.equal(result.verdict, 'fail');
+    assert.deepEqual(
+      blockedIds(result),
+      [...expectedBlocked.map((f) => f.requirement), 'kv-event-publisher'].sort(),
+    );
+    for (const flow of result.flows.filter((f) => f.status === 'blocked')) {
+      const documented = documentedFlows.find((d) => d.requirement === flow.requirement) ?? {
+        // The publisher is dialled like 5557: router/frontend → worker.
+        from: 'system' as const,
+        to: 'gpu' as const,
+        used: OS_ASSIGNED,
+      };
+      assert.equal(flow.source.nodeGroup, NODE_GROUP[documented.from], flow.id);
+      assert.equal(flow.destination.nodeGroup, NODE_GROUP[documented.to], flow.id);
+      assert.deepEqual(flow.source.securityGroups, [SG[documented.from]], flow.id);
+      assert.deepEqual(flow.destination.securityGroups, [SG[documented.to]], flow.id);
+      assert.deepEqual(flow.ports, documented.used, flow.id);
+      assert.equal(flow.source.kind, 'pods', 'everything is deployed: real pods at both ends');
+      assert.equal(flow.destination.kind, 'pods');
+    }
+    const prometheus = result.flows.filter((f) => f.requirement === 'prometheus');
+    assert.ok(prometheus.some((f) => f.source.nodeGroup === 'gpu-h100'));
+    assert.ok(prometheus.every((f) => f.status === 'allowed'));
+  });
+
+  it('the fix has exactly the narrowest rules, no 9090 and no 4222, and the what-if passes', async () => {
+    const [before, after] = await fixAndRerun(INSTALLED);
+    assert.deepEqual(rules(before), expectedRules);
+    assert.equal(before.remediation.length, 4);
+    for (const rule of before.remediation) {
+      assert.equal(rule.direction, 'ingress');
+      assert.equal(rule.protocol, 'tcp');
+      assert.equal(rule.cidr, undefined, 'both ends have an SG to name');
+    }
+    assert.deepEqual(before.naclRemediation, [], 'default NACL: nothing to add');
+    assert.equal(after.verdict, 'pass');
+    assert.deepEqual(after.remediation, []);
+    assert.equal(after.summary.blocked + after.summary.unknown, 0);
+  });
+
+  it('AICR’s four documented rules, applied as written, also pass: its system → GPU 1024-65535 covers 9400 too', async () => {
+    const snapshot = await loadSnapshot(INSTALLED);
+    const aicrPage = documentedFlows.filter((f) => f.requirement !== 'dcgm-scrape');
+    assert.equal(aicrPage.length, 4);
+    const asDocumented: SgRemediation[] = aicrPage.map((f, i) => ({
+      id: `aicr-${i}`,
+      direction: 'ingress',
+      groupId: SG[f.to],
+      protocol: 'tcp',
+      fromPort: f.documented.from,
+      toPort: f.documented.to,
+      sourceGroupId: SG[f.from],
+      description: `AICR: ${f.requirement}`,
+      requirements: [],
+      unblocks: [],
+      command: '',
+    }));
+    const result = analyzeSnapshot(applyRemediation(snapshot, asDocumented));
+    assert.equal(result.verdict, 'pass');
+  });
+
+  it('the JSON output names AICR’s wider range next to the narrower one it requires', async () => {
+    const result = analyzeSnapshot(await loadSnapshot(INSTALLED));
+    for (const id of ['request-plane', 'response-stream']) {
+      const requirement = result.requirements.find((r) => r.id === id)!;
+      assert.deepEqual(requirement.ports, OS_ASSIGNED);
+      assert.match(requirement.documented ?? '', /1024-65535/);
+    }
+  });
+});
+
+describe(`${PREFLIGHT} (same AWS data, nothing installed)`, () => {
+  it('without a recipe: fails on the documented Dynamo flows, predicted, and passes after its fix', async () => {
+    const [before, after] = await fixAndRerun(PREFLIGHT);
+    assert.equal(before.verdict, 'fail');
+    assert.equal(before.dynamo.version, '1.4.2', 'nothing installed: the newest release in the catalog');
+    // Issue 15 (scope 4): the DCGM scrape applies when dcgm-exporter is deployed or the recipe
+    // installs gpu-operator. A bare preflight shows neither, so only the Dynamo flows are checked.
+    const dynamoFlows = expectedBlocked.filter((f) => f.requirement !== 'dcgm-scrape');
+    assert.deepEqual(blockedIds(before), [...dynamoFlows.map((f) => f.requirement), 'kv-event-publisher'].sort());
+    assert.ok(before.notApplicable.some((n) => n.id === 'dcgm-scrape'));
+    for (const flow of before.flows.filter((f) => f.status === 'blocked')) {
+      assert.equal(flow.source.kind, 'nodes', 'predicted pods');
+      assert.equal(flow.destination.kind, 'nodes');
+    }
+    assert.deepEqual(
+      rules(before),
+      dynamoFlows.map((f) => `${SG[f.to]} tcp/${f.used.from}-${f.used.to} from ${SG[f.from]}`).sort(),
+    );
+    assert.equal(after.verdict, 'pass');
+    assert.equal(after.summary.blocked + after.summary.unknown, 0);
+  });
+
+  it('with the 1.4 recipe (gpu-operator, ai-service-metrics): the same four rules as the installed cluster, then PASS', async () => {
+    const [before, after] = await fixAndRerun(PREFLIGHT, { recipe: recipe14() });
+    assert.equal(before.verdict, 'fail');
+    assert.equal(before.dynamo.version, '1.4.2');
+    assert.deepEqual(
+      blockedIds(before),
+      [...expectedBlocked.map((f) => f.requirement), 'kv-event-publisher'].sort(),
+    );
+    assert.deepEqual(rules(before), expectedRules);
+    assert.equal(after.verdict, 'pass');
+    assert.deepEqual(after.remediation, []);
+  });
+});
+
+describe('the READMEs quote the CLI byte for byte', () => {
+  /** Each ```text block, with the nearest `dynamo-netcheck …` command above it and its stated exit code. */
+  function quotes(readme: string): { command: string[]; exit?: number; block: string }[] {
+    const out: { command: string[]; exit?: number; block: string }[] = [];
+    let command: string[] | undefined;
+    let exit: number | undefined;
+    const lines = readme.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      const named = /`dynamo-netcheck ([^`]+)`/.exec(line);
+      if (named) {
+        command = named[1]!.split(' ');
+        const code = /\(exit code (\d)\)/.exec(line);
+        exit = code ? Number(code[1]) : undefined;
+      }
+      if (line === '```text') {
+        const end = lines.indexOf('```', i + 1);
+        assert.ok(command, `a command above the block at line ${i + 1}`);
+        out.push({ command, ...(exit === undefined ? {} : { exit }), block: lines.slice(i + 1, end).join('\n') });
+        i = end;
+      }
+    }
+    return out;
+  }
+
+  for (const dir of [INSTALLED, PREFLIGHT]) {
+    it(`${dir}/README.md`, () => {
+      const blocks = quotes(readFileSync(`${dir}/README.md`, 'utf8'));
+      assert.ok(blocks.length >= 2);
+      const runs = new Map<string, { status: number | null; stdout: string }>();
+      for (const { command, exit, block } of blocks) {
+        const key = command.join(' ');
+        if (!runs.has(key)) {
+          const r = spawnSync('./bin/dynamo-netcheck', command, {
+            encoding: 'utf8',
+            env: { ...process.env, NO_COLOR: '1' },
+          });
+          runs.set(key, { status: r.status, stdout: r.stdout });
+        }
+        const run = runs.get(key)!;
+        if (exit !== undefined) assert.equal(run.status, exit, key);
+        assert.ok(run.stdout.includes(`${block}\n`), `quoted from \`dynamo-netcheck ${key}\`:\n${block}`);
+      }
+    });
+  }
+});
