@@ -222,23 +222,25 @@ describe(`${INSTALLED} (Dynamo 1.4.2, frontend on the system node group)`, () =>
 });
 
 describe(`${PREFLIGHT} (same AWS data, nothing installed)`, () => {
-  it('without a recipe: fails on the documented Dynamo flows, predicted, and passes after its fix', async () => {
+  it('without a recipe: the same flows and rules as with AICR’s recipe, predicted, and PASS after its fix', async () => {
     const [before, after] = await fixAndRerun(PREFLIGHT);
     assert.equal(before.verdict, 'fail');
     assert.equal(before.dynamo.version, '1.4.2', 'nothing installed: the newest release in the catalog');
-    // Issue 15 (scope 4): the DCGM scrape applies when dcgm-exporter is deployed or the recipe
-    // installs gpu-operator. A bare preflight shows neither, so only the Dynamo flows are checked.
-    const dynamoFlows = expectedBlocked.filter((f) => f.requirement !== 'dcgm-scrape');
-    assert.deepEqual(blockedIds(before), [...dynamoFlows.map((f) => f.requirement), 'kv-event-publisher'].sort());
-    assert.ok(before.notApplicable.some((n) => n.id === 'dcgm-scrape'));
+    // Nothing installed yet: the conformance check and the GPU operator's dcgm-exporter are both
+    // assumed as AICR's inference recipes install them, so the DCGM scrape is checked too.
+    assert.match(
+      before.requirements.find((r) => r.id === 'dcgm-scrape')!.decidedBy.join(' '),
+      /neither Dynamo nor the GPU operator is installed yet/,
+    );
+    assert.deepEqual(
+      blockedIds(before),
+      [...expectedBlocked.map((f) => f.requirement), 'kv-event-publisher'].sort(),
+    );
     for (const flow of before.flows.filter((f) => f.status === 'blocked')) {
       assert.equal(flow.source.kind, 'nodes', 'predicted pods');
       assert.equal(flow.destination.kind, 'nodes');
     }
-    assert.deepEqual(
-      rules(before),
-      dynamoFlows.map((f) => `${SG[f.to]} tcp/${f.used.from}-${f.used.to} from ${SG[f.from]}`).sort(),
-    );
+    assert.deepEqual(rules(before), expectedRules);
     assert.equal(after.verdict, 'pass');
     assert.equal(after.summary.blocked + after.summary.unknown, 0);
   });
