@@ -113,3 +113,36 @@ export function formatRange(range: AddressRange): string {
   }
   return `${formatAddress(range.start, range.family)}-${formatAddress(range.end, range.family)}`;
 }
+
+/** Whether the union of `blocks` contains every address of `target` (blocks of another family count for nothing). */
+export function unionCovers(blocks: readonly AddressRange[], target: AddressRange): boolean {
+  const sorted = blocks
+    .filter((b) => b.family === target.family && b.end >= target.start && b.start <= target.end)
+    .sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  let next = target.start;
+  for (const block of sorted) {
+    if (block.start > next) return false;
+    if (block.end >= next) next = block.end + 1n;
+    if (next > target.end) return true;
+  }
+  return next > target.end;
+}
+
+/**
+ * `target` cut at every edge of `blocks`: pieces that each lie wholly inside or wholly outside
+ * every block, so a first-match list decides each piece alike.
+ */
+export function splitRange(target: AddressRange, blocks: readonly AddressRange[]): AddressRange[] {
+  const cuts = new Set<bigint>();
+  for (const b of blocks) {
+    if (b.family !== target.family) continue;
+    if (b.start > target.start && b.start <= target.end) cuts.add(b.start);
+    if (b.end >= target.start && b.end < target.end) cuts.add(b.end + 1n);
+  }
+  const starts = [target.start, ...[...cuts].sort((a, b) => (a < b ? -1 : 1))];
+  return starts.map((start, i) => ({
+    family: target.family,
+    start,
+    end: i + 1 < starts.length ? starts[i + 1]! - 1n : target.end,
+  }));
+}

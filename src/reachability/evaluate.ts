@@ -6,7 +6,7 @@
 import type { Endpoint } from '../model/endpoints.ts';
 import { protocolMatches, formatProtocolPorts } from '../model/protocol.ts';
 import type { ClusterModel, NaclEntryModel, PortRange, Protocol, RulePeer, SgRule } from '../model/types.ts';
-import { coverage, type AddressRange } from '../base/ip.ts';
+import { coverage, splitRange, unionCovers, type AddressRange } from '../base/ip.ts';
 import { describeNaclEntry, describeSgRule } from './describe.ts';
 import { policyStep } from './policy-step.ts';
 import {
@@ -58,6 +58,52 @@ function matchRange(block: AddressRange, label: string, other: Endpoint): Match 
   }
 }
 
+/** A rule whose peer covers only part of the other end's possible addresses. */
+interface Partial {
+  readonly ranges: AddressRange[];
+  readonly covered: PortSet;
+  readonly fact: Fact;
+}
+
+/**
+ * The blocks of a CIDR or prefix-list peer when they cover only part of the other end's possible
+ * addresses (a pod still to be scheduled: any address of its subnet); undefined otherwise.
+ */
+function partialRanges(model: ClusterModel, peer: RulePeer, other: Endpoint): AddressRange[] | undefined {
+  if (!other.addresses || other.addresses.start === other.addresses.end) return undefined;
+  const blocks =
+    peer.kind === 'cidr'
+      ? [peer.range]
+      : peer.kind === 'prefix-list'
+        ? model.prefixLists.get(peer.prefixListId)?.cidrs
+        : undefined;
+  if (!blocks) return undefined;
+  const coverages = blocks.map((b) => coverage(b, other.addresses!));
+  if (coverages.includes('all') || !coverages.includes('some')) return undefined;
+  return blocks.filter((_, i) => coverages[i] === 'some');
+}
+
+/** `ports` cut at every edge of the partial rules' port sets. */
+function portSegments(ports: PortSet, partials: readonly Partial[]): PortRange[] {
+  const cuts = new Set<number>();
+  for (const p of partials)
+    for (const r of p.covered) {
+      cuts.add(r.from);
+      cuts.add(r.to + 1);
+    }
+  const out: PortRange[] = [];
+  for (const range of ports) {
+    const inside = [...cuts].filter((c) => c > range.from && c <= range.to).sort((a, b) => a - b);
+    let from = range.from;
+    for (const cut of inside) {
+      out.push({ from, to: cut - 1 });
+      from = cut;
+    }
+    out.push({ from, to: range.to });
+  }
+  return out;
+}
+
 function sgRuleFact(rule: SgRule): Fact {
   return {
     kind: 'sg-rule',
@@ -86,6 +132,7 @@ function securityGroupStep(
   const deciding: Fact[] = [];
   const doubts: Fact[] = [];
   const unmatchable: Fact[] = [];
+  const partials: Partial[] = [];
 
   for (const groupId of self.securityGroups) {
     const group = model.securityGroups.get(groupId);
@@ -108,6 +155,12 @@ function securityGroupStep(
           groupId: rule.peer.groupId,
           text: `${describeSgRule(rule)}: ${rule.peer.unmatchable}`,
         });
+        continue;
+      }
+      const parts = partialRanges(model, rule.peer, other);
+      if (parts) {
+        // Covers only part of the possible addresses: decided below, with the other rules' parts.
+        partials.push({ ranges: parts, covered, fact: sgRuleFact(rule) });
         continue;
       }
       const match = matchPeer(model, rule.peer, other);
@@ -133,6 +186,31 @@ function securityGroupStep(
         doubts.push({ kind: 'missing', text: `${describeSgRule(rule)}: ${match.missing}` });
         possible = normalise([...possible, ...covered]);
       }
+    }
+  }
+  // Rules are a union (EC2: the rules of all the groups are aggregated): rules that each cover part
+  // of the peer's possible addresses together allow the ports where their parts cover them all.
+  if (partials.length > 0 && other.addresses) {
+    for (const segment of portSegments(subtract(wanted, definite), partials)) {
+      const with_ = partials.filter((p) => !isEmpty(intersect(p.covered, [segment])));
+      if (
+        unionCovers(
+          with_.flatMap((p) => p.ranges),
+          other.addresses,
+        )
+      ) {
+        for (const p of with_) if (!deciding.includes(p.fact)) deciding.push(p.fact);
+        definite = normalise([...definite, segment]);
+      }
+    }
+    for (const p of partials) {
+      const open = subtract(intersect(p.covered, wanted), definite);
+      if (isEmpty(open)) continue;
+      doubts.push({
+        kind: 'missing',
+        text: `${p.fact.text}: covers only part of ${other.addressText}`,
+      });
+      possible = normalise([...possible, ...open]);
     }
   }
   const what = `${formatProtocolPorts(protocol, ports)} ${direction === 'egress' ? 'to' : 'from'} ${other.label} (${other.addressText})`;
@@ -199,6 +277,14 @@ function naclStep(model: ClusterModel, check: NaclCheck): TraceStep {
     };
   }
   const acl = model.nacls.get(naclId)!;
+  const pieces = naclPieces(outbound ? acl.outbound : acl.inbound, peer, protocol, ports);
+  if (pieces)
+    return naclByPiece(
+      pieces.map((addresses) => naclStep(model, { ...check, peer: { ...peer, addresses } })),
+      check,
+      at,
+      what,
+    );
   let remaining: PortSet = [ports];
   const allowFacts: Fact[] = [];
   const denyFacts: Fact[] = [];
@@ -270,6 +356,63 @@ function naclStep(model: ClusterModel, check: NaclCheck): TraceStep {
     at,
     summary: `${naclId} ${direction} allows ${what} (${which})`,
     facts: allowFacts,
+  };
+}
+
+/**
+ * The other end's possible addresses cut at the edges of the entries that cover only part of them
+ * (first match wins per address, so each piece is decided alone); undefined when none does.
+ */
+function naclPieces(
+  entries: readonly NaclEntryModel[],
+  peer: Endpoint,
+  protocol: Protocol,
+  ports: PortRange,
+): AddressRange[] | undefined {
+  const range = peer.addresses;
+  if (!range || range.start === range.end) return undefined;
+  const relevant = entries.filter(
+    (e) => protocolMatches(e.protocol, protocol) && !isEmpty(intersect([ports], [e.ports ?? ALL_PORTS])),
+  );
+  if (!relevant.some((e) => coverage(e.range, range) === 'some')) return undefined;
+  return splitRange(
+    range,
+    relevant.map((e) => e.range),
+  );
+}
+
+/** One NACL direction decided piece by piece: ports denied for every piece are blocked; a mix is unknown. */
+function naclByPiece(steps: TraceStep[], check: NaclCheck, at: string, what: string): TraceStep {
+  const facts = (list: TraceStep[]): Fact[] => {
+    const seen = new Set<string>();
+    return list.flatMap((s) => s.facts).filter((f) => (seen.has(f.text) ? false : (seen.add(f.text), true)));
+  };
+  if (steps.every((s) => s.status === 'allowed'))
+    return {
+      kind: check.kind,
+      status: 'allowed',
+      at,
+      summary: `${check.direction} ${what} allowed for every address: ${steps.map((s) => s.summary).join('; ')}`,
+      facts: facts(steps),
+    };
+  const deniedEverywhere = steps.every((s) => s.status === 'blocked')
+    ? steps.map((s) => s.deniedPorts ?? [check.ports]).reduce((a, b) => intersect(a, b))
+    : [];
+  if (!isEmpty(deniedEverywhere))
+    return {
+      kind: check.kind,
+      status: 'blocked',
+      at,
+      summary: `${check.direction} ${check.protocol}/${formatPortSet(deniedEverywhere)} denied for every address of ${check.peer.addressText}: ${steps.map((s) => s.summary).join('; ')}`,
+      facts: facts(steps),
+      deniedPorts: deniedEverywhere,
+    };
+  return {
+    kind: check.kind,
+    status: 'unknown',
+    at,
+    summary: `${check.direction} ${what} depends on the address in ${check.peer.addressText}: ${steps.map((s) => s.summary).join('; ')}`,
+    facts: facts(steps),
   };
 }
 

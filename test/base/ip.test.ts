@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { coverage, formatRange, parseAddress, parseCidr } from '../../src/base/ip.ts';
+import {
+  coverage,
+  formatRange,
+  parseAddress,
+  parseCidr,
+  splitRange,
+  unionCovers,
+} from '../../src/base/ip.ts';
 
 describe('address ranges', () => {
   const cases: [string, string | undefined][] = [
@@ -30,5 +37,29 @@ describe('address ranges', () => {
     assert.equal(coverage(parseCidr('10.0.32.0/24')!, parseCidr('10.0.32.0/20')!), 'some');
     assert.equal(coverage(vpc, parseCidr('100.64.0.0/18')!), 'none');
     assert.equal(coverage(parseCidr('::/0')!, parseCidr('10.0.0.0/8')!), 'none', 'families never match');
+  });
+});
+
+describe('unions and pieces of ranges', () => {
+  const cidr = (t: string) => parseCidr(t)!;
+  it('two /21 halves cover their /20; one half, or halves with a gap, do not', () => {
+    assert.equal(unionCovers([cidr('10.0.16.0/21'), cidr('10.0.24.0/21')], cidr('10.0.16.0/20')), true);
+    assert.equal(unionCovers([cidr('10.0.24.0/21'), cidr('10.0.16.0/21')], cidr('10.0.16.0/20')), true);
+    assert.equal(unionCovers([cidr('10.0.16.0/21')], cidr('10.0.16.0/20')), false);
+    assert.equal(unionCovers([cidr('10.0.16.0/22'), cidr('10.0.24.0/21')], cidr('10.0.16.0/20')), false);
+    // Another family covers nothing.
+    assert.equal(unionCovers([cidr('::/0')], cidr('10.0.16.0/20')), false);
+  });
+
+  it('cuts a /20 at a /32 inside it into the part before, the address, and the part after', () => {
+    const pieces = splitRange(cidr('10.0.16.0/20'), [cidr('10.0.16.10/32'), cidr('192.168.0.0/16')]);
+    assert.deepEqual(
+      pieces.map((p) => `${formatRange({ ...p, end: p.start })}-${formatRange({ ...p, start: p.end })}`),
+      ['10.0.16.0-10.0.16.9', '10.0.16.10-10.0.16.10', '10.0.16.11-10.0.31.255'],
+    );
+  });
+
+  it('a block that holds the whole range does not cut it', () => {
+    assert.equal(splitRange(cidr('10.0.16.0/20'), [cidr('10.0.0.0/8')]).length, 1);
   });
 });

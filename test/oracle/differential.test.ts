@@ -43,11 +43,9 @@ const params = { numRuns: RUNS, includeErrorInReport: true, ...replay };
  * Known product bugs (regressions.test.ts has each as a minimal `todo` case): in IPv6 clusters
  * (1) NACL fixes carry the subnet's IPv4 CIDR (src/remediate/synthesize.ts subnetCidr), and
  * (2) a pod still to be scheduled is given the subnet's IPv4 range (src/model/endpoints.ts
- * predictPod); and (3) for a pod still to be scheduled, whose address is any of its subnet, a rule
- * or NACL entry covering the subnet only partly makes the step unknown even where later entries or
- * other rules decide the rest alike (src/reachability/evaluate.ts naclStep / matchRange). Until
- * src/ is fixed, (b) skips IPv6 clusters, (c) skips their future pods and accepts "unknown" for a
- * future pod whose subnet a CIDR cuts; ORACLE_KNOWN_BUGS=1 checks all of it anyway.
+ * predictPod). Until src/ is fixed, (b) skips IPv6 clusters and (c) skips their future pods;
+ * ORACLE_KNOWN_BUGS=1 checks all of it anyway. (A third, partial CIDR coverage of a future pod's
+ * subnet read as unknown, is fixed: (c) no longer excuses it.)
  */
 const knownBugs = process.env.ORACLE_KNOWN_BUGS === '1';
 
@@ -92,7 +90,6 @@ describe('differential: our evaluator and analyzer against the AWS-docs oracle',
         const { analysis } = fixFailures(world);
         const found = classFailures(world, analysis, {
           futurePods: knownBugs || world.spec.family === 4,
-          excusePartialUnknown: !knownBugs,
         });
         assert.equal(found.length, 0, report(world, found.map(describeClassFailure)));
       }),

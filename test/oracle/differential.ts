@@ -169,17 +169,13 @@ export interface ClassFailure {
  * Property (c): the analyzer decides whole classes of pairs from one evaluated pair. For every
  * required pair — running pod → pod, and pod still to be scheduled on a GPU node → NATS pod (judged
  * by `oracleFutureSource`) — some class of the same requirement that names both ends must carry the
- * oracle's verdict. With `excusePartialUnknown`, ours may say unknown for a future pod whose subnet
- * some CIDR cuts (a known imprecision: see regressions.test.ts), never a wrong allowed or blocked. (A class is not the cross product of its members, so "some class" is the strongest
+ * oracle's verdict. (A class is not the cross product of its members, so "some class" is the strongest
  * check its output allows.)
  */
 export function classFailures(
   world: World,
   analysis: SubjectAnalysis,
-  options: { futurePods: boolean; excusePartialUnknown: boolean } = {
-    futurePods: true,
-    excusePartialUnknown: false,
-  },
+  options: { futurePods: boolean } = { futurePods: true },
 ): ClassFailure[] {
   const failures: ClassFailure[] = [];
   const label = (p: Flow['source']) => `${p.namespace}/${p.name}`;
@@ -217,9 +213,7 @@ export function classFailures(
       sameNode: flow.sourceNode.name === flow.destination.node,
       enforcingMode: world.enforcingMode,
     });
-    const excusedUnknown =
-      options.excusePartialUnknown && (expected.pieces ?? 1) > 1 && statuses.includes('unknown');
-    if (!excusedUnknown && !statuses.some((s) => agrees(expected.verdict, s)))
+    if (!statuses.some((s) => agrees(expected.verdict, s)))
       failures.push({ flow, oracle: expected, statuses });
   }
   return failures;

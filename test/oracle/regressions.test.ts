@@ -447,53 +447,45 @@ describe('regressions: pods still to be scheduled (their address is any of the s
   // 10.0.16.10/32 and entry 2 allows 0.0.0.0/0: every address of subnet-1 is allowed. Fix: split
   // the peer range at the entry's CIDR and go on evaluating the part outside it; a port is doubtful
   // only if the parts end in different actions.
-  it(
-    'NACL: a partly covering allow followed by an allow-all allows a future pod',
-    { todo: 'src/reachability/evaluate.ts naclStep() stops at a partly covering entry' },
-    () => {
-      const entry = {
-        egress: false,
-        protocol: '-1',
-        ports: [0, 65535] as [number, number],
-        strayPorts: false,
-        cidr: ['10.0.16.10/32', '2600:db8:0:1:10::10/128'] as [string, string],
-        action: 'allow' as const,
-      };
-      const nacls = [0, 1, 2].map(() => ({
-        entries: [entry],
-        allowAllIn: 2,
-        allowAllOut: 50,
-        catchAll: true,
-        numbers: [1, 3, 4, 5, 6, 7],
-      }));
-      const result = futureCase({ nacls });
-      assert.equal(result.oracle, 'allowed');
-      assert.deepEqual(result.ours, ['allowed'], result.reasons.join('\n'));
-    },
-  );
+  it('NACL: a partly covering allow followed by an allow-all allows a future pod', () => {
+    const entry = {
+      egress: false,
+      protocol: '-1',
+      ports: [0, 65535] as [number, number],
+      strayPorts: false,
+      cidr: ['10.0.16.10/32', '2600:db8:0:1:10::10/128'] as [string, string],
+      action: 'allow' as const,
+    };
+    const nacls = [0, 1, 2].map(() => ({
+      entries: [entry],
+      allowAllIn: 2,
+      allowAllOut: 50,
+      catchAll: true,
+      numbers: [1, 3, 4, 5, 6, 7],
+    }));
+    const result = futureCase({ nacls });
+    assert.equal(result.oracle, 'allowed');
+    assert.deepEqual(result.ours, ['allowed'], result.reasons.join('\n'));
+  });
 
   // Same imprecision in security groups (src/reachability/evaluate.ts matchRange / the SG step):
   // rules from 10.0.16.0/21 and from 10.0.24.0/21 together cover subnet-1 (10.0.16.0/20), each
   // only partly, and ours says unknown ("… covers only part of an IP in subnet-1"). SG rules are a
   // union (EC2 User Guide: rules of all groups are aggregated), so: allowed. Fix: union the covered
   // parts of the peer range over all matching rules before deciding.
-  it(
-    'SG: two rules that each cover half of the subnet together allow a future pod',
-    { todo: 'src/reachability/evaluate.ts: partial SG coverage is not unioned across rules' },
-    () => {
-      const groups: WorldSpec['groups'] = [
-        {
-          ingress: [
-            halfOf('10.0.16.0/21', '2600:db8:0:1::/65'),
-            halfOf('10.0.24.0/21', '2600:db8:0:1:8000::/65'),
-          ],
-          egress: 'all',
-        },
-        ...[1, 2, 3].map(() => ({ ingress: [], egress: 'all' as const })),
-      ];
-      const result = futureCase({ groups });
-      assert.equal(result.oracle, 'allowed');
-      assert.deepEqual(result.ours, ['allowed'], result.reasons.join('\n'));
-    },
-  );
+  it('SG: two rules that each cover half of the subnet together allow a future pod', () => {
+    const groups: WorldSpec['groups'] = [
+      {
+        ingress: [
+          halfOf('10.0.16.0/21', '2600:db8:0:1::/65'),
+          halfOf('10.0.24.0/21', '2600:db8:0:1:8000::/65'),
+        ],
+        egress: 'all',
+      },
+      ...[1, 2, 3].map(() => ({ ingress: [], egress: 'all' as const })),
+    ];
+    const result = futureCase({ groups });
+    assert.equal(result.oracle, 'allowed');
+    assert.deepEqual(result.ours, ['allowed'], result.reasons.join('\n'));
+  });
 });
