@@ -60,7 +60,7 @@ export { fixPlan, type FixPlan } from './questions/fix/plan.ts';
 export { placementReport, type PlacementReport } from './questions/placement.ts';
 export { diagnose, type DiagnoseInput } from './questions/diagnose/diagnose.ts';
 export type { Diagnosis } from './questions/diagnose/types.ts';
-export { parseCtrf, type CtrfReport } from './questions/diagnose/ctrf.ts';
+export { parseCtrf, readCtrfDocument, type CtrfReport } from './questions/diagnose/ctrf.ts';
 export { diffAnalyses, type UpgradeDiff } from './questions/diff.ts';
 
 // Renderers: reports of an analysis, fixes as code, and the other answers as text.

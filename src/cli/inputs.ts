@@ -31,6 +31,7 @@ export function readRecipe(value: string, warn: (message: string) => void): Reci
     const parsed = parseRecipeResult(doc, value);
     if (!parsed.ok)
       throw new UsageError(`bad recipe:\n${parsed.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`);
+    for (const warning of parsed.warnings) warn(`--recipe ${value}: ${warning}`);
     return parsed.recipe;
   }
   if (/[/\\]|\.ya?ml$|\.json$/i.test(value)) throw new UsageError(`--recipe ${value}: no such file`);

@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { CollectError } from '../live/errors.ts';
+import type { AicrReportConfigMaps } from '../live/collect/aicr.ts';
 import type { CollectedSnapshot } from '../live/collect/index.ts';
 import { toInputFiles } from '../live/collect/write.ts';
 import { parseSnapshot } from '../snapshot/parse.ts';
@@ -24,6 +25,8 @@ export interface SourceOptions {
   /** Also capture the last lines of Dynamo / NATS / Prometheus / validator pods. */
   readonly logs?: boolean;
   readonly tailLines?: number;
+  /** Also read AICR's validator reports from their ConfigMaps (`diagnose --live`). */
+  readonly aicrReports?: boolean;
 }
 
 export function addSnapshotSourceOptions(command: Command): Command {
@@ -73,6 +76,7 @@ export async function collectLive(options: SourceOptions): Promise<CollectedSnap
       ...(options.context ? { context: options.context } : {}),
       ...(options.logs ? { logs: true } : {}),
       ...(options.tailLines ? { tailLines: options.tailLines } : {}),
+      ...(options.aicrReports ? { aicrReports: true } : {}),
     });
   } catch (err) {
     if (err instanceof CollectError) throw collectionFailure(err);
@@ -129,6 +133,23 @@ export function refuseLiveOnlyFlags(
 ): void {
   const stray = keys.filter((key) => options[key] !== undefined);
   if (stray.length > 0) throw new UsageError(`--live is needed for ${stray.map((k) => `--${k}`).join(', ')}`);
+}
+
+/**
+ * `snapshotFrom`, and with --live and `aicrReports` also AICR's validator ConfigMaps from the same
+ * cluster (absent when not asked for or not live).
+ */
+export async function snapshotAndAicrReportsFrom(
+  path: string | undefined,
+  options: SourceOptions,
+): Promise<{ snapshot: Snapshot; aicrReports?: AicrReportConfigMaps }> {
+  if (!options.live || !options.aicrReports) return { snapshot: await snapshotFrom(path, options) };
+  if (path) throw new UsageError('give either a snapshot directory or --live, not both');
+  const collected = await collectLive(options);
+  return {
+    snapshot: parseCollected(collected.documents),
+    ...(collected.aicrReports ? { aicrReports: collected.aicrReports } : {}),
+  };
 }
 
 /** Reads the snapshot named on the command line, or collects one live. */

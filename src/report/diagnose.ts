@@ -22,7 +22,7 @@ export function renderDiagnosis(d: Diagnosis, options: { color: boolean }): stri
   out.push(c.bold(`dynamo-netcheck diagnose — ${cluster}, Dynamo ${d.dynamo.version} (${d.dynamo.source})`));
   out.push(
     c.dim(
-      `read ${d.read.pods} pods, ${d.read.events} events, ${d.read.logLines} log lines, ${d.read.validatorTests} validator results`,
+      `read ${d.read.pods} pods (${d.read.podMessages} message lines), ${d.read.events} events, ${d.read.logLines} log lines, ${d.read.validatorTests} validator results`,
     ),
   );
   out.push('');

@@ -2,7 +2,11 @@
  * Reads an AICR RecipeResult (`aicr recipe … -o recipe.yaml`, kind RecipeResult): the
  * dynamo-platform version and namespace and the Prometheus namespace from `componentRefs`, and
  * whether `validation.conformance.checks` runs ai-service-metrics. Shape as in NVIDIA/aicr
- * pkg/recipe/metadata.go and validation.go. Pure: takes the parsed document; the CLI reads the file.
+ * pkg/recipe/metadata.go and validation.go; any apiVersion is read (AICR has written
+ * aicr.nvidia.com/v1alpha1, aicr.run/v1alpha2|v1alpha3, and since v0.22 aicr.run/v1 or, for
+ * profile-bearing recipes, aicr.run/v1beta2: pkg/header/header.go). A recipe that is not for EKS or
+ * deploys no dynamo-platform is read, with a warning. Pure: takes the parsed document; the CLI
+ * reads the file.
  */
 import { z } from 'zod';
 import type { InputIssue } from '../snapshot/types.ts';
@@ -35,7 +39,7 @@ export const DYNAMO_RECIPE = /^[a-z0-9]+(-[a-z0-9]+)*-eks-[a-z0-9]+-inference-dy
 export function parseRecipeResult(
   doc: unknown,
   file: string,
-): { ok: true; recipe: RecipeInfo } | { ok: false; issues: InputIssue[] } {
+): { ok: true; recipe: RecipeInfo; warnings: string[] } | { ok: false; issues: InputIssue[] } {
   const parsed = recipeResult.safeParse(doc);
   if (!parsed.success) {
     return {
@@ -56,8 +60,19 @@ export function parseRecipeResult(
   const checks = recipe.validation
     ? Object.values(recipe.validation).flatMap((p) => p?.checks ?? [])
     : undefined;
+  const warnings: string[] = [];
+  const label = `recipe ${name || file}`;
+  if (c?.service !== 'eks')
+    warnings.push(
+      `${label} is not an EKS recipe (criteria.service ${c?.service ? `is ${c.service}` : 'is not set'}): the analysis assumes EKS security groups, NACLs and the VPC CNI, and may not apply`,
+    );
+  if (!dynamo)
+    warnings.push(
+      `${label} has no dynamo-platform component: it deploys no Dynamo, so neither the Dynamo version nor its namespace comes from it`,
+    );
   return {
     ok: true,
+    warnings,
     recipe: {
       name: name || file,
       source: file,

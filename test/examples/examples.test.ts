@@ -101,6 +101,8 @@ describe('bundled examples', () => {
     assert.equal(parsed.recipe.dynamoNamespace, 'dynamo-system');
     assert.equal(parsed.recipe.prometheusNamespace, 'monitoring');
     assert.ok(parsed.recipe.checks?.includes('ai-service-metrics'));
+    assert.deepEqual(parsed.warnings, [], 'an EKS Dynamo recipe');
+    assert.match(await readFile(file, 'utf8'), /^apiVersion: aicr\.run\/v1$/m, 'what AICR v0.22+ writes');
   });
 });
 

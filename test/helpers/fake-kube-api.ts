@@ -1,7 +1,7 @@
 /**
  * A local HTTP server speaking the part of the Kubernetes API that `snapshot` reads: cluster-wide
  * lists with `limit`/`continue` paging, 404 for CRDs that are not installed, 403 Status bodies for
- * forbidden resources, and pod logs. Serves recorded objects (e.g. examples/…/k8s) so the real
+ * forbidden resources, and pod logs; and the namespaced ConfigMap list `diagnose --live` reads. Serves recorded objects (e.g. examples/…/k8s) so the real
  * client-node talks to it through a kubeconfig pointing at http://127.0.0.1:<port>.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -177,6 +177,8 @@ export async function startFakeKubeApi(options: FakeKubeOptions): Promise<FakeKu
     const query = Object.fromEntries(url.searchParams);
     requests.push({ method: req.method ?? 'GET', path: url.pathname, query });
     if (options.extend?.(req, res, url)) return;
+    const configMaps = /^\/api\/v1\/namespaces\/([^/]+)\/configmaps$/.exec(url.pathname);
+    const namespace = configMaps?.[1];
     const rbac = (resource: string, group: string, verb: string): boolean => {
       const name = group ? `${resource}.${group}` : resource;
       if (options.forbidden?.includes(resource)) {
@@ -184,7 +186,7 @@ export async function startFakeKubeApi(options: FakeKubeOptions): Promise<FakeKu
           res,
           403,
           'Forbidden',
-          `${name} is forbidden: User "viewer" cannot ${verb} resource "${resource}" in API group "${group}" at the cluster scope`,
+          `${name} is forbidden: User "viewer" cannot ${verb} resource "${resource}" in API group "${group}" ${namespace ? `in the namespace "${namespace}"` : 'at the cluster scope'}`,
         );
         return false;
       }
@@ -215,14 +217,18 @@ export async function startFakeKubeApi(options: FakeKubeOptions): Promise<FakeKu
       res.end((tail > 0 ? lines.slice(-tail) : lines).map((l) => `${l}\n`).join(''));
       return;
     }
-    const route = ROUTES.find((r) => r.path === url.pathname);
-    if (!route || (route.custom && options.absentCrds?.includes(route.resource))) {
+    const route = configMaps
+      ? { path: url.pathname, kind: 'ConfigMap', apiVersion: 'v1', resource: 'configmaps', group: '' }
+      : ROUTES.find((r) => r.path === url.pathname);
+    if (!route || ('custom' in route && route.custom && options.absentCrds?.includes(route.resource))) {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('404 page not found\n');
       return;
     }
     if (!rbac(route.resource, route.group, 'list')) return;
-    const all = byKind.get(route.kind) ?? [];
+    const all = (byKind.get(route.kind) ?? []).filter(
+      (o) => namespace === undefined || (o.metadata as { namespace?: string }).namespace === namespace,
+    );
     const limit = Math.min(Number(query.limit ?? all.length) || all.length, options.pageSize ?? Infinity);
     const start = query.continue ? Number(Buffer.from(query.continue, 'base64url').toString()) : 0;
     const page = all.slice(start, start + limit);
@@ -234,7 +240,7 @@ export async function startFakeKubeApi(options: FakeKubeOptions): Promise<FakeKu
         apiVersion: route.apiVersion,
         kind: `${route.kind}List`,
         metadata: { resourceVersion: '4190000', ...(next ? { continue: next } : {}) },
-        items: route.custom ? page : page.map(stripKind),
+        items: 'custom' in route && route.custom ? page : page.map(stripKind),
       }),
     );
   };

@@ -4,6 +4,7 @@ import { buildModel } from '../../src/model/build.ts';
 import { buildRequirementContext, parseServiceUrl } from '../../src/requirements/context.ts';
 import { catalog } from '../../src/requirements/catalog.ts';
 import { resolveRequirements } from '../../src/requirements/resolve.ts';
+import { parseRecipeResult } from '../../src/requirements/recipe.ts';
 import { scenario } from '../helpers/scenario.ts';
 
 function ids(
@@ -100,5 +101,58 @@ describe('requirements catalog', () => {
       ['my-nats', 'infra', 4333],
     );
     assert.deepEqual(parseServiceUrl('nats://a:1,nats://b:2'), { service: 'a', port: 1 });
+  });
+});
+
+describe('AICR RecipeResult', () => {
+  // The head of NVIDIA/aicr examples/recipes/aks-training.yaml (apiVersion aicr.nvidia.com/v1alpha1).
+  const aksTraining = {
+    kind: 'RecipeResult',
+    apiVersion: 'aicr.nvidia.com/v1alpha1',
+    metadata: {
+      version: 'dev',
+      appliedOverlays: [
+        'base',
+        'monitoring-hpa',
+        'aks',
+        'aks-training',
+        'h100-aks-training',
+        'h100-aks-ubuntu-training',
+      ],
+    },
+    criteria: { service: 'aks', accelerator: 'h100', intent: 'training', os: 'ubuntu', platform: 'any' },
+    componentRefs: [
+      {
+        name: 'kube-prometheus-stack',
+        namespace: 'monitoring',
+        chart: 'kube-prometheus-stack',
+        type: 'Helm',
+        version: '82.8.0',
+      },
+    ],
+    validation: { conformance: { checks: ['ai-service-metrics'] } },
+  };
+
+  it('reads a recipe that is not for EKS Dynamo, and says why it may not apply', () => {
+    const parsed = parseRecipeResult(aksTraining, 'aks-training.yaml');
+    assert.ok(parsed.ok);
+    if (!parsed.ok) return;
+    assert.equal(parsed.recipe.name, 'h100-aks-ubuntu-training');
+    assert.equal(parsed.recipe.prometheusNamespace, 'monitoring');
+    assert.deepEqual(parsed.warnings, [
+      'recipe h100-aks-ubuntu-training is not an EKS recipe (criteria.service is aks): the analysis assumes EKS security groups, NACLs and the VPC CNI, and may not apply',
+      'recipe h100-aks-ubuntu-training has no dynamo-platform component: it deploys no Dynamo, so neither the Dynamo version nor its namespace comes from it',
+    ]);
+    const { criteria: _c, ...noCriteria } = aksTraining;
+    const bare = parseRecipeResult(
+      { ...noCriteria, componentRefs: [{ name: 'dynamo-platform', version: '1.2.0' }] },
+      'bare.yaml',
+    );
+    assert.ok(bare.ok);
+    if (!bare.ok) return;
+    assert.deepEqual(
+      bare.warnings.map((w) => w.replace(/:.*/, '')),
+      ['recipe h100-aks-ubuntu-training is not an EKS recipe (criteria.service is not set)'],
+    );
   });
 });

@@ -8,6 +8,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { TOOL_API_VERSION } from '../../snapshot/schemas.ts';
 import { TOOL_VERSION } from '../../base/version.ts';
 import { collectCluster, collectNetwork, makeAwsClients, type AwsClients, type AwsSource } from './aws.ts';
+import { readAicrReportConfigMaps, type AicrReportConfigMaps } from './aicr.ts';
 import { collectKubernetes, loadKubeConfig, type KubeSource } from './kubernetes.ts';
 import type { CollectedDocument, Progress } from './types.ts';
 
@@ -18,6 +19,8 @@ export interface CollectOptions extends AwsSource, KubeSource {
   readonly progress: Progress;
   readonly logs?: boolean;
   readonly tailLines?: number;
+  /** Also read AICR's validator reports (its CTRF ConfigMaps); `diagnose --live` only, never written. */
+  readonly aicrReports?: boolean;
   /** Items per Kubernetes list page. */
   readonly pageSize?: number;
   /** Pre-built clients (tests); otherwise from region/profile and the kubeconfig. */
@@ -29,6 +32,8 @@ export interface CollectOptions extends AwsSource, KubeSource {
 export interface CollectedSnapshot {
   readonly documents: CollectedDocument[];
   readonly warnings: string[];
+  /** With `aicrReports`: AICR's CTRF ConfigMaps, kept apart from the snapshot's documents. */
+  readonly aicrReports?: AicrReportConfigMaps;
 }
 
 type Json = Record<string, unknown>;
@@ -74,6 +79,15 @@ export async function collectSnapshot(options: CollectOptions): Promise<Collecte
     ...(options.pageSize ? { pageSize: options.pageSize } : {}),
   });
   const warnings = [...kube.warnings];
+  const aicrReports = options.aicrReports
+    ? await readAicrReportConfigMaps(kubeConfig, {
+        ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+      })
+    : undefined;
+  if (aicrReports) {
+    warnings.push(...aicrReports.warnings);
+    options.progress(`AICR validator reports: ${aicrReports.configMaps.length}`);
+  }
   const eksHost = hostOf(cluster.cluster.endpoint);
   if (eksHost && hostOf(kube.server) !== eksHost) {
     warnings.push(
@@ -117,5 +131,5 @@ export async function collectSnapshot(options: CollectOptions): Promise<Collecte
       warnings,
     },
   };
-  return { documents: [manifest, ...documents], warnings };
+  return { documents: [manifest, ...documents], warnings, ...(aicrReports ? { aicrReports } : {}) };
 }

@@ -37,6 +37,8 @@ export interface DiagnoseInput {
   /** The static analysis of the same snapshot. */
   readonly analysis: AnalysisResult;
   readonly reports: readonly CtrfReport[];
+  /** What the caller says about where its inputs came from (e.g. which AICR run was read). */
+  readonly notes?: readonly string[];
 }
 
 /** One signature seen on one subject, with the flows it points to and the cause that follows. */
@@ -52,7 +54,15 @@ interface Finding {
   readonly fixFlows: FlowResult[];
 }
 
-const LOG_LINES_PER_FINDING = 2;
+/** Lines kept per finding from each kind of text a crash loop repeats (log lines, message lines). */
+const LINES_PER_FINDING = 2;
+
+/** The validator check a subject stands for: its CTRF result, or (the name from `aicr-` on) its pod. */
+function checkOf(subject: string): string | undefined {
+  const validator = /^validator:(?:[^/]*\/)?(.+)$/.exec(subject);
+  if (validator) return validator[1];
+  return /^pod:[^/]+\/aicr-(.+)$/.exec(subject)?.[1];
+}
 
 function matches(
   signature: Signature,
@@ -63,7 +73,10 @@ function matches(
   if (!signature.in.includes(o.source)) return false;
   if (signature.whilePassed?.some((phase) => failedPhases.has(phase))) return false;
   if (signature.eventReason && o.reason !== signature.eventReason) return false;
-  if (signature.check && !signature.check.test(o.subject)) return false;
+  if (signature.check) {
+    const check = checkOf(o.subject);
+    if (check === undefined || !signature.check.test(check)) return false;
+  }
   if (o.source === 'validator' && !o.symptom) return false;
   if (signature.requiresRestart && !restarted.has(o.subject)) return false;
   return signature.pattern.test(o.text);
@@ -99,13 +112,24 @@ interface Run {
   readonly evidence: Evidence;
 }
 
-/** Where the validator's own pod ran: its Pod object, else its Scheduled event. */
-function validatorRuns(check: string, model: ClusterModel, observations: readonly Observation[]): Run[] {
+/** Which pods ran a validator subject: the check's pods (by label or `aicr-<check>-` name), or the pod itself. */
+function runsOf(
+  subject: string,
+): (namespace: string, name: string, labels: Record<string, string>) => boolean {
+  const pod = /^pod:([^/]+)\/(.+)$/.exec(subject);
+  if (pod) return (namespace, name) => namespace === pod[1] && name === pod[2];
+  const check = subject.split('/').pop()!;
   const prefix = `aicr-${check}-`;
+  return (_namespace, name, labels) =>
+    labels['aicr.nvidia.com/validator'] === check || name.startsWith(prefix);
+}
+
+/** Where the validator's own pod ran: its Pod object, else its Scheduled event. */
+function validatorRuns(subject: string, model: ClusterModel, observations: readonly Observation[]): Run[] {
+  const ran = runsOf(subject);
   const runs: Run[] = [];
   for (const pod of model.pods) {
-    if (!pod.nodeName || (pod.labels['aicr.nvidia.com/validator'] !== check && !pod.name.startsWith(prefix)))
-      continue;
+    if (!pod.nodeName || !ran(pod.namespace, pod.name, pod.labels)) continue;
     runs.push({
       node: pod.nodeName,
       evidence: {
@@ -119,7 +143,8 @@ function validatorRuns(check: string, model: ClusterModel, observations: readonl
   for (const o of observations) {
     if (o.source !== 'event' || o.reason !== 'Scheduled') continue;
     const assigned = /Successfully assigned (\S+)\/(\S+) to (\S+)/.exec(o.text);
-    if (assigned && assigned[2]!.startsWith(prefix)) runs.push({ node: assigned[3]!, evidence: o.evidence });
+    if (assigned && ran(assigned[1]!, assigned[2]!, {}))
+      runs.push({ node: assigned[3]!, evidence: o.evidence });
   }
   return runs;
 }
@@ -242,10 +267,19 @@ class Diagnoser {
     });
   }
 
-  /** A crash-looping container logs the same line every restart: keep a few distinct ones. */
+  /**
+   * A crash-looping container logs the same line every restart, and its termination message
+   * repeats its log: keep a few distinct lines of each source, whichever sources said it.
+   */
   private trim(found: Observation[]): Observation[] {
-    const distinct = [...new Map(found.map((o) => [o.text, o])).values()];
-    return found[0]!.source === 'log' ? distinct.slice(0, LOG_LINES_PER_FINDING) : distinct;
+    const distinct = [...new Map(found.map((o) => [`${o.source}\u0000${o.text}`, o])).values()];
+    const kept = new Map<string, number>();
+    return distinct.filter((o) => {
+      if (o.source !== 'log' && o.source !== 'message') return true;
+      const n = kept.get(o.source) ?? 0;
+      kept.set(o.source, n + 1);
+      return n < LINES_PER_FINDING;
+    });
   }
 
   private linkFlows(
@@ -260,8 +294,7 @@ class Diagnoser {
     if (signature.scope === 'subject-pod' && pod)
       return { flows: podFlows(analysis, model, pod, requirements), evidence: [], notes: [] };
     if (signature.scope === 'orchestrator-node') {
-      const check = subject.split('/').pop()!;
-      const runs = validatorRuns(check, model, this.observations);
+      const runs = validatorRuns(subject, model, this.observations);
       if (runs.length === 0) {
         return {
           flows: everyFlow,
@@ -421,14 +454,17 @@ export function diagnose(
     )
     .map((o) => ({ subject: o.subject, text: o.text, evidence: o.evidence }));
 
-  const notes: string[] = [];
+  const notes: string[] = [...(input.notes ?? [])];
   if (snapshot.podLogs.length === 0)
     notes.push(
-      'no pod logs in the snapshot (snapshot --logs captures them): log signatures were not checked',
+      'no pod logs in the snapshot (snapshot --logs captures them): signatures were matched against the pods’ termination and state messages, events and validator results only',
     );
   if (!snapshot.captured.has('Event'))
     notes.push('no events in the snapshot: probe failures and scheduling events were not read');
-  if (reports.length === 0) notes.push('no validator report given (--ctrf): validator results were not read');
+  if (reports.length === 0)
+    notes.push(
+      'no AICR validator report read (--ctrf, or diagnose --live from the aicr-ctrf-* ConfigMaps): validator results were not read',
+    );
 
   return {
     ok: true,
@@ -450,6 +486,7 @@ export function diagnose(
       unexplained,
       read: {
         pods: model.pods.length,
+        podMessages: observed.observations.filter((o) => o.source === 'message').length,
         events: snapshot.events.length,
         logLines: snapshot.podLogs.reduce((n, l) => n + l.value.lines.length, 0),
         validatorTests: reports.reduce((n, r) => n + r.tests.length, 0),

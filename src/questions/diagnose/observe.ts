@@ -1,6 +1,8 @@
 /**
  * Reads what the cluster and the validator say into observations, each with the file and path it
- * came from: container states, pod conditions, events, captured log lines and CTRF test results.
+ * came from: container states, pod conditions, every message Kubernetes keeps on a pod (the pod's
+ * and each container's state and last-state messages: a crashed container's termination message
+ * is often the only trace of why it exited), events, captured log lines and CTRF test results.
  */
 import { z } from 'zod';
 import type { PodModel } from '../../model/types.ts';
@@ -10,19 +12,29 @@ import type { CtrfReport } from './ctrf.ts';
 import type { Observation } from './types.ts';
 
 const containerState = z.looseObject({
-  waiting: z.looseObject({ reason: z.string().optional(), message: z.string().optional() }).nullish(),
+  waiting: z.looseObject({ reason: z.string().optional(), message: z.string().nullish() }).nullish(),
   terminated: z
     .looseObject({
       exitCode: z.number().int(),
       reason: z.string().optional(),
-      message: z.string().optional(),
+      message: z.string().nullish(),
     })
     .nullish(),
 });
 type ContainerState = z.infer<typeof containerState>;
 
+const containerStatus = z.looseObject({
+  name: z.string(),
+  ready: z.boolean().nullish(),
+  restartCount: z.number().int().optional(),
+  state: containerState.nullish(),
+  lastState: containerState.nullish(),
+});
+type ContainerStatus = z.infer<typeof containerStatus>;
+
 const podStatus = z.looseObject({
   phase: z.string().optional(),
+  message: z.string().nullish(),
   conditions: z
     .array(
       z.looseObject({
@@ -33,16 +45,8 @@ const podStatus = z.looseObject({
       }),
     )
     .nullish(),
-  containerStatuses: z
-    .array(
-      z.looseObject({
-        name: z.string(),
-        restartCount: z.number().int().optional(),
-        state: containerState.nullish(),
-        lastState: containerState.nullish(),
-      }),
-    )
-    .nullish(),
+  containerStatuses: z.array(containerStatus).nullish(),
+  initContainerStatuses: z.array(containerStatus).nullish(),
 });
 
 const objectRef = z.looseObject({
@@ -68,8 +72,79 @@ const STARTING = new Set(['ContainerCreating', 'PodInitializing']);
 
 export const podSubject = (namespace: string, name: string): string => `pod:${namespace}/${name}`;
 
+const MESSAGE_SHOWN = 240;
+
+/** The last line of a (possibly multi-line) message: a traceback ends with the exception. */
+function lastLine(message: string): string {
+  const line = message.trim().split('\n').at(-1)!.trim();
+  return line.length > MESSAGE_SHOWN ? `${line.slice(0, MESSAGE_SHOWN)}…` : line;
+}
+
 function terminatedText(t: NonNullable<ContainerState['terminated']>): string {
-  return `exit code ${t.exitCode}${t.reason ? ` (${t.reason})` : ''}${t.message ? `: ${t.message.trim()}` : ''}`;
+  return `exit code ${t.exitCode}${t.reason ? ` (${t.reason})` : ''}${t.message?.trim() ? `: ${lastLine(t.message)}` : ''}`;
+}
+
+type PodStatus = z.infer<typeof podStatus>;
+
+/** The container status lists of a pod, with the key they are under and what to call their members. */
+const statusLists = (
+  status: PodStatus,
+): [string, readonly ContainerStatus[] | null | undefined, string][] => [
+  ['containerStatuses', status.containerStatuses, 'container'],
+  ['initContainerStatuses', status.initContainerStatuses, 'init container'],
+];
+
+/** Where a container keeps a message: its current and its last state, waiting or terminated. */
+const MESSAGE_FIELDS = [
+  ['state', 'waiting'],
+  ['state', 'terminated'],
+  ['lastState', 'waiting'],
+  ['lastState', 'terminated'],
+] as const;
+
+/**
+ * Every message Kubernetes keeps on the pod, one observation per non-empty line (a termination
+ * message of `FallbackToLogsOnError` holds the last log lines), each naming the field it is in.
+ * Not symptoms in themselves (the container state is): what signatures are matched against. A
+ * container that is ready again keeps its last crash's message: history, not a symptom, so passed over.
+ */
+function messageObservations(
+  pod: PodModel,
+  subject: string,
+  statusPath: string,
+  status: PodStatus,
+): Observation[] {
+  const out: Observation[] = [];
+  const label = `pod ${pod.namespace}/${pod.name}`;
+  const add = (path: string, where: string, message: string | null | undefined): void => {
+    for (const line of (message ?? '').split('\n')) {
+      const text = line.trim();
+      if (!text) continue;
+      out.push({
+        subject,
+        source: 'message',
+        text,
+        symptom: false,
+        evidence: { file: pod.origin.file, path, text: `${label} ${where}: ${text}` },
+      });
+    }
+  };
+  add(joinPath(statusPath, ['message']), 'status.message', status.message);
+  for (const [key, statuses, noun] of statusLists(status)) {
+    statuses?.forEach((c, i) => {
+      for (const [which, kind] of MESSAGE_FIELDS) {
+        if (which === 'lastState' && c.ready === true) continue;
+        const message = c[which]?.[kind]?.message;
+        if (!message) continue;
+        add(
+          joinPath(statusPath, [key, i, which, kind, 'message']),
+          `${noun} ${c.name} ${which}.${kind}.message`,
+          message,
+        );
+      }
+    });
+  }
+  return out;
 }
 
 function podObservations(pod: PodModel, issues: InputIssue[], restarted: Set<string>): Observation[] {
@@ -101,26 +176,29 @@ function podObservations(pod: PodModel, issues: InputIssue[], restarted: Set<str
         );
     });
   }
-  status.containerStatuses?.forEach((c, i) => {
-    if ((c.restartCount ?? 0) > 0 || c.lastState?.terminated) restarted.add(subject);
-    const path = joinPath(statusPath, ['containerStatuses', i]);
-    const waiting = c.state?.waiting;
-    const last = c.lastState?.terminated;
-    if (waiting?.reason && !STARTING.has(waiting.reason)) {
-      const restarts = c.restartCount ? `, ${c.restartCount} restarts` : '';
-      const lastExit = last ? `, last ${terminatedText(last)}` : '';
-      observe(
-        joinPath(path, ['state', 'waiting']),
-        `container ${c.name} ${waiting.reason}${restarts}${lastExit}`,
-      );
-    }
-    const terminated = c.state?.terminated;
-    if (terminated && terminated.exitCode !== 0)
-      observe(
-        joinPath(path, ['state', 'terminated']),
-        `container ${c.name} terminated: ${terminatedText(terminated)}`,
-      );
-  });
+  for (const [key, statuses, noun] of statusLists(status)) {
+    statuses?.forEach((c, i) => {
+      if ((c.restartCount ?? 0) > 0 || c.lastState?.terminated) restarted.add(subject);
+      const path = joinPath(statusPath, [key, i]);
+      const waiting = c.state?.waiting;
+      const last = c.lastState?.terminated;
+      if (waiting?.reason && !STARTING.has(waiting.reason)) {
+        const restarts = c.restartCount ? `, ${c.restartCount} restarts` : '';
+        const lastExit = last ? `, last ${terminatedText(last)}` : '';
+        observe(
+          joinPath(path, ['state', 'waiting']),
+          `${noun} ${c.name} ${waiting.reason}${restarts}${lastExit}`,
+        );
+      }
+      const terminated = c.state?.terminated;
+      if (terminated && terminated.exitCode !== 0)
+        observe(
+          joinPath(path, ['state', 'terminated']),
+          `${noun} ${c.name} terminated: ${terminatedText(terminated)}`,
+        );
+    });
+  }
+  out.push(...messageObservations(pod, subject, statusPath, status));
   return out;
 }
 

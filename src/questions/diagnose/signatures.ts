@@ -23,13 +23,24 @@ export type CauseId =
 /** Which flows a symptom points to: those from the pod that shows it, from the node the validator's pod ran on, or all. */
 export type FlowScope = 'subject-pod' | 'orchestrator-node' | 'cluster';
 
+/**
+ * Every text a process or a validator wrote that the cluster keeps: captured log lines, the
+ * messages on a pod (a crashed container's termination message is often all that is left of its
+ * log), event messages and failed validator results. A signature of what a process says is matched
+ * against all of them, so a snapshot without logs is still read.
+ */
+export const EVERY_MESSAGE: readonly ObservationSource[] = ['log', 'message', 'event', 'validator'];
+
 export interface Signature {
   readonly id: string;
   readonly in: readonly ObservationSource[];
   readonly pattern: RegExp;
   /** Only for events with this reason. */
   readonly eventReason?: string;
-  /** Only for validator checks whose name matches. */
+  /**
+   * Only for validator checks whose name matches: the check's CTRF result (`validator:<phase>/<check>`),
+   * or what its own pod (`aicr-<check>-…` in any namespace) says.
+   */
   readonly check?: RegExp;
   /** Only on a pod whose container has restarted (exited at least once). */
   readonly requiresRestart?: boolean;
@@ -52,7 +63,7 @@ export interface Signature {
 export const signatures: readonly Signature[] = [
   {
     id: 'nats-connect-timeout',
-    in: ['log'],
+    in: EVERY_MESSAGE,
     pattern: /Failed to connect to NATS:?.*\b(timed? ?out|timeout|deadline exceeded)/i,
     meaning:
       'the Dynamo runtime gave up on NATS with a timeout, not a refusal: packets to tcp/4222 vanish on the way, which is what a security group or NACL without the rule does',
@@ -63,7 +74,7 @@ export const signatures: readonly Signature[] = [
   },
   {
     id: 'nats-connect-refused',
-    in: ['log'],
+    in: EVERY_MESSAGE,
     pattern: /Failed to connect to NATS:?.*(connection refused|ECONNREFUSED|os error 111)/i,
     meaning:
       'the connection to NATS was refused: packets reached an address where nothing listens (NATS down, a Service without ready endpoints) or a firewall that REJECTs — security groups never refuse, they drop',
@@ -73,7 +84,7 @@ export const signatures: readonly Signature[] = [
   },
   {
     id: 'jetstream-unavailable',
-    in: ['log'],
+    in: EVERY_MESSAGE,
     pattern: /JetStream not (available|enabled)/i,
     meaning: 'the runtime found no JetStream: NATS is unreachable, or runs without JetStream (-js)',
     requirements: ['nats'],
@@ -83,7 +94,7 @@ export const signatures: readonly Signature[] = [
   },
   {
     id: 'service-name-unresolved',
-    in: ['log'],
+    in: EVERY_MESSAGE,
     pattern:
       /failed to lookup address|Name or service not known|no such host|Temporary failure in name resolution/i,
     meaning:
@@ -107,7 +118,7 @@ export const signatures: readonly Signature[] = [
   },
   {
     id: 'prometheus-unreachable',
-    in: ['validator'],
+    in: EVERY_MESSAGE,
     pattern: /\[SERVICE_UNAVAILABLE\] Prometheus unreachable at/,
     meaning:
       'the conformance orchestrator could not reach Prometheus on tcp/9090 within its 5 s dial timeout from the node it ran on; it only prefers the Prometheus node, so a run that falls back to a node whose security groups lack the 9090 rule fails while the next run may pass',
@@ -118,7 +129,7 @@ export const signatures: readonly Signature[] = [
   },
   {
     id: 'inference-perf-gates-lapsed',
-    in: ['validator'],
+    in: EVERY_MESSAGE,
     check: /inference-perf/,
     // A failed deployment explains the lapse by itself; a failed conformance check (e.g. 9090) does not.
     whilePassed: ['deployment'],
@@ -143,7 +154,7 @@ export const signatures: readonly Signature[] = [
   },
   {
     id: 'etcd-lease',
-    in: ['log'],
+    in: EVERY_MESSAGE,
     pattern: /Unable to create lease/i,
     meaning: 'the Dynamo 1.0.x runtime could not create its etcd lease, so workers never register',
     requirements: ['etcd'],

@@ -10,7 +10,13 @@ export interface Evidence {
   readonly signature?: string;
 }
 
-export type ObservationSource = 'log' | 'event' | 'pod-status' | 'validator';
+/**
+ * `pod-status`: a pod's state in one line (Pending, a container waiting or failed) — a symptom.
+ * `message`: one line of a message Kubernetes keeps on a pod (`status.message`, a container's
+ * `state`/`lastState` `waiting`/`terminated` `.message`). `event`: an event's message. `log`: a
+ * captured log line. `validator`: a CTRF test result's message.
+ */
+export type ObservationSource = 'log' | 'message' | 'event' | 'pod-status' | 'validator';
 
 /** Who shows the symptom: `pod:<ns>/<name>`, `validator:<phase>/<check>`, or `<kind>:<ns>/<name>` for other objects. */
 export type SubjectKey = string;
@@ -77,6 +83,8 @@ export interface Diagnosis {
   /** What was read: counts per source, so "no problem found" can be judged. */
   readonly read: {
     readonly pods: number;
+    /** Lines of the messages Kubernetes keeps on the pods (termination, waiting, status). */
+    readonly podMessages: number;
     readonly events: number;
     readonly logLines: number;
     readonly validatorTests: number;

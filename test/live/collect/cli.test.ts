@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import YAML from 'yaml';
 import { analyzeSnapshot } from '../../../src/questions/analyze.ts';
+import type { Diagnosis } from '../../../src/questions/diagnose/types.ts';
 import type { AnalysisResult } from '../../../src/questions/analyze.ts';
 import { progressReporter } from '../../../src/cli/snapshot-source.ts';
 import { loadSnapshot } from '../../../src/snapshot/load.ts';
@@ -203,6 +204,111 @@ describe('snapshot and analyze --live on the command line', () => {
       assert.ok(logsApi.requests.some((r) => r.path.endsWith('/log') && r.query.tailLines === '20'));
     } finally {
       await logsApi.close();
+    }
+  });
+});
+
+describe('diagnose --live', () => {
+  const NATS_TIMEOUT = 'Exception: Failed to connect to NATS: timed out';
+  // The crashed Dynamo containers' termination messages, as the kubelet keeps them; no log is served.
+  const crashed = served.map((o) => {
+    const labels = (o.metadata as { labels?: Record<string, string> }).labels ?? {};
+    if (o.kind !== 'Pod' || !labels['nvidia.com/dynamo-component-type']) return o;
+    const pod = structuredClone(o) as {
+      status: { containerStatuses: { lastState?: { terminated?: Record<string, unknown> } }[] };
+    };
+    for (const c of pod.status.containerStatuses)
+      if (c.lastState?.terminated) c.lastState.terminated.message = NATS_TIMEOUT;
+    return pod as unknown as Record<string, unknown>;
+  });
+  const aicrConfigMaps = loadKubeObjects('examples/validator').filter((o) => o.kind === 'ConfigMap');
+  const live = async (forbidden: string[] = []) => {
+    const api = await startFakeKubeApi({ objects: [...crashed, ...aicrConfigMaps], forbidden });
+    const config = join(scratch, `kubeconfig-diagnose-${forbidden.length}`);
+    writeFileSync(config, api.kubeconfigYaml());
+    try {
+      return await cli.run([
+        'diagnose',
+        '--live',
+        '--cluster',
+        'dgxc-h100',
+        '--region',
+        'us-west-2',
+        '--kubeconfig',
+        config,
+        '-o',
+        'json',
+      ]);
+    } finally {
+      await api.close();
+    }
+  };
+
+  it('reads the termination messages and AICR’s report ConfigMaps: the causes the bundled demo gives', async () => {
+    const run = await live();
+    assert.equal(run.code, 1, run.stderr);
+    const d = JSON.parse(run.stdout) as Diagnosis;
+    assert.deepEqual(
+      d.causes.map((c) => c.id),
+      ['flow-blocked:nats', 'flow-blocked:prometheus', 'untolerated-taint'],
+    );
+    const nats = d.causes[0]!;
+    assert.ok(
+      nats.evidence.some((e) => e.path.endsWith('status.containerStatuses[0].lastState.terminated.message')),
+      'cites the termination message kept through client-node',
+    );
+    assert.ok(nats.subjects.includes('validator:performance/inference-perf'));
+    assert.equal(d.read.validatorTests, 8);
+    assert.equal(d.read.logLines, 0);
+    const prometheus = d.causes[1]!;
+    assert.ok(
+      prometheus.evidence.some(
+        (e) =>
+          e.file === 'configmap aicr-validation/aicr-ctrf-20250617-131643-8f3a1c9e2b7d4a60-conformance' &&
+          e.path === 'data["report.json"].results.tests[3].message',
+      ),
+      JSON.stringify(prometheus.evidence),
+    );
+    assert.ok(d.notes.some((n) => n.startsWith('read AICR validator run 20250617-131643-8f3a1c9e2b7d4a60')));
+  });
+
+  it('without RBAC on the ConfigMaps: a warning, and the diagnosis without validator results', async () => {
+    const run = await live(['configmaps']);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(
+      run.stderr,
+      /warning: Kubernetes RBAC forbids list on configmaps in namespace aicr-validation/,
+    );
+    const d = JSON.parse(run.stdout) as Diagnosis;
+    assert.equal(d.read.validatorTests, 0);
+    assert.ok(d.causes.some((c) => c.id === 'flow-blocked:nats'));
+    assert.ok(d.notes.some((n) => /RBAC forbids list on configmaps/.test(n)));
+  });
+
+  it('--ctrf replaces reading them from the cluster', async () => {
+    const api = await startFakeKubeApi({ objects: [...crashed, ...aicrConfigMaps] });
+    const config = join(scratch, 'kubeconfig-diagnose-ctrf');
+    writeFileSync(config, api.kubeconfigYaml());
+    try {
+      const run = await cli.run([
+        'diagnose',
+        '--live',
+        '--cluster',
+        'dgxc-h100',
+        '--region',
+        'us-west-2',
+        '--kubeconfig',
+        config,
+        '--ctrf',
+        'examples/validator/dgxc-multi-sg.ctrf.json',
+        '-o',
+        'json',
+      ]);
+      assert.equal(run.code, 1, run.stderr);
+      assert.equal((JSON.parse(run.stdout) as Diagnosis).read.validatorTests, 8);
+      assert.ok(!api.requests.some((r) => r.path.endsWith('/configmaps')));
+    } finally {
+      await api.close();
     }
   });
 });

@@ -6,6 +6,7 @@ import YAML from 'yaml';
 import { AWS_ACTIONS } from '../../../src/live/collect/aws.ts';
 import { APPLY_ACTIONS } from '../../../src/live/ec2-apply.ts';
 import { kubernetesPermissions } from '../../../src/live/collect/kubernetes.ts';
+import { AICR_REPORT_PERMISSIONS } from '../../../src/live/collect/aicr.ts';
 import { PROBE_PERMISSIONS } from '../../../src/live/probe/run.ts';
 
 describe('documented permissions', () => {
@@ -68,6 +69,46 @@ describe('documented permissions', () => {
       'dynamo-netcheck-snapshot-logs',
       'dynamo-netcheck-probe',
     ]);
+  });
+
+  it('the AICR reports Role grants list configmaps in aicr-validation alone, bound to the same group', () => {
+    const docs = YAML.parseAllDocuments(readFileSync('docs/rbac-aicr-reports.yaml', 'utf8')).map(
+      (d) =>
+        d.toJS() as {
+          kind: string;
+          metadata: { name: string; namespace?: string };
+          rules?: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+          roleRef?: { kind: string; name: string };
+          subjects?: { kind: string; name: string }[];
+        },
+    );
+    assert.deepEqual(
+      docs.map((d) => `${d.kind} ${d.metadata.namespace}/${d.metadata.name}`),
+      [
+        'Role aicr-validation/dynamo-netcheck-aicr-reports',
+        'RoleBinding aicr-validation/dynamo-netcheck-aicr-reports',
+      ],
+    );
+    const granted = docs[0]!.rules!.flatMap((r) =>
+      r.apiGroups.flatMap((g) =>
+        r.resources.flatMap((res) =>
+          r.verbs.map((v) => `${v} ${res}.${g} in ${docs[0]!.metadata.namespace}`),
+        ),
+      ),
+    );
+    assert.deepEqual(
+      granted,
+      AICR_REPORT_PERMISSIONS.map((p) => `${p.verb} ${p.resource}.${p.group} in ${p.namespace}`),
+    );
+    assert.deepEqual(docs[1]!.roleRef, {
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'Role',
+      name: 'dynamo-netcheck-aicr-reports',
+    });
+    assert.deepEqual(
+      docs[1]!.subjects!.map((s) => `${s.kind} ${s.name}`),
+      ['Group dynamo-netcheck'],
+    );
   });
 
   it('the README lists the same IAM actions, and no other', () => {

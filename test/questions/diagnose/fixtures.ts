@@ -60,6 +60,8 @@ export interface PodStatusOptions {
   /** Current state: crash-looping (default), running, or a finished Job pod. */
   readonly state?: 'crash-loop' | 'running' | 'failed';
   readonly version?: string;
+  /** The crashed container's termination message (`lastState.terminated.message`). */
+  readonly lastMessage?: string;
 }
 
 /** A Dynamo frontend/worker pod as kubectl prints it, with its container status. */
@@ -79,6 +81,7 @@ export function dynamoPod(
             reason: 'Error',
             startedAt: '2025-06-17T13:58:19Z',
             finishedAt: '2025-06-17T13:58:52Z',
+            ...(o.lastMessage ? { message: o.lastMessage } : {}),
           },
         }
       : {};

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Cause, Diagnosis } from '../../../src/questions/diagnose/types.ts';
+import { renderDiagnosis } from '../../../src/report/diagnose.ts';
 import { loadSnapshot } from '../../../src/snapshot/load.ts';
 import { analyzeSnapshot } from '../../../src/questions/analyze.ts';
 import { buildModel } from '../../../src/model/build.ts';
@@ -126,6 +127,191 @@ describe('NATS signatures', () => {
     const disabled = only(build('allowed'));
     assert.equal(disabled.id, 'jetstream-disabled');
     assert.match(disabled.advice.join(), /jetstream/i);
+  });
+});
+
+describe('messages Kubernetes keeps: a crash loop without logs', () => {
+  const probe = (pod: string, ip: string) =>
+    event(
+      pod,
+      'dynamo-workload',
+      'Unhealthy',
+      `Startup probe failed: Get "http://${ip}:9090/live": dial tcp ${ip}:9090: connect: connection refused`,
+      'Warning',
+      38,
+    );
+  // terminationMessagePolicy FallbackToLogsOnError: the last log lines, when the process wrote no file.
+  const rollout = (o: { lastMessage: string; nats: 'allowed' | 'blocked' }) =>
+    dynamoCluster({ nats: o.nats })
+      .file(
+        'k8s/dynamo.json',
+        list([
+          dynamoPod('frontend-0', 'frontend', 'gpu-1', '10.0.32.11', { lastMessage: o.lastMessage }),
+          dynamoPod('worker-0', 'worker', 'gpu-1', '10.0.32.12', {
+            lastMessage: 'Exception: Failed to connect to NATS: timed out',
+          }),
+        ]),
+      )
+      .file('k8s/events.json', list([probe('frontend-0', '10.0.32.11'), probe('worker-0', '10.0.32.12')]));
+  const LAST = 'status.containerStatuses[0].lastState.terminated.message';
+
+  it('"Failed to connect to NATS: timed out" only in lastState.terminated.message: NATS 4222 blocked, the rule, the field cited', () => {
+    const d = diagnosisOf(rollout({ nats: 'blocked', lastMessage: NATS_TIMEOUT.join('\n') }));
+    const cause = only(d);
+    assert.equal(cause.id, 'flow-blocked:nats');
+    assert.equal(cause.title, 'NATS event plane (tcp/4222) is blocked');
+    assert.equal(cause.confidence, 'confirmed');
+    assert.deepEqual(cause.subjects, ['pod:dynamo-workload/frontend-0', 'pod:dynamo-workload/worker-0']);
+    assert.deepEqual(
+      cause.fixes.map((f) => f.command),
+      [FIX_4222],
+      'the 4222 rule the system SG lacks for the GPU pods’ SG',
+    );
+    assert.ok(
+      !d.causes.some((c) => c.id === 'process-exits-early'),
+      'not "the container exits before it serves"',
+    );
+    const found = cause.evidence.filter((e) => e.signature === 'nats-connect-timeout');
+    assert.deepEqual(
+      found.map((e) => `${e.file}: ${e.path} — ${e.text}`),
+      [
+        `k8s/dynamo.json: items[0].${LAST} — pod dynamo-workload/frontend-0 container main lastState.terminated.message: Exception: Failed to connect to NATS: timed out`,
+        `k8s/dynamo.json: items[1].${LAST} — pod dynamo-workload/worker-0 container main lastState.terminated.message: Exception: Failed to connect to NATS: timed out`,
+      ],
+    );
+    assert.ok(
+      cause.evidence.some((e) => e.signature === 'startup-probe-refused-after-exit'),
+      'the refused probes join the NATS cause as its consequence',
+    );
+    assert.deepEqual(d.unexplained, []);
+    assert.equal(d.read.podMessages, 6, '3 + 1 termination lines, 2 back-off messages');
+    assert.match(
+      d.notes.join('\n'),
+      /no pod logs .* matched against the pods’ termination and state messages/,
+    );
+
+    const table = renderDiagnosis(d, { color: false });
+    assert.match(table, /^1\. NATS event plane \(tcp\/4222\) is blocked {2}\[confirmed\]$/m);
+    assert.ok(table.includes(`evidence  k8s/dynamo.json: items[0].${LAST}`), table);
+    assert.ok(table.includes(FIX_4222), table);
+  });
+
+  it('the same message with 4222 allowed: the unexplained timeout, still not an early exit', () => {
+    const d = diagnosisOf(rollout({ nats: 'allowed', lastMessage: NATS_TIMEOUT.join('\n') }));
+    assert.deepEqual(ids(d), ['nats-timeout-unexplained']);
+  });
+
+  it('a message and a log that say the same are both evidence, a few lines of each', () => {
+    const d = diagnosisOf(
+      rollout({ nats: 'blocked', lastMessage: NATS_TIMEOUT.join('\n') }).file(
+        'logs/dynamo.json',
+        podLogs([{ pod: 'frontend-0', lines: [...NATS_TIMEOUT, ...NATS_TIMEOUT] }]),
+      ),
+    );
+    const where = only(d)
+      .evidence.filter((e) => e.signature === 'nats-connect-timeout')
+      .map((e) => `${e.file}: ${e.path}`);
+    assert.deepEqual(where, [
+      `k8s/dynamo.json: items[0].${LAST}`,
+      'logs/dynamo.json: items[0].lines[5]',
+      `k8s/dynamo.json: items[1].${LAST}`,
+    ]);
+  });
+
+  it('a waiting message, a pod’s status message and an event message are read the same way', () => {
+    const pod = dynamoPod('worker-0', 'worker', 'gpu-1', '10.0.32.12', { restarts: 0 }) as {
+      status: Record<string, unknown> & { containerStatuses: Record<string, unknown>[] };
+    };
+    pod.status.containerStatuses[0]!.state = {
+      waiting: {
+        reason: 'CreateContainerError',
+        message: 'failed to lookup address information: Name or service not known',
+      },
+    };
+    const d = diagnosisOf(dynamoCluster({ nats: 'allowed' }).file('k8s/dynamo.json', list([pod])));
+    const cause = only(d);
+    assert.equal(cause.id, 'dns-failure');
+    assert.ok(
+      cause.evidence.some(
+        (e) => e.path === 'items[0].status.containerStatuses[0].state.waiting.message' && e.signature,
+      ),
+      JSON.stringify(cause.evidence),
+    );
+
+    const evicted = {
+      ...pod,
+      status: { phase: 'Failed', reason: 'Evicted', message: 'Unable to create lease: deadline exceeded' },
+    };
+    const lease = diagnosisOf(
+      dynamoCluster({ nats: 'allowed' }).file('k8s/dynamo.json', list([evicted])),
+      [],
+      {
+        dynamoVersion: '1.0.2',
+      },
+    );
+    assert.deepEqual(
+      lease.causes.flatMap((c) => c.evidence.filter((e) => e.signature).map((e) => e.path)),
+      ['items[0].status.message'],
+    );
+
+    const fromEvent = diagnosisOf(
+      dynamoCluster({ nats: 'blocked' })
+        .file('k8s/dynamo.json', list([dynamoPod('worker-0', 'worker', 'gpu-1', '10.0.32.12')]))
+        .file(
+          'k8s/events.json',
+          list([
+            event(
+              'worker-0',
+              'dynamo-workload',
+              'Failed',
+              'Error: Exception: Failed to connect to NATS: timed out',
+            ),
+          ]),
+        ),
+    );
+    assert.equal(only(fromEvent).id, 'flow-blocked:nats');
+  });
+
+  it('a container ready again: its last crash’s message is history, not a cause', () => {
+    const recovered = dynamoPod('worker-0', 'worker', 'gpu-1', '10.0.32.12', {
+      state: 'running',
+      restarts: 1,
+      lastMessage: 'Exception: Failed to connect to NATS: timed out',
+    }) as { status: { containerStatuses: Record<string, unknown>[] } };
+    recovered.status.containerStatuses[0]!.ready = true;
+    const d = diagnosisOf(dynamoCluster({ nats: 'blocked' }).file('k8s/dynamo.json', list([recovered])));
+    assert.equal(d.verdict, 'no-problem-found');
+    assert.equal(d.read.podMessages, 0);
+  });
+
+  it('the validator’s own pod: its termination message names the node it ran on, without a CTRF report', () => {
+    const pod = validatorPod('ai-service-metrics', 'inf-1') as {
+      status: { containerStatuses: { state: { terminated: Record<string, unknown> } }[] };
+    };
+    pod.status.containerStatuses[0]!.state.terminated.message = PROMETHEUS_UNREACHABLE;
+    const d = diagnosisOf(dynamoCluster({ nats: 'allowed' }).file('k8s/validator.json', list([pod])));
+    const cause = only(d);
+    assert.equal(cause.id, 'flow-blocked:prometheus');
+    assert.deepEqual(cause.subjects, ['pod:aicr-validation/aicr-ai-service-metrics-3f9c1a2b-tq8zn']);
+    assert.deepEqual(
+      cause.flows.map((f) => `${f.from} ${f.status}`),
+      ['inference nodes [sg-infer] blocked'],
+    );
+    assert.match(cause.advice.join(), /the validator ran on inf-1/);
+  });
+
+  it('a check-specific signature reads only that check’s result and its own pod', () => {
+    const gate =
+      '[TIMEOUT] timed out waiting for DynamoGraphDeployment to become ready: context deadline exceeded';
+    const lapsed = (pod: string) => {
+      const p = dynamoPod(pod, 'worker', 'gpu-1', '10.0.32.12', { lastMessage: gate });
+      return diagnosisOf(dynamoCluster({ nats: 'blocked' }).file('k8s/dynamo.json', list([p])));
+    };
+    assert.deepEqual(
+      lapsed('aicr-inference-perf-7f2d9-x2b4q').causes.flatMap((c) => c.signatures),
+      ['inference-perf-gates-lapsed'],
+    );
+    assert.deepEqual(lapsed('inference-perf-client-0').causes, []);
   });
 });
 
