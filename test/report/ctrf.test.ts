@@ -130,9 +130,13 @@ describe('CTRF report', () => {
           'prometheus',
           'the conformance orchestrator fits on no node: 0/1 nodes are available: 1 node(s) are EKS Fargate nodes.',
         ],
+        [
+          'dcgm-scrape',
+          'nvidia-dcgm-exporter.gpu-operator is not deployed and no GPU node group was found to predict it on (use --gpu-nodegroup)',
+        ],
       ],
     );
-    assert.equal(summary.skipped, 2);
+    assert.equal(summary.skipped, 3);
     const masked = tests.find((t) => t.flaky)!;
     assert.equal(masked.status, 'passed');
     assert.match(masked.message!, /allowed only because .* shares node sys-1/);

@@ -57,8 +57,8 @@ export function hostileResult(): AnalysisResult {
 
 /**
  * Every node is on Fargate, where the conformance orchestrator cannot be scheduled: the 9090
- * requirement has no source and is not evaluated (skipped), nor is etcd (Dynamo 1.0): no GPU node
- * or Dynamo pod to start from.
+ * requirement has no source and is not evaluated (skipped), nor are etcd (Dynamo 1.0) and the DCGM
+ * scrape (assumed before install): no GPU node or Dynamo pod at either end.
  */
 export function skippedResult(): AnalysisResult {
   return scenario()

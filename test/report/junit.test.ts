@@ -122,9 +122,13 @@ describe('JUnit report', () => {
           'dynamo-netcheck.prometheus',
           'the conformance orchestrator fits on no node: 0/1 nodes are available: 1 node(s) are EKS Fargate nodes.',
         ],
+        [
+          'dynamo-netcheck.dcgm-scrape',
+          'nvidia-dcgm-exporter.gpu-operator is not deployed and no GPU node group was found to predict it on (use --gpu-nodegroup)',
+        ],
       ],
     );
-    assert.equal(Number(root['@_skipped']), 2);
+    assert.equal(Number(root['@_skipped']), 3);
   });
 
   it('keeps line breaks in attributes and drops characters XML cannot carry', async () => {
