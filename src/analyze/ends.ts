@@ -1,8 +1,9 @@
 /** Who opens and who accepts each required flow: real pods where they exist, predicted pods where not. */
-import { podEndpoint, predictedEndpoint, type Endpoint } from '../model/endpoints.ts';
+import { podEndpoint, predictedEndpoint, type Endpoint, type PodSelection } from '../model/endpoints.ts';
 import { addressKey } from '../model/network.ts';
 import type { ClusterModel, NodeModel, PodModel } from '../model/types.ts';
 import { orchestratorReach } from '../placement/orchestrator.ts';
+import { ORCHESTRATOR_PROFILE, profiles } from '../placement/profiles.ts';
 import type { SourceSelector, TargetSpec } from '../requirements/catalog.ts';
 import { dynamoRole } from '../requirements/detect.ts';
 import type { PodIdentity } from '../model/policy/types.ts';
@@ -114,6 +115,22 @@ function podTemplate(pods: readonly PodModel[]): PodIdentity | undefined {
   return shared && { ...shared, labelsComplete: false, hostNetwork: false, namedPorts: {} };
 }
 
+/**
+ * What a SecurityGroupPolicy selects the conformance orchestrator by: its namespace and labels
+ * (its Job adds more labels, so they are not complete).
+ */
+export const ORCHESTRATOR_SELECTION: PodSelection = (() => {
+  const { metadata } = profiles[ORCHESTRATOR_PROFILE]!.pod({}) as {
+    metadata: { namespace: string; labels: Record<string, string> };
+  };
+  return { namespace: metadata.namespace, labels: metadata.labels, labelsComplete: false };
+})();
+
+/** The orchestrator, were it scheduled on `node`. */
+export function orchestratorEndpoint(model: ClusterModel, node: NodeModel): Endpoint {
+  return predictedEndpoint(model, node, undefined, ORCHESTRATOR_SELECTION);
+}
+
 export function sourcesFor(model: ClusterModel, selector: SourceSelector, roles: NodeRoles): Ends {
   switch (selector) {
     case 'dynamo-clients': {
@@ -132,7 +149,7 @@ export function sourcesFor(model: ClusterModel, selector: SourceSelector, roles:
       // Every node the orchestrator can be scheduled on (kube-scheduler filters), not only the one it prefers.
       const reach = orchestratorReach(model);
       return reach.none === undefined
-        ? { endpoints: reach.nodes.map((n) => predictedEndpoint(model, n)), predicted: true }
+        ? { endpoints: reach.nodes.map((n) => orchestratorEndpoint(model, n)), predicted: true }
         : { endpoints: [], predicted: true, none: reach.none };
     }
     case 'egress-isolated-sources':
@@ -223,6 +240,22 @@ function servicePods(
   };
 }
 
+const targetSelections = new Map<string, PodSelection>();
+
+/**
+ * A target not deployed yet: its namespace and the catalog's labels are all a SecurityGroupPolicy
+ * can select it on. One object per target, so its predicted endpoints are cached across requirements.
+ */
+function targetSelection(spec: Extract<TargetSpec, { kind: 'service' }>): PodSelection {
+  const key = JSON.stringify([spec.namespace, spec.podLabels]);
+  let selection = targetSelections.get(key);
+  if (!selection) {
+    selection = { namespace: spec.namespace, labels: spec.podLabels, labelsComplete: false };
+    targetSelections.set(key, selection);
+  }
+  return selection;
+}
+
 export function targetsFor(model: ClusterModel, spec: TargetSpec, roles: NodeRoles): Ends & { via: string } {
   if (spec.kind === 'dynamo-role') {
     const ends = dynamoRoleEnds(model, spec.role, roles);
@@ -249,8 +282,9 @@ export function targetsFor(model: ClusterModel, spec: TargetSpec, roles: NodeRol
       none: `${spec.service}.${spec.namespace} is not deployed and no ${kind} node group was found to predict it on (use --${onGpu ? 'gpu' : 'system'}-nodegroup)`,
     };
   }
+  const selection = targetSelection(spec);
   return {
-    endpoints: nodes.map((n) => predictedEndpoint(model, n)),
+    endpoints: nodes.map((n) => predictedEndpoint(model, n, undefined, selection)),
     predicted: true,
     via: `not deployed yet: predicted on the ${kind} node groups (${[...new Set(nodes.map((n) => n.nodeGroup))].join(', ')})`,
   };

@@ -1,15 +1,25 @@
 /** Builds the cluster model from a snapshot: a pure translation, with warnings for assumed defaults. */
 import { coverage, parseCidr, type AddressRange } from '../base/ip.ts';
 import type { Snapshot } from '../snapshot/types.ts';
-import { buildCniSettings, buildEniConfigs, buildNodes, buildPods, buildServiceIndex } from './kubernetes.ts';
+import {
+  buildCniSettings,
+  buildEniConfigs,
+  buildNodes,
+  buildPods,
+  buildSecurityGroupPolicies,
+  buildServiceIndex,
+} from './kubernetes.ts';
+import { buildPodNetworks } from './pod-network.ts';
 import { buildEniIndex, buildNacls, buildPrefixLists, buildSubnets } from './network.ts';
 import { buildSecurityGroups } from './security-groups.ts';
 import { declaredComponents } from './dynamo-graph.ts';
 import { buildPolicySet } from './policy/build.ts';
 import type {
   ClusterModel,
+  CniSettings,
   ModelWarning,
   NetworkAclModel,
+  PodModel,
   SecurityGroupModel,
   SubnetModel,
 } from './types.ts';
@@ -68,6 +78,33 @@ function uniformSubnets(
   return uniform;
 }
 
+/**
+ * The address family of pods. EKS gives an IPv6 cluster's pods IPv6 addresses only (their IPv4
+ * egress is translated to the node's address), so one family decides every pod-to-pod flow.
+ */
+function podFamily(
+  declared: string | undefined,
+  cni: CniSettings,
+  pods: readonly PodModel[],
+): { family: 4 | 6; source: string } {
+  if (declared?.toLowerCase() === 'ipv6') return { family: 6, source: 'EKS cluster ipFamily ipv6' };
+  if (declared?.toLowerCase() === 'ipv4') return { family: 4, source: 'EKS cluster ipFamily ipv4' };
+  if (cni.captured)
+    return cni.ipv6
+      ? { family: 6, source: 'aws-node ENABLE_IPv6=true' }
+      : { family: 4, source: 'aws-node without ENABLE_IPv6=true' };
+  let v4 = 0;
+  let v6 = 0;
+  for (const pod of pods) {
+    if (pod.hostNetwork || !pod.ip) continue;
+    if (pod.ip.includes(':')) v6 += 1;
+    else v4 += 1;
+  }
+  if (v6 > 0 && v4 === 0) return { family: 6, source: 'every pod IP in the snapshot is IPv6' };
+  if (v4 > 0) return { family: 4, source: 'pod IPs in the snapshot are IPv4' };
+  return { family: 4, source: 'assumed IPv4: no cluster ipFamily, aws-node or pod IP in the snapshot' };
+}
+
 export function buildModel(snapshot: Snapshot): ClusterModel {
   const warnings: ModelWarning[] = [];
   const cluster = snapshot.clusters[0]?.value;
@@ -112,13 +149,6 @@ export function buildModel(snapshot: Snapshot): ClusterModel {
   } else if (policies.policies.length > 0 && policies.engine.kind === 'unknown') {
     warnings.push({ code: 'policy-engine-assumed', message: `NetworkPolicies: ${policies.engine.evidence}` });
   }
-  if (!cni.captured && snapshot.captured.has('Node')) {
-    warnings.push({
-      code: 'missing-data',
-      message:
-        'no aws-node DaemonSet in the snapshot: assumed VPC CNI defaults (no custom networking, no security groups for pods)',
-    });
-  }
   const { enis, eniForAddress, enisOfInstance } = buildEniIndex(snapshot);
   const vpcCidrs: AddressRange[] = snapshot.vpcs
     .filter((v) => !vpcId || v.value.VpcId === vpcId)
@@ -129,11 +159,26 @@ export function buildModel(snapshot: Snapshot): ClusterModel {
     .map((c) => parseCidr(c)!);
 
   const eniConfigs = buildEniConfigs(snapshot);
-  // Groups any pod or node can carry: on captured ENIs, or named by an ENIConfig for future pods.
+  const securityGroupPolicies = buildSecurityGroupPolicies(snapshot);
+  // Groups any pod or node can carry: on captured ENIs, or named by an ENIConfig or a
+  // SecurityGroupPolicy for future pods.
   const attachedGroups = new Set<string>([
     ...[...enis.values()].flatMap((e) => e.groupIds),
     ...[...eniConfigs.values()].flatMap((c) => c.securityGroups),
+    ...securityGroupPolicies.flatMap((p) => p.groupIds),
   ]);
+  const nodes = buildNodes(snapshot, cni);
+  const pods = buildPods(snapshot);
+  const family = podFamily(cluster?.kubernetesNetworkConfig?.ipFamily, cni, pods);
+  const podNetworks = buildPodNetworks({
+    cni,
+    eniConfigs,
+    nodes,
+    ipFamily: family.family,
+    eniForAddress,
+    enisOfInstance,
+  });
+  warnings.push(...podNetworks.warnings);
   const securityGroups = buildSecurityGroups(
     snapshot.securityGroups,
     snapshot.securityGroupRules,
@@ -157,8 +202,8 @@ export function buildModel(snapshot: Snapshot): ClusterModel {
     subnets: buildSubnets(snapshot.subnets, snapshot.networkAcls, naclsCaptured),
     nacls: buildNacls(snapshot.networkAcls),
     prefixLists: buildPrefixLists(snapshot),
-    nodes: buildNodes(snapshot, cni),
-    pods: buildPods(snapshot),
+    nodes,
+    pods,
     dynamoComponents: declaredComponents(snapshot),
     ...buildServiceIndex(snapshot),
     cni,
@@ -171,6 +216,21 @@ export function buildModel(snapshot: Snapshot): ClusterModel {
       addressBlocks(attachedGroups, securityGroups, prefixLists, nacls, policies),
     ),
     policies,
+    securityGroupPolicies,
+    ipFamily: family.family,
+    ipFamilySource: family.source,
+    podNetworks: podNetworks.byNode,
     warnings,
+    notes: [
+      ...(family.family === 6
+        ? [
+            {
+              code: 'ipv6',
+              message: `IPv6 cluster (${family.source}): pods get IPv6 addresses only, so pods not created yet take their subnet's IPv6 block`,
+            },
+          ]
+        : []),
+      ...podNetworks.notes,
+    ],
   };
 }

@@ -3,9 +3,18 @@
  * that decided them (docs/architecture.md, "Which ENI carries a pod").
  */
 import { parseAddress, type AddressRange } from '../base/ip.ts';
-import type { ClusterModel, EniModel, NodeModel, PodModel } from './types.ts';
-import type { PodIdentity } from './policy/types.ts';
+import type {
+  ClusterModel,
+  EniModel,
+  NodeModel,
+  PodModel,
+  PodNetwork,
+  SecurityGroupPolicyModel,
+} from './types.ts';
+import type { PodIdentity, Tri } from './policy/types.ts';
+import { and, matchSelector } from './policy/selectors.ts';
 import { NO_NODE_GROUP } from './kubernetes.ts';
+import { primaryEni, trunkEni } from './pod-network.ts';
 
 export interface Endpoint {
   /** `pod:<ns>/<name>` for a real pod, `node:<name>` for a pod predicted on a node. */
@@ -28,15 +37,6 @@ export interface Endpoint {
   readonly unresolved?: string;
   /** The pod's namespace, labels and ports for NetworkPolicy; absent for a pod not created yet. */
   readonly pod?: PodIdentity;
-}
-
-function primaryEni(model: ClusterModel, node: NodeModel): EniModel | undefined {
-  const attached = node.instanceId ? model.enisOfInstance(node.instanceId) : [];
-  return (
-    attached.find((e) => e.deviceIndex === 0) ??
-    (node.internalIp ? model.eniForAddress(node.internalIp) : undefined) ??
-    attached[0]
-  );
 }
 
 function eniAttachment(eni: EniModel): Pick<Endpoint, 'eniId' | 'securityGroups' | 'subnetId'> {
@@ -163,27 +163,99 @@ function placePod(model: ClusterModel, pod: PodModel): Endpoint {
 }
 
 /**
- * A pod that could be scheduled on `node` (not there yet): its SGs and subnet follow from the CNI
- * mode, its address from the subnet it would draw from.
+ * What a SecurityGroupPolicy can select a pod not created yet by: its namespace and the labels it
+ * is known to carry (`labelsComplete` false: it may carry more).
  */
-const predicted = new WeakMap<NodeModel, Map<PodIdentity | undefined, Endpoint>>();
+export interface PodSelection {
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly labelsComplete: boolean;
+}
 
-/** Cached per node and identity, like podEndpoint. */
-export function predictedEndpoint(model: ClusterModel, node: NodeModel, identity?: PodIdentity): Endpoint {
+/**
+ * A pod that could be scheduled on `node` (not there yet): its SGs and subnet follow from the CNI
+ * mode and the node's ENIs (model/pod-network.ts) and from the SecurityGroupPolicies that select
+ * it, its address from the subnet it would draw from.
+ */
+const predicted = new WeakMap<NodeModel, Map<object | undefined, Map<object | undefined, Endpoint>>>();
+
+/**
+ * Cached per node, identity and selection, like podEndpoint. `identity` is what NetworkPolicies
+ * see (absent: not known); `selection` what SecurityGroupPolicies select on, when it differs from
+ * `identity` (a pod whose namespace and labels are known only for that purpose).
+ */
+export function predictedEndpoint(
+  model: ClusterModel,
+  node: NodeModel,
+  identity?: PodIdentity,
+  selection?: PodSelection,
+): Endpoint {
   let byIdentity = predicted.get(node);
   if (!byIdentity) {
     byIdentity = new Map();
     predicted.set(node, byIdentity);
   }
-  let endpoint = byIdentity.get(identity);
+  let bySelection = byIdentity.get(identity);
+  if (!bySelection) {
+    bySelection = new Map();
+    byIdentity.set(identity, bySelection);
+  }
+  let endpoint = bySelection.get(selection);
   if (!endpoint) {
-    endpoint = predictPod(model, node, identity);
-    byIdentity.set(identity, endpoint);
+    endpoint = predictPod(model, node, identity, selection ?? identity);
+    bySelection.set(selection, endpoint);
   }
   return endpoint;
 }
 
-function predictPod(model: ClusterModel, node: NodeModel, identity?: PodIdentity): Endpoint {
+const policyName = (p: SecurityGroupPolicyModel): string => `${p.namespace}/${p.name}`;
+
+/**
+ * The SecurityGroupPolicies that select a pod, as the VPC resource controller matches them
+ * (amazon-vpc-resource-controller-k8s pkg/utils/helper.go filterPodSecurityGroups): policies of
+ * the pod's namespace with at least one selector and one group; each selector that is set must
+ * match (the service account's labels are never captured, so a non-empty service-account selector
+ * is `maybe`); the pod gets the union of the groups of every match.
+ */
+function selectingPolicies(
+  model: ClusterModel,
+  who: PodSelection | undefined,
+): { yes: SecurityGroupPolicyModel[]; maybe: { policy: SecurityGroupPolicyModel; why: string }[] } {
+  const yes: SecurityGroupPolicyModel[] = [];
+  const maybe: { policy: SecurityGroupPolicyModel; why: string }[] = [];
+  for (const policy of model.securityGroupPolicies) {
+    if ((!policy.podSelector && !policy.serviceAccountSelector) || policy.groupIds.length === 0) continue;
+    const namespace: Tri = !who ? 'maybe' : who.namespace === policy.namespace ? 'yes' : 'no';
+    const pods: Tri = !policy.podSelector
+      ? 'yes'
+      : who
+        ? matchSelector(policy.podSelector, who.labels, who.labelsComplete)
+        : 'maybe';
+    const account: Tri = policy.serviceAccountSelector
+      ? matchSelector(policy.serviceAccountSelector, undefined)
+      : 'yes';
+    const result = and(namespace, and(pods, account));
+    if (result === 'yes') yes.push(policy);
+    else if (result === 'maybe') {
+      const why = [
+        ...(namespace === 'maybe' ? ['the pod’s namespace is not known'] : []),
+        ...(pods === 'maybe' ? ['its podSelector reads labels the pod is not known to carry or lack'] : []),
+        ...(account === 'maybe'
+          ? ['its serviceAccountSelector reads service-account labels, which are not captured']
+          : []),
+      ].join('; ');
+      maybe.push({ policy, why });
+    }
+  }
+  return { yes, maybe };
+}
+
+function predictPod(
+  model: ClusterModel,
+  node: NodeModel,
+  identity: PodIdentity | undefined,
+  selection: PodSelection | undefined,
+): Endpoint {
   const base = {
     ...(identity ? { pod: identity } : {}),
     id: `node:${node.name}`,
@@ -193,28 +265,35 @@ function predictPod(model: ClusterModel, node: NodeModel, identity?: PodIdentity
     nodeGroup: node.nodeGroup,
     sgOnSameNode: false,
   };
+  const family = model.ipFamily;
   const withSubnet = (
-    groups: string[],
+    groups: readonly string[],
     subnetId: string | undefined,
     attachment: string[],
     eniId?: string,
+    sgOnSameNode = false,
   ): Endpoint => {
     const subnet = subnetId ? model.subnets.get(subnetId) : undefined;
-    const range = subnet?.cidrs.find((c) => c.family === 4) ?? subnet?.cidrs[0];
+    // Pods draw from the block of the cluster's family only: an IPv6 cluster's pods have no IPv4.
+    const index = subnet ? subnet.cidrs.findIndex((c) => c.family === family) : -1;
+    const range = index >= 0 ? subnet!.cidrs[index] : undefined;
     return {
       ...base,
       ...(range ? { addresses: range } : {}),
       addressText: subnet
-        ? `an IP in ${subnet.id} (${subnet.cidrText.join(', ')})`
+        ? `an IP in ${subnet.id} (${range ? subnet.cidrText[index] : subnet.cidrText.join(', ')})`
         : 'an IP in an uncaptured subnet',
       ...(eniId ? { eniId } : {}),
       securityGroups: [...groups].sort(),
       ...(subnetId ? { subnetId } : {}),
+      sgOnSameNode,
       attachment,
       ...(range
         ? {}
         : {
-            unresolved: `subnet ${subnetId ?? '(unknown)'} of node ${node.name}'s pods is not in the snapshot`,
+            unresolved: subnet
+              ? `subnet ${subnet.id} of node ${node.name}'s pods has no IPv${family} block, and pods of this cluster get IPv${family} addresses (${model.ipFamilySource})`
+              : `subnet ${subnetId ?? '(unknown)'} of node ${node.name}'s pods is not in the snapshot`,
           }),
     };
   };
@@ -226,25 +305,39 @@ function predictPod(model: ClusterModel, node: NodeModel, identity?: PodIdentity
     unresolved: reason,
   });
 
-  const primary = primaryEni(model, node);
-  if (model.cni.customNetworking) {
-    if (!node.eniConfigName)
-      return unresolved(`custom networking is on but node ${node.name} names no ENIConfig`);
-    const config = model.eniConfigs.get(node.eniConfigName);
-    if (!config)
-      return unresolved(`ENIConfig ${node.eniConfigName} (node ${node.name}) is not in the snapshot`);
-    const groups = config.securityGroups.length > 0 ? config.securityGroups : (primary?.groupIds ?? []);
-    const why =
-      config.securityGroups.length > 0
-        ? `custom networking: ENIConfig ${config.name} gives pods subnet ${config.subnetId ?? '(none)'} and SGs ${groups.join(', ')}`
-        : `custom networking: ENIConfig ${config.name} names no SGs, so pods get the primary ENI's (${groups.join(', ')})`;
-    return withSubnet(groups, config.subnetId, [why]);
+  const network: PodNetwork = model.podNetworks.get(node.name) ?? {
+    kind: 'unresolved',
+    reason: `node ${node.name} is not in the model`,
+  };
+  const policies = selectingPolicies(model, selection);
+  if (policies.maybe.length > 0) {
+    const list = policies.maybe.map((m) => `${policyName(m.policy)} (${m.why})`).join(', ');
+    return unresolved(
+      `SecurityGroupPolicy ${list} may select a pod on ${node.name}, which would then get a branch ENI with that policy's SGs instead of ${network.kind === 'known' ? `[${groupsOf(network.groupIds)}]` : 'the node’s pod SGs'}`,
+    );
   }
-  if (!primary) return unresolved(`no ENI of node ${node.name} is in the snapshot`);
-  return withSubnet(
-    primary.groupIds,
-    primary.subnetId,
-    [`pods on ${node.name} take secondary IPs on ENIs that copy the primary ENI ${primary.id}'s SGs`],
-    primary.id,
-  );
+  if (policies.yes.length > 0) {
+    const names = policies.yes.map(policyName).join(', ');
+    const groups = [...new Set(policies.yes.flatMap((p) => p.groupIds))];
+    const trunk = trunkEni(model, node);
+    if (!trunk)
+      return unresolved(
+        `SecurityGroupPolicy ${names} selects a pod on ${node.name}, but the node has no SG-for-pods trunk ENI in the snapshot: the pod cannot get its branch ENI there`,
+      );
+    const strict = model.cni.enforcingMode === 'strict';
+    return withSubnet(
+      groups,
+      trunk.subnetId,
+      [
+        `SecurityGroupPolicy ${names} selects it: a branch ENI on trunk ${trunk.id} (subnet ${trunk.subnetId ?? '(unknown)'}) with SGs ${groupsOf(groups)}` +
+          (strict ? ' (strict mode: SGs apply even on the same node)' : ' (standard mode)'),
+      ],
+      undefined,
+      strict,
+    );
+  }
+  if (network.kind === 'unresolved') return unresolved(network.reason);
+  return withSubnet(network.groupIds, network.subnetId, network.attachment, network.eniId);
 }
+
+const groupsOf = (groups: readonly string[]): string => [...groups].sort().join(', ');

@@ -1,7 +1,7 @@
 /** Nodes, pods, VPC CNI settings and ENIConfigs in internal form. */
 import type { Instance } from '../snapshot/schemas.ts';
 import type { Located, Snapshot } from '../snapshot/types.ts';
-import type { CniSettings, EniConfigModel, NodeModel, PodModel } from './types.ts';
+import type { CniSettings, EniConfigModel, NodeModel, PodModel, SecurityGroupPolicyModel } from './types.ts';
 
 /** Labels that name a node's group, in order of preference (docs/architecture.md, "Node groups"). */
 const nodeGroupLabels = [
@@ -56,10 +56,12 @@ export function buildNodes(snapshot: Snapshot, cni: CniSettings): Map<string, No
     const instanceType = labels['node.kubernetes.io/instance-type'] ?? instance?.InstanceType;
     const evidence = gpuEvidence(labels, node.status?.capacity, instanceType);
     // As ipamd reads it: the annotation first, then the one label ENI_CONFIG_LABEL_DEF names.
-    const eniConfigName = cni.customNetworking
-      ? (annotations['k8s.amazonaws.com/eniConfig'] ??
-        labels[cni.eniConfigLabelDef ?? 'k8s.amazonaws.com/eniConfig'])
-      : undefined;
+    // Without the aws-node DaemonSet, the name the defaults would read (checked against the ENIs).
+    const eniConfigName =
+      cni.customNetworking || !cni.captured
+        ? (annotations['k8s.amazonaws.com/eniConfig'] ??
+          labels[cni.eniConfigLabelDef ?? 'k8s.amazonaws.com/eniConfig'])
+        : undefined;
     out.set(node.metadata.name, {
       name: node.metadata.name,
       ...(instanceId ? { instanceId } : {}),
@@ -149,6 +151,7 @@ export function buildCniSettings(snapshot: Snapshot): CniSettings {
       podEni: false,
       enforcingMode: 'strict',
       externalSnat: false,
+      ipv6: false,
       captured: false,
     };
   }
@@ -165,6 +168,7 @@ export function buildCniSettings(snapshot: Snapshot): CniSettings {
     enforcingMode:
       env.get('POD_SECURITY_GROUP_ENFORCING_MODE')?.toLowerCase() === 'standard' ? 'standard' : 'strict',
     externalSnat: truthy(env.get('AWS_VPC_K8S_CNI_EXTERNALSNAT')),
+    ipv6: truthy(env.get('ENABLE_IPv6')),
     ...(labelDef ? { eniConfigLabelDef: labelDef } : {}),
     captured: true,
     origin: awsNode.origin,
@@ -183,6 +187,19 @@ export function buildEniConfigs(snapshot: Snapshot): Map<string, EniConfigModel>
       },
     ]),
   );
+}
+
+export function buildSecurityGroupPolicies(snapshot: Snapshot): SecurityGroupPolicyModel[] {
+  return snapshot.securityGroupPolicies.map(({ value, origin }) => ({
+    namespace: value.metadata.namespace ?? 'default',
+    name: value.metadata.name,
+    ...(value.spec?.podSelector ? { podSelector: value.spec.podSelector } : {}),
+    ...(value.spec?.serviceAccountSelector
+      ? { serviceAccountSelector: value.spec.serviceAccountSelector }
+      : {}),
+    groupIds: value.spec?.securityGroups?.groupIds ?? [],
+    origin,
+  }));
 }
 
 export interface ServiceIndex {

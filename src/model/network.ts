@@ -119,6 +119,18 @@ export function buildEniIndex(snapshot: Snapshot): EniIndex {
       ...(eni.PrivateIpAddress ? { primaryIp: eni.PrivateIpAddress } : {}),
       ...(attachedTo ? { instanceId: attachedTo } : {}),
       ...(eni.Attachment?.DeviceIndex !== undefined ? { deviceIndex: eni.Attachment.DeviceIndex } : {}),
+      ...(eni.Attachment?.NetworkCardIndex !== undefined
+        ? { networkCardIndex: eni.Attachment.NetworkCardIndex }
+        : {}),
+      secondaryIpv4Count: (eni.PrivateIpAddresses ?? []).filter(
+        (a) => a.Primary !== true && a.PrivateIpAddress !== eni.PrivateIpAddress,
+      ).length,
+      ipv6Count: eni.Ipv6Addresses?.length ?? 0,
+      prefixes: [
+        ...(eni.Ipv4Prefixes ?? []).map((p) => p.Ipv4Prefix),
+        ...(eni.Ipv6Prefixes ?? []).map((p) => p.Ipv6Prefix),
+      ],
+      ...cniMark(eni),
       origin,
     };
     enis.set(model.id, model);
@@ -182,6 +194,16 @@ export function buildEniIndex(snapshot: Snapshot): EniIndex {
 
 function instanceTag(eni: NetworkInterface): string | undefined {
   return eni.TagSet?.find((t) => t.Key === 'node.k8s.amazonaws.com/instance_id')?.Value;
+}
+
+/** The VPC CNI's own marks (amazon-vpc-cni-k8s: eniNoManageTagKey, and the tags and description it creates ENIs with). */
+function cniMark(eni: NetworkInterface): Pick<EniModel, 'cniMark'> {
+  if (
+    eni.TagSet?.some((t) => t.Key === 'node.k8s.amazonaws.com/no_manage' && t.Value?.toLowerCase() === 'true')
+  )
+    return { cniMark: 'no-manage' };
+  if (instanceTag(eni) || eni.Description?.startsWith('aws-K8S-')) return { cniMark: 'managed' };
+  return {};
 }
 
 export function buildPrefixLists(snapshot: Snapshot): Map<string, { cidrs: AddressRange[]; name?: string }> {

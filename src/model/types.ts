@@ -1,7 +1,7 @@
 import type { DeclaredComponent } from './dynamo-graph.ts';
 import type { AddressRange } from '../base/ip.ts';
 import type { Origin } from '../snapshot/types.ts';
-import type { K8sPod, Taint, Toleration } from '../snapshot/schemas.ts';
+import type { K8sPod, LabelSelector, Taint, Toleration } from '../snapshot/schemas.ts';
 import type { PolicySet } from './policy/types.ts';
 
 /** IP protocol of a rule: a name for the common ones, the number otherwise; 'all' for `-1`. */
@@ -91,6 +91,18 @@ export interface EniModel {
   readonly primaryIp?: string;
   readonly instanceId?: string;
   readonly deviceIndex?: number;
+  readonly networkCardIndex?: number;
+  /** Private IPv4 addresses besides the ENI's primary one: what the VPC CNI hands to pods. */
+  readonly secondaryIpv4Count: number;
+  readonly ipv6Count: number;
+  /** Delegated prefixes (IPv4 `/28`, IPv6 `/80`): prefix delegation hands pods addresses from these. */
+  readonly prefixes: string[];
+  /**
+   * The VPC CNI's mark on the ENI: `managed` when it created it (tag
+   * `node.k8s.amazonaws.com/instance_id` or description `aws-K8S-…`), `no-manage` when tagged
+   * `node.k8s.amazonaws.com/no_manage=true` (ipamd never uses it).
+   */
+  readonly cniMark?: 'managed' | 'no-manage';
   readonly origin: Origin;
 }
 
@@ -136,6 +148,8 @@ export interface CniSettings {
   readonly podEni: boolean;
   readonly enforcingMode: 'strict' | 'standard';
   readonly externalSnat: boolean;
+  /** ENABLE_IPv6: pods get IPv6 addresses only. */
+  readonly ipv6: boolean;
   readonly eniConfigLabelDef?: string;
   /** Whether the aws-node DaemonSet was captured (else VPC CNI defaults are assumed). */
   readonly captured: boolean;
@@ -154,6 +168,34 @@ export interface ModelWarning {
   readonly code: string;
   readonly message: string;
 }
+
+/** A SecurityGroupPolicy (vpcresources.k8s.aws/v1beta1): pods it selects get a branch ENI with its groups. */
+export interface SecurityGroupPolicyModel {
+  readonly namespace: string;
+  readonly name: string;
+  /** Absent = not set (a policy needs one selector or the other; set ones must both match). */
+  readonly podSelector?: LabelSelector;
+  readonly serviceAccountSelector?: LabelSelector;
+  readonly groupIds: string[];
+  readonly origin: Origin;
+}
+
+/**
+ * Where a pod not created yet on a node gets its address, SGs and subnet: the VPC CNI
+ * configuration, checked against the ENIs the CNI already attached to the node, or inferred from
+ * them when the configuration was not captured (model/pod-network.ts).
+ */
+export type PodNetwork =
+  | {
+      readonly kind: 'known';
+      readonly subnetId?: string;
+      readonly groupIds: string[];
+      /** The ENI whose SGs and subnet pods copy, under default networking (the primary ENI). */
+      readonly eniId?: string;
+      /** How the SGs and subnet were found, in order (the endpoint's attachment). */
+      readonly attachment: string[];
+    }
+  | { readonly kind: 'unresolved'; readonly reason: string };
 
 export interface ClusterModel {
   readonly clusterName?: string;
@@ -191,5 +233,14 @@ export interface ClusterModel {
    */
   readonly uniformSubnets: ReadonlySet<string>;
   readonly policies: PolicySet;
+  readonly securityGroupPolicies: SecurityGroupPolicyModel[];
+  /** The address family of pods: an IPv6 cluster gives pods IPv6 addresses only (EKS). */
+  readonly ipFamily: 4 | 6;
+  /** Which fact decided `ipFamily`. */
+  readonly ipFamilySource: string;
+  /** By node name: where a pod not created yet on that node would sit. */
+  readonly podNetworks: ReadonlyMap<string, PodNetwork>;
   readonly warnings: ModelWarning[];
+  /** What the model inferred from evidence, and conflicts between evidence and configuration. */
+  readonly notes: ModelWarning[];
 }

@@ -4,7 +4,7 @@
  */
 import type { FlowResult } from '../analyze/types.ts';
 import type { AnalysisResult } from './analyze.ts';
-import { predictedEndpoint } from '../model/endpoints.ts';
+import { orchestratorEndpoint } from '../analyze/ends.ts';
 import type { ClusterModel } from '../model/types.ts';
 import type { RequirementId } from '../requirements/catalog.ts';
 
@@ -20,7 +20,8 @@ export interface SourceClass {
 export function classOfNode(model: ClusterModel, nodeName: string): SourceClass | undefined {
   const node = model.nodes.get(nodeName);
   if (!node) return undefined;
-  const endpoint = predictedEndpoint(model, node);
+  // The class of the orchestrator's flows (the prometheus requirement) on this node.
+  const endpoint = orchestratorEndpoint(model, node);
   return {
     nodeGroup: node.nodeGroup,
     securityGroups: endpoint.securityGroups,

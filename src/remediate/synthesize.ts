@@ -62,9 +62,18 @@ function cover<T>(needs: readonly T[], candidates: (n: T) => string[]): Map<stri
   return chosen;
 }
 
+/**
+ * The peer subnet's block in the family of the cluster's pods: an IPv6 cluster's flows carry IPv6
+ * addresses only, and an IPv4 entry or rule never matches them (EC2: CidrBlock vs Ipv6CidrBlock).
+ */
 function subnetCidr(model: ClusterModel, subnetId: string | undefined): string | undefined {
-  return subnetId ? model.subnets.get(subnetId)?.cidrText[0] : undefined;
+  const subnet = subnetId ? model.subnets.get(subnetId) : undefined;
+  if (!subnet) return undefined;
+  const index = subnet.cidrs.findIndex((c) => c.family === model.ipFamily);
+  return index >= 0 ? subnet.cidrText[index] : undefined;
 }
+
+const isIpv6 = (cidr: string | undefined): boolean => cidr?.includes(':') ?? false;
 
 const titles: Record<RequirementId, string> = {
   nats: 'NATS event plane, Dynamo 1.2+',
@@ -88,13 +97,17 @@ function portArgs(ports: PortRange): string {
 }
 
 function sgCommand(rule: Omit<SgRemediation, 'command' | 'id' | 'description' | 'quotaWarning'>): string {
+  // `--cidr` takes IPv4 only: an IPv6 peer goes in --ip-permissions as Ipv6Ranges.
+  const cidrPeer = isIpv6(rule.cidr)
+    ? `Ipv6Ranges=[{CidrIpv6=${rule.cidr}}]`
+    : `IpRanges=[{CidrIp=${rule.cidr}}]`;
   if (rule.direction === 'ingress') {
+    if (!rule.sourceGroupId && isIpv6(rule.cidr))
+      return `aws ec2 authorize-security-group-ingress --group-id ${rule.groupId} --ip-permissions 'IpProtocol=${rule.protocol},FromPort=${rule.fromPort},ToPort=${rule.toPort},${cidrPeer}'`;
     const peer = rule.sourceGroupId ? `--source-group ${rule.sourceGroupId}` : `--cidr ${rule.cidr}`;
     return `aws ec2 authorize-security-group-ingress --group-id ${rule.groupId} --protocol ${rule.protocol} --port ${portArgs({ from: rule.fromPort, to: rule.toPort })} ${peer}`;
   }
-  const peer = rule.destinationGroupId
-    ? `UserIdGroupPairs=[{GroupId=${rule.destinationGroupId}}]`
-    : `IpRanges=[{CidrIp=${rule.cidr}}]`;
+  const peer = rule.destinationGroupId ? `UserIdGroupPairs=[{GroupId=${rule.destinationGroupId}}]` : cidrPeer;
   return `aws ec2 authorize-security-group-egress --group-id ${rule.groupId} --ip-permissions 'IpProtocol=${rule.protocol},FromPort=${rule.fromPort},ToPort=${rule.toPort},${peer}'`;
 }
 
@@ -305,7 +318,7 @@ function synthesizeNacl(
       description:
         describe(entry.requirements) +
         (entry.fromPort === RETURN_PORTS.from && entry.toPort === RETURN_PORTS.to ? ', return traffic' : ''),
-      command: `aws ec2 create-network-acl-entry --network-acl-id ${entry.naclId} ${direction} --rule-number ${entry.ruleNumber} --protocol ${entry.protocol} --port-range From=${entry.fromPort},To=${entry.toPort} --cidr-block ${entry.cidr} --rule-action allow`,
+      command: `aws ec2 create-network-acl-entry --network-acl-id ${entry.naclId} ${direction} --rule-number ${entry.ruleNumber} --protocol ${entry.protocol} --port-range From=${entry.fromPort},To=${entry.toPort} ${isIpv6(entry.cidr) ? '--ipv6-cidr-block' : '--cidr-block'} ${entry.cidr} --rule-action allow`,
     };
   });
 }

@@ -19,7 +19,9 @@ function permissionFor(rule: SgRemediation, ownerId: string | undefined): IpPerm
             { GroupId: peerGroup, ...(ownerId ? { UserId: ownerId } : {}), Description: rule.description },
           ],
         }
-      : { IpRanges: [{ CidrIp: rule.cidr!, Description: rule.description }] }),
+      : rule.cidr!.includes(':')
+        ? { Ipv6Ranges: [{ CidrIpv6: rule.cidr!, Description: rule.description }] }
+        : { IpRanges: [{ CidrIp: rule.cidr!, Description: rule.description }] }),
   };
 }
 
@@ -51,7 +53,7 @@ export function applyRemediation(
       Protocol: e.protocol === 'tcp' ? '6' : '17',
       RuleAction: 'allow' as const,
       Egress: e.egress,
-      CidrBlock: e.cidr,
+      ...(e.cidr.includes(':') ? { Ipv6CidrBlock: e.cidr } : { CidrBlock: e.cidr }),
       PortRange: { From: e.fromPort, To: e.toPort },
     }));
     return {

@@ -188,6 +188,8 @@ export const EksCluster = z.object({
       clusterSecurityGroupId: z.string().optional(),
     })
     .optional(),
+  /** `ipFamily` is `ipv4` or `ipv6`: an IPv6 cluster gives pods IPv6 addresses only. */
+  kubernetesNetworkConfig: z.object({ ipFamily: z.string().optional() }).nullish(),
 });
 export type EksCluster = z.infer<typeof EksCluster>;
 
@@ -360,19 +362,6 @@ export const K8sEniConfig = z.object({
 });
 export type K8sEniConfig = z.infer<typeof K8sEniConfig>;
 
-export const K8sSecurityGroupPolicy = z.object({
-  kind: z.literal('SecurityGroupPolicy'),
-  metadata,
-  spec: z
-    .object({
-      podSelector: z.object({}).nullish(),
-      serviceAccountSelector: z.object({}).nullish(),
-      securityGroups: z.object({ groupIds: z.array(z.string()) }).optional(),
-    })
-    .optional(),
-});
-export type K8sSecurityGroupPolicy = z.infer<typeof K8sSecurityGroupPolicy>;
-
 /**
  * A Dynamo graph as the user declares it (nvidia.com DynamoGraphDeployment): each service's
  * component type, replicas, env, GPU request and pod placement. Shape from ai-dynamo/dynamo
@@ -436,6 +425,23 @@ const labelSelector = z.object({
     .nullish(),
 });
 export type LabelSelector = z.infer<typeof labelSelector>;
+
+/**
+ * vpcresources.k8s.aws/v1beta1: the selectors are kept whole, since a SecurityGroupPolicy that
+ * selects a pod gives it a branch ENI with the policy's groups (predicted pods included).
+ */
+export const K8sSecurityGroupPolicy = z.object({
+  kind: z.literal('SecurityGroupPolicy'),
+  metadata,
+  spec: z
+    .object({
+      podSelector: labelSelector.nullish(),
+      serviceAccountSelector: labelSelector.nullish(),
+      securityGroups: z.object({ groupIds: z.array(z.string()).nullish() }).nullish(),
+    })
+    .optional(),
+});
+export type K8sSecurityGroupPolicy = z.infer<typeof K8sSecurityGroupPolicy>;
 
 const policyPeer = z.object({
   podSelector: labelSelector.nullish(),

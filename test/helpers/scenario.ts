@@ -78,10 +78,23 @@ interface NodeSpec {
   /** IPv6 addresses on the primary ENI (an IPv6 cluster's pods). */
   ipv6PodIps?: string[];
   /** Custom networking: a secondary ENI in another subnet carrying other SGs and the pod IPs. */
-  podEni?: { subnet: string; sgs: string[]; ips: string[] };
+  podEni?: { subnet: string; sgs: string[]; ips: string[]; prefixes?: string[] };
+  /** More ENIs attached to the node (device index 2, 3, …): trunk, EFA, unmanaged, another pod ENI. */
+  moreEnis?: ExtraEni[];
   prefixes?: string[];
   labels?: Record<string, string>;
   unschedulable?: boolean;
+}
+
+export interface ExtraEni {
+  subnet: string;
+  sgs: string[];
+  /** The ENI's own IP first, then secondary IPs. */
+  ips: string[];
+  prefixes?: string[];
+  type?: string;
+  tags?: Record<string, string>;
+  networkCardIndex?: number;
 }
 
 interface PodSpec {
@@ -227,10 +240,32 @@ export class Scenario {
         Groups: spec.podEni.sgs.map((g) => ({ GroupId: g })),
         PrivateIpAddress: spec.podEni.ips[0],
         PrivateIpAddresses: spec.podEni.ips.map((ip, i) => ({ Primary: i === 0, PrivateIpAddress: ip })),
+        ...(spec.podEni.prefixes
+          ? { Ipv4Prefixes: spec.podEni.prefixes.map((p) => ({ Ipv4Prefix: p })) }
+          : {}),
         Attachment: { InstanceId: instanceId, DeviceIndex: 1, Status: 'attached' },
         TagSet: [{ Key: 'node.k8s.amazonaws.com/instance_id', Value: instanceId }],
       });
     }
+    (spec.moreEnis ?? []).forEach((eni, i) => {
+      this.enis.push({
+        NetworkInterfaceId: `eni-${name}-${i + 2}`,
+        InterfaceType: eni.type ?? 'interface',
+        SubnetId: eni.subnet,
+        VpcId: VPC,
+        Groups: eni.sgs.map((g) => ({ GroupId: g })),
+        PrivateIpAddress: eni.ips[0],
+        PrivateIpAddresses: eni.ips.map((ip, k) => ({ Primary: k === 0, PrivateIpAddress: ip })),
+        ...(eni.prefixes ? { Ipv4Prefixes: eni.prefixes.map((p) => ({ Ipv4Prefix: p })) } : {}),
+        Attachment: {
+          InstanceId: instanceId,
+          DeviceIndex: i + 2,
+          ...(eni.networkCardIndex !== undefined ? { NetworkCardIndex: eni.networkCardIndex } : {}),
+          Status: 'attached',
+        },
+        TagSet: Object.entries(eni.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
+      });
+    });
     this.instances.push({
       InstanceId: instanceId,
       InstanceType: spec.gpu ? 'p5.48xlarge' : 'm6i.2xlarge',

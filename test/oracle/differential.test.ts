@@ -40,14 +40,10 @@ const replay = {
 const params = { numRuns: RUNS, includeErrorInReport: true, ...replay };
 
 /**
- * Known product bugs (regressions.test.ts has each as a minimal `todo` case): in IPv6 clusters
- * (1) NACL fixes carry the subnet's IPv4 CIDR (src/remediate/synthesize.ts subnetCidr), and
- * (2) a pod still to be scheduled is given the subnet's IPv4 range (src/model/endpoints.ts
- * predictPod). Until src/ is fixed, (b) skips IPv6 clusters and (c) skips their future pods;
- * ORACLE_KNOWN_BUGS=1 checks all of it anyway. (A third, partial CIDR coverage of a future pod's
- * subnet read as unknown, is fixed: (c) no longer excuses it.)
+ * Known product bugs once gated here are all fixed: IPv6 clusters' NACL fixes and future-pod
+ * ranges, and partial CIDR coverage of a future pod's subnet read as unknown. (b) and (c) check
+ * every cluster and every future pod.
  */
-const knownBugs = process.env.ORACLE_KNOWN_BUGS === '1';
 
 const report = (world: World, lines: string[]) =>
   `${lines.slice(0, 3).join('\n\n')}${lines.length > 3 ? `\n\n… and ${lines.length - 3} more` : ''}\n\nworld:\n${describeWorld(world)}`;
@@ -68,7 +64,6 @@ describe('differential: our evaluator and analyzer against the AWS-docs oracle',
     fc.assert(
       fc.property(worldSpecArb, (spec: WorldSpec) => {
         const world = buildWorld(spec);
-        fc.pre(knownBugs || world.spec.family === 4);
         const { failures, analysis } = fixFailures(world);
         assert.equal(
           failures.length,
@@ -89,7 +84,7 @@ describe('differential: our evaluator and analyzer against the AWS-docs oracle',
         const world = buildWorld(spec);
         const { analysis } = fixFailures(world);
         const found = classFailures(world, analysis, {
-          futurePods: knownBugs || world.spec.family === 4,
+          futurePods: true,
         });
         assert.equal(found.length, 0, report(world, found.map(describeClassFailure)));
       }),

@@ -201,26 +201,20 @@ describe('regressions found by the differential test', () => {
     assert.equal(ours.verdict, 'blocked', ours.reason);
   });
 
-  // KNOWN PRODUCT BUG (fails on current code, hence `todo`: reported, not hidden).
-  // src/remediate/synthesize.ts subnetCidr() returns `cidrText[0]`, the subnet's first (IPv4)
-  // block, whatever the flow's family. For this IPv6 flow the analyzer proposes
+  // Was a product bug: src/remediate/synthesize.ts subnetCidr() returned `cidrText[0]`, the
+  // subnet's first (IPv4) block, whatever the flow's family, so this IPv6 flow got
   // `--ingress … --cidr-block 10.0.0.0/20` on acl-b, which never matches IPv6 traffic (AWS: an
-  // entry's CidrBlock is IPv4, Ipv6CidrBlock is IPv6), so the flow stays blocked after the fix.
-  // Right: the peer subnet's IPv6 block 2600:db8:0:0::/64, written `--ipv6-cidr-block`.
-  it(
-    'a NACL fix for an IPv6 flow uses the peer subnet’s IPv6 block, and unblocks the flow',
-    {
-      todo: 'src/remediate/synthesize.ts subnetCidr() ignores the address family (IPv6 flows get the IPv4 CIDR)',
-    },
-    () => {
-      const { aws, other } = ipv6Cluster();
-      const analysis = subjectAnalyze(worldFiles(aws, other));
-      const nacl = analysis.naclFixes.filter((f) => f.naclId === 'acl-b' && !f.egress);
-      assert.equal(nacl.length, 1, JSON.stringify(analysis.naclFixes));
-      assert.equal(nacl[0]!.cidr, '2600:db8:0:0::/64');
-      assert.equal(oracle(applyFixes(aws, analysis), flow).verdict, 'allowed');
-    },
-  );
+  // entry's CidrBlock is IPv4, Ipv6CidrBlock is IPv6). Right: the peer subnet's IPv6 block
+  // 2600:db8:0:0::/64, written `--ipv6-cidr-block`.
+  it('a NACL fix for an IPv6 flow uses the peer subnet’s IPv6 block, and unblocks the flow', () => {
+    const { aws, other } = ipv6Cluster();
+    const analysis = subjectAnalyze(worldFiles(aws, other));
+    const nacl = analysis.naclFixes.filter((f) => f.naclId === 'acl-b' && !f.egress);
+    assert.equal(nacl.length, 1, JSON.stringify(analysis.naclFixes));
+    assert.equal(nacl[0]!.cidr, '2600:db8:0:0::/64');
+    assert.match(nacl[0]!.command, / --ipv6-cidr-block 2600:db8:0:0::\/64 /);
+    assert.equal(oracle(applyFixes(aws, analysis), flow).verdict, 'allowed');
+  });
 });
 
 /**
@@ -400,45 +394,36 @@ describe('regressions: pods still to be scheduled (their address is any of the s
     assert.deepEqual(result.ours, ['allowed'], result.reasons.join('\n'));
   });
 
-  // KNOWN PRODUCT BUG (fails on current code, hence `todo`). src/model/endpoints.ts predictPod():
-  // `subnet?.cidrs.find((c) => c.family === 4) ?? subnet?.cidrs[0]` gives a future pod the
-  // subnet's IPv4 range even in an IPv6 cluster (aws-node ENABLE_IPv6=true; pods get IPv6 from
-  // the subnet's IPv6 block). sg-0 allows ::/0, which never covers an IPv4 range: ours says
-  // blocked ("no ingress rule in [sg-0] allows tcp/4222 from a pod on node-1 (an IP in subnet-1
-  // (10.0.16.0/20, 2600:db8:0:1::/64))"). Right: allowed. Fix: pick the range of the cluster's IP
-  // family (ENABLE_IPv6, or the family of the pods' addresses).
-  it(
-    'in an IPv6 cluster a future pod draws from the subnet’s IPv6 block',
-    { todo: 'src/model/endpoints.ts predictPod() always prefers the IPv4 subnet block' },
-    () => {
-      const result = futureCase({ family: 6 });
-      assert.equal(result.oracle, 'allowed');
-      assert.deepEqual(result.ours, ['allowed'], result.reasons.join('\n'));
-    },
-  );
+  // Was a product bug: src/model/endpoints.ts predictPod() took
+  // `subnet?.cidrs.find((c) => c.family === 4) ?? subnet?.cidrs[0]`, the subnet's IPv4 range, even
+  // in an IPv6 cluster (aws-node ENABLE_IPv6=true; EKS gives an IPv6 cluster's pods IPv6 addresses
+  // only, from the subnet's IPv6 block). sg-0 allows ::/0, which never covers an IPv4 range, so
+  // ours said blocked. Right: allowed. Now the model keeps the pods' family (cluster ipFamily,
+  // ENABLE_IPv6, else the pods' addresses) and predicted pods take that block.
+  it('in an IPv6 cluster a future pod draws from the subnet’s IPv6 block', () => {
+    const result = futureCase({ family: 6 });
+    assert.equal(result.oracle, 'allowed');
+    assert.deepEqual(result.ours, ['allowed'], result.reasons.join('\n'));
+  });
 
   // The same bug the dangerous way round: a false "allowed". sg-0's only ingress rule is IPv4
   // 0.0.0.0/0; the future pod's real (IPv6) address is not covered, so the flow is blocked — as
-  // both evaluators say for every running pod — but ours judges the IPv4 range and says allowed.
-  it(
-    'in an IPv6 cluster an IPv4-only rule does not allow a future pod',
-    { todo: 'src/model/endpoints.ts predictPod() always prefers the IPv4 subnet block' },
-    () => {
-      const ipv4Only = { protocol: '-1', peers: { cidrs: [], otherFamily: true, prefixLists: [], refs: [] } };
-      const groups: WorldSpec['groups'] = [
-        { ingress: [ipv4Only], egress: 'all' },
-        ...[1, 2, 3].map(() => ({ ingress: [], egress: 'all' as const })),
-      ];
-      // Both nodes in subnet-0: no NACL on the way, only the security group decides.
-      const nodes: WorldSpec['nodes'] = [
-        { subnet: 0, groups: [0], eni1Groups: 'same' },
-        { subnet: 0, groups: [0], eni1Groups: 'same' },
-      ];
-      const result = futureCase({ family: 6, groups, nodes });
-      assert.equal(result.oracle, 'blocked');
-      assert.deepEqual(result.ours, ['blocked'], result.reasons.join('\n'));
-    },
-  );
+  // both evaluators say for every running pod — but ours judged the IPv4 range and said allowed.
+  it('in an IPv6 cluster an IPv4-only rule does not allow a future pod', () => {
+    const ipv4Only = { protocol: '-1', peers: { cidrs: [], otherFamily: true, prefixLists: [], refs: [] } };
+    const groups: WorldSpec['groups'] = [
+      { ingress: [ipv4Only], egress: 'all' },
+      ...[1, 2, 3].map(() => ({ ingress: [], egress: 'all' as const })),
+    ];
+    // Both nodes in subnet-0: no NACL on the way, only the security group decides.
+    const nodes: WorldSpec['nodes'] = [
+      { subnet: 0, groups: [0], eni1Groups: 'same' },
+      { subnet: 0, groups: [0], eni1Groups: 'same' },
+    ];
+    const result = futureCase({ family: 6, groups, nodes });
+    assert.equal(result.oracle, 'blocked');
+    assert.deepEqual(result.ours, ['blocked'], result.reasons.join('\n'));
+  });
 
   // KNOWN PRODUCT IMPRECISION (fails on current code, hence `todo`): a false "unknown", never a
   // wrong allowed/blocked. src/reachability/evaluate.ts naclStep(): an entry whose CIDR covers only

@@ -49,6 +49,8 @@ export interface NaclFix {
   readonly fromPort: number;
   readonly toPort: number;
   readonly cidr: string;
+  /** The aws-cli line the analyzer prints for it. */
+  readonly command: string;
 }
 
 /** One flow class of the analysis: a requirement between two sets of pods (or nodes), and its status. */
@@ -128,6 +130,7 @@ export function subjectAnalyze(files: readonly SubjectFile[]): SubjectAnalysis {
       fromPort: n.fromPort,
       toPort: n.toPort,
       cidr: n.cidr,
+      command: n.command,
     })),
     warnings: result.warnings,
   };
