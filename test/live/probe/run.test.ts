@@ -7,7 +7,7 @@ import { planProbes, type ProbePlan } from '../../../src/questions/probe/plan.ts
 import { compareResults } from '../../../src/questions/probe/compare.ts';
 import { Interrupted, runProbes } from '../../../src/live/probe/run.ts';
 import { startFakeKubeApi, type FakeKubeApi } from '../../helpers/fake-kube-api.ts';
-import { fakeWorkloads, ncLogFor, type FakeWorkloads } from './fake-workloads.ts';
+import { fakeWorkloads, isListener, ncLogFor, type FakeWorkloads } from './fake-workloads.ts';
 
 async function planFor(example: string, runId: string): Promise<ProbePlan> {
   const model = buildModel(await readSnapshot(`examples/${example}`));
@@ -50,13 +50,15 @@ describe('probe runner against a fake API server', () => {
       (pod) => ({ phase: 'Succeeded', log: `busybox banner\n${ncLogFor(pod, answer)}\n` }),
       async (api, workloads) => {
         const runs = await runProbes(plan, { ...fast, kubeConfig: api.kubeConfig() });
-        assert.equal(workloads.created.length, plan.probes.length);
-        for (const pod of workloads.created) {
+        const probes = workloads.created.filter((p) => !isListener(p));
+        assert.equal(probes.length, plan.probes.length);
+        for (const pod of probes) {
           const probe = plan.probes.find((p) => p.name === pod.metadata.name)!;
           assert.equal(pod.metadata.namespace, 'dynamo-netcheck-r1');
           assert.deepEqual(pod.metadata.labels, {
             'app.kubernetes.io/managed-by': 'dynamo-netcheck',
             'dynamo-netcheck/run': 'r1',
+            'dynamo-netcheck/role': 'probe',
           });
           // Pinned through the scheduler, so a probe that cannot land gets a FailedScheduling reason.
           assert.deepEqual(pod.spec.nodeSelector, { 'kubernetes.io/hostname': probe.nodeName });
@@ -108,10 +110,10 @@ describe('probe runner against a fake API server', () => {
             : { phase: 'Succeeded', log: ncLogFor(pod, () => 'ok open') },
         async (api, workloads) => {
           const runs = await runProbes(plan, { ...fast, pendingMs: 30, kubeConfig: api.kubeConfig() });
-          const stuck = runs.get('probe-gpu-h100');
+          const stuck = runs.probes.get('probe-gpu-h100');
           assert.equal(stuck?.state, 'unscheduled', via);
           assert.match(stuck.state === 'unscheduled' ? stuck.reason : '', /untolerated taint/);
-          assert.equal(runs.get('probe-system')?.state, 'completed');
+          assert.equal(runs.probes.get('probe-system')?.state, 'completed');
           assert.equal(workloads.podCount(), 0);
           assert.equal(workloads.namespaces.size, 0);
         },

@@ -29,9 +29,10 @@ describe('planProbes over the example clusters', () => {
     it(`${example}: one probe per source class, pinned to a node of the class, expectations from the flows`, () => {
       const { model, analysis } = loaded.get(example)!;
       const plan = planProbes(model, analysis, options);
+      // Ranges are probed too (through stand-in listeners), so every TCP flow's source class counts.
       const classes = new Set(
         analysis.flows
-          .filter((f) => f.protocol === 'tcp' && f.ports.from === f.ports.to)
+          .filter((f) => f.protocol === 'tcp')
           .map((f) => `${f.source.nodeGroup}|${[...f.source.securityGroups].sort().join(',')}`),
       );
       assert.equal(plan.probes.length, classes.size);
@@ -52,6 +53,16 @@ describe('planProbes over the example clusters', () => {
             );
             const flow = analysis.flows.find((f) => f.id === target.flowId);
             assert.equal(target.expected, flow?.status ?? 'unknown');
+          } else if (target.via === 'listener') {
+            // Not bound yet: the host is the listener's pod name, which lives on the flow's destination class.
+            const listener = plan.listeners.find((l) => l.name === target.listener)!;
+            assert.equal(target.host, listener.name);
+            assert.ok(listener.ports.includes(target.port));
+            const flow = analysis.flows.find((f) => f.id === target.flowId)!;
+            assert.equal(target.requirement, flow.requirement);
+            assert.equal(model.nodes.get(listener.nodeName)?.nodeGroup, flow.destination.nodeGroup);
+            assert.ok(target.port >= flow.ports.from && target.port <= flow.ports.to);
+            if (flow.status !== 'blocked') assert.equal(target.expected, flow.status);
           } else {
             assert.match(target.host, /\.svc\.cluster\.local$/);
           }
