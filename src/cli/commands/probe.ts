@@ -47,7 +47,7 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
     .option('--image <image>', `probe image running nc (air-gapped registries; default ${DEFAULT_IMAGE})`)
     .option(
       '--listener-image <image>',
-      `stand-in listener image running busybox nc -ll (default ${DEFAULT_IMAGE})`,
+      `stand-in listener image running busybox nc -ll (default: --image without --l7, else ${DEFAULT_IMAGE})`,
     )
     .option(
       '--l7',
@@ -57,7 +57,7 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
     .option('--timeout <duration>', 'dial timeout per target (whole seconds for nc)', '5s')
     .option(
       '--pending-timeout <duration>',
-      "report a probe still Pending after this with the scheduler's reason",
+      "report a probe still Pending, or a stand-in listener not Ready, after this with the scheduler's reason",
       '60s',
     )
     .addOption(new Option('--poll-interval <duration>', 'how often pods are polled').default('1s').hideHelp())
