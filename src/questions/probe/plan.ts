@@ -12,13 +12,12 @@
  */
 import type { FlowResult } from '../../analyze/types.ts';
 import type { AnalysisResult } from '../analyze.ts';
-import { podEndpoint } from '../../model/endpoints.ts';
+import { podEndpoint, predictedEndpoint } from '../../model/endpoints.ts';
 import type { ClusterModel, PodModel } from '../../model/types.ts';
 import type { Status, TraceStep } from '../../reachability/types.ts';
 import type { Requirement } from '../../requirements/resolve.ts';
 import { detectDynamoVersion, dynamoRole } from '../../requirements/detect.ts';
 import { familyOf } from '../../requirements/context.ts';
-import { predictedEndpoint } from '../../model/endpoints.ts';
 import { parseAddress } from '../../base/ip.ts';
 
 export const MANAGED_BY = 'dynamo-netcheck';
