@@ -24,6 +24,7 @@ export const L7_IMAGE = 'ghcr.io/dynamo-netcheck/dynamo-netcheck:latest';
 
 interface ProbeFlags extends SourceOptions {
   image?: string;
+  listenerImage?: string;
   l7?: boolean;
   concurrency: string;
   timeout: string;
@@ -37,13 +38,17 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
   const command = program
     .command('probe')
     .description(
-      'Run one probe pod per source class (node group × security groups) that dials every target pod IP and Service name, and set the live result next to the static verdict; the namespace is always deleted',
+      'Run one probe pod per source class (node group × security groups) that dials every target pod IP and Service name, and a stand-in listener per destination class where nothing serves the port yet (an OS-assigned range: both ends and the middle); set the live result next to the static verdict; the namespace is always deleted',
     )
     .argument(
       '[snapshot]',
       'snapshot directory the plan comes from (or --live; with neither, the Kubernetes objects alone)',
     )
     .option('--image <image>', `probe image running nc (air-gapped registries; default ${DEFAULT_IMAGE})`)
+    .option(
+      '--listener-image <image>',
+      `stand-in listener image running busybox nc -ll (default: --image without --l7, else ${DEFAULT_IMAGE})`,
+    )
     .option(
       '--l7',
       `run this tool's image (${L7_IMAGE}, or --image) with \`dial … -o json\`: NATS/JetStream, Prometheus, etcd`,
@@ -52,7 +57,7 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
     .option('--timeout <duration>', 'dial timeout per target (whole seconds for nc)', '5s')
     .option(
       '--pending-timeout <duration>',
-      "report a probe still Pending after this with the scheduler's reason",
+      "report a probe still Pending, or a stand-in listener not Ready, after this with the scheduler's reason",
       '60s',
     )
     .addOption(new Option('--poll-interval <duration>', 'how often pods are polled').default('1s').hideHelp())
@@ -101,6 +106,8 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
         runId,
         mode,
         image: flags.image ?? (flags.l7 ? L7_IMAGE : DEFAULT_IMAGE),
+        // nc mode: the probes' image has nc, so --image serves the listeners too (air-gapped registries).
+        listenerImage: flags.listenerImage ?? (flags.l7 ? DEFAULT_IMAGE : (flags.image ?? DEFAULT_IMAGE)),
         timeoutSeconds: Math.max(1, Math.ceil(timeoutMs / 1000)),
       });
     } catch (err) {

@@ -1,20 +1,34 @@
 /**
- * The probe runner, the I/O edge: sweeps leftovers of earlier runs, creates the run's namespace and
- * probe pods, polls them to an end (reporting a Pending pod with the scheduler's reason instead of
- * waiting forever), reads logs, and always deletes the namespace — in `finally`, and when
- * interrupted (the caller aborts `signal`; cleanup itself never listens to it).
+ * The probe runner, the I/O edge: sweeps leftovers of earlier runs, creates the run's namespace,
+ * its stand-in listeners (waiting until each is Ready and has an address), then the probe pods
+ * with those addresses bound in; polls them to an end (reporting a Pending pod with the
+ * scheduler's reason instead of waiting forever), reads logs, and always deletes the namespace —
+ * with every listener and probe in it — in `finally`, and when interrupted (the caller aborts
+ * `signal`; cleanup itself never listens to it).
  */
 import type { CoreV1Api, KubeConfig, V1Pod } from '@kubernetes/client-node';
 import { kubeFailure } from '../errors.ts';
-import { MANAGED_BY, RUN_LABEL, describeSource, type ProbePlan } from '../../questions/probe/plan.ts';
-import type { ProbeRun } from '../../questions/probe/compare.ts';
+import {
+  MANAGED_BY,
+  ROLE_LABEL,
+  RUN_LABEL,
+  bindListeners,
+  describeSource,
+  dialledTargets,
+  type Probe,
+  type ProbePlan,
+} from '../../questions/probe/plan.ts';
+import type { ListenerRun, ProbeRun, RunOutcome } from '../../questions/probe/compare.ts';
 import { parseDialLog, parseNcLog } from '../../questions/probe/results.ts';
 
 export interface RunOptions {
   readonly kubeConfig: KubeConfig;
   readonly mode: 'nc' | 'l7';
   readonly concurrency: number;
-  /** A pod still Pending after this is reported with the scheduler's reason. */
+  /**
+   * A pod still Pending after this is reported with the scheduler's reason; a stand-in listener
+   * not Ready after this is reported as such, and its targets are not dialled.
+   */
   readonly pendingMs: number;
   /** The whole run's budget once the pods exist. */
   readonly deadlineMs: number;
@@ -67,7 +81,7 @@ export class Interrupted extends Error {
   override readonly name = 'Interrupted';
 }
 
-export async function runProbes(plan: ProbePlan, options: RunOptions): Promise<Map<string, ProbeRun>> {
+export async function runProbes(plan: ProbePlan, options: RunOptions): Promise<RunOutcome> {
   const { CoreV1Api } = await import('@kubernetes/client-node');
   const api: Api = {
     core: options.kubeConfig.makeApiClient(CoreV1Api),
@@ -86,17 +100,123 @@ export async function runProbes(plan: ProbePlan, options: RunOptions): Promise<M
     );
     progress(`namespace ${plan.namespace} created`);
     check();
-    await forEachBounded(plan.probes, options.concurrency, async (probe) => {
+    const listeners = new Map<string, ListenerRun>();
+    if (plan.listeners.length > 0) {
+      await forEachBounded(plan.listeners, options.concurrency, async (listener) => {
+        check();
+        await kubeCall(api, 'create', 'pods', plan.namespace, (core) =>
+          core.createNamespacedPod({ namespace: plan.namespace, body: listener.pod as V1Pod }),
+        );
+        progress(
+          `stand-in listener ${listener.name} created on ${listener.nodeName} (ports ${listener.ports.join(', ')})`,
+        );
+      });
+      for (const [name, run] of await waitForListeners(api, plan, options, signal, progress))
+        listeners.set(name, run);
+    }
+    check();
+    const addresses = new Map(
+      [...listeners].flatMap(([name, run]) => (run.state === 'ready' ? [[name, run.ip] as const] : [])),
+    );
+    const bound = bindListeners(plan, addresses);
+    const runs = new Map<string, ProbeRun>();
+    // A probe whose every target is a listener that never became Ready has nothing to dial.
+    const toRun: Probe[] = [];
+    for (const probe of bound)
+      if (dialledTargets(probe).length > 0) toRun.push(probe);
+      else
+        runs.set(probe.name, {
+          state: 'not-finished',
+          reason: 'not created: every target is a stand-in listener that did not become Ready',
+        });
+    await forEachBounded(toRun, options.concurrency, async (probe) => {
       check();
       await kubeCall(api, 'create', 'pods', plan.namespace, (core) =>
         core.createNamespacedPod({ namespace: plan.namespace, body: probe.pod as V1Pod }),
       );
       progress(`${describeSource(probe.source)}: probe ${probe.name} created on ${probe.nodeName}`);
     });
-    return await waitForProbes(api, plan, options, signal, progress);
+    for (const [name, run] of await waitForProbes(api, plan, toRun, options, signal, progress))
+      runs.set(name, run);
+    return { probes: runs, listeners };
   } finally {
     await deleteNamespace(api, plan.namespace, progress);
   }
+}
+
+/**
+ * Polls the listeners until each is Ready with an address, has ended (its nc could not listen),
+ * or has waited `pendingMs` (Pending: the scheduler's reason; Running: never Ready).
+ */
+async function waitForListeners(
+  api: Api,
+  plan: ProbePlan,
+  options: RunOptions,
+  signal: AbortSignal,
+  progress: (m: string) => void,
+): Promise<Map<string, ListenerRun>> {
+  const runs = new Map<string, ListenerRun>();
+  const started = Date.now();
+  const names = new Set(plan.listeners.map((l) => l.name));
+  // Judged stuck only once seen not Ready on an earlier poll too: a slow first answer is no verdict.
+  const seen = new Set<string>();
+  while (runs.size < names.size) {
+    if (signal.aborted) throw new Interrupted('interrupted');
+    const list = await kubeCall(api, 'list', 'pods', plan.namespace, (core) =>
+      core.listNamespacedPod({
+        namespace: plan.namespace,
+        labelSelector: `${RUN_LABEL}=${plan.runId},${ROLE_LABEL}=listener`,
+      }),
+    );
+    const elapsed = Date.now() - started;
+    for (const pod of list.items) {
+      const name = pod.metadata?.name ?? '';
+      if (!names.has(name) || runs.has(name)) continue;
+      const phase = pod.status?.phase ?? 'Pending';
+      const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+      const ip = pod.status?.podIP;
+      if (phase === 'Running' && ready && ip) {
+        runs.set(name, {
+          state: 'ready',
+          ip,
+          ...(pod.spec?.nodeName ? { nodeName: pod.spec.nodeName } : {}),
+        });
+        progress(`stand-in listener ${name} Ready at ${ip}`);
+      } else if (phase === 'Succeeded' || phase === 'Failed') {
+        runs.set(name, { state: 'not-ready', reason: `it ended (${phase}): ${terminatedReason(pod)}` });
+      } else if (elapsed >= options.pendingMs && seen.has(name)) {
+        const reason =
+          phase === 'Pending'
+            ? await schedulerReason(api.core, plan.namespace, pod)
+            : `${phase} but not Ready after ${Math.round(options.pendingMs / 1000)}s: the kubelet's TCP check never connected`;
+        runs.set(name, { state: 'not-ready', reason });
+        progress(`stand-in listener ${name}: ${reason}`);
+      }
+      seen.add(name);
+    }
+    if (runs.size === names.size) break;
+    if (Date.now() - started >= options.deadlineMs) {
+      for (const name of names)
+        if (!runs.has(name))
+          runs.set(name, {
+            state: 'not-ready',
+            reason: `not Ready within ${Math.round(options.deadlineMs / 1000)}s`,
+          });
+      break;
+    }
+    await sleep(options.pollMs ?? 1000, signal);
+  }
+  return runs;
+}
+
+/** The first terminated container's reason and message (e.g. nc's "Address in use"). */
+function terminatedReason(pod: V1Pod): string {
+  for (const status of pod.status?.containerStatuses ?? []) {
+    const done = status.state?.terminated;
+    if (done)
+      return `container ${status.name}: ${done.reason ?? `exit ${done.exitCode}`}${done.message ? `: ${done.message}` : ''}`;
+  }
+  return 'no container status';
 }
 
 /**
@@ -136,17 +256,23 @@ async function deleteNamespace(api: Api, name: string, progress: (m: string) => 
 async function waitForProbes(
   api: Api,
   plan: ProbePlan,
+  probes: readonly Probe[],
   options: RunOptions,
   signal: AbortSignal,
   progress: (m: string) => void,
 ): Promise<Map<string, ProbeRun>> {
   const runs = new Map<string, ProbeRun>();
   const started = Date.now();
-  const byName = new Map(plan.probes.map((p) => [p.name, p]));
-  while (runs.size < plan.probes.length) {
+  const byName = new Map(probes.map((p) => [p.name, p]));
+  // Judged stuck only once seen Pending on an earlier poll too: a slow first answer is no verdict.
+  const seen = new Set<string>();
+  while (runs.size < probes.length) {
     if (signal.aborted) throw new Interrupted('interrupted');
     const list = await kubeCall(api, 'list', 'pods', plan.namespace, (core) =>
-      core.listNamespacedPod({ namespace: plan.namespace, labelSelector: `${RUN_LABEL}=${plan.runId}` }),
+      core.listNamespacedPod({
+        namespace: plan.namespace,
+        labelSelector: `${RUN_LABEL}=${plan.runId},${ROLE_LABEL}=probe`,
+      }),
     );
     const elapsed = Date.now() - started;
     for (const pod of list.items) {
@@ -155,20 +281,20 @@ async function waitForProbes(
       const phase = pod.status?.phase ?? 'Pending';
       if (phase === 'Succeeded' || phase === 'Failed') {
         const log = await readLog(api.core, plan.namespace, probe.name);
-        const results = options.mode === 'l7' ? parseDialLog(log, probe.targets) : parseNcLog(log);
+        const dialled = dialledTargets(probe);
+        const results = options.mode === 'l7' ? parseDialLog(log, dialled) : parseNcLog(log);
         runs.set(probe.name, { state: 'completed', results, phase });
-        progress(
-          `${describeSource(probe.source)}: ${results.size}/${probe.targets.length} results (${phase})`,
-        );
-      } else if (phase === 'Pending' && elapsed >= options.pendingMs) {
+        progress(`${describeSource(probe.source)}: ${results.size}/${dialled.length} results (${phase})`);
+      } else if (phase === 'Pending' && elapsed >= options.pendingMs && seen.has(probe.name)) {
         const reason = await schedulerReason(api.core, plan.namespace, pod);
         runs.set(probe.name, { state: 'unscheduled', reason });
         progress(`${describeSource(probe.source)}: still Pending — ${reason}`);
       }
+      seen.add(probe.name);
     }
-    if (runs.size === plan.probes.length) break;
+    if (runs.size === probes.length) break;
     if (Date.now() - started >= options.deadlineMs) {
-      for (const probe of plan.probes)
+      for (const probe of probes)
         if (!runs.has(probe.name))
           runs.set(probe.name, {
             state: 'not-finished',

@@ -1,11 +1,12 @@
 /**
- * The `probe` question: plan one probe pod per source class from the static analysis, have them
- * run (the runner is passed in: it is the Kubernetes edge), and set each live result next to the
+ * The `probe` question: plan one probe pod per source class from the static analysis (and a
+ * stand-in listener per destination class where no real server serves the port), have them run
+ * (the runner is passed in: it is the Kubernetes edge), and set each live result next to the
  * static verdict it was expected to confirm.
  */
 import type { ClusterModel } from '../../model/types.ts';
 import type { AnalysisResult } from '../analyze.ts';
-import { compareResults, type ProbeReport, type ProbeRun } from './compare.ts';
+import { compareResults, type ProbeReport, type RunOutcome } from './compare.ts';
 import { planProbes, type PlanOptions, type ProbePlan } from './plan.ts';
 
 /** The plan cannot be made from these options (bad run id, unsafe host name, nothing to probe). */
@@ -27,7 +28,7 @@ export function probePlan(model: ClusterModel, analysis: AnalysisResult, options
 
 export async function probeCluster(
   plan: ProbePlan,
-  run: (plan: ProbePlan) => Promise<ReadonlyMap<string, ProbeRun>>,
+  run: (plan: ProbePlan) => Promise<RunOutcome>,
 ): Promise<ProbeReport> {
   return compareResults(plan, await run(plan));
 }

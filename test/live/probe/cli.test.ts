@@ -10,7 +10,7 @@ import {
   startFakeKubeApi,
   type FakeKubeApi,
 } from '../../helpers/fake-kube-api.ts';
-import { fakeWorkloads, ncLogFor, type FakeWorkloads } from './fake-workloads.ts';
+import { fakeWorkloads, isListener, ncLogFor, type FakeWorkloads } from './fake-workloads.ts';
 
 const EXAMPLE = 'examples/healthy-shared-cluster-sg';
 /** NATS's pod IP in the example; the fake's probes time out on it when `natsDown` is set. */
@@ -63,8 +63,38 @@ describe('dynamo-netcheck probe', () => {
     assert.equal(run.code, 1, run.stderr);
     assert.match(run.stdout, /FAIL timed-out\s+static allowed\s+nats → 10\.20\.18\.131:4222.*DISAGREES/);
     assert.match(run.stdout, /NetworkPolicies, the host firewall, kube-proxy/);
-    assert.match(run.stdout, /^FAIL: \d+ live checks passed, \d+ failed, \d+ disagree/m);
+    // The request plane's OS-assigned range has no fixed port of a real server: stand-ins answer it.
+    assert.match(
+      run.stdout,
+      /PASS connected\s+static allowed\s+request-plane → [\d.]+:46883 \(proved with a stand-in listener dynamo-netcheck-bad1\/listen-gpu-a100\)/,
+    );
+    assert.match(
+      run.stdout,
+      /^FAIL: \d+ live checks passed \(\d+ proved with a stand-in listener\), \d+ failed, \d+ disagree/m,
+    );
     assert.equal(workloads.podCount(), 0);
+  });
+
+  it('stand-in listeners take --image in nc mode, or --listener-image, and are deleted with the namespace', async () => {
+    natsDown = false;
+    for (const [args, image] of [
+      [['--image', 'registry.local/busybox:1.36'], 'registry.local/busybox:1.36'],
+      [['--listener-image', 'registry.local/nc:1'], 'registry.local/nc:1'],
+    ] as const) {
+      const before = workloads.created.length;
+      const run = await probe(...args, '--run-id', `img${before}`);
+      assert.equal(run.code, 0, run.stderr);
+      const listeners = workloads.created.slice(before).filter(isListener);
+      assert.ok(listeners.length > 0);
+      for (const pod of listeners)
+        for (const c of pod.spec.containers) assert.equal(c.image, image, JSON.stringify(args));
+      assert.match(
+        run.stdout,
+        /stand-in listener for request-plane: the port is OS-assigned from 32768-60999/,
+      );
+      assert.equal(workloads.podCount(), 0);
+      assert.equal(workloads.namespaces.size, 0);
+    }
   });
 
   const usage: Array<[string, string[], RegExp]> = [

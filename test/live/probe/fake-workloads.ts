@@ -1,8 +1,9 @@
 /**
  * Writable namespaces and pods for the fake Kubernetes API (plugged in through its `extend`
  * option): what the probe runner creates, lists, reads logs of and deletes. Pods move on at their
- * first list: to Succeeded with a log the test derives from the pod's own nc script, or they stay
- * Pending with a scheduler reason (as a PodScheduled condition or a FailedScheduling event).
+ * first list: to Succeeded with a log the test derives from the pod's own nc script, to Running
+ * (a stand-in listener, Ready or not, with a pod IP), or they stay Pending with a scheduler reason
+ * (as a PodScheduled condition or a FailedScheduling event).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -10,6 +11,7 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 
 export type PodFate =
   | { readonly phase: 'Succeeded' | 'Failed'; readonly log: string }
+  | { readonly phase: 'Running'; readonly podIP: string; readonly ready: boolean }
   | { readonly pending: string; readonly via: 'condition' | 'event' };
 
 export interface FakeWorkloads {
@@ -57,10 +59,20 @@ function readBody(req: IncomingMessage): Promise<Json> {
   });
 }
 
-/** `fate` decides each pod's end from its manifest; by default every nc line connects. */
+export const isListener = (pod: Json): boolean =>
+  pod.metadata.labels?.['dynamo-netcheck/role'] === 'listener';
+
+/**
+ * `fate` decides each probe pod's end from its manifest; `listenerFate` each stand-in listener's
+ * (by default Running and Ready at 10.99.0.<n>, n counting from 1).
+ */
 export function fakeWorkloads(
   fate: (pod: Json) => PodFate = () => ({ phase: 'Succeeded', log: '' }),
+  listenerFate?: (pod: Json) => PodFate,
 ): FakeWorkloads {
+  let listeners = 0;
+  const listenerEnd =
+    listenerFate ?? (() => ({ phase: 'Running' as const, podIP: `10.99.0.${++listeners}`, ready: true }));
   const namespaces = new Map<string, Json>();
   const pods = new Map<string, Map<string, Json>>();
   const created: Json[] = [];
@@ -68,7 +80,13 @@ export function fakeWorkloads(
   const fates = new Map<Json, PodFate>();
   const advance = (pod: Json): void => {
     const f = fates.get(pod)!;
-    if ('phase' in f) pod.status = { phase: f.phase };
+    if ('podIP' in f)
+      pod.status = {
+        phase: f.phase,
+        podIP: f.podIP,
+        conditions: [{ type: 'Ready', status: f.ready ? 'True' : 'False' }],
+      };
+    else if ('phase' in f) pod.status = { phase: f.phase };
     else if (f.via === 'condition')
       pod.status = {
         phase: 'Pending',
@@ -124,7 +142,7 @@ export function fakeWorkloads(
         const pod = { ...body, status: { phase: 'Pending' } };
         inNs.set(body.metadata.name as string, pod);
         created.push(body);
-        fates.set(pod, fate(body));
+        fates.set(pod, isListener(body) ? listenerEnd(body) : fate(body));
         send(res, 201, pod);
       });
       return true;

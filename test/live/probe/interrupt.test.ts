@@ -10,7 +10,7 @@ import { readSnapshot } from '../../../src/cli/inputs.ts';
 import { buildModel } from '../../../src/model/build.ts';
 import { planProbes, type ProbePlan } from '../../../src/questions/probe/plan.ts';
 import { startFakeKubeApi } from '../../helpers/fake-kube-api.ts';
-import { fakeWorkloads, ncLogFor } from './fake-workloads.ts';
+import { fakeWorkloads, isListener, ncLogFor } from './fake-workloads.ts';
 
 const RUNS = 50;
 const LANES = 3;
@@ -52,15 +52,18 @@ describe('probe runs interrupted by SIGINT or SIGTERM at random points', () => {
       logLevel: 'error',
     });
     const model = buildModel(await readSnapshot('examples/dgxc-multi-sg'));
-    const analysis = analyzeModel(model);
+    // Dynamo 1.4 on the 1.2 cluster: stand-in listeners (5557, the OS-assigned ranges) are created
+    // before the probes, so signals land in the listener phase as well as the probe phase.
+    const analysis = analyzeModel(model, { dynamoVersion: '1.4.2' });
     planFor = (runId) =>
       planProbes(model, analysis, { runId, timeoutSeconds: 5, mode: 'nc', image: 'busybox:1.36' });
     template = planFor('x');
     assert.ok(template.probes.length >= 2);
+    assert.ok(template.listeners.length >= 2);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it(`leaves no namespace or pod behind across ${RUNS} interrupted runs`, async () => {
+  it(`leaves no namespace, listener or probe pod behind across ${RUNS} interrupted runs`, async () => {
     const rand = random(SEED);
     // Points decided up front, so lanes running in parallel do not change who gets which.
     const points = Array.from({ length: RUNS }, () => ({
@@ -72,6 +75,7 @@ describe('probe runs interrupted by SIGINT or SIGTERM at random points', () => {
       signal: (rand() < 0.3 ? 'SIGTERM' : 'SIGINT') as NodeJS.Signals,
     }));
     let interruptedMidRun = 0;
+    let interruptedAmongListeners = 0;
     const lane = async (laneIndex: number): Promise<void> => {
       // One probe never leaves Pending, so every run is still going when the signal comes.
       const workloads = fakeWorkloads((pod) =>
@@ -110,6 +114,10 @@ describe('probe runs interrupted by SIGINT or SIGTERM at random points', () => {
           const wrote = api.requests.slice(seen).some((r) => r.method === 'POST');
           const where = `run ${run} (${JSON.stringify(point)}): exit ${code} ${signal ?? ''} ${stderr}`;
           if (wrote) interruptedMidRun += 1;
+          const created = workloads.created.filter(
+            (p) => p.metadata.namespace === `dynamo-netcheck-${runId}`,
+          );
+          if (created.length > 0 && created.every(isListener)) interruptedAmongListeners += 1;
           if (signal === point.signal)
             assert.equal(wrote, false, `killed before its handlers, yet it wrote — ${where}`);
           else assert.equal(code, 130, where);
@@ -127,5 +135,7 @@ describe('probe runs interrupted by SIGINT or SIGTERM at random points', () => {
       interruptedMidRun >= RUNS * 0.7,
       `only ${interruptedMidRun} of ${RUNS} runs were interrupted mid-run`,
     );
+    // Some signals land after the listeners exist and before any probe does.
+    assert.ok(interruptedAmongListeners > 0, 'no run was interrupted in the listener phase');
   });
 });
