@@ -192,10 +192,15 @@ export function buildSecurityGroups(
   const described = new Map<string, Located<SecurityGroup>>();
   for (const group of groups)
     if (!described.has(group.value.GroupId)) described.set(group.value.GroupId, group);
+  // An entry without either permission key (a trimmed capture) does not say the group has no
+  // rules: its rules then come from describe-security-group-rules, when captured.
+  const hasRules = (group: Located<SecurityGroup>): boolean =>
+    group.value.IpPermissions !== undefined || group.value.IpPermissionsEgress !== undefined;
   const ruleOnly = new Map<string, Located<SecurityGroupRule>[]>();
   for (const rule of rules) {
     const groupId = rule.value.GroupId;
-    if (described.has(groupId)) continue;
+    const group = described.get(groupId);
+    if (group && hasRules(group)) continue;
     const list = ruleOnly.get(groupId) ?? [];
     list.push(rule);
     ruleOnly.set(groupId, list);
@@ -216,8 +221,18 @@ export function buildSecurityGroups(
   };
   return new LazyMap([...described.keys(), ...ruleOnly.keys()], (groupId) => {
     const group = described.get(groupId);
-    if (group) return fromDescribeSecurityGroups(group, clusterSecurityGroupId);
     const list = ruleOnly.get(groupId);
+    if (group && list) {
+      // Name and tags from the group entry, rules from describe-security-group-rules.
+      const { ingress, egress, ingressRuleCount } = fromRules(groupId, list);
+      return {
+        ...fromDescribeSecurityGroups(group, clusterSecurityGroupId),
+        ingress,
+        egress,
+        ingressRuleCount,
+      };
+    }
+    if (group) return fromDescribeSecurityGroups(group, clusterSecurityGroupId);
     return list ? fromRules(groupId, list) : undefined;
   });
 }

@@ -6,7 +6,7 @@
 import type { Endpoint } from '../model/endpoints.ts';
 import { protocolMatches, formatProtocolPorts } from '../model/protocol.ts';
 import type { ClusterModel, NaclEntryModel, PortRange, Protocol, RulePeer, SgRule } from '../model/types.ts';
-import { coverage, splitRange, unionCovers, type AddressRange } from '../base/ip.ts';
+import { coverage, formatRange, splitRange, unionCovers, type AddressRange } from '../base/ip.ts';
 import { describeNaclEntry, describeSgRule } from './describe.ts';
 import { policyStep } from './policy-step.ts';
 import {
@@ -63,6 +63,8 @@ interface Partial {
   readonly ranges: AddressRange[];
   readonly covered: PortSet;
   readonly fact: Fact;
+  /** The CIDR, or the prefix list's entry, that covers part. */
+  readonly label: string;
 }
 
 /**
@@ -160,7 +162,13 @@ function securityGroupStep(
       const parts = partialRanges(model, rule.peer, other);
       if (parts) {
         // Covers only part of the possible addresses: decided below, with the other rules' parts.
-        partials.push({ ranges: parts, covered, fact: sgRuleFact(rule) });
+        const label =
+          rule.peer.kind === 'prefix-list'
+            ? `${rule.peer.prefixListId} entry`
+            : rule.peer.kind === 'cidr'
+              ? rule.peer.cidr
+              : '';
+        partials.push({ ranges: parts, covered, fact: sgRuleFact(rule), label });
         continue;
       }
       const match = matchPeer(model, rule.peer, other);
@@ -208,7 +216,7 @@ function securityGroupStep(
       if (isEmpty(open)) continue;
       doubts.push({
         kind: 'missing',
-        text: `${p.fact.text}: covers only part of ${other.addressText}`,
+        text: `${p.fact.text}: ${p.label} covers only part of ${other.addressText}`,
       });
       possible = normalise([...possible, ...open]);
     }
@@ -280,10 +288,15 @@ function naclStep(model: ClusterModel, check: NaclCheck): TraceStep {
   const pieces = naclPieces(outbound ? acl.outbound : acl.inbound, peer, protocol, ports);
   if (pieces)
     return naclByPiece(
-      pieces.map((addresses) => naclStep(model, { ...check, peer: { ...peer, addresses } })),
+      pieces.ranges.map((addresses) =>
+        naclStep(model, {
+          ...check,
+          peer: { ...peer, addresses, addressText: `${formatRange(addresses)} of ${peer.addressText}` },
+        }),
+      ),
       check,
       at,
-      what,
+      `${what} cannot be decided: ${pieces.partial.join(', ')} ${pieces.partial.length === 1 ? 'covers' : 'cover'} only part of ${peer.addressText}, and its parts are decided differently`,
     );
   let remaining: PortSet = [ports];
   const allowFacts: Fact[] = [];
@@ -368,21 +381,25 @@ function naclPieces(
   peer: Endpoint,
   protocol: Protocol,
   ports: PortRange,
-): AddressRange[] | undefined {
+): { ranges: AddressRange[]; partial: string[] } | undefined {
   const range = peer.addresses;
   if (!range || range.start === range.end) return undefined;
   const relevant = entries.filter(
     (e) => protocolMatches(e.protocol, protocol) && !isEmpty(intersect([ports], [e.ports ?? ALL_PORTS])),
   );
-  if (!relevant.some((e) => coverage(e.range, range) === 'some')) return undefined;
-  return splitRange(
-    range,
-    relevant.map((e) => e.range),
-  );
+  const partial = relevant.filter((e) => coverage(e.range, range) === 'some');
+  if (partial.length === 0) return undefined;
+  return {
+    ranges: splitRange(
+      range,
+      relevant.map((e) => e.range),
+    ),
+    partial: partial.map((e) => `entry ${e.ruleNumber} (${e.cidr})`),
+  };
 }
 
 /** One NACL direction decided piece by piece: ports denied for every piece are blocked; a mix is unknown. */
-function naclByPiece(steps: TraceStep[], check: NaclCheck, at: string, what: string): TraceStep {
+function naclByPiece(steps: TraceStep[], check: NaclCheck, at: string, undecided: string): TraceStep {
   const facts = (list: TraceStep[]): Fact[] => {
     const seen = new Set<string>();
     return list.flatMap((s) => s.facts).filter((f) => (seen.has(f.text) ? false : (seen.add(f.text), true)));
@@ -392,7 +409,7 @@ function naclByPiece(steps: TraceStep[], check: NaclCheck, at: string, what: str
       kind: check.kind,
       status: 'allowed',
       at,
-      summary: `${check.direction} ${what} allowed for every address: ${steps.map((s) => s.summary).join('; ')}`,
+      summary: `${check.direction} ${formatProtocolPorts(check.protocol, check.ports)} allowed for every address of ${check.peer.addressText}: ${steps.map((s) => s.summary).join('; ')}`,
       facts: facts(steps),
     };
   const deniedEverywhere = steps.every((s) => s.status === 'blocked')
@@ -411,7 +428,7 @@ function naclByPiece(steps: TraceStep[], check: NaclCheck, at: string, what: str
     kind: check.kind,
     status: 'unknown',
     at,
-    summary: `${check.direction} ${what} depends on the address in ${check.peer.addressText}: ${steps.map((s) => s.summary).join('; ')}`,
+    summary: `${check.direction} ${undecided}: ${steps.map((s) => s.summary).join('; ')}`,
     facts: facts(steps),
   };
 }

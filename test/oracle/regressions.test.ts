@@ -297,22 +297,18 @@ describe('regressions: security groups in two captures', () => {
     assert.equal(subjectEvaluator(rulesOnly)(flow).verdict, 'allowed');
   });
 
-  // KNOWN PRODUCT WEAKNESS (fails on current code, hence `todo`). Low severity: the plain CLI
+  // Was a product weakness, now fixed (a regression test). Low severity: the plain CLI
   // always prints IpPermissions/IpPermissionsEgress (as [] when empty), so this needs a trimmed
   // capture. src/model/security-groups.ts buildSecurityGroups(): "a group described by both keeps
   // its describe-security-groups rules" — also when that entry has no IpPermissions keys at all,
   // so the rules captured in describe-security-group-rules are dropped and the flow reads blocked
   // ("no egress rule in [sg-0] allows tcp/53"). Right: the entry does not say the group has no
   // rules; take the rules from describe-security-group-rules when the keys are absent.
-  it(
-    'a describe-security-groups entry without IpPermissions keys does not hide the describe-security-group-rules rules',
-    { todo: 'src/model/security-groups.ts buildSecurityGroups(): a trimmed group entry shadows its rules' },
-    () => {
-      const { files } = trimmedGroupsCluster();
-      const ours = subjectEvaluator(files)(flow);
-      assert.equal(ours.verdict, 'allowed', ours.reason);
-    },
-  );
+  it('a describe-security-groups entry without IpPermissions keys does not hide the describe-security-group-rules rules', () => {
+    const { files } = trimmedGroupsCluster();
+    const ours = subjectEvaluator(files)(flow);
+    assert.equal(ours.verdict, 'allowed', ours.reason);
+  });
 });
 
 /**
@@ -425,7 +421,7 @@ describe('regressions: pods still to be scheduled (their address is any of the s
     assert.deepEqual(result.ours, ['blocked'], result.reasons.join('\n'));
   });
 
-  // KNOWN PRODUCT IMPRECISION (fails on current code, hence `todo`): a false "unknown", never a
+  // Was a product imprecision, now fixed (a regression test): a false "unknown", never a
   // wrong allowed/blocked. src/reachability/evaluate.ts naclStep(): an entry whose CIDR covers only
   // part of the peer's range (matchRange → 'maybe') marks those ports doubtful and takes them out
   // of `remaining`, so no later entry decides the rest of the range. Here inbound entry 1 allows

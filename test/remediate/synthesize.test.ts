@@ -57,7 +57,11 @@ describe('remediation synthesis', () => {
       // themselves. Each must admit the other on the OS-assigned range (32768-60999, Linux's
       // default ip_local_port_range), which also carries the response stream back.
       'aws ec2 authorize-security-group-ingress --group-id sg-gpu --protocol tcp --port 32768-60999 --source-group sg-gpu2',
+      // Nothing of Dynamo or the GPU operator is installed: the DCGM scrape of the dcgm-exporter
+      // AICR's recipes will put on the GPU nodes is checked too, from Prometheus on sg-sys.
+      'aws ec2 authorize-security-group-ingress --group-id sg-gpu --protocol tcp --port 9400 --source-group sg-sys',
       'aws ec2 authorize-security-group-ingress --group-id sg-gpu2 --protocol tcp --port 32768-60999 --source-group sg-gpu',
+      'aws ec2 authorize-security-group-ingress --group-id sg-gpu2 --protocol tcp --port 9400 --source-group sg-sys',
       'aws ec2 authorize-security-group-ingress --group-id sg-sys --protocol tcp --port 4222 --source-group sg-gpu',
       'aws ec2 authorize-security-group-ingress --group-id sg-sys --protocol tcp --port 4222 --source-group sg-gpu2',
       'aws ec2 authorize-security-group-ingress --group-id sg-sys --protocol tcp --port 9090 --source-group sg-gpu',
@@ -230,10 +234,17 @@ describe('remediation synthesis', () => {
     const before = analyzeSnapshot(snapshot, options);
     const fromPods = before.flows.filter((f) => f.requirement === 'nats' && f.source.kind === 'pods');
     assert.deepEqual(fromPods.map((f) => f.reason.replace(/.*\(rule (\d+)\)$/, '$1')).sort(), ['200', '50']);
+    // Pods not created yet on the GPU nodes may get any address of subnet-gpu: rule 50 denies one
+    // of them, rule 200 the rest, so they are denied whatever address they get — and fixed alike.
+    const fromNodes = before.flows.filter((f) => f.requirement === 'nats' && f.source.kind === 'nodes');
+    assert.deepEqual(
+      fromNodes.map((f) => f.status),
+      ['blocked', 'blocked'],
+    );
     const inbound = before.naclRemediation.filter((n) => !n.egress && n.fromPort === 4222);
     assert.equal(inbound.length, 1, JSON.stringify(before.naclRemediation));
     assert.equal(inbound[0]!.ruleNumber, 49);
-    assert.deepEqual([...inbound[0]!.unblocks].sort(), fromPods.map((f) => f.id).sort());
+    assert.deepEqual([...inbound[0]!.unblocks].sort(), [...fromNodes, ...fromPods].map((f) => f.id).sort());
     const after = analyzeSnapshot(
       applyRemediation(snapshot, before.remediation, before.naclRemediation),
       options,

@@ -18,6 +18,7 @@ export type CauseId =
   | 'workload-never-ready'
   | 'untolerated-taint'
   | 'etcd-lease-failing'
+  | 'dcgm-series-unexplained'
   | 'dns-failure';
 
 /** Which flows a symptom points to: those from the pod that shows it, from the node the validator's pod ran on, or all. */
@@ -153,6 +154,21 @@ export const signatures: readonly Signature[] = [
     otherwise: 'untolerated-taint',
   },
   {
+    // NVIDIA/aicr validators/conformance/ai_service_metrics_check.go: after its wait
+    // (defaults.AIServiceMetricsWaitTimeout) the check fails with this text when Prometheus holds
+    // no DCGM_FI_DEV_GPU_UTIL series, which happens when it cannot scrape dcgm-exporter.
+    id: 'dcgm-series-missing',
+    in: EVERY_MESSAGE,
+    check: /ai-service-metrics/,
+    pattern: /no DCGM_FI_DEV_GPU_UTIL time series in Prometheus/,
+    meaning:
+      'Prometheus holds no GPU utilisation series: it could not scrape the GPU operator’s dcgm-exporter pods on the GPU nodes (tcp/9400), or dcgm-exporter does not run',
+    requirements: ['dcgm-scrape'],
+    scope: 'cluster',
+    whenBlocked: 'flow-blocked',
+    otherwise: 'dcgm-series-unexplained',
+  },
+  {
     id: 'etcd-lease',
     in: EVERY_MESSAGE,
     pattern: /Unable to create lease/i,
@@ -223,6 +239,14 @@ export const causeSpecs: Record<CauseId, CauseSpec> = {
     title: 'etcd leases fail although tcp/2379 is not found blocked',
     confidence: 'possible',
     advice: ['check etcd health and its space quota: etcdctl endpoint status --write-out=table'],
+  },
+  'dcgm-series-unexplained': {
+    title: 'Prometheus has no DCGM series although the scrape of dcgm-exporter is not found blocked',
+    confidence: 'possible',
+    advice: [
+      'kubectl -n gpu-operator get pods -l app=nvidia-dcgm-exporter — does dcgm-exporter run on every GPU node?',
+      'check that Prometheus selects the dcgm-exporter ServiceMonitor (its labels and namespace selector)',
+    ],
   },
   'dns-failure': {
     title: 'Service names do not resolve from the pod',
