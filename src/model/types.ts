@@ -189,4 +189,6 @@ export interface ClusterModel {
   readonly uniformSubnets: ReadonlySet<string>;
   readonly policies: PolicySet;
   readonly warnings: ModelWarning[];
+  /** What the report says about the input: files skipped and why, which cluster was read. */
+  readonly inputNotes?: string[];
 }

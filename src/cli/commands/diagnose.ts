@@ -4,7 +4,7 @@ import { diagnose } from '../../questions/diagnose/diagnose.ts';
 import { renderDiagnosis } from '../../report/diagnose.ts';
 import { buildModel } from '../../model/build.ts';
 import { ExitCode } from '../errors.ts';
-import { outputFormat, warn } from '../inputs.ts';
+import { outputFormat, warnAboutInput } from '../inputs.ts';
 import { addAnalysisOptions, analysisOptionsFrom, analyzeWithOptions } from '../analysis-options.ts';
 import { addSnapshotSourceOptions, snapshotFrom, type SourceOptions } from '../snapshot-source.ts';
 import type { RegisterCommand } from '../shared.ts';
@@ -44,7 +44,7 @@ export const registerDiagnose: RegisterCommand = (program, setExit) => {
       }
       const source = opts as SourceOptions;
       const snapshot = await snapshotFrom(snapshotPath, source.live ? { ...source, logs: true } : source);
-      for (const ignored of snapshot.ignored) warn(`ignored ${ignored.file}: ${ignored.reason}`);
+      warnAboutInput(snapshot);
       const model = buildModel(snapshot);
       const analysis = analyzeWithOptions(model, options);
       const result = diagnose({ snapshot, model, analysis, reports });
