@@ -21,6 +21,14 @@ export {
 } from './snapshot/parse.ts';
 export type { Snapshot, InputIssue } from './snapshot/types.ts';
 export { formatIssue } from './snapshot/types.ts';
+// One cluster per run: what `--cluster`/`--vpc` do to a directory holding several.
+export {
+  clusterCaptures,
+  pickCluster,
+  type ClusterCapture,
+  type ClusterPick,
+  type ClusterSelection,
+} from './snapshot/clusters.ts';
 
 // The cluster model: nodes, ENIs, security groups, NACLs, pods, policies.
 export { buildModel } from './model/build.ts';

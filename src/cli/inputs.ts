@@ -71,3 +71,15 @@ export function outputFormat<T extends string>(value: string, allowed: readonly 
 export function warn(message: string): void {
   process.stderr.write(`dynamo-netcheck: warning: ${message}\n`);
 }
+
+/**
+ * On stderr, what in the input a person should know about whatever the command prints: files not
+ * used that may hold data (an unrecognised document, a link out of the directory, …) and captures
+ * cut short. Files whose skipping loses nothing (the run's own output, an earlier report) are left
+ * to the report's notes.
+ */
+export function warnAboutInput(snapshot: Snapshot): void {
+  for (const ignored of snapshot.ignored)
+    if (!ignored.expected) warn(`ignored ${ignored.file}: ${ignored.reason}`);
+  for (const cut of snapshot.warnings) warn(`${cut.file}: ${cut.message}`);
+}

@@ -8,6 +8,7 @@ import { CollectError } from '../live/errors.ts';
 import type { AicrReportConfigMaps } from '../live/collect/aicr.ts';
 import type { CollectedSnapshot } from '../live/collect/index.ts';
 import { toInputFiles } from '../live/collect/write.ts';
+import { pickCluster } from '../snapshot/clusters.ts';
 import { parseSnapshot } from '../snapshot/parse.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import { formatIssue } from '../snapshot/types.ts';
@@ -17,6 +18,8 @@ import { readSnapshot, warn } from './inputs.ts';
 export interface SourceOptions {
   readonly live?: boolean;
   readonly cluster?: string;
+  /** With a snapshot directory: the VPC whose cluster to read, when the directory holds several. */
+  readonly vpc?: string;
   readonly region?: string;
   readonly profile?: string;
   readonly kubeconfig?: string;
@@ -32,7 +35,11 @@ export interface SourceOptions {
 export function addSnapshotSourceOptions(command: Command): Command {
   return command
     .option('--live', 'collect from the AWS and Kubernetes APIs instead of reading a snapshot')
-    .option('--cluster <name>', 'EKS cluster name (with --live)')
+    .option(
+      '--cluster <name>',
+      'EKS cluster name (with --live: the one to collect; with a snapshot: the one to read when the directory holds several)',
+    )
+    .option('--vpc <id>', 'with a snapshot: read the cluster in this VPC when the directory holds several')
     .option('--region <region>', 'AWS region (with --live; default: the standard AWS chain)')
     .option('--profile <profile>', 'AWS profile (with --live)')
     .option(
@@ -145,6 +152,10 @@ export async function snapshotAndAicrReportsFrom(
 ): Promise<{ snapshot: Snapshot; aicrReports?: AicrReportConfigMaps }> {
   if (!options.live || !options.aicrReports) return { snapshot: await snapshotFrom(path, options) };
   if (path) throw new UsageError('give either a snapshot directory or --live, not both');
+  if (options.vpc !== undefined)
+    throw new UsageError(
+      '--vpc picks a cluster in a snapshot directory; --live reads the one --cluster names',
+    );
   const collected = await collectLive(options);
   return {
     snapshot: parseCollected(collected.documents),
@@ -152,13 +163,25 @@ export async function snapshotAndAicrReportsFrom(
   };
 }
 
-/** Reads the snapshot named on the command line, or collects one live. */
+/**
+ * Reads the snapshot named on the command line, or collects one live. One cluster per run: a
+ * directory holding several is refused unless --cluster or --vpc picks one (snapshot/clusters.ts).
+ */
 export async function snapshotFrom(path: string | undefined, options: SourceOptions): Promise<Snapshot> {
   if (options.live) {
     if (path) throw new UsageError('give either a snapshot directory or --live, not both');
+    if (options.vpc !== undefined)
+      throw new UsageError(
+        '--vpc picks a cluster in a snapshot directory; --live reads the one --cluster names',
+      );
     return parseCollected((await collectLive(options)).documents);
   }
-  refuseLiveOnlyFlags(options);
+  refuseLiveOnlyFlags(options, ['region', 'profile', 'kubeconfig', 'context']);
   if (!path) throw new UsageError('a snapshot directory (or --live) is required');
-  return readSnapshot(path);
+  const picked = pickCluster(await readSnapshot(path), {
+    ...(options.cluster !== undefined ? { cluster: options.cluster } : {}),
+    ...(options.vpc !== undefined ? { vpc: options.vpc } : {}),
+  });
+  if (!picked.ok) throw new UsageError(`${path}: ${picked.message}`);
+  return picked.snapshot;
 }

@@ -1,6 +1,6 @@
 /** Builds the cluster model from a snapshot: a pure translation, with warnings for assumed defaults. */
 import { coverage, parseCidr, type AddressRange } from '../base/ip.ts';
-import type { Snapshot } from '../snapshot/types.ts';
+import { inputNotes, type Snapshot } from '../snapshot/types.ts';
 import {
   buildCniSettings,
   buildEniConfigs,
@@ -114,6 +114,8 @@ export function buildModel(snapshot: Snapshot): ClusterModel {
     /arn:aws[\w-]*:eks:[^:]*:(\d{12}):/.exec(cluster?.arn ?? '')?.[1] ??
     mostCommon(snapshot.securityGroups.map((g) => g.value.OwnerId));
 
+  for (const cut of snapshot.warnings)
+    warnings.push({ code: 'incomplete-capture', message: `${cut.file}: ${cut.message}` });
   const naclsCaptured = snapshot.captured.has('NetworkAcls');
   const missing = (what: string, assumption: string): void => {
     warnings.push({ code: 'missing-data', message: `no ${what} in the snapshot: ${assumption}` });
@@ -232,5 +234,6 @@ export function buildModel(snapshot: Snapshot): ClusterModel {
         : []),
       ...podNetworks.notes,
     ],
+    inputNotes: inputNotes(snapshot),
   };
 }

@@ -243,4 +243,6 @@ export interface ClusterModel {
   readonly warnings: ModelWarning[];
   /** What the model inferred from evidence, and conflicts between evidence and configuration. */
   readonly notes: ModelWarning[];
+  /** What the report says about the input: files skipped and why, which cluster was read. */
+  readonly inputNotes?: string[];
 }

@@ -86,7 +86,7 @@ export function analyzeModel(model: ClusterModel, options: AnalyzeOptions = {}):
       ...model.warnings.map((w) => w.message),
       ...fixes.unfixable.map((u) => `no fix can be synthesised for ${u}`),
     ],
-    notes: [...analysis.notes, ...model.notes.map((n) => n.message)],
+    notes: [...analysis.notes, ...model.notes.map((n) => n.message), ...(model.inputNotes ?? [])],
   };
 }
 

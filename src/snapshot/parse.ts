@@ -1,8 +1,12 @@
 /**
  * Pure part of the loader: turns the text of input files into a validated, merged Snapshot.
- * Files are recognised by content, never by name (except that a prefix-list `Entries` file may
- * carry its list id only in its name, as `get-managed-prefix-list-entries` output does).
- * Validation never throws: problems are collected as InputIssues with file and JSON path.
+ * Files are recognised by content, never by name: JSON or YAML whatever the file is called (a
+ * prefix-list `Entries` file may carry its list id only in its name, as
+ * `get-managed-prefix-list-entries` output does). A name ending in .json, .yaml or .yml only says
+ * that the file is meant to be data, so that content which cannot be read is an error rather than
+ * a skipped file. Every file not used is listed with its reason; earlier reports of this tool are
+ * recognised and skipped. Validation never throws: problems are collected as InputIssues with file
+ * and JSON path.
  */
 import { Buffer, isUtf8 } from 'node:buffer';
 import YAML from 'yaml';
@@ -103,6 +107,20 @@ class FileParser {
     this.issues.push({ file: this.file, path, message });
   }
 
+  /** Records that this file holds data of `kind` (even none of it: an empty list is a capture). */
+  private capture(kind: DataKind): void {
+    this.out.captured.add(kind);
+    const byFile = this.out.kindsByFile as Map<string, Set<DataKind>>;
+    let kinds = byFile.get(this.file);
+    if (!kinds) byFile.set(this.file, (kinds = new Set()));
+    kinds.add(kind);
+  }
+
+  /** A capture cut short: later pages or chunks are missing. A warning, never fatal. */
+  private incomplete(path: string, message: string): void {
+    this.out.warnings.push({ file: this.file, path, message });
+  }
+
   /** Validates `value` at `path`; pushes it with its origin on success, issues on failure. */
   private take<T>(schema: z.ZodType<T>, value: unknown, path: string, into: Located<T>[]): boolean {
     const result = schema.safeParse(value);
@@ -131,18 +149,24 @@ class FileParser {
     if (typeof record.kind === 'string' && typeof record.apiVersion === 'string') {
       return this.parseKubernetes(record, base);
     }
+    if (typeof record.NextToken === 'string' && record.NextToken !== '') {
+      this.incomplete(
+        joinPath(base, ['NextToken']),
+        'incomplete capture: it ends with a NextToken, so the AWS CLI stopped before the last page (--max-items or --no-paginate) and what is on later pages is missing; capture it again without them',
+      );
+    }
     let recognised = false;
     for (const { key, kind, schema, into } of awsArrays) {
       if (!(key in record)) continue;
       recognised = true;
-      this.out.captured.add(kind);
+      this.capture(kind);
       this.eachOf(record[key], joinPath(base, [key]), (item, path) =>
         this.take(schema, item, path, this.list(into)),
       );
     }
     if ('Reservations' in record) {
       recognised = true;
-      this.out.captured.add('Reservations');
+      this.capture('Reservations');
       this.eachOf(record.Reservations, joinPath(base, ['Reservations']), (item, path) => {
         const parsed = Reservation.safeParse(item);
         if (!parsed.success) {
@@ -164,12 +188,12 @@ class FileParser {
     }
     if ('cluster' in record && record.cluster && typeof record.cluster === 'object') {
       recognised = true;
-      this.out.captured.add('EksCluster');
+      this.capture('EksCluster');
       this.take(EksCluster, record.cluster, joinPath(base, ['cluster']), this.out.clusters);
     }
     if ('nodegroup' in record && record.nodegroup && typeof record.nodegroup === 'object') {
       recognised = true;
-      this.out.captured.add('EksNodegroup');
+      this.capture('EksNodegroup');
       this.take(EksNodegroup, record.nodegroup, joinPath(base, ['nodegroup']), this.out.nodegroups);
     }
     return recognised;
@@ -178,7 +202,7 @@ class FileParser {
   /** Documents this tool writes itself: captured logs and the snapshot manifest. */
   private parseOwn(record: Record<string, unknown>, base: string): boolean {
     if (record.kind === 'PodLogs') {
-      this.out.captured.add('PodLogs');
+      this.capture('PodLogs');
       const logs: Located<PodLogs>[] = [];
       if (this.take(PodLogs, record, base, logs)) {
         logs[0]!.value.items.forEach((item, i) =>
@@ -191,7 +215,7 @@ class FileParser {
       return true;
     }
     if (record.kind === 'SnapshotManifest') {
-      this.out.captured.add('SnapshotManifest');
+      this.capture('SnapshotManifest');
       this.take(SnapshotManifest, record, base, this.out.manifests);
       return true;
     }
@@ -218,7 +242,7 @@ class FileParser {
       );
       return;
     }
-    this.out.captured.add('PrefixListEntries');
+    this.capture('PrefixListEntries');
     const entries: Located<PrefixListEntry>[] = [];
     this.eachOf(record.Entries, path, (item, itemPath) =>
       this.take(PrefixListEntry, item, itemPath, entries),
@@ -233,6 +257,13 @@ class FileParser {
     const kind = record.kind as string;
     if (kind === 'List' || kind.endsWith('List')) {
       const path = joinPath(base, ['items']);
+      const listMeta = record.metadata as { continue?: unknown } | undefined;
+      if (typeof listMeta?.continue === 'string' && listMeta.continue !== '') {
+        this.incomplete(
+          joinPath(base, ['metadata', 'continue']),
+          'incomplete capture: the list has a continue token, so it is one chunk of a longer list and the rest is missing; capture it again with kubectl get (which reads every chunk)',
+        );
+      }
       let recognisedAny = false;
       this.eachOf(record.items ?? [], path, (item, itemPath) => {
         if (item && typeof item === 'object' && !Array.isArray(item)) {
@@ -256,14 +287,16 @@ class FileParser {
   private parseKubernetesObject(record: Record<string, unknown>, path: string): boolean {
     const kind = record.kind as string;
     if (!(kind in kubernetesKinds)) {
+      const hint = kind === 'RecipeResult' ? ' (give it with --recipe)' : '';
       this.out.ignored.push({
         file: this.file,
-        reason: `${path || 'document'}: kind ${kind} is not used by the analysis`,
+        reason: `${path || 'document'}: kind ${kind} is not used by the analysis${hint}`,
+        unusedKind: kind,
       });
       return false;
     }
     const known = kind as KubernetesKind;
-    this.out.captured.add(known);
+    this.capture(known);
     this.take(kubernetesKinds[known] as z.ZodType, record, path, this.list(kindTargets[known]));
     return true;
   }
@@ -283,22 +316,63 @@ function jsonErrorPlace(text: string, message: string): string {
   return `line ${line}, column ${offset - lineStart + 1}`;
 }
 
-function parseText(file: InputFile): { docs: unknown[] } | { issue: InputIssue } {
-  const isYaml = /\.ya?ml$/i.test(file.path);
-  if (!isYaml) {
-    try {
-      return { docs: [JSON.parse(file.text)] };
-    } catch (err) {
-      const message = (err as Error).message;
-      return {
-        issue: {
-          file: file.path,
-          path: jsonErrorPlace(file.text, message),
-          message: `invalid JSON: ${message}`,
-        },
-      };
-    }
+/** What a name says the file is meant to be; content decides what it is. */
+function dataName(path: string): 'json' | 'yaml' | undefined {
+  if (/\.json$/i.test(path)) return 'json';
+  if (/\.ya?ml$/i.test(path)) return 'yaml';
+  return undefined;
+}
+
+const REPORT = 'an earlier report of dynamo-netcheck, not cluster data';
+
+/**
+ * Earlier reports of this tool recognised from their text. `fix` output is not among them: its
+ * NetworkPolicies dropped into a snapshot are read as applied, the what-if the docs describe.
+ */
+function ownTextOutput(text: string): string | undefined {
+  const head = text.slice(0, 4096);
+  if (/^dynamo-netcheck (analyze|diagnose|placement|diff|probe|dial|requirements)\b/.test(head))
+    return `${REPORT} (${/^dynamo-netcheck (\w+)/.exec(head)![1]})`;
+  if (/^#{1,6} dynamo-netcheck: /.test(head)) return `${REPORT} (Markdown)`;
+  if (/^(<\?xml[^>]*\?>\s*)?<testsuites name="dynamo-netcheck"/.test(head)) return `${REPORT} (JUnit XML)`;
+  if (/^<!doctype html>/i.test(head) && /<meta name="generator" content="dynamo-netcheck\b/.test(head))
+    return `${REPORT} (HTML)`;
+  return undefined;
+}
+
+/** Earlier output of this tool, or another tool's test report, recognised from its one document. */
+function reportDocument(doc: unknown): string | undefined {
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return undefined;
+  const record = doc as Record<string, unknown>;
+  const toolName = (value: unknown): unknown =>
+    value && typeof value === 'object' ? (value as { name?: unknown }).name : undefined;
+  if (record.reportFormat === 'CTRF') {
+    const results = record.results as { tool?: unknown } | undefined;
+    return record.generatedBy === 'dynamo-netcheck' || toolName(results?.tool) === 'dynamo-netcheck'
+      ? `${REPORT} (CTRF)`
+      : 'a CTRF test report, not cluster data (diagnose reads it with --ctrf)';
   }
+  if (toolName(record.tool) === 'dynamo-netcheck') return `${REPORT} (JSON)`;
+  return undefined;
+}
+
+/** Prose beside the data: a Markdown document (its first line a heading) that is not YAML data. */
+function isMarkdown(text: string): boolean {
+  return /^\s*#{1,6} \S/.test(text);
+}
+
+type Classified =
+  | { kind: 'data'; docs: unknown[] }
+  | { kind: 'skip'; reason: string; expected?: boolean }
+  | { kind: 'text' }
+  | { kind: 'issue'; issue: InputIssue };
+
+function jsonIssue(file: InputFile, err: unknown): InputIssue {
+  const message = (err as Error).message;
+  return { file: file.path, path: jsonErrorPlace(file.text, message), message: `invalid JSON: ${message}` };
+}
+
+function parseYaml(file: InputFile): { docs: unknown[] } | { error: string } {
   const documents = YAML.parseAllDocuments(file.text, { uniqueKeys: false });
   const docs: unknown[] = [];
   for (const doc of documents) {
@@ -306,23 +380,74 @@ function parseText(file: InputFile): { docs: unknown[] } | { issue: InputIssue }
     if (error) {
       const pos = error.linePos?.[0];
       const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
-      return {
-        issue: {
-          file: file.path,
-          path: '',
-          message: `invalid YAML${where}: ${error.message.split('\n')[0]}`,
-        },
-      };
+      return { error: `invalid YAML${where}: ${error.message.split('\n')[0]}` };
     }
     docs.push(doc.toJS({ maxAliasCount: 100 }));
   }
   return { docs };
 }
 
+/** Objects or arrays, not a string, number or nothing: what any capture is made of. */
+const structured = (docs: readonly unknown[]): boolean =>
+  docs.some((doc) => doc !== null && typeof doc === 'object');
+
+/**
+ * JSON when the text starts like JSON (or the name says JSON), else YAML — whatever the name.
+ * Content that is neither is an error in a file named as data, and a skipped file otherwise.
+ */
+function classify(file: InputFile): Classified {
+  const named = dataName(file.path);
+  if (!/\S/.test(file.text)) return { kind: 'skip', reason: 'empty file' };
+  const own = ownTextOutput(file.text);
+  if (own) return { kind: 'skip', reason: own, expected: true };
+  if (/^\s*[[{]/.test(file.text) || named === 'json') {
+    try {
+      return { kind: 'data', docs: [JSON.parse(file.text)] };
+    } catch (err) {
+      // Flow-style YAML in a .yaml file, or block YAML in a file named .json, is still data;
+      // JSON cut short is not retried as YAML (slow on a large file, and never better).
+      if (named === 'yaml' || !/^\s*[[{]/.test(file.text)) {
+        const yaml = parseYaml(file);
+        if ('docs' in yaml && structured(yaml.docs)) return { kind: 'data', docs: yaml.docs };
+        if (named === 'yaml' && 'error' in yaml)
+          return { kind: 'issue', issue: { file: file.path, path: '', message: yaml.error } };
+      }
+      return { kind: 'issue', issue: jsonIssue(file, err) };
+    }
+  }
+  const yaml = parseYaml(file);
+  if ('error' in yaml) {
+    if (named === 'yaml') return { kind: 'issue', issue: { file: file.path, path: '', message: yaml.error } };
+    return { kind: 'text' };
+  }
+  if (!named && !structured(yaml.docs)) return { kind: 'text' };
+  return { kind: 'data', docs: yaml.docs };
+}
+
 /** Input files as bytes, before decoding: the loader's whole input, for tests and fuzzing. */
 export interface InputBytes {
   readonly path: string;
   readonly bytes: Uint8Array;
+}
+
+/** Text in UTF-8 (a BOM dropped), or UTF-16 with its BOM (PowerShell's `>`); undefined when neither. */
+function decode(bytes: Uint8Array): string | undefined {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buffer.length >= 2 && buffer[0] === 0xff && buffer[1] === 0xfe && buffer.length % 2 === 0)
+    return buffer.subarray(2).toString('utf16le');
+  if (buffer.length >= 2 && buffer[0] === 0xfe && buffer[1] === 0xff && buffer.length % 2 === 0)
+    return Buffer.from(buffer.subarray(2)).swap16().toString('utf16le');
+  // isUtf8 is a native check; Buffer's decoder is much faster than a fatal TextDecoder on 100 MB.
+  if (!isUtf8(bytes)) return undefined;
+  const text = buffer.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** Why bytes that are not text were not read. */
+export function binaryReason(bytes: Uint8Array): string {
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) return 'gzip-compressed: decompress it to have it read';
+  if (bytes[0] === 0x50 && bytes[1] === 0x4b) return 'a zip archive: extract it to have it read';
+  return 'binary, not text';
 }
 
 /**
@@ -334,22 +459,41 @@ export class SnapshotParser {
   private readonly out = emptySnapshot() as Builder;
   private readonly issues: InputIssue[] = [];
 
-  /** Decodes UTF-8 strictly (a BOM is dropped); bytes that are not UTF-8 are an issue, never mojibake. */
+  /** Decodes strictly; bytes that are not text are an issue in a file named as data, else skipped. */
   addBytes(file: InputBytes): void {
-    // isUtf8 is a native check; Buffer's decoder is much faster than a fatal TextDecoder on 100 MB.
-    if (!isUtf8(file.bytes)) {
-      this.issues.push({ file: file.path, path: '', message: 'not valid UTF-8 text' });
+    const text = decode(file.bytes);
+    if (text === undefined) {
+      if (dataName(file.path))
+        this.issues.push({ file: file.path, path: '', message: 'not valid UTF-8 text' });
+      else this.skip(file.path, binaryReason(file.bytes));
       return;
     }
-    const buffer = Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength);
-    const text = buffer.toString('utf8');
-    this.addText({ path: file.path, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text });
+    this.addText({ path: file.path, text });
+  }
+
+  /** A file the loader did not read (symlinked out of the directory, the run's own output, …). */
+  skip(path: string, reason: string, expected = false): void {
+    this.out.ignored.push({ file: path, reason, ...(expected ? { expected } : {}) });
   }
 
   addText(file: InputFile): void {
-    const parsed = parseText(file);
-    if ('issue' in parsed) {
+    const parsed = classify(file);
+    if (parsed.kind === 'issue') {
       this.issues.push(parsed.issue);
+      return;
+    }
+    if (parsed.kind === 'skip') {
+      this.skip(file.path, parsed.reason, parsed.expected);
+      return;
+    }
+    if (parsed.kind === 'text') {
+      if (isMarkdown(file.text)) this.out.documentation.push(file.path);
+      else this.skip(file.path, 'text that is neither JSON nor YAML data');
+      return;
+    }
+    const report = parsed.docs.length === 1 ? reportDocument(parsed.docs[0]) : undefined;
+    if (report) {
+      this.skip(file.path, report, report.startsWith(REPORT));
       return;
     }
     const parser = new FileParser(file.path, this.out, this.issues);

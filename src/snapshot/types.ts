@@ -102,8 +102,32 @@ export interface Snapshot {
   readonly events: Located<K8sLoose>[];
   readonly podLogs: Located<PodLogs['items'][number]>[];
   readonly manifests: Located<SnapshotManifest>[];
-  /** Files (or list items) read but not understood; reported, never fatal. */
-  readonly ignored: { file: string; reason: string }[];
+  /**
+   * Files not read, or read and not used, with the reason (and list items of kinds the analysis
+   * does not use, which carry `unusedKind`); reported, never fatal.
+   */
+  readonly ignored: Ignored[];
+  /** Files recognised as documentation (a Markdown README beside the data): not data, not reported. */
+  readonly documentation: string[];
+  /** Problems that leave the input usable but weaker: a capture cut short (`NextToken`, `continue`). */
+  readonly warnings: InputIssue[];
+  /** The data kinds each file held, for narrowing a snapshot to one cluster (`clusters.ts`). */
+  readonly kindsByFile: ReadonlyMap<string, ReadonlySet<DataKind>>;
+  /** What narrowing the snapshot to one cluster decided and left out (`clusters.ts`). */
+  readonly notes: string[];
+}
+
+/** An input file (or list item) the analysis does not use, and why. */
+export interface Ignored {
+  readonly file: string;
+  readonly reason: string;
+  /** Set for one object of a kind the analysis does not use, inside a file that may hold others. */
+  readonly unusedKind?: string;
+  /**
+   * Skipping it loses nothing: the run's own output, an earlier report of this tool, a second path
+   * to a file already read, a hidden file. The report lists it; nothing warns about it.
+   */
+  readonly expected?: boolean;
 }
 
 export function emptySnapshot(): Snapshot {
@@ -135,6 +159,10 @@ export function emptySnapshot(): Snapshot {
     podLogs: [],
     manifests: [],
     ignored: [],
+    documentation: [],
+    warnings: [],
+    kindsByFile: new Map(),
+    notes: [],
   };
 }
 
@@ -147,4 +175,32 @@ export interface InputIssue {
 
 export function formatIssue(issue: InputIssue): string {
   return issue.path ? `${issue.file}: ${issue.path}: ${issue.message}` : `${issue.file}: ${issue.message}`;
+}
+
+/**
+ * The report's notes on the input: every file skipped, with its reason (objects of unused kinds
+ * counted per file), then what choosing one cluster decided. Documentation is not listed.
+ */
+export function inputNotes(snapshot: Snapshot): string[] {
+  const notes: string[] = [];
+  const unused = new Map<string, Map<string, number>>();
+  for (const entry of snapshot.ignored) {
+    if (entry.unusedKind === undefined) {
+      notes.push(`skipped ${entry.file}: ${entry.reason}`);
+      continue;
+    }
+    const kinds = unused.get(entry.file) ?? new Map<string, number>();
+    kinds.set(entry.unusedKind, (kinds.get(entry.unusedKind) ?? 0) + 1);
+    unused.set(entry.file, kinds);
+  }
+  for (const [file, kinds] of unused) {
+    const count = [...kinds.values()].reduce((a, b) => a + b, 0);
+    const list = [...kinds].map(([kind, n]) => (n > 1 ? `${kind} ×${n}` : kind)).join(', ');
+    notes.push(
+      (snapshot.kindsByFile.get(file)?.size ?? 0) === 0
+        ? `skipped ${file}: only kinds the analysis does not use (${list})`
+        : `${file}: ${count === 1 ? 'one object' : `${count} objects`} of kinds the analysis does not use (${list})`,
+    );
+  }
+  return [...notes, ...snapshot.notes];
 }

@@ -1,9 +1,18 @@
 /** The command line as users and CI see it: exit codes, stdout/stderr, the JSON contract, bad input. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync, cpSync, rmSync } from 'node:fs';
+import {
+  mkdtempSync,
+  writeFileSync,
+  mkdirSync,
+  cpSync,
+  rmSync,
+  readFileSync,
+  renameSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 
 const run = (...args: string[]) => {
@@ -183,5 +192,114 @@ describe('requirements CLI', () => {
     assert.equal(r.code, 0);
     for (const command of ['analyze', 'requirements', 'dial'])
       assert.match(r.stdout, new RegExp(`\\b${command}\\b`));
+  });
+});
+
+describe('input that never vanishes, one cluster per run (issue 16)', () => {
+  const bin = resolve('bin/dynamo-netcheck');
+  /** A real shell, a real redirection: the file the report goes to is created before the tool runs. */
+  const shell = (command: string) => {
+    const r = spawnSync('sh', ['-c', command], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+
+  it('`cd snapshot && dynamo-netcheck analyze . -o json > report.json` works twice in a row', () => {
+    const dir = join(scratch, 'report-in-snapshot');
+    cpSync('examples/dgxc-multi-sg', dir, { recursive: true });
+    const command = `cd '${dir}' && '${bin}' analyze . -o json > report.json`;
+    const first = shell(command);
+    assert.equal(first.code, 1, first.stderr);
+    assert.equal(first.stderr, '', 'its own output is noted in the report, not warned about');
+    const once = readFileSync(join(dir, 'report.json'), 'utf8');
+    const second = shell(command);
+    assert.equal(second.code, 1, second.stderr);
+    const twice = readFileSync(join(dir, 'report.json'), 'utf8');
+    assert.equal(twice, once, 'the second run reads exactly what the first did');
+    const report = JSON.parse(twice) as { verdict: string; notes: string[]; flows: unknown[] };
+    const direct = JSON.parse(run('analyze', 'examples/dgxc-multi-sg', '-o', 'json').stdout) as typeof report;
+    assert.equal(report.verdict, 'fail');
+    assert.deepEqual(report.flows, direct.flows);
+    assert.deepEqual(report.notes, [
+      ...direct.notes,
+      "skipped report.json: this run's own output (standard output is redirected to it), not read",
+    ]);
+  });
+
+  it('earlier reports in the snapshot (JSON, CTRF, JUnit) are skipped with a note; the verdict stands', () => {
+    const dir = join(scratch, 'reports-in-snapshot');
+    cpSync('examples/healthy-shared-cluster-sg', dir, { recursive: true });
+    const r = shell(
+      [
+        `cd '${dir}'`,
+        `'${bin}' analyze . -o ctrf > ctrf-report.json`,
+        `'${bin}' analyze . -o junit > junit.xml`,
+        `'${bin}' analyze . -o json > report.json`,
+        `'${bin}' analyze . -o json > again.json`,
+      ].join(' && '),
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    const report = JSON.parse(readFileSync(join(dir, 'again.json'), 'utf8')) as {
+      verdict: string;
+      notes: string[];
+    };
+    assert.equal(report.verdict, 'pass');
+    const skipped = report.notes.filter((n) => n.startsWith('skipped '));
+    assert.deepEqual(skipped, [
+      "skipped again.json: this run's own output (standard output is redirected to it), not read",
+      'skipped ctrf-report.json: an earlier report of dynamo-netcheck, not cluster data (CTRF)',
+      'skipped junit.xml: an earlier report of dynamo-netcheck, not cluster data (JUnit XML)',
+      'skipped report.json: an earlier report of dynamo-netcheck, not cluster data (JSON)',
+    ]);
+  });
+
+  it('files are read whatever their name; those not read are warned about on stderr and listed in the report', () => {
+    const dir = join(scratch, 'odd-names');
+    cpSync('examples/healthy-shared-cluster-sg', dir, { recursive: true });
+    renameSync(join(dir, 'aws/security-groups.json'), join(dir, 'aws/security-groups.txt'));
+    renameSync(join(dir, 'k8s/pods.json'), join(dir, 'k8s/pods'));
+    writeFileSync(
+      join(dir, 'aws/instances.json'),
+      readFileSync(join(dir, 'aws/instances.json'), 'utf8').replace(/^\{/, '{"NextToken": "abc",'),
+    );
+    writeFileSync(join(dir, 'notes.txt'), 'taken by alice: ask her first\n| a | b |\n');
+    const outside = join(scratch, 'outside.json');
+    writeFileSync(outside, JSON.stringify({ SecurityGroups: [] }));
+    symlinkSync(outside, join(dir, 'host.json'));
+    const r = run('analyze', dir);
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(r.stdout, /Verdict: PASS/);
+    assert.match(r.stdout, /warning: aws\/instances\.json: incomplete capture: it ends with a NextToken/);
+    assert.ok(
+      r.stdout.includes(
+        `note: skipped host.json: symbolic link to ${outside}, outside the snapshot directory: not read`,
+      ),
+    );
+    assert.match(r.stdout, /note: skipped notes\.txt: text that is neither JSON nor YAML data/);
+    assert.ok(r.stderr.includes(`warning: ignored host.json: symbolic link to ${outside}, outside`));
+    assert.match(r.stderr, /warning: aws\/instances\.json: incomplete capture/);
+    assert.doesNotMatch(r.stdout + r.stderr, /README/, 'the README is documentation');
+  });
+
+  it('a folder of several clusters exits 2 naming them; --cluster (offline) or --vpc picks one', () => {
+    const all = run('analyze', 'examples');
+    assert.equal(all.code, 2);
+    assert.equal(all.stdout, '');
+    assert.match(
+      all.stderr,
+      /examples: more than one cluster here; pick one with --cluster NAME or --vpc ID/,
+    );
+    for (const name of ['dgxc-h100', 'prod-inference', 'legacy-dynamo'])
+      assert.match(all.stderr, new RegExp(`\\n {2}${name} `));
+    const picked = run('analyze', 'examples', '--cluster', 'dgxc-h100', '-o', 'json');
+    assert.equal(picked.code, 1, picked.stderr);
+    const alone = JSON.parse(run('analyze', 'examples/dgxc-multi-sg', '-o', 'json').stdout) as {
+      flows: unknown[];
+    };
+    assert.deepEqual((JSON.parse(picked.stdout) as typeof alone).flows.length, alone.flows.length);
+    assert.equal(run('analyze', 'examples', '--vpc', 'vpc-0189b682cdfcf3c86').code, 0);
+    const twice = run('fix', 'examples', '--cluster', 'prod-inference');
+    assert.equal(twice.code, 2);
+    assert.match(twice.stderr, /cluster prod-inference is captured more than once here/);
   });
 });

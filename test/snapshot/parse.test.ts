@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseSnapshot } from '../../src/snapshot/parse.ts';
-import { formatIssue } from '../../src/snapshot/types.ts';
+import { Buffer } from 'node:buffer';
+import { buildModel } from '../../src/model/build.ts';
+import { analyzeSnapshot } from '../../src/questions/analyze.ts';
+import { renderers } from '../../src/report/index.ts';
+import { parseSnapshot, parseSnapshotBytes } from '../../src/snapshot/parse.ts';
+import { formatIssue, inputNotes, type Snapshot } from '../../src/snapshot/types.ts';
+import { readExample } from '../fuzz/mutations.ts';
 
 function issuesOf(files: { path: string; text: string }[]): string[] {
   const result = parseSnapshot(files);
@@ -227,5 +232,189 @@ describe("the tool's own documents", () => {
       },
     ]);
     assert.ok(!bad.ok);
+  });
+});
+
+describe('input that never vanishes (issue 16)', () => {
+  const sg = JSON.stringify({ SecurityGroups: [{ GroupId: 'sg-1', VpcId: 'vpc-1' }] });
+  const podsYaml =
+    'apiVersion: v1\nkind: PodList\nitems:\n  - metadata: {name: p, namespace: n}\n    spec: {containers: [{name: c}]}\n';
+
+  it('recognises JSON and YAML by content, whatever the file is called', () => {
+    const result = parseSnapshot([
+      { path: 'aws/sgs.txt', text: sg },
+      { path: 'k8s/pods', text: podsYaml },
+      { path: 'aws/subnets.out', text: 'Subnets:\n  - SubnetId: subnet-1\n    VpcId: vpc-1\n' },
+      // YAML in a file named .json is still data.
+      { path: 'k8s/nodes.json', text: 'apiVersion: v1\nkind: Node\nmetadata: {name: n1}\n' },
+    ]);
+    assert.ok(result.ok);
+    assert.deepEqual(
+      result.snapshot.securityGroups.map((g) => g.origin.file),
+      ['aws/sgs.txt'],
+    );
+    assert.equal(result.snapshot.pods[0]?.origin.file, 'k8s/pods');
+    assert.equal(result.snapshot.subnets[0]?.value.SubnetId, 'subnet-1');
+    assert.equal(result.snapshot.nodes[0]?.value.metadata.name, 'n1');
+    assert.deepEqual(result.snapshot.ignored, []);
+    assert.deepEqual([...result.snapshot.kindsByFile.get('aws/sgs.txt')!], ['SecurityGroups']);
+  });
+
+  it('lists every file it does not use with the reason; a Markdown README is documentation', () => {
+    const result = parseSnapshotBytes([
+      { path: 'README.md', bytes: Buffer.from('# My capture\n\nTaken on Monday: `aws ec2 describe-*`.\n') },
+      {
+        path: 'notes.txt',
+        bytes: Buffer.from('captured by alice, ask her: before changing anything\n| a | b |\n'),
+      },
+      { path: 'empty.json', bytes: Buffer.alloc(0) },
+      { path: 'blank.log', bytes: Buffer.from('  \n') },
+      { path: 'capture.tgz', bytes: Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xff, 0xfe]) },
+      { path: 'photo.bin', bytes: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00]) },
+      { path: 'sgs.json', bytes: Buffer.from(sg) },
+    ]);
+    assert.ok(result.ok);
+    assert.deepEqual(result.snapshot.documentation, ['README.md']);
+    assert.deepEqual(
+      result.snapshot.ignored.map((i) => `${i.file}: ${i.reason}`),
+      [
+        'notes.txt: text that is neither JSON nor YAML data',
+        'empty.json: empty file',
+        'blank.log: empty file',
+        'capture.tgz: gzip-compressed: decompress it to have it read',
+        'photo.bin: binary, not text',
+      ],
+    );
+    assert.deepEqual(inputNotes(result.snapshot), [
+      'skipped notes.txt: text that is neither JSON nor YAML data',
+      'skipped empty.json: empty file',
+      'skipped blank.log: empty file',
+      'skipped capture.tgz: gzip-compressed: decompress it to have it read',
+      'skipped photo.bin: binary, not text',
+    ]);
+  });
+
+  it('content that cannot be read is an error in a file named as data, never a silent skip', () => {
+    const bad = parseSnapshotBytes([
+      { path: 'sgs.json', bytes: Buffer.from([0xc3, 0x28]) },
+      {
+        path: 'nodes.yaml',
+        bytes: Buffer.from('kind: List\nitems:\n  - {kind: Node, metadata: {name: "a\n'),
+      },
+      // Starts like JSON: a capture cut short, whatever its name.
+      { path: 'instances.out', bytes: Buffer.from('{"Reservations": [{"Instances": [') },
+    ]);
+    assert.ok(!bad.ok);
+    assert.deepEqual(
+      bad.issues.map((i) => `${i.file}: ${i.message.split(':')[0]}`),
+      [
+        'sgs.json: not valid UTF-8 text',
+        'nodes.yaml: invalid YAML at line 4, column 1',
+        'instances.out: invalid JSON',
+      ],
+    );
+  });
+
+  it('reads UTF-16 text with a byte-order mark (PowerShell redirection)', () => {
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(sg, 'utf16le')]);
+    const result = parseSnapshotBytes([{ path: 'sgs.json', bytes: utf16 }]);
+    assert.ok(result.ok);
+    assert.equal(result.snapshot.securityGroups[0]?.value.GroupId, 'sg-1');
+  });
+
+  it('a capture with NextToken, or a Kubernetes list with continue, is read and warned about as incomplete', () => {
+    const result = parseSnapshot([
+      { path: 'aws/instances.json', text: JSON.stringify({ Reservations: [], NextToken: 'eyJ2IjoxfQ==' }) },
+      { path: 'aws/sgs.json', text: JSON.stringify({ SecurityGroups: [], NextToken: null }) },
+      {
+        path: 'k8s/pods.json',
+        text: JSON.stringify({ apiVersion: 'v1', kind: 'PodList', metadata: { continue: 'abc' }, items: [] }),
+      },
+    ]);
+    assert.ok(result.ok);
+    assert.deepEqual(
+      result.snapshot.warnings.map((w) => `${w.file}: ${w.path}`),
+      ['aws/instances.json: NextToken', 'k8s/pods.json: metadata.continue'],
+    );
+    assert.match(result.snapshot.warnings[0]!.message, /incomplete capture: .*NextToken/);
+    const model = buildModel(result.snapshot);
+    assert.ok(
+      model.warnings.some(
+        (w) =>
+          w.code === 'incomplete-capture' && w.message.startsWith('aws/instances.json: incomplete capture'),
+      ),
+    );
+  });
+
+  it("skips every earlier report of this tool (analyze in each format), and another tool's CTRF, with a note", async () => {
+    const dir = 'examples/healthy-shared-cluster-sg';
+    const files = readExample(dir);
+    const original = analyzeSnapshot(
+      (parseSnapshotBytes(files) as { ok: true; snapshot: Snapshot }).snapshot,
+    );
+    const timing = { start: 0, stop: 1 };
+    const reports = Object.entries(renderers).map(([format, render]) => ({
+      path: `reports/report.${format}`,
+      bytes: Buffer.from(render(original, { color: false, verbose: true, timing })),
+    }));
+    const others = [
+      // Other commands' JSON carries the tool too, and a `cluster` key that is not an EKS cluster.
+      {
+        path: 'diagnose.json',
+        text: JSON.stringify({ tool: { name: 'dynamo-netcheck' }, cluster: { name: 'x' } }),
+      },
+      {
+        path: 'aicr.ctrf.json',
+        text: JSON.stringify({ reportFormat: 'CTRF', results: { tool: { name: 'aicr' } } }),
+      },
+    ].map((f) => ({ path: f.path, bytes: Buffer.from(f.text) }));
+    const parsed = parseSnapshotBytes([...files, ...reports, ...others]);
+    assert.ok(parsed.ok, JSON.stringify(!parsed.ok && parsed.issues));
+    const skipped = Object.fromEntries(parsed.snapshot.ignored.map((i) => [i.file, i]));
+    for (const report of reports) {
+      assert.match(
+        skipped[report.path]?.reason ?? 'not skipped',
+        /^an earlier report of dynamo-netcheck/,
+        report.path,
+      );
+      assert.equal(skipped[report.path]?.expected, true);
+    }
+    assert.match(
+      skipped['diagnose.json']!.reason,
+      /^an earlier report of dynamo-netcheck, not cluster data \(JSON\)$/,
+    );
+    assert.match(skipped['aicr.ctrf.json']!.reason, /a CTRF test report.*--ctrf/);
+    assert.equal(skipped['aicr.ctrf.json']!.expected, undefined, 'not ours: worth a warning');
+    assert.equal(parsed.snapshot.clusters.length, 1, 'the JSON reports add no cluster');
+    const again = analyzeSnapshot(parsed.snapshot);
+    assert.deepEqual(again.flows, original.flows);
+    assert.equal(again.verdict, original.verdict);
+    assert.ok(
+      again.notes.includes(
+        'skipped reports/report.json: an earlier report of dynamo-netcheck, not cluster data (JSON)',
+      ),
+    );
+  });
+
+  it('notes unused kinds once per file, and says when a whole file held nothing used', () => {
+    const result = parseSnapshot([
+      {
+        path: 'k8s/all.yaml',
+        text: 'apiVersion: v1\nkind: List\nitems:\n  - {apiVersion: v1, kind: ConfigMap, metadata: {name: a}}\n  - {apiVersion: v1, kind: ConfigMap, metadata: {name: b}}\n  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: d}}\n  - {apiVersion: v1, kind: Node, metadata: {name: n}}\n',
+      },
+      {
+        path: 'recipe.yaml',
+        text: 'apiVersion: aicr.nvidia.com/v1alpha1\nkind: RecipeResult\nmetadata: {name: r}\n',
+      },
+    ]);
+    assert.ok(result.ok);
+    assert.deepEqual(inputNotes(result.snapshot), [
+      'k8s/all.yaml: 3 objects of kinds the analysis does not use (ConfigMap ×2, Deployment)',
+      'skipped recipe.yaml: only kinds the analysis does not use (RecipeResult)',
+    ]);
+    assert.match(
+      result.snapshot.ignored.at(-1)!.reason,
+      /kind RecipeResult is not used by the analysis \(give it with --recipe\)/,
+    );
   });
 });

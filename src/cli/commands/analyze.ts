@@ -5,7 +5,7 @@ import type { AnalysisResult } from '../../questions/analyze.ts';
 import { renderers, reportFormats } from '../../report/index.ts';
 import { ExitCode } from '../errors.ts';
 import { writeReportFile } from '../report-file.ts';
-import { outputFormat, warn } from '../inputs.ts';
+import { outputFormat, warnAboutInput } from '../inputs.ts';
 import { addAnalysisOptions, analysisOptionsFrom, analyzeWithOptions } from '../analysis-options.ts';
 import { addSnapshotSourceOptions, snapshotFrom, type SourceOptions } from '../snapshot-source.ts';
 import type { RegisterCommand } from '../shared.ts';
@@ -42,7 +42,7 @@ export const registerAnalyze: RegisterCommand = (program, setExit) => {
       const render = renderers[outputFormat(opts.output as string, reportFormats())]!;
       const options = analysisOptionsFrom(opts);
       const snapshot = await snapshotFrom(snapshotPath, opts as SourceOptions);
-      for (const ignored of snapshot.ignored) warn(`ignored ${ignored.file}: ${ignored.reason}`);
+      warnAboutInput(snapshot);
       timer.mark('read+parse');
       const model = buildModel(snapshot);
       timer.mark('model');

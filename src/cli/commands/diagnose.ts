@@ -13,7 +13,7 @@ import { buildModel } from '../../model/build.ts';
 import type { AicrReportConfigMaps } from '../../live/collect/aicr.ts';
 import { formatIssue } from '../../snapshot/types.ts';
 import { ExitCode, UsageError } from '../errors.ts';
-import { outputFormat, warn } from '../inputs.ts';
+import { outputFormat, warn, warnAboutInput } from '../inputs.ts';
 import { addAnalysisOptions, analysisOptionsFrom, analyzeWithOptions } from '../analysis-options.ts';
 import {
   addSnapshotSourceOptions,
@@ -111,7 +111,7 @@ export const registerDiagnose: RegisterCommand = (program, setExit) => {
         snapshotPath,
         source.live ? { ...source, logs: true, aicrReports: ctrf.length === 0 } : source,
       );
-      for (const ignored of snapshot.ignored) warn(`ignored ${ignored.file}: ${ignored.reason}`);
+      warnAboutInput(snapshot);
       const notes: string[] = [];
       const all = aicrReports ? [...given, ...reportsFromCluster(aicrReports, notes)] : given;
       const { reports, run, olderRuns } = newestRun(all);

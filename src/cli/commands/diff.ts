@@ -5,7 +5,7 @@ import { renderDiff } from '../../report/diff.ts';
 import { buildModel } from '../../model/build.ts';
 import type { RecipeInfo } from '../../requirements/context.ts';
 import { ExitCode, UsageError } from '../errors.ts';
-import { checkVersion, outputFormat, warn } from '../inputs.ts';
+import { checkVersion, outputFormat, warnAboutInput } from '../inputs.ts';
 import { addAnalysisOptions, analysisOptionsFrom, analyzeWithOptions } from '../analysis-options.ts';
 import { addSnapshotSourceOptions, snapshotFrom, type SourceOptions } from '../snapshot-source.ts';
 import type { RegisterCommand } from '../shared.ts';
@@ -49,7 +49,7 @@ export const registerDiff: RegisterCommand = (program, setExit) => {
       const to = version('--to', opts.to as string)!;
       const from = version('--from', opts.from as string | undefined);
       const snapshot = await snapshotFrom(snapshotPath, opts as SourceOptions);
-      for (const ignored of snapshot.ignored) warn(`ignored ${ignored.file}: ${ignored.reason}`);
+      warnAboutInput(snapshot);
       const shared: AnalyzeOptions = analysisOptionsFrom(opts);
       // A recipe describes what is about to be installed: its Dynamo version is the target, never
       // the version running now (which comes from --from, else the cluster).

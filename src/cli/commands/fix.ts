@@ -15,12 +15,12 @@ import { CollectError } from '../../live/errors.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import { addAnalysisOptions, analysisOptionsFrom, analyzeWithOptions } from '../analysis-options.ts';
 import { collectionFailure, ExitCode, UsageError } from '../errors.ts';
-import { outputFormat, warn } from '../inputs.ts';
+import { outputFormat, warn, warnAboutInput } from '../inputs.ts';
 import { addSnapshotSourceOptions, snapshotFrom, type SourceOptions } from '../snapshot-source.ts';
 import type { RegisterCommand } from '../shared.ts';
 
 function analyze(snapshot: Snapshot, options: AnalyzeOptions): AnalysisResult {
-  for (const ignored of snapshot.ignored) warn(`ignored ${ignored.file}: ${ignored.reason}`);
+  warnAboutInput(snapshot);
   return analyzeWithOptions(buildModel(snapshot), options);
 }
 

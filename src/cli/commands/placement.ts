@@ -9,7 +9,7 @@ import { schedule } from '../../placement/scheduler.ts';
 import { schedulingSpecFromDocument } from '../../placement/spec.ts';
 import type { SchedulingSpec } from '../../placement/types.ts';
 import { ExitCode, UsageError } from '../errors.ts';
-import { outputFormat, warn } from '../inputs.ts';
+import { outputFormat, warnAboutInput } from '../inputs.ts';
 import { addSnapshotSourceOptions, snapshotFrom, type SourceOptions } from '../snapshot-source.ts';
 import { badInput, printReport, readDocumentFile, type RegisterCommand } from '../shared.ts';
 
@@ -60,7 +60,7 @@ export const registerPlacement: RegisterCommand = (program, setExit) => {
       ...(rest as SourceOptions),
       ...(awsProfile ? { profile: awsProfile as string } : {}),
     });
-    for (const ignored of snapshot.ignored) warn(`ignored ${ignored.file}: ${ignored.reason}`);
+    warnAboutInput(snapshot);
     const model = buildModel(snapshot);
     const { cluster, issues } = schedulingCluster(model, clusterFacts(snapshot));
     if (issues.length > 0) throw badInput(issues);

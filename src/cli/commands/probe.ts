@@ -7,7 +7,7 @@ import { renderProbeTable } from '../../report/probe.ts';
 import { abortOnSignals } from '../../live/probe/signals.ts';
 import { addAnalysisOptions, analysisOptionsFrom, analyzeWithOptions } from '../analysis-options.ts';
 import { collectionFailure, ExitCode, UsageError } from '../errors.ts';
-import { outputFormat, warn } from '../inputs.ts';
+import { outputFormat, warn, warnAboutInput } from '../inputs.ts';
 import {
   addSnapshotSourceOptions,
   collectKubernetesOnly,
@@ -90,6 +90,7 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
     const kubernetesOnly = !snapshotPath && !flags.live;
     if (kubernetesOnly) {
       refuseLiveOnlyFlags(flags, ['cluster', 'region', 'profile']);
+      if (flags.vpc !== undefined) throw new UsageError('--vpc picks a cluster in a snapshot directory');
       warn(
         'no snapshot and no --live: planning from the Kubernetes objects alone, so the static verdicts are unknown (no security groups); the live results stand on their own',
       );
@@ -97,6 +98,7 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
     const snapshot = kubernetesOnly
       ? await collectKubernetesOnly({ kubeconfig, context, quiet: flags.quiet })
       : await snapshotFrom(snapshotPath, flags.live ? flags : source);
+    warnAboutInput(snapshot);
     const model = buildModel(snapshot);
     const analysis = analyzeWithOptions(model, analysisOptions);
     const mode = flags.l7 ? 'l7' : 'nc';

@@ -448,13 +448,25 @@ describe('snapshot failures: exit 2, a clear message, nothing left behind', () =
     assert.ok(readdirSync(dir).includes('manifest.json'));
   });
 
-  it('usage errors: no --cluster, live flags without --live, a path with --live', async () => {
+  it('usage errors: no --cluster, live flags without --live, a path with --live, --vpc with --live', async () => {
     const noCluster = await cli.run(['analyze', '--live', '--region', 'us-west-2']);
     assert.equal(noCluster.code, 2);
     assert.match(noCluster.stderr, /--cluster <name> is required/);
-    const stray = await cli.run(['analyze', EXAMPLE, '--cluster', 'dgxc-h100']);
+    const stray = await cli.run(['analyze', EXAMPLE, '--region', 'us-west-2']);
     assert.equal(stray.code, 2);
-    assert.match(stray.stderr, /--live is needed for --cluster/);
+    assert.match(stray.stderr, /--live is needed for --region/);
+    // With a snapshot, --cluster picks the cluster to read (issue 16): this one, or none.
+    const picked = await cli.run(['analyze', EXAMPLE, '--cluster', 'dgxc-h100']);
+    assert.equal(picked.code, 1, picked.stderr);
+    const other = await cli.run(['analyze', EXAMPLE, '--cluster', 'prod-inference']);
+    assert.equal(other.code, 2);
+    assert.match(
+      other.stderr,
+      /--cluster prod-inference: not in the snapshot; the clusters here:\n {2}dgxc-h100 /,
+    );
+    const vpcLive = await cli.run(['analyze', '--live', '--cluster', 'dgxc-h100', '--vpc', 'vpc-1']);
+    assert.equal(vpcLive.code, 2);
+    assert.match(vpcLive.stderr, /--vpc picks a cluster in a snapshot directory/);
     const both = await cli.run(['analyze', EXAMPLE, '--live', '--cluster', 'dgxc-h100']);
     assert.equal(both.code, 2);
     const noDir = await cli.run(['snapshot', '--cluster', 'dgxc-h100']);
