@@ -59,6 +59,8 @@ describe('one cluster per run', () => {
       clusterCaptures(snapshot).map((c) => `${c.name} ${c.vpcId} ${c.home}/ ${c.evidence}`),
       [
         'dgxc-h100 vpc-0a82a3006390adbef dgxc-multi-sg/ dgxc-multi-sg/aws/describe-cluster.json',
+        'dynamo-inference vpc-04dfce1a91aa55c1a dynamo-1.4-preflight/ dynamo-1.4-preflight/aws/describe-cluster.json',
+        'dynamo-inference vpc-04dfce1a91aa55c1a dynamo-1.4-system-frontend/ dynamo-1.4-system-frontend/aws/describe-cluster.json',
         'prod-inference vpc-0d63db0e5c48bb668 healthy-shared-cluster-sg/ healthy-shared-cluster-sg/aws/describe-cluster.json',
         'prod-inference vpc-0d63db0e5c48bb668 policy-default-deny/ policy-default-deny/aws/describe-cluster.json',
         'legacy-dynamo vpc-0189b682cdfcf3c86 upgrade-1.0-to-1.2/ upgrade-1.0-to-1.2/aws/describe-cluster.json',
@@ -84,7 +86,7 @@ describe('one cluster per run', () => {
     const notes = analyzeSnapshot(pick(all, { cluster: 'dgxc-h100' })).notes;
     assert.ok(
       notes.includes(
-        'read cluster dgxc-h100 (vpc-0a82a3006390adbef) in dgxc-multi-sg/, picked by --cluster; left out prod-inference (vpc-0d63db0e5c48bb668) in healthy-shared-cluster-sg/ (14 files), prod-inference (vpc-0d63db0e5c48bb668) in policy-default-deny/ (16 files), legacy-dynamo (vpc-0189b682cdfcf3c86) in upgrade-1.0-to-1.2/ (14 files)',
+        'read cluster dgxc-h100 (vpc-0a82a3006390adbef) in dgxc-multi-sg/, picked by --cluster; left out dynamo-inference (vpc-04dfce1a91aa55c1a) in dynamo-1.4-preflight/ (14 files), dynamo-inference (vpc-04dfce1a91aa55c1a) in dynamo-1.4-system-frontend/ (14 files), prod-inference (vpc-0d63db0e5c48bb668) in healthy-shared-cluster-sg/ (14 files), prod-inference (vpc-0d63db0e5c48bb668) in policy-default-deny/ (16 files), legacy-dynamo (vpc-0189b682cdfcf3c86) in upgrade-1.0-to-1.2/ (14 files)',
       ),
       notes.join('\n'),
     );
@@ -110,7 +112,7 @@ describe('one cluster per run', () => {
 
   it('a single cluster is read unchanged, with or without naming it', async () => {
     const clusters = readdirSync('examples').filter((d) => existsSync(join('examples', d, 'aws')));
-    assert.equal(clusters.length, 4);
+    assert.equal(clusters.length, 6);
     for (const dir of clusters) {
       const snapshot = await load(join('examples', dir));
       assert.equal(pick(snapshot), snapshot, dir);
