@@ -67,6 +67,7 @@ function decisionKeys(model: ClusterModel): (e: Endpoint) => number {
               e.pod.labelsComplete,
               e.pod.hostNetwork,
               e.pod.namedPorts,
+              e.pod.versionedLabels ?? null,
             ])
           : policies
             ? '?'

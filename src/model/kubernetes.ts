@@ -163,7 +163,9 @@ export function buildNodes(snapshot: Snapshot, cni: CniSettings): BuiltNodes {
   for (const node of built) {
     const fallback = named.get(node.name);
     if (fallback) {
-      members.set(fallback.group, [...(members.get(fallback.group) ?? []), node.name]);
+      const names = members.get(fallback.group);
+      if (names) names.push(node.name);
+      else members.set(fallback.group, [node.name]);
       nodes.set(node.name, { ...node, nodeGroup: fallback.group, nodeGroupSource: fallback.source });
     } else nodes.set(node.name, node);
   }
