@@ -116,19 +116,41 @@ function podTemplate(pods: readonly PodModel[]): PodIdentity | undefined {
 }
 
 /**
- * What a SecurityGroupPolicy selects the conformance orchestrator by: its namespace and labels
- * (its Job adds more labels, so they are not complete).
+ * The conformance orchestrator as NetworkPolicies and SecurityGroupPolicies see it, from its
+ * profile: its namespace and the labels every AICR version gives it. Its Job adds more (job-name,
+ * controller-uid) and AICR's own `<domain>/validator` key depends on the version, so its labels
+ * are not complete and the versioned ones are named, never assumed.
  */
-export const ORCHESTRATOR_SELECTION: PodSelection = (() => {
-  const { metadata } = profiles[ORCHESTRATOR_PROFILE]!.pod({}) as {
+export const ORCHESTRATOR_IDENTITY: PodIdentity = (() => {
+  const profile = profiles[ORCHESTRATOR_PROFILE]!;
+  const { metadata } = profile.pod({}) as {
     metadata: { namespace: string; labels: Record<string, string> };
   };
-  return { namespace: metadata.namespace, labels: metadata.labels, labelsComplete: false };
+  return {
+    namespace: metadata.namespace,
+    labels: metadata.labels,
+    labelsComplete: false,
+    hostNetwork: false,
+    namedPorts: {},
+    ...(profile.versionedLabels ? { versionedLabels: profile.versionedLabels } : {}),
+  };
 })();
+
+/** How NetworkPolicies see the orchestrator, for the report: what is assumed and what is not. */
+export function orchestratorIdentityNote(): string {
+  const { namespace, labels, versionedLabels } = ORCHESTRATOR_IDENTITY;
+  const known = Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+  const versioned = Object.entries(versionedLabels ?? {})
+    .map(([k, why]) => `${k} (${why})`)
+    .join(' or ');
+  return `NetworkPolicies see the conformance orchestrator as a pod in namespace ${namespace} (AICR's default; aicr validate --namespace changes it) labelled ${known}${versioned ? `; its ${versioned} label is not assumed, so a policy selecting on it leaves the flow unknown` : ''}`;
+}
 
 /** The orchestrator, were it scheduled on `node`. */
 export function orchestratorEndpoint(model: ClusterModel, node: NodeModel): Endpoint {
-  return predictedEndpoint(model, node, undefined, ORCHESTRATOR_SELECTION);
+  return predictedEndpoint(model, node, ORCHESTRATOR_IDENTITY);
 }
 
 export function sourcesFor(model: ClusterModel, selector: SourceSelector, roles: NodeRoles): Ends {

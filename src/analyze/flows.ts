@@ -14,6 +14,7 @@ import { buildRequirementContext, type ContextOptions } from '../requirements/co
 import { resolveRequirements, type NotApplicable, type Requirement } from '../requirements/resolve.ts';
 import {
   frontendBasis,
+  orchestratorIdentityNote,
   sourcesFor,
   splitNodes,
   targetsFor,
@@ -66,6 +67,7 @@ function decisionKeys(model: ClusterModel): (e: Endpoint) => number {
               e.pod.labelsComplete,
               e.pod.hostNetwork,
               e.pod.namedPorts,
+              e.pod.versionedLabels ?? null,
             ])
           : policies
             ? '?'
@@ -415,15 +417,15 @@ export function analyzeFlows(model: ClusterModel, options: AnalyzeOptions = {}):
   let flows: FlowResult[] = [];
   const identities: Identities = new Map();
   const unique = uniqueIds();
-  // Sources that dial a Service by name, for the DNS requirement of egress-isolated pods.
-  const nameClients = new Map<string, Endpoint>();
+  // Sources that dial a Service by name, for the DNS requirement of egress-isolated pods. Keyed by
+  // the endpoint itself (cached per pod, and per node and identity): pods predicted on one node
+  // share an id, yet the orchestrator and a Dynamo client there are different pods to a policy.
+  const nameClients = new Set<Endpoint>();
   for (const requirement of set.requirements) {
     const sources =
       requirement.from === 'egress-isolated-sources'
         ? {
-            endpoints: [...nameClients.values()].filter(
-              (e) => isolatedFor(model.policies, e, 'egress') !== 'no',
-            ),
+            endpoints: [...nameClients].filter((e) => isolatedFor(model.policies, e, 'egress') !== 'no'),
             predicted: false,
           }
         : sourcesFor(model, requirement.from, roles);
@@ -434,7 +436,7 @@ export function analyzeFlows(model: ClusterModel, options: AnalyzeOptions = {}):
       continue;
     }
     if (requirement.to.kind === 'service' && requirement.from !== 'egress-isolated-sources') {
-      for (const endpoint of sources.endpoints) nameClients.set(endpoint.id, endpoint);
+      for (const endpoint of sources.endpoints) nameClients.add(endpoint);
     }
     const targets = targetsFor(model, requirement.to, roles);
     const missing = sources.none ?? targets.none;
@@ -443,6 +445,12 @@ export function analyzeFlows(model: ClusterModel, options: AnalyzeOptions = {}):
       continue;
     }
     if (targets.predicted) notes.push(`${requirement.title}: target ${targets.via}`);
+    if (
+      requirement.from === 'tolerate-all-pods' &&
+      model.policies.policies.length > 0 &&
+      model.policies.engine.enforced
+    )
+      notes.push(orchestratorIdentityNote());
     flows.push(
       ...toFlowResults(
         model,

@@ -169,7 +169,7 @@ export function buildModel(snapshot: Snapshot): ClusterModel {
     ...[...eniConfigs.values()].flatMap((c) => c.securityGroups),
     ...securityGroupPolicies.flatMap((p) => p.groupIds),
   ]);
-  const nodes = buildNodes(snapshot, cni);
+  const { nodes, notes: nodeNotes } = buildNodes(snapshot, cni);
   const pods = buildPods(snapshot);
   const family = podFamily(cluster?.kubernetesNetworkConfig?.ipFamily, cni, pods);
   const podNetworks = buildPodNetworks({
@@ -232,6 +232,7 @@ export function buildModel(snapshot: Snapshot): ClusterModel {
             },
           ]
         : []),
+      ...nodeNotes,
       ...podNetworks.notes,
     ],
     inputNotes: inputNotes(snapshot),

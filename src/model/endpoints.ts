@@ -12,7 +12,7 @@ import type {
   SecurityGroupPolicyModel,
 } from './types.ts';
 import type { PodIdentity, Tri } from './policy/types.ts';
-import { and, matchSelector } from './policy/selectors.ts';
+import { and, matchSelector, unsettledLabels } from './policy/selectors.ts';
 import { NO_NODE_GROUP } from './kubernetes.ts';
 import { primaryEni, trunkEni } from './pod-network.ts';
 
@@ -170,6 +170,8 @@ export interface PodSelection {
   readonly namespace: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly labelsComplete: boolean;
+  /** Labels it carries in some versions of its workload only, each with the versions. */
+  readonly versionedLabels?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -239,7 +241,11 @@ function selectingPolicies(
     else if (result === 'maybe') {
       const why = [
         ...(namespace === 'maybe' ? ['the pod’s namespace is not known'] : []),
-        ...(pods === 'maybe' ? ['its podSelector reads labels the pod is not known to carry or lack'] : []),
+        ...(pods === 'maybe'
+          ? [
+              `its podSelector reads labels the pod is not known to carry or lack${podLabelsDoubt(policy, who)}`,
+            ]
+          : []),
         ...(account === 'maybe'
           ? ['its serviceAccountSelector reads service-account labels, which are not captured']
           : []),
@@ -248,6 +254,12 @@ function selectingPolicies(
     }
   }
   return { yes, maybe };
+}
+
+/** The labels a SecurityGroupPolicy's podSelector reads that the pod's known labels do not settle. */
+function podLabelsDoubt(policy: SecurityGroupPolicyModel, who: PodSelection | undefined): string {
+  const keys = policy.podSelector && who ? unsettledLabels(policy.podSelector, who) : [];
+  return keys.length > 0 ? ` (${keys.join(', ')})` : '';
 }
 
 function predictPod(

@@ -1,7 +1,14 @@
 /** Nodes, pods, VPC CNI settings and ENIConfigs in internal form. */
 import type { Instance } from '../snapshot/schemas.ts';
 import type { Located, Snapshot } from '../snapshot/types.ts';
-import type { CniSettings, EniConfigModel, NodeModel, PodModel, SecurityGroupPolicyModel } from './types.ts';
+import type {
+  CniSettings,
+  EniConfigModel,
+  ModelWarning,
+  NodeModel,
+  PodModel,
+  SecurityGroupPolicyModel,
+} from './types.ts';
 
 /** Labels that name a node's group, in order of preference (docs/architecture.md, "Node groups"). */
 const nodeGroupLabels = [
@@ -28,14 +35,70 @@ function gpuEvidence(
   return undefined;
 }
 
-export function buildNodes(snapshot: Snapshot, cni: CniSettings): Map<string, NodeModel> {
+/** Labels that name a node's instance type: the stable one, then the deprecated beta one. */
+const instanceTypeLabels = ['node.kubernetes.io/instance-type', 'beta.kubernetes.io/instance-type'];
+
+/** What groups a node no label or tag names: its instance type, else its GPU capacity. */
+interface Fallback {
+  readonly instanceType?: string;
+  readonly instanceTypeSource?: string;
+  readonly gpu: boolean;
+  readonly gpuCount?: number;
+}
+
+/**
+ * Names for nodes no node-group label or tag names. Nodes of one instance type and GPU presence
+ * form one group; a system node and a GPU node are never one group, even of one instance type
+ * (a GPU shown only by capacity or label). Without an instance type, the GPU count groups them.
+ */
+function fallbackGroups(
+  fallbacks: ReadonlyMap<string, Fallback>,
+): Map<string, { group: string; source: string }> {
+  const gpuByType = new Map<string, Set<boolean>>();
+  for (const f of fallbacks.values()) {
+    if (!f.instanceType) continue;
+    const seen = gpuByType.get(f.instanceType) ?? new Set<boolean>();
+    seen.add(f.gpu);
+    gpuByType.set(f.instanceType, seen);
+  }
+  const out = new Map<string, { group: string; source: string }>();
+  for (const [name, f] of fallbacks) {
+    if (f.instanceType) {
+      const split = gpuByType.get(f.instanceType)!.size > 1;
+      out.set(name, {
+        group: `(instance type ${f.instanceType}${split ? (f.gpu ? ', GPU' : ', no GPU') : ''})`,
+        source: `no node-group label or tag: grouped by instance type (${f.instanceTypeSource})${split ? ' and GPU presence' : ''}`,
+      });
+    } else if (f.gpu) {
+      out.set(name, {
+        group: `(no node group, ${f.gpuCount !== undefined ? `nvidia.com/gpu=${f.gpuCount}` : 'GPU'})`,
+        source: 'no node-group label or tag and no instance type: grouped by GPU capacity',
+      });
+    } else {
+      out.set(name, {
+        group: NO_NODE_GROUP,
+        source: 'no node-group label or tag, no instance type and no GPU',
+      });
+    }
+  }
+  return out;
+}
+
+export interface BuiltNodes {
+  readonly nodes: Map<string, NodeModel>;
+  /** How nodes without a node-group label or tag were grouped, for the report. */
+  readonly notes: ModelWarning[];
+}
+
+export function buildNodes(snapshot: Snapshot, cni: CniSettings): BuiltNodes {
   const instances = new Map(snapshot.instances.map((i) => [i.value.InstanceId, i.value]));
   const instanceByIp = new Map(
     snapshot.instances.flatMap((i) =>
       i.value.PrivateIpAddress ? [[i.value.PrivateIpAddress, i.value] as const] : [],
     ),
   );
-  const out = new Map<string, NodeModel>();
+  const built: NodeModel[] = [];
+  const fallbacks = new Map<string, Fallback>();
   for (const { value: node, origin } of snapshot.nodes) {
     const labels = node.metadata.labels ?? {};
     const annotations = node.metadata.annotations ?? {};
@@ -47,14 +110,29 @@ export function buildNodes(snapshot: Snapshot, cni: CniSettings): Map<string, No
     const instanceId = fromProvider ?? instance?.InstanceId;
     const labelKey = nodeGroupLabels.find((key) => labels[key]);
     const tagGroup = instanceTag(instance, 'eks:nodegroup-name');
+    const typeLabel = instanceTypeLabels.find((key) => labels[key]);
+    const instanceType = typeLabel ? labels[typeLabel]! : instance?.InstanceType;
+    const capacity = node.status?.capacity;
+    const evidence = gpuEvidence(labels, capacity, instanceType);
     const nodeGroup = labelKey ? labels[labelKey]! : (tagGroup ?? NO_NODE_GROUP);
     const nodeGroupSource = labelKey
       ? `label ${labelKey}`
       : tagGroup
         ? 'EC2 tag eks:nodegroup-name'
         : 'none found';
-    const instanceType = labels['node.kubernetes.io/instance-type'] ?? instance?.InstanceType;
-    const evidence = gpuEvidence(labels, node.status?.capacity, instanceType);
+    if (!labelKey && !tagGroup) {
+      const gpus = Number(capacity?.['nvidia.com/gpu'] ?? 0);
+      fallbacks.set(node.metadata.name, {
+        ...(instanceType
+          ? {
+              instanceType,
+              instanceTypeSource: typeLabel ? `label ${typeLabel}` : `EC2 instance ${instance!.InstanceId}`,
+            }
+          : {}),
+        gpu: evidence !== undefined,
+        ...(gpus > 0 ? { gpuCount: gpus } : {}),
+      });
+    }
     // As ipamd reads it: the annotation first, then the one label ENI_CONFIG_LABEL_DEF names.
     // Without the aws-node DaemonSet, the name the defaults would read (checked against the ENIs).
     const eniConfigName =
@@ -62,7 +140,7 @@ export function buildNodes(snapshot: Snapshot, cni: CniSettings): Map<string, No
         ? (annotations['k8s.amazonaws.com/eniConfig'] ??
           labels[cni.eniConfigLabelDef ?? 'k8s.amazonaws.com/eniConfig'])
         : undefined;
-    out.set(node.metadata.name, {
+    built.push({
       name: node.metadata.name,
       ...(instanceId ? { instanceId } : {}),
       ...(instanceType ? { instanceType } : {}),
@@ -79,7 +157,32 @@ export function buildNodes(snapshot: Snapshot, cni: CniSettings): Map<string, No
       origin,
     });
   }
-  return out;
+  const named = fallbackGroups(fallbacks);
+  const nodes = new Map<string, NodeModel>();
+  const members = new Map<string, string[]>();
+  for (const node of built) {
+    const fallback = named.get(node.name);
+    if (fallback) {
+      const names = members.get(fallback.group);
+      if (names) names.push(node.name);
+      else members.set(fallback.group, [node.name]);
+      nodes.set(node.name, { ...node, nodeGroup: fallback.group, nodeGroupSource: fallback.source });
+    } else nodes.set(node.name, node);
+  }
+  const notes: ModelWarning[] = [];
+  if (members.size > 0) {
+    const groups = [...members]
+      .map(
+        ([group, names]) =>
+          `${group}: ${names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ')}`,
+      )
+      .join('; ');
+    notes.push({
+      code: 'node-groups-inferred',
+      message: `nodes without an EKS, eksctl or Karpenter node-group label or an eks:nodegroup-name tag are grouped by instance type (label node.kubernetes.io/instance-type, else the beta label, else the EC2 instance), and GPU nodes apart from the others (GPU label, nvidia.com/gpu capacity or a p/g instance type): ${groups}`,
+    });
+  }
+  return { nodes, notes };
 }
 
 const NO_PORTS: Readonly<Record<string, { port: number; protocol: string }>> = Object.freeze({});

@@ -13,8 +13,30 @@ export const ORCHESTRATOR_PROFILE = 'aicr-conformance-orchestrator';
 export interface Profile {
   readonly name: string;
   readonly description: string;
+  /** The pod, with only the labels every version of its workload gives it. */
   readonly pod: (options: { prometheusNamespace?: string }) => Record<string, unknown>;
+  /**
+   * Labels the pod carries in some versions of its workload only, each with the versions: a
+   * NetworkPolicy or SecurityGroupPolicy that selects on one cannot be decided.
+   */
+  readonly versionedLabels?: Readonly<Record<string, string>>;
 }
+
+/**
+ * AICR stamps its own label keys with its API domain: `aicr.nvidia.com/` up to v0.11.1, `aicr.run/`
+ * since (NVIDIA/aicr docs/design/013-aicr-run-domain-migration.md; pkg/header/header.go `Domain`;
+ * pkg/validator/labels/labels.go `Validator = header.Domain + "/validator"`). The orchestrator's pod
+ * template carries `app.kubernetes.io/name: aicr`, `app.kubernetes.io/component: validation` and
+ * `<domain>/validator: <check>` (pkg/validator/job/deployer.go `buildApplyConfig`), in the namespace
+ * `aicr validate` deploys to, `aicr-validation` by default (`--namespace`).
+ */
+const AICR_VALIDATOR_LABELS: Readonly<Record<string, string>> = {
+  'aicr.nvidia.com/validator': 'ai-service-metrics, from AICR v0.11.1 and earlier only',
+  'aicr.run/validator': 'ai-service-metrics, from AICR after v0.11.1 only',
+};
+
+/** The key of the label naming an AICR validator pod's check, in every AICR version. */
+export const AICR_VALIDATOR_LABEL_KEYS: readonly string[] = Object.keys(AICR_VALIDATOR_LABELS);
 
 export const profiles: Record<string, Profile> = {
   [ORCHESTRATOR_PROFILE]: {
@@ -29,7 +51,6 @@ export const profiles: Record<string, Profile> = {
         labels: {
           'app.kubernetes.io/name': 'aicr',
           'app.kubernetes.io/component': 'validation',
-          'aicr.nvidia.com/validator': 'ai-service-metrics',
         },
       },
       spec: {
@@ -71,6 +92,7 @@ export const profiles: Record<string, Profile> = {
         ],
       },
     }),
+    versionedLabels: AICR_VALIDATOR_LABELS,
   },
 };
 

@@ -10,7 +10,7 @@ import type { Protocol } from '../model/types.ts';
 import { ALL_PORTS, intersect, isEmpty, normalise, subtract, formatPortSet, type PortSet } from './ports.ts';
 import type { Fact, FlowQuery, TraceStep } from './types.ts';
 import type { PolicyPeer, PolicyPort } from '../snapshot/schemas.ts';
-import { and, matchSelector, or } from '../model/policy/selectors.ts';
+import { and, matchSelector, or, unsettledLabels } from '../model/policy/selectors.ts';
 import type { NetworkPolicyModel, PolicySet, Tri } from '../model/policy/types.ts';
 
 type Direction = 'ingress' | 'egress';
@@ -99,6 +99,31 @@ function policyFact(
   };
 }
 
+/** Why a rule may allow a flow without surely allowing it: the peer, the pod it applies to, or a named port. */
+function ruleDoubt(
+  peers: Tri,
+  selected: Tri,
+  other: Endpoint,
+  self: Endpoint,
+  peerLabels: readonly string[],
+  policy: NetworkPolicyModel,
+): string {
+  const reasons: string[] = [];
+  if (peers === 'maybe')
+    reasons.push(
+      `whether it selects ${other.label} depends on labels or a namespace not known` +
+        (peerLabels.length > 0 ? ` (label ${[...new Set(peerLabels)].join(', ')})` : ''),
+    );
+  if (selected === 'maybe') {
+    const own = self.pod ? unsettledLabels(policy.podSelector, self.pod) : [];
+    reasons.push(
+      `whether the policy applies to ${self.label} depends on labels not known` +
+        (own.length > 0 ? ` (label ${own.join(', ')})` : ''),
+    );
+  }
+  return reasons.length > 0 ? reasons.join('; ') : 'a named port cannot be resolved';
+}
+
 /** Is the endpoint isolated for a direction (some enforced policy of that type selects it)? */
 export function isolatedFor(sets: PolicySet, endpoint: Endpoint, direction: Direction): Tri {
   if (sets.policies.length === 0 || !sets.engine.enforced) return 'no';
@@ -152,7 +177,13 @@ export function policyStep(sets: PolicySet, direction: Direction, query: FlowQue
     isolation = or(isolation, selected);
     for (const rule of (direction === 'ingress' ? policy.ingress : policy.egress) ?? []) {
       let peers: Tri = rule.peers && rule.peers.length > 0 ? 'no' : 'yes';
-      for (const peer of rule.peers ?? []) peers = or(peers, matchPeer(sets, policy, peer, other));
+      const unsettled: string[] = [];
+      for (const peer of rule.peers ?? []) {
+        const match = matchPeer(sets, policy, peer, other);
+        if (match === 'maybe' && peer.podSelector && other.pod)
+          unsettled.push(...unsettledLabels(peer.podSelector, other.pod));
+        peers = or(peers, match);
+      }
       if (peers === 'no') continue;
       const covered = rulePorts(rule.ports, protocol, destination);
       const sureHere = intersect(wanted, covered.sure);
@@ -174,7 +205,7 @@ export function policyStep(sets: PolicySet, direction: Direction, query: FlowQue
           policyFact(
             policy,
             direction,
-            `${where} may allow it: ${peers === 'maybe' ? `whether it selects ${other.label} depends on labels or a namespace not known` : 'a named port cannot be resolved'}`,
+            `${where} may allow it: ${ruleDoubt(peers, selected, other, self, unsettled, policy)}`,
             rule.index,
           ),
         );
@@ -183,13 +214,18 @@ export function policyStep(sets: PolicySet, direction: Direction, query: FlowQue
     }
   }
   const names = selecting.map((s) => `${s.policy.namespace}/${s.policy.name}`).join(', ');
-  const isolatingFacts = selecting.map((s) =>
-    policyFact(
+  // What a `maybe` isolation turns on: the labels each policy selects on that the pod may lack.
+  const unsettledBy = (policy: NetworkPolicyModel): string[] =>
+    self.pod ? unsettledLabels(policy.podSelector, self.pod) : [];
+  const isolatingFacts = selecting.map((s) => {
+    const unsettled = s.selected === 'maybe' ? unsettledBy(s.policy) : [];
+    return policyFact(
       s.policy,
       direction,
-      `${s.policy.namespace}/${s.policy.name} ${s.selected === 'yes' ? 'isolates' : 'may isolate'} ${self.label} for ${direction}`,
-    ),
-  );
+      `${s.policy.namespace}/${s.policy.name} ${s.selected === 'yes' ? 'isolates' : 'may isolate'} ${self.label} for ${direction}` +
+        (unsettled.length > 0 ? ` (it selects on label ${unsettled.join(', ')})` : ''),
+    );
+  });
   const uncovered = subtract(wanted, sure);
   if (isEmpty(uncovered)) {
     return {
@@ -201,9 +237,17 @@ export function policyStep(sets: PolicySet, direction: Direction, query: FlowQue
     };
   }
   if (isolation === 'maybe' || !isEmpty(intersect(uncovered, unsure))) {
+    const unsettled = selecting
+      .filter((s) => s.selected === 'maybe')
+      .flatMap((s) => {
+        const keys = unsettledBy(s.policy);
+        return keys.length > 0
+          ? [`${s.policy.namespace}/${s.policy.name} selects on label ${keys.join(', ')}`]
+          : [];
+      });
     const why =
       isolation === 'maybe'
-        ? `whether ${names} select ${self.label} depends on labels not known`
+        ? `whether ${names} select ${self.label} depends on labels not known${unsettled.length > 0 ? `: ${unsettled.join('; ')}` : ''}`
         : doubts.map((d) => d.text).join('; ');
     return {
       kind,

@@ -84,6 +84,10 @@ interface NodeSpec {
   prefixes?: string[];
   labels?: Record<string, string>;
   unschedulable?: boolean;
+  /** EC2 instance type (default p5.48xlarge for GPU nodes, m6i.2xlarge otherwise). */
+  instanceType?: string;
+  /** Neither the eks.amazonaws.com/nodegroup label nor the eks:nodegroup-name tag (self-managed). */
+  untagged?: boolean;
 }
 
 export interface ExtraEni {
@@ -268,12 +272,12 @@ export class Scenario {
     });
     this.instances.push({
       InstanceId: instanceId,
-      InstanceType: spec.gpu ? 'p5.48xlarge' : 'm6i.2xlarge',
+      InstanceType: spec.instanceType ?? (spec.gpu ? 'p5.48xlarge' : 'm6i.2xlarge'),
       PrivateIpAddress: spec.ip,
       SubnetId: spec.subnet,
       VpcId: VPC,
       SecurityGroups: spec.sgs.map((g) => ({ GroupId: g, GroupName: g })),
-      Tags: [{ Key: 'eks:nodegroup-name', Value: spec.group }],
+      Tags: spec.untagged ? [] : [{ Key: 'eks:nodegroup-name', Value: spec.group }],
     });
     this.nodes.push({
       apiVersion: 'v1',
@@ -281,7 +285,7 @@ export class Scenario {
       metadata: {
         name,
         labels: {
-          'eks.amazonaws.com/nodegroup': spec.group,
+          ...(spec.untagged ? {} : { 'eks.amazonaws.com/nodegroup': spec.group }),
           'kubernetes.io/hostname': name,
           ...(spec.gpu ? { 'nvidia.com/gpu.present': 'true' } : {}),
           ...spec.labels,

@@ -61,3 +61,36 @@ export function matchSelector(
   }
   return result;
 }
+
+/** The label keys a selector reads. */
+export function selectorKeys(selector: LabelSelector): string[] {
+  return [
+    ...new Set([
+      ...Object.keys(selector.matchLabels ?? {}),
+      ...(selector.matchExpressions ?? []).map((e) => e.key),
+    ]),
+  ];
+}
+
+/**
+ * Why a selector's match on a pod is `maybe`: the keys it reads that the pod's known labels do not
+ * settle, each with the versions that carry it when the pod's workload says. Empty when the labels
+ * are complete or not known at all.
+ */
+export function unsettledLabels(
+  selector: LabelSelector,
+  pod: {
+    readonly labels: Readonly<Record<string, string>>;
+    readonly labelsComplete: boolean;
+    readonly versionedLabels?: Readonly<Record<string, string>>;
+  },
+): string[] {
+  if (pod.labelsComplete) return [];
+  return selectorKeys(selector)
+    .filter((key) => !Object.hasOwn(pod.labels, key))
+    .map((key) => {
+      const versions =
+        pod.versionedLabels && Object.hasOwn(pod.versionedLabels, key) ? pod.versionedLabels[key] : undefined;
+      return versions ? `${key} (${versions})` : key;
+    });
+}

@@ -44,6 +44,11 @@ export interface PodIdentity {
   readonly hostNetwork: boolean;
   /** Named container ports: name → port and protocol. */
   readonly namedPorts: Readonly<Record<string, { port: number; protocol: string }>>;
+  /**
+   * Labels it carries in some versions of its workload only (never in `labels`), each with the
+   * versions: a selector on one is `maybe`, and the report says why.
+   */
+  readonly versionedLabels?: Readonly<Record<string, string>>;
 }
 
 export type Tri = 'yes' | 'no' | 'maybe';

@@ -12,6 +12,7 @@ import { classOfNode, fixesFor, flowsFromClass, worstStatus } from '../source-cl
 import { clusterFacts, schedulingCluster } from '../../placement/cluster.ts';
 import { schedulingSpec } from '../../placement/spec.ts';
 import { tolerationsToFit } from '../../placement/tolerations.ts';
+import { AICR_VALIDATOR_LABEL_KEYS } from '../../placement/profiles.ts';
 import type { SchedulingCluster } from '../../placement/types.ts';
 import type { Status } from '../../reachability/types.ts';
 import type { RequirementId } from '../../requirements/catalog.ts';
@@ -121,7 +122,7 @@ function runsOf(
   const check = subject.split('/').pop()!;
   const prefix = `aicr-${check}-`;
   return (_namespace, name, labels) =>
-    labels['aicr.nvidia.com/validator'] === check || name.startsWith(prefix);
+    AICR_VALIDATOR_LABEL_KEYS.some((key) => labels[key] === check) || name.startsWith(prefix);
 }
 
 /** Where the validator's own pod ran: its Pod object, else its Scheduled event. */

@@ -406,6 +406,20 @@ describe('validator: Prometheus unreachable', () => {
     );
   });
 
+  for (const key of ['aicr.nvidia.com/validator', 'aicr.run/validator']) {
+    it(`finds its pod by the ${key} label (AICR's label domain depends on its version), whatever its name`, () => {
+      const pod = validatorPod('ai-service-metrics', 'inf-1') as {
+        metadata: { name: string; labels: Record<string, string> };
+      };
+      pod.metadata.name = 'validation-run-7x2kq';
+      pod.metadata.labels = { 'app.kubernetes.io/name': 'aicr', [key]: 'ai-service-metrics' };
+      const cause = only(
+        diagnosisOf(dynamoCluster({ nats: 'allowed' }).file('k8s/validator.json', list([pod])), [report]),
+      );
+      assert.match(cause.advice.join(), /the validator ran on inf-1/);
+    });
+  }
+
   it('from its Scheduled event when the pod is gone; a node whose 9090 is allowed leaves the cause open', () => {
     const d = diagnosisOf(
       dynamoCluster({ nats: 'allowed' }).file(
