@@ -14,7 +14,7 @@ import type { Fact, FlowQuery, TraceStep } from './types.ts';
 import type { PolicyPeer, PolicyPort } from '../snapshot/schemas.ts';
 import { and, matchSelector, or } from '../model/policy/selectors.ts';
 import { policiesEnforced } from '../model/policy/build.ts';
-import { ciliumCouldSelect, ciliumPolicyName } from '../model/policy/cilium.ts';
+import { ciliumCouldSelect, ciliumStep } from './cilium-step.ts';
 import type { NetworkPolicyModel, PolicyRuleModel, PolicySet, Tri } from '../model/policy/types.ts';
 import { calicoSelects, calicoStep, type KubernetesMatching } from './calico-step.ts';
 
@@ -129,34 +129,6 @@ function rulePeers(sets: PolicySet, policy: NetworkPolicyModel, rule: PolicyRule
   let peers: Tri = rule.peers && rule.peers.length > 0 ? 'no' : 'yes';
   for (const peer of rule.peers ?? []) peers = or(peers, matchPeer(sets, policy, peer, other));
   return peers;
-}
-
-/** Cilium policies are not modelled: one that could select the pod leaves the hop unknown. */
-function ciliumStep(sets: PolicySet, direction: Direction, query: FlowQuery): TraceStep | undefined {
-  const self = direction === 'ingress' ? query.destination : query.source;
-  const could = sets.cilium
-    .map((policy) => ({
-      policy,
-      selects: ciliumCouldSelect(policy, self.pod, direction, sets.namespaceLabels),
-    }))
-    .filter((c) => c.selects !== 'no');
-  if (could.length === 0) return undefined;
-  const facts: Fact[] = could.map(({ policy, selects: s }) => ({
-    kind: 'network-policy',
-    namespace: policy.namespace ?? '',
-    name: policy.name,
-    direction,
-    policyKind: policy.kind,
-    text: `${ciliumPolicyName(policy)} ${s === 'yes' ? 'selects' : 'may select'} ${self.label} for ${direction}; Cilium policies are not modelled`,
-    origin: policy.origin,
-  }));
-  return {
-    kind: direction === 'ingress' ? 'policy-ingress' : 'policy-egress',
-    status: 'unknown',
-    at: self.pod ? `pod ${self.label} (namespace ${self.pod.namespace})` : self.label,
-    summary: `NetworkPolicy ${direction} cannot be decided: ${facts.map((f) => f.text).join('; ')}`,
-    facts,
-  };
 }
 
 /** One hop from the verdicts of every engine that enforces on it: all must allow. */
