@@ -432,7 +432,7 @@ export function calicoStep(
               : 'passes it to the namespace profile, which allows';
         const text = certain
           ? `${where} ${verb} ${portsText} ${toward} ${other.label}`
-          : `${where} may ${rule.action === 'Pass' ? 'pass it to the namespace profile (which allows)' : verb.replace(/s$/, '')} ${portsText}: ${
+          : `${where} may ${rule.action === 'Pass' ? 'pass it to the namespace profile (which allows)' : rule.action === 'Deny' ? 'deny' : 'allow'} ${portsText}: ${
               policy.selected !== 'yes'
                 ? `whether ${policy.label} selects ${self.label} depends on labels not known`
                 : (rule.doubt ?? 'a named port cannot be resolved')
