@@ -45,8 +45,13 @@ const fact = z.discriminatedUnion('kind', [
     policyKind: z
       .string()
       .optional()
-      .describe('Absent for a Kubernetes NetworkPolicy; else Calico NetworkPolicy, Calico GlobalNetworkPolicy, CiliumNetworkPolicy, …'),
-    action: z.enum(['Allow', 'Deny', 'Pass']).optional().describe('The action of the Calico rule that decided'),
+      .describe(
+        'Absent for a Kubernetes NetworkPolicy; else Calico NetworkPolicy, Calico GlobalNetworkPolicy, CiliumNetworkPolicy, …',
+      ),
+    action: z
+      .enum(['Allow', 'Deny', 'Pass'])
+      .optional()
+      .describe('The action of the Calico rule that decided'),
     order: z.number().optional().describe("That Calico policy's order"),
     text: z.string(),
     origin,
