@@ -5,6 +5,7 @@
  */
 import type { Endpoint } from '../model/endpoints.ts';
 import type { ClusterModel } from '../model/types.ts';
+import { hasPolicies, policiesEnforced } from '../model/policy/build.ts';
 import { taintLabel } from '../placement/match.ts';
 import { evaluateFlow } from '../reachability/evaluate.ts';
 import { isolatedFor } from '../reachability/policy-step.ts';
@@ -49,7 +50,7 @@ function decisionKeys(model: ClusterModel): (e: Endpoint) => number {
   // Keys are interned to small numbers: pair lookups then build short strings, not long ones.
   const cache = new WeakMap<Endpoint, number>();
   const interned = new Map<string, number>();
-  const policies = model.policies.policies.length > 0 && model.policies.engine.enforced;
+  const policies = policiesEnforced(model.policies);
   return (e) => {
     let id = cache.get(e);
     if (id === undefined) {
@@ -363,10 +364,10 @@ export function analyzeFlows(model: ClusterModel, options: AnalyzeOptions = {}):
       );
     }
   }
-  const policiesEnforced = model.policies.policies.length > 0 && model.policies.engine.enforced;
+  const enforced = policiesEnforced(model.policies);
   const { context, notes } = buildRequirementContext(model.pods, {
     ...options,
-    networkPolicies: policiesEnforced,
+    networkPolicies: enforced,
     declared: model.dynamoComponents,
   });
   const set = resolveRequirements(context);
@@ -472,7 +473,7 @@ export function analyzeFlows(model: ClusterModel, options: AnalyzeOptions = {}):
     identities,
     notes: [
       roles.basis,
-      ...(model.policies.policies.length > 0
+      ...(hasPolicies(model.policies)
         ? [`NetworkPolicy engine: ${model.policies.engine.kind} (${model.policies.engine.evidence})`]
         : []),
       ...notes,

@@ -13,7 +13,7 @@ import { buildPodNetworks } from './pod-network.ts';
 import { buildEniIndex, buildNacls, buildPrefixLists, buildSubnets } from './network.ts';
 import { buildSecurityGroups } from './security-groups.ts';
 import { declaredComponents } from './dynamo-graph.ts';
-import { buildPolicySet } from './policy/build.ts';
+import { buildPolicySet, hasPolicies } from './policy/build.ts';
 import type {
   ClusterModel,
   CniSettings,
@@ -63,6 +63,10 @@ function addressBlocks(
       }
     }
   }
+  for (const policy of policies.calico)
+    for (const rule of [...policy.ingress, ...policy.egress])
+      for (const side of [rule.source, rule.destination])
+        for (const range of [...(side.nets ?? []), ...(side.notNets ?? [])]) add(range);
   return [...unique.values()];
 }
 
@@ -143,12 +147,12 @@ export function buildModel(snapshot: Snapshot): ClusterModel {
 
   const cni = buildCniSettings(snapshot);
   const policies = buildPolicySet(snapshot);
-  if (policies.policies.length > 0 && !policies.engine.enforced) {
+  if (hasPolicies(policies) && !policies.engine.enforced) {
     warnings.push({
       code: 'policies-inert',
       message: `NetworkPolicies are present but inert: ${policies.engine.evidence}`,
     });
-  } else if (policies.policies.length > 0 && policies.engine.kind === 'unknown') {
+  } else if (hasPolicies(policies) && policies.engine.kind === 'unknown') {
     warnings.push({ code: 'policy-engine-assumed', message: `NetworkPolicies: ${policies.engine.evidence}` });
   }
   const { enis, eniForAddress, enisOfInstance } = buildEniIndex(snapshot);

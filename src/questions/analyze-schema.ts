@@ -38,10 +38,21 @@ const fact = z.discriminatedUnion('kind', [
   }),
   z.object({
     kind: z.literal('network-policy'),
-    namespace: z.string(),
+    namespace: z.string().describe("The policy's namespace; '' for a cluster-wide policy"),
     name: z.string(),
     direction: z.enum(['ingress', 'egress']),
     ruleIndex: z.number().int().optional(),
+    policyKind: z
+      .string()
+      .optional()
+      .describe(
+        'Absent for a Kubernetes NetworkPolicy; else Calico NetworkPolicy, Calico GlobalNetworkPolicy, CiliumNetworkPolicy, …',
+      ),
+    action: z
+      .enum(['Allow', 'Deny', 'Pass'])
+      .optional()
+      .describe('The action of the Calico rule that decided'),
+    order: z.number().optional().describe("That Calico policy's order"),
     text: z.string(),
     origin,
   }),

@@ -2,7 +2,9 @@
  * The NetworkPolicy hops of a flow: egress on the source pod, ingress on the destination pod.
  * Kubernetes semantics: a pod is isolated for a direction when any policy with that type selects
  * it; then only traffic some rule of those policies allows gets through. Same-node traffic is
- * subject to policies too (unlike security groups).
+ * subject to policies too (unlike security groups). Where Calico's own policies are present, Calico
+ * orders them with the Kubernetes ones (`calico-step.ts`); a Cilium policy that could select the
+ * pod makes the hop `unknown`, naming it.
  */
 import { coverage, parseCidr } from '../base/ip.ts';
 import type { Endpoint } from '../model/endpoints.ts';
@@ -11,7 +13,10 @@ import { ALL_PORTS, intersect, isEmpty, normalise, subtract, formatPortSet, type
 import type { Fact, FlowQuery, TraceStep } from './types.ts';
 import type { PolicyPeer, PolicyPort } from '../snapshot/schemas.ts';
 import { and, matchSelector, or, unsettledLabels } from '../model/policy/selectors.ts';
-import type { NetworkPolicyModel, PolicySet, Tri } from '../model/policy/types.ts';
+import { policiesEnforced } from '../model/policy/build.ts';
+import { ciliumCouldSelect, ciliumStep } from './cilium-step.ts';
+import type { NetworkPolicyModel, PolicyRuleModel, PolicySet, Tri } from '../model/policy/types.ts';
+import { calicoSelects, calicoStep, type KubernetesMatching } from './calico-step.ts';
 
 type Direction = 'ingress' | 'egress';
 
@@ -126,11 +131,63 @@ function ruleDoubt(
 
 /** Is the endpoint isolated for a direction (some enforced policy of that type selects it)? */
 export function isolatedFor(sets: PolicySet, endpoint: Endpoint, direction: Direction): Tri {
-  if (sets.policies.length === 0 || !sets.engine.enforced) return 'no';
+  if (!policiesEnforced(sets)) return 'no';
   let result: Tri = 'no';
   for (const policy of sets.policies)
     if (policy.isolates[direction]) result = or(result, selects(policy, endpoint));
+  for (const policy of sets.calico)
+    if (policy.types[direction]) result = or(result, calicoSelects(sets, policy, endpoint));
+  for (const policy of sets.cilium)
+    result = or(result, ciliumCouldSelect(policy, endpoint.pod, direction, sets.namespaceLabels));
   return result;
+}
+
+/** The Kubernetes matching, lent to the Calico evaluator. */
+const KUBERNETES: (sets: PolicySet) => KubernetesMatching = (sets) => ({
+  selects,
+  peers: (policy, rule, other) => rulePeers(sets, policy, rule, other),
+  ports: (rule, query) => rulePorts(rule.ports, query.protocol, query.destination),
+});
+
+/** Whether a rule's `from`/`to` admits the other end: OR across peers, every peer when empty. */
+function rulePeers(sets: PolicySet, policy: NetworkPolicyModel, rule: PolicyRuleModel, other: Endpoint): Tri {
+  return rulePeersWithDoubts(sets, policy, rule, other).peers;
+}
+
+/** Whether a rule's peers match the other end, and the labels of it that left a match open. */
+function rulePeersWithDoubts(
+  sets: PolicySet,
+  policy: NetworkPolicyModel,
+  rule: PolicyRuleModel,
+  other: Endpoint,
+): { peers: Tri; unsettled: string[] } {
+  let peers: Tri = rule.peers && rule.peers.length > 0 ? 'no' : 'yes';
+  const unsettled: string[] = [];
+  for (const peer of rule.peers ?? []) {
+    const match = matchPeer(sets, policy, peer, other);
+    if (match === 'maybe' && peer.podSelector && other.pod)
+      unsettled.push(...unsettledLabels(peer.podSelector, other.pod));
+    peers = or(peers, match);
+  }
+  return { peers, unsettled };
+}
+
+/** One hop from the verdicts of every engine that enforces on it: all must allow. */
+function combineHops(hops: readonly TraceStep[]): TraceStep {
+  if (hops.length === 1) return hops[0]!;
+  const blocked = hops.filter((h) => h.status === 'blocked');
+  const unknown = hops.filter((h) => h.status === 'unknown');
+  const deciding = blocked.length > 0 ? blocked : unknown.length > 0 ? unknown : hops;
+  const status = blocked.length > 0 ? 'blocked' : unknown.length > 0 ? 'unknown' : 'allowed';
+  const deniedPorts = normalise(blocked.flatMap((h) => h.deniedPorts ?? []));
+  return {
+    kind: hops[0]!.kind,
+    status,
+    at: hops[0]!.at,
+    summary: deciding.map((h) => h.summary).join('; '),
+    facts: [...deciding, ...(status === 'blocked' ? unknown : [])].flatMap((h) => h.facts),
+    ...(status === 'blocked' ? { deniedPorts } : {}),
+  };
 }
 
 /**
@@ -138,11 +195,43 @@ export function isolatedFor(sets: PolicySet, endpoint: Endpoint, direction: Dire
  * destination pod. `undefined` when no policy engine enforces anything.
  */
 export function policyStep(sets: PolicySet, direction: Direction, query: FlowQuery): TraceStep | undefined {
+  if (!policiesEnforced(sets)) return undefined;
+  const self = direction === 'ingress' ? query.destination : query.source;
+  const cilium = ciliumStep(sets, direction, query);
+  if (self.pod?.hostNetwork && !cilium) {
+    return {
+      kind: direction === 'ingress' ? 'policy-ingress' : 'policy-egress',
+      status: 'skipped',
+      at: `pod ${self.label} (namespace ${self.pod.namespace})`,
+      summary: `${self.label} uses the host network: NetworkPolicies do not select it${sets.calico.length > 0 ? ' (Calico policies reach host networking only through HostEndpoints, which are not captured)' : ''}`,
+      facts: [],
+    };
+  }
+  const hops: TraceStep[] = [];
+  if (sets.calico.length > 0) hops.push(calicoStep(sets, direction, query, KUBERNETES(sets)));
+  // Calico enforces the Kubernetes policies among its own; the VPC CNI agent, where it runs too,
+  // enforces them again on their own.
+  if (sets.policies.length > 0 && (sets.calico.length === 0 || sets.engine.kind === 'vpc-cni'))
+    hops.push(kubernetesStep(sets, direction, query));
+  if (cilium) hops.push(cilium);
+  if (hops.length === 0) {
+    return {
+      kind: direction === 'ingress' ? 'policy-ingress' : 'policy-egress',
+      status: 'allowed',
+      at: self.pod ? `pod ${self.label} (namespace ${self.pod.namespace})` : self.label,
+      summary: `no NetworkPolicy isolates ${self.label} for ${direction}`,
+      facts: [],
+    };
+  }
+  return combineHops(hops);
+}
+
+/** The Kubernetes NetworkPolicy hop alone (no Calico policies, or a second enforcer of them). */
+function kubernetesStep(sets: PolicySet, direction: Direction, query: FlowQuery): TraceStep {
   const { destination, protocol, ports } = query;
   // The side whose policies apply, and the peer its rules must admit.
   const [self, other] =
     direction === 'ingress' ? [query.destination, query.source] : [query.source, query.destination];
-  if (sets.policies.length === 0 || !sets.engine.enforced) return undefined;
   const kind = direction === 'ingress' ? 'policy-ingress' : 'policy-egress';
   const at = self.pod ? `pod ${self.label} (namespace ${self.pod.namespace})` : self.label;
   if (self.pod?.hostNetwork) {
@@ -176,14 +265,7 @@ export function policyStep(sets: PolicySet, direction: Direction, query: FlowQue
   for (const { policy, selected } of selecting) {
     isolation = or(isolation, selected);
     for (const rule of (direction === 'ingress' ? policy.ingress : policy.egress) ?? []) {
-      let peers: Tri = rule.peers && rule.peers.length > 0 ? 'no' : 'yes';
-      const unsettled: string[] = [];
-      for (const peer of rule.peers ?? []) {
-        const match = matchPeer(sets, policy, peer, other);
-        if (match === 'maybe' && peer.podSelector && other.pod)
-          unsettled.push(...unsettledLabels(peer.podSelector, other.pod));
-        peers = or(peers, match);
-      }
+      const { peers, unsettled } = rulePeersWithDoubts(sets, policy, rule, other);
       if (peers === 'no') continue;
       const covered = rulePorts(rule.ports, protocol, destination);
       const sureHere = intersect(wanted, covered.sure);

@@ -31,11 +31,17 @@ export type Fact =
     }
   | {
       readonly kind: 'network-policy';
+      /** The policy's namespace; '' for a cluster-wide policy. */
       readonly namespace: string;
       readonly name: string;
       readonly direction: 'ingress' | 'egress';
       /** The rule that allowed, or undefined when the policy only isolated the pod. */
       readonly ruleIndex?: number;
+      /** Absent for a Kubernetes NetworkPolicy; else `Calico NetworkPolicy`, `Calico GlobalNetworkPolicy`, `CiliumNetworkPolicy`, … */
+      readonly policyKind?: string;
+      /** The action of the Calico rule that decided (`Allow`, `Deny`, `Pass`), and its policy's order. */
+      readonly action?: 'Allow' | 'Deny' | 'Pass';
+      readonly order?: number;
       readonly text: string;
       readonly origin: Origin;
     }

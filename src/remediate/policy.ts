@@ -7,6 +7,7 @@ import YAML from 'yaml';
 import type { FlowEnd, FlowResult } from '../analyze/types.ts';
 import type { EndIdentity } from '../model/identity.ts';
 import type { PolicyRemediation } from './types.ts';
+import { KUBERNETES_ORDER } from '../reachability/calico-step.ts';
 
 /** Keys that name a workload; when present they alone make the selector. */
 const IDENTIFYING_KEYS = [
@@ -61,6 +62,21 @@ export function synthesizePolicies(
       (s) => s.status === 'blocked' && (s.kind === 'policy-ingress' || s.kind === 'policy-egress'),
     )) {
       const direction = step.kind === 'policy-ingress' ? 'ingress' : 'egress';
+      // A Calico Deny ordered before the Kubernetes policies (order 1000, where Calico puts them)
+      // wins over any Kubernetes NetworkPolicy we could add: that policy itself must change.
+      const calicoDeny = step.facts.find(
+        (f) =>
+          f.kind === 'network-policy' &&
+          f.action === 'Deny' &&
+          f.order !== undefined &&
+          f.order <= KUBERNETES_ORDER,
+      );
+      if (calicoDeny?.kind === 'network-policy') {
+        unfixable.push(
+          `${flow.id}: ${calicoDeny.policyKind ?? 'NetworkPolicy'} ${calicoDeny.namespace ? `${calicoDeny.namespace}/` : ''}${calicoDeny.name} ${direction}[${calicoDeny.ruleIndex ?? 0}] denies it at order ${calicoDeny.order}, before Kubernetes NetworkPolicies (order ${KUBERNETES_ORDER}): no NetworkPolicy can override it; change that policy (${calicoDeny.origin.file})`,
+        );
+        continue;
+      }
       const ids = identities.get(flow.id);
       const self = direction === 'ingress' ? ids?.destination : ids?.source;
       const peer = direction === 'ingress' ? ids?.source : ids?.destination;

@@ -12,6 +12,10 @@ import { Buffer, isUtf8 } from 'node:buffer';
 import YAML from 'yaml';
 import type { z } from 'zod';
 import {
+  CALICO_GROUPS,
+  CILIUM_GROUP,
+  CalicoPolicy,
+  CiliumPolicy,
   EksCluster,
   EksNodegroup,
   type Instance,
@@ -273,7 +277,14 @@ class FileParser {
             typeof itemRecord.kind === 'string' ? itemRecord.kind : kind.slice(0, -'List'.length);
           // Typed-list items get their kind written in place: copying 200k pods costs seconds of GC.
           if (itemRecord.kind !== itemKind) itemRecord.kind = itemKind;
-          if (this.parseKubernetesObject(itemRecord, itemPath)) recognisedAny = true;
+          // …and their apiVersion from the list (a `NetworkPolicyList` of projectcalico.org/v3).
+          const apiVersion =
+            typeof itemRecord.apiVersion === 'string'
+              ? itemRecord.apiVersion
+              : kind !== 'List' && typeof record.apiVersion === 'string'
+                ? record.apiVersion
+                : undefined;
+          if (this.parseKubernetesObject(itemRecord, itemPath, apiVersion)) recognisedAny = true;
         } else {
           this.issue(itemPath, `expected object, received ${describeType(item)}`);
         }
@@ -281,11 +292,38 @@ class FileParser {
       // An empty list is a capture of "none of these": it still counts as recognised.
       return recognisedAny || (Array.isArray(record.items) && record.items.length === 0) || kind !== 'List';
     }
-    return this.parseKubernetesObject(record, base);
+    return this.parseKubernetesObject(record, base, record.apiVersion as string);
   }
 
-  private parseKubernetesObject(record: Record<string, unknown>, path: string): boolean {
+  /**
+   * Policy kinds of other engines share names with Kubernetes kinds (Calico's `NetworkPolicy`), so
+   * they are told apart by API group: projectcalico.org / crd.projectcalico.org and cilium.io.
+   */
+  private parseKubernetesObject(record: Record<string, unknown>, path: string, apiVersion?: string): boolean {
     const kind = record.kind as string;
+    const group = apiVersion?.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+    const ignore = (): false => {
+      this.out.ignored.push({
+        file: this.file,
+        reason: `${path || 'document'}: kind ${kind} of ${apiVersion ?? 'no apiVersion'} is not used by the analysis`,
+      });
+      return false;
+    };
+    if (CALICO_GROUPS.includes(group)) {
+      if (kind !== 'NetworkPolicy' && kind !== 'GlobalNetworkPolicy') return ignore();
+      this.out.captured.add(kind === 'NetworkPolicy' ? 'CalicoNetworkPolicy' : 'CalicoGlobalNetworkPolicy');
+      this.take(CalicoPolicy, { ...record, apiVersion }, path, this.out.calicoPolicies);
+      return true;
+    }
+    if (group === CILIUM_GROUP) {
+      if (kind !== 'CiliumNetworkPolicy' && kind !== 'CiliumClusterwideNetworkPolicy') return ignore();
+      this.out.captured.add(kind);
+      this.take(CiliumPolicy, { ...record, apiVersion }, path, this.out.ciliumPolicies);
+      return true;
+    }
+    // A NetworkPolicy of some other group (Antrea's crd.antrea.io, say) is not Kubernetes'.
+    if (kind === 'NetworkPolicy' && group !== '' && group !== 'networking.k8s.io' && group !== 'extensions')
+      return ignore();
     if (!(kind in kubernetesKinds)) {
       const hint = kind === 'RecipeResult' ? ' (give it with --recipe)' : '';
       this.out.ignored.push({

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { isAddress, isCidr } from '../base/ip.ts';
+import { parseCalicoSelector } from './calico-selector.ts';
 
 const cidr = z.string().refine(isCidr, { message: 'expected a CIDR block like 10.0.0.0/16' });
 const address = z.string().refine(isAddress, { message: 'expected an IP address' });
@@ -425,6 +426,7 @@ const labelSelector = z.object({
     .nullish(),
 });
 export type LabelSelector = z.infer<typeof labelSelector>;
+export const LabelSelectorSchema = labelSelector;
 
 /**
  * vpcresources.k8s.aws/v1beta1: the selectors are kept whole, since a SecurityGroupPolicy that
@@ -472,6 +474,115 @@ export const K8sNetworkPolicy = z.object({
   }),
 });
 export type K8sNetworkPolicy = z.infer<typeof K8sNetworkPolicy>;
+
+// ─── Other policy engines: Calico and Cilium ─────────────────────────────────────────────────────
+
+/** API groups whose policy kinds are recognised by apiVersion, not by kind alone. */
+export const CALICO_GROUPS: readonly string[] = ['projectcalico.org', 'crd.projectcalico.org'];
+export const CILIUM_GROUP = 'cilium.io';
+
+/**
+ * A Calico selector, parsed (never evaluated) at load time so that a malformed one fails with its
+ * file and path, as `calicoctl`/the API server would refuse it.
+ */
+const calicoSelector = z.string().superRefine((text, ctx) => {
+  const parsed = parseCalicoSelector(text);
+  if (!parsed.ok)
+    ctx.addIssue({
+      code: 'custom',
+      message: `invalid Calico selector ${JSON.stringify(text)}: ${parsed.error}`,
+    });
+});
+
+/** Calico ports: a number, `"start:end"`, or a named port (https://docs.tigera.io/calico/latest/reference/resources/networkpolicy#ports). */
+const calicoPort = z.union([
+  z.number().int().min(0).max(65535),
+  z.string().refine(
+    (p) => {
+      const range = /^(\d{1,5})(?::(\d{1,5}))?$/.exec(p);
+      if (range)
+        return Number(range[1]) <= Number(range[2] ?? range[1]) && Number(range[2] ?? range[1]) <= 65535;
+      return /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,62}[a-zA-Z0-9])?$/.test(p);
+    },
+    { message: 'expected a port, "start:end" with start ≤ end ≤ 65535, or a port name' },
+  ),
+]);
+export type CalicoPort = z.infer<typeof calicoPort>;
+
+/** `TCP`, `UDP`, `ICMP`, `ICMPv6`, `SCTP`, `UDPLite` or 1–255 (https://docs.tigera.io/calico/latest/reference/resources/networkpolicy#rule). */
+const calicoProtocol = z.union([
+  z.number().int().min(1).max(255),
+  z
+    .string()
+    .regex(
+      /^(tcp|udp|icmp|icmpv6|sctp|udplite|\d{1,3})$/i,
+      'expected TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite or 1-255',
+    ),
+]);
+export type CalicoProtocol = z.infer<typeof calicoProtocol>;
+
+const calicoNet = z
+  .string()
+  .refine((n) => isCidr(n) || isAddress(n), { message: 'expected a CIDR block or an IP address' });
+
+const calicoEntityRule = z.object({
+  nets: z.array(calicoNet).nullish(),
+  notNets: z.array(calicoNet).nullish(),
+  selector: calicoSelector.nullish(),
+  notSelector: calicoSelector.nullish(),
+  namespaceSelector: calicoSelector.nullish(),
+  ports: z.array(calicoPort).nullish(),
+  notPorts: z.array(calicoPort).nullish(),
+});
+export type CalicoEntityRule = z.infer<typeof calicoEntityRule>;
+
+const calicoRule = z.object({
+  action: z.enum(['Allow', 'Deny', 'Log', 'Pass']),
+  protocol: calicoProtocol.nullish(),
+  notProtocol: calicoProtocol.nullish(),
+  ipVersion: z.union([z.literal(4), z.literal(6)]).nullish(),
+  source: calicoEntityRule.nullish(),
+  destination: calicoEntityRule.nullish(),
+});
+export type CalicoRule = z.infer<typeof calicoRule>;
+
+const calicoPolicySpec = z.object({
+  order: z.number().nullish(),
+  tier: z.string().nullish(),
+  selector: calicoSelector.nullish(),
+  namespaceSelector: calicoSelector.nullish(),
+  serviceAccountSelector: calicoSelector.nullish(),
+  types: z.array(z.enum(['Ingress', 'Egress'])).nullish(),
+  ingress: z.array(calicoRule).nullish(),
+  egress: z.array(calicoRule).nullish(),
+  doNotTrack: z.boolean().nullish(),
+  preDNAT: z.boolean().nullish(),
+  applyOnForward: z.boolean().nullish(),
+});
+
+/**
+ * projectcalico.org/v3 NetworkPolicy (namespaced) and GlobalNetworkPolicy, also as stored in
+ * crd.projectcalico.org/v1 (https://docs.tigera.io/calico/latest/reference/resources/networkpolicy,
+ * …/globalnetworkpolicy). Fields the model does not know are kept (the input is kept whole) and
+ * make the policy "outside the modelled subset".
+ */
+export const CalicoPolicy = z.object({
+  apiVersion: z.string(),
+  kind: z.enum(['NetworkPolicy', 'GlobalNetworkPolicy']),
+  metadata,
+  spec: calicoPolicySpec.nullish(),
+});
+export type CalicoPolicy = z.infer<typeof CalicoPolicy>;
+
+/** cilium.io/v2 CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy: only what could select a pod is read. */
+export const CiliumPolicy = z.object({
+  apiVersion: z.string(),
+  kind: z.enum(['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy']),
+  metadata,
+  spec: z.record(z.string(), z.unknown()).nullish(),
+  specs: z.array(z.record(z.string(), z.unknown())).nullish(),
+});
+export type CiliumPolicy = z.infer<typeof CiliumPolicy>;
 
 /** Kinds kept loosely for later questions (policies, events); only their identity is checked now. */
 export const K8sLoose = z.object({ kind: z.string(), metadata });

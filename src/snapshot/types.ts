@@ -1,4 +1,6 @@
 import type {
+  CalicoPolicy,
+  CiliumPolicy,
   EksCluster,
   EksNodegroup,
   Instance,
@@ -70,6 +72,10 @@ export type DataKind =
   | 'DaemonSet'
   | 'Namespace'
   | 'NetworkPolicy'
+  | 'CalicoNetworkPolicy'
+  | 'CalicoGlobalNetworkPolicy'
+  | 'CiliumNetworkPolicy'
+  | 'CiliumClusterwideNetworkPolicy'
   | 'Event'
   | 'PodLogs'
   | 'SnapshotManifest';
@@ -99,6 +105,10 @@ export interface Snapshot {
   readonly daemonSets: Located<K8sDaemonSet>[];
   readonly namespaces: Located<K8sLoose>[];
   readonly networkPolicies: Located<K8sNetworkPolicy>[];
+  /** projectcalico.org/v3 (or crd.projectcalico.org/v1) NetworkPolicies and GlobalNetworkPolicies. */
+  readonly calicoPolicies: Located<CalicoPolicy>[];
+  /** cilium.io/v2 CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies. */
+  readonly ciliumPolicies: Located<CiliumPolicy>[];
   readonly events: Located<K8sLoose>[];
   readonly podLogs: Located<PodLogs['items'][number]>[];
   readonly manifests: Located<SnapshotManifest>[];
@@ -155,6 +165,8 @@ export function emptySnapshot(): Snapshot {
     daemonSets: [],
     namespaces: [],
     networkPolicies: [],
+    calicoPolicies: [],
+    ciliumPolicies: [],
     events: [],
     podLogs: [],
     manifests: [],

@@ -112,6 +112,21 @@ const ROUTES: readonly Route[] = [
     group: 'nvidia.com',
     custom: true,
   },
+  ...(
+    [
+      ['crd.projectcalico.org', 'v1', 'networkpolicies', 'NetworkPolicy'],
+      ['crd.projectcalico.org', 'v1', 'globalnetworkpolicies', 'GlobalNetworkPolicy'],
+      ['cilium.io', 'v2', 'ciliumnetworkpolicies', 'CiliumNetworkPolicy'],
+      ['cilium.io', 'v2', 'ciliumclusterwidenetworkpolicies', 'CiliumClusterwideNetworkPolicy'],
+    ] as const
+  ).map(([group, version, resource, kind]) => ({
+    path: `/apis/${group}/${version}/${resource}`,
+    kind,
+    apiVersion: `${group}/${version}`,
+    resource,
+    group,
+    custom: true,
+  })),
 ];
 
 export interface FakeKubeOptions {
@@ -226,8 +241,17 @@ export async function startFakeKubeApi(options: FakeKubeOptions): Promise<FakeKu
       return;
     }
     if (!rbac(route.resource, route.group, 'list')) return;
+    // Kinds of one name in several groups (Kubernetes' and Calico's NetworkPolicy) are told apart by group.
+    const groupOf = (o: Json): string | undefined =>
+      typeof o.apiVersion === 'string'
+        ? o.apiVersion.includes('/')
+          ? o.apiVersion.split('/')[0]
+          : ''
+        : undefined;
     const all = (byKind.get(route.kind) ?? []).filter(
-      (o) => namespace === undefined || (o.metadata as { namespace?: string }).namespace === namespace,
+      (o) =>
+        (groupOf(o) === undefined || groupOf(o) === route.group) &&
+        (namespace === undefined || (o.metadata as { namespace?: string }).namespace === namespace),
     );
     const limit = Math.min(Number(query.limit ?? all.length) || all.length, options.pageSize ?? Infinity);
     const start = query.continue ? Number(Buffer.from(query.continue, 'base64url').toString()) : 0;

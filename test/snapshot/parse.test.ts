@@ -418,3 +418,183 @@ describe('input that never vanishes (issue 16)', () => {
     );
   });
 });
+
+describe('other policy engines, recognised by apiVersion', () => {
+  /** The sample of https://docs.tigera.io/calico/latest/reference/resources/networkpolicy, verbatim. */
+  const CALICO_DOCS_SAMPLE = `apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata:
+  name: allow-tcp-6379
+  namespace: production
+spec:
+  selector: role == 'database'
+  types:
+    - Ingress
+    - Egress
+  ingress:
+    - action: Allow
+      metadata:
+        annotations:
+          from: frontend
+          to: database
+      protocol: TCP
+      source:
+        selector: role == 'frontend'
+      destination:
+        ports:
+          - 6379
+  egress:
+    - action: Allow
+`;
+  /** The sample of …/reference/resources/globalnetworkpolicy. */
+  const CALICO_GNP_SAMPLE = CALICO_DOCS_SAMPLE.replace(
+    'kind: NetworkPolicy',
+    'kind: GlobalNetworkPolicy',
+  ).replace('  namespace: production\n', '');
+
+  it('accepts the Calico docs’ NetworkPolicy and GlobalNetworkPolicy samples as Calico policies', () => {
+    const result = parseSnapshot([
+      { path: 'calico/np.yaml', text: CALICO_DOCS_SAMPLE },
+      { path: 'calico/gnp.yaml', text: CALICO_GNP_SAMPLE },
+    ]);
+    assert.ok(result.ok, result.ok ? '' : result.issues.map(formatIssue).join('\n'));
+    assert.deepEqual(result.snapshot.networkPolicies, [], 'not Kubernetes NetworkPolicies');
+    assert.deepEqual(
+      result.snapshot.calicoPolicies.map((p) => [p.value.kind, p.value.metadata.name, p.origin.file]),
+      [
+        ['NetworkPolicy', 'allow-tcp-6379', 'calico/np.yaml'],
+        ['GlobalNetworkPolicy', 'allow-tcp-6379', 'calico/gnp.yaml'],
+      ],
+    );
+    assert.ok(result.snapshot.captured.has('CalicoNetworkPolicy'));
+    assert.ok(result.snapshot.captured.has('CalicoGlobalNetworkPolicy'));
+  });
+
+  it('reads kubectl lists of Calico policies: a List, a typed list (items inherit its apiVersion), and the CRD storage group', () => {
+    const item = (name: string, apiVersion?: string) => ({
+      ...(apiVersion ? { apiVersion } : {}),
+      kind: 'NetworkPolicy',
+      metadata: { name, namespace: 'default' },
+      spec: { selector: 'all()', ingress: [{ action: 'Deny' }] },
+    });
+    const result = parseSnapshot([
+      {
+        path: 'list.json',
+        text: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [item('a', 'projectcalico.org/v3')] }),
+      },
+      {
+        path: 'typed.json',
+        text: JSON.stringify({
+          apiVersion: 'projectcalico.org/v3',
+          kind: 'NetworkPolicyList',
+          items: [item('b')],
+        }),
+      },
+      {
+        path: 'crd.json',
+        text: JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'List',
+          items: [item('default.c', 'crd.projectcalico.org/v1')],
+        }),
+      },
+    ]);
+    assert.ok(result.ok, result.ok ? '' : result.issues.map(formatIssue).join('\n'));
+    assert.deepEqual(
+      result.snapshot.calicoPolicies.map((p) => [p.value.metadata.name, p.value.apiVersion]),
+      [
+        ['a', 'projectcalico.org/v3'],
+        ['b', 'projectcalico.org/v3'],
+        ['default.c', 'crd.projectcalico.org/v1'],
+      ],
+    );
+    assert.deepEqual(result.snapshot.networkPolicies, []);
+  });
+
+  it('a malformed Calico selector is an input error naming the file and path', () => {
+    const issues = issuesOf([
+      {
+        path: 'calico/np.yaml',
+        text: CALICO_DOCS_SAMPLE.replace("selector: role == 'frontend'", 'selector: role == frontend'),
+      },
+    ]);
+    assert.deepEqual(issues, [
+      `calico/np.yaml: spec.ingress[0].source.selector: invalid Calico selector "role == frontend": expected a quoted string after 'role =='`,
+    ]);
+  });
+
+  it('other malformed Calico fields name their path: action, port range, nets', () => {
+    const issues = issuesOf([
+      {
+        path: 'p.json',
+        text: JSON.stringify({
+          apiVersion: 'projectcalico.org/v3',
+          kind: 'GlobalNetworkPolicy',
+          metadata: { name: 'x' },
+          spec: {
+            ingress: [
+              { action: 'allow' },
+              { action: 'Allow', destination: { ports: ['6000:5000'] } },
+              { action: 'Deny', source: { nets: ['10.0.0.0/33'] } },
+            ],
+          },
+        }),
+      },
+    ]);
+    assert.deepEqual(
+      issues.map((i) => i.split(': ').slice(0, 2).join(': ')),
+      [
+        'p.json: spec.ingress[0].action',
+        'p.json: spec.ingress[1].destination.ports[0]',
+        'p.json: spec.ingress[2].source.nets[0]',
+      ],
+    );
+  });
+
+  it('recognises Cilium policies by apiVersion; other groups’ NetworkPolicy kinds are ignored with a reason', () => {
+    const result = parseSnapshot([
+      {
+        path: 'cilium.json',
+        text: JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'List',
+          items: [
+            {
+              apiVersion: 'cilium.io/v2',
+              kind: 'CiliumNetworkPolicy',
+              metadata: { name: 'l3', namespace: 'dynamo-system' },
+              spec: { endpointSelector: { matchLabels: { app: 'nats' } }, ingress: [{}] },
+            },
+            {
+              apiVersion: 'cilium.io/v2',
+              kind: 'CiliumClusterwideNetworkPolicy',
+              metadata: { name: 'cw' },
+              specs: [{ endpointSelector: {}, egress: [{}] }],
+            },
+          ],
+        }),
+      },
+      {
+        path: 'antrea.yaml',
+        text: 'apiVersion: crd.antrea.io/v1beta1\nkind: NetworkPolicy\nmetadata: {name: a, namespace: n}\nspec: {priority: 5}\n',
+      },
+      {
+        path: 'tier.yaml',
+        text: 'apiVersion: projectcalico.org/v3\nkind: Tier\nmetadata: {name: security}\nspec: {order: 300}\n',
+      },
+    ]);
+    assert.ok(result.ok, result.ok ? '' : result.issues.map(formatIssue).join('\n'));
+    assert.deepEqual(
+      result.snapshot.ciliumPolicies.map((p) => `${p.value.kind}/${p.value.metadata.name}`),
+      ['CiliumNetworkPolicy/l3', 'CiliumClusterwideNetworkPolicy/cw'],
+    );
+    assert.deepEqual(result.snapshot.networkPolicies, []);
+    assert.deepEqual(
+      result.snapshot.ignored.map((i) => `${i.file}: ${i.reason}`),
+      [
+        'antrea.yaml: document: kind NetworkPolicy of crd.antrea.io/v1beta1 is not used by the analysis',
+        'tier.yaml: document: kind Tier of projectcalico.org/v3 is not used by the analysis',
+      ],
+    );
+  });
+});

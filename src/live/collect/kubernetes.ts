@@ -74,9 +74,18 @@ interface ListResult {
   readonly metadata?: { _continue?: string; continue?: string };
 }
 
+/** Policy kinds of other engines, named apart from Kubernetes' own (Calico's is also `NetworkPolicy`). */
+type EngineKind =
+  | 'CalicoNetworkPolicy'
+  | 'CalicoGlobalNetworkPolicy'
+  | 'CiliumNetworkPolicy'
+  | 'CiliumClusterwideNetworkPolicy';
+
 /** One kind the snapshot lists, with the RBAC rule that permits it. */
 interface ListSpec {
-  readonly kind: KubernetesKind;
+  readonly kind: KubernetesKind | EngineKind;
+  /** The `kind` written on each item, when it is not `kind` (Calico's `NetworkPolicy`). */
+  readonly wireKind?: string;
   readonly apiVersion: string;
   readonly file: string;
   /** RBAC API group ('' = core) and resource. */
@@ -202,6 +211,71 @@ const LISTS: readonly ListSpec[] = [
     model: 'V1NetworkPolicy',
     list: (a, p) => a.networking.listNetworkPolicyForAllNamespaces(p),
   },
+  // Calico's and Cilium's own policies, where their CRDs are installed. Calico's are read from the
+  // CRDs its Kubernetes datastore keeps them in (crd.projectcalico.org/v1, present with or without
+  // the Calico API server); their spec is projectcalico.org/v3's.
+  {
+    kind: 'CalicoNetworkPolicy',
+    wireKind: 'NetworkPolicy',
+    apiVersion: 'crd.projectcalico.org/v1',
+    file: 'k8s/calico-networkpolicies.json',
+    group: 'crd.projectcalico.org',
+    resource: 'networkpolicies',
+    crd: true,
+    list: (a, p) =>
+      a.custom.listCustomObjectForAllNamespaces({
+        group: 'crd.projectcalico.org',
+        version: 'v1',
+        resourcePlural: 'networkpolicies',
+        ...p,
+      }) as Promise<ListResult>,
+  },
+  {
+    kind: 'CalicoGlobalNetworkPolicy',
+    wireKind: 'GlobalNetworkPolicy',
+    apiVersion: 'crd.projectcalico.org/v1',
+    file: 'k8s/calico-globalnetworkpolicies.json',
+    group: 'crd.projectcalico.org',
+    resource: 'globalnetworkpolicies',
+    crd: true,
+    list: (a, p) =>
+      a.custom.listClusterCustomObject({
+        group: 'crd.projectcalico.org',
+        version: 'v1',
+        plural: 'globalnetworkpolicies',
+        ...p,
+      }) as Promise<ListResult>,
+  },
+  {
+    kind: 'CiliumNetworkPolicy',
+    apiVersion: 'cilium.io/v2',
+    file: 'k8s/ciliumnetworkpolicies.json',
+    group: 'cilium.io',
+    resource: 'ciliumnetworkpolicies',
+    crd: true,
+    list: (a, p) =>
+      a.custom.listCustomObjectForAllNamespaces({
+        group: 'cilium.io',
+        version: 'v2',
+        resourcePlural: 'ciliumnetworkpolicies',
+        ...p,
+      }) as Promise<ListResult>,
+  },
+  {
+    kind: 'CiliumClusterwideNetworkPolicy',
+    apiVersion: 'cilium.io/v2',
+    file: 'k8s/ciliumclusterwidenetworkpolicies.json',
+    group: 'cilium.io',
+    resource: 'ciliumclusterwidenetworkpolicies',
+    crd: true,
+    list: (a, p) =>
+      a.custom.listClusterCustomObject({
+        group: 'cilium.io',
+        version: 'v2',
+        plural: 'ciliumclusterwidenetworkpolicies',
+        ...p,
+      }) as Promise<ListResult>,
+  },
   {
     kind: 'Namespace',
     apiVersion: 'v1',
@@ -250,7 +324,7 @@ export interface KubeCollectOptions {
 export interface KubeCollection {
   readonly documents: CollectedDocument[];
   /** Wire-form items by kind, for scoping the AWS calls. */
-  readonly items: Partial<Record<KubernetesKind, Record<string, unknown>[]>>;
+  readonly items: Partial<Record<KubernetesKind | EngineKind, Record<string, unknown>[]>>;
   /** Kinds whose CRD is not installed. */
   readonly absent: string[];
   /** Facts the user should know about the capture (reported on stderr and in the manifest). */
@@ -289,7 +363,7 @@ export async function collectKubernetes(
     const wire = raw.map((item) =>
       redactObject({
         apiVersion: spec.apiVersion,
-        kind: spec.kind,
+        kind: spec.wireKind ?? spec.kind,
         ...((spec.model ? toWire(item, spec.model) : plainJson(item)) as Record<string, unknown>),
       }),
     );

@@ -1,7 +1,19 @@
 /** NetworkPolicies, namespace labels and the enforcing engine, from the snapshot. */
 import type { K8sDaemonSet } from '../../snapshot/schemas.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
+import { buildCalicoPolicy, calicoPolicyName } from './calico.ts';
+import { buildCiliumPolicy, ciliumPolicyName } from './cilium.ts';
 import type { NetworkPolicyModel, PolicyEngine, PolicySet } from './types.ts';
+
+/** Whether any policy of any engine was captured. */
+export function hasPolicies(sets: PolicySet): boolean {
+  return sets.policies.length > 0 || sets.calico.length > 0 || sets.cilium.length > 0;
+}
+
+/** Policies present and enforced (or assumed enforced): the policy steps run. */
+export function policiesEnforced(sets: PolicySet): boolean {
+  return hasPolicies(sets) && sets.engine.enforced;
+}
 
 function args(ds: K8sDaemonSet): string[] {
   return (ds.spec?.template.spec.containers ?? []).flatMap((c) => c.args ?? []);
@@ -15,8 +27,36 @@ const OTHER_ENGINES: Readonly<Record<string, string>> = {
   'kube-ovn-cni': 'Kube-OVN',
 };
 
-/** The engine that enforces NetworkPolicies: the VPC CNI node agent, Calico, Cilium, none, or unknown. */
+/**
+ * The engine that enforces NetworkPolicies: the VPC CNI node agent, Calico, Cilium, none, or
+ * unknown. Calico's and Cilium's own policy kinds exist only where their CRDs are installed, so
+ * their presence means that engine runs, whatever the DaemonSets captured say.
+ */
 export function detectEngine(snapshot: Snapshot): PolicyEngine {
+  const engine = detectFromDaemonSets(snapshot);
+  if (engine.kind !== 'none' && engine.kind !== 'unknown') return engine;
+  const calico = snapshot.calicoPolicies[0];
+  if (calico) {
+    const name = calicoPolicyName(buildCalicoPolicy(calico));
+    return {
+      kind: 'calico',
+      enforced: true,
+      evidence: `${name} (${calico.origin.file}) is present: Calico runs`,
+    };
+  }
+  const cilium = snapshot.ciliumPolicies[0];
+  if (cilium) {
+    const name = ciliumPolicyName(buildCiliumPolicy(cilium));
+    return {
+      kind: 'cilium',
+      enforced: true,
+      evidence: `${name} (${cilium.origin.file}) is present: Cilium runs`,
+    };
+  }
+  return engine;
+}
+
+function detectFromDaemonSets(snapshot: Snapshot): PolicyEngine {
   const daemonSets = snapshot.daemonSets.map((d) => d.value);
   const awsNode = daemonSets.find((d) => d.metadata.name === 'aws-node');
   const agent = awsNode?.spec?.template.spec.containers.find((c) => c.name === 'aws-eks-nodeagent');
@@ -111,6 +151,8 @@ export function buildPolicySet(snapshot: Snapshot): PolicySet {
   return {
     engine: detectEngine(snapshot),
     policies,
+    calico: snapshot.calicoPolicies.map(buildCalicoPolicy),
+    cilium: snapshot.ciliumPolicies.map(buildCiliumPolicy),
     namespaceLabels: (namespace) => {
       const labels = namespaces.get(namespace);
       // Kubernetes ≥1.22 labels every namespace with its own name.

@@ -1,5 +1,7 @@
 import type { LabelSelector, PolicyPeer, PolicyPort } from '../../snapshot/schemas.ts';
 import type { Origin } from '../../snapshot/types.ts';
+import type { CalicoPolicyModel } from './calico.ts';
+import type { CiliumPolicyModel } from './cilium.ts';
 
 /** Which engine enforces NetworkPolicies, and how we know. */
 export interface PolicyEngine {
@@ -30,7 +32,12 @@ export interface NetworkPolicyModel {
 
 export interface PolicySet {
   readonly engine: PolicyEngine;
+  /** Kubernetes NetworkPolicies. */
   readonly policies: readonly NetworkPolicyModel[];
+  /** Calico NetworkPolicies and GlobalNetworkPolicies (evaluated together with the Kubernetes ones). */
+  readonly calico: readonly CalicoPolicyModel[];
+  /** Cilium policies: not modelled; a flow one could select is unknown. */
+  readonly cilium: readonly CiliumPolicyModel[];
   /** Labels of a namespace; `complete` is false when Namespace objects were not captured. */
   readonly namespaceLabels: (namespace: string) => { labels: Record<string, string>; complete: boolean };
 }

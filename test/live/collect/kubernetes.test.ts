@@ -17,6 +17,7 @@ import {
   type KubeCollection,
 } from '../../../src/live/collect/kubernetes.ts';
 import { REDACTED } from '../../../src/live/collect/redact.ts';
+import { parseSnapshot } from '../../../src/snapshot/parse.ts';
 import {
   loadKubeObjects,
   namespacesOf,
@@ -376,6 +377,83 @@ describe('--logs', () => {
         'forbidden',
         /RBAC forbids get on pods\/log in namespace/,
       );
+    } finally {
+      await api.close();
+    }
+  });
+});
+
+describe('Kubernetes collection: Calico and Cilium policies', () => {
+  const calicoNp = {
+    apiVersion: 'crd.projectcalico.org/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'default.nats-from-frontend', namespace: 'dynamo-system' },
+    spec: {
+      tier: 'default',
+      selector: "app.kubernetes.io/name == 'nats'",
+      types: ['Ingress'],
+      ingress: [{ action: 'Allow', protocol: 'TCP', source: { selector: "component == 'frontend'" } }],
+    },
+  };
+  const calicoGnp = {
+    apiVersion: 'crd.projectcalico.org/v1',
+    kind: 'GlobalNetworkPolicy',
+    metadata: { name: 'default.deny-all' },
+    spec: { tier: 'default', selector: 'all()', types: ['Ingress', 'Egress'] },
+  };
+
+  it('lists them from their CRDs, keeps their apiVersion and kind, and the loader reads them as Calico’s, apart from Kubernetes’', async () => {
+    const api = await startFakeKubeApi({
+      objects: [allowNats, calicoNp, calicoGnp],
+      absentCrds: ['ciliumnetworkpolicies', 'ciliumclusterwidenetworkpolicies'],
+    });
+    try {
+      const collection = await collectKubernetes(api.kubeConfig(), quiet);
+      assert.deepEqual(
+        items(collection, 'k8s/calico-networkpolicies.json').map((o) => `${o.apiVersion} ${o.kind}`),
+        ['crd.projectcalico.org/v1 NetworkPolicy'],
+      );
+      assert.deepEqual(
+        items(collection, 'k8s/calico-globalnetworkpolicies.json').map((o) => (o.metadata as Json).name),
+        ['default.deny-all'],
+      );
+      assert.deepEqual(
+        items(collection, 'k8s/networkpolicies.json').map((o) => (o.metadata as Json).name),
+        ['allow-nats-clients'],
+      );
+      assert.ok(
+        collection.absent.includes('CiliumNetworkPolicy (CRD ciliumnetworkpolicies.cilium.io not installed)'),
+        collection.absent.join('\n'),
+      );
+      const parsed = parseSnapshot(
+        collection.documents.map((d) => ({ path: d.path, text: JSON.stringify(d.document) })),
+      );
+      assert.ok(parsed.ok);
+      assert.equal(parsed.snapshot.networkPolicies.length, 1);
+      assert.deepEqual(
+        parsed.snapshot.calicoPolicies.map((p) => `${p.value.kind} ${p.value.metadata.name}`),
+        ['NetworkPolicy default.nats-from-frontend', 'GlobalNetworkPolicy default.deny-all'],
+      );
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('collects Cilium policies where their CRDs are installed', async () => {
+    const cnp = {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'l4', namespace: 'dynamo-system' },
+      spec: { endpointSelector: {}, ingress: [{}] },
+    };
+    const api = await startFakeKubeApi({ objects: [cnp] });
+    try {
+      const collection = await collectKubernetes(api.kubeConfig(), quiet);
+      assert.deepEqual(
+        items(collection, 'k8s/ciliumnetworkpolicies.json').map((o) => `${o.apiVersion} ${o.kind}`),
+        ['cilium.io/v2 CiliumNetworkPolicy'],
+      );
+      assert.equal(items(collection, 'k8s/ciliumclusterwidenetworkpolicies.json').length, 0);
     } finally {
       await api.close();
     }
