@@ -5,6 +5,7 @@
  */
 import YAML from 'yaml';
 import type { FlowEnd, FlowResult } from '../analyze/types.ts';
+import { heredocDelimiter, shellCommand } from '../base/shell.ts';
 import type { EndIdentity } from '../model/identity.ts';
 import type { PolicyRemediation } from './types.ts';
 
@@ -38,7 +39,9 @@ function dnsName(text: string): string {
 }
 
 function yamlCommand(manifest: Record<string, unknown>): string {
-  return `kubectl apply -f - <<'EOF'\n${YAML.stringify(manifest).trimEnd()}\nEOF`;
+  const body = YAML.stringify(manifest).trimEnd();
+  const delimiter = heredocDelimiter(body, 'EOF');
+  return `${shellCommand(['kubectl', 'apply', '-f', '-'])} <<'${delimiter}'\n${body}\n${delimiter}`;
 }
 
 type Draft = Omit<PolicyRemediation, 'id' | 'command' | 'manifest' | 'description' | 'name'> & {

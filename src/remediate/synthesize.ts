@@ -4,6 +4,7 @@
  * 0.0.0.0/0 or protocol -1 (docs/architecture.md, "The JSON contract"). Pure: reads flow traces, never re-evaluates them.
  */
 import type { FlowResult } from '../analyze/types.ts';
+import { shellCommand } from '../base/shell.ts';
 import type { ClusterModel, PortRange } from '../model/types.ts';
 import type { RequirementId } from '../requirements/catalog.ts';
 import { EPHEMERAL_PORTS } from '../reachability/ports.ts';
@@ -101,14 +102,24 @@ function sgCommand(rule: Omit<SgRemediation, 'command' | 'id' | 'description' | 
   const cidrPeer = isIpv6(rule.cidr)
     ? `Ipv6Ranges=[{CidrIpv6=${rule.cidr}}]`
     : `IpRanges=[{CidrIp=${rule.cidr}}]`;
+  const permissions = (peer: string): string =>
+    `IpProtocol=${rule.protocol},FromPort=${rule.fromPort},ToPort=${rule.toPort},${peer}`;
+  const base = ['aws', 'ec2', `authorize-security-group-${rule.direction}`, '--group-id', rule.groupId];
   if (rule.direction === 'ingress') {
     if (!rule.sourceGroupId && isIpv6(rule.cidr))
-      return `aws ec2 authorize-security-group-ingress --group-id ${rule.groupId} --ip-permissions 'IpProtocol=${rule.protocol},FromPort=${rule.fromPort},ToPort=${rule.toPort},${cidrPeer}'`;
-    const peer = rule.sourceGroupId ? `--source-group ${rule.sourceGroupId}` : `--cidr ${rule.cidr}`;
-    return `aws ec2 authorize-security-group-ingress --group-id ${rule.groupId} --protocol ${rule.protocol} --port ${portArgs({ from: rule.fromPort, to: rule.toPort })} ${peer}`;
+      return shellCommand([...base, '--ip-permissions', permissions(cidrPeer)]);
+    const peer = rule.sourceGroupId ? ['--source-group', rule.sourceGroupId] : ['--cidr', rule.cidr!];
+    return shellCommand([
+      ...base,
+      '--protocol',
+      rule.protocol,
+      '--port',
+      portArgs({ from: rule.fromPort, to: rule.toPort }),
+      ...peer,
+    ]);
   }
   const peer = rule.destinationGroupId ? `UserIdGroupPairs=[{GroupId=${rule.destinationGroupId}}]` : cidrPeer;
-  return `aws ec2 authorize-security-group-egress --group-id ${rule.groupId} --ip-permissions 'IpProtocol=${rule.protocol},FromPort=${rule.fromPort},ToPort=${rule.toPort},${peer}'`;
+  return shellCommand([...base, '--ip-permissions', permissions(peer)]);
 }
 
 /**
@@ -318,7 +329,24 @@ function synthesizeNacl(
       description:
         describe(entry.requirements) +
         (entry.fromPort === RETURN_PORTS.from && entry.toPort === RETURN_PORTS.to ? ', return traffic' : ''),
-      command: `aws ec2 create-network-acl-entry --network-acl-id ${entry.naclId} ${direction} --rule-number ${entry.ruleNumber} --protocol ${entry.protocol} --port-range From=${entry.fromPort},To=${entry.toPort} ${isIpv6(entry.cidr) ? '--ipv6-cidr-block' : '--cidr-block'} ${entry.cidr} --rule-action allow`,
+      command: shellCommand([
+        'aws',
+        'ec2',
+        'create-network-acl-entry',
+        '--network-acl-id',
+        entry.naclId,
+        direction,
+        '--rule-number',
+        String(entry.ruleNumber),
+        '--protocol',
+        entry.protocol,
+        '--port-range',
+        `From=${entry.fromPort},To=${entry.toPort}`,
+        isIpv6(entry.cidr) ? '--ipv6-cidr-block' : '--cidr-block',
+        entry.cidr,
+        '--rule-action',
+        'allow',
+      ]),
     };
   });
 }

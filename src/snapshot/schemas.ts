@@ -20,6 +20,28 @@ const ipProtocol = z
   );
 const tag = z.object({ Key: z.string(), Value: z.string().optional() });
 
+/**
+ * An EC2 resource id: its type's prefix, a hyphen, then lowercase letters and digits (AWS writes
+ * 8 or 17 hex digits; fakes and tests use readable names in the same alphabet). These ids reach
+ * the fix commands, Terraform and CloudFormation the tool writes: anything else (quotes, `$(…)`,
+ * spaces, brackets that would extend an aws-cli shorthand) is an input error at load.
+ */
+export const AWS_ID_PREFIXES = ['sg', 'acl', 'pl', 'subnet', 'eni', 'vpc', 'i'] as const;
+export type AwsIdPrefix = (typeof AWS_ID_PREFIXES)[number];
+export const awsIdPattern = (prefix: AwsIdPrefix): RegExp =>
+  new RegExp(`^${prefix}-[0-9a-z]+(?:-[0-9a-z]+)*$`);
+const awsId = (prefix: AwsIdPrefix) =>
+  z
+    .string()
+    .regex(
+      awsIdPattern(prefix),
+      `expected an id of the form ${prefix}-… (lowercase letters and digits, like ${prefix}-0123456789abcdef0)`,
+    );
+const sgId = awsId('sg');
+const vpcId = awsId('vpc');
+const subnetId = awsId('subnet');
+const plId = awsId('pl');
+
 // ─── EC2 ────────────────────────────────────────────────────────────────────────────────────────
 
 export const IpPermission = z.object({
@@ -28,16 +50,14 @@ export const IpPermission = z.object({
   ToPort: port.optional(),
   IpRanges: z.array(z.object({ CidrIp: cidr, Description: z.string().optional() })).optional(),
   Ipv6Ranges: z.array(z.object({ CidrIpv6: cidr, Description: z.string().optional() })).optional(),
-  PrefixListIds: z
-    .array(z.object({ PrefixListId: z.string(), Description: z.string().optional() }))
-    .optional(),
+  PrefixListIds: z.array(z.object({ PrefixListId: plId, Description: z.string().optional() })).optional(),
   UserIdGroupPairs: z
     .array(
       z.object({
-        GroupId: z.string().optional(),
+        GroupId: sgId.optional(),
         GroupName: z.string().optional(),
         UserId: z.string().optional(),
-        VpcId: z.string().optional(),
+        VpcId: vpcId.optional(),
         PeeringStatus: z.string().optional(),
         Description: z.string().optional(),
       }),
@@ -47,10 +67,10 @@ export const IpPermission = z.object({
 export type IpPermission = z.infer<typeof IpPermission>;
 
 export const SecurityGroup = z.object({
-  GroupId: z.string(),
+  GroupId: sgId,
   GroupName: z.string().optional(),
   Description: z.string().optional(),
-  VpcId: z.string().optional(),
+  VpcId: vpcId.optional(),
   OwnerId: z.string().optional(),
   IpPermissions: z.array(IpPermission).optional(),
   IpPermissionsEgress: z.array(IpPermission).optional(),
@@ -60,7 +80,7 @@ export type SecurityGroup = z.infer<typeof SecurityGroup>;
 
 export const SecurityGroupRule = z.object({
   SecurityGroupRuleId: z.string().optional(),
-  GroupId: z.string(),
+  GroupId: sgId,
   GroupOwnerId: z.string().optional(),
   IsEgress: z.boolean(),
   IpProtocol: ipProtocol,
@@ -68,26 +88,26 @@ export const SecurityGroupRule = z.object({
   ToPort: port.optional(),
   CidrIpv4: cidr.optional(),
   CidrIpv6: cidr.optional(),
-  PrefixListId: z.string().optional(),
+  PrefixListId: plId.optional(),
   ReferencedGroupInfo: z
     .object({
-      GroupId: z.string().optional(),
+      GroupId: sgId.optional(),
       UserId: z.string().optional(),
-      VpcId: z.string().optional(),
+      VpcId: vpcId.optional(),
     })
     .optional(),
   Description: z.string().optional(),
 });
 export type SecurityGroupRule = z.infer<typeof SecurityGroupRule>;
 
-const groupIdentifier = z.object({ GroupId: z.string(), GroupName: z.string().optional() });
+const groupIdentifier = z.object({ GroupId: sgId, GroupName: z.string().optional() });
 
 export const NetworkInterface = z.object({
-  NetworkInterfaceId: z.string(),
+  NetworkInterfaceId: awsId('eni'),
   InterfaceType: z.string().optional(),
   Description: z.string().optional(),
-  SubnetId: z.string().optional(),
-  VpcId: z.string().optional(),
+  SubnetId: subnetId.optional(),
+  VpcId: vpcId.optional(),
   OwnerId: z.string().optional(),
   Status: z.string().optional(),
   Groups: z.array(groupIdentifier).optional(),
@@ -100,7 +120,7 @@ export const NetworkInterface = z.object({
   Ipv6Prefixes: z.array(z.object({ Ipv6Prefix: cidr })).optional(),
   Attachment: z
     .object({
-      InstanceId: z.string().optional(),
+      InstanceId: awsId('i').optional(),
       DeviceIndex: z.number().int().optional(),
       NetworkCardIndex: z.number().int().optional(),
     })
@@ -110,11 +130,11 @@ export const NetworkInterface = z.object({
 export type NetworkInterface = z.infer<typeof NetworkInterface>;
 
 export const Instance = z.object({
-  InstanceId: z.string(),
+  InstanceId: awsId('i'),
   InstanceType: z.string().optional(),
   PrivateIpAddress: address.optional(),
-  SubnetId: z.string().optional(),
-  VpcId: z.string().optional(),
+  SubnetId: subnetId.optional(),
+  VpcId: vpcId.optional(),
   SecurityGroups: z.array(groupIdentifier).optional(),
   Tags: z.array(tag).optional(),
   NetworkInterfaces: z.array(NetworkInterface).optional(),
@@ -135,17 +155,17 @@ const naclEntry = z.object({
 export type NaclEntry = z.infer<typeof naclEntry>;
 
 export const NetworkAcl = z.object({
-  NetworkAclId: z.string(),
-  VpcId: z.string().optional(),
+  NetworkAclId: awsId('acl'),
+  VpcId: vpcId.optional(),
   IsDefault: z.boolean().optional(),
-  Associations: z.array(z.object({ SubnetId: z.string(), NetworkAclId: z.string().optional() })).optional(),
+  Associations: z.array(z.object({ SubnetId: subnetId, NetworkAclId: awsId('acl').optional() })).optional(),
   Entries: z.array(naclEntry).optional(),
 });
 export type NetworkAcl = z.infer<typeof NetworkAcl>;
 
 export const Subnet = z.object({
-  SubnetId: z.string(),
-  VpcId: z.string().optional(),
+  SubnetId: subnetId,
+  VpcId: vpcId.optional(),
   CidrBlock: cidr.optional(),
   AvailabilityZone: z.string().optional(),
   Ipv6CidrBlockAssociationSet: z.array(z.object({ Ipv6CidrBlock: cidr.optional() })).optional(),
@@ -154,7 +174,7 @@ export const Subnet = z.object({
 export type Subnet = z.infer<typeof Subnet>;
 
 export const Vpc = z.object({
-  VpcId: z.string(),
+  VpcId: vpcId,
   CidrBlock: cidr.optional(),
   CidrBlockAssociationSet: z.array(z.object({ CidrBlock: cidr.optional() })).optional(),
   Ipv6CidrBlockAssociationSet: z.array(z.object({ Ipv6CidrBlock: cidr.optional() })).optional(),
@@ -163,7 +183,7 @@ export type Vpc = z.infer<typeof Vpc>;
 
 /** `describe-managed-prefix-lists` (no entries) or `describe-prefix-lists` (AWS service lists, with `Cidrs`). */
 export const PrefixList = z.object({
-  PrefixListId: z.string(),
+  PrefixListId: plId,
   PrefixListName: z.string().optional(),
   AddressFamily: z.string().optional(),
   OwnerId: z.string().optional(),
@@ -182,10 +202,10 @@ export const EksCluster = z.object({
   version: z.string().optional(),
   resourcesVpcConfig: z
     .object({
-      vpcId: z.string().optional(),
-      subnetIds: z.array(z.string()).optional(),
-      securityGroupIds: z.array(z.string()).optional(),
-      clusterSecurityGroupId: z.string().optional(),
+      vpcId: vpcId.optional(),
+      subnetIds: z.array(subnetId).optional(),
+      securityGroupIds: z.array(sgId).optional(),
+      clusterSecurityGroupId: sgId.optional(),
     })
     .optional(),
   /** `ipFamily` is `ipv4` or `ipv6`: an IPv6 cluster gives pods IPv6 addresses only. */
@@ -197,7 +217,7 @@ export const EksNodegroup = z.object({
   nodegroupName: z.string(),
   clusterName: z.string().optional(),
   instanceTypes: z.array(z.string()).nullish(),
-  subnets: z.array(z.string()).optional(),
+  subnets: z.array(subnetId).optional(),
   labels: z.record(z.string(), z.string()).nullish(),
   taints: z
     .array(z.object({ key: z.string().optional(), value: z.string().optional(), effect: z.string() }))
@@ -358,7 +378,7 @@ export type K8sEndpoints = z.infer<typeof K8sEndpoints>;
 export const K8sEniConfig = z.object({
   kind: z.literal('ENIConfig'),
   metadata,
-  spec: z.object({ subnet: z.string().optional(), securityGroups: z.array(z.string()).nullish() }).optional(),
+  spec: z.object({ subnet: subnetId.optional(), securityGroups: z.array(sgId).nullish() }).optional(),
 });
 export type K8sEniConfig = z.infer<typeof K8sEniConfig>;
 
@@ -437,7 +457,7 @@ export const K8sSecurityGroupPolicy = z.object({
     .object({
       podSelector: labelSelector.nullish(),
       serviceAccountSelector: labelSelector.nullish(),
-      securityGroups: z.object({ groupIds: z.array(z.string()).nullish() }).nullish(),
+      securityGroups: z.object({ groupIds: z.array(sgId).nullish() }).nullish(),
     })
     .optional(),
 });
