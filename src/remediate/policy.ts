@@ -3,9 +3,9 @@
  * it selects the pods on the isolated side and allows the peer's namespace and shared labels on
  * the one port. Pure: reads flows, writes manifests as data.
  */
-import YAML from 'yaml';
 import type { FlowEnd, FlowResult } from '../analyze/types.ts';
 import { heredocDelimiter, shellCommand } from '../base/shell.ts';
+import { stringifyYaml } from '../base/yaml.ts';
 import type { EndIdentity } from '../model/identity.ts';
 import type { PolicyRemediation } from './types.ts';
 
@@ -39,7 +39,7 @@ function dnsName(text: string): string {
 }
 
 function yamlCommand(manifest: Record<string, unknown>): string {
-  const body = YAML.stringify(manifest).trimEnd();
+  const body = stringifyYaml(manifest).trimEnd();
   const delimiter = heredocDelimiter(body, 'EOF');
   return `${shellCommand(['kubectl', 'apply', '-f', '-'])} <<'${delimiter}'\n${body}\n${delimiter}`;
 }

@@ -4,8 +4,8 @@
  * exists counts as done, so the script can be re-run. Every argument is shell-quoted: ids and
  * names come from a snapshot, which is input, not trusted text.
  */
-import YAML from 'yaml';
 import { heredocDelimiter, shellCommand, shellQuote } from '../../base/shell.ts';
+import { stringifyYaml } from '../../base/yaml.ts';
 import {
   headerLines,
   naclLine,
@@ -117,7 +117,7 @@ function naclSection(plan: FixPlan, planned: PlannedNaclEntry): string {
 }
 
 function policySection(plan: FixPlan, planned: PlannedPolicy): string {
-  const body = YAML.stringify(planned.policy.manifest).trimEnd();
+  const body = stringifyYaml(planned.policy.manifest).trimEnd();
   const delimiter = heredocDelimiter(body, 'NETWORKPOLICY');
   return [
     comment(`${planned.policy.id}: ${planned.policy.description}`),
