@@ -146,3 +146,31 @@ export function splitRange(target: AddressRange, blocks: readonly AddressRange[]
     end: i + 1 < starts.length ? starts[i + 1]! - 1n : target.end,
   }));
 }
+
+/**
+ * The widest CIDR block a fix may name. An AWS VPC's IPv4 blocks are /16 to /28, so no subnet is
+ * wider than /16; the IPv6 block Amazon gives a VPC is a /56 (Amazon VPC User Guide, "VPC CIDR
+ * blocks"). A fix names the peer's own subnet, so a wider block is never one.
+ */
+export const WIDEST_FIX_PREFIX = { 4: 16, 6: 56 } as const;
+
+/** The prefix length of a CIDR block (the number of fixed leading bits). */
+export function prefixLength(range: AddressRange): number {
+  const width = range.family === 4 ? 32 : 128;
+  return width - (range.end - range.start + 1n).toString(2).length + 1;
+}
+
+/**
+ * Why a rule or NACL entry naming `cidr` would be wider than a fix may be, or undefined when it is
+ * a block one subnet can have: every address (`/0`), or wider than `WIDEST_FIX_PREFIX`.
+ */
+export function fixCidrProblem(cidr: string): string | undefined {
+  const range = parseCidr(cidr.trim());
+  if (!range) return 'is not a CIDR block';
+  const bits = prefixLength(range);
+  if (bits === 0) return 'admits every address';
+  const widest = WIDEST_FIX_PREFIX[range.family];
+  if (bits < widest)
+    return `is wider than /${widest}, the widest ${range.family === 4 ? 'IPv4' : 'IPv6'} block an AWS VPC subnet can have`;
+  return undefined;
+}

@@ -4,6 +4,7 @@
  * 0.0.0.0/0 or protocol -1 (docs/architecture.md, "The JSON contract"). Pure: reads flow traces, never re-evaluates them.
  */
 import type { FlowResult } from '../analyze/types.ts';
+import { containsRange, fixCidrProblem, parseCidr } from '../base/ip.ts';
 import { shellCommand } from '../base/shell.ts';
 import type { ClusterModel, PortRange } from '../model/types.ts';
 import type { RequirementId } from '../requirements/catalog.ts';
@@ -34,6 +35,8 @@ interface Need {
   /** Candidate peer groups (the other side), best first. */
   readonly peer: string[];
   readonly peerCidr?: string;
+  /** Why the peer's subnet block is no safe rule, when it is not. */
+  readonly peerCidrWhy?: string;
 }
 
 function preferNarrow(model: ClusterModel, groups: readonly string[]): string[] {
@@ -72,6 +75,29 @@ function subnetCidr(model: ClusterModel, subnetId: string | undefined): string |
   if (!subnet) return undefined;
   const index = subnet.cidrs.findIndex((c) => c.family === model.ipFamily);
   return index >= 0 ? subnet.cidrText[index] : undefined;
+}
+
+/**
+ * The peer subnet's block as a fix may name it: never every address, never wider than a subnet
+ * can be, never outside the VPC's blocks (when they are known). Else why no rule is safe.
+ */
+function peerSubnetCidr(
+  model: ClusterModel,
+  subnetId: string | undefined,
+): { readonly cidr: string } | { readonly why: string } | undefined {
+  const cidr = subnetCidr(model, subnetId);
+  if (!cidr) return undefined;
+  const range = parseCidr(cidr)!;
+  const vpcBlocks = model.vpcCidrs.filter((v) => v.family === range.family);
+  const problem =
+    fixCidrProblem(cidr) ??
+    (vpcBlocks.length > 0 && !vpcBlocks.some((v) => containsRange(v, range))
+      ? `is not inside the VPC's blocks`
+      : undefined);
+  if (!problem) return { cidr };
+  return {
+    why: `no safe rule: the peer's subnet ${subnetId} has the block ${cidr}, which ${problem}; a rule naming it would admit more than the peer`,
+  };
 }
 
 const isIpv6 = (cidr: string | undefined): boolean => cidr?.includes(':') ?? false;
@@ -154,14 +180,16 @@ export function synthesizeRemediation(model: ClusterModel, flows: readonly FlowR
           unfixable.push(`${flow.id}: ${self.nodeGroup} has no security group to add a rule to`);
           continue;
         }
-        const peerCidr = other.securityGroups.length === 0 ? subnetCidr(model, other.subnetId) : undefined;
+        const peerBlock =
+          other.securityGroups.length === 0 ? peerSubnetCidr(model, other.subnetId) : undefined;
         for (const ports of step.deniedPorts ?? [flow.ports]) {
           needs.push({
             flow,
             ports,
             own: preferNarrow(model, self.securityGroups),
             peer: preferNarrow(model, other.securityGroups),
-            ...(peerCidr ? { peerCidr } : {}),
+            ...(peerBlock && 'cidr' in peerBlock ? { peerCidr: peerBlock.cidr } : {}),
+            ...(peerBlock && 'why' in peerBlock ? { peerCidrWhy: peerBlock.why } : {}),
           });
         }
       }
@@ -181,7 +209,8 @@ export function synthesizeRemediation(model: ClusterModel, flows: readonly FlowR
         ].map(([peer, list]) => [peer, undefined, list]);
         for (const need of ownNeeds.filter((n) => n.peer.length === 0)) {
           if (!need.peerCidr) {
-            unfixable.push(`${need.flow.id}: the peer has neither a security group nor a known subnet CIDR`);
+            const why = need.peerCidrWhy ?? 'the peer has neither a security group nor a known subnet CIDR';
+            if (!unfixable.includes(`${need.flow.id}: ${why}`)) unfixable.push(`${need.flow.id}: ${why}`);
             continue;
           }
           peers.push([undefined, need.peerCidr, [need]]);
@@ -272,8 +301,13 @@ function synthesizeNacl(
       const isReturn = step.kind.endsWith('-return');
       const subnetId = (onSource ? flow.source.subnetId : flow.destination.subnetId)!;
       const peerSubnet = onSource ? flow.destination.subnetId : flow.source.subnetId;
-      const cidr = subnetCidr(model, peerSubnet);
-      if (!cidr) continue;
+      const block = peerSubnetCidr(model, peerSubnet);
+      if (!block) continue;
+      if ('why' in block) {
+        if (!unfixable.includes(`${flow.id}: ${block.why}`)) unfixable.push(`${flow.id}: ${block.why}`);
+        continue;
+      }
+      const { cidr } = block;
       const ports = isReturn ? RETURN_PORTS : flow.ports;
       const below = Math.min(...denies.map((d) => (d.ruleNumber === '*' ? 32767 : d.ruleNumber)));
       const key = `${naclId}|${egress}|${cidr}|${flow.protocol}|${ports.from}-${ports.to}`;
