@@ -6,9 +6,12 @@
  * output drops unknown fields, and copying every field of 200k pods doubled the loader's garbage.
  */
 import { z } from 'zod';
-import { isAddress, isCidr } from '../base/ip.ts';
+import { isAddress, isCidr, isIpv4Cidr, isIpv6Cidr } from '../base/ip.ts';
 
 const cidr = z.string().refine(isCidr, { message: 'expected a CIDR block like 10.0.0.0/16' });
+/** Fields EC2 keeps per family: an IPv6 block in an IPv4 field (or the reverse) is not read as either. */
+const cidr4 = z.string().refine(isIpv4Cidr, { message: 'expected an IPv4 CIDR block like 10.0.0.0/16' });
+const cidr6 = z.string().refine(isIpv6Cidr, { message: 'expected an IPv6 CIDR block like 2600:1f14::/56' });
 const address = z.string().refine(isAddress, { message: 'expected an IP address' });
 const port = z.number().int().min(-1).max(65535);
 /** `-1`/`all`, a protocol name, or an IP protocol number, as EC2 accepts them. */
@@ -17,7 +20,50 @@ const ipProtocol = z
   .regex(
     /^(-1|all|tcp|udp|icmp|icmpv6|\d{1,3})$/i,
     'expected "-1", "tcp", "udp", "icmp", "icmpv6" or a protocol number',
-  );
+  )
+  .refine((p) => !/^\d+$/.test(p) || Number(p) <= 255, {
+    message: 'expected a protocol number from 0 to 255',
+  });
+
+const PORTED = new Set(['tcp', 'udp', '6', '17']);
+
+/**
+ * A TCP or UDP rule covers the ports from FromPort to ToPort: EC2 requires both, from 0 to 65535,
+ * and never writes a range that runs backwards. A rule missing one end is not "every port"; it is
+ * input this tool cannot read, so it is an error at its path (other protocols carry no ports, or
+ * ICMP type and code).
+ */
+function checkPortRange(
+  protocol: string,
+  from: number | undefined,
+  to: number | undefined,
+  ctx: z.RefinementCtx,
+  keys: readonly [PropertyKey[], PropertyKey[]],
+): void {
+  if (!PORTED.has(protocol.toLowerCase())) return;
+  if (from === undefined || to === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: from === undefined ? keys[0] : keys[1],
+      message: `a ${protocol} rule needs both ends of its port range (from 0 to 65535); this one lacks ${from === undefined ? 'its start' : 'its end'}`,
+    });
+    return;
+  }
+  if (from < 0 || to < 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: from < 0 ? keys[0] : keys[1],
+      message: `a ${protocol} port is from 0 to 65535, not ${Math.min(from, to)}`,
+    });
+    return;
+  }
+  if (from > to)
+    ctx.addIssue({
+      code: 'custom',
+      path: keys[0],
+      message: `the port range runs backwards: from ${from} to ${to}`,
+    });
+}
 const tag = z.object({ Key: z.string(), Value: z.string().optional() });
 
 /**
@@ -44,26 +90,30 @@ const plId = awsId('pl');
 
 // ─── EC2 ────────────────────────────────────────────────────────────────────────────────────────
 
-export const IpPermission = z.object({
-  IpProtocol: ipProtocol,
-  FromPort: port.optional(),
-  ToPort: port.optional(),
-  IpRanges: z.array(z.object({ CidrIp: cidr, Description: z.string().optional() })).optional(),
-  Ipv6Ranges: z.array(z.object({ CidrIpv6: cidr, Description: z.string().optional() })).optional(),
-  PrefixListIds: z.array(z.object({ PrefixListId: plId, Description: z.string().optional() })).optional(),
-  UserIdGroupPairs: z
-    .array(
-      z.object({
-        GroupId: sgId.optional(),
-        GroupName: z.string().optional(),
-        UserId: z.string().optional(),
-        VpcId: vpcId.optional(),
-        PeeringStatus: z.string().optional(),
-        Description: z.string().optional(),
-      }),
-    )
-    .optional(),
-});
+export const IpPermission = z
+  .object({
+    IpProtocol: ipProtocol,
+    FromPort: port.optional(),
+    ToPort: port.optional(),
+    IpRanges: z.array(z.object({ CidrIp: cidr4, Description: z.string().optional() })).optional(),
+    Ipv6Ranges: z.array(z.object({ CidrIpv6: cidr6, Description: z.string().optional() })).optional(),
+    PrefixListIds: z.array(z.object({ PrefixListId: plId, Description: z.string().optional() })).optional(),
+    UserIdGroupPairs: z
+      .array(
+        z.object({
+          GroupId: sgId.optional(),
+          GroupName: z.string().optional(),
+          UserId: z.string().optional(),
+          VpcId: vpcId.optional(),
+          PeeringStatus: z.string().optional(),
+          Description: z.string().optional(),
+        }),
+      )
+      .optional(),
+  })
+  .superRefine((p, ctx) =>
+    checkPortRange(p.IpProtocol, p.FromPort, p.ToPort, ctx, [['FromPort'], ['ToPort']]),
+  );
 export type IpPermission = z.infer<typeof IpPermission>;
 
 export const SecurityGroup = z.object({
@@ -78,26 +128,30 @@ export const SecurityGroup = z.object({
 });
 export type SecurityGroup = z.infer<typeof SecurityGroup>;
 
-export const SecurityGroupRule = z.object({
-  SecurityGroupRuleId: z.string().optional(),
-  GroupId: sgId,
-  GroupOwnerId: z.string().optional(),
-  IsEgress: z.boolean(),
-  IpProtocol: ipProtocol,
-  FromPort: port.optional(),
-  ToPort: port.optional(),
-  CidrIpv4: cidr.optional(),
-  CidrIpv6: cidr.optional(),
-  PrefixListId: plId.optional(),
-  ReferencedGroupInfo: z
-    .object({
-      GroupId: sgId.optional(),
-      UserId: z.string().optional(),
-      VpcId: vpcId.optional(),
-    })
-    .optional(),
-  Description: z.string().optional(),
-});
+export const SecurityGroupRule = z
+  .object({
+    SecurityGroupRuleId: z.string().optional(),
+    GroupId: sgId,
+    GroupOwnerId: z.string().optional(),
+    IsEgress: z.boolean(),
+    IpProtocol: ipProtocol,
+    FromPort: port.optional(),
+    ToPort: port.optional(),
+    CidrIpv4: cidr4.optional(),
+    CidrIpv6: cidr6.optional(),
+    PrefixListId: plId.optional(),
+    ReferencedGroupInfo: z
+      .object({
+        GroupId: sgId.optional(),
+        UserId: z.string().optional(),
+        VpcId: vpcId.optional(),
+      })
+      .optional(),
+    Description: z.string().optional(),
+  })
+  .superRefine((r, ctx) =>
+    checkPortRange(r.IpProtocol, r.FromPort, r.ToPort, ctx, [['FromPort'], ['ToPort']]),
+  );
 export type SecurityGroupRule = z.infer<typeof SecurityGroupRule>;
 
 const groupIdentifier = z.object({ GroupId: sgId, GroupName: z.string().optional() });
@@ -115,9 +169,9 @@ export const NetworkInterface = z.object({
   PrivateIpAddresses: z
     .array(z.object({ PrivateIpAddress: address, Primary: z.boolean().optional() }))
     .optional(),
-  Ipv4Prefixes: z.array(z.object({ Ipv4Prefix: cidr })).optional(),
+  Ipv4Prefixes: z.array(z.object({ Ipv4Prefix: cidr4 })).optional(),
   Ipv6Addresses: z.array(z.object({ Ipv6Address: address })).optional(),
-  Ipv6Prefixes: z.array(z.object({ Ipv6Prefix: cidr })).optional(),
+  Ipv6Prefixes: z.array(z.object({ Ipv6Prefix: cidr6 })).optional(),
   Attachment: z
     .object({
       InstanceId: awsId('i').optional(),
@@ -143,15 +197,25 @@ export type Instance = z.infer<typeof Instance>;
 
 export const Reservation = z.object({ Instances: z.array(Instance) });
 
-const naclEntry = z.object({
-  RuleNumber: z.number().int().min(1).max(32768),
-  Protocol: z.string().regex(/^(-1|\d{1,3})$/, 'expected a protocol number string like "6" or "-1"'),
-  RuleAction: z.enum(['allow', 'deny']),
-  Egress: z.boolean(),
-  CidrBlock: cidr.optional(),
-  Ipv6CidrBlock: cidr.optional(),
-  PortRange: z.object({ From: port.optional(), To: port.optional() }).optional(),
-});
+const naclEntry = z
+  .object({
+    RuleNumber: z.number().int().min(1).max(32768),
+    Protocol: z
+      .string()
+      .regex(/^(-1|\d{1,3})$/, 'expected a protocol number string like "6" or "-1"')
+      .refine((p) => p === '-1' || Number(p) <= 255, { message: 'expected a protocol number from 0 to 255' }),
+    RuleAction: z.enum(['allow', 'deny']),
+    Egress: z.boolean(),
+    CidrBlock: cidr4.optional(),
+    Ipv6CidrBlock: cidr6.optional(),
+    PortRange: z.object({ From: port.optional(), To: port.optional() }).optional(),
+  })
+  .superRefine((e, ctx) =>
+    checkPortRange(e.Protocol, e.PortRange?.From, e.PortRange?.To, ctx, [
+      ['PortRange', 'From'],
+      ['PortRange', 'To'],
+    ]),
+  );
 export type NaclEntry = z.infer<typeof naclEntry>;
 
 export const NetworkAcl = z.object({
@@ -166,18 +230,18 @@ export type NetworkAcl = z.infer<typeof NetworkAcl>;
 export const Subnet = z.object({
   SubnetId: subnetId,
   VpcId: vpcId.optional(),
-  CidrBlock: cidr.optional(),
+  CidrBlock: cidr4.optional(),
   AvailabilityZone: z.string().optional(),
-  Ipv6CidrBlockAssociationSet: z.array(z.object({ Ipv6CidrBlock: cidr.optional() })).optional(),
+  Ipv6CidrBlockAssociationSet: z.array(z.object({ Ipv6CidrBlock: cidr6.optional() })).optional(),
   Tags: z.array(tag).optional(),
 });
 export type Subnet = z.infer<typeof Subnet>;
 
 export const Vpc = z.object({
   VpcId: vpcId,
-  CidrBlock: cidr.optional(),
-  CidrBlockAssociationSet: z.array(z.object({ CidrBlock: cidr.optional() })).optional(),
-  Ipv6CidrBlockAssociationSet: z.array(z.object({ Ipv6CidrBlock: cidr.optional() })).optional(),
+  CidrBlock: cidr4.optional(),
+  CidrBlockAssociationSet: z.array(z.object({ CidrBlock: cidr4.optional() })).optional(),
+  Ipv6CidrBlockAssociationSet: z.array(z.object({ Ipv6CidrBlock: cidr6.optional() })).optional(),
 });
 export type Vpc = z.infer<typeof Vpc>;
 
