@@ -29,27 +29,34 @@ function parseDottedQuad(text: string): AddressRange | undefined {
   return { family: 4, start: big, end: big };
 }
 
-/** Parses one IPv4 or IPv6 address; undefined when it is not one. */
-export function parseAddress(text: string): AddressRange | undefined {
+/** Parses one IPv4 or IPv6 address; `mapped` says what an IPv4-mapped IPv6 address is. */
+function parseAddressAs(text: string, mapped: 'ipv4' | 'ipv6'): AddressRange | undefined {
   if (!text.includes(':')) return parseDottedQuad(text);
   // Only the forms AWS and Kubernetes print: dotted quads (not `10.1` shorthands) and IPv6.
-  const valid = text.includes(':') ? ipaddr.IPv6.isValid(text) : ipaddr.IPv4.isValidFourPartDecimal(text);
-  if (!valid) return undefined;
-  const parsed = ipaddr.parse(text);
-  // IPv4-mapped IPv6 addresses are IPv4 for every purpose here.
-  const addr =
-    parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()
-      ? (parsed as ipaddr.IPv6).toIPv4Address()
-      : parsed;
+  if (!ipaddr.IPv6.isValid(text)) return undefined;
+  const parsed = ipaddr.IPv6.parse(text);
+  const addr = mapped === 'ipv4' && parsed.isIPv4MappedAddress() ? parsed.toIPv4Address() : parsed;
   const value = toBigInt(addr.toByteArray());
   return { family: addr.kind() === 'ipv4' ? 4 : 6, start: value, end: value };
 }
 
-/** Parses `a.b.c.d/n` or an IPv6 CIDR (host bits are ignored, as AWS does); undefined when malformed. */
+/**
+ * Parses one IPv4 or IPv6 address; undefined when it is not one. An IPv4-mapped IPv6 address
+ * (`::ffff:10.0.0.1`) is the IPv4 address it carries: that is the host it names.
+ */
+export function parseAddress(text: string): AddressRange | undefined {
+  return parseAddressAs(text, 'ipv4');
+}
+
+/**
+ * Parses `a.b.c.d/n` or an IPv6 CIDR (host bits are ignored, as AWS does); undefined when
+ * malformed. An IPv4-mapped IPv6 block is the IPv6 block it is: `::ffff:0.0.0.0/0` is `::/0`, not
+ * every IPv4 address, and its prefix counts 128 bits.
+ */
 export function parseCidr(text: string): AddressRange | undefined {
   const slash = text.indexOf('/');
   if (slash < 0) return undefined;
-  const base = parseAddress(text.slice(0, slash));
+  const base = parseAddressAs(text.slice(0, slash), 'ipv6');
   const bitsText = text.slice(slash + 1);
   if (!base || !/^\d{1,3}$/.test(bitsText)) return undefined;
   const bits = Number(bitsText);
@@ -63,6 +70,14 @@ export function parseCidr(text: string): AddressRange | undefined {
 
 export function isCidr(text: string): boolean {
   return parseCidr(text) !== undefined;
+}
+
+export function isIpv4Cidr(text: string): boolean {
+  return parseCidr(text)?.family === 4;
+}
+
+export function isIpv6Cidr(text: string): boolean {
+  return parseCidr(text)?.family === 6;
 }
 
 export function isAddress(text: string): boolean {
@@ -145,4 +160,32 @@ export function splitRange(target: AddressRange, blocks: readonly AddressRange[]
     start,
     end: i + 1 < starts.length ? starts[i + 1]! - 1n : target.end,
   }));
+}
+
+/**
+ * The widest CIDR block a fix may name. An AWS VPC's IPv4 blocks are /16 to /28, so no subnet is
+ * wider than /16; the IPv6 block Amazon gives a VPC is a /56 (Amazon VPC User Guide, "VPC CIDR
+ * blocks"). A fix names the peer's own subnet, so a wider block is never one.
+ */
+export const WIDEST_FIX_PREFIX = { 4: 16, 6: 56 } as const;
+
+/** The prefix length of a CIDR block (the number of fixed leading bits). */
+export function prefixLength(range: AddressRange): number {
+  const width = range.family === 4 ? 32 : 128;
+  return width - (range.end - range.start + 1n).toString(2).length + 1;
+}
+
+/**
+ * Why a rule or NACL entry naming `cidr` would be wider than a fix may be, or undefined when it is
+ * a block one subnet can have: every address (`/0`), or wider than `WIDEST_FIX_PREFIX`.
+ */
+export function fixCidrProblem(cidr: string): string | undefined {
+  const range = parseCidr(cidr.trim());
+  if (!range) return 'is not a CIDR block';
+  const bits = prefixLength(range);
+  if (bits === 0) return 'admits every address';
+  const widest = WIDEST_FIX_PREFIX[range.family];
+  if (bits < widest)
+    return `is wider than /${widest}, the widest ${range.family === 4 ? 'IPv4' : 'IPv6'} block an AWS VPC subnet can have`;
+  return undefined;
 }

@@ -1,4 +1,5 @@
 /** CLI edge helpers: read files named by flags, and turn input problems into usage errors (exit 2). */
+import { escapeControls } from '../base/terminal.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import semver from 'semver';
 import YAML from 'yaml';
@@ -69,7 +70,7 @@ export function outputFormat<T extends string>(value: string, allowed: readonly 
 }
 
 export function warn(message: string): void {
-  process.stderr.write(`dynamo-netcheck: warning: ${message}\n`);
+  process.stderr.write(`dynamo-netcheck: warning: ${escapeControls(message)}\n`);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { escapeControls } from '../base/terminal.ts';
 import { Command, CommanderError } from 'commander';
 import { ExitCode, PermissionError, UsageError } from './errors.ts';
 import { commands } from './commands/index.ts';
@@ -32,11 +33,12 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? ExitCode.Pass : ExitCode.Usage;
     }
     if (err instanceof UsageError) {
-      process.stderr.write(`dynamo-netcheck: ${err.message}\n`);
+      // Messages name files and values from the input: shown with control characters escaped.
+      process.stderr.write(`dynamo-netcheck: ${escapeControls(err.message, { keepNewlines: true })}\n`);
       return err instanceof PermissionError ? ExitCode.MissingPermissions : ExitCode.Usage;
     }
     process.stderr.write(
-      `dynamo-netcheck: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      `dynamo-netcheck: internal error: ${escapeControls(err instanceof Error ? (err.stack ?? err.message) : String(err), { keepNewlines: true })}\n`,
     );
     return ExitCode.Internal;
   }

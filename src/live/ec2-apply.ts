@@ -16,6 +16,8 @@ import { awsFailure } from './errors.ts';
 import type { PlannedNaclEntry } from '../questions/fix/plan.ts';
 import {
   actionOf,
+  naclRefusal,
+  ruleRefusal,
   type ApplyItem,
   type Denial,
   type ItemResult,
@@ -155,6 +157,9 @@ async function existingEntry(client: EC2Client, planned: PlannedNaclEntry): Prom
 }
 
 async function applyOne(client: EC2Client, item: ApplyItem): Promise<Outcome> {
+  // The edge checks again whatever its caller passes: an item wider than its flows is never sent.
+  const refusal = item.kind === 'sg-rule' ? ruleRefusal(item.planned) : naclRefusal(item.planned);
+  if (refusal) return { status: 'failed', code: 'RefusedAsTooWide', message: refusal };
   try {
     const answer = (await send(client, item, { dryRun: false, tags: item.kind === 'sg-rule' })) as {
       SecurityGroupRules?: { SecurityGroupRuleId?: string }[];

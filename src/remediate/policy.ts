@@ -3,8 +3,9 @@
  * it selects the pods on the isolated side and allows the peer's namespace and shared labels on
  * the one port. Pure: reads flows, writes manifests as data.
  */
-import YAML from 'yaml';
 import type { FlowEnd, FlowResult } from '../analyze/types.ts';
+import { heredocDelimiter, shellCommand } from '../base/shell.ts';
+import { stringifyYaml } from '../base/yaml.ts';
 import type { EndIdentity } from '../model/identity.ts';
 import type { PolicyRemediation } from './types.ts';
 import { KUBERNETES_ORDER } from '../reachability/calico-step.ts';
@@ -39,7 +40,9 @@ function dnsName(text: string): string {
 }
 
 function yamlCommand(manifest: Record<string, unknown>): string {
-  return `kubectl apply -f - <<'EOF'\n${YAML.stringify(manifest).trimEnd()}\nEOF`;
+  const body = stringifyYaml(manifest).trimEnd();
+  const delimiter = heredocDelimiter(body, 'EOF');
+  return `${shellCommand(['kubectl', 'apply', '-f', '-'])} <<'${delimiter}'\n${body}\n${delimiter}`;
 }
 
 type Draft = Omit<PolicyRemediation, 'id' | 'command' | 'manifest' | 'description' | 'name'> & {

@@ -4,6 +4,8 @@
  * 0.0.0.0/0 or protocol -1 (docs/architecture.md, "The JSON contract"). Pure: reads flow traces, never re-evaluates them.
  */
 import type { FlowResult } from '../analyze/types.ts';
+import { containsRange, fixCidrProblem, parseCidr } from '../base/ip.ts';
+import { shellCommand } from '../base/shell.ts';
 import type { ClusterModel, PortRange } from '../model/types.ts';
 import type { RequirementId } from '../requirements/catalog.ts';
 import { EPHEMERAL_PORTS } from '../reachability/ports.ts';
@@ -33,6 +35,8 @@ interface Need {
   /** Candidate peer groups (the other side), best first. */
   readonly peer: string[];
   readonly peerCidr?: string;
+  /** Why the peer's subnet block is no safe rule, when it is not. */
+  readonly peerCidrWhy?: string;
 }
 
 function preferNarrow(model: ClusterModel, groups: readonly string[]): string[] {
@@ -73,6 +77,29 @@ function subnetCidr(model: ClusterModel, subnetId: string | undefined): string |
   return index >= 0 ? subnet.cidrText[index] : undefined;
 }
 
+/**
+ * The peer subnet's block as a fix may name it: never every address, never wider than a subnet
+ * can be, never outside the VPC's blocks (when they are known). Else why no rule is safe.
+ */
+function peerSubnetCidr(
+  model: ClusterModel,
+  subnetId: string | undefined,
+): { readonly cidr: string } | { readonly why: string } | undefined {
+  const cidr = subnetCidr(model, subnetId);
+  if (!cidr) return undefined;
+  const range = parseCidr(cidr)!;
+  const vpcBlocks = model.vpcCidrs.filter((v) => v.family === range.family);
+  const problem =
+    fixCidrProblem(cidr) ??
+    (vpcBlocks.length > 0 && !vpcBlocks.some((v) => containsRange(v, range))
+      ? `is not inside the VPC's blocks`
+      : undefined);
+  if (!problem) return { cidr };
+  return {
+    why: `no safe rule: the peer's subnet ${subnetId} has the block ${cidr}, which ${problem}; a rule naming it would admit more than the peer`,
+  };
+}
+
 const isIpv6 = (cidr: string | undefined): boolean => cidr?.includes(':') ?? false;
 
 const titles: Record<RequirementId, string> = {
@@ -101,14 +128,24 @@ function sgCommand(rule: Omit<SgRemediation, 'command' | 'id' | 'description' | 
   const cidrPeer = isIpv6(rule.cidr)
     ? `Ipv6Ranges=[{CidrIpv6=${rule.cidr}}]`
     : `IpRanges=[{CidrIp=${rule.cidr}}]`;
+  const permissions = (peer: string): string =>
+    `IpProtocol=${rule.protocol},FromPort=${rule.fromPort},ToPort=${rule.toPort},${peer}`;
+  const base = ['aws', 'ec2', `authorize-security-group-${rule.direction}`, '--group-id', rule.groupId];
   if (rule.direction === 'ingress') {
     if (!rule.sourceGroupId && isIpv6(rule.cidr))
-      return `aws ec2 authorize-security-group-ingress --group-id ${rule.groupId} --ip-permissions 'IpProtocol=${rule.protocol},FromPort=${rule.fromPort},ToPort=${rule.toPort},${cidrPeer}'`;
-    const peer = rule.sourceGroupId ? `--source-group ${rule.sourceGroupId}` : `--cidr ${rule.cidr}`;
-    return `aws ec2 authorize-security-group-ingress --group-id ${rule.groupId} --protocol ${rule.protocol} --port ${portArgs({ from: rule.fromPort, to: rule.toPort })} ${peer}`;
+      return shellCommand([...base, '--ip-permissions', permissions(cidrPeer)]);
+    const peer = rule.sourceGroupId ? ['--source-group', rule.sourceGroupId] : ['--cidr', rule.cidr!];
+    return shellCommand([
+      ...base,
+      '--protocol',
+      rule.protocol,
+      '--port',
+      portArgs({ from: rule.fromPort, to: rule.toPort }),
+      ...peer,
+    ]);
   }
   const peer = rule.destinationGroupId ? `UserIdGroupPairs=[{GroupId=${rule.destinationGroupId}}]` : cidrPeer;
-  return `aws ec2 authorize-security-group-egress --group-id ${rule.groupId} --ip-permissions 'IpProtocol=${rule.protocol},FromPort=${rule.fromPort},ToPort=${rule.toPort},${peer}'`;
+  return shellCommand([...base, '--ip-permissions', permissions(peer)]);
 }
 
 /**
@@ -143,14 +180,16 @@ export function synthesizeRemediation(model: ClusterModel, flows: readonly FlowR
           unfixable.push(`${flow.id}: ${self.nodeGroup} has no security group to add a rule to`);
           continue;
         }
-        const peerCidr = other.securityGroups.length === 0 ? subnetCidr(model, other.subnetId) : undefined;
+        const peerBlock =
+          other.securityGroups.length === 0 ? peerSubnetCidr(model, other.subnetId) : undefined;
         for (const ports of step.deniedPorts ?? [flow.ports]) {
           needs.push({
             flow,
             ports,
             own: preferNarrow(model, self.securityGroups),
             peer: preferNarrow(model, other.securityGroups),
-            ...(peerCidr ? { peerCidr } : {}),
+            ...(peerBlock && 'cidr' in peerBlock ? { peerCidr: peerBlock.cidr } : {}),
+            ...(peerBlock && 'why' in peerBlock ? { peerCidrWhy: peerBlock.why } : {}),
           });
         }
       }
@@ -170,7 +209,8 @@ export function synthesizeRemediation(model: ClusterModel, flows: readonly FlowR
         ].map(([peer, list]) => [peer, undefined, list]);
         for (const need of ownNeeds.filter((n) => n.peer.length === 0)) {
           if (!need.peerCidr) {
-            unfixable.push(`${need.flow.id}: the peer has neither a security group nor a known subnet CIDR`);
+            const why = need.peerCidrWhy ?? 'the peer has neither a security group nor a known subnet CIDR';
+            if (!unfixable.includes(`${need.flow.id}: ${why}`)) unfixable.push(`${need.flow.id}: ${why}`);
             continue;
           }
           peers.push([undefined, need.peerCidr, [need]]);
@@ -261,8 +301,13 @@ function synthesizeNacl(
       const isReturn = step.kind.endsWith('-return');
       const subnetId = (onSource ? flow.source.subnetId : flow.destination.subnetId)!;
       const peerSubnet = onSource ? flow.destination.subnetId : flow.source.subnetId;
-      const cidr = subnetCidr(model, peerSubnet);
-      if (!cidr) continue;
+      const block = peerSubnetCidr(model, peerSubnet);
+      if (!block) continue;
+      if ('why' in block) {
+        if (!unfixable.includes(`${flow.id}: ${block.why}`)) unfixable.push(`${flow.id}: ${block.why}`);
+        continue;
+      }
+      const { cidr } = block;
       const ports = isReturn ? RETURN_PORTS : flow.ports;
       const below = Math.min(...denies.map((d) => (d.ruleNumber === '*' ? 32767 : d.ruleNumber)));
       const key = `${naclId}|${egress}|${cidr}|${flow.protocol}|${ports.from}-${ports.to}`;
@@ -318,7 +363,24 @@ function synthesizeNacl(
       description:
         describe(entry.requirements) +
         (entry.fromPort === RETURN_PORTS.from && entry.toPort === RETURN_PORTS.to ? ', return traffic' : ''),
-      command: `aws ec2 create-network-acl-entry --network-acl-id ${entry.naclId} ${direction} --rule-number ${entry.ruleNumber} --protocol ${entry.protocol} --port-range From=${entry.fromPort},To=${entry.toPort} ${isIpv6(entry.cidr) ? '--ipv6-cidr-block' : '--cidr-block'} ${entry.cidr} --rule-action allow`,
+      command: shellCommand([
+        'aws',
+        'ec2',
+        'create-network-acl-entry',
+        '--network-acl-id',
+        entry.naclId,
+        direction,
+        '--rule-number',
+        String(entry.ruleNumber),
+        '--protocol',
+        entry.protocol,
+        '--port-range',
+        `From=${entry.fromPort},To=${entry.toPort}`,
+        isIpv6(entry.cidr) ? '--ipv6-cidr-block' : '--cidr-block',
+        entry.cidr,
+        '--rule-action',
+        'allow',
+      ]),
     };
   });
 }

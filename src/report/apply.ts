@@ -2,6 +2,7 @@
  * What `fix --apply` says: the plan before it asks, and per item what happened after, with the
  * verdict the analysis gives once the applied rules are in. Pure: renders outcomes it is given.
  */
+import { terminalSafe } from '../base/terminal.ts';
 import type { AnalysisResult } from '../questions/analyze.ts';
 import { count, naclLine, ruleLine, type FixPlan } from '../questions/fix/plan.ts';
 import type { ApplyItem, ItemResult, Refusal } from '../questions/fix/apply-plan.ts';
@@ -10,7 +11,12 @@ function itemLine(plan: FixPlan, item: ApplyItem): string {
   return `${item.id}: ${item.kind === 'sg-rule' ? `${ruleLine(plan, item.planned)} "${item.planned.description}"` : naclLine(item.planned)}`;
 }
 
-export function planText(plan: FixPlan, items: readonly ApplyItem[], refused: readonly Refusal[]): string {
+export function planText(
+  unsafePlan: FixPlan,
+  unsafeItems: readonly ApplyItem[],
+  unsafeRefused: readonly Refusal[],
+): string {
+  const [plan, items, refused] = terminalSafe([unsafePlan, unsafeItems, unsafeRefused] as const);
   const lines = [
     `dynamo-netcheck will add ${count(items.length, 'item')}${plan.cluster.name ? ` for cluster ${plan.cluster.name}` : ''}${plan.cluster.accountId ? ` in account ${plan.cluster.accountId}` : ''} (nothing is removed or widened):`,
     ...items.map((item) => `  + ${itemLine(plan, item)}`),
@@ -39,7 +45,8 @@ function verdictText(result: AnalysisResult): string {
   return `${result.verdict.toUpperCase()} (${s.allowed} allowed, ${s.blocked} blocked, ${s.unknown} unknown)`;
 }
 
-export function summaryText(plan: FixPlan, summary: ApplySummary): string {
+export function summaryText(unsafePlan: FixPlan, unsafeSummary: ApplySummary): string {
+  const [plan, summary] = terminalSafe([unsafePlan, unsafeSummary] as const);
   const width = Math.max(...Object.values(LABELS).map((l) => l.length), 'refused'.length);
   const lines = [
     ...summary.results.map(({ item, outcome }) => {

@@ -1,4 +1,5 @@
 /** Human rendering of a Diagnosis. Renders only; every fact comes from the diagnosis. */
+import { terminalSafe } from '../base/terminal.ts';
 import { Chalk } from 'chalk';
 import { paintStatus } from './placement.ts';
 import { formatOrigin } from '../snapshot/types.ts';
@@ -9,7 +10,8 @@ const LABEL = 10;
 
 const where = (e: Evidence): string => formatOrigin({ file: e.file, path: e.path });
 
-export function renderDiagnosis(d: Diagnosis, options: { color: boolean }): string {
+export function renderDiagnosis(input: Diagnosis, options: { color: boolean }): string {
+  const d = terminalSafe(input);
   const c = new Chalk({ level: options.color ? 1 : 0 });
   const out: string[] = [];
   const line = (label: string, text: string): void => {

@@ -1,9 +1,11 @@
+import { terminalSafe } from '../base/terminal.ts';
 import type { DialReport } from '../live/dial/index.ts';
 
 const HEADER = ['TARGET', 'CHECK', 'STATUS', 'OUTCOME', 'MESSAGE'] as const;
 
 /** Renders reports as an aligned table, one row per check, then a one-line verdict. */
-export function renderDialTable(reports: readonly DialReport[]): string {
+export function renderDialTable(input: readonly DialReport[]): string {
+  const reports = terminalSafe(input);
   const rows = reports.flatMap((report) =>
     report.checks.map((check, index) => [
       // The target is named once, on its first check.

@@ -1,10 +1,12 @@
 /** Human rendering of an UpgradeDiff. Renders only; every fact comes from the diff. */
+import { terminalSafe } from '../base/terminal.ts';
 import { Chalk } from 'chalk';
 import type { FlowEnd } from '../analyze/types.ts';
 import { columns, paintStatus } from './placement.ts';
 import type { UpgradeDiff } from '../questions/diff.ts';
 
-export function renderDiff(diff: UpgradeDiff, options: { color: boolean }): string {
+export function renderDiff(input: UpgradeDiff, options: { color: boolean }): string {
+  const diff = terminalSafe(input);
   const c = new Chalk({ level: options.color ? 1 : 0 });
   const out: string[] = [];
   const names = diff.securityGroupNames;

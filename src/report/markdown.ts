@@ -2,6 +2,7 @@
  * A compact summary for pull-request comments and tickets: the verdict, a table of the flows that
  * are not plainly allowed, and the fix commands in one fenced block to paste into a shell.
  */
+import { terminalSafe } from '../base/terminal.ts';
 import type { FlowResult } from '../analyze/types.ts';
 import type { AnalysisResult } from '../questions/analyze.ts';
 import { describeEnd, fixesById } from './cells.ts';
@@ -31,7 +32,8 @@ const statusMark = (f: FlowResult): string =>
       ? '⚠️ unknown'
       : '⚠️ allowed only on the same node';
 
-export function renderMarkdown(result: AnalysisResult): string {
+export function renderMarkdown(input: AnalysisResult): string {
+  const result = terminalSafe(input);
   const out: string[] = [];
   const where = result.cluster.name ? ` — cluster ${mdText(result.cluster.name)}` : '';
   out.push(`### dynamo-netcheck: ${mark[result.verdict]}${where}`, '');

@@ -1,4 +1,5 @@
 /** Human rendering of a PlacementReport. Renders only; every fact comes from the report. */
+import { terminalSafe } from '../base/terminal.ts';
 import { stripVTControlCharacters } from 'node:util';
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Status } from '../reachability/types.ts';
@@ -36,7 +37,8 @@ export function sgList(ids: readonly string[], names: Readonly<Record<string, st
 const shortSgs = (ids: readonly string[], names: Readonly<Record<string, string>>): string =>
   ids.map((id) => names[id] ?? id).join(', ') || '?';
 
-export function renderPlacement(report: PlacementReport, options: { color: boolean }): string {
+export function renderPlacement(input: PlacementReport, options: { color: boolean }): string {
+  const report = terminalSafe(input);
   const c = new Chalk({ level: options.color ? 1 : 0 });
   const names = report.securityGroupNames;
   const out: string[] = [];

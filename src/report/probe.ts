@@ -2,10 +2,12 @@
  * The probe report as text: live next to static, per source class; a check a stand-in listener
  * answered says so.
  */
+import { terminalSafe } from '../base/terminal.ts';
 import { describeSource } from '../questions/probe/plan.ts';
 import type { ProbeReport } from '../questions/probe/compare.ts';
 
-export function renderProbeTable(report: ProbeReport): string {
+export function renderProbeTable(input: ProbeReport): string {
+  const report = terminalSafe(input);
   const out: string[] = [];
   let source = '';
   for (const row of report.rows) {

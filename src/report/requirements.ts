@@ -1,4 +1,5 @@
 /** Human rendering of the required flows for a recipe and Dynamo version. */
+import { escapeControls, terminalSafe } from '../base/terminal.ts';
 import { families, type SourceSelector, type TargetSpec } from '../requirements/catalog.ts';
 import type { RequirementSet } from '../requirements/resolve.ts';
 
@@ -17,7 +18,9 @@ function targetText(to: TargetSpec): string {
     : `Dynamo ${to.role} pods`;
 }
 
-export function renderRequirements(set: RequirementSet, recipe?: string): string {
+export function renderRequirements(input: RequirementSet, unsafeRecipe?: string): string {
+  const set = terminalSafe(input);
+  const recipe = unsafeRecipe === undefined ? undefined : escapeControls(unsafeRecipe);
   const { context } = set;
   const out: string[] = [];
   out.push(`Dynamo ${context.dynamoVersion} (${context.versionSource})${recipe ? `, recipe ${recipe}` : ''}`);

@@ -1,4 +1,5 @@
 /** Human report: a table of flows, the decision chain of every non-allowed flow, and the fix. Renders only. */
+import { terminalSafe } from '../base/terminal.ts';
 import { stripVTControlCharacters } from 'node:util';
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { FlowEnd, FlowResult } from '../analyze/types.ts';
@@ -97,7 +98,8 @@ function renderTrace(c: ChalkInstance, flow: FlowResult): string[] {
   return lines;
 }
 
-export function renderText(result: AnalysisResult, options: TextOptions): string {
+export function renderText(input: AnalysisResult, options: TextOptions): string {
+  const result = terminalSafe(input);
   const c = new Chalk({ level: options.color ? 1 : 0 });
   const out: string[] = [];
   const cluster = result.cluster.name

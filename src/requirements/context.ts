@@ -48,14 +48,18 @@ export interface ContextResult {
 /** NATS_SERVER like nats://dynamo-platform-nats.dynamo-system.svc.cluster.local:4222 → service, namespace, port. */
 export function parseServiceUrl(
   url: string,
-): { service: string; namespace?: string; port?: number } | undefined {
+): { service: string; namespace?: string; port?: number; badPort?: string } | undefined {
   const match = /^[a-z]+:\/\/([^/:,]+)(?::(\d+))?/i.exec(url.trim());
   if (!match) return undefined;
   const [service, namespace] = match[1]!.split('.');
+  const port = match[2] === undefined ? undefined : Number(match[2]);
+  // A TCP port is 1-65535 (0 is "any" to bind, never a port to dial): another number is no port.
+  const valid = port !== undefined && Number.isInteger(port) && port >= 1 && port <= 65535;
   return {
     service: service!,
     ...(namespace && namespace !== 'svc' ? { namespace } : {}),
-    ...(match[2] ? { port: Number(match[2]) } : {}),
+    ...(valid ? { port } : {}),
+    ...(port !== undefined && !valid ? { badPort: match[2]! } : {}),
   };
 }
 
@@ -153,12 +157,21 @@ export function buildRequirementContext(pods: readonly PodModel[], options: Cont
     { namespace?: string; service?: string; port?: number; source: string }
   >;
   const natsEnv = setting('NATS_SERVER');
-  const natsUrl = natsEnv ? parseServiceUrl(natsEnv.value) : undefined;
+  const serviceUrl = (env: { value: string; source: string }, value: string) => {
+    const parsed = parseServiceUrl(value);
+    if (!parsed?.badPort) return parsed;
+    const { badPort, ...rest } = parsed;
+    notes.push(
+      `${env.source} names port ${badPort}, which is not a TCP port (1-65535): ignored, the default port is used`,
+    );
+    return rest;
+  };
+  const natsUrl = natsEnv ? serviceUrl(natsEnv, natsEnv.value) : undefined;
   if (natsUrl && natsEnv) overrides.nats = { ...natsUrl, source: natsEnv.source };
   else if (options.recipe?.dynamoNamespace)
     overrides.nats = { namespace: options.recipe.dynamoNamespace, source: `recipe ${options.recipe.name}` };
   const etcdEnv = setting('ETCD_ENDPOINTS');
-  const etcdUrl = etcdEnv ? parseServiceUrl(etcdEnv.value.split(',')[0]!) : undefined;
+  const etcdUrl = etcdEnv ? serviceUrl(etcdEnv, etcdEnv.value.split(',')[0]!) : undefined;
   if (etcdUrl && etcdEnv) overrides.etcd = { ...etcdUrl, source: etcdEnv.source };
   if (options.recipe?.prometheusNamespace) {
     overrides.prometheus = {

@@ -167,7 +167,9 @@ function settlePorts(entry: CatalogEntry, context: RequirementContext, facts: st
     return { from: port, to: port };
   }
   facts.push(
-    `${name} unset: the port is OS-assigned, so only the range ${range.from}-${range.to} can be allowed statically`,
+    set
+      ? `${set.source} is not a port (1-65535): the port is OS-assigned, so only the range ${range.from}-${range.to} can be allowed statically`
+      : `${name} unset: the port is OS-assigned, so only the range ${range.from}-${range.to} can be allowed statically`,
   );
   return range;
 }

@@ -12,6 +12,7 @@ import { Buffer, isUtf8 } from 'node:buffer';
 import YAML from 'yaml';
 import type { z } from 'zod';
 import {
+  awsIdPattern,
   CALICO_GROUPS,
   CILIUM_GROUP,
   CalicoPolicy,
@@ -239,6 +240,13 @@ class FileParser {
     const fromName = /\b(pl-[0-9a-f]+)\b/.exec(this.file)?.[1];
     const prefixListId = fromWrapper ?? fromName;
     const path = joinPath(base, ['Entries']);
+    if (fromWrapper !== undefined && !awsIdPattern('pl').test(fromWrapper)) {
+      this.issue(
+        joinPath(base, ['PrefixListId']),
+        'expected an id of the form pl-… (lowercase letters and digits, like pl-0123456789abcdef0)',
+      );
+      return;
+    }
     if (!prefixListId) {
       this.issue(
         path,

@@ -6,10 +6,13 @@
  * output drops unknown fields, and copying every field of 200k pods doubled the loader's garbage.
  */
 import { z } from 'zod';
-import { isAddress, isCidr } from '../base/ip.ts';
+import { isAddress, isCidr, isIpv4Cidr, isIpv6Cidr } from '../base/ip.ts';
 import { parseCalicoSelector } from './calico-selector.ts';
 
 const cidr = z.string().refine(isCidr, { message: 'expected a CIDR block like 10.0.0.0/16' });
+/** Fields EC2 keeps per family: an IPv6 block in an IPv4 field (or the reverse) is not read as either. */
+const cidr4 = z.string().refine(isIpv4Cidr, { message: 'expected an IPv4 CIDR block like 10.0.0.0/16' });
+const cidr6 = z.string().refine(isIpv6Cidr, { message: 'expected an IPv6 CIDR block like 2600:1f14::/56' });
 const address = z.string().refine(isAddress, { message: 'expected an IP address' });
 const port = z.number().int().min(-1).max(65535);
 /** `-1`/`all`, a protocol name, or an IP protocol number, as EC2 accepts them. */
@@ -18,40 +21,107 @@ const ipProtocol = z
   .regex(
     /^(-1|all|tcp|udp|icmp|icmpv6|\d{1,3})$/i,
     'expected "-1", "tcp", "udp", "icmp", "icmpv6" or a protocol number',
-  );
+  )
+  .refine((p) => !/^\d+$/.test(p) || Number(p) <= 255, {
+    message: 'expected a protocol number from 0 to 255',
+  });
+
+const PORTED = new Set(['tcp', 'udp', '6', '17']);
+
+/**
+ * A TCP or UDP rule covers the ports from FromPort to ToPort: EC2 requires both, from 0 to 65535,
+ * and never writes a range that runs backwards. A rule missing one end is not "every port"; it is
+ * input this tool cannot read, so it is an error at its path (other protocols carry no ports, or
+ * ICMP type and code).
+ */
+function checkPortRange(
+  protocol: string,
+  from: number | undefined,
+  to: number | undefined,
+  ctx: z.RefinementCtx,
+  keys: readonly [PropertyKey[], PropertyKey[]],
+): void {
+  if (!PORTED.has(protocol.toLowerCase())) return;
+  if (from === undefined || to === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: from === undefined ? keys[0] : keys[1],
+      message: `a ${protocol} rule needs both ends of its port range (from 0 to 65535); this one lacks ${from === undefined ? 'its start' : 'its end'}`,
+    });
+    return;
+  }
+  if (from < 0 || to < 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: from < 0 ? keys[0] : keys[1],
+      message: `a ${protocol} port is from 0 to 65535, not ${Math.min(from, to)}`,
+    });
+    return;
+  }
+  if (from > to)
+    ctx.addIssue({
+      code: 'custom',
+      path: keys[0],
+      message: `the port range runs backwards: from ${from} to ${to}`,
+    });
+}
 const tag = z.object({ Key: z.string(), Value: z.string().optional() });
+
+/**
+ * An EC2 resource id: its type's prefix, a hyphen, then lowercase letters and digits (AWS writes
+ * 8 or 17 hex digits; fakes and tests use readable names in the same alphabet). These ids reach
+ * the fix commands, Terraform and CloudFormation the tool writes: anything else (quotes, `$(…)`,
+ * spaces, brackets that would extend an aws-cli shorthand) is an input error at load.
+ */
+export const AWS_ID_PREFIXES = ['sg', 'acl', 'pl', 'subnet', 'eni', 'vpc', 'i'] as const;
+export type AwsIdPrefix = (typeof AWS_ID_PREFIXES)[number];
+export const awsIdPattern = (prefix: AwsIdPrefix): RegExp =>
+  new RegExp(`^${prefix}-[0-9a-z]+(?:-[0-9a-z]+)*$`);
+const awsId = (prefix: AwsIdPrefix) =>
+  z
+    .string()
+    .regex(
+      awsIdPattern(prefix),
+      `expected an id of the form ${prefix}-… (lowercase letters and digits, like ${prefix}-0123456789abcdef0)`,
+    );
+const sgId = awsId('sg');
+const vpcId = awsId('vpc');
+const subnetId = awsId('subnet');
+const plId = awsId('pl');
 
 // ─── EC2 ────────────────────────────────────────────────────────────────────────────────────────
 
-export const IpPermission = z.object({
-  IpProtocol: ipProtocol,
-  FromPort: port.optional(),
-  ToPort: port.optional(),
-  IpRanges: z.array(z.object({ CidrIp: cidr, Description: z.string().optional() })).optional(),
-  Ipv6Ranges: z.array(z.object({ CidrIpv6: cidr, Description: z.string().optional() })).optional(),
-  PrefixListIds: z
-    .array(z.object({ PrefixListId: z.string(), Description: z.string().optional() }))
-    .optional(),
-  UserIdGroupPairs: z
-    .array(
-      z.object({
-        GroupId: z.string().optional(),
-        GroupName: z.string().optional(),
-        UserId: z.string().optional(),
-        VpcId: z.string().optional(),
-        PeeringStatus: z.string().optional(),
-        Description: z.string().optional(),
-      }),
-    )
-    .optional(),
-});
+export const IpPermission = z
+  .object({
+    IpProtocol: ipProtocol,
+    FromPort: port.optional(),
+    ToPort: port.optional(),
+    IpRanges: z.array(z.object({ CidrIp: cidr4, Description: z.string().optional() })).optional(),
+    Ipv6Ranges: z.array(z.object({ CidrIpv6: cidr6, Description: z.string().optional() })).optional(),
+    PrefixListIds: z.array(z.object({ PrefixListId: plId, Description: z.string().optional() })).optional(),
+    UserIdGroupPairs: z
+      .array(
+        z.object({
+          GroupId: sgId.optional(),
+          GroupName: z.string().optional(),
+          UserId: z.string().optional(),
+          VpcId: vpcId.optional(),
+          PeeringStatus: z.string().optional(),
+          Description: z.string().optional(),
+        }),
+      )
+      .optional(),
+  })
+  .superRefine((p, ctx) =>
+    checkPortRange(p.IpProtocol, p.FromPort, p.ToPort, ctx, [['FromPort'], ['ToPort']]),
+  );
 export type IpPermission = z.infer<typeof IpPermission>;
 
 export const SecurityGroup = z.object({
-  GroupId: z.string(),
+  GroupId: sgId,
   GroupName: z.string().optional(),
   Description: z.string().optional(),
-  VpcId: z.string().optional(),
+  VpcId: vpcId.optional(),
   OwnerId: z.string().optional(),
   IpPermissions: z.array(IpPermission).optional(),
   IpPermissionsEgress: z.array(IpPermission).optional(),
@@ -59,36 +129,40 @@ export const SecurityGroup = z.object({
 });
 export type SecurityGroup = z.infer<typeof SecurityGroup>;
 
-export const SecurityGroupRule = z.object({
-  SecurityGroupRuleId: z.string().optional(),
-  GroupId: z.string(),
-  GroupOwnerId: z.string().optional(),
-  IsEgress: z.boolean(),
-  IpProtocol: ipProtocol,
-  FromPort: port.optional(),
-  ToPort: port.optional(),
-  CidrIpv4: cidr.optional(),
-  CidrIpv6: cidr.optional(),
-  PrefixListId: z.string().optional(),
-  ReferencedGroupInfo: z
-    .object({
-      GroupId: z.string().optional(),
-      UserId: z.string().optional(),
-      VpcId: z.string().optional(),
-    })
-    .optional(),
-  Description: z.string().optional(),
-});
+export const SecurityGroupRule = z
+  .object({
+    SecurityGroupRuleId: z.string().optional(),
+    GroupId: sgId,
+    GroupOwnerId: z.string().optional(),
+    IsEgress: z.boolean(),
+    IpProtocol: ipProtocol,
+    FromPort: port.optional(),
+    ToPort: port.optional(),
+    CidrIpv4: cidr4.optional(),
+    CidrIpv6: cidr6.optional(),
+    PrefixListId: plId.optional(),
+    ReferencedGroupInfo: z
+      .object({
+        GroupId: sgId.optional(),
+        UserId: z.string().optional(),
+        VpcId: vpcId.optional(),
+      })
+      .optional(),
+    Description: z.string().optional(),
+  })
+  .superRefine((r, ctx) =>
+    checkPortRange(r.IpProtocol, r.FromPort, r.ToPort, ctx, [['FromPort'], ['ToPort']]),
+  );
 export type SecurityGroupRule = z.infer<typeof SecurityGroupRule>;
 
-const groupIdentifier = z.object({ GroupId: z.string(), GroupName: z.string().optional() });
+const groupIdentifier = z.object({ GroupId: sgId, GroupName: z.string().optional() });
 
 export const NetworkInterface = z.object({
-  NetworkInterfaceId: z.string(),
+  NetworkInterfaceId: awsId('eni'),
   InterfaceType: z.string().optional(),
   Description: z.string().optional(),
-  SubnetId: z.string().optional(),
-  VpcId: z.string().optional(),
+  SubnetId: subnetId.optional(),
+  VpcId: vpcId.optional(),
   OwnerId: z.string().optional(),
   Status: z.string().optional(),
   Groups: z.array(groupIdentifier).optional(),
@@ -96,12 +170,12 @@ export const NetworkInterface = z.object({
   PrivateIpAddresses: z
     .array(z.object({ PrivateIpAddress: address, Primary: z.boolean().optional() }))
     .optional(),
-  Ipv4Prefixes: z.array(z.object({ Ipv4Prefix: cidr })).optional(),
+  Ipv4Prefixes: z.array(z.object({ Ipv4Prefix: cidr4 })).optional(),
   Ipv6Addresses: z.array(z.object({ Ipv6Address: address })).optional(),
-  Ipv6Prefixes: z.array(z.object({ Ipv6Prefix: cidr })).optional(),
+  Ipv6Prefixes: z.array(z.object({ Ipv6Prefix: cidr6 })).optional(),
   Attachment: z
     .object({
-      InstanceId: z.string().optional(),
+      InstanceId: awsId('i').optional(),
       DeviceIndex: z.number().int().optional(),
       NetworkCardIndex: z.number().int().optional(),
     })
@@ -111,11 +185,11 @@ export const NetworkInterface = z.object({
 export type NetworkInterface = z.infer<typeof NetworkInterface>;
 
 export const Instance = z.object({
-  InstanceId: z.string(),
+  InstanceId: awsId('i'),
   InstanceType: z.string().optional(),
   PrivateIpAddress: address.optional(),
-  SubnetId: z.string().optional(),
-  VpcId: z.string().optional(),
+  SubnetId: subnetId.optional(),
+  VpcId: vpcId.optional(),
   SecurityGroups: z.array(groupIdentifier).optional(),
   Tags: z.array(tag).optional(),
   NetworkInterfaces: z.array(NetworkInterface).optional(),
@@ -124,47 +198,57 @@ export type Instance = z.infer<typeof Instance>;
 
 export const Reservation = z.object({ Instances: z.array(Instance) });
 
-const naclEntry = z.object({
-  RuleNumber: z.number().int().min(1).max(32768),
-  Protocol: z.string().regex(/^(-1|\d{1,3})$/, 'expected a protocol number string like "6" or "-1"'),
-  RuleAction: z.enum(['allow', 'deny']),
-  Egress: z.boolean(),
-  CidrBlock: cidr.optional(),
-  Ipv6CidrBlock: cidr.optional(),
-  PortRange: z.object({ From: port.optional(), To: port.optional() }).optional(),
-});
+const naclEntry = z
+  .object({
+    RuleNumber: z.number().int().min(1).max(32768),
+    Protocol: z
+      .string()
+      .regex(/^(-1|\d{1,3})$/, 'expected a protocol number string like "6" or "-1"')
+      .refine((p) => p === '-1' || Number(p) <= 255, { message: 'expected a protocol number from 0 to 255' }),
+    RuleAction: z.enum(['allow', 'deny']),
+    Egress: z.boolean(),
+    CidrBlock: cidr4.optional(),
+    Ipv6CidrBlock: cidr6.optional(),
+    PortRange: z.object({ From: port.optional(), To: port.optional() }).optional(),
+  })
+  .superRefine((e, ctx) =>
+    checkPortRange(e.Protocol, e.PortRange?.From, e.PortRange?.To, ctx, [
+      ['PortRange', 'From'],
+      ['PortRange', 'To'],
+    ]),
+  );
 export type NaclEntry = z.infer<typeof naclEntry>;
 
 export const NetworkAcl = z.object({
-  NetworkAclId: z.string(),
-  VpcId: z.string().optional(),
+  NetworkAclId: awsId('acl'),
+  VpcId: vpcId.optional(),
   IsDefault: z.boolean().optional(),
-  Associations: z.array(z.object({ SubnetId: z.string(), NetworkAclId: z.string().optional() })).optional(),
+  Associations: z.array(z.object({ SubnetId: subnetId, NetworkAclId: awsId('acl').optional() })).optional(),
   Entries: z.array(naclEntry).optional(),
 });
 export type NetworkAcl = z.infer<typeof NetworkAcl>;
 
 export const Subnet = z.object({
-  SubnetId: z.string(),
-  VpcId: z.string().optional(),
-  CidrBlock: cidr.optional(),
+  SubnetId: subnetId,
+  VpcId: vpcId.optional(),
+  CidrBlock: cidr4.optional(),
   AvailabilityZone: z.string().optional(),
-  Ipv6CidrBlockAssociationSet: z.array(z.object({ Ipv6CidrBlock: cidr.optional() })).optional(),
+  Ipv6CidrBlockAssociationSet: z.array(z.object({ Ipv6CidrBlock: cidr6.optional() })).optional(),
   Tags: z.array(tag).optional(),
 });
 export type Subnet = z.infer<typeof Subnet>;
 
 export const Vpc = z.object({
-  VpcId: z.string(),
-  CidrBlock: cidr.optional(),
-  CidrBlockAssociationSet: z.array(z.object({ CidrBlock: cidr.optional() })).optional(),
-  Ipv6CidrBlockAssociationSet: z.array(z.object({ Ipv6CidrBlock: cidr.optional() })).optional(),
+  VpcId: vpcId,
+  CidrBlock: cidr4.optional(),
+  CidrBlockAssociationSet: z.array(z.object({ CidrBlock: cidr4.optional() })).optional(),
+  Ipv6CidrBlockAssociationSet: z.array(z.object({ Ipv6CidrBlock: cidr6.optional() })).optional(),
 });
 export type Vpc = z.infer<typeof Vpc>;
 
 /** `describe-managed-prefix-lists` (no entries) or `describe-prefix-lists` (AWS service lists, with `Cidrs`). */
 export const PrefixList = z.object({
-  PrefixListId: z.string(),
+  PrefixListId: plId,
   PrefixListName: z.string().optional(),
   AddressFamily: z.string().optional(),
   OwnerId: z.string().optional(),
@@ -183,10 +267,10 @@ export const EksCluster = z.object({
   version: z.string().optional(),
   resourcesVpcConfig: z
     .object({
-      vpcId: z.string().optional(),
-      subnetIds: z.array(z.string()).optional(),
-      securityGroupIds: z.array(z.string()).optional(),
-      clusterSecurityGroupId: z.string().optional(),
+      vpcId: vpcId.optional(),
+      subnetIds: z.array(subnetId).optional(),
+      securityGroupIds: z.array(sgId).optional(),
+      clusterSecurityGroupId: sgId.optional(),
     })
     .optional(),
   /** `ipFamily` is `ipv4` or `ipv6`: an IPv6 cluster gives pods IPv6 addresses only. */
@@ -198,7 +282,7 @@ export const EksNodegroup = z.object({
   nodegroupName: z.string(),
   clusterName: z.string().optional(),
   instanceTypes: z.array(z.string()).nullish(),
-  subnets: z.array(z.string()).optional(),
+  subnets: z.array(subnetId).optional(),
   labels: z.record(z.string(), z.string()).nullish(),
   taints: z
     .array(z.object({ key: z.string().optional(), value: z.string().optional(), effect: z.string() }))
@@ -359,7 +443,7 @@ export type K8sEndpoints = z.infer<typeof K8sEndpoints>;
 export const K8sEniConfig = z.object({
   kind: z.literal('ENIConfig'),
   metadata,
-  spec: z.object({ subnet: z.string().optional(), securityGroups: z.array(z.string()).nullish() }).optional(),
+  spec: z.object({ subnet: subnetId.optional(), securityGroups: z.array(sgId).nullish() }).optional(),
 });
 export type K8sEniConfig = z.infer<typeof K8sEniConfig>;
 
@@ -439,7 +523,7 @@ export const K8sSecurityGroupPolicy = z.object({
     .object({
       podSelector: labelSelector.nullish(),
       serviceAccountSelector: labelSelector.nullish(),
-      securityGroups: z.object({ groupIds: z.array(z.string()).nullish() }).nullish(),
+      securityGroups: z.object({ groupIds: z.array(sgId).nullish() }).nullish(),
     })
     .optional(),
 });

@@ -27,8 +27,14 @@ describe('address ranges', () => {
     });
   }
 
-  it('treats IPv4-mapped IPv6 as IPv4', () => {
+  it('treats an IPv4-mapped IPv6 address as IPv4', () => {
     assert.equal(formatRange(parseAddress('::ffff:10.0.0.1')!), '10.0.0.1');
+  });
+
+  it('an IPv4-mapped IPv6 block is the IPv6 block it is (issue 17): ::ffff:0.0.0.0/0 is ::/0', () => {
+    assert.equal(formatRange(parseCidr('::ffff:0.0.0.0/0')!), '::/0');
+    assert.equal(parseCidr('::ffff:0.0.0.0/96')!.family, 6);
+    assert.equal(formatRange(parseCidr('::ffff:10.0.0.0/104')!), '::ffff:a00:0/104');
   });
 
   it('tells whether a block covers all, some or none of a range', () => {

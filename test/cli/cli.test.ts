@@ -120,6 +120,23 @@ describe('analyze CLI', () => {
     assert.match(r.stderr, /aws\/sg\.json: SecurityGroups\[1\]\.IpPermissions: .*expected array/);
   });
 
+  it('a malformed EC2 id is an input error naming file and path: exit 2, no command printed', () => {
+    const dir = join(scratch, 'bad-id');
+    cpSync('examples/dgxc-multi-sg', dir, { recursive: true });
+    const file = join(dir, 'aws/security-groups.json');
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replaceAll('"sg-0280e97ae16fcd306"', '"sg-0280e97ae16fcd306$(touch pwned)"'),
+    );
+    const r = run('analyze', dir);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.match(
+      r.stderr,
+      /aws\/security-groups\.json: SecurityGroups\[\d+\]\.GroupId: expected an id of the form sg-…/,
+    );
+  });
+
   it('truncated file → exit 2 naming it', () => {
     const dir = join(scratch, 'truncated');
     mkdirSync(dir, { recursive: true });

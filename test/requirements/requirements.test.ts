@@ -23,7 +23,7 @@ function ids(
 
 const withPods = (version: string, env: Record<string, string> = {}) =>
   scenario()
-    .node('n', { group: 'g', subnet: 's', ip: '10.0.0.1', sgs: [] })
+    .node('n', { group: 'g', subnet: 'subnet-s', ip: '10.0.0.1', sgs: [] })
     .dynamo('w', 'worker', 'n', '10.0.0.2', version, env)
     .dynamo('f', 'frontend', 'n', '10.0.0.3', version, env);
 

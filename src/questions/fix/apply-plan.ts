@@ -1,9 +1,11 @@
 /**
  * What `fix --apply` may change, decided before any call: the plan's security-group rules and
  * NACL entries, each checked to be no wider than the flows it unblocks. An item that is wider
- * (all addresses, all protocols, more ports than the flow, a peer the flow does not have) is
+ * (all addresses or a block wider than an AWS subnet can be — `WIDEST_FIX_PREFIX`, /16 for IPv4
+ * and /56 for IPv6 —, all protocols, more ports than the flow, a peer the flow does not have) is
  * refused, never sent. Pure.
  */
+import { fixCidrProblem } from '../../base/ip.ts';
 import { RETURN_PORTS } from '../../remediate/synthesize.ts';
 import type { FixPlan, PlannedNaclEntry, PlannedRule } from './plan.ts';
 
@@ -36,10 +38,6 @@ export interface ItemResult {
 
 const PROTOCOLS = new Set(['tcp', 'udp']);
 
-function everyAddress(cidr: string): boolean {
-  return /\/0$/.test(cidr.trim());
-}
-
 function validPorts(from: number, to: number): boolean {
   return Number.isInteger(from) && Number.isInteger(to) && from >= 0 && from <= to && to <= 65535;
 }
@@ -50,7 +48,10 @@ export function ruleRefusal(planned: PlannedRule): string | undefined {
   if (!PROTOCOLS.has(rule.protocol)) return `protocol ${rule.protocol} is wider than tcp or udp`;
   if (!validPorts(rule.fromPort, rule.toPort))
     return `ports ${rule.fromPort}-${rule.toPort} are not a port range`;
-  if (peer.kind !== 'group' && everyAddress(peer.cidr)) return `${peer.cidr} admits every address`;
+  if (peer.kind !== 'group') {
+    const tooWide = fixCidrProblem(peer.cidr);
+    if (tooWide) return `${peer.cidr} ${tooWide}`;
+  }
   if (flows.length === 0) return 'it unblocks no flow of this analysis';
   for (const flow of flows) {
     const self = rule.direction === 'ingress' ? flow.destination : flow.source;
@@ -72,7 +73,8 @@ export function naclRefusal(planned: PlannedNaclEntry): string | undefined {
   if (!PROTOCOLS.has(entry.protocol)) return `protocol ${entry.protocol} is wider than tcp or udp`;
   if (!validPorts(entry.fromPort, entry.toPort))
     return `ports ${entry.fromPort}-${entry.toPort} are not a port range`;
-  if (everyAddress(entry.cidr)) return `${entry.cidr} admits every address`;
+  const tooWide = fixCidrProblem(entry.cidr);
+  if (tooWide) return `${entry.cidr} ${tooWide}`;
   if (flows.length === 0) return 'it unblocks no flow of this analysis';
   const isReturn = entry.fromPort === RETURN_PORTS.from && entry.toPort === RETURN_PORTS.to;
   for (const flow of flows) {

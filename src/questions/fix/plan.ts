@@ -3,6 +3,7 @@
  * the analysis' remediation items, each with the flows it unblocks, an AWS-valid description, its
  * tags and its EC2 permission as data. Pure: it regroups the AnalysisResult, never re-analyses.
  */
+import { oneLineComment } from '../../base/yaml.ts';
 import type { FlowResult } from '../../analyze/types.ts';
 import type { AnalysisResult } from '../analyze.ts';
 import type { NaclRemediation, PolicyRemediation, SgRemediation } from '../../remediate/types.ts';
@@ -262,8 +263,7 @@ export function notFixedLines(plan: FixPlan): string[] {
 
 /** Text that is safe inside a one-line comment of any of the emitted languages. */
 export function commentText(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
+  return oneLineComment(text);
 }
 
 /** A `#` comment line (bash, HCL and YAML all read it). */

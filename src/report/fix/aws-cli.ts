@@ -4,7 +4,8 @@
  * exists counts as done, so the script can be re-run. Every argument is shell-quoted: ids and
  * names come from a snapshot, which is input, not trusted text.
  */
-import YAML from 'yaml';
+import { heredocDelimiter, shellCommand, shellQuote } from '../../base/shell.ts';
+import { stringifyYaml } from '../../base/yaml.ts';
 import {
   headerLines,
   naclLine,
@@ -18,14 +19,6 @@ import {
   type Tag,
   hashComment,
 } from '../../questions/fix/plan.ts';
-
-const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
-
-/** One shell word: bare when that is unambiguous, else single-quoted. */
-export function shellQuote(arg: string): string {
-  if (SAFE_WORD.test(arg)) return arg;
-  return `'${arg.replaceAll("'", `'\\''`)}'`;
-}
 
 // The aws-cli shorthand needs no escaping for these characters; anything else goes as JSON.
 const SHORTHAND_SAFE = /^[A-Za-z0-9_.:/@+-]+$/;
@@ -78,7 +71,7 @@ export function naclArgs(planned: PlannedNaclEntry): string[] {
 
 /** One command on one line (for JSON and reports). */
 export function oneLine(args: readonly string[]): string {
-  return args.map(shellQuote).join(' ');
+  return shellCommand(args);
 }
 
 /** One command line, `\`-continued before each option so a person can read it. */
@@ -117,23 +110,15 @@ function naclSection(plan: FixPlan, planned: PlannedNaclEntry): string {
     comment(`Adds the ${naclLine(planned)}.`),
     ...unblocksLines(plan, planned.flows).map(comment),
     comment(
-      `NetworkAclEntryAlreadyExists means rule ${e.ruleNumber} was taken since the snapshot (or by an earlier run of this script): check it with aws ec2 describe-network-acls --network-acl-ids ${e.naclId}`,
+      `NetworkAclEntryAlreadyExists means rule ${e.ruleNumber} was taken since the snapshot (or by an earlier run of this script): check it with ${shellCommand(['aws', 'ec2', 'describe-network-acls', '--network-acl-ids', e.naclId])}`,
     ),
     commandLine(naclArgs(planned)),
   ].join('\n');
 }
 
-/** A heredoc delimiter that does not occur as a line of the body, so the body cannot end it early. */
-function delimiterFor(body: string): string {
-  const lines = new Set(body.split('\n'));
-  let delimiter = 'NETWORKPOLICY';
-  for (let i = 1; lines.has(delimiter); i += 1) delimiter = `NETWORKPOLICY_${i}`;
-  return delimiter;
-}
-
 function policySection(plan: FixPlan, planned: PlannedPolicy): string {
-  const body = YAML.stringify(planned.policy.manifest).trimEnd();
-  const delimiter = delimiterFor(body);
+  const body = stringifyYaml(planned.policy.manifest).trimEnd();
+  const delimiter = heredocDelimiter(body, 'NETWORKPOLICY');
   return [
     comment(`${planned.policy.id}: ${planned.policy.description}`),
     ...unblocksLines(plan, planned.flows).map(comment),

@@ -5,6 +5,7 @@
  * unblocks; deleting the stack removes exactly these rules.
  */
 import YAML, { isScalar, type Pair, type YAMLMap } from 'yaml';
+import { safeYamlText } from '../../base/yaml.ts';
 import {
   commentText,
   count,
@@ -148,5 +149,5 @@ export function emitCloudFormation(plan: FixPlan): string {
   for (const [i, item] of (resourceMap.items as Pair[]).entries()) {
     if (isScalar(item.key)) item.key.commentBefore = yamlComment(entries[i]!.comments);
   }
-  return doc.toString({ lineWidth: 0 });
+  return safeYamlText(doc, { lineWidth: 0 });
 }

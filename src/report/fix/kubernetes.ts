@@ -3,7 +3,7 @@
  * each policy with a comment naming what it unblocks. Security-group and NACL fixes are AWS
  * changes; the header says when they are needed too and which format carries them.
  */
-import YAML from 'yaml';
+import { stringifyYaml } from '../../base/yaml.ts';
 import {
   count,
   hashComment,
@@ -33,7 +33,7 @@ export function emitKubernetes(plan: FixPlan): string {
     [
       comment(`${planned.policy.id}: ${planned.policy.description}`),
       ...unblocksLines(plan, planned.flows).map(comment),
-      YAML.stringify(planned.policy.manifest).trimEnd(),
+      stringifyYaml(planned.policy.manifest).trimEnd(),
     ].join('\n'),
   );
   // The header comments open the first document: no empty document before it.

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyzeSnapshot } from '../../../src/questions/analyze.ts';
+import { applyItems } from '../../../src/live/ec2-apply.ts';
 import { applyPlan, naclRefusal, ruleRefusal } from '../../../src/questions/fix/apply-plan.ts';
 import { fixPlan, type PlannedNaclEntry, type PlannedRule } from '../../../src/questions/fix/plan.ts';
 import type { NaclRemediation, SgRemediation } from '../../../src/remediate/types.ts';
@@ -37,6 +38,15 @@ describe('apply refuses what is wider than the requirement', () => {
   for (const [what, change, reason] of [
     ['every address', { sourceGroupId: undefined, cidr: '0.0.0.0/0' }, /0\.0\.0\.0\/0 admits every address/],
     ['every IPv6 address', { sourceGroupId: undefined, cidr: '::/0' }, /::\/0 admits every address/],
+    // Issue 17 item 7: no wider than a subnet can be (/16 IPv4, /56 IPv6: "VPC CIDR blocks").
+    ['half of IPv4', { sourceGroupId: undefined, cidr: '0.0.0.0/1' }, /0\.0\.0\.0\/1 is wider than \/16/],
+    ['a /8', { sourceGroupId: undefined, cidr: '10.0.0.0/8' }, /10\.0\.0\.0\/8 is wider than \/16/],
+    ['half of IPv6', { sourceGroupId: undefined, cidr: '::/1' }, /::\/1 is wider than \/56/],
+    [
+      'an IPv6 /48',
+      { sourceGroupId: undefined, cidr: '2600:1f14::/48' },
+      /2600:1f14::\/48 is wider than \/56/,
+    ],
     ['every protocol', { protocol: '-1' as 'tcp' }, /protocol -1 is wider than tcp or udp/],
     [
       'more ports than the flow',
@@ -60,6 +70,26 @@ describe('apply refuses what is wider than the requirement', () => {
       assert.match(ruleRefusal(widened(change)) ?? '', reason);
     });
   }
+
+  it('a CIDR as wide as a subnet can be is not refused for its width (/16, /56)', () => {
+    for (const cidr of ['10.0.0.0/16', '2600:1f14:abc::/56']) {
+      const why = ruleRefusal(widened({ sourceGroupId: undefined, cidr })) ?? '';
+      assert.doesNotMatch(why, /wider than \/|every address/, cidr);
+    }
+  });
+
+  it('the EC2 edge refuses a wide item too, whatever its caller passes: nothing is sent', async () => {
+    const wide = widened({ sourceGroupId: undefined, cidr: '0.0.0.0/1' });
+    const item = { kind: 'sg-rule', id: wide.rule.id, planned: wide } as const;
+    const client = {
+      send: () => {
+        throw new Error('sent to EC2');
+      },
+    } as unknown as Parameters<typeof applyItems>[0];
+    const [result] = await applyItems(client, [item]);
+    assert.equal(result!.outcome.status, 'failed');
+    assert.match(JSON.stringify(result!.outcome), /RefusedAsTooWide.*0\.0\.0\.0\/1 is wider than \/16/);
+  });
 
   it('a rule that unblocks no flow is refused', () => {
     assert.match(ruleRefusal({ ...nats, flows: [] }) ?? '', /unblocks no flow/);
@@ -92,6 +122,7 @@ describe('apply refuses what is wider than the requirement', () => {
       /wider than .* needs/,
     );
     assert.match(naclRefusal(widenedEntry({ cidr: '0.0.0.0/0' }, inbound!)) ?? '', /admits every address/);
+    assert.match(naclRefusal(widenedEntry({ cidr: '0.0.0.0/1' }, inbound!)) ?? '', /is wider than \/16/);
     assert.match(naclRefusal(widenedEntry({ protocol: 'udp' }, inbound!)) ?? '', /is tcp, the entry udp/);
   });
 });

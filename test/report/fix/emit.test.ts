@@ -13,7 +13,7 @@ import { parse as parseHcl } from '@cdktf/hcl2json';
 import YAML from 'yaml';
 import { analyzeSnapshot } from '../../../src/questions/analyze.ts';
 import type { AnalysisResult } from '../../../src/questions/analyze.ts';
-import { shellQuote } from '../../../src/report/fix/aws-cli.ts';
+import { shellQuote } from '../../../src/base/shell.ts';
 import { emitters } from '../../../src/report/fix/index.ts';
 import { awsDescription, fixPlan, type FixPlan } from '../../../src/questions/fix/plan.ts';
 import { loadSnapshot } from '../../../src/snapshot/load.ts';
