@@ -89,6 +89,13 @@ export function synthesizePolicies(
         );
         continue;
       }
+      // `podSelector: {}` would select every pod of the namespace: wider than the flow, never proposed.
+      if (Object.keys(selectorLabels(self.labels)).length === 0) {
+        unfixable.push(
+          `${flow.id}: the isolated pods in ${self.namespace} share no stable label, so a NetworkPolicy for them would select every pod of the namespace; label the workload, then re-run`,
+        );
+        continue;
+      }
       // One policy per isolated workload, direction and peer namespace; peers of several flows
       // merge into the labels they share, so two flows never emit two policies of one name.
       const key = JSON.stringify([self.namespace, self.labels, direction, peer.namespace]);
