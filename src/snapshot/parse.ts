@@ -555,8 +555,58 @@ export class SnapshotParser {
   }
 
   result(): ParseResult {
+    this.issues.push(
+      ...conflictingDuplicates(this.out.securityGroups, 'security group', (g) => g.GroupId),
+      ...conflictingDuplicates(
+        this.out.securityGroupRules,
+        'security group rule',
+        (r) => r.SecurityGroupRuleId,
+      ),
+      ...conflictingDuplicates(this.out.networkAcls, 'network ACL', (a) => a.NetworkAclId),
+    );
     return this.issues.length > 0 ? { ok: false, issues: this.issues } : { ok: true, snapshot: this.out };
   }
+}
+
+/** JSON with object keys sorted: equal for the same content, whatever order a capture wrote. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object')
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * The same object captured twice (a re-run capture, a paginated one) merges when both copies say
+ * the same; when they differ, which one is right cannot be told, and taking the first by file
+ * name would let file names decide the verdict: an input error naming both.
+ */
+function conflictingDuplicates<T>(
+  items: readonly Located<T>[],
+  what: string,
+  idOf: (item: T) => string | undefined,
+): InputIssue[] {
+  const first = new Map<string, Located<T>>();
+  const issues: InputIssue[] = [];
+  for (const item of items) {
+    const id = idOf(item.value);
+    if (id === undefined) continue;
+    const earlier = first.get(id);
+    if (!earlier) {
+      first.set(id, item);
+      continue;
+    }
+    if (canonical(earlier.value) !== canonical(item.value))
+      issues.push({
+        file: item.origin.file,
+        path: item.origin.path,
+        message: `${what} ${id} is captured twice with different content (also ${earlier.origin.file}${earlier.origin.path ? `: ${earlier.origin.path}` : ''}); keep one capture of it`,
+      });
+  }
+  return issues;
 }
 
 /** Every file as bytes (see SnapshotParser.addBytes). */

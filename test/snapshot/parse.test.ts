@@ -598,3 +598,45 @@ spec:
     );
   });
 });
+
+describe('the same object captured twice', () => {
+  const group = (rules: unknown[]) =>
+    JSON.stringify({
+      SecurityGroups: [
+        { GroupId: 'sg-0a1b2c3d', VpcId: 'vpc-1', IpPermissions: rules, IpPermissionsEgress: [] },
+      ],
+    });
+  const nats = {
+    IpProtocol: 'tcp',
+    FromPort: 4222,
+    ToPort: 4222,
+    UserIdGroupPairs: [{ GroupId: 'sg-0a1b2c3d' }],
+  };
+
+  it('merges when both copies say the same, whatever the key order', () => {
+    const reordered = JSON.stringify({
+      SecurityGroups: [
+        { IpPermissionsEgress: [], IpPermissions: [nats], VpcId: 'vpc-1', GroupId: 'sg-0a1b2c3d' },
+      ],
+    });
+    const result = parseSnapshot([
+      { path: 'a/sgs.json', text: group([nats]) },
+      { path: 'b/sgs.json', text: reordered },
+    ]);
+    assert.ok(result.ok);
+  });
+
+  it('is an input error naming both files when the copies differ: file names must not pick the verdict', () => {
+    const result = parseSnapshot([
+      { path: 'a/sgs.json', text: group([nats]) },
+      { path: 'b/sgs.json', text: group([]) },
+    ]);
+    assert.ok(!result.ok);
+    assert.deepEqual(
+      result.issues.map((i) => `${i.file}: ${i.path}: ${i.message}`),
+      [
+        'b/sgs.json: SecurityGroups[0]: security group sg-0a1b2c3d is captured twice with different content (also a/sgs.json: SecurityGroups[0]); keep one capture of it',
+      ],
+    );
+  });
+});
