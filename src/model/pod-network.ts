@@ -147,13 +147,26 @@ class Findings {
   }
 }
 
+/** Pods that copy the primary ENI's subnet and SGs (the VPC CNI default), saying why. */
+function primaryNetwork(node: NodeModel, primary: EniModel | undefined, attachment: string): PodNetwork {
+  return primary
+    ? {
+        kind: 'known',
+        ...(primary.subnetId ? { subnetId: primary.subnetId } : {}),
+        groupIds: primary.groupIds,
+        eniId: primary.id,
+        attachment: [attachment],
+      }
+    : { kind: 'unresolved', reason: `no ENI of node ${node.name} is in the snapshot` };
+}
+
 export function buildPodNetworks(inputs: Inputs): PodNetworks {
   const { cni, eniConfigs, nodes, ipFamily } = inputs;
   const byNode = new Map<string, PodNetwork>();
   const inferred = new Findings();
   const conflicts = new Findings();
   const defaulted: string[] = [];
-  const noEvidence: NodeModel[] = [];
+  const noEvidence: { node: NodeModel; primary: EniModel | undefined }[] = [];
   let customShownBy: string | undefined;
 
   for (const node of nodes.values()) {
@@ -164,16 +177,7 @@ export function buildPodNetworks(inputs: Inputs): PodNetworks {
       ? `the primary ENI ${primary.id} (subnet ${primary.subnetId ?? '(unknown)'}, SGs ${groupsText(primary.groupIds)})`
       : 'the primary ENI (not in the snapshot)';
     const evidenceText = seen.map(seenText).join('; ');
-    const defaults = (attachment: string): PodNetwork =>
-      primary
-        ? {
-            kind: 'known',
-            ...(primary.subnetId ? { subnetId: primary.subnetId } : {}),
-            groupIds: primary.groupIds,
-            eniId: primary.id,
-            attachment: [attachment],
-          }
-        : { kind: 'unresolved', reason: `no ENI of node ${node.name} is in the snapshot` };
+    const defaults = (attachment: string): PodNetwork => primaryNetwork(node, primary, attachment);
 
     // The ENIConfig the configuration gives this node, and whether the configuration asks for one.
     const wantsEniConfig = cni.captured ? cni.customNetworking : node.eniConfigName !== undefined;
@@ -258,7 +262,7 @@ export function buildPodNetworks(inputs: Inputs): PodNetworks {
     }
     if (seen.length === 0) {
       if (missing) byNode.set(node.name, { kind: 'unresolved', reason: missing });
-      else noEvidence.push(node);
+      else noEvidence.push({ node, primary });
       continue;
     }
     const only = seen[0]!;
@@ -290,7 +294,7 @@ export function buildPodNetworks(inputs: Inputs): PodNetworks {
   }
 
   // Nodes whose ENIs show nothing yet: the defaults, unless another node proved custom networking.
-  for (const node of noEvidence) {
+  for (const { node, primary } of noEvidence) {
     if (customShownBy) {
       byNode.set(node.name, {
         kind: 'unresolved',
@@ -298,21 +302,14 @@ export function buildPodNetworks(inputs: Inputs): PodNetworks {
       });
       continue;
     }
-    const primary = primaryEni(inputs, node);
     defaulted.push(node.name);
     byNode.set(
       node.name,
-      primary
-        ? {
-            kind: 'known',
-            ...(primary.subnetId ? { subnetId: primary.subnetId } : {}),
-            groupIds: primary.groupIds,
-            eniId: primary.id,
-            attachment: [
-              `no aws-node DaemonSet and no pod ENI on ${node.name}: assumed VPC CNI defaults, pods copy the primary ENI ${primary.id}'s subnet and SGs`,
-            ],
-          }
-        : { kind: 'unresolved', reason: `no ENI of node ${node.name} is in the snapshot` },
+      primaryNetwork(
+        node,
+        primary,
+        `no aws-node DaemonSet and no pod ENI on ${node.name}: assumed VPC CNI defaults, pods copy the primary ENI ${primary?.id ?? '(unknown)'}'s subnet and SGs`,
+      ),
     );
   }
 
