@@ -5,10 +5,11 @@ import { resolveRequirements } from '../../requirements/resolve.ts';
 import { renderRequirements } from '../../report/requirements.ts';
 import { ExitCode } from '../errors.ts';
 import { checkVersion, readRecipe, readSnapshot, warn } from '../inputs.ts';
+import { addExitCodesAndExamples, NO_COLOR_HELP, QUIET_HELP } from '../help.ts';
 import type { RegisterCommand } from '../shared.ts';
 
 export const registerRequirements: RegisterCommand = (program, setExit) => {
-  program
+  const command = program
     .command('requirements')
     .description(
       'Print the network flows Dynamo needs for a recipe and Dynamo version, with why and the symptom when missing.',
@@ -23,21 +24,31 @@ export const registerRequirements: RegisterCommand = (program, setExit) => {
     .addOption(
       new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'),
     )
-    .action(async (snapshotPath: string | undefined, opts: Record<string, unknown>) => {
-      const dynamoVersion = checkVersion(opts.dynamoVersion as string | undefined);
-      const recipe = opts.recipe ? readRecipe(opts.recipe as string, warn) : undefined;
-      const model = snapshotPath ? buildModel(await readSnapshot(snapshotPath)) : undefined;
-      const { context, notes } = buildRequirementContext(model?.pods ?? [], {
-        ...(model ? { declared: model.dynamoComponents } : {}),
-        ...(dynamoVersion ? { dynamoVersion } : {}),
-        ...(recipe ? { recipe } : {}),
-        ...(opts.conformance === false ? { conformance: false } : {}),
-      });
-      for (const note of notes) warn(note);
-      const set = resolveRequirements(context);
-      process.stdout.write(
-        opts.output === 'json' ? `${JSON.stringify(set, null, 2)}\n` : renderRequirements(set, recipe?.name),
-      );
-      setExit(ExitCode.Pass);
+    .option('--no-color', NO_COLOR_HELP)
+    .option('--quiet', QUIET_HELP);
+  addExitCodesAndExamples(
+    command,
+    [[ExitCode.Pass, 'the requirements were printed']],
+    [
+      'requirements --dynamo-version 1.4.0',
+      'requirements --recipe examples/recipes/h100-eks-ubuntu-inference-dynamo.yaml -o json',
+    ],
+  );
+  command.action(async (snapshotPath: string | undefined, opts: Record<string, unknown>) => {
+    const dynamoVersion = checkVersion(opts.dynamoVersion as string | undefined);
+    const recipe = opts.recipe ? readRecipe(opts.recipe as string, warn) : undefined;
+    const model = snapshotPath ? buildModel(await readSnapshot(snapshotPath)) : undefined;
+    const { context, notes } = buildRequirementContext(model?.pods ?? [], {
+      ...(model ? { declared: model.dynamoComponents } : {}),
+      ...(dynamoVersion ? { dynamoVersion } : {}),
+      ...(recipe ? { recipe } : {}),
+      ...(opts.conformance === false ? { conformance: false } : {}),
     });
+    for (const note of notes) warn(note);
+    const set = resolveRequirements(context);
+    process.stdout.write(
+      opts.output === 'json' ? `${JSON.stringify(set, null, 2)}\n` : renderRequirements(set, recipe?.name),
+    );
+    setExit(ExitCode.Pass);
+  });
 };
