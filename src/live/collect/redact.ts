@@ -19,8 +19,8 @@
  *   the text stays, with secrets masked by pattern (redactText): tokens (`hf_…`, `ghp_…`,
  *   `nvapi-…`, `sk-…`, JWTs `eyJ…`, AWS key ids `AKIA…`), `Bearer …`/`Basic …`, private-key blocks,
  *   URL userinfo and `name=value` / `name: value` where the name says secret.
- * - Every other string of the object: the token shapes and URL userinfo (a safety net for fields
- *   no rule above names).
+ * - Every other string of the object: the token shapes, `Bearer …` and URL userinfo (a safety net
+ *   for fields no rule above names).
  */
 
 export const REDACTED = '<redacted>';
@@ -105,21 +105,23 @@ const TOKEN_SHAPES: readonly RegExp[] = [
   /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g,
   /\beyJ[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]+){0,2}/g,
 ];
-// `Bearer abc`, `Basic dXNlcjpwdw==`: the scheme stays, the credentials go.
+// A header's credentials on any string: `Bearer` as HTTP writes it, followed by a token.
+const BEARER = /\bBearer(\s+)[A-Za-z0-9._~+/=-]{4,}/g;
+// In messages and command lines, any case and `Basic` / `Digest` too: the scheme stays, the credentials go.
 const AUTH_SCHEME = /\b(Bearer|Basic|Digest)(\s+)([A-Za-z0-9._~+/=:-]+)/gi;
 // A quick test before the replacements: most strings hold none of these.
 const MAYBE_TOKEN =
-  /:\/\/[^\s/]*@|PRIVATE KEY|hf_|gh[pousr]_|github_pat_|glpat-|nvapi-|sk-|xox|A[KSB]IA|ACCA|eyJ|Bearer|Basic|Digest/i;
+  /:\/\/[^\s/]*@|PRIVATE KEY|hf_|gh[pousr]_|github_pat_|glpat-|nvapi-|sk-|xox|A[KSB]IA|ACCA|eyJ|Bearer/;
 
-/** URL userinfo removed and token-shaped secrets replaced: safe on any string. */
+/**
+ * URL userinfo removed and token-shaped secrets replaced: safe on any string (it never touches a
+ * Kubernetes name, a label or a selector, which hold none of these shapes).
+ */
 export function redactTokens(text: string): string {
   if (!MAYBE_TOKEN.test(text)) return text;
   let out = text.replace(URL_USERINFO, '$1');
   for (const shape of TOKEN_SHAPES) out = out.replace(shape, REDACTED);
-  return out.replace(AUTH_SCHEME, (whole, scheme: string, space: string, value: string) =>
-    // "Basic authentication failed" holds no credentials: a token has a digit or base64 padding.
-    scheme.toLowerCase() === 'bearer' || /[0-9+/=]/.test(value) ? `${scheme}${space}${REDACTED}` : whole,
-  );
+  return out.replace(BEARER, `Bearer$1${REDACTED}`);
 }
 
 // `password=x`, `"token": "x"`, `X-Api-Key: x`, `Authorization: Bearer x`: the value masked when the name says secret.
@@ -131,7 +133,13 @@ const KEY_VALUE =
  * kept (the diagnosis matches signatures such as `Failed to connect to NATS: timed out` on it).
  */
 export function redactText(text: string): string {
-  return redactTokens(text).replace(
+  const masked = redactTokens(text).replace(
+    AUTH_SCHEME,
+    (whole, scheme: string, space: string, value: string) =>
+      // "Basic authentication failed" holds no credentials: a token has a digit or base64 padding.
+      scheme.toLowerCase() === 'bearer' || /[0-9+/=]/.test(value) ? `${scheme}${space}${REDACTED}` : whole,
+  );
+  return masked.replace(
     KEY_VALUE,
     (whole, quote: string, name: string, separator: string, scheme: string | undefined, value: string) => {
       if (!namesSecret(name) || value.startsWith('//')) return whole;

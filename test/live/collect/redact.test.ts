@@ -525,6 +525,7 @@ describe('redaction of messages: secrets masked, the diagnosis still reads them'
         services: {
           W: {
             someFutureField: 'download with hf_f1f1f1f1f1f1f1f1',
+            otherField: 'header Bearer f4f4f4f4',
             replicas: 1,
             annotations: { 'kapp.k14s.io/original': '{"envs":"f2"}' },
             livenessProbe: { exec: { command: ['check', '--password', 'f3'] } },
@@ -534,7 +535,28 @@ describe('redaction of messages: secrets masked, the diagnosis still reads them'
     });
     const service = graph.spec.services.W;
     assert.equal(service.someFutureField, `download with ${REDACTED}`);
+    assert.equal(service.otherField, `header Bearer ${REDACTED}`);
     assert.deepEqual(service.annotations, {}, 'a service’s annotations by the same allow-list');
     assert.deepEqual(service.livenessProbe.exec.command, ['check', '--password', REDACTED]);
+  });
+});
+
+describe('redaction leaves what the analysis reads alone', () => {
+  it('does not touch policies, selectors or names that merely look like words of a secret', () => {
+    const policy = {
+      apiVersion: 'crd.projectcalico.org/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'basic-token-auth', namespace: 'ns', labels: { tier: 'basic' } },
+      spec: {
+        selector: "basic == 'Bearer' && tier in {'basic', 'secret'}",
+        ingress: [{ action: 'Allow', source: { selector: "token == 'sk-learn-abcdefghijklmnopq'" } }],
+      },
+    };
+    assert.deepEqual(redactObject(policy), policy);
+  });
+
+  it('keeps a --kv-events-config whose JSON holds spaces as it was', () => {
+    const args = ['--kv-events-config', '{"publisher": "zmq", "endpoint": "tcp://*:5557", "topic": "kv"}'];
+    assert.deepEqual(redactArgs(args), args);
   });
 });
