@@ -72,6 +72,18 @@ const KEY_QUALIFIERS = new Set(['api', 'access', 'private', 'secret', 'client', 
  * `--passes`, `--bypass-cache`: no.
  */
 export function namesSecret(name: string): boolean {
+  let known = secretNames.get(name);
+  if (known === undefined) {
+    if (secretNames.size > 10_000) secretNames.clear();
+    known = judgeName(name);
+    secretNames.set(name, known);
+  }
+  return known;
+}
+// The same env names and flags come back on every pod: judged once each.
+const secretNames = new Map<string, boolean>();
+
+function judgeName(name: string): boolean {
   const bare = /^-D[A-Za-z]/.test(name) ? name.slice(2) : name.replace(/^-+/, '');
   const words = bare
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
@@ -126,19 +138,25 @@ export function redactTokens(text: string): string {
 
 // `password=x`, `"token": "x"`, `X-Api-Key: x`, `Authorization: Bearer x`: the value masked when the name says secret.
 const KEY_VALUE =
-  /(["']?)([A-Za-z][A-Za-z0-9_.-]*)\1(\s*[=:]\s*)((?:Bearer|Basic|Token|Digest)\s+)?("[^"]*"|'[^']*'|[^\s"',;&|)}\]]+)/gi;
+  /(?<![A-Za-z0-9_.])(["']?)([A-Za-z][A-Za-z0-9_.-]*)\1(\s*[=:]\s*)((?:Bearer|Basic|Token|Digest)\s+)?("[^"]*"|'[^']*'|[^\s"',;&|)}\]]+)/gi;
+
+// Cheap tests before the replacements: every name namesSecret accepts holds one of these.
+const SECRET_HINT = /pass|pwd|secret|token|key|cred|auth|bearer/i;
+const AUTH_HINT = /bearer|basic|digest/i;
 
 /**
  * A message, a log line or a command-line word with its secrets masked and the rest of its text
  * kept (the diagnosis matches signatures such as `Failed to connect to NATS: timed out` on it).
  */
 export function redactText(text: string): string {
-  const masked = redactTokens(text).replace(
-    AUTH_SCHEME,
-    (whole, scheme: string, space: string, value: string) =>
-      // "Basic authentication failed" holds no credentials: a token has a digit or base64 padding.
-      scheme.toLowerCase() === 'bearer' || /[0-9+/=]/.test(value) ? `${scheme}${space}${REDACTED}` : whole,
-  );
+  const tokensGone = redactTokens(text);
+  const masked = !AUTH_HINT.test(tokensGone)
+    ? tokensGone
+    : tokensGone.replace(AUTH_SCHEME, (whole, scheme: string, space: string, value: string) =>
+        // "Basic authentication failed" holds no credentials: a token has a digit or base64 padding.
+        scheme.toLowerCase() === 'bearer' || /[0-9+/=]/.test(value) ? `${scheme}${space}${REDACTED}` : whole,
+      );
+  if (!SECRET_HINT.test(masked)) return masked;
   return masked.replace(
     KEY_VALUE,
     (whole, quote: string, name: string, separator: string, scheme: string | undefined, value: string) => {
@@ -167,7 +185,8 @@ const unquote = (word: string): string =>
       single !== undefined ? single : (double ?? ''),
   );
 
-const programOf = (word: string): string => unquote(word).split('/').at(-1) ?? '';
+// The programs whose own flags carry passwords (redis-cli -a, mysql -p, curl -u).
+const PROGRAMS = /(?:^|\/)(?:redis-cli|curl|mysql|mariadb|mysqldump|mysqladmin)$/;
 
 /** Whether the word after `flag` is a secret, in the program being called. */
 function secretAfter(flag: string, program: string, value: string): boolean {
@@ -180,20 +199,22 @@ function secretAfter(flag: string, program: string, value: string): boolean {
 /** One list of words (argv, or the words of a `sh -c` script): secret values replaced. */
 function redactWords(words: readonly string[]): string[] {
   let program = '';
+  const bare = words.map((word) => (word.includes("'") || word.includes('"') ? unquote(word) : word));
   return words.map((word, i) => {
-    const bare = unquote(word);
-    const previous = i > 0 ? unquote(words[i - 1]!) : undefined;
-    if (previous !== undefined && secretAfter(previous, program, bare)) return REDACTED;
-    const name = programOf(word);
-    if (name === 'redis-cli' || name === 'curl' || MYSQL.has(name)) program = name;
-    const assignment = ASSIGNMENT.exec(bare);
+    const plain = bare[i]!;
+    if (i > 0 && secretAfter(bare[i - 1]!, program, plain)) return REDACTED;
+    if (PROGRAMS.test(plain)) {
+      const name = plain.split('/').at(-1)!;
+      if (name === 'redis-cli' || name === 'curl' || MYSQL.has(name)) program = name;
+    }
+    const assignment = plain.includes('=') ? ASSIGNMENT.exec(plain) : null;
     if (
       assignment &&
       (namesSecret(assignment[1]!) || (assignment[1] === '--user' && assignment[2]!.includes(':')))
     )
       return `${assignment[1]}=${REDACTED}`;
-    if (MYSQL.has(program) && /^-p./.test(bare)) return `-p${REDACTED}`;
-    if (program === 'curl' && /^-u[^-\s]*:/.test(bare)) return `-u${REDACTED}`;
+    if (MYSQL.has(program) && /^-p./.test(plain)) return `-p${REDACTED}`;
+    if (program === 'curl' && /^-u[^-\s]*:/.test(plain)) return `-u${REDACTED}`;
     return redactText(word);
   });
 }
@@ -405,31 +426,39 @@ function redactGraphSpec(spec: unknown): unknown {
 
 /** Every `message` under a status (termination, waiting, condition messages), secrets masked. */
 function redactMessages(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redactMessages);
-  if (!isObject(value)) return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([key, v]) => [
-      key,
-      key === 'message' && typeof v === 'string' ? redactText(v) : redactMessages(v),
-    ]),
+  return mapLazily(value, (key, v) =>
+    key === 'message' && typeof v === 'string' ? redactText(v) : redactMessages(v),
   );
 }
 
 /** Every string of a value through redactTokens; unchanged parts are the same objects. */
 function redactStrings(value: unknown): unknown {
   if (typeof value === 'string') return redactTokens(value);
+  return mapLazily(value, (_, v) => redactStrings(v));
+}
+
+/**
+ * An object's or array's members through `map`, copied only where one changed (runs on every
+ * field of every pod: no copies, entries or closures per member when nothing changes).
+ */
+function mapLazily(value: unknown, map: (key: string | number, member: unknown) => unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) {
-    const mapped = value.map(redactStrings);
-    return mapped.some((v, i) => v !== value[i]) ? mapped : value;
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const member: unknown = value[i];
+      const mapped = map(i, member);
+      if (mapped !== member) (copy ??= value.slice())[i] = mapped;
+    }
+    return copy ?? value;
   }
-  if (!isObject(value)) return value;
-  let changed = false;
-  const entries = Object.entries(value).map(([key, v]) => {
-    const mapped = redactStrings(v);
-    if (mapped !== v) changed = true;
-    return [key, mapped] as const;
-  });
-  return changed ? Object.fromEntries(entries) : value;
+  let copy: Json | undefined;
+  for (const key in value) {
+    const member = (value as Json)[key];
+    const mapped = map(key, member);
+    if (mapped !== member) (copy ??= { ...(value as Json) })[key] = mapped;
+  }
+  return copy ?? value;
 }
 
 /**
