@@ -248,9 +248,13 @@ export function redactArgs(args: unknown[]): unknown[] {
   const redacted = redactWords(strings);
   return args.map((arg, i) => {
     if (typeof arg !== 'string') return arg;
-    // A script (`sh -c "…"`) has its words judged one by one, unless it is a secret flag's value.
-    if (/\s/.test(arg) && redacted[i] !== REDACTED) return redactScript(arg);
-    return redacted[i]!;
+    // A script (`sh -c "…"`) has its words judged one by one, unless it is a secret flag's value
+    // (`--password`, `two words`) or a secret flag with its value (`--password=two words`);
+    // `PGPASSWORD=x psql …` is a script.
+    const whole = redacted[i]!;
+    if (/\s/.test(arg) && whole !== REDACTED && !(whole.startsWith('-') && whole.endsWith(`=${REDACTED}`)))
+      return redactScript(arg);
+    return whole;
   });
 }
 

@@ -304,6 +304,11 @@ describe('redaction of command lines (issue 17: leaks found)', () => {
       `app --password ${REDACTED} --token=${REDACTED} --port 80`,
     ]);
     assert.deepEqual(redactArgs(['--password', 'two words']), ['--password', REDACTED]);
+    assert.deepEqual(redactArgs(['--password=two words']), [`--password=${REDACTED}`]);
+    assert.deepEqual(
+      redactArgs(['sh', '-c', 'PGPASSWORD=pw1 python3 -m dynamo.vllm --data-parallel-size 2']),
+      ['sh', '-c', `PGPASSWORD=${REDACTED} python3 -m dynamo.vllm --data-parallel-size 2`],
+    );
     // A header in a script: the name and its value are two shell words.
     assert.deepEqual(redactArgs(['sh', '-c', 'curl -H X-Api-Key: s2 localhost']), [
       'sh',
