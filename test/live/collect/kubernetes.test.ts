@@ -141,7 +141,8 @@ describe('Kubernetes collection', () => {
     const [dgd] = items(collection, 'k8s/dynamographdeployments.json') as [typeof graph];
     assert.equal(dgd.apiVersion, 'nvidia.com/v1alpha1');
     assert.deepEqual(dgd.spec.envs, [{ name: 'HF_TOKEN', value: REDACTED }]);
-    assert.deepEqual(dgd.spec.services.Frontend.envs, [{ name: 'DYN_ROUTER_MODE', value: 'kv' }]);
+    // Not read by the analysis: not on the allow-list.
+    assert.deepEqual(dgd.spec.services.Frontend.envs, [{ name: 'DYN_ROUTER_MODE', value: REDACTED }]);
     const main = dgd.spec.services.VllmDecodeWorker.extraPodSpec.mainContainer;
     assert.deepEqual(main.args, ['--model', 'Qwen/Qwen3-0.6B', '--api-key', REDACTED]);
     assert.deepEqual(main.env, [{ name: 'DYN_VLLM_KV_EVENT_PORT', value: '20080' }]);
