@@ -10,7 +10,8 @@
  * characters are escapes (`\N`, `\L`, `\P`, `\xNN`; YAML 1.1 and 1.2, "Escape Sequences").
  */
 import YAML, { type Document, type ToStringOptions } from 'yaml';
-import { nestingProblem } from './nesting.ts';
+import { MAX_NESTING, nestingProblem } from './nesting.ts';
+import { parseKubectlYaml } from './yaml-fast.ts';
 
 /** Characters a YAML reader may take as a line break, and other controls it may refuse raw. */
 // eslint-disable-next-line no-control-regex
@@ -68,11 +69,14 @@ export type YamlRead =
 
 /**
  * Every YAML document of `text` as plain values (YAML 1.2, core schema; a repeated key keeps its
- * last value). Input that would exhaust memory or the stack is an error with `limit` set: aliases
- * past `yaml`'s budget or expanding to more values than the text holds, and mappings or sequences
- * nested deeper than MAX_NESTING.
+ * last value). kubectl's YAML is read by a fast path (yaml-fast.ts), anything else by the `yaml`
+ * package; both give the same values. Input that would exhaust memory or the stack is an error
+ * with `limit` set: aliases past `yaml`'s budget or expanding to more values than the text holds,
+ * and mappings or sequences nested deeper than MAX_NESTING (the fast path leaves those to `yaml`).
  */
 export function readYaml(text: string): YamlRead {
+  const fast = parseKubectlYaml(text, MAX_NESTING);
+  if (fast) return { docs: fast };
   const documents = YAML.parseAllDocuments(text, { uniqueKeys: false });
   const docs: unknown[] = [];
   for (const doc of documents) {
