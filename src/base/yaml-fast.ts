@@ -12,8 +12,8 @@
  * and the caller parses the text with `yaml`. Plain scalars are resolved by the `yaml` package's
  * own core-schema tags, and a scalar folded over several lines by `yaml` itself. Anything else —
  * anchors, aliases, tags, flow collections with content, folded (`>`) or kept (`|+`) block
- * scalars and indentation indicators, comments after a value, tabs, CR, NEL/LS/PS or C0/C1
- * controls, directives, a nesting deeper than the loader allows — is left to `yaml`.
+ * scalars and indentation indicators, comments after a value, tabs, a CR outside CRLF, NEL/LS/PS
+ * or C0/C1 controls, directives, a nesting deeper than the loader allows — is left to `yaml`.
  * test/base/yaml-fast.test.ts holds it equal to `yaml` on the examples and on crafted inputs.
  */
 import YAML, { isScalar, type ScalarTag } from 'yaml';
@@ -40,11 +40,11 @@ for (const c of 'nNtTfF') MAY_BE_TYPED[c.charCodeAt(0)] = 1;
 for (const c of '~0123456789-+.') MAY_BE_TYPED[c.charCodeAt(0)] = 2;
 
 /**
- * Characters the reader leaves to `yaml`: tab, CR, other C0 and C1 controls, DEL, NEL, LS, PS,
- * and a byte-order mark inside the text.
+ * Characters the reader leaves to `yaml`: tab, CR (but in CRLF line ends), other C0 and C1
+ * controls, DEL, NEL, LS, PS, and a byte-order mark inside the text.
  */
 // eslint-disable-next-line no-control-regex
-const UNHANDLED_CHARS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
+const UNHANDLED_CHARS = /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\ufeff]|\r(?!\n)/;
 
 /**
  * Characters that may not start a plain scalar (YAML 1.2, c-indicator), and those that start
@@ -470,7 +470,8 @@ function delegate(text: string): unknown {
  */
 export function parseKubectlYaml(text: string, maxDepth: number): unknown[] | undefined {
   if (UNHANDLED_CHARS.test(text)) return undefined;
-  const lines = text.split('\n');
+  // CRLF line ends (kubectl on Windows, PowerShell's `>`): yaml reads them as LF.
+  const lines = (text.includes('\r') ? text.replaceAll('\r\n', '\n') : text).split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   try {
     return new Reader(lines, maxDepth).documents();
