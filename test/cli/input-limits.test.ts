@@ -81,6 +81,22 @@ describe('input limits (CLI)', () => {
     assert.match(r.stderr, /k8s\/wide\.yaml: YAML its aliases expand to more than [\d,]+ values/);
   });
 
+  it('an alias bomb given to placement --pod-spec or diagnose --ctrf is an input error naming the file', () => {
+    const file = join(scratch, 'bomb-spec.yaml');
+    writeFileSync(file, billionLaughs);
+    for (const args of [
+      ['placement', 'examples/dgxc-multi-sg', '--pod-spec', file],
+      ['diagnose', 'examples/dgxc-multi-sg', '--ctrf', file],
+    ]) {
+      const r = spawnSync('./bin/dynamo-netcheck', args, {
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1' },
+      });
+      assert.equal(r.status, 2, `${args[0]}: ${r.stderr}`);
+      assert.ok(r.stderr.includes(`${file}: YAML aliases expand too far`), r.stderr);
+    }
+  });
+
   it('JSON nested 100,000 deep is an input error naming the file, not a stack overflow', () => {
     const r = analyzeWith('k8s/deep.json', `${'['.repeat(100_000)}${']'.repeat(100_000)}`);
     assert.equal(r.code, 2, r.stderr);
