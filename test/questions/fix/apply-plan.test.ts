@@ -133,6 +133,8 @@ describe('apply refuses what is wider than the requirement', () => {
     [-1, 4222],
     [4222, 70000],
     [4222.5, 4222.5],
+    [4222, 4222.5],
+    [4221.5, 4222],
     [4222, Number.NaN],
   ] as const) {
     it(`ports ${fromPort}-${toPort} are not a port range: refused as such, in a rule and in a NACL entry`, () => {

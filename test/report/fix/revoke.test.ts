@@ -57,6 +57,25 @@ describe('the revoke script text', () => {
     );
   });
 
+  it('without a region or profile, a command carries neither', () => {
+    const script = revokeScript(
+      dgxc,
+      [{ item: second!, outcome: { status: 'added', ruleIds: ['sgr-0bbb'] } }],
+      {
+        when: WHEN,
+      },
+    );
+    assert.equal(
+      script.slice(script.indexOf('aws ec2')),
+      [
+        'aws ec2 revoke-security-group-ingress \\',
+        `  --group-id ${second!.kind === 'sg-rule' ? second!.planned.rule.groupId : ''} \\`,
+        '  --security-group-rule-ids sgr-0bbb',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('counts NACL entries apart from rules, and a failed item is not listed', () => {
     const { plan } = naclBlocked();
     const [inbound, outbound] = applyPlan(plan).items.filter((i) => i.kind === 'nacl-entry');
