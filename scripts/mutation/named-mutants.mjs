@@ -273,6 +273,9 @@ const code = (text) => (text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``
 
 function main() {
   const options = parseArgs(process.argv.slice(2));
+  const unknown = [...(options.only ?? [])].filter((n) => !MUTANTS[n - 1]);
+  if (unknown.length > 0)
+    throw new Error(`--only: no mutation ${unknown.join(', ')} (1 to ${MUTANTS.length})`);
   const chosen = MUTANTS.map((m, i) => ({ n: i + 1, ...m })).filter(
     (m) => !options.only || options.only.has(m.n),
   );
