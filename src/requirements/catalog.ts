@@ -64,9 +64,17 @@ export interface Condition {
   readonly networkPolicies?: true;
 }
 
+/**
+ * How much a flow matters. `required`: without it the install or an AICR validator breaks, so a
+ * blocked one fails the verdict. `recommended`: without it only metrics, dashboards or autoscaling
+ * break; shown in every report, counted in the verdict only with `--strict`.
+ */
+export type Level = 'required' | 'recommended';
+
 export interface CatalogEntry {
   readonly id: RequirementId;
   readonly title: string;
+  readonly level: Level;
   readonly protocol: 'tcp' | 'udp';
   readonly port: PortSpec;
   /** Dynamo versions this applies to (a semver range); absent = every version. */
@@ -142,6 +150,7 @@ export const catalog: readonly CatalogEntry[] = [
   {
     id: 'nats',
     title: 'NATS event plane',
+    level: 'required',
     protocol: 'tcp',
     port: { fixed: 4222 },
     when: { eventPlane: 'nats' },
@@ -161,6 +170,7 @@ export const catalog: readonly CatalogEntry[] = [
   {
     id: 'etcd',
     title: 'etcd control plane (pre-1.2)',
+    level: 'required',
     protocol: 'tcp',
     port: { fixed: 2379 },
     when: { store: 'etcd' },
@@ -179,6 +189,7 @@ export const catalog: readonly CatalogEntry[] = [
   {
     id: 'prometheus',
     title: 'Prometheus for ai-service-metrics',
+    level: 'required',
     protocol: 'tcp',
     port: { fixed: 9090 },
     when: { conformanceCheck: 'ai-service-metrics' },
@@ -198,6 +209,7 @@ export const catalog: readonly CatalogEntry[] = [
   {
     id: 'request-plane',
     title: 'TCP request plane (frontend → worker)',
+    level: 'required',
     protocol: 'tcp',
     port: { env: 'DYN_TCP_RPC_PORT', whenUnset: { from: 32768, to: 60999 } },
     dynamo: '>=1.2.0-0',
@@ -212,6 +224,7 @@ export const catalog: readonly CatalogEntry[] = [
   {
     id: 'response-stream',
     title: 'TCP response stream (worker → frontend)',
+    level: 'required',
     protocol: 'tcp',
     port: { env: 'DYN_TCP_RESPONSE_STREAM_PORT', whenUnset: { from: 32768, to: 60999 } },
     dynamo: '>=1.2.0-0',
@@ -226,6 +239,7 @@ export const catalog: readonly CatalogEntry[] = [
   {
     id: 'zmq-events',
     title: 'ZMQ KV events (router → worker)',
+    level: 'required',
     protocol: 'tcp',
     port: { fixed: 5557, env: 'DYN_VLLM_KV_EVENT_PORT', perDataParallelRank: true },
     when: { eventPlane: 'zmq' },
@@ -239,6 +253,7 @@ export const catalog: readonly CatalogEntry[] = [
   {
     id: 'kv-event-publisher',
     title: 'ZMQ event-plane publisher (router → worker)',
+    level: 'required',
     protocol: 'tcp',
     port: { whenUnset: { from: 32768, to: 60999 } },
     when: { eventPlane: 'zmq' },
@@ -252,6 +267,7 @@ export const catalog: readonly CatalogEntry[] = [
   {
     id: 'dcgm-scrape',
     title: 'DCGM scrape for ai-service-metrics (Prometheus → dcgm-exporter)',
+    level: 'required',
     protocol: 'tcp',
     port: { fixed: 9400 },
     when: { conformanceCheck: 'ai-service-metrics', dcgmExporter: true },
@@ -272,6 +288,7 @@ export const catalog: readonly CatalogEntry[] = [
   {
     id: 'dns',
     title: 'Cluster DNS (UDP) for egress-isolated pods',
+    level: 'required',
     protocol: 'udp',
     port: { fixed: 53 },
     when: { networkPolicies: true },
@@ -291,6 +308,7 @@ export const catalog: readonly CatalogEntry[] = [
   {
     id: 'dns-tcp',
     title: 'Cluster DNS (TCP) for egress-isolated pods',
+    level: 'required',
     protocol: 'tcp',
     port: { fixed: 53 },
     when: { networkPolicies: true },

@@ -6,6 +6,7 @@ import {
   knownDynamoVersions,
   type DynamoFamily,
   type CatalogEntry,
+  type Level,
   type RequirementId,
   type SourceSelector,
   type TargetSpec,
@@ -49,6 +50,8 @@ export interface RequirementContext {
 export interface Requirement {
   readonly id: RequirementId;
   readonly title: string;
+  /** `recommended` flows never fail the verdict unless `--strict`. */
+  readonly level: Level;
   readonly protocol: 'tcp' | 'udp';
   readonly ports: PortRange;
   readonly from: SourceSelector;
@@ -65,7 +68,9 @@ export interface Requirement {
 export interface NotApplicable {
   readonly id: RequirementId;
   readonly title: string;
+  readonly level: Level;
   readonly because: string;
+  readonly source: string;
 }
 
 export interface RequirementSet {
@@ -193,7 +198,13 @@ export function resolveRequirements(context: RequirementContext): RequirementSet
   for (const entry of catalog) {
     const { applies, facts } = describeWhy(entry, context);
     if (!applies) {
-      notApplicable.push({ id: entry.id, title: entry.title, because: facts.join('; ') });
+      notApplicable.push({
+        id: entry.id,
+        title: entry.title,
+        level: entry.level,
+        because: facts.join('; '),
+        source: entry.source,
+      });
       continue;
     }
     const ports = settlePorts(entry, context, facts);
@@ -201,6 +212,7 @@ export function resolveRequirements(context: RequirementContext): RequirementSet
     requirements.push({
       id: entry.id,
       title: entry.title,
+      level: entry.level,
       protocol: entry.protocol,
       ports,
       from: entry.from,
