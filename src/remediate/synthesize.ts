@@ -111,6 +111,7 @@ const titles: Record<RequirementId, string> = {
   'zmq-events': 'Dynamo ZMQ KV events',
   'kv-event-publisher': 'Dynamo ZMQ event-plane publisher',
   'dcgm-scrape': 'DCGM scrape for ai-service-metrics',
+  'dynamo-metrics': 'Dynamo metrics scrape (recommended)',
   dns: 'cluster DNS (UDP)',
   'dns-tcp': 'cluster DNS (TCP)',
 };

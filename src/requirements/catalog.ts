@@ -9,6 +9,7 @@ export type RequirementId =
   | 'etcd'
   | 'prometheus'
   | 'dcgm-scrape'
+  | 'dynamo-metrics'
   | 'request-plane'
   | 'response-stream'
   | 'zmq-events'
@@ -62,6 +63,8 @@ export interface Condition {
   readonly dcgmExporter?: true;
   /** Only where NetworkPolicies are enforced. */
   readonly networkPolicies?: true;
+  /** Only where the Dynamo workers serve their system port (DYN_SYSTEM_PORT on the pods or the graphs). */
+  readonly dynamoSystemPort?: true;
 }
 
 /**
@@ -284,6 +287,21 @@ export const catalog: readonly CatalogEntry[] = [
       '"no DCGM_FI_DEV_GPU_UTIL time series in Prometheus after 2m0s — verify DCGM exporter is running and scraping GPU metrics"',
     source:
       'NVIDIA/aicr validators/conformance/ai_service_metrics_check.go (queries DCGM_FI_DEV_GPU_UTIL); recipes/components/gpu-operator/values.yaml (dcgmExporter serviceMonitor enabled, port 9400 by default)',
+  },
+  {
+    id: 'dynamo-metrics',
+    title: 'Dynamo metrics: Prometheus → worker',
+    level: 'recommended',
+    protocol: 'tcp',
+    port: { fixed: 9090, env: 'DYN_SYSTEM_PORT' },
+    when: { dynamoSystemPort: true },
+    from: 'prometheus-pods',
+    to: { kind: 'dynamo-role', role: 'worker' },
+    why: 'The Dynamo operator gives each worker a system port (DYN_SYSTEM_PORT, container port "system", 9090 by default) and a PodMonitor on it, so Prometheus (on the system nodes) scrapes the workers (on the GPU nodes); dashboards, the planner and autoscaling read those metrics.',
+    symptom:
+      'the dynamo-worker PodMonitor target is down in Prometheus ("context deadline exceeded"); dynamo_component_* and vllm:* worker metrics are missing while inference works',
+    source:
+      'ai-dynamo/dynamo deploy/operator/internal/consts/consts.go (DynamoSystemPort = 9090, DynamoSystemPortName = "system"); docs/kubernetes/observability/metrics.md (the worker PodMonitor scrapes port system, path /metrics)',
   },
   {
     id: 'dns',

@@ -148,6 +148,15 @@ export function buildRequirementContext(pods: readonly PodModel[], options: Cont
     declaredEnvSetting(declaredWorkers, 'DYN_VLLM_KV_EVENT_PORT') ??
     kvEventsConfigPort(declaredArgs(declaredWorkers));
   if (kvEventPort) portEnv.DYN_VLLM_KV_EVENT_PORT = kvEventPort;
+  // The workers' system port (metrics): the operator sets it on every worker (DynamoSystemPort in
+  // every release that has one), so running workers of another release still say it across an
+  // upgrade what-if; a graph may set it too.
+  const systemPort =
+    envSetting(
+      dynamoPods.filter((p) => dynamoRole(p) === 'worker'),
+      'DYN_SYSTEM_PORT',
+    ) ?? declaredEnvSetting(declaredWorkers, 'DYN_SYSTEM_PORT');
+  if (systemPort) portEnv.DYN_SYSTEM_PORT = systemPort;
   const dataParallel =
     dataParallelSize(workerArgs(workers)) ?? dataParallelSize(declaredArgs(declaredWorkers));
 
@@ -191,6 +200,12 @@ export function buildRequirementContext(pods: readonly PodModel[], options: Cont
       etcdSource: etcdDecision.source,
       dcgmExporter: dcgm.value,
       dcgmExporterSource: dcgm.source,
+      dynamoMetrics: systemPort !== undefined,
+      dynamoMetricsSource: systemPort
+        ? systemPort.source
+        : workers.length > 0
+          ? 'no Dynamo worker pod sets DYN_SYSTEM_PORT'
+          : 'no Dynamo worker pod or DynamoGraphDeployment worker sets DYN_SYSTEM_PORT',
       frontendOn: family.frontendOn,
       frontendSource: `Dynamo ${family.id}: ${family.frontendSource}`,
       whatIf: !deployedIsAnalysed,

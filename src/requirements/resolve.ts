@@ -26,6 +26,9 @@ export interface RequirementContext {
   /** The GPU operator's dcgm-exporter is deployed, or the recipe installs gpu-operator. */
   readonly dcgmExporter: boolean;
   readonly dcgmExporterSource: string;
+  /** The Dynamo workers serve a system port (metrics) Prometheus scrapes, and why it is thought so. */
+  readonly dynamoMetrics: boolean;
+  readonly dynamoMetricsSource: string;
   /** Where the frontend runs (or will): AICR's placement for the family, or what is deployed. */
   readonly frontendOn: 'gpu-node-groups' | 'system-node-groups';
   readonly frontendSource: string;
@@ -127,6 +130,11 @@ function describeWhy(
     if (!context.dcgmExporter)
       return { applies: false, facts: [`no dcgm-exporter (${context.dcgmExporterSource})`] };
     facts.push(`dcgm-exporter (${context.dcgmExporterSource})`);
+  }
+  if (when.dynamoSystemPort) {
+    if (!context.dynamoMetrics)
+      return { applies: false, facts: [`no Dynamo worker system port (${context.dynamoMetricsSource})`] };
+    facts.push(`Dynamo workers serve metrics on their system port (${context.dynamoMetricsSource})`);
   }
   if (when.networkPolicies) {
     if (!context.networkPolicies) return { applies: false, facts: ['no enforced NetworkPolicies'] };

@@ -95,8 +95,13 @@ const expectedRules = [
   ),
 ].sort();
 
+/** The required flows that are blocked (recommended ones never fail the verdict without --strict). */
 const blockedIds = (result: AnalysisResult): string[] =>
-  [...new Set(result.flows.filter((f) => f.status === 'blocked').map((f) => f.requirement))].sort();
+  [
+    ...new Set(
+      result.flows.filter((f) => f.status === 'blocked' && f.level === 'required').map((f) => f.requirement),
+    ),
+  ].sort();
 const rules = (result: AnalysisResult): string[] =>
   result.remediation
     .map((r) => `${r.groupId} tcp/${r.fromPort}-${r.toPort} from ${r.sourceGroupId ?? r.cidr}`)
@@ -155,7 +160,7 @@ describe(`${INSTALLED} (Dynamo 1.4.2, frontend on the system node group)`, () =>
       blockedIds(result),
       [...expectedBlocked.map((f) => f.requirement), 'kv-event-publisher'].sort(),
     );
-    for (const flow of result.flows.filter((f) => f.status === 'blocked')) {
+    for (const flow of result.flows.filter((f) => f.status === 'blocked' && f.level === 'required')) {
       const documented = documentedFlows.find((d) => d.requirement === flow.requirement) ?? {
         // The publisher is dialled like 5557: router/frontend → worker.
         from: 'system' as const,
@@ -173,6 +178,23 @@ describe(`${INSTALLED} (Dynamo 1.4.2, frontend on the system node group)`, () =>
     const prometheus = result.flows.filter((f) => f.requirement === 'prometheus');
     assert.ok(prometheus.some((f) => f.source.nodeGroup === 'gpu-h100'));
     assert.ok(prometheus.every((f) => f.status === 'allowed'));
+  });
+
+  it('the recommended Dynamo metrics scrape (Prometheus → workers on DYN_SYSTEM_PORT 9090) is blocked too, shown, not counted', async () => {
+    const result = analyzeSnapshot(await loadSnapshot(INSTALLED));
+    const scrape = result.flows.filter((f) => f.requirement === 'dynamo-metrics');
+    assert.deepEqual(
+      scrape.map((f) => [f.level, f.status, f.port, f.source.securityGroups, f.destination.securityGroups, f.fixedBy]),
+      [['recommended', 'blocked', 9090, [SG.system], [SG.gpu], []]],
+    );
+    assert.deepEqual(result.summary.recommended, { allowed: 0, blocked: 1, unknown: 0 });
+  });
+
+  it('--strict adds the scrape’s rule (GPU SG admits 9090 from the system SG) to the same rules, and the what-if passes', async () => {
+    const [before, after] = await fixAndRerun(INSTALLED, { strict: true });
+    assert.deepEqual(rules(before), [...expectedRules, `${SG.gpu} tcp/9090-9090 from ${SG.system}`].sort());
+    assert.equal(after.verdict, 'pass');
+    assert.deepEqual(after.remediation, []);
   });
 
   it('the fix has exactly the narrowest rules, no 9090 and no 4222, and the what-if passes', async () => {
