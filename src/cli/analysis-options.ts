@@ -34,7 +34,10 @@ export function addAnalysisOptions(command: Command, { version = true } = {}): C
       "node group(s) the Dynamo frontend runs on when not deployed yet (default: AICR's placement — system node groups from Dynamo 1.4, GPU before)",
       collect,
     )
-    .option('--no-conformance', 'do not require the ai-service-metrics Prometheus and DCGM flows')
+    .option(
+      '--no-conformance',
+      'do not require the AICR conformance checks’ flows (ai-service-metrics: Prometheus and DCGM; accelerator-metrics: dcgm-exporter)',
+    )
     .option(
       '--strict',
       'count recommended flows (metrics scrapes: dashboards, planner, autoscaling) in the verdict and fix them too',

@@ -10,6 +10,7 @@ export type RequirementId =
   | 'prometheus'
   | 'dcgm-scrape'
   | 'dynamo-metrics'
+  | 'accelerator-metrics'
   | 'request-plane'
   | 'response-stream'
   | 'zmq-events'
@@ -53,10 +54,13 @@ export interface PortSpec {
   readonly perDataParallelRank?: true;
 }
 
+/** The AICR conformance checks whose own connections are requirements. */
+export type ConformanceCheck = 'ai-service-metrics' | 'accelerator-metrics';
+
 export interface Condition {
   readonly eventPlane?: 'nats' | 'zmq';
   readonly requestPlane?: 'tcp';
-  readonly conformanceCheck?: 'ai-service-metrics';
+  readonly conformanceCheck?: ConformanceCheck;
   /** Only where Dynamo keeps discovery and leases in etcd (pre-1.2, or ETCD_ENDPOINTS set). */
   readonly store?: 'etcd';
   /** Only where the GPU operator's dcgm-exporter is deployed or the recipe installs gpu-operator. */
@@ -287,6 +291,27 @@ export const catalog: readonly CatalogEntry[] = [
       '"no DCGM_FI_DEV_GPU_UTIL time series in Prometheus after 2m0s — verify DCGM exporter is running and scraping GPU metrics"',
     source:
       'NVIDIA/aicr validators/conformance/ai_service_metrics_check.go (queries DCGM_FI_DEV_GPU_UTIL); recipes/components/gpu-operator/values.yaml (dcgmExporter serviceMonitor enabled, port 9400 by default)',
+  },
+  {
+    id: 'accelerator-metrics',
+    title: 'dcgm-exporter for accelerator-metrics',
+    level: 'required',
+    protocol: 'tcp',
+    port: { fixed: 9400 },
+    when: { conformanceCheck: 'accelerator-metrics', dcgmExporter: true },
+    from: 'tolerate-all-pods',
+    to: {
+      kind: 'service',
+      namespace: 'gpu-operator',
+      service: 'nvidia-dcgm-exporter',
+      podLabels: { app: 'nvidia-dcgm-exporter' },
+      predictOn: 'gpu-node-groups',
+    },
+    why: 'The accelerator-metrics conformance check fetches http://nvidia-dcgm-exporter.gpu-operator.svc:9400/metrics itself, from the orchestrator, which tolerates every taint and can land on any node group.',
+    symptom:
+      '"DCGM exporter metrics endpoint unreachable" from the accelerator-metrics check; non-deterministic between runs when only some node groups can reach the GPU nodes',
+    source:
+      'NVIDIA/aicr validators/conformance/accelerator_metrics_check.go (the path issue 21 cites): const dcgmExporterURL = "http://nvidia-dcgm-exporter.gpu-operator.svc:9400/metrics", fetched directly by CheckAcceleratorMetrics, which fails with "DCGM exporter metrics endpoint unreachable"',
   },
   {
     id: 'dynamo-metrics',

@@ -6,6 +6,7 @@ import {
   knownDynamoVersions,
   type DynamoFamily,
   type CatalogEntry,
+  type ConformanceCheck,
   type Level,
   type RequirementId,
   type SourceSelector,
@@ -38,6 +39,10 @@ export interface RequirementContext {
   readonly requestPlaneSource: string;
   readonly conformance: boolean;
   readonly conformanceSource: string;
+  /** Each conformance check whose connections are requirements: whether it runs, and why. */
+  readonly conformanceChecks: Readonly<
+    Record<ConformanceCheck, { readonly runs: boolean; readonly source: string }>
+  >;
   /** NetworkPolicies exist and are (or are assumed) enforced. */
   readonly networkPolicies: boolean;
   /** Values of port env vars found on pods (DYN_TCP_RPC_PORT, …). */
@@ -119,12 +124,13 @@ function describeWhy(
     facts.push(`request plane ${context.requestPlane} (${context.requestPlaneSource})`);
   }
   if (when.conformanceCheck) {
-    if (!context.conformance)
+    const check = context.conformanceChecks[when.conformanceCheck];
+    if (!check.runs)
       return {
         applies: false,
-        facts: [`conformance check ${when.conformanceCheck} does not run (${context.conformanceSource})`],
+        facts: [`conformance check ${when.conformanceCheck} does not run (${check.source})`],
       };
-    facts.push(`conformance check ${when.conformanceCheck} runs (${context.conformanceSource})`);
+    facts.push(`conformance check ${when.conformanceCheck} runs (${check.source})`);
   }
   if (when.dcgmExporter) {
     if (!context.dcgmExporter)

@@ -64,13 +64,15 @@ interface DocumentedFlow {
   readonly used: { from: number; to: number };
 }
 
-/** AICR's documented rules, plus the DCGM scrape, in the direction the SG rule follows. */
+/** AICR's documented rules, plus the DCGM scrape and accelerator-metrics' dial, in the direction the SG rule follows. */
 const documentedFlows: DocumentedFlow[] = [
   { requirement: 'zmq-events', from: 'system', to: 'gpu', documented: { from: 5557, to: 5557 }, used: { from: 5557, to: 5557 } },
   { requirement: 'request-plane', from: 'system', to: 'gpu', documented: { from: 1024, to: 65535 }, used: OS_ASSIGNED },
   { requirement: 'response-stream', from: 'gpu', to: 'system', documented: { from: 1024, to: 65535 }, used: OS_ASSIGNED },
   { requirement: 'prometheus', from: 'gpu', to: 'system', documented: { from: 9090, to: 9090 }, used: { from: 9090, to: 9090 } },
   { requirement: 'dcgm-scrape', from: 'system', to: 'gpu', documented: { from: 9400, to: 9400 }, used: { from: 9400, to: 9400 } },
+  // NVIDIA/aicr accelerator_metrics_check.go: the orchestrator (any node, here the system ones) dials dcgm-exporter.
+  { requirement: 'accelerator-metrics', from: 'system', to: 'gpu', documented: { from: 9400, to: 9400 }, used: { from: 9400, to: 9400 } },
 ];
 
 /** Whether the target SG admits TCP on every port of `ports` from the source SG (the raw JSON, read directly). */
@@ -123,6 +125,7 @@ function recipe14() {
 describe('the documentation, applied by hand to the captured SGs', () => {
   it('blocks ZMQ 5557, the request plane and the DCGM scrape (system → GPU) and the response stream (GPU → system); 9090 is open', () => {
     assert.deepEqual(expectedBlocked.map((f) => `${f.requirement} ${f.from}→${f.to}`).sort(), [
+      'accelerator-metrics system→gpu',
       'dcgm-scrape system→gpu',
       'request-plane system→gpu',
       'response-stream gpu→system',
@@ -172,7 +175,12 @@ describe(`${INSTALLED} (Dynamo 1.4.2, frontend on the system node group)`, () =>
       assert.deepEqual(flow.source.securityGroups, [SG[documented.from]], flow.id);
       assert.deepEqual(flow.destination.securityGroups, [SG[documented.to]], flow.id);
       assert.deepEqual(flow.ports, documented.used, flow.id);
-      assert.equal(flow.source.kind, 'pods', 'everything is deployed: real pods at both ends');
+      // The conformance orchestrator is not created yet: it is predicted on every node it can land on.
+      assert.equal(
+        flow.source.kind,
+        flow.requirement === 'accelerator-metrics' ? 'nodes' : 'pods',
+        'everything else is deployed: real pods at both ends',
+      );
       assert.equal(flow.destination.kind, 'pods');
     }
     const prometheus = result.flows.filter((f) => f.requirement === 'prometheus');
@@ -214,7 +222,9 @@ describe(`${INSTALLED} (Dynamo 1.4.2, frontend on the system node group)`, () =>
 
   it('AICR’s four documented rules, applied as written, also pass: its system → GPU 1024-65535 covers 9400 too', async () => {
     const snapshot = await loadSnapshot(INSTALLED);
-    const aicrPage = documentedFlows.filter((f) => f.requirement !== 'dcgm-scrape');
+    const aicrPage = documentedFlows.filter(
+      (f) => f.requirement !== 'dcgm-scrape' && f.requirement !== 'accelerator-metrics',
+    );
     assert.equal(aicrPage.length, 4);
     const asDocumented: SgRemediation[] = aicrPage.map((f, i) => ({
       id: `aicr-${i}`,

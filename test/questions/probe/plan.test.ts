@@ -314,11 +314,17 @@ describe('stand-in listeners where nothing serves the port', () => {
     ).containers[0]!.command[2]!;
     for (const port of [5557, 9400, ...RANGE])
       assert.match(script, new RegExp(`^t t\\d+ 10\\.0\\.40\\.7 ${port} &$`, 'm'));
-    // The GPU probe dials only the frontends' listeners, which have no address here.
+    // The GPU probe's listeners: the frontends', which have no address here (left out), and the GPU
+    // class's own, bound above, which it dials for accelerator-metrics (the orchestrator on a GPU node → 9400).
     const gpuProbe = bound.find((p) => p.source.nodeGroup === 'gpu-h100')!;
     assert.deepEqual(
-      dialledTargets(gpuProbe).map((t) => t.via),
-      gpuProbe.targets.filter((t) => t.via !== 'listener').map((t) => t.via),
+      dialledTargets(gpuProbe).map((t) => `${t.via} ${t.requirement}`),
+      gpuProbe.targets
+        .filter((t) => t.via !== 'listener' || t.listener === gpu.name)
+        .map((t) => `${t.via} ${t.requirement}`),
+    );
+    assert.ok(
+      dialledTargets(gpuProbe).some((t) => t.via === 'listener' && t.requirement === 'accelerator-metrics'),
     );
     // The plan itself is not changed.
     assert.equal(
