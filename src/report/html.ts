@@ -173,8 +173,8 @@ function matrixTable(result: AnalysisResult, matrix: Matrix, ids: Map<Cell, stri
   return html`<table class="matrix" id="matrix">
     <caption class="legend">
       Rows: where the connection starts (a node group's pods, or any pod that can land on its nodes). Columns:
-      required flows. ✓ allowed, ✗ blocked, ? unknown, * allowed only through same-node co-location, — not a
-      source of that flow.
+      the flows the stack needs (recommended ones are marked so and count only with --strict). ✓ allowed, ✗
+      blocked, ? unknown, * allowed only through same-node co-location, — not a source of that flow.
     </caption>
     <thead>
       <tr>
