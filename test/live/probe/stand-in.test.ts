@@ -94,10 +94,13 @@ after(async () => {
 });
 
 describe('stand-in listeners in network namespaces', () => {
-  it('the plan stands in for 5557 and the range on the GPU workers, and nothing else', () => {
+  // 9090: the Dynamo metrics scrape (Prometheus → the workers' DYN_SYSTEM_PORT, a recommended flow),
+  // probed like the others but never counted without --strict.
+  it('the plan stands in for 5557, 9090 and the range on the GPU workers, and nothing else', () => {
     const gpu = plan.listeners.find((l) => l.destination.nodeGroup === 'gpu-h100')!;
-    assert.deepEqual(gpu.ports, [5557, ...RANGE_PORTS]);
-    for (const l of plan.listeners) assert.ok(l.ports.every((p) => p === 5557 || RANGE_PORTS.includes(p)));
+    assert.deepEqual(gpu.ports, [5557, 9090, ...RANGE_PORTS]);
+    for (const l of plan.listeners)
+      assert.ok(l.ports.every((p) => p === 5557 || p === 9090 || RANGE_PORTS.includes(p)));
     const system = plan.probes.find((p) => p.source.nodeGroup === 'system')!;
     assert.deepEqual(
       system.targets.map((t) => [t.via, t.listener, t.port, t.expected]),
@@ -106,6 +109,7 @@ describe('stand-in listeners in network namespaces', () => {
         ['listener', gpu.name, 46883, 'allowed'],
         ['listener', gpu.name, 60999, 'allowed'],
         ['listener', gpu.name, 5557, 'allowed'],
+        ['listener', gpu.name, 9090, 'allowed'],
       ],
     );
   });
@@ -120,6 +124,7 @@ describe('stand-in listeners in network namespaces', () => {
         [`${LAB_ADDRESS.open}:46883`, 'stand-in', 'connected', 'agree'],
         [`${LAB_ADDRESS.open}:60999`, 'stand-in', 'connected', 'agree'],
         [`${LAB_ADDRESS.open}:5557`, 'stand-in', 'connected', 'agree'],
+        [`${LAB_ADDRESS.open}:9090`, 'stand-in', 'connected', 'agree'],
       ],
     );
     // Every dial of every probe connected: all proved with a stand-in listener.
@@ -137,6 +142,7 @@ describe('stand-in listeners in network namespaces', () => {
         [`${PARTLY_DROPPED}:46883`, 'connected'],
         [`${PARTLY_DROPPED}:60999`, 'timed-out'],
         [`${PARTLY_DROPPED}:5557`, 'connected'],
+        [`${PARTLY_DROPPED}:9090`, 'connected'],
       ],
     );
     // The snapshot's security groups allow the range: the live drop disagrees, and says where to look.
