@@ -10,12 +10,38 @@ import type { RecipeInfo } from '../requirements/context.ts';
 import { DYNAMO_RECIPE, parseRecipeResult } from '../requirements/recipe.ts';
 import { UsageError } from './errors.ts';
 
-export async function readSnapshot(path: string): Promise<Snapshot> {
+/** `--max-file-size`'s default, as its help shows it. */
+export const DEFAULT_MAX_FILE_SIZE_TEXT = '2G';
+
+/** `1024`, `1k`, `512M`, `2G`, `2GiB` → bytes (k, M, G, T: powers of 1024); a usage error otherwise. */
+export function parseSize(flag: string, text: string): number {
+  const match = /^\s*(\d+)\s*(?:([kmgt])(?:i?b)?|b)?\s*$/i.exec(text);
+  const power = match?.[2] ? 'kmgt'.indexOf(match[2].toLowerCase()) + 1 : 0;
+  const bytes = match ? Number(match[1]) * 1024 ** power : NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < 1)
+    throw new UsageError(
+      `${flag} ${text}: expected a size such as 1048576, 64k, 512M or 2G (k = 1024 bytes)`,
+    );
+  return bytes;
+}
+
+export interface ReadSnapshotOptions {
+  /** `--max-file-size` as given: files larger are refused (exit 2). */
+  readonly maxFileSize?: string;
+}
+
+/** The snapshot at `path`; bad input is a usage error (exit 2): one line for one problem. */
+export async function readSnapshot(path: string, options: ReadSnapshotOptions = {}): Promise<Snapshot> {
+  const maxFileSize = parseSize('--max-file-size', options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE_TEXT);
   try {
-    return await loadSnapshot(path);
+    return await loadSnapshot(path, { maxFileSize });
   } catch (err) {
     if (err instanceof SnapshotInputError)
-      throw new UsageError(`bad input:\n${err.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`);
+      throw new UsageError(
+        err.issues.length === 1
+          ? `bad input: ${formatIssue(err.issues[0]!)}`
+          : `bad input:\n${err.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`,
+      );
     throw err;
   }
 }

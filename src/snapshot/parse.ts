@@ -151,6 +151,15 @@ class FileParser {
     }
     const record = doc as Record<string, unknown>;
     if (record.apiVersion === TOOL_API_VERSION) return this.parseOwn(record, base);
+    if (typeof record.apiVersion === 'string' && 'items' in record && !('kind' in record)) {
+      // kubectl writes a list's keys in order (apiVersion, items, kind, metadata): a list without
+      // its kind was cut short inside or right after `items`, and what came later is lost.
+      this.issue(
+        base,
+        'a Kubernetes list without its kind: kubectl writes `kind: List` after `items`, so the capture was cut short and objects after the cut are missing; capture it again',
+      );
+      return true;
+    }
     if (typeof record.kind === 'string' && typeof record.apiVersion === 'string') {
       return this.parseKubernetes(record, base);
     }
@@ -269,6 +278,14 @@ class FileParser {
     const kind = record.kind as string;
     if (kind === 'List' || kind.endsWith('List')) {
       const path = joinPath(base, ['items']);
+      if (!('items' in record)) {
+        // kubectl always writes `items` (`[]` for none): a list without it lost its objects.
+        this.issue(
+          base,
+          `a ${kind} without items: kubectl always writes them (\`items: []\` for none), so the capture was cut short; capture it again`,
+        );
+        return true;
+      }
       const listMeta = record.metadata as { continue?: unknown } | undefined;
       if (typeof listMeta?.continue === 'string' && listMeta.continue !== '') {
         this.incomplete(
@@ -433,6 +450,30 @@ function parseYaml(file: InputFile): { docs: unknown[] } | { error: string } {
   return { docs };
 }
 
+/** Top-level keys kubectl and the AWS CLI start a YAML capture with. */
+const CAPTURE_KEYS = new Set([
+  'apiVersion',
+  'kind',
+  'items',
+  'metadata',
+  ...awsArrays.map((a) => a.key),
+  'Reservations',
+  'Entries',
+  'PrefixListId',
+  'NextToken',
+  'cluster',
+  'nodegroup',
+]);
+
+/**
+ * YAML that fails to parse is prose only when it does not start like a capture: a first line such
+ * as `apiVersion: v1` or `SecurityGroups:` says it is data, damaged, whatever the file is called.
+ */
+function looksLikeCapture(text: string): boolean {
+  const first = /^(?:[ \t]*(?:#.*)?\r?\n)*(?:---[ \t]*\r?\n)?([A-Za-z]+):(?:[ \t]|\r?\n|$)/.exec(text);
+  return first !== null && CAPTURE_KEYS.has(first[1]!);
+}
+
 /** Objects or arrays, not a string, number or nothing: what any capture is made of. */
 const structured = (docs: readonly unknown[]): boolean =>
   docs.some((doc) => doc !== null && typeof doc === 'object');
@@ -463,7 +504,8 @@ function classify(file: InputFile): Classified {
   }
   const yaml = parseYaml(file);
   if ('error' in yaml) {
-    if (named === 'yaml') return { kind: 'issue', issue: { file: file.path, path: '', message: yaml.error } };
+    if (named === 'yaml' || looksLikeCapture(file.text))
+      return { kind: 'issue', issue: { file: file.path, path: '', message: yaml.error } };
     return { kind: 'text' };
   }
   if (!named && !structured(yaml.docs)) return { kind: 'text' };
