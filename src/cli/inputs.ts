@@ -1,9 +1,9 @@
 /** CLI edge helpers: read files named by flags, and turn input problems into usage errors (exit 2). */
 import { escapeControls } from '../base/terminal.ts';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import semver from 'semver';
 import YAML from 'yaml';
-import { loadSnapshot, SnapshotInputError } from '../snapshot/load.ts';
+import { loadSnapshot, readInputFile, SnapshotInputError } from '../snapshot/load.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import { formatIssue } from '../snapshot/types.ts';
 import type { RecipeInfo } from '../requirements/context.ts';
@@ -49,9 +49,16 @@ export async function readSnapshot(path: string, options: ReadSnapshotOptions = 
 /** `--recipe` takes a recipe name or a RecipeResult file. */
 export function readRecipe(value: string, warn: (message: string) => void): RecipeInfo {
   if (existsSync(value)) {
+    let text: string;
+    try {
+      text = readInputFile(value).toString('utf8');
+    } catch (err) {
+      if (err instanceof SnapshotInputError) throw new UsageError(`--recipe ${formatIssue(err.issues[0]!)}`);
+      throw err;
+    }
     let doc: unknown;
     try {
-      doc = YAML.parse(readFileSync(value, 'utf8'));
+      doc = YAML.parse(text);
     } catch (err) {
       throw new UsageError(`${value}: invalid YAML/JSON: ${(err as Error).message.split('\n')[0]}`);
     }

@@ -9,7 +9,16 @@
  * snapshot its manifest says is incomplete.
  */
 import { Buffer } from 'node:buffer';
-import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+  type Stats,
+} from 'node:fs';
 import { lstat, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { binaryReason, SnapshotParser } from './parse.ts';
@@ -245,6 +254,24 @@ function stdoutIdentity(): string | undefined {
     return stats.isFile() ? identity(stats) : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * One file a flag names (`--ctrf`, `--pod-spec`, `--recipe`), read as a snapshot file is: a regular
+ * file (a FIFO or device is never opened), at most `maxFileSize` bytes, else SnapshotInputError.
+ */
+export function readInputFile(path: string, maxFileSize: number = DEFAULT_MAX_FILE_SIZE): Buffer {
+  try {
+    // Looked at before it is opened: opening some devices does something.
+    const stats = statSync(path);
+    if (stats.isDirectory()) throw new RefusedFile('a directory, not a file');
+    const special = specialKind(stats);
+    if (special) throw new RefusedFile(notRegular(special));
+    return readRegular(path, maxFileSize);
+  } catch (err) {
+    const message = err instanceof RefusedFile ? err.message : failure(err);
+    throw new SnapshotInputError([{ file: path, path: '', message }]);
   }
 }
 
