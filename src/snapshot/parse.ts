@@ -151,13 +151,9 @@ class FileParser {
     }
     const record = doc as Record<string, unknown>;
     if (record.apiVersion === TOOL_API_VERSION) return this.parseOwn(record, base);
-    if (typeof record.apiVersion === 'string' && 'items' in record && !('kind' in record)) {
-      // kubectl writes a list's keys in order (apiVersion, items, kind, metadata): a list without
-      // its kind was cut short inside or right after `items`, and what came later is lost.
-      this.issue(
-        base,
-        'a Kubernetes list without its kind: kubectl writes `kind: List` after `items`, so the capture was cut short and objects after the cut are missing; capture it again',
-      );
+    const cut = cutShortList(record);
+    if (cut) {
+      this.issue(base, cut);
       return true;
     }
     if (typeof record.kind === 'string' && typeof record.apiVersion === 'string') {
@@ -363,6 +359,22 @@ class FileParser {
     this.take(kubernetesKinds[known] as z.ZodType, record, path, this.list(kindTargets[known]));
     return true;
   }
+}
+
+/**
+ * kubectl writes a list's keys in order — apiVersion, items, kind, metadata — so a capture cut
+ * short keeps its apiVersion and loses `kind: List` (all of it, or its end): what came after the
+ * cut is missing, and reading the rest would make those objects vanish.
+ */
+function cutShortList(record: Record<string, unknown>): string | undefined {
+  if (typeof record.apiVersion !== 'string') return undefined;
+  const keys = Object.keys(record);
+  if (keys.length === 1)
+    return 'only an apiVersion: a kubectl capture cut short after its first line; capture it again';
+  const kind = record.kind;
+  if ('items' in record && (typeof kind !== 'string' || /^(L|Li|Lis)?$/.test(kind)))
+    return 'a Kubernetes list without its kind: kubectl writes `kind: List` after `items`, so the capture was cut short and objects after the cut are missing; capture it again';
+  return undefined;
 }
 
 /** `line L, column C` of a JSON.parse error that gives its offset ("at position N"), else ''. */
