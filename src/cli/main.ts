@@ -31,15 +31,17 @@ function watchOutput(): void {
 /** The exit code once everything written to stdout has gone out, or failed to. */
 async function afterOutput(code: number): Promise<number> {
   const out = process.stdout;
-  // Still queued (an asynchronous stream): wait until it drains or fails. No empty write to find
-  // out: writing nothing to /dev/full fails too, and a run that printed nothing has not failed.
+  // Still queued (an asynchronous stream: a worker's stdout, a slow pipe): an empty write's
+  // callback runs once everything before it has gone out or failed. Only then: writing nothing
+  // to /dev/full fails too, and a run that printed nothing has not failed.
   if (out.writableLength > 0 && !out.destroyed)
     await new Promise<void>((resolve) => {
       const done = (): void => {
-        out.off('drain', done).off('error', done).off('close', done);
+        out.off('error', done).off('close', done);
         resolve();
       };
-      out.on('drain', done).on('error', done).on('close', done);
+      out.on('error', done).on('close', done);
+      out.write('', done);
     });
   // A failed synchronous write reports its error on the next tick.
   await new Promise((resolve) => setImmediate(resolve));
