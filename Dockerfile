@@ -2,12 +2,12 @@
 # Prometheus readiness + query, etcd health), as a non-root user under Pod Security "restricted".
 #   docker build -t dynamo-netcheck .
 #   dynamo-netcheck probe <snapshot> --l7 --image <registry>/dynamo-netcheck:<tag>
-FROM node:20-bookworm-slim AS deps
+FROM node:22-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
 ENV NODE_ENV=production NO_COLOR=1
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules

@@ -1,4 +1,6 @@
 /**
+ * YAML the tool reads (`readYaml`, below) and writes.
+ *
  * YAML the tool writes (CloudFormation, Kubernetes manifests, the NetworkPolicy heredocs) holds
  * names from a snapshot. The `yaml` package writes YAML 1.2, where only CR and LF break lines; a
  * YAML 1.1 reader (PyYAML, many CI linters) also breaks lines at NEL (U+0085), LS (U+2028) and PS
@@ -8,6 +10,8 @@
  * characters are escapes (`\N`, `\L`, `\P`, `\xNN`; YAML 1.1 and 1.2, "Escape Sequences").
  */
 import YAML, { type Document, type ToStringOptions } from 'yaml';
+import { MAX_NESTING, nestingProblem } from './nesting.ts';
+import { parseKubectlYaml } from './yaml-fast.ts';
 
 /** Characters a YAML reader may take as a line break, and other controls it may refuse raw. */
 // eslint-disable-next-line no-control-regex
@@ -52,4 +56,56 @@ export function stringifyYaml(value: unknown): string {
 export function oneLineComment(text: string): string {
   // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
+}
+
+/** Aliases `yaml` expands before it calls a document an alias bomb (its `maxAliasCount`). */
+const MAX_ALIAS_COUNT = 100;
+
+/** A file's YAML documents as plain values, or why they cannot be read. */
+export type YamlRead =
+  | { docs: unknown[] }
+  /** `limit`: the text is YAML, but hostile (an alias bomb, nesting past MAX_NESTING). */
+  | { error: string; limit: boolean };
+
+/**
+ * Every YAML document of `text` as plain values (YAML 1.2, core schema; a repeated key keeps its
+ * last value). kubectl's YAML is read by a fast path (yaml-fast.ts), anything else by the `yaml`
+ * package; both give the same values. Input that would exhaust memory or the stack is an error
+ * with `limit` set: aliases past `yaml`'s budget or expanding to more values than the text holds,
+ * and mappings or sequences nested deeper than MAX_NESTING (the fast path leaves those to `yaml`).
+ */
+export function readYaml(text: string): YamlRead {
+  const fast = parseKubectlYaml(text, MAX_NESTING);
+  if (fast) return { docs: fast };
+  const documents = YAML.parseAllDocuments(text, { uniqueKeys: false });
+  const docs: unknown[] = [];
+  for (const doc of documents) {
+    const error = doc.errors[0];
+    if (error) {
+      const pos = error.linePos?.[0];
+      const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
+      // yaml reports the stack overflow of a too deeply nested document as resource exhaustion.
+      if (error.code === 'RESOURCE_EXHAUSTION')
+        return { error: `YAML nested too deep${where}: not read`, limit: true };
+      return { error: `invalid YAML${where}: ${error.message.split('\n')[0]}`, limit: false };
+    }
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (err) {
+      if (err instanceof RangeError && /call stack/i.test(err.message))
+        return { error: `YAML nested too deep: not read`, limit: true };
+      if (err instanceof ReferenceError && /alias/i.test(err.message))
+        return {
+          error: `YAML aliases expand too far (more than ${MAX_ALIAS_COUNT} alias expansions; an alias bomb?): not read`,
+          limit: true,
+        };
+      throw err;
+    }
+    // Each value takes at least a character to write out, unless an alias repeats it.
+    const problem = nestingProblem(value, text.length + 10_000);
+    if (problem) return { error: `YAML ${problem}`, limit: true };
+    docs.push(value);
+  }
+  return { docs };
 }

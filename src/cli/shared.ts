@@ -1,6 +1,6 @@
 /** What the command files share: the registry's type, reading a user's file, printing a report. */
 import type { Command } from 'commander';
-import YAML from 'yaml';
+import { readYaml } from '../base/yaml.ts';
 import { readInputFile, SnapshotInputError } from '../snapshot/load.ts';
 import { formatIssue, type InputIssue } from '../snapshot/types.ts';
 import { UsageError } from './errors.ts';
@@ -21,15 +21,13 @@ export function readDocumentFile(file: string): unknown {
     if (err instanceof SnapshotInputError) throw new UsageError(formatIssue(err.issues[0]!));
     throw err;
   }
-  const docs = YAML.parseAllDocuments(text, { uniqueKeys: false });
-  const error = docs.flatMap((d) => d.errors)[0];
-  if (error) {
-    const pos = error.linePos?.[0];
+  // Limits as for a snapshot: an alias bomb or nesting past the limit is an input error too.
+  const read = readYaml(text);
+  if ('error' in read)
     throw new UsageError(
-      `${file}: invalid YAML/JSON${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}: ${error.message.split('\n')[0]}`,
+      `${file}: ${read.limit ? read.error : read.error.replace(/^invalid YAML/, 'invalid YAML/JSON')}`,
     );
-  }
-  const values = docs.map((d) => d.toJS({ maxAliasCount: 100 }) as unknown).filter((v) => v !== null);
+  const values = read.docs.filter((v) => v !== null);
   if (values.length !== 1) throw new UsageError(`${file}: expected one document, found ${values.length}`);
   return values[0];
 }

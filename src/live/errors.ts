@@ -46,6 +46,8 @@ const CREDENTIAL_ERRORS = new Set([
   'IncompleteSignature',
   'InvalidToken',
 ]);
+/** Raised by the provider chain itself, before any request: nothing usable was found. */
+const LOCAL_CREDENTIAL_ERRORS = new Set(['CredentialsProviderError', 'TokenProviderError']);
 const DENIED_ERRORS = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation']);
 // The SDK retries these itself; reaching us means they outlasted every attempt.
 const THROTTLING_ERRORS = new Set([
@@ -80,14 +82,51 @@ export interface AwsCallContext {
   readonly cluster?: string;
 }
 
-/** Turns any error from an AWS SDK call into a CollectError that names the action and the remedy. */
-export function awsFailure(error: unknown, call: AwsCallContext): CollectError {
+/** The profiles the AWS shared files define (live/collect/aws-profiles.ts reads them). */
+export interface SharedProfiles {
+  readonly names: ReadonlySet<string>;
+  /** The config and credentials files read, in that order. */
+  readonly files: readonly string[];
+  /** AWS_PROFILE, which names the profile when --profile does not. */
+  readonly envProfile?: string;
+}
+
+/**
+ * Turns any error from an AWS SDK call into a CollectError that names the action and the remedy.
+ * `profiles` is asked only when no credentials or no region could be found here: a profile named
+ * by --profile or AWS_PROFILE that no shared file defines is the cause then, not an expired login.
+ */
+export function awsFailure(
+  error: unknown,
+  call: AwsCallContext,
+  profiles?: () => SharedProfiles,
+): CollectError {
   if (error instanceof CollectError) return error;
   const err = (error ?? {}) as AwsErrorLike;
   const code = awsCode(err);
   const detail = err.message ? `: ${err.message.split('\n')[0]}` : '';
   const profileHint = call.profile ? ` --profile ${call.profile}` : '';
-  if (CREDENTIAL_ERRORS.has(code) || CREDENTIAL_ERRORS.has(err.name ?? '')) {
+  const credentials = CREDENTIAL_ERRORS.has(code) || CREDENTIAL_ERRORS.has(err.name ?? '');
+  const noRegion = /region is missing/i.test(err.message ?? '');
+  // Found no credentials or region here, before any request: a profile may be missing. (An expired
+  // or refused token came from the profile, so it exists.)
+  const notFoundHere =
+    noRegion || LOCAL_CREDENTIAL_ERRORS.has(code) || LOCAL_CREDENTIAL_ERRORS.has(err.name ?? '');
+  if (notFoundHere && profiles) {
+    const shared = profiles();
+    const name = call.profile ?? shared.envProfile;
+    if (name !== undefined && !shared.names.has(name)) {
+      const known = [...shared.names].sort();
+      return new CollectError(
+        'config',
+        `no such profile ${name}${call.profile ? '' : ' (AWS_PROFILE)'}: ${shared.files.join(' and ')} ` +
+          `define ${known.length > 0 ? known.join(', ') : 'no profile'}. Check --profile / AWS_PROFILE ` +
+          '(`aws configure list-profiles` lists them), or create it with `aws configure sso --profile ' +
+          `${name}\` or \`aws configure --profile ${name}\``,
+      );
+    }
+  }
+  if (credentials) {
     return new CollectError(
       'credentials',
       `AWS credentials are missing or expired (${code}${detail}) while calling ${call.action}. ` +
@@ -117,7 +156,7 @@ export function awsFailure(error: unknown, call: AwsCallContext): CollectError {
         '(`aws eks list-clusters` lists the names)',
     );
   }
-  if (/region is missing/i.test(err.message ?? '')) {
+  if (noRegion) {
     return new CollectError(
       'config',
       'no AWS region: pass --region, or set AWS_REGION or a region in the AWS profile',
@@ -170,6 +209,13 @@ export function kubeStatus(error: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
+/**
+ * Node's and OpenSSL's codes for a TLS peer the client does not trust or cannot verify (self-signed,
+ * unknown issuer, expired, wrong host name, unreadable CA or key): a kubeconfig problem.
+ */
+const TLS_CODE =
+  /^(ERR_TLS_|ERR_SSL_|ERR_OSSL_)|CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY|DECRYPT)|HOSTNAME_MISMATCH|INVALID_CA/;
+
 /** Turns any error from a Kubernetes call into a CollectError that names the resource and verb. */
 export function kubeFailure(error: unknown, call: KubeCallContext): CollectError {
   if (error instanceof CollectError) return error;
@@ -204,6 +250,16 @@ export function kubeFailure(error: unknown, call: KubeCallContext): CollectError
     );
   }
   const netCode = err.cause?.code ?? (typeof err.code === 'string' ? err.code : undefined);
+  if (netCode && TLS_CODE.test(netCode)) {
+    const reason = /reason: (.+)$/.exec(err.message ?? '')?.[1] ?? err.cause?.message;
+    return new CollectError(
+      'config',
+      `the certificate of the Kubernetes API server ${call.server} failed verification (${netCode}` +
+        `${reason ? `: ${reason}` : ''}): a certificate problem, not the network. The CA in the kubeconfig ` +
+        "(the cluster's certificate-authority-data) does not match this server, or the server URL or " +
+        '--context names another cluster: `aws eks update-kubeconfig --name <cluster> --region <region>` writes both afresh',
+    );
+  }
   if (netCode || /fetch failed|socket|connect/i.test(err.message ?? '')) {
     return new CollectError(
       'unreachable',

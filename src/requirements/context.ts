@@ -45,11 +45,14 @@ export interface ContextResult {
   readonly notes: string[];
 }
 
-/** NATS_SERVER like nats://dynamo-platform-nats.dynamo-system.svc.cluster.local:4222 → service, namespace, port. */
+/**
+ * NATS_SERVER like nats://dynamo-platform-nats.dynamo-system.svc.cluster.local:4222 → service,
+ * namespace, port; credentials before the host (`nats://user:pw@…`, `nats://TOKEN@…`) are skipped.
+ */
 export function parseServiceUrl(
   url: string,
 ): { service: string; namespace?: string; port?: number; badPort?: string } | undefined {
-  const match = /^[a-z]+:\/\/([^/:,]+)(?::(\d+))?/i.exec(url.trim());
+  const match = /^[a-z]+:\/\/(?:[^/@\s]*@)?([^/:,@]+)(?::(\d+))?/i.exec(url.trim());
   if (!match) return undefined;
   const [service, namespace] = match[1]!.split('.');
   const port = match[2] === undefined ? undefined : Number(match[2]);

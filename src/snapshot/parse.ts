@@ -9,7 +9,6 @@
  * and JSON path.
  */
 import { Buffer, isUtf8 } from 'node:buffer';
-import YAML from 'yaml';
 import type { z } from 'zod';
 import {
   awsIdPattern,
@@ -35,6 +34,8 @@ import {
   kubernetesKinds,
   type KubernetesKind,
 } from './schemas.ts';
+import { nestingProblem } from '../base/nesting.ts';
+import { readYaml } from '../base/yaml.ts';
 import { emptySnapshot, type DataKind, type InputIssue, type Located, type Snapshot } from './types.ts';
 
 export interface InputFile {
@@ -447,21 +448,6 @@ function jsonIssue(file: InputFile, err: unknown): InputIssue {
   return { file: file.path, path: jsonErrorPlace(file.text, message), message: `invalid JSON: ${message}` };
 }
 
-function parseYaml(file: InputFile): { docs: unknown[] } | { error: string } {
-  const documents = YAML.parseAllDocuments(file.text, { uniqueKeys: false });
-  const docs: unknown[] = [];
-  for (const doc of documents) {
-    const error = doc.errors[0];
-    if (error) {
-      const pos = error.linePos?.[0];
-      const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
-      return { error: `invalid YAML${where}: ${error.message.split('\n')[0]}` };
-    }
-    docs.push(doc.toJS({ maxAliasCount: 100 }));
-  }
-  return { docs };
-}
-
 /** Top-level keys kubectl and the AWS CLI start a YAML capture with. */
 const CAPTURE_KEYS = new Set([
   'apiVersion',
@@ -499,25 +485,32 @@ function classify(file: InputFile): Classified {
   if (!/\S/.test(file.text)) return { kind: 'skip', reason: 'empty file' };
   const own = ownTextOutput(file.text);
   if (own) return { kind: 'skip', reason: own, expected: true };
+  // Hostile YAML or JSON (an alias bomb, nesting past the limit) is an error whatever the name.
+  const yamlIssue = (error: string): Classified => ({
+    kind: 'issue',
+    issue: { file: file.path, path: '', message: error },
+  });
   if (/^\s*[[{]/.test(file.text) || named === 'json') {
+    let doc: unknown;
     try {
-      return { kind: 'data', docs: [JSON.parse(file.text)] };
+      doc = JSON.parse(file.text);
     } catch (err) {
       // Flow-style YAML in a .yaml file, or block YAML in a file named .json, is still data;
       // JSON cut short is not retried as YAML (slow on a large file, and never better).
       if (named === 'yaml' || !/^\s*[[{]/.test(file.text)) {
-        const yaml = parseYaml(file);
+        const yaml = readYaml(file.text);
         if ('docs' in yaml && structured(yaml.docs)) return { kind: 'data', docs: yaml.docs };
-        if (named === 'yaml' && 'error' in yaml)
-          return { kind: 'issue', issue: { file: file.path, path: '', message: yaml.error } };
+        if ('error' in yaml && (named === 'yaml' || yaml.limit)) return yamlIssue(yaml.error);
       }
       return { kind: 'issue', issue: jsonIssue(file, err) };
     }
+    const problem = nestingProblem(doc);
+    if (problem) return { kind: 'issue', issue: { file: file.path, path: '', message: `JSON ${problem}` } };
+    return { kind: 'data', docs: [doc] };
   }
-  const yaml = parseYaml(file);
+  const yaml = readYaml(file.text);
   if ('error' in yaml) {
-    if (named === 'yaml' || looksLikeCapture(file.text))
-      return { kind: 'issue', issue: { file: file.path, path: '', message: yaml.error } };
+    if (named === 'yaml' || yaml.limit || looksLikeCapture(file.text)) return yamlIssue(yaml.error);
     return { kind: 'text' };
   }
   if (!named && !structured(yaml.docs)) return { kind: 'text' };

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { PlacementReport } from '../../src/questions/placement.ts';
+import { placementExit } from '../../src/cli/commands/placement.ts';
 
 const run = (...args: string[]) => {
   const r = spawnSync('./bin/dynamo-netcheck', args, {
@@ -120,5 +121,50 @@ describe('placement CLI', () => {
     );
     assert.equal(both.code, 2);
     assert.match(both.stderr, /either --pod-spec or --profile/);
+  });
+
+  it('--strict: exit 1 when a source class the orchestrator can land in is blocked from Prometheus', () => {
+    const r = run('placement', 'examples/dgxc-multi-sg', '--strict', '--no-color');
+    assert.match(r.stdout, /tcp\/9090 → Prometheus: BLOCKED/);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stderr, '');
+  });
+
+  it('--strict: exit 0 when every source class reaches Prometheus; with a --pod-spec it is a usage error', () => {
+    const healthy = run('placement', 'examples/healthy-shared-cluster-sg', '--strict');
+    assert.doesNotMatch(healthy.stdout, /BLOCKED|UNKNOWN/);
+    assert.equal(healthy.code, 0, healthy.stderr);
+    const file = join(scratch, 'pod.yaml');
+    writeFileSync(file, 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c}]}\n');
+    const r = run('placement', 'examples/dgxc-multi-sg', '--strict', '--pod-spec', file);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /--strict checks the source classes against Prometheus/);
+  });
+
+  it('--strict decides blocked before unknown, and only once the pod fits somewhere', () => {
+    const report = (
+      verdict: PlacementReport['verdict'],
+      ...statuses: ('allowed' | 'blocked' | 'unknown' | undefined)[]
+    ) =>
+      ({
+        verdict,
+        mustReachPrometheus: statuses.map((status) => ({
+          securityGroups: [],
+          nodeGroups: [],
+          ...(status ? { status } : {}),
+        })),
+      }) as unknown as PlacementReport;
+    assert.equal(placementExit(report('schedulable', 'allowed', 'unknown', 'blocked'), true), 1);
+    assert.equal(placementExit(report('schedulable', 'allowed', 'unknown'), true), 3);
+    assert.equal(
+      placementExit(report('schedulable', 'allowed', undefined), true),
+      3,
+      'no verdict is not allowed',
+    );
+    assert.equal(placementExit(report('schedulable', 'allowed'), true), 0);
+    assert.equal(placementExit(report('schedulable', 'blocked'), false), 0);
+    assert.equal(placementExit(report('unschedulable', 'allowed'), true), 1);
+    assert.equal(placementExit(report('unschedulable', 'allowed'), false), 1);
   });
 });

@@ -2,23 +2,29 @@
  * The HTML report in a real browser: playwright-core driving Debian's chromium (installed by
  * .ci/run; this test fails, never skips, without it). Opens the report of the failing dgxc example
  * from a file:// URL with every network request refused, checks the matrix, clicks a blocked cell,
- * reads and copies its fix, and saves the screenshot the README shows.
+ * reads and copies its fix, and takes the picture the README shows — into a temporary folder:
+ * `npm run docs:screenshot` (scripts/docs-screenshot.ts) refreshes docs/report-screenshot.png.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { AnalysisResult } from '../../src/questions/analyze.ts';
 import { renderers } from '../../src/report/index.ts';
 import { dgxcResult, hostileResult, HOSTILE_GROUP } from './fixtures.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOT = 'docs/report-screenshot.png';
+import {
+  CHROMIUM,
+  launchChromium,
+  PICTURED_CELL,
+  README_PICTURE,
+  savePicture,
+} from '../../scripts/docs-screenshot.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'netcheck-html-'));
+const SCREENSHOT = join(scratch, 'report-screenshot.png');
 let context: BrowserContext;
 const offsite: string[] = [];
 
@@ -39,22 +45,7 @@ before(async () => {
     existsSync(CHROMIUM),
     `${CHROMIUM} is missing: the HTML report test needs Debian's chromium (apt-get install -y chromium, or bash .ci/run)`,
   );
-  context = await chromium.launchPersistentContext(join(scratch, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1440, height: 900 },
-    colorScheme: 'light',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  context = await launchChromium(join(scratch, 'profile'));
   // The report must work with no network at all: refuse and record anything not file://.
   await context.route('**/*', (route) => {
     const url = route.request().url();
@@ -107,9 +98,7 @@ describe('HTML report in chromium', () => {
     const result = await dgxcResult();
     const page = await open(reportFile('dgxc.html', result));
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);
-    const cell = page.locator(
-      '#matrix tr[data-source="cpu-inference nodes [dgxc-h100-inference]"] td[data-requirement="prometheus"] a',
-    );
+    const cell = page.locator(PICTURED_CELL);
     await cell.click();
     const detail = page.locator('article.detail:visible');
     assert.equal(await detail.count(), 1);
@@ -139,12 +128,12 @@ describe('HTML report in chromium', () => {
     assert.equal(await page.evaluate('navigator.clipboard.readText()'), fix.command);
     assert.equal(await cell.getAttribute('aria-current'), 'true');
 
-    mkdirSync('docs', { recursive: true });
-    // Pointer parked and caret hidden, so that reruns give the same picture.
-    await page.mouse.move(0, 0);
-    await page.evaluate('new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))');
-    await page.screenshot({ path: SCREENSHOT, animations: 'disabled', caret: 'hide' });
-    assert.ok(existsSync(SCREENSHOT));
+    const committed = statSync(README_PICTURE).mtimeMs;
+    await savePicture(page, SCREENSHOT);
+    const png = readFileSync(SCREENSHOT);
+    assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+    assert.equal(png.readUInt32BE(16), 1440, 'the viewport width');
+    assert.equal(statSync(README_PICTURE).mtimeMs, committed, 'the test leaves the README picture alone');
     await page.close();
   });
 

@@ -102,6 +102,13 @@ describe('requirements catalog', () => {
     );
     assert.deepEqual(parseServiceUrl('nats://a:1,nats://b:2'), { service: 'a', port: 1 });
   });
+
+  it('reads the host of a URL with credentials, not the user name', () => {
+    const infra = { service: 'my-nats', namespace: 'infra', port: 4333 };
+    assert.deepEqual(parseServiceUrl('nats://dynamo:s3cret@my-nats.infra.svc:4333'), infra);
+    assert.deepEqual(parseServiceUrl('nats://T0KEN@my-nats.infra:4333'), infra);
+    assert.deepEqual(parseServiceUrl('nats://a:1,nats://u:p@b:2'), { service: 'a', port: 1 });
+  });
 });
 
 describe('AICR RecipeResult', () => {

@@ -6,6 +6,7 @@ import { renderers, reportFormats } from '../../report/index.ts';
 import { ExitCode } from '../errors.ts';
 import { writeReportFile } from '../report-file.ts';
 import { outputFormat, warnAboutInput } from '../inputs.ts';
+import { addExitCodesAndExamples, NO_COLOR_HELP } from '../help.ts';
 import { addAnalysisOptions, analysisOptionsFrom, analyzeWithOptions } from '../analysis-options.ts';
 import { addSnapshotSourceOptions, snapshotFrom, type SourceOptions } from '../snapshot-source.ts';
 import type { RegisterCommand } from '../shared.ts';
@@ -33,8 +34,21 @@ export const registerAnalyze: RegisterCommand = (program, setExit) => {
       'also write the HTML reachability matrix to <file> (self-contained, opens offline)',
     )
     .option('-v, --verbose', 'also explain allowed flows')
-    .option('--no-color', 'plain text even on a terminal')
+    .option('--no-color', NO_COLOR_HELP)
     .option('--timings', 'print how long each phase took (read+parse, model, analysis, render) to stderr');
+  addExitCodesAndExamples(
+    command,
+    [
+      [ExitCode.Pass, 'every required flow allowed'],
+      [ExitCode.Fail, 'at least one flow blocked'],
+      [
+        ExitCode.Inconclusive,
+        'nothing blocked, but a flow is unknown or a requirement could not be evaluated',
+      ],
+      [ExitCode.MissingPermissions, 'missing permissions: an IAM action or RBAC verb refused (--live)'],
+    ],
+    ['analyze examples/dgxc-multi-sg', 'analyze --live --cluster dgxc-h100 --region us-west-2 -o json'],
+  );
   addSnapshotSourceOptions(command).action(
     async (snapshotPath: string | undefined, opts: Record<string, unknown>) => {
       const start = Date.now();

@@ -14,6 +14,7 @@ import type { AicrReportConfigMaps } from '../../live/collect/aicr.ts';
 import { formatIssue } from '../../snapshot/types.ts';
 import { ExitCode, UsageError } from '../errors.ts';
 import { outputFormat, warn, warnAboutInput } from '../inputs.ts';
+import { addExitCodesAndExamples, NO_COLOR_HELP } from '../help.ts';
 import { addAnalysisOptions, analysisOptionsFrom, analyzeWithOptions } from '../analysis-options.ts';
 import {
   addSnapshotSourceOptions,
@@ -85,7 +86,7 @@ export const registerDiagnose: RegisterCommand = (program, setExit) => {
   const command = program
     .command('diagnose')
     .description(
-      'Reads pod states, the messages Kubernetes keeps (termination messages, events), captured logs and AICR validator (CTRF) reports, names the root cause of the symptoms, and links it to the blocked flow, its static verdict and its fix. Exit 0 when no problem is found, 1 when causes are found, 3 when symptoms have no known cause.',
+      'Reads pod states, the messages Kubernetes keeps (termination messages, events), captured logs and AICR validator (CTRF) reports, names the root cause of the symptoms, and links it to the blocked flow, its static verdict and its fix.',
     )
     .argument(
       '[snapshot]',
@@ -99,7 +100,20 @@ export const registerDiagnose: RegisterCommand = (program, setExit) => {
     .addOption(
       new Option('-o, --output <format>', 'report format').choices(['table', 'json']).default('table'),
     )
-    .option('--no-color', 'plain text even on a terminal');
+    .option('--no-color', NO_COLOR_HELP);
+  addExitCodesAndExamples(
+    command,
+    [
+      [ExitCode.Pass, 'no problem found'],
+      [ExitCode.Fail, 'causes found (each with its blocked flow and fix)'],
+      [ExitCode.Inconclusive, 'symptoms without a known cause'],
+      [ExitCode.MissingPermissions, 'missing permissions: an IAM action or RBAC verb refused (--live)'],
+    ],
+    [
+      'diagnose examples/dgxc-multi-sg --ctrf examples/validator/dgxc-multi-sg.ctrf.json',
+      'diagnose --live --cluster dgxc-h100 --region us-west-2',
+    ],
+  );
   addSnapshotSourceOptions(addAnalysisOptions(command)).action(
     async (snapshotPath: string | undefined, opts: Record<string, unknown>) => {
       const format = outputFormat(opts.output as string, ['table', 'json'] as const);

@@ -6,6 +6,7 @@ import { buildModel } from '../../model/build.ts';
 import type { RecipeInfo } from '../../requirements/context.ts';
 import { ExitCode, UsageError } from '../errors.ts';
 import { checkVersion, outputFormat, warnAboutInput } from '../inputs.ts';
+import { addExitCodesAndExamples, NO_COLOR_HELP } from '../help.ts';
 import { addAnalysisOptions, analysisOptionsFrom, analyzeWithOptions } from '../analysis-options.ts';
 import { addSnapshotSourceOptions, snapshotFrom, type SourceOptions } from '../snapshot-source.ts';
 import type { RegisterCommand } from '../shared.ts';
@@ -34,7 +35,7 @@ export const registerDiff: RegisterCommand = (program, setExit) => {
   const command = program
     .command('diff')
     .description(
-      'Upgrade impact: analyses the cluster for two Dynamo versions and lists the flows that appear, vanish or change, each with its verdict here — what will break if you upgrade. Exit 1 when the upgrade blocks a flow, 3 when it only adds flows that cannot be decided, 0 otherwise.',
+      'Upgrade impact: analyses the cluster for two Dynamo versions and lists the flows that appear, vanish or change, each with its verdict here — what will break if you upgrade.',
     )
     .argument('[snapshot]', 'snapshot directory (or use --live)')
     .requiredOption('--to <version>', 'the Dynamo version to upgrade to, e.g. 1.2.0')
@@ -42,7 +43,17 @@ export const registerDiff: RegisterCommand = (program, setExit) => {
     .addOption(
       new Option('-o, --output <format>', 'report format').choices(['table', 'json']).default('table'),
     )
-    .option('--no-color', 'plain text even on a terminal');
+    .option('--no-color', NO_COLOR_HELP);
+  addExitCodesAndExamples(
+    command,
+    [
+      [ExitCode.Pass, 'the upgrade blocks no flow'],
+      [ExitCode.Fail, 'the upgrade needs a flow that is blocked here'],
+      [ExitCode.Inconclusive, 'nothing blocked, but the upgrade adds flows that cannot be decided'],
+      [ExitCode.MissingPermissions, 'missing permissions: an IAM action or RBAC verb refused (--live)'],
+    ],
+    ['diff examples/upgrade-1.0-to-1.2 --to 1.2.0', 'diff --live --cluster dgxc-h100 --to 1.4.0 -o json'],
+  );
   addSnapshotSourceOptions(addAnalysisOptions(command, { version: false })).action(
     async (snapshotPath: string | undefined, opts: Record<string, unknown>) => {
       const format = outputFormat(opts.output as string, ['table', 'json'] as const);

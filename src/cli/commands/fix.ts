@@ -17,6 +17,7 @@ import { addAnalysisOptions, analysisOptionsFrom, analyzeWithOptions } from '../
 import { collectionFailure, ExitCode, UsageError } from '../errors.ts';
 import { outputFormat, warn, warnAboutInput } from '../inputs.ts';
 import { addSnapshotSourceOptions, snapshotFrom, type SourceOptions } from '../snapshot-source.ts';
+import { addExitCodesAndExamples, NO_COLOR_HELP } from '../help.ts';
 import type { RegisterCommand } from '../shared.ts';
 
 function analyze(snapshot: Snapshot, options: AnalyzeOptions): AnalysisResult {
@@ -154,9 +155,7 @@ export const registerFix: RegisterCommand = (program, setExit) => {
   const command = program
     .command('fix')
     .description(
-      'Writes the narrowest fix for every blocked flow as code: a commented aws-cli bash script (default, NetworkPolicies included as kubectl steps), Terraform, CloudFormation, Kubernetes YAML (the NetworkPolicies alone, for kubectl apply -f) or JSON; each rule carries a description and says which flows it unblocks. ' +
-        'With --apply it adds the rules through the EC2 API instead: it shows the plan and asks (unless --yes), dry-runs every call to check permission, treats rules already present as done, never removes or widens a rule, writes a revoke script for exactly what it added, and prints the verdict with the rules in. ' +
-        'Exit codes: 0 fix written, or every rule applied or already present; 1 some rule failed or was refused (or you declined); 2 usage or input error; 4 missing IAM permissions (nothing changed).',
+      'Writes the narrowest fix for every blocked flow as code (aws-cli script, Terraform, CloudFormation, Kubernetes NetworkPolicies or JSON), or with --apply adds its rules through the EC2 API: it asks first, dry-runs every call, only ever adds, and writes a revoke script. README "Fixing" has the details.',
     )
     .argument('[snapshot]', 'snapshot directory (or use --live)')
     .addOption(
@@ -173,8 +172,21 @@ export const registerFix: RegisterCommand = (program, setExit) => {
     .option(
       '--revoke-script <file>',
       'with --apply: where to write the script that undoes this run (default: ./dynamo-netcheck-revoke-<UTC time>.sh)',
-    );
+    )
+    .option('--no-color', NO_COLOR_HELP);
   addSnapshotSourceOptions(command);
+  addExitCodesAndExamples(
+    command,
+    [
+      [ExitCode.Pass, 'the fix was written, or (--apply) every rule applied or already present'],
+      [ExitCode.Fail, '--apply: a rule failed or was refused, or you declined'],
+      [
+        ExitCode.MissingPermissions,
+        "missing permissions: --apply's dry run or --live collection was refused; nothing changed",
+      ],
+    ],
+    ['fix examples/dgxc-multi-sg -o terraform', 'fix --live --cluster dgxc-h100 --region us-west-2 --apply'],
+  );
   // Here --region and --profile also name the account --apply changes when the data is a snapshot.
   for (const option of command.options) {
     if (option.long === '--region')

@@ -17,6 +17,7 @@ import {
   type SourceOptions,
 } from '../snapshot-source.ts';
 import { parseDuration } from '../shared.ts';
+import { addExitCodesAndExamples, NO_COLOR_HELP } from '../help.ts';
 import type { RegisterCommand } from '../shared.ts';
 
 /** This tool's image for --l7 (built from the Dockerfile at the repository root). */
@@ -64,9 +65,23 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
     .addOption(new Option('--run-id <id>', 'run id (default: random)').hideHelp())
     .addOption(
       new Option('-o, --output <format>', 'report format').choices(['table', 'json']).default('table'),
-    );
+    )
+    .option('--no-color', NO_COLOR_HELP);
   addAnalysisOptions(command);
   addSnapshotSourceOptions(command);
+  addExitCodesAndExamples(
+    command,
+    [
+      [ExitCode.Pass, 'every probe reached every target (--l7: and every check passed)'],
+      [
+        ExitCode.Fail,
+        'a target was not reached (timed out, refused, probe Pending) or failed its check, or nothing was probed',
+      ],
+      [ExitCode.MissingPermissions, 'missing permissions: an IAM action or RBAC verb refused'],
+      [ExitCode.Interrupted, 'interrupted (Ctrl-C, SIGTERM) after deleting the namespace'],
+    ],
+    ['probe --live --cluster dgxc-h100 --region us-west-2', 'probe --kubeconfig k.yaml --context c -o json'],
+  );
   // The probes run where --kubeconfig/--context point, with a snapshot directory as well as --live.
   for (const option of command.options)
     if (option.long === '--kubeconfig' || option.long === '--context')

@@ -6,10 +6,11 @@ import { renderRequirements } from '../../report/requirements.ts';
 import { ExitCode } from '../errors.ts';
 import { checkVersion, DEFAULT_MAX_FILE_SIZE_TEXT, readRecipe, readSnapshot, warn } from '../inputs.ts';
 import { MAX_FILE_SIZE_FLAGS, MAX_FILE_SIZE_HELP } from '../snapshot-source.ts';
+import { addExitCodesAndExamples, NO_COLOR_HELP, QUIET_HELP } from '../help.ts';
 import type { RegisterCommand } from '../shared.ts';
 
 export const registerRequirements: RegisterCommand = (program, setExit) => {
-  program
+  const command = program
     .command('requirements')
     .description(
       'Print the network flows Dynamo needs for a recipe and Dynamo version, with why and the symptom when missing.',
@@ -21,27 +22,37 @@ export const registerRequirements: RegisterCommand = (program, setExit) => {
       'Dynamo version (default: from the recipe or snapshot, else the newest known)',
     )
     .option('--no-conformance', 'leave out the ai-service-metrics Prometheus flow')
-    .option(MAX_FILE_SIZE_FLAGS, MAX_FILE_SIZE_HELP, DEFAULT_MAX_FILE_SIZE_TEXT)
     .addOption(
       new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'),
     )
-    .action(async (snapshotPath: string | undefined, opts: Record<string, unknown>) => {
-      const dynamoVersion = checkVersion(opts.dynamoVersion as string | undefined);
-      const recipe = opts.recipe ? readRecipe(opts.recipe as string, warn) : undefined;
-      const model = snapshotPath
-        ? buildModel(await readSnapshot(snapshotPath, { maxFileSize: opts.maxFileSize as string }))
-        : undefined;
-      const { context, notes } = buildRequirementContext(model?.pods ?? [], {
-        ...(model ? { declared: model.dynamoComponents } : {}),
-        ...(dynamoVersion ? { dynamoVersion } : {}),
-        ...(recipe ? { recipe } : {}),
-        ...(opts.conformance === false ? { conformance: false } : {}),
-      });
-      for (const note of notes) warn(note);
-      const set = resolveRequirements(context);
-      process.stdout.write(
-        opts.output === 'json' ? `${JSON.stringify(set, null, 2)}\n` : renderRequirements(set, recipe?.name),
-      );
-      setExit(ExitCode.Pass);
+    .option(MAX_FILE_SIZE_FLAGS, MAX_FILE_SIZE_HELP, DEFAULT_MAX_FILE_SIZE_TEXT)
+    .option('--no-color', NO_COLOR_HELP)
+    .option('--quiet', QUIET_HELP);
+  addExitCodesAndExamples(
+    command,
+    [[ExitCode.Pass, 'the requirements were printed']],
+    [
+      'requirements --dynamo-version 1.4.0',
+      'requirements --recipe examples/recipes/h100-eks-ubuntu-inference-dynamo.yaml -o json',
+    ],
+  );
+  command.action(async (snapshotPath: string | undefined, opts: Record<string, unknown>) => {
+    const dynamoVersion = checkVersion(opts.dynamoVersion as string | undefined);
+    const recipe = opts.recipe ? readRecipe(opts.recipe as string, warn) : undefined;
+    const model = snapshotPath
+      ? buildModel(await readSnapshot(snapshotPath, { maxFileSize: opts.maxFileSize as string }))
+      : undefined;
+    const { context, notes } = buildRequirementContext(model?.pods ?? [], {
+      ...(model ? { declared: model.dynamoComponents } : {}),
+      ...(dynamoVersion ? { dynamoVersion } : {}),
+      ...(recipe ? { recipe } : {}),
+      ...(opts.conformance === false ? { conformance: false } : {}),
     });
+    for (const note of notes) warn(note);
+    const set = resolveRequirements(context);
+    process.stdout.write(
+      opts.output === 'json' ? `${JSON.stringify(set, null, 2)}\n` : renderRequirements(set, recipe?.name),
+    );
+    setExit(ExitCode.Pass);
+  });
 };

@@ -3,6 +3,7 @@ import { CollectError } from '../../live/errors.ts';
 import { checkTarget, toInputFiles, writeSnapshotDir } from '../../live/collect/write.ts';
 import { collectionFailure, ExitCode, UsageError } from '../errors.ts';
 import { collectLive } from '../snapshot-source.ts';
+import { addExitCodesAndExamples, QUIET_HELP } from '../help.ts';
 import type { RegisterCommand } from '../shared.ts';
 
 function positiveInteger(value: string): number {
@@ -24,13 +25,12 @@ async function orUsageError<T>(dir: string, run: () => Promise<T>): Promise<T> {
 }
 
 export const registerSnapshot: RegisterCommand = (program, setExit) => {
-  program
+  const command = program
     .command('snapshot')
     .description(
       'Collects the AWS and Kubernetes state the analysis needs into a directory that `analyze` reads. ' +
         'Read-only, scoped to the cluster; env values other than Dynamo/NATS/etcd/VPC CNI settings are ' +
-        'redacted, Secrets and ConfigMaps are never read. Nothing is left behind on failure. ' +
-        'Exit codes: 0 written; 2 usage, credentials, unknown cluster, unreachable API or throttling; 4 an IAM action or RBAC verb refused (named in the message).',
+        'redacted, Secrets and ConfigMaps are never read. Nothing is left behind on failure.',
     )
     .requiredOption('--cluster <name>', 'EKS cluster name')
     .requiredOption('-d, --dir <path>', 'directory to write (created; must be empty unless --force)')
@@ -44,24 +44,42 @@ export const registerSnapshot: RegisterCommand = (program, setExit) => {
     )
     .option('--tail-lines <n>', 'log lines per container with --logs', positiveInteger, 200)
     .option('--force', 'replace a non-empty --dir')
-    .option('--quiet', 'no progress on stderr')
-    .action(async (opts: Record<string, unknown>) => {
-      const dir = opts.dir as string;
-      const force = opts.force === true;
-      await orUsageError(dir, () => checkTarget(dir, force));
-      const collected = await collectLive({
-        live: true,
-        cluster: opts.cluster as string,
-        ...(opts.region ? { region: opts.region as string } : {}),
-        ...(opts.profile ? { profile: opts.profile as string } : {}),
-        ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig as string } : {}),
-        ...(opts.context ? { context: opts.context as string } : {}),
-        ...(opts.quiet ? { quiet: true } : {}),
-        ...(opts.logs ? { logs: true, tailLines: opts.tailLines as number } : {}),
-      });
-      const files = toInputFiles(collected.documents);
-      await orUsageError(dir, () => writeSnapshotDir(dir, files, force));
-      process.stdout.write(`wrote ${files.length} files to ${dir}\n`);
-      setExit(ExitCode.Pass);
+    .option('--quiet', QUIET_HELP);
+  addExitCodesAndExamples(
+    command,
+    [
+      [ExitCode.Pass, 'the snapshot was written'],
+      [
+        ExitCode.Usage,
+        'usage error, credentials, unknown cluster, unreachable API or throttling; nothing written',
+      ],
+      [
+        ExitCode.MissingPermissions,
+        'an IAM action or RBAC verb refused (named in the message); nothing written',
+      ],
+    ],
+    [
+      'snapshot --cluster dgxc-h100 --region us-west-2 -d ./snap',
+      'snapshot --cluster dgxc-h100 --profile ops -d ./snap --logs --force',
+    ],
+  );
+  command.action(async (opts: Record<string, unknown>) => {
+    const dir = opts.dir as string;
+    const force = opts.force === true;
+    await orUsageError(dir, () => checkTarget(dir, force));
+    const collected = await collectLive({
+      live: true,
+      cluster: opts.cluster as string,
+      ...(opts.region ? { region: opts.region as string } : {}),
+      ...(opts.profile ? { profile: opts.profile as string } : {}),
+      ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig as string } : {}),
+      ...(opts.context ? { context: opts.context as string } : {}),
+      ...(opts.quiet ? { quiet: true } : {}),
+      ...(opts.logs ? { logs: true, tailLines: opts.tailLines as number } : {}),
     });
+    const files = toInputFiles(collected.documents);
+    await orUsageError(dir, () => writeSnapshotDir(dir, files, force));
+    process.stdout.write(`wrote ${files.length} files to ${dir}\n`);
+    setExit(ExitCode.Pass);
+  });
 };

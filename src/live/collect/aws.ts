@@ -35,6 +35,7 @@ import {
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { awsFailure, CollectError } from '../errors.ts';
+import { readSharedProfiles } from './aws-profiles.ts';
 import { plainJson } from './json.ts';
 import type { CollectedDocument, Progress } from './types.ts';
 
@@ -94,7 +95,7 @@ async function call<T>(action: AwsAction, context: CallContext, run: () => Promi
   try {
     return await run();
   } catch (err) {
-    throw awsFailure(err, { ...context, action });
+    throw awsFailure(err, { ...context, action }, readSharedProfiles);
   }
 }
 
@@ -161,7 +162,11 @@ export async function collectCluster(
   try {
     region = await clients.eks.config.region();
   } catch (err) {
-    throw awsFailure(err, { action: 'eks:DescribeCluster' });
+    throw awsFailure(
+      err,
+      { action: 'eks:DescribeCluster', ...(options.profile ? { profile: options.profile } : {}) },
+      readSharedProfiles,
+    );
   }
   const context: CallContext = {
     region,

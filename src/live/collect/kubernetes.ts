@@ -15,7 +15,7 @@ import type { KubernetesKind } from '../../snapshot/schemas.ts';
 import { CollectError, kubeFailure, kubeStatus } from '../errors.ts';
 import { plainJson } from './json.ts';
 import { toWire } from './kube-wire.ts';
-import { redactObject } from './redact.ts';
+import { redactObject, redactText } from './redact.ts';
 import type { CollectedDocument, Progress } from './types.ts';
 
 export interface KubeSource {
@@ -484,7 +484,8 @@ async function collectLogs(
     }
     const lines = text.split('\n');
     if (lines.at(-1) === '') lines.pop();
-    out.push({ ...target, lines });
+    // Kept for the diagnosis, secrets masked as in termination and event messages.
+    out.push({ ...target, lines: lines.map(redactText) });
   }
   return out;
 }

@@ -4,8 +4,11 @@
  * SDK's own retry on throttling. Covers scoping, pagination, reference following and each failure.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AccessDeniedException, EKSClient } from '@aws-sdk/client-eks';
 import { ExpiredTokenException, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -17,6 +20,7 @@ import {
   type AwsClients,
   type NetworkCapture,
 } from '../../../src/live/collect/aws.ts';
+import { readSharedProfiles } from '../../../src/live/collect/aws-profiles.ts';
 import { CollectError } from '../../../src/live/errors.ts';
 import { awsError, fakeAws, loadAwsWorld, type AwsWorld, type FakeAws } from '../../helpers/fake-aws.ts';
 
@@ -402,27 +406,87 @@ describe('AWS failures', () => {
     }
   });
 
-  it('reports missing credentials from the real provider chain (no profile, no keys, no IMDS)', async () => {
-    const credentialVars = Object.keys(process.env).filter((key) =>
-      /^AWS_(ACCESS|SECRET|SESSION|PROFILE|WEB_IDENTITY|ROLE|CONTAINER)/.test(key),
+  /** Shared AWS files in a temporary folder: `[profile dgxc]` and `[default]` in config, `[keys]` in credentials. */
+  const awsFiles = (() => {
+    const dir = mkdtempSync(join(tmpdir(), 'netcheck-aws-files-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    const config = join(dir, 'config');
+    const credentials = join(dir, 'credentials');
+    writeFileSync(
+      config,
+      '[default]\nregion = us-west-2\n\n[profile dgxc]\nregion = us-west-2\n\n[sso-session corp]\nsso_region = us-east-1\n',
     );
-    await withEnv(
-      {
-        ...Object.fromEntries(credentialVars.map((key) => [key, undefined])),
-        AWS_CONFIG_FILE: '/nonexistent/aws-config',
-        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
-        AWS_EC2_METADATA_DISABLED: 'true',
-      },
-      () =>
-        expectFailure(
-          collectCluster(makeAwsClients({ region: 'us-west-2', profile: 'dgxc' }), {
-            ...quiet,
-            profile: 'dgxc',
-          }),
-          'credentials',
-          /CredentialsProviderError.*sts:GetCallerIdentity.*aws sso login --profile dgxc/,
-        ),
+    writeFileSync(credentials, '[keys]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = x\n');
+    return { config, credentials };
+  })();
+  /** The real provider chain with only the files above: no keys in env, no IMDS. */
+  const chainEnv = (vars: Record<string, string | undefined> = {}) => ({
+    ...Object.fromEntries(
+      Object.keys(process.env)
+        .filter((key) =>
+          /^AWS_(ACCESS|SECRET|SESSION|PROFILE|WEB_IDENTITY|ROLE|CONTAINER|REGION|DEFAULT_REGION)/.test(key),
+        )
+        .map((key) => [key, undefined]),
+    ),
+    AWS_CONFIG_FILE: awsFiles.config,
+    AWS_SHARED_CREDENTIALS_FILE: awsFiles.credentials,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...vars,
+  });
+
+  it('reports missing credentials from the real provider chain (a profile without keys or login, no IMDS)', async () => {
+    await withEnv(chainEnv(), () =>
+      expectFailure(
+        collectCluster(makeAwsClients({ region: 'us-west-2', profile: 'dgxc' }), {
+          ...quiet,
+          profile: 'dgxc',
+        }),
+        'credentials',
+        /CredentialsProviderError.*sts:GetCallerIdentity.*aws sso login --profile dgxc/,
+      ),
     );
+  });
+
+  it('a --profile no shared file defines is "no such profile", not "log in again" (with or without --region)', async () => {
+    for (const region of ['us-west-2', undefined])
+      await withEnv(chainEnv(), async () => {
+        const run = collectCluster(makeAwsClients({ ...(region ? { region } : {}), profile: 'dgxcc' }), {
+          ...quiet,
+          profile: 'dgxcc',
+        });
+        await assert.rejects(run, (err: unknown) => {
+          assert.ok(err instanceof CollectError, String(err));
+          assert.equal(err.failure, 'config');
+          assert.equal(
+            err.message.split('. ')[0],
+            `no such profile dgxcc: ${awsFiles.config} and ${awsFiles.credentials} define default, dgxc, keys`,
+          );
+          assert.doesNotMatch(err.message, /sso login|expired|region/);
+          return true;
+        });
+      });
+  });
+
+  it('AWS_PROFILE naming no profile is "no such profile" too, and says it came from AWS_PROFILE', async () => {
+    await withEnv(chainEnv({ AWS_PROFILE: 'nope' }), () =>
+      expectFailure(
+        collectCluster(makeAwsClients({ region: 'us-west-2' }), quiet),
+        'config',
+        /^no such profile nope \(AWS_PROFILE\): /,
+      ),
+    );
+  });
+
+  it('reads profiles as the SDK does: [profile NAME] and [default] in config, bare names in credentials', () => {
+    const shared = readSharedProfiles(
+      { AWS_CONFIG_FILE: awsFiles.config, AWS_SHARED_CREDENTIALS_FILE: awsFiles.credentials },
+      '/nonexistent-home',
+    );
+    assert.deepEqual([...shared.names].sort(), ['default', 'dgxc', 'keys']);
+    assert.deepEqual(shared.files, [awsFiles.config, awsFiles.credentials]);
+    const home = readSharedProfiles({}, '/nonexistent-home');
+    assert.deepEqual(home.files, ['/nonexistent-home/.aws/config', '/nonexistent-home/.aws/credentials']);
+    assert.equal(home.names.size, 0);
   });
 
   it('asks for a region when none is configured', async () => {

@@ -3,6 +3,7 @@
  * dgxc-multi-sg objects: paging, absent CRDs, RBAC and connection failures, the wire format, logs.
  */
 import assert from 'node:assert/strict';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -140,7 +141,8 @@ describe('Kubernetes collection', () => {
     const [dgd] = items(collection, 'k8s/dynamographdeployments.json') as [typeof graph];
     assert.equal(dgd.apiVersion, 'nvidia.com/v1alpha1');
     assert.deepEqual(dgd.spec.envs, [{ name: 'HF_TOKEN', value: REDACTED }]);
-    assert.deepEqual(dgd.spec.services.Frontend.envs, [{ name: 'DYN_ROUTER_MODE', value: 'kv' }]);
+    // Not read by the analysis: not on the allow-list.
+    assert.deepEqual(dgd.spec.services.Frontend.envs, [{ name: 'DYN_ROUTER_MODE', value: REDACTED }]);
     const main = dgd.spec.services.VllmDecodeWorker.extraPodSpec.mainContainer;
     assert.deepEqual(main.args, ['--model', 'Qwen/Qwen3-0.6B', '--api-key', REDACTED]);
     assert.deepEqual(main.env, [{ name: 'DYN_VLLM_KV_EVENT_PORT', value: '20080' }]);
@@ -213,6 +215,58 @@ describe('Kubernetes collection', () => {
   });
 });
 
+/**
+ * A self-signed certificate for 127.0.0.1 (P-256, valid until 2126), made for these tests with
+ * `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 36500
+ * -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1`. Its key protects nothing.
+ */
+const SELF_SIGNED_CERT = [
+  '-----BEGIN CERTIFICATE-----',
+  'MIIBkDCCATagAwIBAgIUD/hLaDhbJtGT1ZbsVqv341Icdo0wCgYIKoZIzj0EAwIw',
+  'FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTIwNjExMTcyMFoYDzIxMjYxMTEy',
+  'MTExNzIwWjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO',
+  'PQMBBwNCAASb5L8plPVax4C5blNIQdSfzo81Hub0WwSmlj26uQfZM8+SSGUa2Pw4',
+  'Qnbp2og0k0LAGoN46W5aAAmoU1GJYTx6o2QwYjAdBgNVHQ4EFgQU+DpSpUp2Z5w/',
+  'LLs8LPgo5qpcUrAwHwYDVR0jBBgwFoAU+DpSpUp2Z5w/LLs8LPgo5qpcUrAwDwYD',
+  'VR0TAQH/BAUwAwEB/zAPBgNVHREECDAGhwR/AAABMAoGCCqGSM49BAMCA0gAMEUC',
+  'IEs6SXr4r3fZXoLT2ucmv/px2wnGmyKkfxTPwqhqDOM+AiEAu0LOAJIBMVeP7Lkg',
+  'mViGd44Ep2QZ2xPji3K5empW9to=',
+  '-----END CERTIFICATE-----',
+].join('\n');
+const SELF_SIGNED_KEY = [
+  '-----BEGIN PRIVATE KEY-----',
+  'MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgDQ36dzTRmQDVzOif',
+  'WsnuB0lxcVsYyFu57M9ucTA0Uz+hRANCAASb5L8plPVax4C5blNIQdSfzo81Hub0',
+  'WwSmlj26uQfZM8+SSGUa2Pw4Qnbp2og0k0LAGoN46W5aAAmoU1GJYTx6',
+  '-----END PRIVATE KEY-----',
+].join('\n');
+
+/** An HTTPS API server with that certificate, and a kubeconfig naming it as `host` with `caData`. */
+async function withTlsServer(
+  host: string,
+  caData: string | undefined,
+  fn: (kc: KubeConfig, server: string) => Promise<void>,
+): Promise<void> {
+  const https = createHttpsServer({ cert: SELF_SIGNED_CERT, key: SELF_SIGNED_KEY }, (_request, response) => {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end('{"kind":"List","items":[]}');
+  });
+  await new Promise<void>((resolve) => https.listen(0, '127.0.0.1', resolve));
+  const server = `https://${host}:${(https.address() as { port: number }).port}`;
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'c', server, ...(caData ? { caData } : {}) }],
+    users: [{ name: 'u', token: 't' }],
+    contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
+    currentContext: 'c',
+  });
+  try {
+    await fn(kc, server);
+  } finally {
+    await new Promise((resolve) => https.close(resolve));
+  }
+}
+
 describe('Kubernetes failures', () => {
   it('names the resource and verb RBAC forbids', async () => {
     const api = await startFakeKubeApi({ objects: served, forbidden: ['networkpolicies'] });
@@ -260,6 +314,49 @@ describe('Kubernetes failures', () => {
       'unreachable',
       new RegExp(`cannot reach the Kubernetes API server http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)`),
     );
+  });
+});
+
+describe('Kubernetes TLS failures: a certificate problem, not the network', () => {
+  const certificateProblem = (err: unknown, server: string, code: string): true => {
+    assert.ok(err instanceof CollectError, String(err));
+    assert.equal(err.failure, 'config');
+    assert.match(
+      err.message,
+      new RegExp(
+        `^the certificate of the Kubernetes API server ${server.replace(/\./g, '\\.')} failed verification \\(${code}`,
+      ),
+    );
+    assert.match(
+      err.message,
+      /a certificate problem, not the network.*certificate-authority-data.*update-kubeconfig/,
+    );
+    assert.doesNotMatch(err.message, /cannot reach|VPN/);
+    return true;
+  };
+
+  it('a server certificate the kubeconfig has no CA for (self-signed)', async () => {
+    await withTlsServer('127.0.0.1', undefined, (kc, server) =>
+      assert.rejects(collectKubernetes(kc, quiet), (err) =>
+        certificateProblem(err, server, 'DEPTH_ZERO_SELF_SIGNED_CERT'),
+      ),
+    );
+  });
+
+  it('a trusted certificate for another host name than the kubeconfig server', async () => {
+    const ca = Buffer.from(SELF_SIGNED_CERT).toString('base64');
+    await withTlsServer('localhost', ca, (kc, server) =>
+      assert.rejects(collectKubernetes(kc, quiet), (err) =>
+        certificateProblem(err, server, 'ERR_TLS_CERT_ALTNAME_INVALID'),
+      ),
+    );
+  });
+
+  it('the same server with its CA in the kubeconfig is read', async () => {
+    const ca = Buffer.from(SELF_SIGNED_CERT).toString('base64');
+    await withTlsServer('127.0.0.1', ca, async (kc) => {
+      await collectKubernetes(kc, quiet);
+    });
   });
 });
 
