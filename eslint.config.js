@@ -2,7 +2,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'coverage/**', 'tmp/**', 'dist/**', '.dependency-cruiser.cjs'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'coverage/**',
+      'tmp/**',
+      'dist/**',
+      'reports/**',
+      '.stryker-tmp/**',
+      '.stryker-tests/**',
+      '.dependency-cruiser.cjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

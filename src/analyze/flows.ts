@@ -31,6 +31,8 @@ export interface AnalyzeOptions extends ContextOptions {
   readonly systemNodeGroups?: readonly string[];
   /** Where the Dynamo frontend runs when it is not deployed yet (default: AICR's placement for the release). */
   readonly frontendNodeGroups?: readonly string[];
+  /** Count `recommended` flows in the verdict and fix them too (`--strict`). */
+  readonly strict?: boolean;
 }
 
 /** An option that does not fit the snapshot (e.g. a node group it does not have). */
@@ -320,6 +322,7 @@ function toFlowResults(
       id,
       requirement: requirement.id,
       title: requirement.title,
+      level: requirement.level,
       protocol: requirement.protocol,
       port,
       ports: requirement.ports,
@@ -442,7 +445,12 @@ export function analyzeFlows(model: ClusterModel, options: AnalyzeOptions = {}):
     const targets = targetsFor(model, requirement.to, roles);
     const missing = sources.none ?? targets.none;
     if (missing) {
-      skipped.push({ requirement: requirement.id, title: requirement.title, why: missing });
+      skipped.push({
+        requirement: requirement.id,
+        title: requirement.title,
+        level: requirement.level,
+        why: missing,
+      });
       continue;
     }
     if (targets.predicted) notes.push(`${requirement.title}: target ${targets.via}`);

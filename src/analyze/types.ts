@@ -1,4 +1,4 @@
-import type { RequirementId } from '../requirements/catalog.ts';
+import type { Level, RequirementId } from '../requirements/catalog.ts';
 import type { FlowTrace, Status, TraceStep } from '../reachability/types.ts';
 
 /** One side of a flow class: what the members share, and who they are. */
@@ -25,6 +25,8 @@ export interface FlowResult {
   readonly id: string;
   readonly requirement: RequirementId;
   readonly title: string;
+  /** The requirement's level: a `recommended` flow counts in the verdict only with `--strict`. */
+  readonly level: Level;
   readonly protocol: 'tcp' | 'udp';
   /** The port, or `from-to` for a range. */
   readonly port: number | string;
@@ -45,6 +47,7 @@ export interface FlowResult {
 export interface Skipped {
   readonly requirement: RequirementId;
   readonly title: string;
+  readonly level: Level;
   readonly why: string;
 }
 

@@ -1,6 +1,6 @@
 /**
  * The analysis flags every command that runs `analyze` takes (--dynamo-version, --recipe,
- * --system-nodegroup, --gpu-nodegroup, --frontend-nodegroup, --no-conformance): declared once, parsed once, and the
+ * --system-nodegroup, --gpu-nodegroup, --frontend-nodegroup, --no-conformance, --strict): declared once, parsed once, and the
  * analysis run with its option errors mapped to usage errors (exit 2).
  */
 import type { Command } from 'commander';
@@ -34,7 +34,14 @@ export function addAnalysisOptions(command: Command, { version = true } = {}): C
       "node group(s) the Dynamo frontend runs on when not deployed yet (default: AICR's placement — system node groups from Dynamo 1.4, GPU before)",
       collect,
     )
-    .option('--no-conformance', 'do not require the ai-service-metrics Prometheus and DCGM flows');
+    .option(
+      '--no-conformance',
+      'do not require the AICR conformance checks’ flows (ai-service-metrics: Prometheus and DCGM; accelerator-metrics: dcgm-exporter)',
+    )
+    .option(
+      '--strict',
+      'count recommended flows (metrics scrapes: dashboards, planner, autoscaling) in the verdict and fix them too',
+    );
 }
 
 /** The flags above as AnalyzeOptions; a bad version or recipe file is a usage error. */
@@ -45,6 +52,7 @@ export function analysisOptionsFrom(opts: Record<string, unknown>): AnalyzeOptio
     ...(dynamoVersion ? { dynamoVersion } : {}),
     ...(recipe ? { recipe } : {}),
     ...(opts.conformance === false ? { conformance: false } : {}),
+    ...(opts.strict === true ? { strict: true } : {}),
     ...(opts.systemNodegroup ? { systemNodeGroups: opts.systemNodegroup as string[] } : {}),
     ...(opts.gpuNodegroup ? { gpuNodeGroups: opts.gpuNodegroup as string[] } : {}),
     ...(opts.frontendNodegroup ? { frontendNodeGroups: opts.frontendNodegroup as string[] } : {}),

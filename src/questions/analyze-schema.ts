@@ -85,10 +85,19 @@ const flowEnd = z.object({
   taints: z.array(z.string()).optional(),
 });
 
+const level = z
+  .enum(['required', 'recommended'])
+  .describe(
+    'required: breaks the install or an AICR validator; recommended: only metrics or autoscaling, counted in the verdict only with --strict',
+  );
+
+const counts = z.object({ allowed: z.number().int(), blocked: z.number().int(), unknown: z.number().int() });
+
 const flow = z.object({
   id: z.string(),
   requirement: z.string(),
   title: z.string(),
+  level,
   protocol: z.enum(['tcp', 'udp']),
   port: z.union([z.number().int(), z.string()]).describe('The port, or from-to for a range'),
   ports: portRange,
@@ -150,6 +159,7 @@ const policy = z.object({
 const requirement = z.object({
   id: z.string(),
   title: z.string(),
+  level,
   protocol: z.enum(['tcp', 'udp']),
   ports: portRange,
   from: z.string(),
@@ -175,10 +185,21 @@ export const analyzeOutputSchema = z
     }),
     dynamo: z.object({ version: z.string(), source: z.string() }),
     verdict: z.enum(['pass', 'fail', 'unknown']),
-    summary: z.object({ allowed: z.number().int(), blocked: z.number().int(), unknown: z.number().int() }),
+    strict: z.boolean().describe('Whether recommended flows count in the verdict and get fixes (--strict)'),
+    summary: counts
+      .extend({
+        recommended: counts
+          .optional()
+          .describe(
+            'Recommended flow classes the verdict does not count (absent with --strict or when there are none)',
+          ),
+      })
+      .describe('The flow classes the verdict counts'),
     requirements: z.array(requirement),
-    notApplicable: z.array(z.object({ id: z.string(), title: z.string(), because: z.string() })),
-    skipped: z.array(z.object({ requirement: z.string(), title: z.string(), why: z.string() })),
+    notApplicable: z.array(
+      z.object({ id: z.string(), title: z.string(), level, because: z.string(), source: z.string() }),
+    ),
+    skipped: z.array(z.object({ requirement: z.string(), title: z.string(), level, why: z.string() })),
     flows: z.array(flow),
     securityGroupNames: z.record(z.string(), z.string()),
     remediation: z.array(sgRule).describe('Security-group rules to add'),

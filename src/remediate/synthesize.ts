@@ -111,6 +111,8 @@ const titles: Record<RequirementId, string> = {
   'zmq-events': 'Dynamo ZMQ KV events',
   'kv-event-publisher': 'Dynamo ZMQ event-plane publisher',
   'dcgm-scrape': 'DCGM scrape for ai-service-metrics',
+  'dynamo-metrics': 'Dynamo metrics scrape (recommended)',
+  'accelerator-metrics': 'dcgm-exporter for accelerator-metrics',
   dns: 'cluster DNS (UDP)',
   'dns-tcp': 'cluster DNS (TCP)',
 };

@@ -46,6 +46,18 @@ export interface Matrix {
   readonly cells: Cell[];
 }
 
+/** The title as the reports show it: a recommended flow says so; a required one reads as before. */
+export function levelTitle(item: {
+  readonly title: string;
+  readonly level: 'required' | 'recommended';
+}): string {
+  return item.level === 'recommended' ? `${item.title} (recommended)` : item.title;
+}
+
+/** What CI reports say of a recommended flow that is not allowed, when the verdict does not count it. */
+export const RECOMMENDED_NOT_COUNTED =
+  'recommended flow (metrics, dashboards, autoscaling): not counted in the verdict; --strict counts it';
+
 const severity: Record<Status, number> = { blocked: 0, unknown: 1, allowed: 2 };
 
 export const worst = (statuses: readonly Status[]): Status =>

@@ -4,9 +4,17 @@
  * results.summary with start/stop, results.tests[] with suite, message, stdout, extra) so AICR users
  * can merge our report with theirs. One test per requirement × source class.
  */
-import type { AnalysisResult } from '../questions/analyze.ts';
+import { counted, type AnalysisResult } from '../questions/analyze.ts';
 import type { Status } from '../reachability/types.ts';
-import { buildMatrix, cellName, fixesById, problemLines, traceLines, type Cell } from './cells.ts';
+import {
+  buildMatrix,
+  cellName,
+  fixesById,
+  problemLines,
+  RECOMMENDED_NOT_COUNTED,
+  traceLines,
+  type Cell,
+} from './cells.ts';
 import type { RunTiming } from './types.ts';
 
 export type CtrfStatus = 'passed' | 'failed' | 'skipped' | 'pending' | 'other';
@@ -57,9 +65,12 @@ const ctrfStatus: Record<Status, CtrfStatus> = { allowed: 'passed', blocked: 'fa
 
 function testOf(result: AnalysisResult, cell: Cell, byId: ReturnType<typeof fixesById>): CtrfTest {
   const problems = problemLines(result, cell, byId);
+  // A recommended flow the verdict does not count fails no gate: skipped, saying why.
+  const uncounted = cell.status !== 'allowed' && !counted(cell.requirement, result.strict);
+  if (uncounted) problems.unshift(RECOMMENDED_NOT_COUNTED);
   return {
     name: cellName(cell),
-    status: ctrfStatus[cell.status],
+    status: uncounted ? 'skipped' : ctrfStatus[cell.status],
     duration: 0,
     suite: [result.tool.name, cell.requirement.title],
     ...(problems.length > 0 ? { message: problems.join('\n') } : {}),
@@ -67,6 +78,7 @@ function testOf(result: AnalysisResult, cell: Cell, byId: ReturnType<typeof fixe
     ...(cell.masked ? { flaky: true } : {}),
     extra: {
       requirement: cell.requirement.id,
+      level: cell.requirement.level,
       verdict: cell.status,
       'flow-classes': String(cell.flows.length),
       ...(cell.fixes.length > 0 ? { fixes: String(cell.fixes.length) } : {}),
@@ -84,7 +96,7 @@ export function buildCtrf(result: AnalysisResult, timing?: RunTiming): CtrfRepor
       duration: 0,
       suite: [result.tool.name, s.title],
       message: s.why,
-      extra: { requirement: s.requirement },
+      extra: { requirement: s.requirement, level: s.level },
     })),
   ];
   const count = (status: CtrfStatus): number => tests.filter((t) => t.status === status).length;

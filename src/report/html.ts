@@ -9,6 +9,7 @@ import type { AnalysisResult } from '../questions/analyze.ts';
 import type { Status, TraceStep } from '../reachability/types.ts';
 import type { Requirement } from '../requirements/resolve.ts';
 import {
+  levelTitle,
   buildMatrix,
   describeEnd,
   factLine,
@@ -136,7 +137,7 @@ function cellDetail(result: AnalysisResult, ids: Ids, cell: Cell, id: string): M
     aria-labelledby="${id}-title"
   >
     <h3 id="${id}-title">
-      <span class="badge ${cell.status}">${statusWord[cell.status]}</span> ${r.title}
+      <span class="badge ${cell.status}">${statusWord[cell.status]}</span> ${levelTitle(r)}
       <span class="mono">${portText(r.protocol, r.ports)}</span>
     </h3>
     <p>from <strong>${cell.source.label}</strong> to ${targetText(r)}</p>
@@ -172,8 +173,8 @@ function matrixTable(result: AnalysisResult, matrix: Matrix, ids: Map<Cell, stri
   return html`<table class="matrix" id="matrix">
     <caption class="legend">
       Rows: where the connection starts (a node group's pods, or any pod that can land on its nodes). Columns:
-      required flows. ✓ allowed, ✗ blocked, ? unknown, * allowed only through same-node co-location, — not a
-      source of that flow.
+      the flows the stack needs (recommended ones are marked so and count only with --strict). ✓ allowed, ✗
+      blocked, ? unknown, * allowed only through same-node co-location, — not a source of that flow.
     </caption>
     <thead>
       <tr>
@@ -181,7 +182,9 @@ function matrixTable(result: AnalysisResult, matrix: Matrix, ids: Map<Cell, stri
         ${matrix.columns.map(
           (r) =>
             html`<th scope="col" data-requirement="${r.id}">
-              ${r.title}<span class="sub mono">${portText(r.protocol, r.ports)} → ${targetText(r)}</span>
+              ${levelTitle(r)}<span class="sub mono"
+                >${portText(r.protocol, r.ports)} → ${targetText(r)}</span
+              >
             </th>`,
         )}
       </tr>
@@ -232,7 +235,7 @@ function matrixTable(result: AnalysisResult, matrix: Matrix, ids: Map<Cell, stri
 }
 
 function banner(result: AnalysisResult, ids: Ids): Markup {
-  const { allowed, blocked, unknown } = result.summary;
+  const { allowed, blocked, unknown, recommended } = result.summary;
   const total = allowed + blocked + unknown;
   const fix = headlineFix(result);
   const flows = fix ? result.flows.filter((f) => fix.unblocks.includes(f.id)) : [];
@@ -247,7 +250,11 @@ function banner(result: AnalysisResult, ids: Ids): Markup {
       </div>
       <p class="counts">
         <strong>${blocked} blocked</strong> · ${unknown} unknown · ${allowed} allowed — of ${total} flow
-        class${total === 1 ? '' : 'es'}
+        class${total === 1 ? '' : 'es'}${
+          recommended
+            ? ` · recommended, not counted: ${recommended.blocked} blocked, ${recommended.unknown} unknown, ${recommended.allowed} allowed`
+            : ''
+        }
       </p>
       <p class="context">Dynamo ${result.dynamo.version} (${result.dynamo.source})</p>
       ${
@@ -293,11 +300,11 @@ function extras(result: AnalysisResult, ids: Ids, fixes: Fix[]): Markup {
   }
   ${list(
     'Not evaluated',
-    result.skipped.map((s) => html`<strong>${s.title}</strong>: ${s.why}`),
+    result.skipped.map((s) => html`<strong>${levelTitle(s)}</strong>: ${s.why}`),
   )}
   ${list(
     'Not required here',
-    result.notApplicable.map((n) => html`<strong>${n.title}</strong>: ${n.because}`),
+    result.notApplicable.map((n) => html`<strong>${levelTitle(n)}</strong>: ${n.because}`),
   )}
   ${list('Warnings', result.warnings)} ${list('Notes', result.notes)}`;
 }

@@ -3,8 +3,16 @@
  * <failure> (message = reason + fix command), unknown an <error> (the check could not decide),
  * a requirement with nothing to evaluate a <skipped> testcase.
  */
-import type { AnalysisResult } from '../questions/analyze.ts';
-import { buildMatrix, fixesById, portText, problemLines, traceLines, type Cell } from './cells.ts';
+import { counted, type AnalysisResult } from '../questions/analyze.ts';
+import {
+  buildMatrix,
+  fixesById,
+  portText,
+  problemLines,
+  RECOMMENDED_NOT_COUNTED,
+  traceLines,
+  type Cell,
+} from './cells.ts';
 import type { RunTiming } from './types.ts';
 
 /** Characters XML 1.0 cannot carry at all, even escaped (controls, lone surrogates, U+FFFE/F). */
@@ -40,7 +48,12 @@ function testcase(result: AnalysisResult, cell: Cell, byId: ReturnType<typeof fi
   const lines = [open];
   const problems = problemLines(result, cell, byId);
   const trace = cell.flows.flatMap((flow) => [`${flow.id}: ${flow.status}`, ...traceLines(flow)]).join('\n');
-  if (cell.status !== 'allowed') {
+  if (cell.status !== 'allowed' && !counted(cell.requirement, result.strict)) {
+    // A recommended flow the verdict does not count fails no build: skipped, saying why.
+    lines.push(
+      `      <skipped${attrs({ message: `${RECOMMENDED_NOT_COUNTED}: ${cell.flows[0]!.reason}` })}/>`,
+    );
+  } else if (cell.status !== 'allowed') {
     const first = cell.flows[0]!;
     const command = cell.fixes[0]?.command;
     const message = `${first.reason}${command ? ` — fix: ${command}` : ''}`;
@@ -62,11 +75,12 @@ export function renderJunit(result: AnalysisResult, timing?: RunTiming): string 
   const totals = { tests: 0, failures: 0, errors: 0, skipped: 0 };
   for (const requirement of matrix.columns) {
     const cells = matrix.cells.filter((c) => c.requirement.id === requirement.id);
+    const uncounted = (c: Cell): boolean => c.status !== 'allowed' && !counted(c.requirement, result.strict);
     const counts = {
       tests: cells.length,
-      failures: cells.filter((c) => c.status === 'blocked').length,
-      errors: cells.filter((c) => c.status === 'unknown').length,
-      skipped: 0,
+      failures: cells.filter((c) => c.status === 'blocked' && !uncounted(c)).length,
+      errors: cells.filter((c) => c.status === 'unknown' && !uncounted(c)).length,
+      skipped: cells.filter(uncounted).length,
     };
     for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += counts[k];
     const name = `${requirement.title} (${portText(requirement.protocol, requirement.ports)})`;
@@ -76,6 +90,7 @@ export function renderJunit(result: AnalysisResult, timing?: RunTiming): string 
         '    <properties>',
         ...Object.entries({
           requirement: requirement.id,
+          level: requirement.level,
           why: requirement.why,
           symptom: requirement.symptom,
           source: requirement.source,

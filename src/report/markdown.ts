@@ -5,7 +5,7 @@
 import { terminalSafe } from '../base/terminal.ts';
 import type { FlowResult } from '../analyze/types.ts';
 import type { AnalysisResult } from '../questions/analyze.ts';
-import { describeEnd, fixesById } from './cells.ts';
+import { describeEnd, fixesById, levelTitle } from './cells.ts';
 
 /** Names come from the cluster: keep them from opening tables, links, emphasis or HTML. */
 export function mdText(value: string): string {
@@ -37,9 +37,9 @@ export function renderMarkdown(input: AnalysisResult): string {
   const out: string[] = [];
   const where = result.cluster.name ? ` — cluster ${mdText(result.cluster.name)}` : '';
   out.push(`### dynamo-netcheck: ${mark[result.verdict]}${where}`, '');
-  const { allowed, blocked, unknown } = result.summary;
+  const { allowed, blocked, unknown, recommended } = result.summary;
   out.push(
-    `Dynamo ${mdText(result.dynamo.version)} · **${blocked} blocked**, ${unknown} unknown, ${allowed} allowed flow class${allowed + blocked + unknown === 1 ? '' : 'es'}`,
+    `Dynamo ${mdText(result.dynamo.version)} · **${blocked} blocked**, ${unknown} unknown, ${allowed} allowed flow class${allowed + blocked + unknown === 1 ? '' : 'es'}${recommended ? ` · recommended, not counted: ${recommended.blocked} blocked, ${recommended.unknown} unknown, ${recommended.allowed} allowed` : ''}`,
     '',
   );
 
@@ -51,7 +51,7 @@ export function renderMarkdown(input: AnalysisResult): string {
       out.push(
         `| ${[
           statusMark(f),
-          mdText(f.title),
+          mdText(levelTitle(f)),
           `${f.protocol}/${f.port}`,
           mdText(describeEnd(result, f.source)),
           mdText(describeEnd(result, f.destination)),
@@ -82,7 +82,7 @@ export function renderMarkdown(input: AnalysisResult): string {
   }
 
   const more = [
-    ...result.skipped.map((s) => `- Not evaluated: ${mdText(s.title)} — ${mdText(s.why)}`),
+    ...result.skipped.map((s) => `- Not evaluated: ${mdText(levelTitle(s))} — ${mdText(s.why)}`),
     ...result.warnings.map((w) => `- Warning: ${mdText(w)}`),
   ];
   if (more.length > 0) out.push(...more, '');

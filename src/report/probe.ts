@@ -26,7 +26,7 @@ export function renderProbeTable(input: ProbeReport): string {
         ? `${row.via} ${row.name}`
         : `${row.live?.passed ? 'proved with a ' : ''}stand-in listener ${row.name}`;
     out.push(
-      `  ${live.padEnd(20)} static ${row.expected.padEnd(8)} ${row.requirement} → ${row.target} (${via})${mark}`,
+      `  ${live.padEnd(20)} static ${row.expected.padEnd(8)} ${row.requirement}${row.notCounted ? ' (recommended, not counted)' : ''} → ${row.target} (${via})${mark}`,
     );
     if (row.missing) out.push(`      ${row.missing}`);
     else if (row.live && !row.live.passed) out.push(`      ${row.live.message}`);

@@ -1,6 +1,6 @@
 /** Human rendering of the required flows for a recipe and Dynamo version. */
 import { escapeControls, terminalSafe } from '../base/terminal.ts';
-import { families, type SourceSelector, type TargetSpec } from '../requirements/catalog.ts';
+import { families, type Level, type SourceSelector, type TargetSpec } from '../requirements/catalog.ts';
 import type { RequirementSet } from '../requirements/resolve.ts';
 
 const sourceText: Record<SourceSelector, string> = {
@@ -10,6 +10,12 @@ const sourceText: Record<SourceSelector, string> = {
   'dynamo-workers': 'Dynamo worker pods (before install: pods on the GPU node groups)',
   'prometheus-pods': 'the Prometheus server pods (before install: the system node groups)',
   'egress-isolated-sources': 'every source above whose egress a NetworkPolicy isolates',
+};
+
+const levelText: Record<Level, string> = {
+  required: 'required — without it the install or an AICR validator breaks; blocked fails the verdict',
+  recommended:
+    'recommended — without it only metrics, dashboards or autoscaling break; counted in the verdict only with --strict',
 };
 
 function targetText(to: TargetSpec): string {
@@ -31,6 +37,7 @@ export function renderRequirements(input: RequirementSet, unsafeRecipe?: string)
   for (const r of set.requirements) {
     const port = r.ports.from === r.ports.to ? `${r.ports.from}` : `${r.ports.from}-${r.ports.to}`;
     out.push(`${r.protocol.toUpperCase()} ${port}  ${r.title}`);
+    out.push(`  level    ${levelText[r.level]}`);
     out.push(`  from     ${sourceText[r.from]}`);
     out.push(`  to       ${targetText(r.to)}`);
     out.push(`  why      ${r.why}`);
@@ -42,7 +49,10 @@ export function renderRequirements(input: RequirementSet, unsafeRecipe?: string)
   }
   if (set.notApplicable.length > 0) {
     out.push('Not required here:');
-    for (const n of set.notApplicable) out.push(`  - ${n.title}: ${n.because}`);
+    for (const n of set.notApplicable) {
+      out.push(`  - ${n.title}: ${n.because}`);
+      out.push(`      ${n.level}; source: ${n.source}`);
+    }
   }
   out.push('', 'Dynamo release families in the catalog (defaults when nothing deployed says otherwise):');
   for (const f of families)

@@ -5,6 +5,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import type { FlowEnd, FlowResult } from '../analyze/types.ts';
 import type { AnalysisResult } from '../questions/analyze.ts';
 import type { Status, TraceStep } from '../reachability/types.ts';
+import { levelTitle } from './cells.ts';
 
 export interface TextOptions {
   readonly color: boolean;
@@ -64,7 +65,7 @@ function table(rows: string[][], widths?: number[]): string {
 }
 
 function flowHeading(flow: FlowResult): string {
-  return `${flow.title} ${flow.protocol}/${flow.port}: ${describeEnd(flow.source)} → ${describeEnd(flow.destination)}`;
+  return `${levelTitle(flow)} ${flow.protocol}/${flow.port}: ${describeEnd(flow.source)} → ${describeEnd(flow.destination)}`;
 }
 
 function renderTrace(c: ChalkInstance, flow: FlowResult): string[] {
@@ -114,9 +115,9 @@ export function renderText(input: AnalysisResult, options: TextOptions): string 
     fail: c.red.bold('FAIL'),
     unknown: c.yellow.bold('UNKNOWN'),
   }[result.verdict];
-  const { allowed, blocked, unknown } = result.summary;
+  const { allowed, blocked, unknown, recommended } = result.summary;
   out.push(
-    `Verdict: ${verdictText} — ${blocked} blocked, ${unknown} unknown, ${allowed} allowed flow class${allowed + blocked + unknown === 1 ? '' : 'es'}${result.skipped.length > 0 ? `; ${result.skipped.length} requirement${result.skipped.length === 1 ? '' : 's'} not evaluated` : ''}`,
+    `Verdict: ${verdictText} — ${blocked} blocked, ${unknown} unknown, ${allowed} allowed flow class${allowed + blocked + unknown === 1 ? '' : 'es'}${result.skipped.length > 0 ? `; ${result.skipped.length} requirement${result.skipped.length === 1 ? '' : 's'} not evaluated` : ''}${recommended ? `; recommended, not counted: ${recommended.blocked} blocked, ${recommended.unknown} unknown, ${recommended.allowed} allowed` : ''}`,
   );
   out.push('');
 
@@ -125,7 +126,7 @@ export function renderText(input: AnalysisResult, options: TextOptions): string 
     for (const flow of result.flows) {
       rows.push([
         paint(c, flow.status, flow.status.toUpperCase() + (flow.coLocationMasks ? '*' : '')),
-        flow.title,
+        levelTitle(flow),
         `${flow.protocol}/${flow.port}`,
         describeEnd(flow.source, result.securityGroupNames),
         describeEnd(flow.destination, result.securityGroupNames) +
@@ -153,7 +154,7 @@ export function renderText(input: AnalysisResult, options: TextOptions): string 
 
   if (result.skipped.length > 0) {
     out.push(c.bold('Not evaluated'));
-    for (const s of result.skipped) out.push(`  - ${s.title}: ${s.why}`);
+    for (const s of result.skipped) out.push(`  - ${levelTitle(s)}: ${s.why}`);
     out.push('');
   }
 

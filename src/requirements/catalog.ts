@@ -9,6 +9,8 @@ export type RequirementId =
   | 'etcd'
   | 'prometheus'
   | 'dcgm-scrape'
+  | 'dynamo-metrics'
+  | 'accelerator-metrics'
   | 'request-plane'
   | 'response-stream'
   | 'zmq-events'
@@ -52,21 +54,34 @@ export interface PortSpec {
   readonly perDataParallelRank?: true;
 }
 
+/** The AICR conformance checks whose own connections are requirements. */
+export type ConformanceCheck = 'ai-service-metrics' | 'accelerator-metrics';
+
 export interface Condition {
   readonly eventPlane?: 'nats' | 'zmq';
   readonly requestPlane?: 'tcp';
-  readonly conformanceCheck?: 'ai-service-metrics';
+  readonly conformanceCheck?: ConformanceCheck;
   /** Only where Dynamo keeps discovery and leases in etcd (pre-1.2, or ETCD_ENDPOINTS set). */
   readonly store?: 'etcd';
   /** Only where the GPU operator's dcgm-exporter is deployed or the recipe installs gpu-operator. */
   readonly dcgmExporter?: true;
   /** Only where NetworkPolicies are enforced. */
   readonly networkPolicies?: true;
+  /** Only where the Dynamo workers serve their system port (DYN_SYSTEM_PORT on the pods or the graphs). */
+  readonly dynamoSystemPort?: true;
 }
+
+/**
+ * How much a flow matters. `required`: without it the install or an AICR validator breaks, so a
+ * blocked one fails the verdict. `recommended`: without it only metrics, dashboards or autoscaling
+ * break; shown in every report, counted in the verdict only with `--strict`.
+ */
+export type Level = 'required' | 'recommended';
 
 export interface CatalogEntry {
   readonly id: RequirementId;
   readonly title: string;
+  readonly level: Level;
   readonly protocol: 'tcp' | 'udp';
   readonly port: PortSpec;
   /** Dynamo versions this applies to (a semver range); absent = every version. */
@@ -142,6 +157,7 @@ export const catalog: readonly CatalogEntry[] = [
   {
     id: 'nats',
     title: 'NATS event plane',
+    level: 'required',
     protocol: 'tcp',
     port: { fixed: 4222 },
     when: { eventPlane: 'nats' },
@@ -161,6 +177,7 @@ export const catalog: readonly CatalogEntry[] = [
   {
     id: 'etcd',
     title: 'etcd control plane (pre-1.2)',
+    level: 'required',
     protocol: 'tcp',
     port: { fixed: 2379 },
     when: { store: 'etcd' },
@@ -179,6 +196,7 @@ export const catalog: readonly CatalogEntry[] = [
   {
     id: 'prometheus',
     title: 'Prometheus for ai-service-metrics',
+    level: 'required',
     protocol: 'tcp',
     port: { fixed: 9090 },
     when: { conformanceCheck: 'ai-service-metrics' },
@@ -198,6 +216,7 @@ export const catalog: readonly CatalogEntry[] = [
   {
     id: 'request-plane',
     title: 'TCP request plane (frontend → worker)',
+    level: 'required',
     protocol: 'tcp',
     port: { env: 'DYN_TCP_RPC_PORT', whenUnset: { from: 32768, to: 60999 } },
     dynamo: '>=1.2.0-0',
@@ -212,6 +231,7 @@ export const catalog: readonly CatalogEntry[] = [
   {
     id: 'response-stream',
     title: 'TCP response stream (worker → frontend)',
+    level: 'required',
     protocol: 'tcp',
     port: { env: 'DYN_TCP_RESPONSE_STREAM_PORT', whenUnset: { from: 32768, to: 60999 } },
     dynamo: '>=1.2.0-0',
@@ -226,6 +246,7 @@ export const catalog: readonly CatalogEntry[] = [
   {
     id: 'zmq-events',
     title: 'ZMQ KV events (router → worker)',
+    level: 'required',
     protocol: 'tcp',
     port: { fixed: 5557, env: 'DYN_VLLM_KV_EVENT_PORT', perDataParallelRank: true },
     when: { eventPlane: 'zmq' },
@@ -239,6 +260,7 @@ export const catalog: readonly CatalogEntry[] = [
   {
     id: 'kv-event-publisher',
     title: 'ZMQ event-plane publisher (router → worker)',
+    level: 'required',
     protocol: 'tcp',
     port: { whenUnset: { from: 32768, to: 60999 } },
     when: { eventPlane: 'zmq' },
@@ -252,6 +274,7 @@ export const catalog: readonly CatalogEntry[] = [
   {
     id: 'dcgm-scrape',
     title: 'DCGM scrape for ai-service-metrics (Prometheus → dcgm-exporter)',
+    level: 'required',
     protocol: 'tcp',
     port: { fixed: 9400 },
     when: { conformanceCheck: 'ai-service-metrics', dcgmExporter: true },
@@ -270,8 +293,45 @@ export const catalog: readonly CatalogEntry[] = [
       'NVIDIA/aicr validators/conformance/ai_service_metrics_check.go (queries DCGM_FI_DEV_GPU_UTIL); recipes/components/gpu-operator/values.yaml (dcgmExporter serviceMonitor enabled, port 9400 by default)',
   },
   {
+    id: 'accelerator-metrics',
+    title: 'dcgm-exporter for accelerator-metrics',
+    level: 'required',
+    protocol: 'tcp',
+    port: { fixed: 9400 },
+    when: { conformanceCheck: 'accelerator-metrics', dcgmExporter: true },
+    from: 'tolerate-all-pods',
+    to: {
+      kind: 'service',
+      namespace: 'gpu-operator',
+      service: 'nvidia-dcgm-exporter',
+      podLabels: { app: 'nvidia-dcgm-exporter' },
+      predictOn: 'gpu-node-groups',
+    },
+    why: 'The accelerator-metrics conformance check fetches http://nvidia-dcgm-exporter.gpu-operator.svc:9400/metrics itself, from the orchestrator, which tolerates every taint and can land on any node group.',
+    symptom:
+      '"DCGM exporter metrics endpoint unreachable" from the accelerator-metrics check; non-deterministic between runs when only some node groups can reach the GPU nodes',
+    source:
+      'NVIDIA/aicr validators/conformance/accelerator_metrics_check.go (the path issue 21 cites): const dcgmExporterURL = "http://nvidia-dcgm-exporter.gpu-operator.svc:9400/metrics", fetched directly by CheckAcceleratorMetrics, which fails with "DCGM exporter metrics endpoint unreachable"',
+  },
+  {
+    id: 'dynamo-metrics',
+    title: 'Dynamo metrics: Prometheus → worker',
+    level: 'recommended',
+    protocol: 'tcp',
+    port: { fixed: 9090, env: 'DYN_SYSTEM_PORT' },
+    when: { dynamoSystemPort: true },
+    from: 'prometheus-pods',
+    to: { kind: 'dynamo-role', role: 'worker' },
+    why: 'The Dynamo operator gives each worker a system port (DYN_SYSTEM_PORT, container port "system", 9090 by default) and a PodMonitor on it, so Prometheus (on the system nodes) scrapes the workers (on the GPU nodes); dashboards, the planner and autoscaling read those metrics.',
+    symptom:
+      'the dynamo-worker PodMonitor target is down in Prometheus ("context deadline exceeded"); dynamo_component_* and vllm:* worker metrics are missing while inference works',
+    source:
+      'ai-dynamo/dynamo deploy/operator/internal/consts/consts.go (DynamoSystemPort = 9090, DynamoSystemPortName = "system"); docs/kubernetes/observability/metrics.md (the worker PodMonitor scrapes port system, path /metrics)',
+  },
+  {
     id: 'dns',
     title: 'Cluster DNS (UDP) for egress-isolated pods',
+    level: 'required',
     protocol: 'udp',
     port: { fixed: 53 },
     when: { networkPolicies: true },
@@ -291,6 +351,7 @@ export const catalog: readonly CatalogEntry[] = [
   {
     id: 'dns-tcp',
     title: 'Cluster DNS (TCP) for egress-isolated pods',
+    level: 'required',
     protocol: 'tcp',
     port: { fixed: 53 },
     when: { networkPolicies: true },

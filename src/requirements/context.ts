@@ -10,7 +10,7 @@ import {
   envSetting,
   type Evidence,
 } from './detect.ts';
-import { families, type DynamoFamily } from './catalog.ts';
+import { families, type ConformanceCheck, type DynamoFamily } from './catalog.ts';
 import type { RequirementContext } from './resolve.ts';
 import { newestDynamoVersion } from './resolve.ts';
 
@@ -128,15 +128,23 @@ export function buildRequirementContext(pods: readonly PodModel[], options: Cont
   const requestValue = requestEnv?.value.toLowerCase();
   const requestPlane = requestValue === 'nats' || requestValue === 'http' ? requestValue : 'tcp';
 
-  let conformance = true;
-  let conformanceSource = 'the default for AICR inference recipes';
-  if (options.conformance !== undefined) {
-    conformance = options.conformance;
-    conformanceSource = options.conformance ? '--conformance' : '--no-conformance';
-  } else if (options.recipe?.checks) {
-    conformance = options.recipe.checks.includes('ai-service-metrics');
-    conformanceSource = `recipe ${options.recipe.name} ${conformance ? 'lists' : 'does not list'} ai-service-metrics`;
-  }
+  // Whether a conformance check runs: the flag, else the recipe's list, else AICR's inference
+  // recipes, which run both checks.
+  const checkRuns = (name: ConformanceCheck): { runs: boolean; source: string } =>
+    options.conformance !== undefined
+      ? { runs: options.conformance, source: options.conformance ? '--conformance' : '--no-conformance' }
+      : options.recipe?.checks
+        ? {
+            runs: options.recipe.checks.includes(name),
+            source: `recipe ${options.recipe.name} ${options.recipe.checks.includes(name) ? 'lists' : 'does not list'} ${name}`,
+          }
+        : { runs: true, source: 'the default for AICR inference recipes' };
+  const conformanceChecks = {
+    'ai-service-metrics': checkRuns('ai-service-metrics'),
+    'accelerator-metrics': checkRuns('accelerator-metrics'),
+  };
+  const conformance = conformanceChecks['ai-service-metrics'].runs;
+  const conformanceSource = conformanceChecks['ai-service-metrics'].source;
 
   const portEnv: Record<string, { value: string; source: string }> = {};
   for (const name of ['DYN_TCP_RPC_PORT', 'DYN_TCP_RESPONSE_STREAM_PORT']) {
@@ -151,6 +159,15 @@ export function buildRequirementContext(pods: readonly PodModel[], options: Cont
     declaredEnvSetting(declaredWorkers, 'DYN_VLLM_KV_EVENT_PORT') ??
     kvEventsConfigPort(declaredArgs(declaredWorkers));
   if (kvEventPort) portEnv.DYN_VLLM_KV_EVENT_PORT = kvEventPort;
+  // The workers' system port (metrics): the operator sets it on every worker (DynamoSystemPort in
+  // every release that has one), so running workers of another release still say it across an
+  // upgrade what-if; a graph may set it too.
+  const systemPort =
+    envSetting(
+      dynamoPods.filter((p) => dynamoRole(p) === 'worker'),
+      'DYN_SYSTEM_PORT',
+    ) ?? declaredEnvSetting(declaredWorkers, 'DYN_SYSTEM_PORT');
+  if (systemPort) portEnv.DYN_SYSTEM_PORT = systemPort;
   const dataParallel =
     dataParallelSize(workerArgs(workers)) ?? dataParallelSize(declaredArgs(declaredWorkers));
 
@@ -194,6 +211,12 @@ export function buildRequirementContext(pods: readonly PodModel[], options: Cont
       etcdSource: etcdDecision.source,
       dcgmExporter: dcgm.value,
       dcgmExporterSource: dcgm.source,
+      dynamoMetrics: systemPort !== undefined,
+      dynamoMetricsSource: systemPort
+        ? systemPort.source
+        : workers.length > 0
+          ? 'no Dynamo worker pod sets DYN_SYSTEM_PORT'
+          : 'no Dynamo worker pod or DynamoGraphDeployment worker sets DYN_SYSTEM_PORT',
       frontendOn: family.frontendOn,
       frontendSource: `Dynamo ${family.id}: ${family.frontendSource}`,
       whatIf: !deployedIsAnalysed,
@@ -203,6 +226,7 @@ export function buildRequirementContext(pods: readonly PodModel[], options: Cont
         : 'DYN_REQUEST_PLANE unset: tcp is the default since 1.2, AICR does not override it',
       conformance,
       conformanceSource,
+      conformanceChecks,
       networkPolicies: options.networkPolicies ?? false,
       portEnv,
       ...(dataParallel ? { dataParallel } : {}),

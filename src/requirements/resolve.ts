@@ -6,6 +6,8 @@ import {
   knownDynamoVersions,
   type DynamoFamily,
   type CatalogEntry,
+  type ConformanceCheck,
+  type Level,
   type RequirementId,
   type SourceSelector,
   type TargetSpec,
@@ -25,6 +27,9 @@ export interface RequirementContext {
   /** The GPU operator's dcgm-exporter is deployed, or the recipe installs gpu-operator. */
   readonly dcgmExporter: boolean;
   readonly dcgmExporterSource: string;
+  /** The Dynamo workers serve a system port (metrics) Prometheus scrapes, and why it is thought so. */
+  readonly dynamoMetrics: boolean;
+  readonly dynamoMetricsSource: string;
   /** Where the frontend runs (or will): AICR's placement for the family, or what is deployed. */
   readonly frontendOn: 'gpu-node-groups' | 'system-node-groups';
   readonly frontendSource: string;
@@ -34,6 +39,10 @@ export interface RequirementContext {
   readonly requestPlaneSource: string;
   readonly conformance: boolean;
   readonly conformanceSource: string;
+  /** Each conformance check whose connections are requirements: whether it runs, and why. */
+  readonly conformanceChecks: Readonly<
+    Record<ConformanceCheck, { readonly runs: boolean; readonly source: string }>
+  >;
   /** NetworkPolicies exist and are (or are assumed) enforced. */
   readonly networkPolicies: boolean;
   /** Values of port env vars found on pods (DYN_TCP_RPC_PORT, …). */
@@ -49,6 +58,8 @@ export interface RequirementContext {
 export interface Requirement {
   readonly id: RequirementId;
   readonly title: string;
+  /** `recommended` flows never fail the verdict unless `--strict`. */
+  readonly level: Level;
   readonly protocol: 'tcp' | 'udp';
   readonly ports: PortRange;
   readonly from: SourceSelector;
@@ -65,7 +76,9 @@ export interface Requirement {
 export interface NotApplicable {
   readonly id: RequirementId;
   readonly title: string;
+  readonly level: Level;
   readonly because: string;
+  readonly source: string;
 }
 
 export interface RequirementSet {
@@ -111,17 +124,23 @@ function describeWhy(
     facts.push(`request plane ${context.requestPlane} (${context.requestPlaneSource})`);
   }
   if (when.conformanceCheck) {
-    if (!context.conformance)
+    const check = context.conformanceChecks[when.conformanceCheck];
+    if (!check.runs)
       return {
         applies: false,
-        facts: [`conformance check ${when.conformanceCheck} does not run (${context.conformanceSource})`],
+        facts: [`conformance check ${when.conformanceCheck} does not run (${check.source})`],
       };
-    facts.push(`conformance check ${when.conformanceCheck} runs (${context.conformanceSource})`);
+    facts.push(`conformance check ${when.conformanceCheck} runs (${check.source})`);
   }
   if (when.dcgmExporter) {
     if (!context.dcgmExporter)
       return { applies: false, facts: [`no dcgm-exporter (${context.dcgmExporterSource})`] };
     facts.push(`dcgm-exporter (${context.dcgmExporterSource})`);
+  }
+  if (when.dynamoSystemPort) {
+    if (!context.dynamoMetrics)
+      return { applies: false, facts: [`no Dynamo worker system port (${context.dynamoMetricsSource})`] };
+    facts.push(`Dynamo workers serve metrics on their system port (${context.dynamoMetricsSource})`);
   }
   if (when.networkPolicies) {
     if (!context.networkPolicies) return { applies: false, facts: ['no enforced NetworkPolicies'] };
@@ -193,7 +212,13 @@ export function resolveRequirements(context: RequirementContext): RequirementSet
   for (const entry of catalog) {
     const { applies, facts } = describeWhy(entry, context);
     if (!applies) {
-      notApplicable.push({ id: entry.id, title: entry.title, because: facts.join('; ') });
+      notApplicable.push({
+        id: entry.id,
+        title: entry.title,
+        level: entry.level,
+        because: facts.join('; '),
+        source: entry.source,
+      });
       continue;
     }
     const ports = settlePorts(entry, context, facts);
@@ -201,6 +226,7 @@ export function resolveRequirements(context: RequirementContext): RequirementSet
     requirements.push({
       id: entry.id,
       title: entry.title,
+      level: entry.level,
       protocol: entry.protocol,
       ports,
       from: entry.from,

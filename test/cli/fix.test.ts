@@ -306,6 +306,76 @@ describe('fix --apply against the account', { concurrency: true }, () => {
     }
   });
 
+  it('--live: apply, run the revoke script, re-analyse: back to the original verdict and blocked flows', async () => {
+    const objects = loadKubeObjects(join(EXAMPLE, 'k8s'));
+    const api = await startFakeKubeApi({
+      objects: [...objects, ...namespacesOf(objects)],
+      absentCrds: ['securitygrouppolicies'],
+    });
+    try {
+      const groups = (
+        JSON.parse(readFileSync(join(EXAMPLE, 'aws/security-groups.json'), 'utf8')) as {
+          SecurityGroups: { GroupId: string }[];
+        }
+      ).SecurityGroups.map((g) => g.GroupId);
+      const ws = workspace('revoke-live', { state: emptyState(groups), live: EXAMPLE });
+      const kubeconfig = join(ws.dir, '..', 'revoke-live.kubeconfig');
+      writeFileSync(kubeconfig, api.kubeconfigYaml());
+      const live = ['--live', '--cluster', 'dgxc-h100', '--region', 'us-west-2', '--kubeconfig', kubeconfig];
+      type Flows = { verdict: string; flows: { id: string; status: string }[] };
+      const blocked = (r: Flows): string[] =>
+        r.flows.filter((f) => f.status !== 'allowed').map((f) => `${f.id} ${f.status}`);
+      const analyze = async (): Promise<Flows> => {
+        const run = await withFakeEc2(ws, 'analyze', ...live, '-o', 'json');
+        assert.ok([0, 1].includes(run.code), run.stderr);
+        return JSON.parse(run.stdout) as Flows;
+      };
+
+      const original = await analyze();
+      assert.equal(original.verdict, 'fail');
+      assert.ok(blocked(original).length > 0);
+      const revoke = join(ws.dir, 'undo.sh');
+      const applied = await withFakeEc2(ws, 'fix', ...live, '--apply', '--yes', '--revoke-script', revoke);
+      assert.equal(applied.code, 0, applied.stderr);
+      assert.equal((await analyze()).verdict, 'pass');
+      assert.equal(ws.account().state.rules.length, 3);
+
+      // A stand-in `aws` that does to the fake account what EC2 does with each revoke call the
+      // script makes, and refuses anything else.
+      const bin = join(ws.dir, 'bin');
+      mkdirSync(bin);
+      writeFileSync(
+        join(bin, 'aws'),
+        `#!/usr/bin/env bash\nexec ${JSON.stringify(process.execPath)} -e '
+const fs = require("node:fs");
+const args = process.argv.slice(1);
+const at = (flag) => args[args.indexOf(flag) + 1];
+if (args[0] !== "ec2" || !/^revoke-security-group-(ingress|egress)$/.test(args[1])) process.exit(64);
+const account = JSON.parse(fs.readFileSync(process.env.FAKE_EC2_ACCOUNT, "utf8"));
+const egress = args[1].endsWith("egress");
+const ids = at("--security-group-rule-ids").split(/[ ,]/);
+const before = account.state.rules.length;
+account.state.rules = account.state.rules.filter(
+  (r) => !(ids.includes(r.id) && r.groupId === at("--group-id") && r.egress === egress));
+if (account.state.rules.length !== before - ids.length) process.exit(65);
+fs.writeFileSync(process.env.FAKE_EC2_ACCOUNT, JSON.stringify(account));
+' -- "$@"\n`,
+        { mode: 0o755 },
+      );
+      const undo = await spawn('bash', [revoke], {
+        env: { FAKE_EC2_ACCOUNT: ws.accountFile, PATH: `${bin}:${process.env.PATH}` },
+      });
+      assert.equal(undo.code, 0, undo.stderr);
+      assert.deepEqual(ws.account().state.rules, []);
+
+      const reverted = await analyze();
+      assert.equal(reverted.verdict, original.verdict);
+      assert.deepEqual(blocked(reverted), blocked(original));
+    } finally {
+      await api.close();
+    }
+  });
+
   it('a partial failure: exit 1, the rest applied, the revoke script lists only what was added', async () => {
     const snapshot = join(scratch, 'partial-snapshot');
     for (const file of ingressAndEgressCluster().files()) {

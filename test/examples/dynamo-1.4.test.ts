@@ -64,13 +64,15 @@ interface DocumentedFlow {
   readonly used: { from: number; to: number };
 }
 
-/** AICR's documented rules, plus the DCGM scrape, in the direction the SG rule follows. */
+/** AICR's documented rules, plus the DCGM scrape and accelerator-metrics' dial, in the direction the SG rule follows. */
 const documentedFlows: DocumentedFlow[] = [
   { requirement: 'zmq-events', from: 'system', to: 'gpu', documented: { from: 5557, to: 5557 }, used: { from: 5557, to: 5557 } },
   { requirement: 'request-plane', from: 'system', to: 'gpu', documented: { from: 1024, to: 65535 }, used: OS_ASSIGNED },
   { requirement: 'response-stream', from: 'gpu', to: 'system', documented: { from: 1024, to: 65535 }, used: OS_ASSIGNED },
   { requirement: 'prometheus', from: 'gpu', to: 'system', documented: { from: 9090, to: 9090 }, used: { from: 9090, to: 9090 } },
   { requirement: 'dcgm-scrape', from: 'system', to: 'gpu', documented: { from: 9400, to: 9400 }, used: { from: 9400, to: 9400 } },
+  // NVIDIA/aicr accelerator_metrics_check.go: the orchestrator (any node, here the system ones) dials dcgm-exporter.
+  { requirement: 'accelerator-metrics', from: 'system', to: 'gpu', documented: { from: 9400, to: 9400 }, used: { from: 9400, to: 9400 } },
 ];
 
 /** Whether the target SG admits TCP on every port of `ports` from the source SG (the raw JSON, read directly). */
@@ -95,8 +97,13 @@ const expectedRules = [
   ),
 ].sort();
 
+/** The required flows that are blocked (recommended ones never fail the verdict without --strict). */
 const blockedIds = (result: AnalysisResult): string[] =>
-  [...new Set(result.flows.filter((f) => f.status === 'blocked').map((f) => f.requirement))].sort();
+  [
+    ...new Set(
+      result.flows.filter((f) => f.status === 'blocked' && f.level === 'required').map((f) => f.requirement),
+    ),
+  ].sort();
 const rules = (result: AnalysisResult): string[] =>
   result.remediation
     .map((r) => `${r.groupId} tcp/${r.fromPort}-${r.toPort} from ${r.sourceGroupId ?? r.cidr}`)
@@ -118,6 +125,7 @@ function recipe14() {
 describe('the documentation, applied by hand to the captured SGs', () => {
   it('blocks ZMQ 5557, the request plane and the DCGM scrape (system → GPU) and the response stream (GPU → system); 9090 is open', () => {
     assert.deepEqual(expectedBlocked.map((f) => `${f.requirement} ${f.from}→${f.to}`).sort(), [
+      'accelerator-metrics system→gpu',
       'dcgm-scrape system→gpu',
       'request-plane system→gpu',
       'response-stream gpu→system',
@@ -155,7 +163,7 @@ describe(`${INSTALLED} (Dynamo 1.4.2, frontend on the system node group)`, () =>
       blockedIds(result),
       [...expectedBlocked.map((f) => f.requirement), 'kv-event-publisher'].sort(),
     );
-    for (const flow of result.flows.filter((f) => f.status === 'blocked')) {
+    for (const flow of result.flows.filter((f) => f.status === 'blocked' && f.level === 'required')) {
       const documented = documentedFlows.find((d) => d.requirement === flow.requirement) ?? {
         // The publisher is dialled like 5557: router/frontend → worker.
         from: 'system' as const,
@@ -167,12 +175,34 @@ describe(`${INSTALLED} (Dynamo 1.4.2, frontend on the system node group)`, () =>
       assert.deepEqual(flow.source.securityGroups, [SG[documented.from]], flow.id);
       assert.deepEqual(flow.destination.securityGroups, [SG[documented.to]], flow.id);
       assert.deepEqual(flow.ports, documented.used, flow.id);
-      assert.equal(flow.source.kind, 'pods', 'everything is deployed: real pods at both ends');
+      // The conformance orchestrator is not created yet: it is predicted on every node it can land on.
+      assert.equal(
+        flow.source.kind,
+        flow.requirement === 'accelerator-metrics' ? 'nodes' : 'pods',
+        'everything else is deployed: real pods at both ends',
+      );
       assert.equal(flow.destination.kind, 'pods');
     }
     const prometheus = result.flows.filter((f) => f.requirement === 'prometheus');
     assert.ok(prometheus.some((f) => f.source.nodeGroup === 'gpu-h100'));
     assert.ok(prometheus.every((f) => f.status === 'allowed'));
+  });
+
+  it('the recommended Dynamo metrics scrape (Prometheus → workers on DYN_SYSTEM_PORT 9090) is blocked too, shown, not counted', async () => {
+    const result = analyzeSnapshot(await loadSnapshot(INSTALLED));
+    const scrape = result.flows.filter((f) => f.requirement === 'dynamo-metrics');
+    assert.deepEqual(
+      scrape.map((f) => [f.level, f.status, f.port, f.source.securityGroups, f.destination.securityGroups, f.fixedBy]),
+      [['recommended', 'blocked', 9090, [SG.system], [SG.gpu], []]],
+    );
+    assert.deepEqual(result.summary.recommended, { allowed: 0, blocked: 1, unknown: 0 });
+  });
+
+  it('--strict adds the scrape’s rule (GPU SG admits 9090 from the system SG) to the same rules, and the what-if passes', async () => {
+    const [before, after] = await fixAndRerun(INSTALLED, { strict: true });
+    assert.deepEqual(rules(before), [...expectedRules, `${SG.gpu} tcp/9090-9090 from ${SG.system}`].sort());
+    assert.equal(after.verdict, 'pass');
+    assert.deepEqual(after.remediation, []);
   });
 
   it('the fix has exactly the narrowest rules, no 9090 and no 4222, and the what-if passes', async () => {
@@ -192,7 +222,9 @@ describe(`${INSTALLED} (Dynamo 1.4.2, frontend on the system node group)`, () =>
 
   it('AICR’s four documented rules, applied as written, also pass: its system → GPU 1024-65535 covers 9400 too', async () => {
     const snapshot = await loadSnapshot(INSTALLED);
-    const aicrPage = documentedFlows.filter((f) => f.requirement !== 'dcgm-scrape');
+    const aicrPage = documentedFlows.filter(
+      (f) => f.requirement !== 'dcgm-scrape' && f.requirement !== 'accelerator-metrics',
+    );
     assert.equal(aicrPage.length, 4);
     const asDocumented: SgRemediation[] = aicrPage.map((f, i) => ({
       id: `aicr-${i}`,

@@ -59,8 +59,12 @@ describe('remediation synthesis', () => {
       'aws ec2 authorize-security-group-ingress --group-id sg-gpu --protocol tcp --port 32768-60999 --source-group sg-gpu2',
       // Nothing of Dynamo or the GPU operator is installed: the DCGM scrape of the dcgm-exporter
       // AICR's recipes will put on the GPU nodes is checked too, from Prometheus on sg-sys.
+      // accelerator-metrics: the orchestrator, on any node (each GPU group here), dials the
+      // dcgm-exporter predicted on the other GPU group too (sg-sys → 9400 is the DCGM scrape's rule).
+      'aws ec2 authorize-security-group-ingress --group-id sg-gpu --protocol tcp --port 9400 --source-group sg-gpu2',
       'aws ec2 authorize-security-group-ingress --group-id sg-gpu --protocol tcp --port 9400 --source-group sg-sys',
       'aws ec2 authorize-security-group-ingress --group-id sg-gpu2 --protocol tcp --port 32768-60999 --source-group sg-gpu',
+      'aws ec2 authorize-security-group-ingress --group-id sg-gpu2 --protocol tcp --port 9400 --source-group sg-gpu',
       'aws ec2 authorize-security-group-ingress --group-id sg-gpu2 --protocol tcp --port 9400 --source-group sg-sys',
       'aws ec2 authorize-security-group-ingress --group-id sg-sys --protocol tcp --port 4222 --source-group sg-gpu',
       'aws ec2 authorize-security-group-ingress --group-id sg-sys --protocol tcp --port 4222 --source-group sg-gpu2',

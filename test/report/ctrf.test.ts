@@ -134,9 +134,13 @@ describe('CTRF report', () => {
           'dcgm-scrape',
           'nvidia-dcgm-exporter.gpu-operator is not deployed and no GPU node group was found to predict it on (use --gpu-nodegroup)',
         ],
+        [
+          'accelerator-metrics',
+          'the conformance orchestrator fits on no node: 0/1 nodes are available: 1 node(s) are EKS Fargate nodes.',
+        ],
       ],
     );
-    assert.equal(summary.skipped, 3);
+    assert.equal(summary.skipped, 4);
     const masked = tests.find((t) => t.flaky)!;
     assert.equal(masked.status, 'passed');
     assert.match(masked.message!, /allowed only because .* shares node sys-1/);

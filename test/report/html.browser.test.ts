@@ -83,12 +83,15 @@ describe('HTML report in chromium', () => {
       'gpu-h100 nodes [dgxc-h100-customer]',
       'cpu-inference nodes [dgxc-h100-inference]',
       'system nodes [dgxc-h100-system]',
+      // Prometheus itself, the source of the (recommended) Dynamo metrics scrape of the workers.
+      'system pods [dgxc-h100-system]',
     ]);
     const blocked = page.locator('#matrix td[data-status="blocked"]');
     assert.equal(await blocked.count(), 4);
     for (const text of await blocked.allInnerTexts())
       assert.match(text, /BLOCKED/, 'status in words, not colour only');
-    assert.equal(await page.locator('#matrix td[data-status="allowed"]').count(), 3);
+    // request plane, response stream, Prometheus from the system nodes, and the recommended metrics scrape.
+    assert.equal(await page.locator('#matrix td[data-status="allowed"]').count(), 4);
     assert.equal(await page.locator('#detail-hint').isVisible(), true);
     assert.equal(await page.locator('article.detail:visible').count(), 0, 'no chain until a cell is chosen');
     await page.close();

@@ -89,7 +89,8 @@ describe('JUnit report', () => {
       assert.ok(text(c.failure).includes(fix.command));
     }
     const passed = cases.filter((c) => !c.failure && !c.error && !c.skipped);
-    assert.equal(passed.length, 3);
+    // request plane, response stream, Prometheus from the system nodes, and the (recommended) Dynamo metrics scrape.
+    assert.equal(passed.length, 4);
     assert.ok(passed.every((c) => (c['system-out'] ?? '').includes('allowed')));
   });
 
@@ -126,9 +127,13 @@ describe('JUnit report', () => {
           'dynamo-netcheck.dcgm-scrape',
           'nvidia-dcgm-exporter.gpu-operator is not deployed and no GPU node group was found to predict it on (use --gpu-nodegroup)',
         ],
+        [
+          'dynamo-netcheck.accelerator-metrics',
+          'the conformance orchestrator fits on no node: 0/1 nodes are available: 1 node(s) are EKS Fargate nodes.',
+        ],
       ],
     );
-    assert.equal(Number(root['@_skipped']), 3);
+    assert.equal(Number(root['@_skipped']), 4);
   });
 
   it('keeps line breaks in attributes and drops characters XML cannot carry', async () => {

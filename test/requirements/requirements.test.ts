@@ -37,13 +37,20 @@ describe('requirements catalog', () => {
 
   it('Dynamo 1.0.x needs etcd 2379, not NATS', () => {
     const r = ids(scenario(), { dynamoVersion: '1.0.2' });
-    // No pods captured: AICR's recipes install gpu-operator, so the DCGM scrape is assumed.
-    assert.deepEqual(r.ids, ['etcd', 'prometheus', 'dcgm-scrape']);
+    // No pods captured: AICR's recipes install gpu-operator, so the DCGM scrape and accelerator-metrics' dial are assumed.
+    assert.deepEqual(r.ids, ['etcd', 'prometheus', 'dcgm-scrape', 'accelerator-metrics']);
   });
 
   it('Dynamo 1.2 needs NATS 4222, the request plane, and Prometheus', () => {
     const r = ids(scenario(), { dynamoVersion: '1.2.0' });
-    assert.deepEqual(r.ids, ['nats', 'prometheus', 'request-plane', 'response-stream', 'dcgm-scrape']);
+    assert.deepEqual(r.ids, [
+      'nats',
+      'prometheus',
+      'request-plane',
+      'response-stream',
+      'dcgm-scrape',
+      'accelerator-metrics',
+    ]);
     assert.equal(r.ports.nats, '4222-4222');
     // OS-assigned: Linux's default net.ipv4.ip_local_port_range is 32768-60999 (ip-sysctl docs).
     assert.equal(r.ports['request-plane'], '32768-60999', 'OS-assigned port: only the range is static');

@@ -21,7 +21,10 @@ export const registerRequirements: RegisterCommand = (program, setExit) => {
       '--dynamo-version <version>',
       'Dynamo version (default: from the recipe or snapshot, else the newest known)',
     )
-    .option('--no-conformance', 'leave out the ai-service-metrics Prometheus flow')
+    .option(
+      '--no-conformance',
+      'leave out the AICR conformance checks’ flows (ai-service-metrics, accelerator-metrics)',
+    )
     .addOption(
       new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'),
     )

@@ -19,6 +19,7 @@ export type CauseId =
   | 'untolerated-taint'
   | 'etcd-lease-failing'
   | 'dcgm-series-unexplained'
+  | 'dcgm-exporter-unexplained'
   | 'dns-failure';
 
 /** Which flows a symptom points to: those from the pod that shows it, from the node the validator's pod ran on, or all. */
@@ -169,6 +170,20 @@ export const signatures: readonly Signature[] = [
     otherwise: 'dcgm-series-unexplained',
   },
   {
+    // NVIDIA/aicr accelerator_metrics_check.go: the check fetches
+    // http://nvidia-dcgm-exporter.gpu-operator.svc:9400/metrics itself, from the orchestrator's node.
+    id: 'dcgm-exporter-unreachable',
+    in: EVERY_MESSAGE,
+    check: /accelerator-metrics/,
+    pattern: /DCGM exporter metrics endpoint unreachable/,
+    meaning:
+      'the accelerator-metrics check could not fetch nvidia-dcgm-exporter.gpu-operator.svc:9400 from the node it ran on; it tolerates every taint, so a run on a node group whose security groups do not admit it to the GPU nodes on tcp/9400 fails',
+    requirements: ['accelerator-metrics'],
+    scope: 'orchestrator-node',
+    whenBlocked: 'flow-blocked',
+    otherwise: 'dcgm-exporter-unexplained',
+  },
+  {
     id: 'etcd-lease',
     in: EVERY_MESSAGE,
     pattern: /Unable to create lease/i,
@@ -223,6 +238,14 @@ export const causeSpecs: Record<CauseId, CauseSpec> = {
     advice: [
       'kubectl -n monitoring get pods,endpointslices — is Prometheus ready behind kube-prometheus-prometheus?',
       'confirm live: dynamo-netcheck dial http://kube-prometheus-prometheus.monitoring.svc:9090',
+    ],
+  },
+  'dcgm-exporter-unexplained': {
+    title: 'dcgm-exporter is unreachable although tcp/9400 is allowed from the orchestrator’s node',
+    confidence: 'possible',
+    advice: [
+      'kubectl -n gpu-operator get pods,endpointslices -l app=nvidia-dcgm-exporter — does it run and serve behind its Service?',
+      'confirm live: dynamo-netcheck dial http://nvidia-dcgm-exporter.gpu-operator.svc:9400',
     ],
   },
   'workload-never-ready': {

@@ -49,6 +49,8 @@ export interface ProbeRow {
   readonly agreement: Agreement;
   /** What to look at when static and live disagree. */
   readonly hint?: string;
+  /** A recommended flow the verdict does not count (no `--strict`): shown, never failing the run. */
+  readonly notCounted?: true;
 }
 
 export interface ProbeReport {
@@ -80,6 +82,7 @@ const HINTS: Partial<Record<Agreement, string>> = {
 
 export function compareResults(plan: ProbePlan, outcome: RunOutcome): ProbeReport {
   const rows: ProbeRow[] = [];
+  const uncounted = new Set(plan.uncounted ?? []);
   for (const probe of plan.probes) {
     const run = outcome.probes.get(probe.name) ?? { state: 'not-finished', reason: 'the probe was not run' };
     for (const target of probe.targets) {
@@ -124,13 +127,16 @@ export function compareResults(plan: ProbePlan, outcome: RunOutcome): ProbeRepor
         ...(missing ? { missing } : {}),
         agreement,
         ...(hint ? { hint } : {}),
+        ...(uncounted.has(target.requirement) ? { notCounted: true as const } : {}),
       });
     }
   }
   const passed = rows.filter((r) => r.live?.passed === true).length;
+  // A recommended flow the verdict does not count is probed and shown, and fails no run.
+  const deciding = rows.filter((r) => !r.notCounted);
   return {
     runId: plan.runId,
-    passed: rows.length > 0 && passed === rows.length,
+    passed: deciding.length > 0 && deciding.every((r) => r.live?.passed === true),
     summary: {
       passed,
       failed: rows.length - passed,

@@ -11,7 +11,7 @@
  * it runs: `bindListeners` puts it into the probes' scripts.
  */
 import type { FlowResult } from '../../analyze/types.ts';
-import type { AnalysisResult } from '../analyze.ts';
+import { counted, type AnalysisResult } from '../analyze.ts';
 import { podEndpoint, predictedEndpoint } from '../../model/endpoints.ts';
 import type { ClusterModel, PodModel } from '../../model/types.ts';
 import type { Status, TraceStep } from '../../reachability/types.ts';
@@ -99,6 +99,8 @@ export interface ProbePlan {
   readonly dial: { readonly timeoutSeconds: number; readonly mode: 'nc' | 'l7' };
   /** What could not be probed, and why (UDP, no node, a privileged port with nothing serving it). */
   readonly notProbed: string[];
+  /** Recommended requirements the verdict does not count (no `--strict`): probed, never failing the run. */
+  readonly uncounted?: string[];
 }
 
 export interface PlanOptions {
@@ -241,8 +243,10 @@ export function planProbes(model: ClusterModel, analysis: AnalysisResult, option
   }
   // A listener no probe dials (its source class has no node) is not created.
   const dialled = new Set(probes.flatMap((p) => p.targets.flatMap((t) => (t.listener ? [t.listener] : []))));
+  const uncounted = analysis.requirements.filter((r) => !counted(r, analysis.strict)).map((r) => r.id);
   return {
     runId: options.runId,
+    ...(uncounted.length > 0 ? { uncounted } : {}),
     namespace,
     namespaceManifest: {
       apiVersion: 'v1',

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyzeSnapshot } from '../../../src/questions/analyze.ts';
 import { applyItems } from '../../../src/live/ec2-apply.ts';
-import { applyPlan, naclRefusal, ruleRefusal } from '../../../src/questions/fix/apply-plan.ts';
+import { actionOf, applyPlan, naclRefusal, ruleRefusal } from '../../../src/questions/fix/apply-plan.ts';
 import { fixPlan, type PlannedNaclEntry, type PlannedRule } from '../../../src/questions/fix/plan.ts';
 import type { NaclRemediation, SgRemediation } from '../../../src/remediate/types.ts';
 import { loadSnapshot } from '../../../src/snapshot/load.ts';
-import { naclBlocked } from './scenarios.ts';
+import { ingressAndEgress, naclBlocked } from './scenarios.ts';
 
 const dgxc = fixPlan(analyzeSnapshot(await loadSnapshot('examples/dgxc-multi-sg')));
 const nats = dgxc.rules[0]!;
@@ -124,5 +124,101 @@ describe('apply refuses what is wider than the requirement', () => {
     assert.match(naclRefusal(widenedEntry({ cidr: '0.0.0.0/0' }, inbound!)) ?? '', /admits every address/);
     assert.match(naclRefusal(widenedEntry({ cidr: '0.0.0.0/1' }, inbound!)) ?? '', /is wider than \/16/);
     assert.match(naclRefusal(widenedEntry({ protocol: 'udp' }, inbound!)) ?? '', /is tcp, the entry udp/);
+  });
+
+  // EC2's FromPort/ToPort: integers 0-65535, from <= to (a range that runs backwards, a negative or
+  // fractional port or one above 65535 is no port range at all).
+  for (const [fromPort, toPort] of [
+    [4300, 4222],
+    [-1, 4222],
+    [4222, 70000],
+    [4222.5, 4222.5],
+    [4222, 4222.5],
+    [4221.5, 4222],
+    [4222, Number.NaN],
+  ] as const) {
+    it(`ports ${fromPort}-${toPort} are not a port range: refused as such, in a rule and in a NACL entry`, () => {
+      assert.equal(
+        ruleRefusal(widened({ fromPort, toPort })),
+        `ports ${fromPort}-${toPort} are not a port range`,
+      );
+      const [inbound] = nacl.naclEntries;
+      assert.equal(
+        naclRefusal(widenedEntry({ fromPort, toPort }, inbound!)),
+        `ports ${fromPort}-${toPort} are not a port range`,
+      );
+    });
+  }
+
+  it('port 0 is a port: 0-65535 is refused for being wider than the flow, not as malformed', () => {
+    assert.match(ruleRefusal(widened({ fromPort: 0, toPort: 65535 })) ?? '', /ports 0-65535 are wider than/);
+  });
+
+  it('a rule wider only at its top, or only at its bottom, is refused', () => {
+    assert.match(
+      ruleRefusal(widened({ fromPort: 4222, toPort: 4223 })) ?? '',
+      /are wider than .* \(4222-4222\)/,
+    );
+    assert.match(
+      ruleRefusal(widened({ fromPort: 4221, toPort: 4222 })) ?? '',
+      /are wider than .* \(4222-4222\)/,
+    );
+  });
+
+  it("a CIDR peer no wider than a subnet, on the flow's own group and port, is accepted", () => {
+    assert.equal(ruleRefusal(widened({ sourceGroupId: undefined, cidr: '10.0.32.0/20' })), undefined);
+  });
+
+  it('egress rules: the group must be on the source, the peer on the destination', () => {
+    const egress = ingressAndEgress().rules.find((r) => r.rule.direction === 'egress')!;
+    assert.equal(ruleRefusal(egress), undefined);
+    assert.match(
+      ruleRefusal(widened({ groupId: 'sg-0000elsewhere' }, egress)) ?? '',
+      /^sg-0000elsewhere is not on .*'s source$/,
+    );
+    assert.match(
+      ruleRefusal(widened({ sourceGroupId: 'sg-0000someoneelse' }, egress)) ?? '',
+      /^sg-0000someoneelse is not on .*'s destination$/,
+    );
+    assert.equal(
+      actionOf({ kind: 'sg-rule', id: egress.rule.id, planned: egress }),
+      'ec2:AuthorizeSecurityGroupEgress',
+    );
+    assert.equal(
+      actionOf({ kind: 'sg-rule', id: nats.rule.id, planned: nats }),
+      'ec2:AuthorizeSecurityGroupIngress',
+    );
+    const [inbound] = nacl.naclEntries;
+    assert.equal(
+      actionOf({ kind: 'nacl-entry', id: inbound!.entry.id, planned: inbound! }),
+      'ec2:CreateNetworkAclEntry',
+    );
+  });
+
+  it('NACL: every protocol, or no flow unblocked, is refused', () => {
+    const [inbound] = nacl.naclEntries;
+    assert.equal(
+      naclRefusal(widenedEntry({ protocol: '-1' as 'tcp' }, inbound!)),
+      'protocol -1 is wider than tcp or udp',
+    );
+    assert.equal(naclRefusal({ ...inbound!, flows: [] }), 'it unblocks no flow of this analysis');
+  });
+
+  it('NACL: only the exact ephemeral range passes as return traffic; each end counts', () => {
+    const [inbound, returnTraffic] = nacl.naclEntries;
+    // Starts like the return range but runs past it; ends like it but starts below it.
+    for (const [fromPort, toPort] of [
+      [32768, 65535],
+      [1024, 60999],
+    ] as const)
+      assert.match(
+        naclRefusal(widenedEntry({ fromPort, toPort }, returnTraffic!)) ?? '',
+        /are wider than .* needs/,
+        `${fromPort}-${toPort}`,
+      );
+    // The flow's own port, widened at one end only.
+    const port = inbound!.entry.fromPort;
+    assert.match(naclRefusal(widenedEntry({ fromPort: port - 1 }, inbound!)) ?? '', /are wider than/);
+    assert.match(naclRefusal(widenedEntry({ toPort: port + 1 }, inbound!)) ?? '', /are wider than/);
   });
 });

@@ -167,9 +167,18 @@ describe('stand-in listeners where nothing serves the port', () => {
     const plan = planProbes(model, analysis, options);
     const gpu = plan.listeners.filter((l) => l.destination.nodeGroup === 'gpu-h100');
     assert.equal(gpu.length, 1);
-    assert.deepEqual(gpu[0]!.ports, [5557, 9400, ...RANGE]);
+    // 9090 on the GPU class is the workers' system port (the recommended Dynamo metrics scrape),
+    // not Prometheus: the running 1.2 workers are not the 1.4.2 analysed, so a stand-in answers it.
+    assert.deepEqual(gpu[0]!.ports, [5557, 9090, 9400, ...RANGE]);
+    assert.deepEqual(
+      gpu[0]!.requirements.filter((r) => r === 'dynamo-metrics' || r === 'prometheus'),
+      ['dynamo-metrics'],
+    );
     assert.equal(model.nodes.get(gpu[0]!.nodeName)?.nodeGroup, 'gpu-h100');
-    assert.ok(!plan.listeners.some((l) => l.ports.includes(9090)), 'Prometheus runs: no stand-in for 9090');
+    assert.ok(
+      !plan.listeners.some((l) => l.requirements.includes('prometheus')),
+      'Prometheus runs: no stand-in for it',
+    );
     const system = plan.probes.find((p) => p.source.nodeGroup === 'system')!;
     const via = (requirement: string) =>
       system.targets.filter((t) => t.requirement === requirement).map((t) => [t.via, t.port, t.expected]);
@@ -186,6 +195,17 @@ describe('stand-in listeners where nothing serves the port', () => {
     const streams = plan.listeners.filter((l) => l.requirements.includes('response-stream'));
     assert.deepEqual(streams.map((l) => l.destination.nodeGroup).sort(), ['cpu-inference', 'system']);
     for (const l of streams) assert.deepEqual(l.ports, RANGE);
+  });
+
+  it('the recommended metrics scrape is probed but marked uncounted; --strict counts it', () => {
+    const { model, analysis } = dgxc14;
+    assert.deepEqual(planProbes(model, analysis, options).uncounted, ['dynamo-metrics']);
+    const strict = analyzeModel(model, {
+      dynamoVersion: '1.4.2',
+      recipe: { name: 'test', source: 'test', components: ['gpu-operator'] },
+      strict: true,
+    });
+    assert.equal(planProbes(model, strict, options).uncounted, undefined);
   });
 
   it('a listener lands on a node of its class that no probe runs on, when the class has one', () => {
@@ -294,11 +314,17 @@ describe('stand-in listeners where nothing serves the port', () => {
     ).containers[0]!.command[2]!;
     for (const port of [5557, 9400, ...RANGE])
       assert.match(script, new RegExp(`^t t\\d+ 10\\.0\\.40\\.7 ${port} &$`, 'm'));
-    // The GPU probe dials only the frontends' listeners, which have no address here.
+    // The GPU probe's listeners: the frontends', which have no address here (left out), and the GPU
+    // class's own, bound above, which it dials for accelerator-metrics (the orchestrator on a GPU node → 9400).
     const gpuProbe = bound.find((p) => p.source.nodeGroup === 'gpu-h100')!;
     assert.deepEqual(
-      dialledTargets(gpuProbe).map((t) => t.via),
-      gpuProbe.targets.filter((t) => t.via !== 'listener').map((t) => t.via),
+      dialledTargets(gpuProbe).map((t) => `${t.via} ${t.requirement}`),
+      gpuProbe.targets
+        .filter((t) => t.via !== 'listener' || t.listener === gpu.name)
+        .map((t) => `${t.via} ${t.requirement}`),
+    );
+    assert.ok(
+      dialledTargets(gpuProbe).some((t) => t.via === 'listener' && t.requirement === 'accelerator-metrics'),
     );
     // The plan itself is not changed.
     assert.equal(
