@@ -15,6 +15,12 @@ export const ExitCode = {
    * Kubernetes RBAC verb the run needs was refused; nothing was written or changed.
    */
   MissingPermissions: 4,
+  /**
+   * Standard output could not be written (EX_IOERR): a full disk (ENOSPC), an I/O error; the report
+   * is lost, so no verdict code. A reader that closed the pipe (EPIPE, `| head`) is not this: the
+   * output stops quietly and the exit code stays the verdict.
+   */
+  OutputError: 74,
   /** Interrupted (SIGINT/SIGTERM) after cleaning up: 128 + SIGINT, what shells expect. */
   Interrupted: 130,
   /** A bug in this tool (EX_SOFTWARE), never a verdict. */

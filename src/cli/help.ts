@@ -1,7 +1,8 @@
 /**
  * The end of every `--help`: the command's exit codes, then two examples — one convention for
- * every command, so a reader finds them in the same place. `2` (usage or input error) and `70`
- * (internal error) hold for every command and are added here unless the command words them itself.
+ * every command, so a reader finds them in the same place. `2` (usage or input error), `70`
+ * (internal error) and `74` (stdout not writable) hold for every command and are added here unless
+ * the command words them itself.
  */
 import type { Command } from 'commander';
 import type { RegisterCommand } from './shared.ts';
@@ -12,6 +13,10 @@ export type ExitCodeHelp = readonly [code: number, meaning: string];
 const ALWAYS: readonly ExitCodeHelp[] = [
   [ExitCode.Usage, 'usage or input error (the message names the flag, file or JSON path)'],
   [ExitCode.Internal, 'internal error (a bug: please report it)'],
+  [
+    ExitCode.OutputError,
+    'standard output could not be written (ENOSPC, EIO); a reader closing the pipe is not an error',
+  ],
 ];
 
 /** The `--help` epilogue: `Exit codes:` with one line per code, then `Examples:` with two command lines. */

@@ -1,21 +1,47 @@
 /** CLI edge helpers: read files named by flags, and turn input problems into usage errors (exit 2). */
 import { escapeControls } from '../base/terminal.ts';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import semver from 'semver';
 import YAML from 'yaml';
-import { loadSnapshot, SnapshotInputError } from '../snapshot/load.ts';
+import { loadSnapshot, readInputFile, SnapshotInputError } from '../snapshot/load.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import { formatIssue } from '../snapshot/types.ts';
 import type { RecipeInfo } from '../requirements/context.ts';
 import { DYNAMO_RECIPE, parseRecipeResult } from '../requirements/recipe.ts';
 import { UsageError } from './errors.ts';
 
-export async function readSnapshot(path: string): Promise<Snapshot> {
+/** `--max-file-size`'s default, as its help shows it. */
+export const DEFAULT_MAX_FILE_SIZE_TEXT = '2G';
+
+/** `1024`, `1k`, `512M`, `2G`, `2GiB` → bytes (k, M, G, T: powers of 1024); a usage error otherwise. */
+export function parseSize(flag: string, text: string): number {
+  const match = /^\s*(\d+)\s*(?:([kmgt])(?:i?b)?|b)?\s*$/i.exec(text);
+  const power = match?.[2] ? 'kmgt'.indexOf(match[2].toLowerCase()) + 1 : 0;
+  const bytes = match ? Number(match[1]) * 1024 ** power : NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < 1)
+    throw new UsageError(
+      `${flag} ${text}: expected a size such as 1048576, 64k, 512M or 2G (k = 1024 bytes)`,
+    );
+  return bytes;
+}
+
+export interface ReadSnapshotOptions {
+  /** `--max-file-size` as given: files larger are refused (exit 2). */
+  readonly maxFileSize?: string;
+}
+
+/** The snapshot at `path`; bad input is a usage error (exit 2): one line for one problem. */
+export async function readSnapshot(path: string, options: ReadSnapshotOptions = {}): Promise<Snapshot> {
+  const maxFileSize = parseSize('--max-file-size', options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE_TEXT);
   try {
-    return await loadSnapshot(path);
+    return await loadSnapshot(path, { maxFileSize });
   } catch (err) {
     if (err instanceof SnapshotInputError)
-      throw new UsageError(`bad input:\n${err.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`);
+      throw new UsageError(
+        err.issues.length === 1
+          ? `bad input: ${formatIssue(err.issues[0]!)}`
+          : `bad input:\n${err.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`,
+      );
     throw err;
   }
 }
@@ -23,9 +49,16 @@ export async function readSnapshot(path: string): Promise<Snapshot> {
 /** `--recipe` takes a recipe name or a RecipeResult file. */
 export function readRecipe(value: string, warn: (message: string) => void): RecipeInfo {
   if (existsSync(value)) {
+    let text: string;
+    try {
+      text = readInputFile(value).toString('utf8');
+    } catch (err) {
+      if (err instanceof SnapshotInputError) throw new UsageError(`--recipe ${formatIssue(err.issues[0]!)}`);
+      throw err;
+    }
     let doc: unknown;
     try {
-      doc = YAML.parse(readFileSync(value, 'utf8'));
+      doc = YAML.parse(text);
     } catch (err) {
       throw new UsageError(`${value}: invalid YAML/JSON: ${(err as Error).message.split('\n')[0]}`);
     }

@@ -1,7 +1,7 @@
 /** What the command files share: the registry's type, reading a user's file, printing a report. */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { readYaml } from '../base/yaml.ts';
+import { readInputFile, SnapshotInputError } from '../snapshot/load.ts';
 import { formatIssue, type InputIssue } from '../snapshot/types.ts';
 import { UsageError } from './errors.ts';
 
@@ -16,9 +16,10 @@ export function badInput(issues: readonly InputIssue[]): UsageError {
 export function readDocumentFile(file: string): unknown {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new UsageError(`${file}: no such file or not readable`);
+    text = readInputFile(file).toString('utf8');
+  } catch (err) {
+    if (err instanceof SnapshotInputError) throw new UsageError(formatIssue(err.issues[0]!));
+    throw err;
   }
   // Limits as for a snapshot: an alias bomb or nesting past the limit is an input error too.
   const read = readYaml(text);

@@ -13,7 +13,7 @@ import { parseSnapshot } from '../snapshot/parse.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import { formatIssue } from '../snapshot/types.ts';
 import { collectionFailure, UsageError } from './errors.ts';
-import { readSnapshot, warn } from './inputs.ts';
+import { DEFAULT_MAX_FILE_SIZE_TEXT, readSnapshot, warn } from './inputs.ts';
 
 export interface SourceOptions {
   readonly live?: boolean;
@@ -30,7 +30,14 @@ export interface SourceOptions {
   readonly tailLines?: number;
   /** Also read AICR's validator reports from their ConfigMaps (`diagnose --live`). */
   readonly aicrReports?: boolean;
+  /** With a snapshot: the largest file read (`--max-file-size`, as given). */
+  readonly maxFileSize?: string;
 }
+
+/** `--max-file-size`: every command that reads a snapshot takes it. */
+export const MAX_FILE_SIZE_FLAGS = '--max-file-size <size>';
+export const MAX_FILE_SIZE_HELP =
+  'with a snapshot: refuse (exit 2) any file larger than this, in bytes or with k, M, G (1k = 1024 bytes)';
 
 export function addSnapshotSourceOptions(command: Command): Command {
   return command
@@ -47,6 +54,7 @@ export function addSnapshotSourceOptions(command: Command): Command {
       'kubeconfig file (with --live; default: KUBECONFIG, ~/.kube/config, in-cluster)',
     )
     .option('--context <name>', 'kubeconfig context (with --live)')
+    .option(MAX_FILE_SIZE_FLAGS, MAX_FILE_SIZE_HELP, DEFAULT_MAX_FILE_SIZE_TEXT)
     .option('--quiet', 'no progress on stderr');
 }
 
@@ -178,7 +186,7 @@ export async function snapshotFrom(path: string | undefined, options: SourceOpti
   }
   refuseLiveOnlyFlags(options, ['region', 'profile', 'kubeconfig', 'context']);
   if (!path) throw new UsageError('a snapshot directory (or --live) is required');
-  const picked = pickCluster(await readSnapshot(path), {
+  const picked = pickCluster(await readSnapshot(path, { maxFileSize: options.maxFileSize }), {
     ...(options.cluster !== undefined ? { cluster: options.cluster } : {}),
     ...(options.vpc !== undefined ? { vpc: options.vpc } : {}),
   });

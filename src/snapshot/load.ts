@@ -1,14 +1,26 @@
 /**
  * I/O edge of the loader: finds input files under a directory (recursively) and parses them. Every
  * file is read, whatever its name, and recognised by content (parse.ts); symbolic links are
- * followed while they stay inside the directory. A file that is not read — hidden, a link out of
- * the directory, a second path to a file already read, not a regular file, the run's own standard
- * output — is listed with the reason, never dropped without a word.
+ * followed while they stay inside the directory. A file that is not read because reading it loses
+ * nothing — hidden, a second path to a file already read, the run's own standard output — is
+ * listed with the reason. A path whose data would vanish is an input error naming it: not a
+ * regular file or directory (a FIFO, socket or device: never opened, so never blocked on), over
+ * the size limit, unreadable, a symbolic link that is broken, loops or leaves the directory, or a
+ * snapshot its manifest says is incomplete.
  */
 import { Buffer } from 'node:buffer';
-import { closeSync, fstatSync, openSync, readFileSync, readSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+  type Stats,
+} from 'node:fs';
 import { lstat, readdir, readlink, realpath, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { binaryReason, SnapshotParser } from './parse.ts';
 import { formatIssue, type InputIssue, type Snapshot } from './types.ts';
 
@@ -20,10 +32,91 @@ export class SnapshotInputError extends Error {
   }
 }
 
-/** A file to read, or a path not read and why. */
+/** A file to read, a path not read and why, or a path that cannot be read without losing data. */
 type Found =
   | { path: string; full: string; stats: Stats; viaLink: boolean }
-  | { path: string; skip: string; expected?: boolean };
+  | { path: string; skip: string; expected?: boolean }
+  | { path: string; refuse: string };
+
+/** Files larger than this are refused unless the caller allows more (`--max-file-size`). */
+export const DEFAULT_MAX_FILE_SIZE = 2 * 1024 ** 3;
+
+/** The directory `snapshot -d DIR` writes into before renaming it to DIR: `.DIR.partial-XXXXXX`. */
+const PARTIAL = /^\..+\.partial-[^/]+$/;
+const PARTIAL_WHAT = 'the unfinished copy of an interrupted `snapshot` run';
+
+/** Names listed in one message: the first few, and how many more. */
+function someOf(names: readonly string[], limit = 10): string {
+  return names.length <= limit
+    ? names.join(', ')
+    : `${names.slice(0, limit).join(', ')} and ${names.length - limit} more`;
+}
+
+/**
+ * `snapshot` writes its manifest last, listing every file it wrote: a manifest whose files are not
+ * all there is a copy cut short (an interrupted copy, a partial upload, a file deleted since), and
+ * so is the directory `snapshot` writes into (`.DIR.partial-…`) without one.
+ */
+function incompleteSnapshot(root: string, snapshot: Snapshot, present: ReadonlySet<string>): InputIssue[] {
+  const issues: InputIssue[] = [];
+  for (const manifest of snapshot.manifests) {
+    const base = posix.dirname(manifest.origin.file);
+    const missing = (manifest.value.files ?? [])
+      .map((file) => posix.normalize(posix.join(base, file.path)))
+      .filter((file) => !present.has(file));
+    if (missing.length > 0)
+      issues.push({
+        file: manifest.origin.file,
+        path: '',
+        message: `incomplete snapshot: its manifest lists ${missing.length === 1 ? 'a file that is' : `${missing.length} files that are`} missing: ${someOf(missing)}`,
+      });
+  }
+  const name = basename(resolve(root));
+  if (PARTIAL.test(name) && snapshot.manifests.length === 0)
+    issues.push({
+      file: root,
+      path: '',
+      message: `incomplete snapshot: ${PARTIAL_WHAT} (its manifest, written last, is missing); collect it again`,
+    });
+  return issues;
+}
+
+/** What a path is when it is neither a regular file nor a directory. */
+function specialKind(stats: Stats): string | undefined {
+  if (stats.isFile() || stats.isDirectory()) return undefined;
+  if (stats.isFIFO()) return 'a FIFO';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  if (stats.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+const notRegular = (kind: string): string =>
+  `${kind}, not a regular file or directory: refused (it is never opened)`;
+
+/** Why a path could not be looked at or read, from the system's error code. */
+function failure(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file or directory';
+  if (code === 'EACCES' || code === 'EPERM') return `permission denied (${code}): cannot be read`;
+  if (code === 'ELOOP') return 'symbolic link loop (ELOOP): cannot be read';
+  if (code === 'ENOTDIR') return 'not a directory (ENOTDIR)';
+  return `cannot be read: ${code ?? (err as Error).message}`;
+}
+
+/** `2 GiB`, `1 KiB`, `1500 bytes`: a size as a person reads it, exact. */
+export function formatSize(bytes: number): string {
+  for (const [unit, size] of [
+    ['GiB', 1024 ** 3],
+    ['MiB', 1024 ** 2],
+    ['KiB', 1024],
+  ] as const)
+    if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`;
+  return bytes === 1 ? '1 byte' : `${bytes} bytes`;
+}
+
+const tooLarge = (size: number, limit: number): string =>
+  `${formatSize(size)}, over the size limit of ${formatSize(limit)} (--max-file-size): refused`;
 
 /** A file's identity: the same file reached twice (a link, a hard link) is read once. */
 const identity = (stats: Stats): string => `${stats.dev}:${stats.ino}`;
@@ -34,7 +127,7 @@ const inside = (root: string, path: string): boolean => {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 };
 
-async function listInputs(root: string): Promise<Found[]> {
+async function listInputs(root: string, maxFileSize: number): Promise<Found[]> {
   const realRoot = await realpath(root);
   const found: Found[] = [];
   const shown = (full: string): string => relative(root, full).split(sep).join('/');
@@ -51,14 +144,21 @@ async function listInputs(root: string): Promise<Found[]> {
       return;
     }
     walked.set(real, shown(dir));
-    const entries = await readdir(dir, { withFileTypes: true });
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      found.push({ path: shown(dir) || '.', refuse: `directory ${failure(err)}` });
+      return;
+    }
     entries.sort((a, b) => a.name.localeCompare(b.name));
     for (const entry of entries) {
       const full = join(dir, entry.name);
       const path = shown(full);
       if (entry.name.startsWith('.')) {
         const what = entry.isDirectory() ? 'directory' : 'file';
-        found.push({ path, skip: `hidden ${what}, not read`, expected: true });
+        const partial = PARTIAL.test(entry.name) ? ` (${PARTIAL_WHAT})` : '';
+        found.push({ path, skip: `hidden ${what}, not read${partial}`, expected: true });
         continue;
       }
       let stats: Stats;
@@ -69,30 +169,82 @@ async function listInputs(root: string): Promise<Found[]> {
         try {
           targetReal = await realpath(full);
           stats = await stat(full);
-        } catch {
-          found.push({ path, skip: `broken symbolic link (to ${target})` });
+        } catch (err) {
+          // The data the link stands for is not there: refused, never passed over.
+          const code = (err as NodeJS.ErrnoException).code;
+          found.push({
+            path,
+            refuse:
+              code === 'ENOENT'
+                ? `broken symbolic link (to ${target}): what it points to does not exist`
+                : code === 'ELOOP'
+                  ? `symbolic link loop (ELOOP; to ${target}): cannot be read`
+                  : `symbolic link to ${target}: ${failure(err)}`,
+          });
           continue;
         }
         if (!inside(realRoot, targetReal)) {
           const named = resolve(dirname(full), target);
           const to = named === targetReal ? named : `${named} (${targetReal})`;
-          found.push({ path, skip: `symbolic link to ${to}, outside the snapshot directory: not read` });
+          found.push({
+            path,
+            refuse: `symbolic link to ${to}, outside the snapshot directory: refused (copy what it points to into the snapshot to have it read)`,
+          });
           continue;
         }
         viaLink = true;
       } else {
-        stats = await lstat(full);
+        try {
+          stats = await lstat(full);
+        } catch (err) {
+          found.push({ path, refuse: failure(err) });
+          continue;
+        }
       }
-      if (stats.isDirectory()) {
+      const special = specialKind(stats);
+      if (special) found.push({ path, refuse: notRegular(special) });
+      else if (stats.isDirectory()) {
         if (viaLink) linked.push(full);
         else await walk(full, false);
-      } else if (stats.isFile()) found.push({ path, full, stats, viaLink });
-      else found.push({ path, skip: 'not a regular file (a FIFO, socket or device), not read' });
+      } else if (stats.size > maxFileSize) found.push({ path, refuse: tooLarge(stats.size, maxFileSize) });
+      else found.push({ path, full, stats, viaLink });
     }
   };
   await walk(root, false);
   for (let i = 0; i < linked.length; i++) await walk(linked[i]!, true);
   return found;
+}
+
+/**
+ * Opens a file that was a regular file when listed without ever blocking: O_NONBLOCK, so a FIFO put
+ * in its place since is not waited on, and the type and size checked again on what was opened.
+ */
+function openRegular(full: string, maxFileSize: number): number {
+  const fd = openSync(full, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const stats = fstatSync(fd);
+    const special = specialKind(stats);
+    if (special) throw new RefusedFile(notRegular(special));
+    if (stats.size > maxFileSize) throw new RefusedFile(tooLarge(stats.size, maxFileSize));
+    return fd;
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+}
+
+class RefusedFile extends Error {}
+
+/** A regular file's bytes, at most `maxFileSize` of them; anything else throws (see openRegular). */
+function readRegular(full: string, maxFileSize: number): Buffer {
+  const fd = openRegular(full, maxFileSize);
+  try {
+    const bytes = readFileSync(fd);
+    if (bytes.length > maxFileSize) throw new RefusedFile(tooLarge(bytes.length, maxFileSize));
+    return bytes;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The file standard output is redirected to, if it is one (`analyze . -o json > report.json`). */
@@ -105,10 +257,28 @@ function stdoutIdentity(): string | undefined {
   }
 }
 
+/**
+ * One file a flag names (`--ctrf`, `--pod-spec`, `--recipe`), read as a snapshot file is: a regular
+ * file (a FIFO or device is never opened), at most `maxFileSize` bytes, else SnapshotInputError.
+ */
+export function readInputFile(path: string, maxFileSize: number = DEFAULT_MAX_FILE_SIZE): Buffer {
+  try {
+    // Looked at before it is opened: opening some devices does something.
+    const stats = statSync(path);
+    if (stats.isDirectory()) throw new RefusedFile('a directory, not a file');
+    const special = specialKind(stats);
+    if (special) throw new RefusedFile(notRegular(special));
+    return readRegular(path, maxFileSize);
+  } catch (err) {
+    const message = err instanceof RefusedFile ? err.message : failure(err);
+    throw new SnapshotInputError([{ file: path, path: '', message }]);
+  }
+}
+
 /** Bytes enough to tell text from binary without reading a large archive whole. */
-function head(full: string): Uint8Array {
+function head(full: string, maxFileSize: number): Uint8Array {
   const buffer = Buffer.alloc(8192);
-  const fd = openSync(full, 'r');
+  const fd = openRegular(full, maxFileSize);
   try {
     return buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0));
   } finally {
@@ -119,20 +289,32 @@ function head(full: string): Uint8Array {
 export interface LoadOptions {
   /** `dev:ino` of a file never to read; default: the file standard output is redirected to. */
   readonly exclude?: string;
+  /** Files larger than this many bytes are refused; default DEFAULT_MAX_FILE_SIZE (2 GiB). */
+  readonly maxFileSize?: number;
 }
 
 /** Reads a snapshot directory (or a single file). Throws SnapshotInputError on bad input. */
 export async function loadSnapshot(path: string, options: LoadOptions = {}): Promise<Snapshot> {
+  const maxFileSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
   let info;
   try {
     info = await stat(path);
-  } catch {
-    throw new SnapshotInputError([{ file: path, path: '', message: 'no such file or directory' }]);
+  } catch (err) {
+    throw new SnapshotInputError([{ file: path, path: '', message: failure(err) }]);
   }
+  const special = specialKind(info);
+  if (special) throw new SnapshotInputError([{ file: path, path: '', message: notRegular(special) }]);
+  if (!info.isDirectory() && info.size > maxFileSize)
+    throw new SnapshotInputError([{ file: path, path: '', message: tooLarge(info.size, maxFileSize) }]);
   const root = info.isDirectory() ? path : join(path, '..');
   const found: Found[] = info.isDirectory()
-    ? await listInputs(path)
+    ? await listInputs(path, maxFileSize)
     : [{ path: relative(root, path).split(sep).join('/'), full: path, stats: info, viaLink: false }];
+  // Refused paths stop the run before any file is read: each named, with why.
+  const refused = found.flatMap((entry) =>
+    'refuse' in entry ? [{ file: entry.path, path: '', message: entry.refuse }] : [],
+  );
+  if (refused.length > 0) throw new SnapshotInputError(refused);
   const exclude = 'exclude' in options ? options.exclude : stdoutIdentity();
   const readable = found.filter((entry) => 'full' in entry);
   if (readable.length === 0) {
@@ -153,10 +335,11 @@ export async function loadSnapshot(path: string, options: LoadOptions = {}): Pro
   const parser = new SnapshotParser();
   const issues: InputIssue[] = [];
   for (const entry of found) {
-    if (!('full' in entry)) {
+    if ('skip' in entry) {
       parser.skip(entry.path, entry.skip, entry.expected);
       continue;
     }
+    if (!('full' in entry)) continue;
     const id = identity(entry.stats);
     if (id === exclude) {
       parser.skip(entry.path, "this run's own output (standard output is redirected to it), not read", true);
@@ -168,9 +351,10 @@ export async function loadSnapshot(path: string, options: LoadOptions = {}): Pro
       continue;
     }
     const named = /\.(json|ya?ml)$/i.test(entry.path);
+    let bytes: Buffer;
     try {
       // A file not named as data is looked at first: an archive is not read whole to be skipped.
-      const start = named ? undefined : head(entry.full);
+      const start = named ? undefined : head(entry.full, maxFileSize);
       const utf16 =
         start !== undefined &&
         ((start[0] === 0xff && start[1] === 0xfe) || (start[0] === 0xfe && start[1] === 0xff));
@@ -178,17 +362,36 @@ export async function loadSnapshot(path: string, options: LoadOptions = {}): Pro
         parser.skip(entry.path, binaryReason(start));
         continue;
       }
-      parser.addBytes({ path: entry.path, bytes: readFileSync(entry.full) });
+      bytes = readRegular(entry.full, maxFileSize);
     } catch (err) {
-      const reason = `could not be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
-      if (named) issues.push({ file: entry.path, path: '', message: reason });
-      else parser.skip(entry.path, reason);
+      // Unreadable is an input error whatever the name: what the file holds would vanish.
+      issues.push({
+        file: entry.path,
+        path: '',
+        message: err instanceof RefusedFile ? err.message : failure(err),
+      });
+      continue;
+    }
+    try {
+      parser.addBytes({ path: entry.path, bytes });
+    } catch (err) {
+      // V8 holds no string over ~512 MiB: such a file is input the tool cannot take, not a bug.
+      if ((err as NodeJS.ErrnoException).code !== 'ERR_STRING_TOO_LONG') throw err;
+      issues.push({
+        file: entry.path,
+        path: '',
+        message: `${formatSize(bytes.length)}: too large to decode as one text (the limit is about 512 MiB of text); split the capture`,
+      });
     }
   }
   const result = parser.result();
   if (!result.ok || issues.length > 0)
     throw new SnapshotInputError([...issues, ...(result.ok ? [] : result.issues)]);
   const { snapshot } = result;
+  if (info.isDirectory()) {
+    const incomplete = incompleteSnapshot(path, snapshot, new Set(found.map((entry) => entry.path)));
+    if (incomplete.length > 0) throw new SnapshotInputError(incomplete);
+  }
   if (snapshot.kindsByFile.size === 0) {
     // Nothing to analyse: say so, with what was found instead, rather than a verdict on nothing.
     throw new SnapshotInputError([

@@ -152,6 +152,11 @@ class FileParser {
     }
     const record = doc as Record<string, unknown>;
     if (record.apiVersion === TOOL_API_VERSION) return this.parseOwn(record, base);
+    const cut = cutShortList(record);
+    if (cut) {
+      this.issue(base, cut);
+      return true;
+    }
     if (typeof record.kind === 'string' && typeof record.apiVersion === 'string') {
       return this.parseKubernetes(record, base);
     }
@@ -270,6 +275,14 @@ class FileParser {
     const kind = record.kind as string;
     if (kind === 'List' || kind.endsWith('List')) {
       const path = joinPath(base, ['items']);
+      if (!('items' in record)) {
+        // kubectl always writes `items` (`[]` for none): a list without it lost its objects.
+        this.issue(
+          base,
+          `a ${kind} without items: kubectl always writes them (\`items: []\` for none), so the capture was cut short; capture it again`,
+        );
+        return true;
+      }
       const listMeta = record.metadata as { continue?: unknown } | undefined;
       if (typeof listMeta?.continue === 'string' && listMeta.continue !== '') {
         this.incomplete(
@@ -349,6 +362,22 @@ class FileParser {
   }
 }
 
+/**
+ * kubectl writes a list's keys in order — apiVersion, items, kind, metadata — so a capture cut
+ * short keeps its apiVersion and loses `kind: List` (all of it, or its end): what came after the
+ * cut is missing, and reading the rest would make those objects vanish.
+ */
+function cutShortList(record: Record<string, unknown>): string | undefined {
+  if (typeof record.apiVersion !== 'string') return undefined;
+  const keys = Object.keys(record);
+  if (keys.length === 1)
+    return 'only an apiVersion: a kubectl capture cut short after its first line; capture it again';
+  const kind = record.kind;
+  if ('items' in record && (typeof kind !== 'string' || /^(L|Li|Lis)?$/.test(kind)))
+    return 'a Kubernetes list without its kind: kubectl writes `kind: List` after `items`, so the capture was cut short and objects after the cut are missing; capture it again';
+  return undefined;
+}
+
 /** `line L, column C` of a JSON.parse error that gives its offset ("at position N"), else ''. */
 function jsonErrorPlace(text: string, message: string): string {
   const at = /at position (\d+)/.exec(message);
@@ -419,6 +448,30 @@ function jsonIssue(file: InputFile, err: unknown): InputIssue {
   return { file: file.path, path: jsonErrorPlace(file.text, message), message: `invalid JSON: ${message}` };
 }
 
+/** Top-level keys kubectl and the AWS CLI start a YAML capture with. */
+const CAPTURE_KEYS = new Set([
+  'apiVersion',
+  'kind',
+  'items',
+  'metadata',
+  ...awsArrays.map((a) => a.key),
+  'Reservations',
+  'Entries',
+  'PrefixListId',
+  'NextToken',
+  'cluster',
+  'nodegroup',
+]);
+
+/**
+ * YAML that fails to parse is prose only when it does not start like a capture: a first line such
+ * as `apiVersion: v1` or `SecurityGroups:` says it is data, damaged, whatever the file is called.
+ */
+function looksLikeCapture(text: string): boolean {
+  const first = /^(?:[ \t]*(?:#.*)?\r?\n)*(?:---[ \t]*\r?\n)?([A-Za-z]+):(?:[ \t]|\r?\n|$)/.exec(text);
+  return first !== null && CAPTURE_KEYS.has(first[1]!);
+}
+
 /** Objects or arrays, not a string, number or nothing: what any capture is made of. */
 const structured = (docs: readonly unknown[]): boolean =>
   docs.some((doc) => doc !== null && typeof doc === 'object');
@@ -457,7 +510,7 @@ function classify(file: InputFile): Classified {
   }
   const yaml = readYaml(file.text);
   if ('error' in yaml) {
-    if (named === 'yaml' || yaml.limit) return yamlIssue(yaml.error);
+    if (named === 'yaml' || yaml.limit || looksLikeCapture(file.text)) return yamlIssue(yaml.error);
     return { kind: 'text' };
   }
   if (!named && !structured(yaml.docs)) return { kind: 'text' };

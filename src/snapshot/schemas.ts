@@ -720,5 +720,9 @@ export const SnapshotManifest = z.object({
   region: z.string().optional(),
   accountId: z.string().optional(),
   collected: z.array(z.string()).optional(),
+  /** Every file `snapshot` wrote beside the manifest (written last): missing ones mean a partial copy. */
+  files: z
+    .array(z.object({ path: z.string(), kind: z.string().optional(), count: z.number().optional() }))
+    .optional(),
 });
 export type SnapshotManifest = z.infer<typeof SnapshotManifest>;

@@ -280,22 +280,25 @@ describe('input that never vanishes, one cluster per run (issue 16)', () => {
       readFileSync(join(dir, 'aws/instances.json'), 'utf8').replace(/^\{/, '{"NextToken": "abc",'),
     );
     writeFileSync(join(dir, 'notes.txt'), 'taken by alice: ask her first\n| a | b |\n');
-    const outside = join(scratch, 'outside.json');
-    writeFileSync(outside, JSON.stringify({ SecurityGroups: [] }));
-    symlinkSync(outside, join(dir, 'host.json'));
     const r = run('analyze', dir);
     assert.equal(r.code, 0, r.stdout);
     assert.match(r.stdout, /Verdict: PASS/);
     assert.match(r.stdout, /warning: aws\/instances\.json: incomplete capture: it ends with a NextToken/);
-    assert.ok(
-      r.stdout.includes(
-        `note: skipped host.json: symbolic link to ${outside}, outside the snapshot directory: not read`,
-      ),
-    );
     assert.match(r.stdout, /note: skipped notes\.txt: text that is neither JSON nor YAML data/);
-    assert.ok(r.stderr.includes(`warning: ignored host.json: symbolic link to ${outside}, outside`));
+    assert.match(r.stderr, /warning: ignored notes\.txt: text that is neither JSON nor YAML data/);
     assert.match(r.stderr, /warning: aws\/instances\.json: incomplete capture/);
     assert.doesNotMatch(r.stdout + r.stderr, /README/, 'the README is documentation');
+    // A link out of the directory would hide what it stands for: refused, naming it (issue 17).
+    const outside = join(scratch, 'outside.json');
+    writeFileSync(outside, JSON.stringify({ SecurityGroups: [] }));
+    symlinkSync(outside, join(dir, 'host.json'));
+    const linked = run('analyze', dir);
+    assert.equal(linked.code, 2);
+    assert.equal(linked.stdout, '');
+    assert.equal(
+      linked.stderr,
+      `dynamo-netcheck: bad input: host.json: symbolic link to ${outside}, outside the snapshot directory: refused (copy what it points to into the snapshot to have it read)\n`,
+    );
   });
 
   it('a folder of several clusters exits 2 naming them; --cluster (offline) or --vpc picks one', () => {

@@ -4,7 +4,8 @@ import { buildRequirementContext } from '../../requirements/context.ts';
 import { resolveRequirements } from '../../requirements/resolve.ts';
 import { renderRequirements } from '../../report/requirements.ts';
 import { ExitCode } from '../errors.ts';
-import { checkVersion, readRecipe, readSnapshot, warn } from '../inputs.ts';
+import { checkVersion, DEFAULT_MAX_FILE_SIZE_TEXT, readRecipe, readSnapshot, warn } from '../inputs.ts';
+import { MAX_FILE_SIZE_FLAGS, MAX_FILE_SIZE_HELP } from '../snapshot-source.ts';
 import { addExitCodesAndExamples, NO_COLOR_HELP, QUIET_HELP } from '../help.ts';
 import type { RegisterCommand } from '../shared.ts';
 
@@ -27,6 +28,7 @@ export const registerRequirements: RegisterCommand = (program, setExit) => {
     .addOption(
       new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'),
     )
+    .option(MAX_FILE_SIZE_FLAGS, MAX_FILE_SIZE_HELP, DEFAULT_MAX_FILE_SIZE_TEXT)
     .option('--no-color', NO_COLOR_HELP)
     .option('--quiet', QUIET_HELP);
   addExitCodesAndExamples(
@@ -40,7 +42,9 @@ export const registerRequirements: RegisterCommand = (program, setExit) => {
   command.action(async (snapshotPath: string | undefined, opts: Record<string, unknown>) => {
     const dynamoVersion = checkVersion(opts.dynamoVersion as string | undefined);
     const recipe = opts.recipe ? readRecipe(opts.recipe as string, warn) : undefined;
-    const model = snapshotPath ? buildModel(await readSnapshot(snapshotPath)) : undefined;
+    const model = snapshotPath
+      ? buildModel(await readSnapshot(snapshotPath, { maxFileSize: opts.maxFileSize as string }))
+      : undefined;
     const { context, notes } = buildRequirementContext(model?.pods ?? [], {
       ...(model ? { declared: model.dynamoComponents } : {}),
       ...(dynamoVersion ? { dynamoVersion } : {}),

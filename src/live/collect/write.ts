@@ -14,6 +14,20 @@ export function toInputFiles(documents: readonly CollectedDocument[]): InputFile
   return documents.map((d) => ({ path: d.path, text: `${JSON.stringify(d.document, null, 2)}\n` }));
 }
 
+/** Where `snapshot` writes the SnapshotManifest (live/collect/index.ts). */
+const MANIFEST = 'manifest.json';
+
+/**
+ * The manifest last: a copy cut short (killed while writing, or copied elsewhere half-way) has no
+ * manifest, or one whose listed files are not all there, and `analyze` refuses it as incomplete.
+ */
+export function inWriteOrder(files: readonly InputFile[]): InputFile[] {
+  return [
+    ...files.filter((file) => file.path !== MANIFEST),
+    ...files.filter((file) => file.path === MANIFEST),
+  ];
+}
+
 async function statOrUndefined(path: string) {
   try {
     return await stat(path);
@@ -50,7 +64,7 @@ export async function writeSnapshotDir(
   const previous = `${temp}.previous`;
   let movedAside = false;
   try {
-    for (const file of files) {
+    for (const file of inWriteOrder(files)) {
       const path = join(temp, ...file.path.split('/'));
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, file.text, { flag: 'wx' });

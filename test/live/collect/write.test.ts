@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CollectError } from '../../../src/live/errors.ts';
-import { checkTarget, writeSnapshotDir } from '../../../src/live/collect/write.ts';
+import { checkTarget, inWriteOrder, writeSnapshotDir } from '../../../src/live/collect/write.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'netcheck-write-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -60,6 +60,13 @@ describe('snapshot directory writing', () => {
     await writeSnapshotDir(target, files, true);
     assert.deepEqual(readdirSync(target).sort(), ['aws', 'manifest.json', 'prefix-list-entries']);
     assert.ok(!readdirSync(scratch).some((name) => name.includes('.partial-')));
+  });
+
+  it('writes the manifest last, so a copy cut short has none (issue 17 item 13)', () => {
+    assert.deepEqual(
+      inWriteOrder(files).map((file) => file.path),
+      ['aws/vpcs.json', 'prefix-list-entries/pl-0abc.json', 'manifest.json'],
+    );
   });
 
   it('refuses a file, or a missing parent', async () => {
