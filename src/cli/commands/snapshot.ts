@@ -33,7 +33,10 @@ export const registerSnapshot: RegisterCommand = (program, setExit) => {
         'redacted, Secrets and ConfigMaps are never read. Nothing is left behind on failure.',
     )
     .requiredOption('--cluster <name>', 'EKS cluster name')
-    .requiredOption('-d, --dir <path>', 'directory to write (created; must be empty unless --force)')
+    .requiredOption(
+      '-d, --dir <path>',
+      'directory to write (created; must be empty, or an earlier snapshot with --force)',
+    )
     .option('--region <region>', 'AWS region (default: the standard AWS chain: AWS_REGION, profile)')
     .option('--profile <profile>', 'AWS profile (default: the standard AWS credential chain)')
     .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster)')
@@ -43,7 +46,10 @@ export const registerSnapshot: RegisterCommand = (program, setExit) => {
       'also capture container logs (current and previous) of Dynamo, NATS, Prometheus and validator pods, verbatim',
     )
     .option('--tail-lines <n>', 'log lines per container with --logs', positiveInteger, 200)
-    .option('--force', 'replace a non-empty --dir')
+    .option(
+      '--force',
+      'replace an earlier snapshot in --dir (a directory holding manifest.json; never /, $HOME or .)',
+    )
     .option('--quiet', QUIET_HELP);
   addExitCodesAndExamples(
     command,

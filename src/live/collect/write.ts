@@ -4,7 +4,8 @@
  * directory is removed and an existing target (with --force) is put back as it was.
  */
 import { mkdir, mkdtemp, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { InputFile } from '../../snapshot/parse.ts';
 import { CollectError } from '../errors.ts';
 import type { CollectedDocument } from './types.ts';
@@ -37,9 +38,21 @@ async function statOrUndefined(path: string) {
   }
 }
 
+/** A directory `--force` must never replace, whatever it holds: /, the home directory, the working
+ * directory or one of its parents. */
+function precious(target: string): string | undefined {
+  const cwd = resolve(process.cwd());
+  if (target === resolve('/')) return 'the root directory';
+  if (target === resolve(homedir())) return 'your home directory';
+  if (cwd === target || cwd.startsWith(target + sep)) return 'the working directory or one of its parents';
+  return undefined;
+}
+
 /**
- * Refuses a target that would lose data: a file, or a non-empty directory without --force.
- * Called before collecting (fail fast) and again just before the rename.
+ * Refuses a target that would lose data: a file, or a non-empty directory without --force. With
+ * --force, a non-empty directory is replaced only when it holds a snapshot (its manifest.json), and
+ * never /, $HOME or the working directory. Called before collecting (fail fast) and again just
+ * before the rename.
  */
 export async function checkTarget(dir: string, force: boolean): Promise<void> {
   const target = resolve(dir);
@@ -49,8 +62,17 @@ export async function checkTarget(dir: string, force: boolean): Promise<void> {
   const info = await statOrUndefined(target);
   if (!info) return;
   if (!info.isDirectory()) throw new CollectError('config', `-d ${dir}: exists and is not a directory`);
-  if (!force && (await readdir(target)).length > 0)
+  const entries = await readdir(target);
+  if (entries.length === 0) return;
+  if (!force)
     throw new CollectError('config', `-d ${dir}: directory is not empty (pass --force to replace it)`);
+  const never = precious(target);
+  if (never) throw new CollectError('config', `-d ${dir}: --force never replaces ${never}`);
+  if (!entries.includes(MANIFEST))
+    throw new CollectError(
+      'config',
+      `-d ${dir}: --force replaces only a snapshot directory (one holding ${MANIFEST}), and this one holds other files`,
+    );
 }
 
 export async function writeSnapshotDir(

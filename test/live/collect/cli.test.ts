@@ -433,7 +433,7 @@ describe('snapshot failures: exit 2, a clear message, nothing left behind', () =
     assertNothingLeft('f');
   });
 
-  it('refuses a non-empty -d before calling any API, and replaces it with --force', async () => {
+  it('refuses a non-empty -d before calling any API; --force replaces an earlier snapshot, not other files', async () => {
     const dir = join(work, 'used');
     mkdirSync(dir);
     writeFileSync(join(dir, 'notes.txt'), 'mine');
@@ -442,6 +442,13 @@ describe('snapshot failures: exit 2, a clear message, nothing left behind', () =
     assert.match(refused.stderr, /directory is not empty \(pass --force to replace it\)/);
     assert.deepEqual(refused.calls, []);
     assert.deepEqual(readdirSync(dir), ['notes.txt']);
+    const notASnapshot = await cli.run([...snapshot('used'), '--force']);
+    assert.equal(notASnapshot.code, 2);
+    assert.match(notASnapshot.stderr, /--force replaces only a snapshot directory/);
+    assert.deepEqual(notASnapshot.calls, []);
+    assert.deepEqual(readdirSync(dir), ['notes.txt']);
+    // An earlier snapshot (it has a manifest) with a stray file in it is replaced whole.
+    writeFileSync(join(dir, 'manifest.json'), '{}');
     const forced = await cli.run([...snapshot('used'), '--force']);
     assert.equal(forced.code, 0, forced.stderr);
     assert.ok(!readdirSync(dir).includes('notes.txt'));

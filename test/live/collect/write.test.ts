@@ -9,7 +9,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CollectError } from '../../../src/live/errors.ts';
@@ -53,10 +53,11 @@ describe('snapshot directory writing', () => {
     await assert.rejects(checkTarget(target, false), /not empty/);
   });
 
-  it('replaces a non-empty directory with --force', async () => {
+  it('replaces an earlier snapshot (it holds manifest.json) with --force', async () => {
     const target = join(scratch, 'replace');
     mkdirSync(target);
     writeFileSync(join(target, 'old.json'), '{}');
+    writeFileSync(join(target, 'manifest.json'), '{"kind":"SnapshotManifest"}\n');
     await writeSnapshotDir(target, files, true);
     assert.deepEqual(readdirSync(target).sort(), ['aws', 'manifest.json', 'prefix-list-entries']);
     assert.ok(!readdirSync(scratch).some((name) => name.includes('.partial-')));
@@ -80,13 +81,36 @@ describe('snapshot directory writing', () => {
     const target = join(scratch, 'broken');
     mkdirSync(target);
     writeFileSync(join(target, 'keep.json'), '{"keep":true}');
+    writeFileSync(join(target, 'manifest.json'), '{}');
     // The same path twice: the second exclusive write fails half-way through the set.
     const clash = [...files, { path: 'aws/vpcs.json', text: '{}' }];
     await assert.rejects(writeSnapshotDir(target, clash, true), /EEXIST/);
-    assert.deepEqual(readdirSync(target), ['keep.json']);
+    assert.deepEqual(readdirSync(target).sort(), ['keep.json', 'manifest.json']);
     const fresh = join(scratch, 'never');
     await assert.rejects(writeSnapshotDir(fresh, clash, false), /EEXIST/);
     assert.ok(!existsSync(fresh));
     assert.ok(!readdirSync(scratch).some((name) => name.includes('.partial-')), 'temp directory removed');
+  });
+
+  it('--force replaces only a snapshot: a directory of other files is refused and left as it was', async () => {
+    const target = join(scratch, 'photos');
+    mkdirSync(target);
+    writeFileSync(join(target, 'holiday.jpg'), 'mine');
+    await assert.rejects(
+      writeSnapshotDir(target, files, true),
+      /--force replaces only a snapshot directory \(one holding manifest\.json\)/,
+    );
+    assert.deepEqual(readdirSync(target), ['holiday.jpg']);
+  });
+
+  // checkTarget only reads: these never write to /, the home directory or the working directory.
+  it('--force never replaces /, the home directory or the working directory and its parents', async () => {
+    await assert.rejects(checkTarget('/', true), /--force never replaces the root directory/);
+    await assert.rejects(checkTarget(homedir(), true), /--force never replaces your home directory/);
+    await assert.rejects(checkTarget('.', true), /--force never replaces the working directory/);
+    await assert.rejects(
+      checkTarget('..', true),
+      /--force never replaces the working directory or one of its parents/,
+    );
   });
 });
