@@ -32,6 +32,14 @@ export function readDocumentFile(file: string): unknown {
   return values[0];
 }
 
+/**
+ * Colour only on a terminal, unless --no-color or the NO_COLOR convention (https://no-color.org:
+ * set and not empty) says no.
+ */
+export function colorWanted(flag: unknown): boolean {
+  return flag !== false && process.stdout.isTTY === true && (process.env.NO_COLOR ?? '') === '';
+}
+
 /** stdout carries only the report: JSON, or the table (coloured on a terminal unless --no-color). */
 export function printReport<T>(
   format: 'table' | 'json',
@@ -42,7 +50,7 @@ export function printReport<T>(
   process.stdout.write(
     format === 'json'
       ? `${JSON.stringify(report, null, 2)}\n`
-      : render(report, { color: color !== false && process.stdout.isTTY === true }),
+      : render(report, { color: colorWanted(color) }),
   );
 }
 

@@ -9,7 +9,7 @@ import { outputFormat, warnAboutInput } from '../inputs.ts';
 import { addExitCodesAndExamples, NO_COLOR_HELP } from '../help.ts';
 import { addAnalysisOptions, analysisOptionsFrom, analyzeWithOptions } from '../analysis-options.ts';
 import { addSnapshotSourceOptions, snapshotFrom, type SourceOptions } from '../snapshot-source.ts';
-import type { RegisterCommand } from '../shared.ts';
+import { colorWanted, type RegisterCommand } from '../shared.ts';
 
 export function exitCodeFor(result: AnalysisResult): number {
   return { pass: ExitCode.Pass, fail: ExitCode.Fail, unknown: ExitCode.Inconclusive }[result.verdict];
@@ -62,7 +62,7 @@ export const registerAnalyze: RegisterCommand = (program, setExit) => {
       timer.mark('model');
       const result = analyzeWithOptions(model, options);
       const renderOptions = {
-        color: opts.color !== false && process.stdout.isTTY === true,
+        color: colorWanted(opts.color),
         verbose: opts.verbose === true,
         timing: { start, stop: Date.now() },
       };

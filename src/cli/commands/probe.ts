@@ -20,9 +20,6 @@ import { parseDuration } from '../shared.ts';
 import { addExitCodesAndExamples, NO_COLOR_HELP } from '../help.ts';
 import type { RegisterCommand } from '../shared.ts';
 
-/** This tool's image for --l7 (built from the Dockerfile at the repository root). */
-export const L7_IMAGE = 'ghcr.io/dynamo-netcheck/dynamo-netcheck:latest';
-
 interface ProbeFlags extends SourceOptions {
   image?: string;
   listenerImage?: string;
@@ -52,7 +49,7 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
     )
     .option(
       '--l7',
-      `run this tool's image (${L7_IMAGE}, or --image) with \`dial … -o json\`: NATS/JetStream, Prometheus, etcd`,
+      "run this tool's image with `dial … -o json` (NATS/JetStream, Prometheus, etcd): needs --image, your build of the repository's Dockerfile (no image is published)",
     )
     .option('--concurrency <n>', 'pods created at once', '8')
     .option('--timeout <duration>', 'dial timeout per target (whole seconds for nc)', '5s')
@@ -97,6 +94,11 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
     const timeoutMs = parseDuration(flags.timeout);
     const pendingMs = parseDuration(flags.pendingTimeout);
     const pollMs = parseDuration(flags.pollInterval);
+    // No public image of this tool exists: --l7 never defaults to one that would sit in ImagePullBackOff.
+    if (flags.l7 && !flags.image)
+      throw new UsageError(
+        '--l7 needs --image: your build of the Dockerfile at the repository root (docker build -t <registry>/dynamo-netcheck:<tag> .); no image is published',
+      );
     const runId = flags.runId ?? `${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
     const analysisOptions = analysisOptionsFrom(flags as unknown as Record<string, unknown>);
     // --kubeconfig/--context name where the probes run, with or without --live.
@@ -122,7 +124,7 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
       plan = probePlan(model, analysis, {
         runId,
         mode,
-        image: flags.image ?? (flags.l7 ? L7_IMAGE : DEFAULT_IMAGE),
+        image: flags.image ?? DEFAULT_IMAGE,
         // nc mode: the probes' image has nc, so --image serves the listeners too (air-gapped registries).
         listenerImage: flags.listenerImage ?? (flags.l7 ? DEFAULT_IMAGE : (flags.image ?? DEFAULT_IMAGE)),
         timeoutSeconds: Math.max(1, Math.ceil(timeoutMs / 1000)),
