@@ -48,6 +48,7 @@ describe('protocols', () => {
     assert.equal(rulePorts('tcp', -1, -1), undefined);
     assert.deepEqual(rulePorts('tcp', -1, 80), { from: 0, to: 80 });
     assert.equal(rulePorts('tcp', undefined, 80), undefined);
+    assert.equal(rulePorts('tcp', 80, undefined), undefined);
     assert.equal(rulePorts('icmp', 8, 0), undefined);
     assert.equal(rulePorts('all', 0, 65535), undefined);
   });

@@ -52,6 +52,9 @@ describe('port sets', () => {
       r(5558, 5559),
       r(5561, 5564),
     ]);
+    // A cut far above or far below a run leaves it exactly as it was (not stretched towards the cut).
+    assert.deepEqual(subtract([r(100, 200)], [r(300, 400)]), [r(100, 200)]);
+    assert.deepEqual(subtract([r(300, 400)], [r(100, 200)]), [r(300, 400)]);
   });
 
   it('isEmpty and formatPortSet', () => {
