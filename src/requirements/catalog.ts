@@ -153,6 +153,15 @@ export const families: readonly DynamoFamily[] = [
   },
 ];
 
+/** The GPU operator's dcgm-exporter, which both DCGM flows dial (scraped, and fetched directly). */
+const DCGM_EXPORTER = {
+  kind: 'service',
+  namespace: 'gpu-operator',
+  service: 'nvidia-dcgm-exporter',
+  podLabels: { app: 'nvidia-dcgm-exporter' },
+  predictOn: 'gpu-node-groups',
+} as const;
+
 export const catalog: readonly CatalogEntry[] = [
   {
     id: 'nats',
@@ -279,13 +288,7 @@ export const catalog: readonly CatalogEntry[] = [
     port: { fixed: 9400 },
     when: { conformanceCheck: 'ai-service-metrics', dcgmExporter: true },
     from: 'prometheus-pods',
-    to: {
-      kind: 'service',
-      namespace: 'gpu-operator',
-      service: 'nvidia-dcgm-exporter',
-      podLabels: { app: 'nvidia-dcgm-exporter' },
-      predictOn: 'gpu-node-groups',
-    },
+    to: DCGM_EXPORTER,
     why: 'ai-service-metrics queries Prometheus for DCGM_FI_DEV_GPU_UTIL; the series exists only when Prometheus (system nodes) can scrape the GPU operator’s dcgm-exporter pods on the GPU nodes.',
     symptom:
       '"no DCGM_FI_DEV_GPU_UTIL time series in Prometheus after 2m0s — verify DCGM exporter is running and scraping GPU metrics"',
@@ -300,13 +303,7 @@ export const catalog: readonly CatalogEntry[] = [
     port: { fixed: 9400 },
     when: { conformanceCheck: 'accelerator-metrics', dcgmExporter: true },
     from: 'tolerate-all-pods',
-    to: {
-      kind: 'service',
-      namespace: 'gpu-operator',
-      service: 'nvidia-dcgm-exporter',
-      podLabels: { app: 'nvidia-dcgm-exporter' },
-      predictOn: 'gpu-node-groups',
-    },
+    to: DCGM_EXPORTER,
     why: 'The accelerator-metrics conformance check fetches http://nvidia-dcgm-exporter.gpu-operator.svc:9400/metrics itself, from the orchestrator, which tolerates every taint and can land on any node group.',
     symptom:
       '"DCGM exporter metrics endpoint unreachable" from the accelerator-metrics check; non-deterministic between runs when only some node groups can reach the GPU nodes',
