@@ -78,6 +78,32 @@ function workspace(
   return { dir, accountFile, account: () => JSON.parse(readFileSync(accountFile, 'utf8')) as FakeAccount };
 }
 
+/**
+ * The example's cluster live: its Kubernetes objects behind the fake API server, its security
+ * groups in a fresh fake account that the collector also reads; `live` are the flags that reach it.
+ */
+async function liveAccount(name: string): Promise<{
+  ws: ReturnType<typeof workspace>;
+  live: string[];
+  close: () => Promise<void>;
+}> {
+  const objects = loadKubeObjects(join(EXAMPLE, 'k8s'));
+  const api = await startFakeKubeApi({
+    objects: [...objects, ...namespacesOf(objects)],
+    absentCrds: ['securitygrouppolicies'],
+  });
+  const groups = (
+    JSON.parse(readFileSync(join(EXAMPLE, 'aws/security-groups.json'), 'utf8')) as {
+      SecurityGroups: { GroupId: string }[];
+    }
+  ).SecurityGroups.map((g) => g.GroupId);
+  const ws = workspace(name, { state: emptyState(groups), live: EXAMPLE });
+  const kubeconfig = join(ws.dir, '..', `${name}.kubeconfig`);
+  writeFileSync(kubeconfig, api.kubeconfigYaml());
+  const live = ['--live', '--cluster', 'dgxc-h100', '--region', 'us-west-2', '--kubeconfig', kubeconfig];
+  return { ws, live, close: () => api.close() };
+}
+
 const withFakeEc2 = (ws: { dir: string; accountFile: string }, ...args: string[]): Promise<Run> =>
   spawn(process.execPath, ['--import', TSX, RUNNER, ...args], {
     cwd: ws.dir,
@@ -256,34 +282,9 @@ describe('fix --apply against the account', { concurrency: true }, () => {
   });
 
   it('--live: collects, applies, re-collects and prints the verdict with the rules in', async () => {
-    const objects = loadKubeObjects(join(EXAMPLE, 'k8s'));
-    const api = await startFakeKubeApi({
-      objects: [...objects, ...namespacesOf(objects)],
-      absentCrds: ['securitygrouppolicies'],
-    });
+    const { ws, live, close } = await liveAccount('live');
     try {
-      const groups = (
-        JSON.parse(readFileSync(join(EXAMPLE, 'aws/security-groups.json'), 'utf8')) as {
-          SecurityGroups: { GroupId: string }[];
-        }
-      ).SecurityGroups.map((g) => g.GroupId);
-      const ws = workspace('live', { state: emptyState(groups), live: EXAMPLE });
-      const kubeconfig = join(ws.dir, '..', 'live.kubeconfig');
-      writeFileSync(kubeconfig, api.kubeconfigYaml());
-      const args = [
-        'fix',
-        '--live',
-        '--cluster',
-        'dgxc-h100',
-        '--region',
-        'us-west-2',
-        '--kubeconfig',
-        kubeconfig,
-        '--apply',
-        '--yes',
-        '-o',
-        'json',
-      ];
+      const args = ['fix', ...live, '--apply', '--yes', '-o', 'json'];
       const first = await withFakeEc2(ws, ...args);
       assert.equal(first.code, 0, first.stderr);
       const report = JSON.parse(first.stdout) as {
@@ -302,26 +303,13 @@ describe('fix --apply against the account', { concurrency: true }, () => {
       assert.deepEqual(JSON.parse(second.stdout).results, []);
       assert.equal(ws.account().state.rules.length, 3);
     } finally {
-      await api.close();
+      await close();
     }
   });
 
   it('--live: apply, run the revoke script, re-analyse: back to the original verdict and blocked flows', async () => {
-    const objects = loadKubeObjects(join(EXAMPLE, 'k8s'));
-    const api = await startFakeKubeApi({
-      objects: [...objects, ...namespacesOf(objects)],
-      absentCrds: ['securitygrouppolicies'],
-    });
+    const { ws, live, close } = await liveAccount('revoke-live');
     try {
-      const groups = (
-        JSON.parse(readFileSync(join(EXAMPLE, 'aws/security-groups.json'), 'utf8')) as {
-          SecurityGroups: { GroupId: string }[];
-        }
-      ).SecurityGroups.map((g) => g.GroupId);
-      const ws = workspace('revoke-live', { state: emptyState(groups), live: EXAMPLE });
-      const kubeconfig = join(ws.dir, '..', 'revoke-live.kubeconfig');
-      writeFileSync(kubeconfig, api.kubeconfigYaml());
-      const live = ['--live', '--cluster', 'dgxc-h100', '--region', 'us-west-2', '--kubeconfig', kubeconfig];
       type Flows = { verdict: string; flows: { id: string; status: string }[] };
       const blocked = (r: Flows): string[] =>
         r.flows.filter((f) => f.status !== 'allowed').map((f) => `${f.id} ${f.status}`);
@@ -372,7 +360,7 @@ fs.writeFileSync(process.env.FAKE_EC2_ACCOUNT, JSON.stringify(account));
       assert.equal(reverted.verdict, original.verdict);
       assert.deepEqual(blocked(reverted), blocked(original));
     } finally {
-      await api.close();
+      await close();
     }
   });
 
