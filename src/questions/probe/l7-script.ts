@@ -4,12 +4,14 @@
  * checks `dial` makes (tcp, nats, jetstream, prometheus-ready, prometheus-query, etcd-health).
  * Pure: the script is text, the log is text.
  *
- * NATS (docs.nats.io, "Client Protocol"): the server opens with `INFO {json}`; the client sends
- * `CONNECT {json}`, subscribes an inbox, publishes an empty request to `$JS.API.INFO` with that
- * inbox as reply subject, and sends `PING`. A JetStream server answers with a `MSG` whose payload is
- * `{"type":"io.nats.jetstream.api.v1.account_info_response",…}`; without JetStream nobody listens
- * on `$JS.API.INFO`, and a 2.2+ server told `"headers":true,"no_responders":true` in CONNECT says
- * so with an `HMSG` carrying the status header `NATS/1.0 503`. `PONG` proves the server read
+ * NATS (https://docs.nats.io/reference/protocols/client): the server opens with `INFO {json}`;
+ * the client sends `CONNECT {json}`, subscribes an inbox, publishes an empty request to
+ * `$JS.API.INFO` with that inbox as reply subject, and sends `PING`. A JetStream server answers
+ * with a `MSG` whose payload is `{"type":"io.nats.jetstream.api.v1.account_info_response",…}`;
+ * without JetStream nobody listens on `$JS.API.INFO`, and a 2.2+ server told
+ * `"headers":true,"no_responders":true` in CONNECT says so with an `HMSG` whose header block
+ * starts `NATS/1.0 503` (newer servers add a `Nats-Subject` header, nats-io/nats-server#5250),
+ * or answers nothing. `PONG` proves the server read
  * everything before it; the JetStream API answers from its own goroutine, possibly after the PONG,
  * so the script keeps the connection open for one timeout. Prometheus: `GET /-/ready` (200 when
  * ready), then the instant query `vector(1)` (`/api/v1/query`, one series from any working query
