@@ -17,10 +17,12 @@
  * ready), then the instant query `vector(1)` (`/api/v1/query`, one series from any working query
  * engine). etcd: `GET /health` (`{"health":"true"}`).
  *
- * Works with both busybox `nc` builds: Debian's small one (`nc [-w N] HOST PORT`: -w is the
- * connect timeout; at end of input it half-closes and reads on) and the full one of the busybox
- * image (-w also bounds the final reads; it reports a refusal only with -vv, so the script passes
- * -vv when `nc --help` lists -z). `timeout` bounds every command, whichever nc it is.
+ * Works with both busybox `nc` builds: Debian's small one (`nc [-w N] HOST PORT`, -w the connect
+ * timeout) and the full one of the busybox image (networking/nc_bloaty.c: -w also bounds the final
+ * reads; it reports a refusal only with -vv, so the script passes -vv when `nc --help` lists -z).
+ * Both half-close the connection at the end of their input and exit once the server closes it
+ * (the full one since busybox 1.22), so a NATS conversation ends one timeout after it starts.
+ * `timeout` bounds every command, whichever nc it is.
  */
 import { shellQuote } from '../../base/shell.ts';
 import { classifyNc, type LiveOutcome, type LiveResult } from './outcome.ts';
