@@ -30,6 +30,13 @@ function run(command, args) {
   }
 }
 
+let postject;
+try {
+  postject = createRequire(import.meta.url).resolve('postject/dist/cli.js');
+} catch {
+  process.stderr.write('build:sea: postject is not installed (a dev dependency): run npm ci first\n');
+  process.exit(1);
+}
 const esbuild = await import('esbuild');
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
@@ -66,7 +73,6 @@ writeFileSync(
 run(process.execPath, ['--experimental-sea-config', config]);
 copyFileSync(process.execPath, executable);
 chmodSync(executable, 0o755);
-const postject = createRequire(import.meta.url).resolve('postject/dist/cli.js');
 run(process.execPath, [
   postject,
   executable,
