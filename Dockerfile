@@ -1,7 +1,8 @@
-# The image `probe --l7` runs in every node group: this tool's own `dial` (NATS + JetStream,
-# Prometheus readiness + query, etcd health), as a non-root user under Pod Security "restricted".
+# An image for `probe --dial-image` (`probe --l7` needs none: it speaks the same protocols with the
+# stock busybox image): this tool's own `dial` (NATS + JetStream through the official client,
+# Prometheus readiness, etcd health), as a non-root user under Pod Security "restricted".
 #   docker build -t dynamo-netcheck .
-#   dynamo-netcheck probe <snapshot> --l7 --image <registry>/dynamo-netcheck:<tag>
+#   dynamo-netcheck probe <snapshot> --dial-image <registry>/dynamo-netcheck:<tag>
 FROM node:22-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./

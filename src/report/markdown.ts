@@ -6,6 +6,8 @@ import { terminalSafe } from '../base/terminal.ts';
 import type { FlowResult } from '../analyze/types.ts';
 import type { AnalysisResult } from '../questions/analyze.ts';
 import { describeEnd, fixesById, levelTitle } from './cells.ts';
+import { fixCommands } from './fix/aws-cli.ts';
+import { fixPlan } from '../questions/fix/plan.ts';
 
 /** Names come from the cluster: keep them from opening tables, links, emphasis or HTML. */
 export function mdText(value: string): string {
@@ -65,6 +67,8 @@ export function renderMarkdown(input: AnalysisResult): string {
 
   const fixes = [...fixesById(result).values()];
   if (fixes.length > 0) {
+    // The commands `fix` writes (aws-cli), description and tags included.
+    const commands = new Map(fixCommands(fixPlan(result)).map((f) => [f.id, f]));
     out.push(
       `**Fix** (${fixes.length} rule${fixes.length === 1 ? '' : 's'}, the narrowest that unblock every blocked flow):`,
       '',
@@ -72,7 +76,7 @@ export function renderMarkdown(input: AnalysisResult): string {
         fixes
           .map(
             (f) =>
-              `# ${f.id}: ${f.description.replace(/\s+/g, ' ')} — unblocks ${f.unblocks.length}\n${f.command}`,
+              `# ${f.id}: ${f.description.replace(/\s+/g, ' ')} — unblocks ${f.unblocks.length}\n${commands.get(f.id)!.command}`,
           )
           .join('\n'),
         'sh',

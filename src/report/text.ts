@@ -6,6 +6,8 @@ import type { FlowEnd, FlowResult } from '../analyze/types.ts';
 import type { AnalysisResult } from '../questions/analyze.ts';
 import type { Status, TraceStep } from '../reachability/types.ts';
 import { levelTitle } from './cells.ts';
+import { fixCommands, indentLines } from './fix/aws-cli.ts';
+import { fixPlan } from '../questions/fix/plan.ts';
 
 export interface TextOptions {
   readonly color: boolean;
@@ -160,6 +162,8 @@ export function renderText(input: AnalysisResult, options: TextOptions): string 
 
   const fixes = [...result.remediation, ...result.naclRemediation, ...result.policyRemediation];
   if (fixes.length > 0) {
+    // The commands `fix` writes (aws-cli), description and tags included: one emitter, two readers.
+    const commands = new Map(fixCommands(fixPlan(result)).map((f) => [f.id, f]));
     out.push(
       c.bold(
         `Fix (${fixes.length} rule${fixes.length === 1 ? '' : 's'}, narrowest that unblock every blocked flow)`,
@@ -174,7 +178,8 @@ export function renderText(input: AnalysisResult, options: TextOptions): string 
       if ('quotaWarning' in fix && fix.quotaWarning) out.push(c.yellow(`  # warning: ${fix.quotaWarning}`));
       if ('documented' in fix)
         for (const d of fix.documented ?? []) out.push(c.dim(`  # narrowest range that works; ${d}`));
-      out.push(`  ${fix.command}`);
+      const written = commands.get(fix.id)!;
+      out.push(written.heredoc ? `  ${written.command}` : indentLines(written.command, '  '));
     }
     out.push('');
   }

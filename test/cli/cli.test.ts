@@ -33,7 +33,7 @@ describe('analyze CLI', () => {
     assert.match(r.stdout, /Verdict: FAIL/);
     assert.match(
       r.stdout,
-      /aws ec2 authorize-security-group-ingress --group-id sg-0280e97ae16fcd306 --protocol tcp --port 4222 --source-group sg-0affb20cb8865fd98/,
+      /aws ec2 authorize-security-group-ingress \\\n {4}--group-id sg-0280e97ae16fcd306 \\\n {4}--ip-permissions '\[\{"IpProtocol":"tcp","FromPort":4222,"ToPort":4222,"UserIdGroupPairs":\[\{"GroupId":"sg-0affb20cb8865fd98",/,
     );
     assert.equal(r.stderr, '', 'nothing on stderr for good input');
   });

@@ -1,6 +1,5 @@
 // Colour on a terminal only, and never when --no-color or NO_COLOR (https://no-color.org: set and
-// not empty) says no; script(1) gives the CLI a terminal. Also: probe --l7 never defaults to an
-// image that does not exist.
+// not empty) says no; script(1) gives the CLI a terminal.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
@@ -36,20 +35,5 @@ describe('colour', () => {
 
   it('an empty NO_COLOR is not set (the convention): colour stays', () => {
     assert.ok(onTerminal('analyze examples/dgxc-multi-sg', { NO_COLOR: '' }).includes(ESC));
-  });
-});
-
-describe('probe --l7', () => {
-  it('without --image is a usage error before any cluster call: no image of this tool is published', () => {
-    const run = spawnSync(
-      './bin/dynamo-netcheck',
-      ['probe', 'examples/dgxc-multi-sg', '--l7', '--kubeconfig', '/nonexistent'],
-      {
-        encoding: 'utf8',
-      },
-    );
-    assert.equal(run.status, 2);
-    assert.equal(run.stdout, '');
-    assert.match(run.stderr, /--l7 needs --image: your build of the Dockerfile/);
   });
 });

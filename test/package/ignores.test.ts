@@ -15,6 +15,7 @@ const GENERATED = [
   'netpol.yaml',
   'main.tf',
   'dynamo-netcheck-revoke-20261206T104500Z.sh',
+  'sea/dynamo-netcheck',
 ];
 const OURS = [
   'README.md',

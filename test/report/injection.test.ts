@@ -156,9 +156,11 @@ describe('fix commands with hostile ids run nothing but the command (issue 17 it
       const text = renderers.table!(result, { color: false, verbose: false });
       const fix = text.slice(text.indexOf('\nFix ('));
       assert.ok(fix.length > 1, text);
-      const commands = fix
-        .split('\n')
-        .filter((l) => /^ {2}(aws|kubectl) /.test(l))
+      // Every line of the section but its heading and comments: commands continue over lines.
+      const lines = fix.split('\n').slice(2);
+      const commands = lines
+        .slice(0, lines.indexOf(''))
+        .filter((l) => !l.startsWith('  # '))
         .join('\n');
       assertSafe(`${name}-table`, commands);
     });

@@ -4,6 +4,8 @@ import { describe, it } from 'node:test';
 import type { AnalysisResult } from '../../src/questions/analyze.ts';
 import { renderers } from '../../src/report/index.ts';
 import { fence } from '../../src/report/markdown.ts';
+import { fixCommands } from '../../src/report/fix/aws-cli.ts';
+import { fixPlan } from '../../src/questions/fix/plan.ts';
 import { dgxcResult, hostileResult, skippedResult } from './fixtures.ts';
 
 const markdown = (result: AnalysisResult): string =>
@@ -38,11 +40,14 @@ describe('Markdown report', () => {
     assert.ok(rows.every((r) => r.length === 7 && r[0] === '❌ blocked'));
     const blocks = fencedBlocks(md);
     assert.equal(blocks.length, 1);
+    // The commands `fix` writes, description and tags included (test/report/fix/analyze-fix-section.test.ts).
     const commands = blocks[0]!.split('\n').filter((l) => !l.startsWith('#'));
     assert.deepEqual(
       commands,
-      result.remediation.map((r) => r.command),
+      fixCommands(fixPlan(result)).flatMap((f) => f.command.split('\n')),
     );
+    assert.equal(commands.filter((l) => l.startsWith('aws ec2 authorize-security-group-ingress')).length, 3);
+    assert.equal(commands.filter((l) => l.includes('--tag-specifications')).length, 3);
   });
 
   it('keeps names from the cluster from breaking the table or becoming HTML', () => {

@@ -1,15 +1,30 @@
 import type { RegisterCommand } from '../shared.ts';
+import { registerDial } from './dial.ts';
+import { registerAnalyze } from './analyze.ts';
+import { registerRequirements } from './requirements.ts';
+import { registerSnapshot } from './snapshot.ts';
+import { registerPlacement } from './placement.ts';
+import { registerDiagnose } from './diagnose.ts';
+import { registerDiff } from './diff.ts';
+import { registerFix } from './fix.ts';
+import { registerProbe } from './probe.ts';
+import { registerCompletion } from '../completion.ts';
+import { registerProgramHelp } from '../help.ts';
 
-/** The command registry: one line per command file. */
-export const commands: RegisterCommand[] = [];
-commands.push((await import('./dial.ts')).registerDial);
-commands.push((await import('./analyze.ts')).registerAnalyze);
-commands.push((await import('./requirements.ts')).registerRequirements);
-commands.push((await import('./snapshot.ts')).registerSnapshot);
-commands.push((await import('./placement.ts')).registerPlacement);
-commands.push((await import('./diagnose.ts')).registerDiagnose);
-commands.push((await import('./diff.ts')).registerDiff);
-commands.push((await import('./fix.ts')).registerFix);
-commands.push((await import('./probe.ts')).registerProbe);
-commands.push((await import('../completion.ts')).registerCompletion);
-commands.push((await import('../help.ts')).registerProgramHelp);
+/**
+ * The command registry, in the order `--help` lists them. Static imports (no top-level await), so
+ * the CLI also bundles as CommonJS for the single executable (scripts/build-sea.mjs).
+ */
+export const commands: RegisterCommand[] = [
+  registerDial,
+  registerAnalyze,
+  registerRequirements,
+  registerSnapshot,
+  registerPlacement,
+  registerDiagnose,
+  registerDiff,
+  registerFix,
+  registerProbe,
+  registerCompletion,
+  registerProgramHelp,
+];

@@ -24,6 +24,7 @@ interface ProbeFlags extends SourceOptions {
   image?: string;
   listenerImage?: string;
   l7?: boolean;
+  dialImage?: string;
   concurrency: string;
   timeout: string;
   pendingTimeout: string;
@@ -42,14 +43,18 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
       '[snapshot]',
       'snapshot directory the plan comes from (or --live; with neither, the Kubernetes objects alone)',
     )
-    .option('--image <image>', `probe image running nc (air-gapped registries; default ${DEFAULT_IMAGE})`)
     .option(
-      '--listener-image <image>',
-      `stand-in listener image running busybox nc -ll (default: --image without --l7, else ${DEFAULT_IMAGE})`,
+      '--image <image>',
+      `probe image: busybox with sh, nc, wget and timeout (air-gapped registries; default ${DEFAULT_IMAGE})`,
     )
+    .option('--listener-image <image>', 'stand-in listener image running busybox nc -ll (default: --image)')
     .option(
       '--l7',
-      "run this tool's image with `dial … -o json` (NATS/JetStream, Prometheus, etcd): needs --image, your build of the repository's Dockerfile (no image is published)",
+      "also speak each protocol with the probe image's busybox nc and wget: NATS INFO and JetStream ($JS.API.INFO), Prometheus /-/ready and a query, etcd /health",
+    )
+    .option(
+      '--dial-image <image>',
+      "run the L7 checks with this tool's own `dial` instead (implies --l7): your build of the repository's Dockerfile, as no image of it is published",
     )
     .option('--concurrency <n>', 'pods created at once', '8')
     .option('--timeout <duration>', 'dial timeout per target (whole seconds for nc)', '5s')
@@ -77,7 +82,10 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
       [ExitCode.MissingPermissions, 'missing permissions: an IAM action or RBAC verb refused'],
       [ExitCode.Interrupted, 'interrupted (Ctrl-C, SIGTERM) after deleting the namespace'],
     ],
-    ['probe --live --cluster dgxc-h100 --region us-west-2', 'probe --kubeconfig k.yaml --context c -o json'],
+    [
+      'probe --live --cluster dgxc-h100 --region us-west-2 --l7',
+      'probe --kubeconfig k.yaml --context c -o json',
+    ],
   );
   // The probes run where --kubeconfig/--context point, with a snapshot directory as well as --live.
   for (const option of command.options)
@@ -94,11 +102,6 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
     const timeoutMs = parseDuration(flags.timeout);
     const pendingMs = parseDuration(flags.pendingTimeout);
     const pollMs = parseDuration(flags.pollInterval);
-    // No public image of this tool exists: --l7 never defaults to one that would sit in ImagePullBackOff.
-    if (flags.l7 && !flags.image)
-      throw new UsageError(
-        '--l7 needs --image: your build of the Dockerfile at the repository root (docker build -t <registry>/dynamo-netcheck:<tag> .); no image is published',
-      );
     const runId = flags.runId ?? `${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
     const analysisOptions = analysisOptionsFrom(flags as unknown as Record<string, unknown>);
     // --kubeconfig/--context name where the probes run, with or without --live.
@@ -118,15 +121,16 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
     warnAboutInput(snapshot);
     const model = buildModel(snapshot);
     const analysis = analyzeWithOptions(model, analysisOptions);
-    const mode = flags.l7 ? 'l7' : 'nc';
+    // The stock busybox image speaks L7 too; this tool's own image only when named (none is published).
+    const mode = flags.dialImage ? 'dial' : flags.l7 ? 'l7' : 'nc';
     let plan;
     try {
       plan = probePlan(model, analysis, {
         runId,
         mode,
-        image: flags.image ?? DEFAULT_IMAGE,
-        // nc mode: the probes' image has nc, so --image serves the listeners too (air-gapped registries).
-        listenerImage: flags.listenerImage ?? (flags.l7 ? DEFAULT_IMAGE : (flags.image ?? DEFAULT_IMAGE)),
+        image: flags.dialImage ?? flags.image ?? DEFAULT_IMAGE,
+        // --image is busybox, so it serves the listeners too (air-gapped registries).
+        listenerImage: flags.listenerImage ?? flags.image ?? DEFAULT_IMAGE,
         timeoutSeconds: Math.max(1, Math.ceil(timeoutMs / 1000)),
       });
     } catch (err) {
@@ -157,7 +161,8 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
           concurrency,
           pendingMs,
           pollMs,
-          deadlineMs: pendingMs + 2 * timeoutMs + 60_000,
+          // An L7 conversation can take two timeouts (Prometheus: readiness, then the query).
+          deadlineMs: pendingMs + (mode === 'nc' ? 2 : 3) * timeoutMs + 60_000,
           signal: guard.signal,
           progress,
         }),

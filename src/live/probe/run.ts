@@ -16,14 +16,16 @@ import {
   describeSource,
   dialledTargets,
   type Probe,
+  type ProbeMode,
   type ProbePlan,
 } from '../../questions/probe/plan.ts';
+import { parseL7Log } from '../../questions/probe/l7-script.ts';
 import type { ListenerRun, ProbeRun, RunOutcome } from '../../questions/probe/compare.ts';
 import { parseDialLog, parseNcLog } from '../../questions/probe/results.ts';
 
 export interface RunOptions {
   readonly kubeConfig: KubeConfig;
-  readonly mode: 'nc' | 'l7';
+  readonly mode: ProbeMode;
   readonly concurrency: number;
   /**
    * A pod still Pending after this is reported with the scheduler's reason; a stand-in listener
@@ -282,7 +284,12 @@ async function waitForProbes(
       if (phase === 'Succeeded' || phase === 'Failed') {
         const log = await readLog(api.core, plan.namespace, probe.name);
         const dialled = dialledTargets(probe);
-        const results = options.mode === 'l7' ? parseDialLog(log, dialled) : parseNcLog(log);
+        const results =
+          options.mode === 'dial'
+            ? parseDialLog(log, dialled)
+            : options.mode === 'l7'
+              ? parseL7Log(log, dialled, plan.dial.timeoutSeconds)
+              : parseNcLog(log);
         runs.set(probe.name, { state: 'completed', results, phase });
         progress(`${describeSource(probe.source)}: ${results.size}/${dialled.length} results (${phase})`);
       } else if (phase === 'Pending' && elapsed >= options.pendingMs && seen.has(probe.name)) {

@@ -19,6 +19,7 @@ import type { Requirement } from '../../requirements/resolve.ts';
 import { detectDynamoVersion, dynamoRole } from '../../requirements/detect.ts';
 import { familyOf } from '../../requirements/context.ts';
 import { parseAddress } from '../../base/ip.ts';
+import { l7Script } from './l7-script.ts';
 
 export const MANAGED_BY = 'dynamo-netcheck';
 export const RUN_LABEL = 'dynamo-netcheck/run';
@@ -96,19 +97,25 @@ export interface ProbePlan {
   /** Stand-in listeners, created and Ready before the probes that dial them. */
   readonly listeners: StandInListener[];
   /** What the probes' commands are rebuilt from once listeners are bound. */
-  readonly dial: { readonly timeoutSeconds: number; readonly mode: 'nc' | 'l7' };
+  readonly dial: { readonly timeoutSeconds: number; readonly mode: ProbeMode };
   /** What could not be probed, and why (UDP, no node, a privileged port with nothing serving it). */
   readonly notProbed: string[];
   /** Recommended requirements the verdict does not count (no `--strict`): probed, never failing the run. */
   readonly uncounted?: string[];
 }
 
+/**
+ * 'nc' = a shell script of `nc -zvv` lines (TCP); 'l7' = a shell script that speaks NATS, HTTP
+ * (Prometheus, etcd) with busybox nc and wget (l7-script.ts), in the same stock image; 'dial' =
+ * this tool's own image running `dial … -o json`.
+ */
+export type ProbeMode = 'nc' | 'l7' | 'dial';
+
 export interface PlanOptions {
   readonly runId: string;
   /** Per-target dial timeout, whole seconds (nc -w takes seconds). */
   readonly timeoutSeconds: number;
-  /** 'nc' = a shell script of `nc -zvv` lines; 'l7' = this tool's `dial … -o json`. */
-  readonly mode: 'nc' | 'l7';
+  readonly mode: ProbeMode;
   readonly image: string;
   /** The stand-in listeners' image (busybox nc); default DEFAULT_IMAGE. */
   readonly listenerImage?: string;
@@ -532,13 +539,18 @@ const RESTRICTED_CONTAINER = {
 
 function probeCommand(
   targets: readonly ProbeTarget[],
-  dial: { readonly timeoutSeconds: number; readonly mode: 'nc' | 'l7' },
+  dial: { readonly timeoutSeconds: number; readonly mode: ProbeMode },
 ): string[] {
   // A listener's target is dialled once its address is bound.
   const dialled = targets.filter((t) => t.via !== 'listener' || t.host !== t.listener);
-  return dial.mode === 'l7'
-    ? ['dynamo-netcheck', ...l7Arguments(dialled, dial.timeoutSeconds)]
-    : ['sh', '-c', ncScript(dialled, dial.timeoutSeconds)];
+  switch (dial.mode) {
+    case 'dial':
+      return ['dynamo-netcheck', ...l7Arguments(dialled, dial.timeoutSeconds)];
+    case 'l7':
+      return ['sh', '-c', l7Script(dialled, dial.timeoutSeconds)];
+    case 'nc':
+      return ['sh', '-c', ncScript(dialled, dial.timeoutSeconds)];
+  }
 }
 
 function podManifest(
@@ -569,9 +581,9 @@ function podManifest(
           securityContext: RESTRICTED_CONTAINER,
           resources: {
             requests: { cpu: '10m', memory: '16Mi' },
-            // Node compiling the tool's TypeScript at start needs more than nc does.
+            // Node compiling the tool's TypeScript at start needs more than busybox does.
             limits:
-              options.mode === 'l7' ? { cpu: '500m', memory: '256Mi' } : { cpu: '100m', memory: '32Mi' },
+              options.mode === 'dial' ? { cpu: '500m', memory: '256Mi' } : { cpu: '100m', memory: '32Mi' },
           },
         },
       ],

@@ -1,27 +1,8 @@
 /** Reading a probe's log, pure: nc's result lines or `dial -o json`, keyed by target id. */
+import { classifyNc, type LiveOutcome, type LiveResult } from './outcome.ts';
 import { dialUrl, RESULT_PREFIX, type ProbeTarget } from './plan.ts';
 
-export type LiveOutcome = 'connected' | 'timed-out' | 'refused' | 'dns-failure' | 'no-route' | 'failed';
-
-export interface LiveResult {
-  readonly outcome: LiveOutcome;
-  readonly passed: boolean;
-  /** What the dialer said (nc's stderr, or dial's failing check). */
-  readonly message: string;
-}
-
-/** nc's words → the classification people act on (the same names `dial` uses). */
-export function classifyNc(ok: boolean, text: string): LiveOutcome {
-  if (ok) return 'connected';
-  if (/refused/i.test(text)) return 'refused';
-  if (/bad address|unknown host|name or service not known|could not resolve/i.test(text))
-    return 'dns-failure';
-  if (/no route|unreachable/i.test(text)) return 'no-route';
-  // busybox nc fakes ETIMEDOUT when -w expires: "Connection timed out"; netcat-openbsd says "timed out".
-  if (/timed out/i.test(text)) return 'timed-out';
-  // Silence decides nothing (with one -v busybox hides refusals; a killed nc prints nothing).
-  return 'failed';
-}
+export { classifyNc, type LiveOutcome, type LiveResult } from './outcome.ts';
 
 export function parseNcLog(log: string): Map<string, LiveResult> {
   const results = new Map<string, LiveResult>();

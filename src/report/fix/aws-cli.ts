@@ -91,6 +91,52 @@ export function commandLine(args: readonly string[], indent = '  '): string {
 
 const comment = hashComment;
 
+/**
+ * One item's command exactly as the script runs it, `\\`-continued lines indented by two: the
+ * script and `analyze`'s Fix section both print these, so what a person reads is what `fix` runs.
+ * `heredoc` commands carry a here-document whose body and delimiter must stay as they are.
+ */
+export interface FixCommand {
+  readonly id: string;
+  readonly command: string;
+  readonly heredoc: boolean;
+}
+
+function ruleCommand(planned: PlannedRule): FixCommand {
+  return { id: planned.rule.id, command: commandLine(ruleArgs(planned)), heredoc: false };
+}
+
+function naclCommand(planned: PlannedNaclEntry): FixCommand {
+  return { id: planned.entry.id, command: commandLine(naclArgs(planned)), heredoc: false };
+}
+
+function policyCommand(planned: PlannedPolicy): FixCommand {
+  const body = stringifyYaml(planned.policy.manifest).trimEnd();
+  const delimiter = heredocDelimiter(body, 'NETWORKPOLICY');
+  return {
+    id: planned.policy.id,
+    command: [`kubectl apply -f - <<'${delimiter}'`, body, delimiter].join('\n'),
+    heredoc: true,
+  };
+}
+
+/** Every item's command, in the script's order: security-group rules, NACL entries, NetworkPolicies. */
+export function fixCommands(plan: FixPlan): FixCommand[] {
+  return [
+    ...plan.rules.map(ruleCommand),
+    ...plan.naclEntries.map(naclCommand),
+    ...plan.policies.map(policyCommand),
+  ];
+}
+
+/** Indents every line (a command without a here-document). */
+export function indentLines(text: string, indent: string): string {
+  return text
+    .split('\n')
+    .map((line) => indent + line)
+    .join('\n');
+}
+
 function ruleSection(plan: FixPlan, planned: PlannedRule): string {
   const { rule } = planned;
   return [
@@ -99,7 +145,7 @@ function ruleSection(plan: FixPlan, planned: PlannedRule): string {
     ...unblocksLines(plan, planned.flows).map(comment),
     ...(rule.quotaWarning ? [comment(`WARNING: ${rule.quotaWarning}`)] : []),
     ...(rule.documented ?? []).map((d) => comment(`Narrowest range that works; ${d}.`)),
-    `ok_if_present InvalidPermission.Duplicate \\\n  ${commandLine(ruleArgs(planned), '    ')}`,
+    `ok_if_present InvalidPermission.Duplicate \\\n${indentLines(ruleCommand(planned).command, '  ')}`,
   ].join('\n');
 }
 
@@ -112,19 +158,15 @@ function naclSection(plan: FixPlan, planned: PlannedNaclEntry): string {
     comment(
       `NetworkAclEntryAlreadyExists means rule ${e.ruleNumber} was taken since the snapshot (or by an earlier run of this script): check it with ${shellCommand(['aws', 'ec2', 'describe-network-acls', '--network-acl-ids', e.naclId])}`,
     ),
-    commandLine(naclArgs(planned)),
+    naclCommand(planned).command,
   ].join('\n');
 }
 
 function policySection(plan: FixPlan, planned: PlannedPolicy): string {
-  const body = stringifyYaml(planned.policy.manifest).trimEnd();
-  const delimiter = heredocDelimiter(body, 'NETWORKPOLICY');
   return [
     comment(`${planned.policy.id}: ${planned.policy.description}`),
     ...unblocksLines(plan, planned.flows).map(comment),
-    `kubectl apply -f - <<'${delimiter}'`,
-    body,
-    delimiter,
+    policyCommand(planned).command,
   ].join('\n');
 }
 

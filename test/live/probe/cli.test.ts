@@ -10,7 +10,14 @@ import {
   startFakeKubeApi,
   type FakeKubeApi,
 } from '../../helpers/fake-kube-api.ts';
-import { fakeWorkloads, isListener, ncLogFor, type FakeWorkloads } from './fake-workloads.ts';
+import {
+  dialLogFor,
+  fakeWorkloads,
+  isListener,
+  l7LogFor,
+  ncLogFor,
+  type FakeWorkloads,
+} from './fake-workloads.ts';
 
 const EXAMPLE = 'examples/healthy-shared-cluster-sg';
 /** NATS's pod IP in the example; the fake's probes time out on it when `natsDown` is set. */
@@ -23,16 +30,22 @@ describe('dynamo-netcheck probe', () => {
   let dir: string;
   let kubeconfig: string;
   let natsDown = false;
+  let jetstream = true;
   before(async () => {
     cli = startCli(EXAMPLE);
-    workloads = fakeWorkloads((pod) => ({
-      phase: 'Succeeded',
-      log: ncLogFor(pod, (host) =>
-        natsDown && host === NATS_POD
-          ? `fail nc: ${host} (${host}:4222): Connection timed out  sent 0, rcvd 0`
-          : 'ok open',
-      ),
-    }));
+    workloads = fakeWorkloads((pod) => {
+      const command = pod.spec.containers[0].command as string[];
+      if (command[0] === 'dynamo-netcheck') return { phase: 'Succeeded', log: dialLogFor(pod) };
+      if (command[2]?.includes('DNC-L7')) return { phase: 'Succeeded', log: l7LogFor(pod, { jetstream }) };
+      return {
+        phase: 'Succeeded',
+        log: ncLogFor(pod, (host) =>
+          natsDown && host === NATS_POD
+            ? `fail nc: ${host} (${host}:4222): Connection timed out  sent 0, rcvd 0`
+            : 'ok open',
+        ),
+      };
+    });
     api = await startFakeKubeApi({ objects: [], extend: workloads.handle });
     dir = mkdtempSync(join(tmpdir(), 'dnc-probe-cli-'));
     kubeconfig = join(dir, 'kubeconfig');
@@ -95,6 +108,54 @@ describe('dynamo-netcheck probe', () => {
       assert.equal(workloads.podCount(), 0);
       assert.equal(workloads.namespaces.size, 0);
     }
+  });
+
+  it('--l7 runs the L7 script in the stock busybox image: NATS with JetStream, Prometheus and etcd pass', async () => {
+    jetstream = true;
+    const before = workloads.created.length;
+    const run = await probe('--l7', '-o', 'json', '--run-id', 'l7ok');
+    assert.equal(run.code, 0, run.stderr);
+    const probes = workloads.created.slice(before).filter((p) => !isListener(p));
+    assert.ok(probes.length > 0);
+    for (const pod of [...probes, ...workloads.created.slice(before).filter(isListener)])
+      for (const c of pod.spec.containers) assert.equal(c.image, 'busybox:1.36');
+    for (const pod of probes) {
+      const command = pod.spec.containers[0].command as string[];
+      assert.deepEqual(command.slice(0, 2), ['sh', '-c']);
+      assert.match(command[2]!, /PUB \$JS\.API\.INFO _INBOX\.dnc 0/);
+    }
+    const report = JSON.parse(run.stdout) as {
+      passed: boolean;
+      rows: Array<{ requirement: string; live?: { passed: boolean; message: string } }>;
+    };
+    assert.equal(report.passed, true);
+    const nats = report.rows.filter((r) => r.requirement === 'nats' && r.live);
+    assert.ok(nats.length > 0);
+    for (const row of nats)
+      assert.equal(row.live!.message, 'JetStream available (1 streams in this account)');
+    assert.equal(workloads.namespaces.size, 0);
+  });
+
+  it('--l7 fails (exit 1) where NATS runs without JetStream, saying so', async () => {
+    jetstream = false;
+    const run = await probe('--l7', '--run-id', 'l7nojs');
+    jetstream = true;
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stdout, /JetStream not available: .*\(no responders on \$JS\.API\.INFO\)/);
+  });
+
+  it("--dial-image runs this tool's own dial in that image; listeners keep busybox", async () => {
+    const before = workloads.created.length;
+    const run = await probe('--dial-image', 'registry.local/dynamo-netcheck:dev', '--run-id', 'dial1');
+    assert.equal(run.code, 0, run.stderr);
+    const created = workloads.created.slice(before);
+    const probes = created.filter((p) => !isListener(p));
+    assert.ok(probes.length > 0);
+    for (const pod of probes) {
+      assert.equal(pod.spec.containers[0].image, 'registry.local/dynamo-netcheck:dev');
+      assert.deepEqual((pod.spec.containers[0].command as string[]).slice(0, 2), ['dynamo-netcheck', 'dial']);
+    }
+    for (const pod of created.filter(isListener)) assert.equal(pod.spec.containers[0].image, 'busybox:1.36');
   });
 
   const usage: Array<[string, string[], RegExp]> = [

@@ -207,3 +207,65 @@ export function ncLogFor(pod: Json, answer: (host: string, port: number) => stri
     .map((m) => `DNC-RESULT ${m[1]} ${answer(m[2]!, Number(m[3]))}`)
     .join('\n');
 }
+
+/** How a fake server answers the busybox L7 script: `jetstream: false` is nats-server without -js. */
+export interface L7Answers {
+  readonly jetstream: boolean;
+}
+
+/**
+ * The log the busybox L7 script would print (l7-script.ts): each job line answered the way a real
+ * server answers it (NATS INFO, then the JetStream account info or a 503 no-responders status;
+ * wget's status line and body; nc's silence on a plain TCP connect).
+ */
+export function l7LogFor(pod: Json, answers: L7Answers): string {
+  const script = (pod.spec.containers[0].command as string[])[2] ?? '';
+  const lines: string[] = [];
+  const step = (id: string, rc: number, err: string[], out: string[]) =>
+    lines.push(
+      `DNC-L7 ${id} rc ${rc}`,
+      ...err.map((l) => `DNC-L7 ${id} err ${l}`),
+      ...out.map((l) => `DNC-L7 ${id} out ${l}`),
+    );
+  for (const [, kind, id] of script.matchAll(/^(?:\{ )?([nhp]) (t\d+)(?:-ready)? /gm)) {
+    if (kind === 'n')
+      step(
+        id!,
+        0,
+        [],
+        [
+          'INFO {"server_id":"N","version":"2.10.22","headers":true} ',
+          ...(answers.jetstream
+            ? [
+                'PONG',
+                'MSG _INBOX.dnc 1 80',
+                '{"type":"io.nats.jetstream.api.v1.account_info_response","streams":1}',
+              ]
+            : ['HMSG _INBOX.dnc 1 16 16', 'NATS/1.0 503', '', '', 'PONG']),
+        ],
+      );
+    else if (kind === 'p') step(id!, 0, [], []);
+    else if (script.includes(`h ${id}-ready `)) {
+      step(`${id}-ready`, 0, ['  HTTP/1.1 200 OK'], ['Prometheus Server is Ready.']);
+      step(
+        `${id}-query`,
+        0,
+        ['  HTTP/1.1 200 OK'],
+        ['{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"1"]}]}}'],
+      );
+    } else step(id!, 0, ['  HTTP/1.1 200 OK'], ['{"health":"true"}']);
+  }
+  return lines.join('\n');
+}
+
+/** The log of this tool's `dial … -o json`: every URL it was given connected and passed. */
+export function dialLogFor(pod: Json): string {
+  const urls = (pod.spec.containers[0].command as string[]).filter((a) => a.includes('://'));
+  return JSON.stringify({
+    targets: urls.map((target) => ({
+      target,
+      passed: true,
+      checks: [{ name: 'tcp', status: 'pass', outcome: 'connected', message: 'connected' }],
+    })),
+  });
+}

@@ -131,9 +131,9 @@ describe('probe commands', () => {
     ['fd00::1', 4222, 'nats://[fd00::1]:4222'],
   ];
   for (const [host, port, url] of urls)
-    it(`--l7 dials ${host}:${port} as ${url}`, () => assert.equal(dialUrl({ host, port }), url));
+    it(`--dial-image: dial gets ${host}:${port} as ${url}`, () => assert.equal(dialUrl({ host, port }), url));
 
-  it('--l7 asks for JetStream only when a NATS target is dialed, and for JSON', () => {
+  it('--dial-image asks dial for JetStream only when a NATS target is dialed, and for JSON', () => {
     assert.deepEqual(l7Arguments([t('t0', '10.0.0.1', 4222)], 5), [
       'dial',
       'nats://10.0.0.1:4222',
@@ -300,6 +300,26 @@ describe('stand-in listeners where nothing serves the port', () => {
     assert.ok(!targets.some((t) => t.host.endsWith('.svc.cluster.local')));
   });
 
+  it('--l7: the bound script speaks plain TCP to every stand-in, in busybox with nc limits', () => {
+    const { model, analysis } = dgxc14;
+    const plan = planProbes(model, analysis, { ...options, mode: 'l7' });
+    const gpu = plan.listeners.find((l) => l.destination.nodeGroup === 'gpu-h100')!;
+    const system = bindListeners(plan, new Map([[gpu.name, '10.0.40.7']])).find(
+      (p) => p.source.nodeGroup === 'system',
+    )!;
+    const container = (
+      system.pod.spec as { containers: Array<{ command: string[]; image: string; resources: unknown }> }
+    ).containers[0]!;
+    assert.equal(container.image, 'busybox:1.36');
+    assert.deepEqual(container.command.slice(0, 2), ['sh', '-c']);
+    assert.deepEqual(container.resources, {
+      requests: { cpu: '10m', memory: '16Mi' },
+      limits: { cpu: '100m', memory: '32Mi' },
+    });
+    for (const port of [5557, 9400, ...RANGE])
+      assert.match(container.command[2]!, new RegExp(`^p t\\d+ 10\\.0\\.40\\.7 ${port} &$`, 'm'));
+  });
+
   it('bindListeners puts the listener’s address into the script; a listener without one is left out', () => {
     const { model, analysis } = dgxc14;
     const plan = planProbes(model, analysis, options);
@@ -343,7 +363,7 @@ describe('stand-in listeners where nothing serves the port', () => {
       );
     });
 
-  it('--l7 dials a stand-in over plain TCP: it speaks no NATS or HTTP', () => {
+  it('--dial-image dials a stand-in over plain TCP: it speaks no NATS or HTTP', () => {
     const target = { ...t('t0', '10.0.0.1', 9400), via: 'listener' as const, listener: 'l' };
     assert.equal(dialUrl(target), 'tcp://10.0.0.1:9400');
     assert.equal(dialUrl({ ...target, port: 4222 }), 'tcp://10.0.0.1:4222');
