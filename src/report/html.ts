@@ -1,7 +1,8 @@
 /**
  * One self-contained HTML file: a summary banner with the verdict and the fix for the most common
- * failure, a matrix of source classes × requirements, and per cell the decision chain and the fix
- * with a copy button. Inline CSS and JS only; a Content-Security-Policy forbids any network fetch.
+ * failure (with how many of the blocked flow classes it fixes), a matrix of source classes ×
+ * requirements, and per cell the decision chain and the fix with a copy button; the worst cell's
+ * chain is open on load, and printing shows every chain. Inline CSS and JS only; a Content-Security-Policy forbids any network fetch.
  * Every value from the result goes through `html`, which escapes it.
  */
 import type { FlowEnd, FlowResult } from '../analyze/types.ts';
@@ -22,6 +23,7 @@ import {
   type Fix,
   type Matrix,
 } from './cells.ts';
+import { coverage } from './html/coverage.ts';
 import { html, trusted, type Markup } from './html/markup.ts';
 import { script } from './html/script.ts';
 import { style } from './html/style.ts';
@@ -234,11 +236,33 @@ function matrixTable(result: AnalysisResult, matrix: Matrix, ids: Map<Cell, stri
   </table>`;
 }
 
+const classes = (n: number): string => `flow class${n === 1 ? '' : 'es'}`;
+
+/** What a shown fix covers, counted from the flows' `fixedBy`: "fixes 2 of 4 blocked flow classes". */
+function covers(result: AnalysisResult, fixIds: readonly string[], what: string): Markup {
+  const c = coverage(result, fixIds);
+  const m = c.blocked.length;
+  const n = c.fixed.length;
+  const rest = m - n - c.unfixable.length;
+  return html`${what}
+    <strong class="covers">${n === m && m > 1 ? `all ${m}` : `${n} of ${m}`}</strong> blocked
+    ${classes(m)}${
+      rest > 0
+        ? html`; the other ${rest} need${rest === 1 ? 's' : ''}
+            <span class="mono">${c.stillNeeded.join(', ')}</span> (All fixes, below)`
+        : ''
+    }${
+      c.unfixable.length > 0
+        ? `; ${c.unfixable.length} ${c.unfixable.length === 1 ? 'has' : 'have'} no synthesised fix (Warnings, below)`
+        : ''
+    }.`;
+}
+
 function banner(result: AnalysisResult, ids: Ids): Markup {
   const { allowed, blocked, unknown, recommended } = result.summary;
   const total = allowed + blocked + unknown;
   const fix = headlineFix(result);
-  const flows = fix ? result.flows.filter((f) => fix.unblocks.includes(f.id)) : [];
+  const flows = fix ? result.flows.filter((f) => fix.unblocks.includes(f.id) && f.status === 'blocked') : [];
   const titles = [...new Set(flows.map((f) => f.title))].join(', ');
   const firstUnknown = result.flows.find((f) => f.status === 'unknown');
   const cluster = result.cluster.name ? `cluster ${result.cluster.name}` : 'snapshot';
@@ -249,8 +273,8 @@ function banner(result: AnalysisResult, ids: Ids): Markup {
         <h1>dynamo-netcheck: ${cluster}${result.cluster.vpcId ? ` (${result.cluster.vpcId})` : ''}</h1>
       </div>
       <p class="counts">
-        <strong>${blocked} blocked</strong> · ${unknown} unknown · ${allowed} allowed — of ${total} flow
-        class${total === 1 ? '' : 'es'}${
+        <strong>${blocked} blocked</strong> · ${unknown} unknown · ${allowed} allowed — of ${total}
+        ${classes(total)}${
           recommended
             ? ` · recommended, not counted: ${recommended.blocked} blocked, ${recommended.unknown} unknown, ${recommended.allowed} allowed`
             : ''
@@ -261,8 +285,8 @@ function banner(result: AnalysisResult, ids: Ids): Markup {
         fix
           ? html`<div class="headline" id="headline-fix">
               <p>
-                Most common failure: <strong>${titles}</strong> blocked for ${flows.length} flow
-                class${flows.length === 1 ? '' : 'es'}. One-line fix:
+                Most common failure: <strong>${titles}</strong> blocked for ${flows.length}
+                ${classes(flows.length)}. ${covers(result, [fix.id], `This one-line fix (${fix.id}) fixes`)}
               </p>
               ${command(ids, fix.command)}
             </div>`
@@ -290,10 +314,14 @@ function extras(result: AnalysisResult, ids: Ids, fixes: Fix[]): Markup {
   return html`${
     fixes.length > 0
       ? html`<section class="block" id="all-fixes">
-          <h2>
-            All fixes (${fixes.length} rule${fixes.length === 1 ? '' : 's'}, the narrowest that unblock every
-            blocked flow)
-          </h2>
+          <h2>All fixes (${fixes.length} item${fixes.length === 1 ? '' : 's'}, the narrowest that work)</h2>
+          <p id="all-fixes-covers">
+            ${covers(
+              result,
+              fixes.map((f) => f.id),
+              'Together they fix',
+            )}
+          </p>
           ${command(ids, all, 'Copy all')}
         </section>`
       : ''

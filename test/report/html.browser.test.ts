@@ -92,8 +92,45 @@ describe('HTML report in chromium', () => {
       assert.match(text, /BLOCKED/, 'status in words, not colour only');
     // request plane, response stream, Prometheus from the system nodes, and the recommended metrics scrape.
     assert.equal(await page.locator('#matrix td[data-status="allowed"]').count(), 4);
-    assert.equal(await page.locator('#detail-hint').isVisible(), true);
-    assert.equal(await page.locator('article.detail:visible').count(), 0, 'no chain until a cell is chosen');
+    await page.close();
+  });
+
+  it('reads the first blocked cell’s decision chain and what the fix covers without a click', async () => {
+    const result = await dgxcResult();
+    const page = await open(reportFile('dgxc.html', result));
+    assert.match(
+      await page.locator('#headline-fix p').innerText(),
+      /This one-line fix \(sg-rule-1\) fixes 2 of 4 blocked flow classes; the other 2 need sg-rule-2, sg-rule-3/,
+    );
+    assert.equal(await page.locator('#detail-hint').isVisible(), false);
+    const detail = page.locator('article.detail:visible');
+    assert.equal(await detail.count(), 1, 'one chain on screen before any click');
+    assert.match(await detail.locator('h3').innerText(), /BLOCKED\s+NATS event plane tcp\/4222/);
+    const chain = await detail.locator('ol.chain > li').allInnerTexts();
+    assert.ok(
+      chain.some((hop) => /^blocked\s*SG ingress \(destination ENI\)/.test(hop)),
+      chain.join('\n---\n'),
+    );
+    const id = await detail.getAttribute('id');
+    assert.equal(await page.locator(`a[data-cell="${id}"]`).first().getAttribute('aria-current'), 'true');
+    await page.close();
+  });
+
+  it('prints every decision chain, and no buttons', async () => {
+    const result = await dgxcResult();
+    const page = await open(reportFile('dgxc.html', result));
+    const cells = await page.locator('#matrix td.cell:not(.none)').count();
+    assert.equal(await page.locator('article.detail:visible').count(), 1);
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await page.locator('article.detail:visible').count(), cells);
+    assert.equal(await page.locator('button.copy:visible').count(), 0);
+    assert.match(
+      await page.locator('article.detail').last().locator('ol.chain').innerText(),
+      /^Source/,
+      'the last chain prints too',
+    );
+    await page.emulateMedia({ media: 'screen' });
+    assert.equal(await page.locator('article.detail:visible').count(), 1);
     await page.close();
   });
 

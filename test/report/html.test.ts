@@ -58,6 +58,46 @@ describe('HTML report', () => {
     assert.equal(page.match(/<\/script>/g)?.length, 1, 'only our own script closes');
   });
 
+  it('says what the one-line fix covers, counted from the flows each item fixes', async () => {
+    const result = await dgxcResult();
+    const text = (page: string, from: RegExp): string =>
+      (page.split(from)[1] ?? '')
+        .split(/<div class="cmd">|<\/p>/)[0]!
+        .replace(/<[^>]+>/g, '')
+        .replace(/\s+/g, ' ');
+    const banner = (page: string): string => text(page, /id="headline-fix">/);
+    // NATS (sg-rule-1) is blocked from the GPU pods and nodes; Prometheus needs sg-rule-2 and sg-rule-3.
+    assert.match(
+      banner(render(result)),
+      /This one-line fix \(sg-rule-1\) fixes 2 of 4 blocked flow classes; the other 2 need sg-rule-2, sg-rule-3/,
+    );
+    assert.match(
+      text(render(result), /id="all-fixes-covers">/),
+      /^ Together they fix all 4 blocked flow classes\. $/,
+    );
+    // A flow that needs a second item too is not fixed by the first alone, whatever the item's text.
+    const nats = result.flows.find((f) => f.fixedBy.includes('sg-rule-1'))!;
+    const needsTwo: AnalysisResult = {
+      ...result,
+      flows: result.flows.map((f) => (f === nats ? { ...f, fixedBy: ['sg-rule-1', 'sg-rule-2'] } : f)),
+    };
+    assert.match(
+      banner(render(needsTwo)),
+      /fixes 1 of 4 blocked flow classes; the other 3 need sg-rule-2, sg-rule-3/,
+    );
+    // A blocked recommended flow is not counted (nor fixed) unless --strict.
+    const recommended: AnalysisResult = {
+      ...result,
+      flows: result.flows.map((f) =>
+        f.fixedBy.includes('sg-rule-3') ? { ...f, level: 'recommended', fixedBy: [] } : f,
+      ),
+    };
+    assert.match(
+      banner(render(recommended)),
+      /fixes 2 of 3 blocked flow classes; the other 1 needs sg-rule-2 \(All fixes, below\)\. $/,
+    );
+  });
+
   it('escapes interpolated values unless they are markup built by html``', () => {
     const inner = html`<b>${'<i>'}</b>`;
     assert.equal(

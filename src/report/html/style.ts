@@ -105,4 +105,27 @@ ul.facts { margin: 4px 0 0; padding-left: 18px; font-size: 13px; }
 section.block { margin: 28px 0 0; }
 section.block ul { padding-left: 20px; }
 footer { color: var(--muted); font-size: 12.5px; margin: 28px 0 24px; }
+
+/* Paper and PDF: every decision chain, not just the open one; no buttons; status colours kept. */
+@media print {
+  :root {
+    --bg: #ffffff; --fg: #1f2328; --muted: #59636e; --border: #d1d9e0; --panel: #ffffff;
+    --code: #f6f8fa; --accent: #1f2328;
+    --ok-bg: #dafbe1; --ok-fg: #0f5323; --ok-edge: #4ac26b;
+    --bad-bg: #ffebe9; --bad-fg: #82071e; --bad-edge: #cf222e;
+    --warn-bg: #fff8c5; --warn-fg: #6c4400; --warn-edge: #d4a72c;
+  }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  body { font-size: 10.5pt; }
+  .wrap { max-width: none; padding: 0; }
+  .layout { display: block; }
+  .detail-pane { position: static; max-height: none; overflow: visible; border: 0; padding: 0; margin-top: 18px; background: none; }
+  article.detail, article.detail[hidden] { display: block; }
+  article.detail + article.detail { border-top: 1px solid var(--border); margin-top: 16px; padding-top: 16px; }
+  ol.chain > li, .cmd, svg.topology { break-inside: avoid; }
+  button.copy, #detail-hint { display: none; }
+  .matrix-scroll, .topology-scroll { overflow: visible; }
+  td.cell.selected { outline: none; }
+  a { color: inherit; text-decoration: none; }
+}
 `;
