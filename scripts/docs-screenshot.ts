@@ -16,7 +16,7 @@ export const README_PICTURE = 'docs/report-screenshot.png';
 export const EXAMPLE = 'examples/dgxc-multi-sg';
 /** The cell the picture shows open: Prometheus from the cpu-inference nodes, blocked. */
 export const PICTURED_CELL =
-  '#matrix tr[data-source="cpu-inference nodes [dgxc-h100-inference]"] td[data-requirement="prometheus"] a';
+  '#matrix td[data-source="cpu-inference nodes [dgxc-h100-inference]"][data-requirement="prometheus"] a';
 
 /** Chromium as the browser test and the picture use it: headless, 1440×900, light, no network. */
 export function launchChromium(profile: string): Promise<BrowserContext> {

@@ -27,6 +27,7 @@ import { coverage } from './html/coverage.ts';
 import { html, trusted, type Markup } from './html/markup.ts';
 import { script } from './html/script.ts';
 import { style } from './html/style.ts';
+import { topology } from './html/topology.ts';
 import type { RunTiming } from './types.ts';
 
 const statusWord: Record<Status | 'skipped', string> = {
@@ -169,66 +170,70 @@ function cellDetail(result: AnalysisResult, ids: Ids, cell: Cell, id: string): M
   </article>`;
 }
 
+function matrixCell(cell: Cell | undefined, id: string | undefined): Markup {
+  if (!cell || !id)
+    return html`<td class="cell none" data-status="none">
+      <span title="not a source of this flow">—</span>
+    </td>`;
+  const bad = cell.flows.filter((f) => f.status !== 'allowed').length;
+  const n = cell.flows.length;
+  const sub = [
+    n > 1 ? (bad > 0 ? `${bad} of ${n} destination classes` : `all ${n} destination classes`) : '',
+    cell.fixes.length > 0 ? `fix ${cell.fixes.map((f) => f.id).join(', ')}` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  return html`<td
+    class="cell ${cell.status}${cell.masked ? ' masked' : ''}"
+    data-status="${cell.status}"
+    data-requirement="${cell.requirement.id}"
+    data-source="${cell.source.label}"
+  >
+    <a href="#${id}" data-cell="${id}" aria-controls="detail-pane">
+      <span class="state">${statusWord[cell.status]}${cell.masked ? '*' : ''}</span
+      >${sub ? html`<span class="sub">${sub}</span>` : ''}</a
+    >
+  </td>`;
+}
+
+/**
+ * Requirements down, source classes across: the long flow names read as row heads, and the
+ * columns stay narrow (a node group and its security groups).
+ */
 function matrixTable(result: AnalysisResult, matrix: Matrix, ids: Map<Cell, string>): Markup {
   const at = (req: Requirement, key: string): Cell | undefined =>
     matrix.cells.find((c) => c.requirement.id === req.id && c.source.key === key);
   return html`<table class="matrix" id="matrix">
     <caption class="legend">
-      Rows: where the connection starts (a node group's pods, or any pod that can land on its nodes). Columns:
+      Columns: where the connection starts (a node group's pods, or any pod that can land on its nodes). Rows:
       the flows the stack needs (recommended ones are marked so and count only with --strict). ✓ allowed, ✗
       blocked, ? unknown, * allowed only through same-node co-location, — not a source of that flow.
     </caption>
     <thead>
       <tr>
-        <th scope="col">Source class</th>
-        ${matrix.columns.map(
-          (r) =>
-            html`<th scope="col" data-requirement="${r.id}">
-              ${levelTitle(r)}<span class="sub mono"
-                >${portText(r.protocol, r.ports)} → ${targetText(r)}</span
+        <th scope="col" class="corner">Flow ↓ · from →</th>
+        ${matrix.rows.map(
+          (row) =>
+            html`<th scope="col" data-source="${row.label}">
+              ${row.end.nodeGroup} ${row.end.kind}<span class="sub"
+                >${groupNames(result, row.end.securityGroups)}${row.bySubnet ? ` · ${row.end.subnetId ?? 'no subnet'}` : ''}</span
               >
             </th>`,
         )}
       </tr>
     </thead>
     <tbody>
-      ${matrix.rows.map(
-        (row) =>
-          html`<tr data-source="${row.label}">
+      ${matrix.columns.map(
+        (r) =>
+          html`<tr data-requirement="${r.id}" class="${r.level}">
             <th scope="row">
-              ${row.end.nodeGroup} ${row.end.kind}<span class="sub"
-                >${groupNames(result, row.end.securityGroups)}${row.bySubnet ? ` · ${row.end.subnetId ?? 'no subnet'}` : ''}</span
+              ${levelTitle(r)}<span class="sub"
+                ><span class="mono">${portText(r.protocol, r.ports)}</span> → ${targetText(r)}</span
               >
             </th>
-            ${matrix.columns.map((r) => {
+            ${matrix.rows.map((row) => {
               const cell = at(r, row.key);
-              if (!cell)
-                return html`<td class="cell none" data-status="none">
-                  <span title="not a source of this flow">—</span>
-                </td>`;
-              const id = ids.get(cell)!;
-              const bad = cell.flows.filter((f) => f.status !== 'allowed').length;
-              const n = cell.flows.length;
-              const sub = [
-                n > 1
-                  ? bad > 0
-                    ? `${bad} of ${n} destination classes`
-                    : `all ${n} destination classes`
-                  : '',
-                cell.fixes.length > 0 ? `fix ${cell.fixes.map((f) => f.id).join(', ')}` : '',
-              ]
-                .filter(Boolean)
-                .join(' · ');
-              return html`<td
-                class="cell ${cell.status}${cell.masked ? ' masked' : ''}"
-                data-status="${cell.status}"
-                data-requirement="${r.id}"
-              >
-                <a href="#${id}" data-cell="${id}" aria-controls="detail-pane">
-                  <span class="state">${statusWord[cell.status]}${cell.masked ? '*' : ''}</span
-                  >${sub ? html`<span class="sub">${sub}</span>` : ''}</a
-                >
-              </td>`;
+              return matrixCell(cell, cell ? ids.get(cell) : undefined);
             })}
           </tr>`,
       )}
@@ -346,6 +351,12 @@ export function renderHtml(result: AnalysisResult, timing?: RunTiming): string {
   const cellIds = new Map(cells.map((c, i) => [c, `cell-${i + 1}`]));
   const details = order.flatMap((status) => cells.filter((c) => c.status === status));
   const fixes = [...fixesById(result).values()];
+  const cellOfFlow = new Map(cells.flatMap((c) => c.flows.map((f) => [f, cellIds.get(c)!] as const)));
+  const picture = topology({
+    result,
+    cellOf: (flow) => cellOfFlow.get(flow),
+    withNames: (text) => withNames(result, text),
+  });
   const when = timing ? ` · analysed ${new Date(timing.stop).toISOString()}` : '';
   const title = `${verdictWord[result.verdict]} — dynamo-netcheck${result.cluster.name ? ` — ${result.cluster.name}` : ''}`;
   const page = html`<!doctype html>
@@ -367,6 +378,25 @@ export function renderHtml(result: AnalysisResult, timing?: RunTiming): string {
       <body>
         ${banner(result, ids)}
         <main class="wrap">
+          ${
+            picture.value
+              ? html`<section class="topology-section" aria-labelledby="topology-heading">
+                  <h2 id="topology-heading">Topology</h2>
+                  <p class="legend">
+                    Boxes: node groups and their security groups. Arrows: the flows the stack needs, from
+                    where the connection starts: <span class="key allowed">✓ allowed</span>,
+                    <span class="key blocked">✗ blocked</span>, <span class="key unknown">? unknown</span>;
+                    ${
+                      result.strict
+                        ? 'recommended flows count here (--strict)'
+                        : 'dashed: recommended, not counted in the verdict'
+                    }.
+                    Hover an arrow for the step that decided it; click it for its decision chain.
+                  </p>
+                  <div class="topology-scroll">${picture}</div>
+                </section>`
+              : ''
+          }
           <div class="layout">
             <section aria-labelledby="matrix-title">
               <h2 id="matrix-title">Reachability matrix</h2>

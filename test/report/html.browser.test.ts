@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { AnalysisResult } from '../../src/questions/analyze.ts';
 import { renderers } from '../../src/report/index.ts';
-import { dgxcResult, hostileResult, HOSTILE_GROUP } from './fixtures.ts';
+import { dgxcResult, hostileResult, HOSTILE_GROUP, HOSTILE_SG_NAME } from './fixtures.ts';
 import {
   CHROMIUM,
   launchChromium,
@@ -68,17 +68,18 @@ describe('HTML report in chromium', () => {
     const headline = result.remediation.reduce((a, b) => (b.unblocks.length > a.unblocks.length ? b : a));
     assert.equal(await page.locator('#headline-fix code').textContent(), headline.command);
 
-    const columns = await page
-      .locator('#matrix thead th[data-requirement]')
-      .evaluateAll((ths) => ths.map((th) => th.getAttribute('data-requirement')));
-    assert.deepEqual(
-      columns,
-      result.requirements.map((r) => r.id),
-    );
+    // Flows down (their long names as row heads), source classes across.
     const rows = await page
       .locator('#matrix tbody tr')
-      .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-source')));
-    assert.deepEqual(rows, [
+      .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-requirement')));
+    assert.deepEqual(
+      rows,
+      result.requirements.map((r) => r.id),
+    );
+    const columns = await page
+      .locator('#matrix thead th[data-source]')
+      .evaluateAll((ths) => ths.map((th) => th.getAttribute('data-source')));
+    assert.deepEqual(columns, [
       'gpu-h100 pods [dgxc-h100-customer]',
       'gpu-h100 nodes [dgxc-h100-customer]',
       'cpu-inference nodes [dgxc-h100-inference]',
@@ -113,6 +114,49 @@ describe('HTML report in chromium', () => {
     );
     const id = await detail.getAttribute('id');
     assert.equal(await page.locator(`a[data-cell="${id}"]`).first().getAttribute('aria-current'), 'true');
+    await page.close();
+  });
+
+  it('shows the topology without a click: boxes, arrows coloured by status, the blocking rule on hover', async () => {
+    const result = await dgxcResult();
+    const page = await open(reportFile('dgxc.html', result));
+    const svg = page.locator('svg#topology');
+    assert.equal(await svg.isVisible(), true);
+    const box = await svg.boundingBox();
+    assert.ok(box && box.width > 800 && box.height > 150, JSON.stringify(box));
+    assert.deepEqual(await svg.locator('.topo-box .topo-name').allTextContents(), [
+      'gpu-h100',
+      'system',
+      'cpu-inference',
+    ]);
+    const stroke = (status: string): Promise<string[]> =>
+      svg
+        .locator(`.topo-arrow[data-status="${status}"] .topo-line`)
+        .evaluateAll((paths) => paths.map((p) => getComputedStyle(p).stroke));
+    // The light palette's edge colours: red for blocked, green for allowed; a label says it in words.
+    assert.deepEqual(await stroke('blocked'), Array(3).fill('rgb(207, 34, 46)'));
+    const allowed = await stroke('allowed');
+    assert.ok(allowed.length >= 4 && allowed.every((c) => c === 'rgb(74, 194, 107)'), allowed.join());
+    const dashed = await svg
+      .locator('.topo-arrow .topo-line')
+      .evaluateAll((paths) => paths.map((p) => getComputedStyle(p).strokeDasharray !== 'none'));
+    assert.equal(dashed.filter(Boolean).length, 1, 'only the recommended metrics scrape is dashed');
+    const nats = svg.locator('a.topo-arrow[data-requirement="nats"]');
+    assert.match((await nats.locator('.topo-label').textContent()) ?? '', /^✗ NATS event plane tcp\/4222$/);
+    const hover = (await nats.locator(':scope > title').textContent()) ?? '';
+    assert.match(
+      hover,
+      /Blocked by: SG ingress \(destination ENI\) at .*no ingress rule in \[sg-0280e97ae16fcd306 \(dgxc-h100-system\)\]/,
+    );
+    // An arrow opens its decision chain.
+    await svg
+      .locator('a.topo-arrow[data-requirement="prometheus"][data-status="blocked"] .topo-label')
+      .last()
+      .click();
+    assert.match(
+      await page.locator('article.detail:visible h3').innerText(),
+      /BLOCKED\s+Prometheus for ai-service-metrics/,
+    );
     await page.close();
   });
 
@@ -212,11 +256,20 @@ describe('HTML report in chromium', () => {
       void d.dismiss();
     });
     assert.equal(await page.locator('img').count(), 0);
-    assert.equal(await page.locator('script').count(), 1);
-    const rowHeads = await page.locator('#matrix tbody th').allInnerTexts();
+    const titles = await page.locator('svg#topology title').allTextContents();
     assert.ok(
-      rowHeads.some((t) => t.includes(HOSTILE_GROUP)),
-      rowHeads.join('\n'),
+      titles.some((t) => t.startsWith(`${HOSTILE_GROUP} — security groups:`)),
+      'the node group name reads as text in the SVG title',
+    );
+    assert.ok(
+      titles.some((t) => t.includes(HOSTILE_SG_NAME)),
+      'so does the SG name',
+    );
+    assert.equal(await page.locator('script').count(), 1);
+    const columnHeads = await page.locator('#matrix thead th').allInnerTexts();
+    assert.ok(
+      columnHeads.some((t) => t.includes(HOSTILE_GROUP)),
+      columnHeads.join('\n'),
     );
     await page.locator('#matrix td[data-status="unknown"] a').first().click();
     const detail = page.locator('article.detail:visible');

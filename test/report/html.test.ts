@@ -4,7 +4,9 @@ import { describe, it } from 'node:test';
 import type { AnalysisResult } from '../../src/questions/analyze.ts';
 import { renderers } from '../../src/report/index.ts';
 import { escapeHtml, html } from '../../src/report/html/markup.ts';
-import { dgxcResult, hostileResult, HOSTILE_GROUP, HOSTILE_SG_NAME } from './fixtures.ts';
+import { analyzeSnapshot } from '../../src/questions/analyze.ts';
+import { loadSnapshot } from '../../src/snapshot/load.ts';
+import { DGXC, dgxcResult, hostileResult, HOSTILE_GROUP, HOSTILE_SG_NAME } from './fixtures.ts';
 
 const render = (result: AnalysisResult): string => renderers.html!(result, { color: false, verbose: false });
 
@@ -96,6 +98,60 @@ describe('HTML report', () => {
       banner(render(recommended)),
       /fixes 2 of 3 blocked flow classes; the other 1 needs sg-rule-2 \(All fixes, below\)\. $/,
     );
+  });
+
+  it('draws the topology from the analysed flows: a box per node group and SGs, an arrow per flow, worst status', async () => {
+    const result = await dgxcResult();
+    const page = render(result);
+    const svg = page.match(/<svg[\s\S]*?<\/svg>/)![0];
+    const boxes = [...svg.matchAll(/<g class="topo-box" data-node-group="([^"]*)">/g)].map((m) => m[1]);
+    assert.deepEqual(boxes, ['gpu-h100', 'system', 'cpu-inference']);
+    const arrows = [
+      ...svg.matchAll(
+        /<(?:a|g)\s+class="topo-arrow ([a-z]+)( recommended)?"[^>]*data-requirement="([^"]+)"/g,
+      ),
+    ].map((m) => `${m[3]} ${m[1]}${m[2] ?? ''}`);
+    // One arrow per requirement × source box × destination box, as many as the flows make.
+    const expected = new Set(
+      result.flows.map((f) => [f.requirement, f.source.nodeGroup, f.destination.nodeGroup].join('|')),
+    );
+    assert.equal(arrows.length, expected.size);
+    assert.deepEqual(arrows.filter((a) => a.includes('blocked')).sort(), [
+      'nats blocked',
+      'prometheus blocked',
+      'prometheus blocked',
+    ]);
+    assert.deepEqual(
+      arrows.filter((a) => a.includes('recommended')),
+      ['dynamo-metrics allowed recommended'],
+      'a recommended flow is drawn apart (dashed): it does not count',
+    );
+    // The hover title names the step that blocked, with the SG's name, and the fix.
+    const nats = svg.match(
+      /<a\s+class="topo-arrow blocked"[^>]*data-requirement="nats"[\s\S]*?<title>([\s\S]*?)<\/title>/,
+    )![1]!;
+    assert.match(
+      nats,
+      /^✗ BLOCKED: NATS event plane tcp\/4222\ngpu-h100 \[dgxc-h100-customer\] → system \[dgxc-h100-system\]/,
+    );
+    assert.match(
+      nats,
+      /Blocked by: SG ingress \(destination ENI\) at eni-[0-9a-f]+ \[sg-0280e97ae16fcd306 \(dgxc-h100-system\)\]: no ingress rule/,
+    );
+    assert.match(nats, /\nFix: sg-rule-1$/);
+  });
+
+  it('lays the page out from the result alone: two analyses of the same snapshot give the same bytes', async () => {
+    const again = analyzeSnapshot(await loadSnapshot(DGXC));
+    assert.equal(render(again), render(await dgxcResult()));
+  });
+
+  it('shows hostile names in the topology as text, in its boxes and hover titles', () => {
+    const page = render(hostileResult());
+    const svg = page.match(/<svg[\s\S]*?<\/svg>/)![0];
+    assert.ok(svg.includes(`<title>${escapeHtml(HOSTILE_GROUP)} — security groups:`));
+    assert.ok(svg.includes(escapeHtml(HOSTILE_SG_NAME)));
+    assert.doesNotMatch(svg, /<script|<img/);
   });
 
   it('escapes interpolated values unless they are markup built by html``', () => {
