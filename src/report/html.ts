@@ -28,6 +28,7 @@ import { html, trusted, type Markup } from './html/markup.ts';
 import { script } from './html/script.ts';
 import { style } from './html/style.ts';
 import { topology } from './html/topology.ts';
+import { glossary, plainWords } from './html/words.ts';
 import type { RunTiming } from './types.ts';
 
 const statusWord: Record<Status | 'skipped', string> = {
@@ -164,10 +165,38 @@ function cellDetail(result: AnalysisResult, ids: Ids, cell: Cell, id: string): M
     <details>
       <summary>Why this flow is required</summary>
       <p>${r.why}</p>
+      ${
+        r.decidedBy.length > 0
+          ? html`<p>Required here because:</p>
+              <ul class="facts">
+                ${r.decidedBy.map((d) => html`<li>${plainWords(d)}</li>`)}
+              </ul>`
+          : ''
+      }
       <p>Symptom when dropped: ${r.symptom}</p>
       <p>Source: ${r.source}</p>
     </details>
   </article>`;
+}
+
+/** The plane words the flow names use, in plain words. */
+function planes(result: AnalysisResult): Markup | '' {
+  const words = glossary([
+    ...result.requirements.map((r) => r.title),
+    ...result.notApplicable.map((n) => n.title),
+    ...result.skipped.map((s) => s.title),
+  ]);
+  return words.length > 0
+    ? html`<dl class="glossary" id="glossary">
+        ${words.map(
+          ({ term, meaning }) =>
+            html`<div>
+              <dt>${term}</dt>
+              <dd>${meaning}</dd>
+            </div>`,
+        )}
+      </dl>`
+    : '';
 }
 
 function matrixCell(cell: Cell | undefined, id: string | undefined): Markup {
@@ -285,7 +314,7 @@ function banner(result: AnalysisResult, ids: Ids): Markup {
             : ''
         }
       </p>
-      <p class="context">Dynamo ${result.dynamo.version} (${result.dynamo.source})</p>
+      <p class="context">Dynamo ${result.dynamo.version} (${plainWords(result.dynamo.source)})</p>
       ${
         fix
           ? html`<div class="headline" id="headline-fix">
@@ -333,13 +362,13 @@ function extras(result: AnalysisResult, ids: Ids, fixes: Fix[]): Markup {
   }
   ${list(
     'Not evaluated',
-    result.skipped.map((s) => html`<strong>${levelTitle(s)}</strong>: ${s.why}`),
+    result.skipped.map((s) => html`<strong>${levelTitle(s)}</strong>: ${plainWords(s.why)}`),
   )}
   ${list(
     'Not required here',
-    result.notApplicable.map((n) => html`<strong>${levelTitle(n)}</strong>: ${n.because}`),
+    result.notApplicable.map((n) => html`<strong>${levelTitle(n)}</strong>: ${plainWords(n.because)}`),
   )}
-  ${list('Warnings', result.warnings)} ${list('Notes', result.notes)}`;
+  ${list('Warnings', result.warnings)} ${list('Notes', result.notes.map(plainWords))}`;
 }
 
 export function renderHtml(result: AnalysisResult, timing?: RunTiming): string {
@@ -402,7 +431,8 @@ export function renderHtml(result: AnalysisResult, timing?: RunTiming): string {
               <h2 id="matrix-title">Reachability matrix</h2>
               ${
                 cells.length > 0
-                  ? html`<div class="matrix-scroll">${matrixTable(result, matrix, cellIds)}</div>`
+                  ? html`<div class="matrix-scroll">${matrixTable(result, matrix, cellIds)}</div>
+                      ${planes(result)}`
                   : html`<p class="hint">No flow was evaluated.</p>`
               }
             </section>

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import type { AnalysisResult } from '../../src/questions/analyze.ts';
 import { renderers } from '../../src/report/index.ts';
 import { escapeHtml, html } from '../../src/report/html/markup.ts';
+import { plainWords } from '../../src/report/html/words.ts';
 import { analyzeSnapshot } from '../../src/questions/analyze.ts';
 import { loadSnapshot } from '../../src/snapshot/load.ts';
 import { DGXC, dgxcResult, hostileResult, HOSTILE_GROUP, HOSTILE_SG_NAME } from './fixtures.ts';
@@ -152,6 +153,33 @@ describe('HTML report', () => {
     assert.ok(svg.includes(`<title>${escapeHtml(HOSTILE_GROUP)} — security groups:`));
     assert.ok(svg.includes(escapeHtml(HOSTILE_SG_NAME)));
     assert.doesNotMatch(svg, /<script|<img/);
+  });
+
+  it('says versions and planes in plain words, leaving the rest of each sentence as the analysis wrote it', async () => {
+    const cases: [string, string][] = [
+      ['Dynamo 1.0.2 is outside >=1.2.0-0', 'Dynamo 1.0.2 is older than 1.2'],
+      ['Dynamo 1.4.2 is outside <1.2.0-0', 'Dynamo 1.4.2 is 1.2 or newer'],
+      ['Dynamo 1.2.0 (detected: label x) is >=1.2.0', 'Dynamo 1.2.0 (detected: label x) is 1.2 or newer'],
+      ['Dynamo 1.4.2 is outside >=1.2.0-0 <1.4.0-0', 'Dynamo 1.4.2 is not 1.2 or newer but older than 1.4'],
+      ['Dynamo 1.2.3 is >=1.2.3', 'Dynamo 1.2.3 is 1.2.3 or newer'],
+      [
+        'event plane is nats (env NATS_SERVER=nats://n:4222)',
+        'event plane is NATS (env NATS_SERVER=nats://n:4222)',
+      ],
+      ['event plane zmq (nothing deployed says)', 'event plane ZMQ (nothing deployed says)'],
+      ['event plane is none (neither is set)', 'no event plane (neither is set)'],
+      ['tcp/32768-60999 from a<b', 'tcp/32768-60999 from a<b'],
+    ];
+    for (const [given, said] of cases) assert.equal(plainWords(given), said);
+
+    const upgrade = render(analyzeSnapshot(await loadSnapshot('examples/upgrade-1.0-to-1.2')));
+    assert.doesNotMatch(upgrade, /outside|\d\.\d+\.\d+-0\b/);
+    assert.match(
+      upgrade,
+      /<strong>TCP request plane \(frontend → worker\)<\/strong>: Dynamo 1\.0\.2 is older than 1\.2</,
+    );
+    const terms = [...upgrade.matchAll(/<dt>([^<]+)<\/dt>/g)].map((m) => m[1]);
+    assert.deepEqual(terms, ['event plane', 'request plane', 'response stream', 'control plane (etcd)']);
   });
 
   it('escapes interpolated values unless they are markup built by html``', () => {

@@ -133,6 +133,11 @@ svg.topology { display: block; width: 100%; max-width: max-content; min-width: 9
 .topo-arrow.unknown .topo-label { fill: var(--warn-fg); }
 a.topo-arrow:hover .topo-line, a.topo-arrow:focus .topo-line { stroke-width: 4.5; }
 a.topo-arrow:hover .topo-label-bg, a.topo-arrow:focus .topo-label-bg { stroke-width: 2.5; }
+dl.glossary { margin: 10px 0 0; font-size: 13px; color: var(--muted); }
+dl.glossary div { margin: 2px 0; }
+dl.glossary dt { display: inline; font-weight: 600; color: var(--fg); }
+dl.glossary dt::after { content: ": "; }
+dl.glossary dd { display: inline; margin: 0; }
 .key { font-weight: 700; padding: 0 4px; border-radius: 4px; }
 .key.allowed { background: var(--ok-bg); color: var(--ok-fg); }
 .key.blocked { background: var(--bad-bg); color: var(--bad-fg); }
