@@ -232,12 +232,7 @@ function matrixCell(cell: Cell | undefined, id: string | undefined): Markup {
 function matrixTable(result: AnalysisResult, matrix: Matrix, ids: Map<Cell, string>): Markup {
   const at = (req: Requirement, key: string): Cell | undefined =>
     matrix.cells.find((c) => c.requirement.id === req.id && c.source.key === key);
-  return html`<table class="matrix" id="matrix">
-    <caption class="legend">
-      Columns: where the connection starts (a node group's pods, or any pod that can land on its nodes). Rows:
-      the flows the stack needs (recommended ones are marked so and count only with --strict). ✓ allowed, ✗
-      blocked, ? unknown, * allowed only through same-node co-location, — not a source of that flow.
-    </caption>
+  return html`<table class="matrix" id="matrix" aria-describedby="matrix-legend">
     <thead>
       <tr>
         <th scope="col" class="corner">Flow ↓ · from →</th>
@@ -431,7 +426,13 @@ export function renderHtml(result: AnalysisResult, timing?: RunTiming): string {
               <h2 id="matrix-title">Reachability matrix</h2>
               ${
                 cells.length > 0
-                  ? html`<div class="matrix-scroll">${matrixTable(result, matrix, cellIds)}</div>
+                  ? html`<p class="legend" id="matrix-legend">
+                        Columns: where the connection starts (a node group's pods, or any pod that can land on
+                        its nodes). Rows: the flows the stack needs (recommended ones are marked so and count
+                        only with --strict). ✓ allowed, ✗ blocked, ? unknown, * allowed only through same-node
+                        co-location, — not a source of that flow.
+                      </p>
+                      <div class="matrix-scroll">${matrixTable(result, matrix, cellIds)}</div>
                       ${planes(result)}`
                   : html`<p class="hint">No flow was evaluated.</p>`
               }

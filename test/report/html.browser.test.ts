@@ -18,6 +18,7 @@ import { dgxcResult, hostileResult, HOSTILE_GROUP, HOSTILE_SG_NAME } from './fix
 import {
   CHROMIUM,
   launchChromium,
+  PICTURE,
   PICTURED_CELL,
   README_PICTURE,
   savePicture,
@@ -216,7 +217,8 @@ describe('HTML report in chromium', () => {
     await savePicture(page, SCREENSHOT);
     const png = readFileSync(SCREENSHOT);
     assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
-    assert.equal(png.readUInt32BE(16), 1440, 'the viewport width');
+    assert.equal(png.readUInt32BE(16), PICTURE.width, 'the viewport width');
+    assert.equal(png.readUInt32BE(20), PICTURE.height, 'the top of the page, below the fold too');
     assert.equal(statSync(README_PICTURE).mtimeMs, committed, 'the test leaves the README picture alone');
     await page.close();
   });

@@ -52,7 +52,7 @@ button.copy {
 }
 button.copy:hover { border-color: var(--accent); }
 
-.layout { display: grid; grid-template-columns: minmax(0, 3fr) minmax(360px, 2fr); gap: 24px; align-items: start; }
+.layout { display: grid; grid-template-columns: minmax(0, 5fr) minmax(340px, 3fr); gap: 24px; align-items: start; }
 @media (max-width: 1000px) { .layout { grid-template-columns: minmax(0, 1fr); } }
 .legend { color: var(--muted); font-size: 13px; margin: 0 0 8px; text-align: left; caption-side: top; }
 .matrix-scroll { overflow-x: auto; }

@@ -228,8 +228,8 @@ function boxMarkup(result: AnalysisResult, box: Box, x: number, y: number): Mark
   return html`<g class="topo-box" data-node-group="${box.nodeGroup}">
     <title>${box.nodeGroup} — security groups: ${sgs}</title>
     <rect x="${x}" y="${y}" width="${BOX_W}" height="${BOX_H}" rx="8" />
-    <text x="${x + 12}" y="${y + 25}" class="topo-name">${fit(box.nodeGroup, 24)}</text>
-    <text x="${x + 12}" y="${y + 47}" class="topo-sgs">${fit(sgs, 30)}</text>
+    <text x="${x + 12}" y="${y + 25}" class="topo-name">${fit(box.nodeGroup, 21)}</text>
+    <text x="${x + 12}" y="${y + 47}" class="topo-sgs">${fit(sgs, 28)}</text>
   </g>`;
 }
 
