@@ -315,7 +315,12 @@ function banner(result: AnalysisResult, ids: Ids): Markup {
           ? html`<div class="headline" id="headline-fix">
               <p>
                 Most common failure: <strong>${titles}</strong> blocked for ${flows.length}
-                ${classes(flows.length)}. ${covers(result, [fix.id], `This one-line fix (${fix.id}) fixes`)}
+                ${classes(flows.length)}.
+                ${covers(
+                  result,
+                  [fix.id],
+                  `This ${fix.command.includes('\n') ? 'fix' : 'one-line fix'} (${fix.id}) fixes`,
+                )}
               </p>
               ${command(ids, fix.command)}
             </div>`

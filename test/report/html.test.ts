@@ -99,6 +99,9 @@ describe('HTML report', () => {
       banner(render(recommended)),
       /fixes 2 of 3 blocked flow classes; the other 1 needs sg-rule-2 \(All fixes, below\)\. $/,
     );
+    // A NetworkPolicy manifest is no one-liner: the banner says "fix".
+    const policy = render(analyzeSnapshot(await loadSnapshot('examples/policy-default-deny')));
+    assert.match(banner(policy), /This fix \(network-policy-1\) fixes all 3 blocked flow classes\. $/);
   });
 
   it('draws the topology from the analysed flows: a box per node group and SGs, an arrow per flow, worst status', async () => {

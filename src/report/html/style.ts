@@ -43,6 +43,8 @@ h4 { font-size: 14px; margin: 14px 0 6px; }
 .counts { margin: 4px 0 0; } .context { margin: 2px 0 0; color: var(--muted); font-size: 13px; }
 .headline { margin-top: 12px; }
 .headline p { margin: 0 0 4px; }
+/* A NetworkPolicy is a manifest, not a line: the banner shows its start; Copy takes all of it. */
+.headline pre { max-height: 9.5em; overflow: auto; }
 
 .cmd { display: flex; gap: 8px; align-items: stretch; margin: 4px 0 10px; }
 .cmd pre { flex: 1; margin: 0; padding: 8px 10px; background: var(--code); border: 1px solid var(--border); border-radius: 6px; white-space: pre-wrap; overflow-wrap: anywhere; }
@@ -161,6 +163,7 @@ dl.glossary dd { display: inline; margin: 0; }
   article.detail + article.detail { border-top: 1px solid var(--border); margin-top: 16px; padding-top: 16px; }
   ol.chain > li, .cmd, svg.topology { break-inside: avoid; }
   button.copy, #detail-hint { display: none; }
+  .headline pre { max-height: none; }
   .matrix-scroll, .topology-scroll { overflow: visible; }
   td.cell.selected { outline: none; }
   a { color: inherit; text-decoration: none; }
