@@ -278,7 +278,12 @@ function covers(result: AnalysisResult, fixIds: readonly string[], what: string)
     ${classes(m)}${
       rest > 0
         ? html`; the other ${rest} need${rest === 1 ? 's' : ''}
-            <span class="mono">${c.stillNeeded.join(', ')}</span> (All fixes, below)`
+          ${
+            c.stillNeeded.length > 4
+              ? `${c.stillNeeded.length} more fixes`
+              : html`<span class="mono">${c.stillNeeded.join(', ')}</span>`
+          }
+          (All fixes, below)`
         : ''
     }${
       c.unfixable.length > 0

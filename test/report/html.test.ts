@@ -7,6 +7,7 @@ import { escapeHtml, html } from '../../src/report/html/markup.ts';
 import { plainWords } from '../../src/report/html/words.ts';
 import { analyzeSnapshot } from '../../src/questions/analyze.ts';
 import { loadSnapshot } from '../../src/snapshot/load.ts';
+import { allTraffic, scenario, tcp } from '../helpers/scenario.ts';
 import { DGXC, dgxcResult, hostileResult, HOSTILE_GROUP, HOSTILE_SG_NAME } from './fixtures.ts';
 
 const render = (result: AnalysisResult): string => renderers.html!(result, { color: false, verbose: false });
@@ -143,6 +144,57 @@ describe('HTML report', () => {
       /Blocked by: SG ingress \(destination ENI\) at eni-[0-9a-f]+ \[sg-0280e97ae16fcd306 \(dgxc-h100-system\)\]: no ingress rule/,
     );
     assert.match(nats, /\nFix: sg-rule-1$/);
+  });
+
+  it('keeps the topology readable with several node groups: the busiest box in the middle, no label over another', async () => {
+    const groups = ['a', 'b', 'c', 'd'];
+    let cluster = scenario()
+      .subnet('subnet-a', '10.0.16.0/20')
+      .withoutNacls()
+      .sg('sg-sys', [tcp(4222).fromGroup('sg-a')])
+      .node('sys-1', {
+        group: 'system',
+        subnet: 'subnet-a',
+        ip: '10.0.16.10',
+        sgs: ['sg-sys'],
+        podIps: ['10.0.16.11', '10.0.16.12', '10.0.16.13'],
+      });
+    groups.forEach((g, i) => {
+      cluster = cluster.sg(`sg-${g}`, [allTraffic.fromGroup(`sg-${g}`)]).node(`gpu-${g}1`, {
+        group: `gpu-${g}`,
+        subnet: 'subnet-a',
+        ip: `10.0.16.${20 + i * 10}`,
+        sgs: [`sg-${g}`],
+        gpu: true,
+        podIps: [`10.0.16.${21 + i * 10}`],
+      });
+    });
+    cluster = cluster
+      .nats('nats-0', 'sys-1', '10.0.16.11')
+      .prometheus('prom-0', 'sys-1', '10.0.16.12')
+      .dynamo('fe-0', 'frontend', 'sys-1', '10.0.16.13');
+    groups.forEach((g, i) => {
+      cluster = cluster.dynamo(`worker-${g}`, 'worker', `gpu-${g}1`, `10.0.16.${21 + i * 10}`);
+    });
+    const svg = render(cluster.analyze()).match(/<svg[\s\S]*?<\/svg>/)![0];
+    const boxes = [...svg.matchAll(/<g class="topo-box" data-node-group="([^"]*)">/g)].map((m) => m[1]);
+    assert.equal(boxes.length, 5);
+    assert.equal(boxes[2], 'system', boxes.join());
+    const [, , width, height] = svg
+      .match(/viewBox="([^"]+)"/)![1]!
+      .split(' ')
+      .map(Number);
+    const labels = [
+      ...svg.matchAll(/<rect class="topo-label-bg" x="([\d.]+)" y="([\d.]+)" width="(\d+)" height="(\d+)"/g),
+    ].map((m) => m.slice(1).map(Number) as [number, number, number, number]);
+    assert.ok(labels.length >= 15, String(labels.length));
+    for (const [x, y, w, h] of labels) assert.ok(x >= 0 && y >= 0 && x + w <= width! && y + h <= height!);
+    labels.forEach(([x, y, w, h], i) =>
+      labels.slice(i + 1).forEach(([x2, y2, w2, h2]) => {
+        const apart = x + w <= x2 || x2 + w2 <= x || y + h <= y2 || y2 + h2 <= y;
+        assert.ok(apart, `labels at ${x},${y} and ${x2},${y2} overlap`);
+      }),
+    );
   });
 
   it('lays the page out from the result alone: two analyses of the same snapshot give the same bytes', async () => {

@@ -113,7 +113,7 @@ footer { color: var(--muted); font-size: 12.5px; margin: 28px 0 24px; }
 
 .topology-section { margin-bottom: 22px; }
 .topology-scroll { overflow-x: auto; }
-svg.topology { display: block; width: 100%; max-width: max-content; min-width: 900px; height: auto; font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", "DejaVu Sans", sans-serif; }
+svg.topology { display: block; width: 100%; max-width: max-content; height: auto; font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", "DejaVu Sans", sans-serif; }
 .topo-box rect { fill: var(--panel); stroke: var(--muted); stroke-width: 1.5; }
 .topo-name { font-size: 15px; font-weight: 700; fill: var(--fg); }
 .topo-sgs { font-size: 12px; fill: var(--muted); }

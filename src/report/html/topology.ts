@@ -5,7 +5,8 @@
  * flows; nothing is re-decided here. Inline SVG, laid out from the result alone (no measuring, no
  * randomness): the same result gives the same bytes.
  *
- * Layout: the boxes sit in one row in the order the flows first name them. An arrow from left to
+ * Layout: the boxes sit in one row, the busiest in the middle, the others in the order the flows
+ * first name them. An arrow from left to
  * right arcs above the row, one from right to left below it, one within a box loops above it.
  * Arcs whose spans (with their labels) overlap get different heights, shorter spans lower, so
  * nested arcs never cross and no two labels overlap.
@@ -92,26 +93,41 @@ export interface TopologyInput {
 }
 
 function boxesAndArrows(result: AnalysisResult): { boxes: Box[]; arrows: Arrow[] } {
-  const boxes = new Map<string, Box>();
-  const boxOf = (end: FlowEnd): Box => {
-    const key = boxKey(end);
-    let box = boxes.get(key);
-    if (!box) {
-      box = { key, index: boxes.size, nodeGroup: end.nodeGroup, securityGroups: end.securityGroups };
-      boxes.set(key, box);
-    }
-    return box;
-  };
-  const groups = new Map<string, { from: Box; to: Box; flows: FlowResult[] }>();
+  const ends = new Map<string, FlowEnd>();
+  const groups = new Map<string, { from: string; to: string; flows: FlowResult[] }>();
   for (const flow of result.flows) {
-    const from = boxOf(flow.source);
-    const to = boxOf(flow.destination);
-    const key = `${flow.requirement}\u0000${from.key}\u0000${to.key}`;
+    const from = boxKey(flow.source);
+    const to = boxKey(flow.destination);
+    if (!ends.has(from)) ends.set(from, flow.source);
+    if (!ends.has(to)) ends.set(to, flow.destination);
+    const key = `${flow.requirement}\u0000${from}\u0000${to}`;
     const group = groups.get(key);
     if (group) group.flows.push(flow);
     else groups.set(key, { from, to, flows: [flow] });
   }
-  const arrows = [...groups.values()].map(({ from, to, flows }, index): Arrow => {
+  // The box most arrows from or to other boxes touch (NATS and Prometheus live there) goes in the middle, so arcs reach
+  // it from both sides and stay short; the others keep the order the flows first name them.
+  const degree = (key: string): number =>
+    [...groups.values()].filter((g) => g.from !== g.to && (g.from === key || g.to === key)).length;
+  const keys = [...ends.keys()];
+  const hub = keys.reduce((best, key) => (degree(key) > degree(best) ? key : best), keys[0]!);
+  const rest = keys.filter((k) => k !== hub);
+  const order = [
+    ...rest.slice(0, Math.floor(rest.length / 2)),
+    hub,
+    ...rest.slice(Math.floor(rest.length / 2)),
+  ];
+  const byKey = new Map(
+    order.map((key, index) => {
+      const end = ends.get(key)!;
+      return [key, { key, index, nodeGroup: end.nodeGroup, securityGroups: end.securityGroups }] as const;
+    }),
+  );
+  const boxes = [...byKey.values()];
+  const arrows = [...groups.values()].map((group, index): Arrow => {
+    const { flows } = group;
+    const from = byKey.get(group.from)!;
+    const to = byKey.get(group.to)!;
     const first = flows[0]!;
     const status = worst(flows.map((f) => f.status));
     return {
@@ -125,7 +141,7 @@ function boxesAndArrows(result: AnalysisResult): { boxes: Box[]; arrows: Arrow[]
       side: from.index > to.index ? 'below' : 'above',
     };
   });
-  return { boxes: [...boxes.values()], arrows };
+  return { boxes, arrows };
 }
 
 /** Levels by greedy interval colouring: shorter spans first, each on the lowest free level. */
@@ -299,6 +315,7 @@ export function topology(input: TopologyInput): Markup {
     viewBox="0 0 ${width} ${height}"
     width="${width}"
     height="${height}"
+    style="min-width: ${Math.min(width, Math.max(900, Math.round(width * 0.8)))}px"
     aria-labelledby="topology-title"
   >
     <title id="topology-title">
