@@ -1,8 +1,9 @@
 /**
  * One self-contained HTML file: a summary banner with the verdict and the fix for the most common
- * failure (with how many of the blocked flow classes it fixes), a matrix of source classes ×
- * requirements, and per cell the decision chain and the fix with a copy button; the worst cell's
- * chain is open on load, and printing shows every chain. Inline CSS and JS only; a Content-Security-Policy forbids any network fetch.
+ * failure (with how many of the blocked flow classes it fixes), a topology picture of the node
+ * groups and the flows between them, a matrix of requirements × source classes, and per cell the
+ * decision chain and the fix with a copy button; the worst cell's chain is open on load, and
+ * printing shows every chain. Inline CSS and JS only; a Content-Security-Policy forbids any network fetch.
  * Every value from the result goes through `html`, which escapes it.
  */
 import type { FlowEnd, FlowResult } from '../analyze/types.ts';

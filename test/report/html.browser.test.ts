@@ -1,8 +1,9 @@
 /**
  * The HTML report in a real browser: playwright-core driving Debian's chromium (installed by
  * .ci/run; this test fails, never skips, without it). Opens the report of the failing dgxc example
- * from a file:// URL with every network request refused, checks the matrix, clicks a blocked cell,
- * reads and copies its fix, and takes the picture the README shows — into a temporary folder:
+ * from a file:// URL with every network request refused, checks the matrix, reads a decision chain
+ * and the topology picture before any click, prints every chain, clicks a blocked cell, reads and
+ * copies its fix, and takes the picture the README shows — into a temporary folder:
  * `npm run docs:screenshot` (scripts/docs-screenshot.ts) refreshes docs/report-screenshot.png.
  */
 import assert from 'node:assert/strict';

@@ -165,6 +165,7 @@ dl.glossary dd { display: inline; margin: 0; }
   button.copy, #detail-hint { display: none; }
   .headline pre { max-height: none; }
   .matrix-scroll, .topology-scroll { overflow: visible; }
+  svg.topology { min-width: 0 !important; }
   td.cell.selected { outline: none; }
   a { color: inherit; text-decoration: none; }
 }
