@@ -230,6 +230,19 @@ describe('HTML report in chromium', () => {
     await page.locator('#matrix td[data-status="allowed"] a').first().focus();
     await page.keyboard.press('Enter');
     assert.match(await page.locator('article.detail:visible h3').innerText(), /ALLOWED/);
+    // A topology arrow too: it is a link, and the arrow of the open chain is marked.
+    const arrow = page.locator('a.topo-arrow[data-requirement="prometheus"][data-status="allowed"]').first();
+    await arrow.focus();
+    await page.keyboard.press('Enter');
+    assert.match(
+      await page.locator('article.detail:visible h3').innerText(),
+      /ALLOWED\s+Prometheus for ai-service-metrics/,
+    );
+    assert.equal(await arrow.getAttribute('aria-current'), 'true');
+    const width = (at: typeof arrow): Promise<string> =>
+      at.locator('.topo-line').evaluate((line) => getComputedStyle(line).strokeWidth);
+    assert.equal(await width(arrow), '4.5px', 'the arrow of the open chain is drawn thicker');
+    assert.equal(await width(page.locator('a.topo-arrow[data-requirement="nats"]')), '2.5px');
     const id = await page.locator('#matrix td[data-status="blocked"] a').first().getAttribute('data-cell');
     await page.close();
     const linked = await open(`${url}#${id}`);

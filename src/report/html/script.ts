@@ -20,7 +20,8 @@ export const script = `
     links.forEach(function (a) {
       var on = a.getAttribute('data-cell') === id;
       a.setAttribute('aria-current', on ? 'true' : 'false');
-      a.parentElement.classList.toggle('selected', on);
+      // A matrix cell is outlined; a topology arrow is drawn thicker (by its aria-current).
+      if (a.parentElement.tagName === 'TD') a.parentElement.classList.toggle('selected', on);
     });
     hint.hidden = found !== null;
     if (found && focus) {

@@ -133,7 +133,7 @@ svg.topology { display: block; width: 100%; max-width: max-content; height: auto
 .topo-arrow.allowed .topo-label { fill: var(--ok-fg); }
 .topo-arrow.blocked .topo-label { fill: var(--bad-fg); font-weight: 700; }
 .topo-arrow.unknown .topo-label { fill: var(--warn-fg); }
-a.topo-arrow:hover .topo-line, a.topo-arrow:focus .topo-line { stroke-width: 4.5; }
+a.topo-arrow:hover .topo-line, a.topo-arrow:focus .topo-line, a.topo-arrow[aria-current="true"] .topo-line { stroke-width: 4.5; }
 a.topo-arrow:hover .topo-label-bg, a.topo-arrow:focus .topo-label-bg { stroke-width: 2.5; }
 dl.glossary { margin: 10px 0 0; font-size: 13px; color: var(--muted); }
 dl.glossary div { margin: 2px 0; }
