@@ -420,7 +420,8 @@ export function renderHtml(result: AnalysisResult, timing?: RunTiming): string {
                   <p class="legend">
                     Boxes: node groups and their security groups. Arrows: the flows the stack needs, from
                     where the connection starts: <span class="key allowed">✓ allowed</span>,
-                    <span class="key blocked">✗ blocked</span>, <span class="key unknown">? unknown</span>;
+                    <span class="key blocked">✗ blocked</span>, <span class="key unknown">? unknown</span>, *
+                    allowed only through same-node co-location;
                     ${
                       result.strict
                         ? 'recommended flows count here (--strict)'

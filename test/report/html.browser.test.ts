@@ -292,6 +292,16 @@ describe('HTML report in chromium', () => {
     assert.match(await detail.locator('h3').innerText(), /UNKNOWN/);
     assert.match(await detail.innerText(), /pod IP 10\.0\.16\.99 is on no ENI in the snapshot/);
     assert.match(await detail.locator('p.hint').innerText(), /^Undecided: the snapshot lacks a fact/);
+    // The topology marks the same co-located flow, and says why on hover.
+    const masked = page.locator('a.topo-arrow[data-requirement="prometheus"][data-status="allowed"]');
+    assert.match(
+      (await masked.locator('.topo-label').textContent()) ?? '',
+      /^✓ Prometheus for ai-service-metrics tcp\/9090\*$/,
+    );
+    assert.match(
+      (await masked.locator(':scope > title').textContent()) ?? '',
+      /\* Allowed only through same-node co-location: .*shares node sys-1/,
+    );
     await page.locator('#matrix td.masked a').click();
     assert.match(await page.locator('article.detail:visible .masked-note').innerText(), /shares node sys-1/);
     assert.deepEqual(dialogs, []);

@@ -137,7 +137,10 @@ function boxesAndArrows(result: AnalysisResult): { boxes: Box[]; arrows: Arrow[]
       flows,
       status,
       counted: counted(first, result.strict),
-      label: `${glyph[status]} ${shortTitle(first.title)} ${portText(first.protocol, first.ports)}`,
+      // `*`: allowed only because the pods share a node, as in the matrix.
+      label: `${glyph[status]} ${shortTitle(first.title)} ${portText(first.protocol, first.ports)}${
+        status === 'allowed' && flows.some((f) => f.coLocationMasks) ? '*' : ''
+      }`,
       side: from.index > to.index ? 'below' : 'above',
     };
   });
@@ -235,6 +238,11 @@ function tooltip(input: TopologyInput, arrow: Arrow): string {
   return [
     ...lines,
     ...[...deciding].map((d) => `${arrow.status === 'blocked' ? 'Blocked by' : 'Undecided'}: ${d}`),
+    ...arrow.flows.flatMap((f) =>
+      f.status === 'allowed' && f.coLocationMasks
+        ? [`* Allowed only through same-node co-location: ${f.coLocationMasks}`]
+        : [],
+    ),
     ...(fixes.length > 0 ? [`Fix: ${fixes.join(', ')}`] : []),
   ].join('\n');
 }
