@@ -6,10 +6,9 @@
  * randomness): the same result gives the same bytes.
  *
  * Layout: the boxes sit in one row, the busiest in the middle, the others in the order the flows
- * first name them. An arrow from left to
- * right arcs above the row, one from right to left below it, one within a box loops above it.
- * Arcs whose spans (with their labels) overlap get different heights, shorter spans lower, so
- * nested arcs never cross and no two labels overlap.
+ * first name them. An arrow from left to right arcs above the row, one from right to left below
+ * it, one within a box loops above it. Arcs whose spans (with their labels) overlap get different
+ * heights, shorter spans lower, so nested arcs do not cross and no two labels overlap.
  */
 import type { FlowEnd, FlowResult } from '../../analyze/types.ts';
 import { counted, type AnalysisResult } from '../../questions/analyze.ts';
@@ -105,8 +104,9 @@ function boxesAndArrows(result: AnalysisResult): { boxes: Box[]; arrows: Arrow[]
     if (group) group.flows.push(flow);
     else groups.set(key, { from, to, flows: [flow] });
   }
-  // The box most arrows from or to other boxes touch (NATS and Prometheus live there) goes in the middle, so arcs reach
-  // it from both sides and stay short; the others keep the order the flows first name them.
+  // The box that most arrows from or to other boxes touch (NATS and Prometheus live there) goes
+  // in the middle, so arcs reach it from both sides and stay short; the others keep the order
+  // the flows first name them.
   const degree = (key: string): number =>
     [...groups.values()].filter((g) => g.from !== g.to && (g.from === key || g.to === key)).length;
   const keys = [...ends.keys()];
