@@ -274,6 +274,8 @@ function covers(result: AnalysisResult, fixIds: readonly string[], what: string)
   const m = c.blocked.length;
   const n = c.fixed.length;
   const rest = m - n - c.unfixable.length;
+  // Fixes with nothing blocked: they serve flows allowed today only because the pods share a node.
+  if (m === 0) return html`No counted flow class is blocked.`;
   return html`${what}
     <strong class="covers">${n === m && m > 1 ? `all ${m}` : `${n} of ${m}`}</strong> blocked
     ${classes(m)}${
@@ -317,7 +319,7 @@ function banner(result: AnalysisResult, ids: Ids): Markup {
       </p>
       <p class="context">Dynamo ${result.dynamo.version} (${plainWords(result.dynamo.source)})</p>
       ${
-        fix
+        fix && flows.length > 0
           ? html`<div class="headline" id="headline-fix">
               <p>
                 Most common failure: <strong>${titles}</strong> blocked for ${flows.length}

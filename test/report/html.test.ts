@@ -100,6 +100,19 @@ describe('HTML report', () => {
       banner(render(recommended)),
       /fixes 2 of 3 blocked flow classes; the other 1 needs sg-rule-2 \(All fixes, below\)\. $/,
     );
+    // A fix that serves only a flow allowed today through co-location is no fix for a failure.
+    const hostile = hostileResult();
+    const coLocatedOnly: AnalysisResult = {
+      ...hostile,
+      verdict: 'unknown',
+      remediation: hostile.remediation.filter((r) => r.id === 'sg-rule-3'),
+      flows: hostile.flows.map((f) =>
+        f.status === 'blocked' ? { ...f, status: 'allowed', fixedBy: [] } : f,
+      ),
+    };
+    const page = render(coLocatedOnly);
+    assert.doesNotMatch(page, /id="headline-fix"|Most common failure/);
+    assert.match(text(page, /id="all-fixes-covers">/), /^ No counted flow class is blocked\. $/);
     // A NetworkPolicy manifest is no one-liner: the banner says "fix".
     const policy = render(analyzeSnapshot(await loadSnapshot('examples/policy-default-deny')));
     assert.match(banner(policy), /This fix \(network-policy-1\) fixes all 3 blocked flow classes\. $/);
