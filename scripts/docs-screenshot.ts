@@ -1,6 +1,6 @@
 // Refreshes the picture the README shows, docs/report-screenshot.png (`npm run docs:screenshot`):
-// the HTML report of examples/dgxc-multi-sg in Debian's chromium, with the blocked Prometheus cell
-// of the cpu-inference nodes open. The browser test takes the same picture into a temporary folder,
+// the top of the HTML report of examples/dgxc-multi-sg in Debian's chromium (banner, topology,
+// matrix), with the blocked Prometheus cell of the cpu-inference nodes open. The browser test takes the same picture into a temporary folder,
 // so running the tests never changes a committed file.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ export const README_PICTURE = 'docs/report-screenshot.png';
 export const EXAMPLE = 'examples/dgxc-multi-sg';
 /** The cell the picture shows open: Prometheus from the cpu-inference nodes, blocked. */
 export const PICTURED_CELL =
-  '#matrix tr[data-source="cpu-inference nodes [dgxc-h100-inference]"] td[data-requirement="prometheus"] a';
+  '#matrix td[data-source="cpu-inference nodes [dgxc-h100-inference]"][data-requirement="prometheus"] a';
 
 /** Chromium as the browser test and the picture use it: headless, 1440×900, light, no network. */
 export function launchChromium(profile: string): Promise<BrowserContext> {
@@ -38,11 +38,24 @@ export function launchChromium(profile: string): Promise<BrowserContext> {
   });
 }
 
-/** Saves the page as the README shows it: pointer parked and caret hidden, so reruns give the same picture. */
+/** How much of the page the picture shows: the banner, the topology, the matrix and the open chain. */
+export const PICTURE = { width: 1440, height: 1360 };
+
+/**
+ * Saves the page as the README shows it: from the top (a click may have scrolled it), pointer
+ * parked and caret hidden, so reruns give the same picture.
+ */
 export async function savePicture(page: Page, path: string): Promise<void> {
   await page.mouse.move(0, 0);
+  await page.evaluate('window.scrollTo(0, 0)');
   await page.evaluate('new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))');
-  await page.screenshot({ path, animations: 'disabled', caret: 'hide' });
+  await page.screenshot({
+    path,
+    animations: 'disabled',
+    caret: 'hide',
+    fullPage: true,
+    clip: { x: 0, y: 0, ...PICTURE },
+  });
 }
 
 async function refresh(): Promise<void> {

@@ -1,7 +1,9 @@
 /**
  * One self-contained HTML file: a summary banner with the verdict and the fix for the most common
- * failure, a matrix of source classes × requirements, and per cell the decision chain and the fix
- * with a copy button. Inline CSS and JS only; a Content-Security-Policy forbids any network fetch.
+ * failure (with how many of the blocked flow classes it fixes), a topology picture of the node
+ * groups and the flows between them, a matrix of requirements × source classes, and per cell the
+ * decision chain and the fix with a copy button; the worst cell's chain is open on load, and
+ * printing shows every chain. Inline CSS and JS only; a Content-Security-Policy forbids any network fetch.
  * Every value from the result goes through `html`, which escapes it.
  */
 import type { FlowEnd, FlowResult } from '../analyze/types.ts';
@@ -22,9 +24,12 @@ import {
   type Fix,
   type Matrix,
 } from './cells.ts';
+import { coverage } from './html/coverage.ts';
 import { html, trusted, type Markup } from './html/markup.ts';
 import { script } from './html/script.ts';
 import { style } from './html/style.ts';
+import { topology } from './html/topology.ts';
+import { glossary, plainWords } from './html/words.ts';
 import type { RunTiming } from './types.ts';
 
 const statusWord: Record<Status | 'skipped', string> = {
@@ -161,72 +166,99 @@ function cellDetail(result: AnalysisResult, ids: Ids, cell: Cell, id: string): M
     <details>
       <summary>Why this flow is required</summary>
       <p>${r.why}</p>
+      ${
+        r.decidedBy.length > 0
+          ? html`<p>Required here because:</p>
+              <ul class="facts">
+                ${r.decidedBy.map((d) => html`<li>${plainWords(d)}</li>`)}
+              </ul>`
+          : ''
+      }
       <p>Symptom when dropped: ${r.symptom}</p>
       <p>Source: ${r.source}</p>
     </details>
   </article>`;
 }
 
+/** The plane words the flow names use, in plain words. */
+function planes(result: AnalysisResult): Markup | '' {
+  const words = glossary([
+    ...result.requirements.map((r) => r.title),
+    ...result.notApplicable.map((n) => n.title),
+    ...result.skipped.map((s) => s.title),
+  ]);
+  return words.length > 0
+    ? html`<dl class="glossary" id="glossary">
+        ${words.map(
+          ({ term, meaning }) =>
+            html`<div>
+              <dt>${term}</dt>
+              <dd>${meaning}</dd>
+            </div>`,
+        )}
+      </dl>`
+    : '';
+}
+
+function matrixCell(cell: Cell | undefined, id: string | undefined): Markup {
+  if (!cell || !id)
+    return html`<td class="cell none" data-status="none">
+      <span title="not a source of this flow">—</span>
+    </td>`;
+  const bad = cell.flows.filter((f) => f.status !== 'allowed').length;
+  const n = cell.flows.length;
+  const sub = [
+    n > 1 ? (bad > 0 ? `${bad} of ${n} destination classes` : `all ${n} destination classes`) : '',
+    cell.fixes.length > 0 ? `fix ${cell.fixes.map((f) => f.id).join(', ')}` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  return html`<td
+    class="cell ${cell.status}${cell.masked ? ' masked' : ''}"
+    data-status="${cell.status}"
+    data-requirement="${cell.requirement.id}"
+    data-source="${cell.source.label}"
+  >
+    <a href="#${id}" data-cell="${id}" aria-controls="detail-pane">
+      <span class="state">${statusWord[cell.status]}${cell.masked ? '*' : ''}</span
+      >${sub ? html`<span class="sub">${sub}</span>` : ''}</a
+    >
+  </td>`;
+}
+
+/**
+ * Requirements down, source classes across: the long flow names read as row heads, and the
+ * columns stay narrow (a node group and its security groups).
+ */
 function matrixTable(result: AnalysisResult, matrix: Matrix, ids: Map<Cell, string>): Markup {
   const at = (req: Requirement, key: string): Cell | undefined =>
     matrix.cells.find((c) => c.requirement.id === req.id && c.source.key === key);
-  return html`<table class="matrix" id="matrix">
-    <caption class="legend">
-      Rows: where the connection starts (a node group's pods, or any pod that can land on its nodes). Columns:
-      the flows the stack needs (recommended ones are marked so and count only with --strict). ✓ allowed, ✗
-      blocked, ? unknown, * allowed only through same-node co-location, — not a source of that flow.
-    </caption>
+  return html`<table class="matrix" id="matrix" aria-describedby="matrix-legend">
     <thead>
       <tr>
-        <th scope="col">Source class</th>
-        ${matrix.columns.map(
-          (r) =>
-            html`<th scope="col" data-requirement="${r.id}">
-              ${levelTitle(r)}<span class="sub mono"
-                >${portText(r.protocol, r.ports)} → ${targetText(r)}</span
+        <th scope="col" class="corner">Flow ↓ · from →</th>
+        ${matrix.rows.map(
+          (row) =>
+            html`<th scope="col" data-source="${row.label}">
+              ${row.end.nodeGroup} ${row.end.kind}<span class="sub"
+                >${groupNames(result, row.end.securityGroups)}${row.bySubnet ? ` · ${row.end.subnetId ?? 'no subnet'}` : ''}</span
               >
             </th>`,
         )}
       </tr>
     </thead>
     <tbody>
-      ${matrix.rows.map(
-        (row) =>
-          html`<tr data-source="${row.label}">
+      ${matrix.columns.map(
+        (r) =>
+          html`<tr data-requirement="${r.id}" class="${r.level}">
             <th scope="row">
-              ${row.end.nodeGroup} ${row.end.kind}<span class="sub"
-                >${groupNames(result, row.end.securityGroups)}${row.bySubnet ? ` · ${row.end.subnetId ?? 'no subnet'}` : ''}</span
+              ${levelTitle(r)}<span class="sub"
+                ><span class="mono">${portText(r.protocol, r.ports)}</span> → ${targetText(r)}</span
               >
             </th>
-            ${matrix.columns.map((r) => {
+            ${matrix.rows.map((row) => {
               const cell = at(r, row.key);
-              if (!cell)
-                return html`<td class="cell none" data-status="none">
-                  <span title="not a source of this flow">—</span>
-                </td>`;
-              const id = ids.get(cell)!;
-              const bad = cell.flows.filter((f) => f.status !== 'allowed').length;
-              const n = cell.flows.length;
-              const sub = [
-                n > 1
-                  ? bad > 0
-                    ? `${bad} of ${n} destination classes`
-                    : `all ${n} destination classes`
-                  : '',
-                cell.fixes.length > 0 ? `fix ${cell.fixes.map((f) => f.id).join(', ')}` : '',
-              ]
-                .filter(Boolean)
-                .join(' · ');
-              return html`<td
-                class="cell ${cell.status}${cell.masked ? ' masked' : ''}"
-                data-status="${cell.status}"
-                data-requirement="${r.id}"
-              >
-                <a href="#${id}" data-cell="${id}" aria-controls="detail-pane">
-                  <span class="state">${statusWord[cell.status]}${cell.masked ? '*' : ''}</span
-                  >${sub ? html`<span class="sub">${sub}</span>` : ''}</a
-                >
-              </td>`;
+              return matrixCell(cell, cell ? ids.get(cell) : undefined);
             })}
           </tr>`,
       )}
@@ -234,11 +266,40 @@ function matrixTable(result: AnalysisResult, matrix: Matrix, ids: Map<Cell, stri
   </table>`;
 }
 
+const classes = (n: number): string => `flow class${n === 1 ? '' : 'es'}`;
+
+/** What a shown fix covers, counted from the flows' `fixedBy`: "fixes 2 of 4 blocked flow classes". */
+function covers(result: AnalysisResult, fixIds: readonly string[], what: string): Markup {
+  const c = coverage(result, fixIds);
+  const m = c.blocked.length;
+  const n = c.fixed.length;
+  const rest = m - n - c.unfixable.length;
+  // Fixes with nothing blocked: they serve flows allowed today only because the pods share a node.
+  if (m === 0) return html`No counted flow class is blocked.`;
+  return html`${what}
+    <strong class="covers">${n === m && m > 1 ? `all ${m}` : `${n} of ${m}`}</strong> blocked
+    ${classes(m)}${
+      rest > 0
+        ? html`; the other ${rest} need${rest === 1 ? 's' : ''}
+          ${
+            c.stillNeeded.length > 4
+              ? `${c.stillNeeded.length} more fixes`
+              : html`<span class="mono">${c.stillNeeded.join(', ')}</span>`
+          }
+          (All fixes, below)`
+        : ''
+    }${
+      c.unfixable.length > 0
+        ? `; ${c.unfixable.length} ${c.unfixable.length === 1 ? 'has' : 'have'} no synthesised fix (Warnings, below)`
+        : ''
+    }.`;
+}
+
 function banner(result: AnalysisResult, ids: Ids): Markup {
   const { allowed, blocked, unknown, recommended } = result.summary;
   const total = allowed + blocked + unknown;
   const fix = headlineFix(result);
-  const flows = fix ? result.flows.filter((f) => fix.unblocks.includes(f.id)) : [];
+  const flows = fix ? result.flows.filter((f) => fix.unblocks.includes(f.id) && f.status === 'blocked') : [];
   const titles = [...new Set(flows.map((f) => f.title))].join(', ');
   const firstUnknown = result.flows.find((f) => f.status === 'unknown');
   const cluster = result.cluster.name ? `cluster ${result.cluster.name}` : 'snapshot';
@@ -249,20 +310,25 @@ function banner(result: AnalysisResult, ids: Ids): Markup {
         <h1>dynamo-netcheck: ${cluster}${result.cluster.vpcId ? ` (${result.cluster.vpcId})` : ''}</h1>
       </div>
       <p class="counts">
-        <strong>${blocked} blocked</strong> · ${unknown} unknown · ${allowed} allowed — of ${total} flow
-        class${total === 1 ? '' : 'es'}${
+        <strong>${blocked} blocked</strong> · ${unknown} unknown · ${allowed} allowed — of ${total}
+        ${classes(total)}${
           recommended
             ? ` · recommended, not counted: ${recommended.blocked} blocked, ${recommended.unknown} unknown, ${recommended.allowed} allowed`
             : ''
         }
       </p>
-      <p class="context">Dynamo ${result.dynamo.version} (${result.dynamo.source})</p>
+      <p class="context">Dynamo ${result.dynamo.version} (${plainWords(result.dynamo.source)})</p>
       ${
-        fix
+        fix && flows.length > 0
           ? html`<div class="headline" id="headline-fix">
               <p>
-                Most common failure: <strong>${titles}</strong> blocked for ${flows.length} flow
-                class${flows.length === 1 ? '' : 'es'}. One-line fix:
+                Most common failure: <strong>${titles}</strong> blocked for ${flows.length}
+                ${classes(flows.length)}.
+                ${covers(
+                  result,
+                  [fix.id],
+                  `This ${fix.command.includes('\n') ? 'fix' : 'one-line fix'} (${fix.id}) fixes`,
+                )}
               </p>
               ${command(ids, fix.command)}
             </div>`
@@ -290,23 +356,27 @@ function extras(result: AnalysisResult, ids: Ids, fixes: Fix[]): Markup {
   return html`${
     fixes.length > 0
       ? html`<section class="block" id="all-fixes">
-          <h2>
-            All fixes (${fixes.length} rule${fixes.length === 1 ? '' : 's'}, the narrowest that unblock every
-            blocked flow)
-          </h2>
+          <h2>All fixes (${fixes.length} item${fixes.length === 1 ? '' : 's'}, the narrowest that work)</h2>
+          <p id="all-fixes-covers">
+            ${covers(
+              result,
+              fixes.map((f) => f.id),
+              'Together they fix',
+            )}
+          </p>
           ${command(ids, all, 'Copy all')}
         </section>`
       : ''
   }
   ${list(
     'Not evaluated',
-    result.skipped.map((s) => html`<strong>${levelTitle(s)}</strong>: ${s.why}`),
+    result.skipped.map((s) => html`<strong>${levelTitle(s)}</strong>: ${plainWords(s.why)}`),
   )}
   ${list(
     'Not required here',
-    result.notApplicable.map((n) => html`<strong>${levelTitle(n)}</strong>: ${n.because}`),
+    result.notApplicable.map((n) => html`<strong>${levelTitle(n)}</strong>: ${plainWords(n.because)}`),
   )}
-  ${list('Warnings', result.warnings)} ${list('Notes', result.notes)}`;
+  ${list('Warnings', result.warnings)} ${list('Notes', result.notes.map(plainWords))}`;
 }
 
 export function renderHtml(result: AnalysisResult, timing?: RunTiming): string {
@@ -318,6 +388,12 @@ export function renderHtml(result: AnalysisResult, timing?: RunTiming): string {
   const cellIds = new Map(cells.map((c, i) => [c, `cell-${i + 1}`]));
   const details = order.flatMap((status) => cells.filter((c) => c.status === status));
   const fixes = [...fixesById(result).values()];
+  const cellOfFlow = new Map(cells.flatMap((c) => c.flows.map((f) => [f, cellIds.get(c)!] as const)));
+  const picture = topology({
+    result,
+    cellOf: (flow) => cellOfFlow.get(flow),
+    withNames: (text) => withNames(result, text),
+  });
   const when = timing ? ` · analysed ${new Date(timing.stop).toISOString()}` : '';
   const title = `${verdictWord[result.verdict]} — dynamo-netcheck${result.cluster.name ? ` — ${result.cluster.name}` : ''}`;
   const page = html`<!doctype html>
@@ -339,12 +415,39 @@ export function renderHtml(result: AnalysisResult, timing?: RunTiming): string {
       <body>
         ${banner(result, ids)}
         <main class="wrap">
+          ${
+            picture.value
+              ? html`<section class="topology-section" aria-labelledby="topology-heading">
+                  <h2 id="topology-heading">Topology</h2>
+                  <p class="legend">
+                    Boxes: node groups and their security groups. Arrows: the flows the stack needs, from
+                    where the connection starts: <span class="key allowed">✓ allowed</span>,
+                    <span class="key blocked">✗ blocked</span>, <span class="key unknown">? unknown</span>, *
+                    allowed only through same-node co-location;
+                    ${
+                      result.strict
+                        ? 'recommended flows count here (--strict)'
+                        : 'dashed: recommended, not counted in the verdict'
+                    }.
+                    Hover an arrow for the step that decided it; click it for its decision chain.
+                  </p>
+                  <div class="topology-scroll">${picture}</div>
+                </section>`
+              : ''
+          }
           <div class="layout">
             <section aria-labelledby="matrix-title">
               <h2 id="matrix-title">Reachability matrix</h2>
               ${
                 cells.length > 0
-                  ? html`<div class="matrix-scroll">${matrixTable(result, matrix, cellIds)}</div>`
+                  ? html`<p class="legend" id="matrix-legend">
+                        Columns: where the connection starts (a node group's pods, or any pod that can land on
+                        its nodes). Rows: the flows the stack needs (recommended ones are marked so and count
+                        only with --strict). ✓ allowed, ✗ blocked, ? unknown, * allowed only through same-node
+                        co-location, — not a source of that flow.
+                      </p>
+                      <div class="matrix-scroll">${matrixTable(result, matrix, cellIds)}</div>
+                      ${planes(result)}`
                   : html`<p class="hint">No flow was evaluated.</p>`
               }
             </section>

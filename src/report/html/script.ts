@@ -1,6 +1,6 @@
 /**
- * The report's only script (inline, no network): a matrix cell shows its decision chain in the
- * side panel, and copy buttons copy a command. Without JavaScript every chain stays visible and
+ * The report's only script (inline, no network): the worst cell's decision chain shows on load, a
+ * matrix cell or topology arrow shows its chain in the side panel, and copy buttons copy a command. Without JavaScript every chain stays visible and
  * the cell links jump to it, so the file still reads in viewers that block scripts.
  */
 export const script = `
@@ -20,7 +20,8 @@ export const script = `
     links.forEach(function (a) {
       var on = a.getAttribute('data-cell') === id;
       a.setAttribute('aria-current', on ? 'true' : 'false');
-      a.parentElement.classList.toggle('selected', on);
+      // A matrix cell is outlined; a topology arrow is drawn thicker (by its aria-current).
+      if (a.parentElement.tagName === 'TD') a.parentElement.classList.toggle('selected', on);
     });
     hint.hidden = found !== null;
     if (found && focus) {
@@ -55,7 +56,11 @@ export const script = `
   }
 
   document.documentElement.classList.add('js');
-  select(decodeURIComponent(location.hash.slice(1)), false);
+  // A cell named in the link, else the worst one (the panel lists blocked cells first): a chain
+  // is on screen before any click.
+  var wanted = decodeURIComponent(location.hash.slice(1));
+  var named = details.some(function (d) { return d.id === wanted; });
+  select(named ? wanted : details.length > 0 ? details[0].id : '', false);
   document.addEventListener('click', function (event) {
     var target = event.target instanceof Element ? event.target : null;
     if (!target) return;
@@ -69,6 +74,12 @@ export const script = `
     }
     var button = target.closest('button[data-copy]');
     if (button) copyFrom(button);
+  });
+  // Printing shows every chain (the print stylesheet) with its "why" opened.
+  window.addEventListener('beforeprint', function () {
+    Array.prototype.forEach.call(document.querySelectorAll('article.detail details'), function (d) {
+      d.open = true;
+    });
   });
   window.addEventListener('hashchange', function () {
     select(decodeURIComponent(location.hash.slice(1)), true);
