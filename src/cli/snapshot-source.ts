@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { CollectError } from '../live/errors.ts';
 import type { AicrReportConfigMaps } from '../live/collect/aicr.ts';
-import type { CollectedSnapshot } from '../live/collect/index.ts';
+import type { CollectedSnapshot, CollectOptions } from '../live/collect/index.ts';
 import { toInputFiles } from '../live/collect/write.ts';
 import { pickCluster } from '../snapshot/clusters.ts';
 import { parseSnapshot } from '../snapshot/parse.ts';
@@ -78,27 +78,39 @@ export async function collectLive(options: SourceOptions): Promise<CollectedSnap
   if (!options.cluster) throw new UsageError('--cluster <name> is required to collect from the live cluster');
   if (options.tailLines !== undefined && !(Number.isInteger(options.tailLines) && options.tailLines > 0))
     throw new UsageError('--tail-lines: expected a positive whole number');
-  // Loaded only here: the SDK and client-node take seconds to import, offline commands never need them.
-  const { collectSnapshot } = await import('../live/collect/index.ts');
   let collected: CollectedSnapshot;
   try {
-    collected = await collectSnapshot({
-      clusterName: options.cluster,
-      progress: progressReporter(process.stderr, options.quiet),
-      ...(options.region ? { region: options.region } : {}),
-      ...(options.profile ? { profile: options.profile } : {}),
-      ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
-      ...(options.context ? { context: options.context } : {}),
-      ...(options.logs ? { logs: true } : {}),
-      ...(options.tailLines ? { tailLines: options.tailLines } : {}),
-      ...(options.aicrReports ? { aicrReports: true } : {}),
-    });
+    collected = await collectLiveOnce({ ...options, cluster: options.cluster });
   } catch (err) {
     if (err instanceof CollectError) throw collectionFailure(err);
     throw err;
   }
   for (const warning of collected.warnings) warn(warning);
   return collected;
+}
+
+/**
+ * One live collection, its failures left as the CollectError they are (`monitor` counts them by
+ * kind and goes on). `clients` reuses the AWS clients and kubeconfig of earlier collections.
+ */
+export async function collectLiveOnce(
+  options: SourceOptions & { readonly cluster: string },
+  clients: Pick<CollectOptions, 'awsClients' | 'kubeConfig'> = {},
+): Promise<CollectedSnapshot> {
+  // Loaded only here: the SDK and client-node take seconds to import, offline commands never need them.
+  const { collectSnapshot } = await import('../live/collect/index.ts');
+  return collectSnapshot({
+    clusterName: options.cluster,
+    progress: progressReporter(process.stderr, options.quiet),
+    ...(options.region ? { region: options.region } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
+    ...(options.context ? { context: options.context } : {}),
+    ...(options.logs ? { logs: true } : {}),
+    ...(options.tailLines ? { tailLines: options.tailLines } : {}),
+    ...(options.aicrReports ? { aicrReports: true } : {}),
+    ...clients,
+  });
 }
 
 /**
@@ -129,7 +141,7 @@ export async function collectKubernetesOnly(
 }
 
 /** Collected documents as a snapshot; data the loader rejects is a usage-style error, exit 2. */
-function parseCollected(documents: CollectedSnapshot['documents']): Snapshot {
+export function parseCollected(documents: CollectedSnapshot['documents']): Snapshot {
   const parsed = parseSnapshot(toInputFiles(documents));
   if (!parsed.ok) {
     throw new UsageError(

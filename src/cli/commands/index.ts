@@ -11,5 +11,6 @@ commands.push((await import('./diagnose.ts')).registerDiagnose);
 commands.push((await import('./diff.ts')).registerDiff);
 commands.push((await import('./fix.ts')).registerFix);
 commands.push((await import('./probe.ts')).registerProbe);
+commands.push((await import('./monitor.ts')).registerMonitor);
 commands.push((await import('../completion.ts')).registerCompletion);
 commands.push((await import('../help.ts')).registerProgramHelp);
