@@ -264,6 +264,15 @@ export class Monitor {
     } else {
       this.deps.info(`analysis: verdict ${result.verdict} (${counts}) in ${seconds.toFixed(2)} s`);
     }
+    if (changes.verdict) {
+      const line = `verdict ${changes.verdict.from} → ${changes.verdict.to} (${counts})`;
+      this.deps.log(line);
+      events.unshift({
+        type: changes.verdict.to === 'pass' ? 'Normal' : 'Warning',
+        reason: 'VerdictChanged',
+        message: line,
+      });
+    }
     for (const change of changes.network)
       if (!changes.flows.some((f) => f.causes.includes(change)))
         this.deps.info(`changed since the last collection: ${change.fact.text} ${change.change}`);
@@ -280,22 +289,16 @@ export class Monitor {
         message: fixes.length > 0 ? `${line}; fix: ${fixes.join(' ; ')}` : line,
       });
     }
-    if (changes.verdict) {
-      const line = `verdict ${changes.verdict.from} → ${changes.verdict.to} (${counts})`;
-      this.deps.log(line);
-      events.push({
-        type: changes.verdict.to === 'pass' ? 'Normal' : 'Warning',
-        reason: 'VerdictChanged',
-        message: line,
-      });
-    }
     this.emit(events);
   }
 
   private emit(events: readonly MonitorEvent[]): void {
     const sink = this.deps.events;
     if (!sink || events.length === 0) return;
-    const sent = events.slice(0, MAX_EVENTS_PER_CYCLE);
+    // The verdict first, then what became blocked or unknown, then the rest.
+    const sent = [...events]
+      .sort((a, b) => Number(a.type === 'Normal') - Number(b.type === 'Normal'))
+      .slice(0, MAX_EVENTS_PER_CYCLE);
     if (events.length > sent.length)
       sent.push({
         type: 'Warning',
