@@ -136,6 +136,8 @@ export const registerMonitor: RegisterCommand = (program, setExit) => {
       if (!cluster) throw new UsageError('--cluster <name> is required to collect from the live cluster');
       kubeConfig = await kube();
       const { makeAwsClients } = await import('../../live/collect/aws.ts');
+      // Loaded now, not inside the first collection's --collect-timeout.
+      await import('../../live/collect/index.ts');
       const clients = {
         kubeConfig,
         awsClients: makeAwsClients({
