@@ -128,6 +128,10 @@ export async function startServer(
       else res.destroy();
     });
   });
+  // An analysis holds the event loop for seconds on a large cluster: with Node's 5 s default, a
+  // keep-alive socket's timer then fires as a scraper's next request arrives on it (ECONNRESET).
+  // Longer than Prometheus' usual scrape intervals; close() ends idle sockets at once anyway.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     const failed = (err: NodeJS.ErrnoException): void => {
       reject(
