@@ -1,5 +1,6 @@
 # The image `probe --l7` runs in every node group: this tool's own `dial` (NATS + JetStream,
-# Prometheus readiness + query, etcd health), as a non-root user under Pod Security "restricted".
+# Prometheus readiness + query, etcd health), as a non-root user under Pod Security "restricted";
+# and the image deploy/monitor runs (`dynamo-netcheck monitor --live …`).
 #   docker build -t dynamo-netcheck .
 #   dynamo-netcheck probe <snapshot> --l7 --image <registry>/dynamo-netcheck:<tag>
 FROM node:22-bookworm-slim AS deps
