@@ -4,6 +4,7 @@
  * data goes through the same loader (parseSnapshot) as a directory does.
  */
 import type { Command } from 'commander';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { CollectError } from '../live/errors.ts';
 import type { AicrReportConfigMaps } from '../live/collect/aicr.ts';
 import type { CollectedSnapshot, CollectOptions } from '../live/collect/index.ts';
@@ -111,6 +112,22 @@ export async function collectLiveOnce(
     ...(options.aicrReports ? { aicrReports: true } : {}),
     ...clients,
   });
+}
+
+/** The kubeconfig --kubeconfig and --context name (else KUBECONFIG, ~/.kube/config, in-cluster); a bad one is exit 2. */
+export async function kubeConfigFrom(
+  options: Pick<SourceOptions, 'kubeconfig' | 'context'>,
+): Promise<KubeConfig> {
+  const { loadKubeConfig } = await import('../live/collect/kubernetes.ts');
+  try {
+    return loadKubeConfig({
+      ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
+      ...(options.context ? { context: options.context } : {}),
+    });
+  } catch (err) {
+    if (err instanceof CollectError) throw collectionFailure(err);
+    throw err;
+  }
 }
 
 /**

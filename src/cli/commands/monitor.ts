@@ -3,9 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { escapeControls } from '../../base/terminal.ts';
 import { DEFAULT_IMAGE } from '../../questions/probe/plan.ts';
-import { probeCluster, probePlan, ProbePlanError } from '../../questions/probe/probe.ts';
+import { probeCluster } from '../../questions/probe/probe.ts';
+import { planProbeRun, probeDeadlineMs } from './probe.ts';
 import { addAnalysisOptions, analysisOptionsFrom, analyzeWithOptions } from '../analysis-options.ts';
-import { collectionFailure, ExitCode, UsageError } from '../errors.ts';
+import { ExitCode, UsageError } from '../errors.ts';
 import { addExitCodesAndExamples, NO_COLOR_HELP } from '../help.ts';
 import { inputWarnings } from '../inputs.ts';
 import { Monitor, type Collected, type Prober } from '../monitor/loop.ts';
@@ -15,6 +16,7 @@ import { parseInterval, type RegisterCommand } from '../shared.ts';
 import {
   addSnapshotSourceOptions,
   collectLiveOnce,
+  kubeConfigFrom,
   parseCollected,
   refuseLiveOnlyFlags,
   snapshotFrom,
@@ -112,17 +114,7 @@ export const registerMonitor: RegisterCommand = (program, setExit) => {
     const info = flags.quiet ? () => {} : logLine;
     const { kubeconfig, context, ...source } = flags;
 
-    // Only here: the SDK and client-node take seconds to import, a snapshot monitor may never need them.
-    const kube = async (): Promise<KubeConfig> => {
-      const { loadKubeConfig } = await import('../../live/collect/kubernetes.ts');
-      const { CollectError } = await import('../../live/errors.ts');
-      try {
-        return loadKubeConfig({ ...(kubeconfig ? { kubeconfig } : {}), ...(context ? { context } : {}) });
-      } catch (err) {
-        if (err instanceof CollectError) throw collectionFailure(err);
-        throw err;
-      }
-    };
+    const kube = (): Promise<KubeConfig> => kubeConfigFrom({ kubeconfig, context });
 
     let collect: () => Promise<Collected>;
     let kubeConfig: KubeConfig | undefined;
@@ -167,19 +159,13 @@ export const registerMonitor: RegisterCommand = (program, setExit) => {
       prober = {
         intervalMs: probeIntervalMs,
         run: async (model, analysis, signal) => {
-          let plan;
-          try {
-            plan = probePlan(model, analysis, {
-              runId: `${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`,
-              mode: 'nc',
-              image,
-              listenerImage: flags.probeListenerImage ?? image,
-              timeoutSeconds: Math.max(1, Math.ceil(probeTimeoutMs / 1000)),
-            });
-          } catch (err) {
-            if (err instanceof ProbePlanError) throw new UsageError(err.message);
-            throw err;
-          }
+          const plan = planProbeRun(model, analysis, {
+            runId: `${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`,
+            mode: 'nc',
+            image,
+            listenerImage: flags.probeListenerImage ?? image,
+            timeoutSeconds: Math.max(1, Math.ceil(probeTimeoutMs / 1000)),
+          });
           return probeCluster(plan, (p) =>
             runProbes(p, {
               kubeConfig: probeKube,
@@ -187,7 +173,7 @@ export const registerMonitor: RegisterCommand = (program, setExit) => {
               concurrency: 8,
               pendingMs,
               pollMs,
-              deadlineMs: pendingMs + 2 * probeTimeoutMs + 60_000,
+              deadlineMs: probeDeadlineMs(pendingMs, probeTimeoutMs),
               signal,
             }),
           );

@@ -1,7 +1,9 @@
 import { Option } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { buildModel } from '../../model/build.ts';
-import { DEFAULT_IMAGE } from '../../questions/probe/plan.ts';
+import { DEFAULT_IMAGE, type PlanOptions, type ProbePlan } from '../../questions/probe/plan.ts';
+import type { ClusterModel } from '../../model/types.ts';
+import type { AnalysisResult } from '../../questions/analyze.ts';
 import { probeCluster, probePlan, ProbePlanError } from '../../questions/probe/probe.ts';
 import { renderProbeTable } from '../../report/probe.ts';
 import { abortOnSignals } from '../../live/probe/signals.ts';
@@ -11,6 +13,7 @@ import { outputFormat, warn, warnAboutInput } from '../inputs.ts';
 import {
   addSnapshotSourceOptions,
   collectKubernetesOnly,
+  kubeConfigFrom,
   progressReporter,
   refuseLiveOnlyFlags,
   snapshotFrom,
@@ -30,6 +33,21 @@ interface ProbeFlags extends SourceOptions {
   pollInterval: string;
   runId?: string;
   output: string;
+}
+
+/** The probe plan; what the plan cannot take (a bad run id, nothing to probe) is a usage error. */
+export function planProbeRun(model: ClusterModel, analysis: AnalysisResult, options: PlanOptions): ProbePlan {
+  try {
+    return probePlan(model, analysis, options);
+  } catch (err) {
+    if (err instanceof ProbePlanError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/** How long a probe run may take once its pods exist: Pending, two dial timeouts, and a minute. */
+export function probeDeadlineMs(pendingMs: number, timeoutMs: number): number {
+  return pendingMs + 2 * timeoutMs + 60_000;
 }
 
 export const registerProbe: RegisterCommand = (program, setExit) => {
@@ -119,30 +137,17 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
     const model = buildModel(snapshot);
     const analysis = analyzeWithOptions(model, analysisOptions);
     const mode = flags.l7 ? 'l7' : 'nc';
-    let plan;
-    try {
-      plan = probePlan(model, analysis, {
-        runId,
-        mode,
-        image: flags.image ?? DEFAULT_IMAGE,
-        // nc mode: the probes' image has nc, so --image serves the listeners too (air-gapped registries).
-        listenerImage: flags.listenerImage ?? (flags.l7 ? DEFAULT_IMAGE : (flags.image ?? DEFAULT_IMAGE)),
-        timeoutSeconds: Math.max(1, Math.ceil(timeoutMs / 1000)),
-      });
-    } catch (err) {
-      if (err instanceof ProbePlanError) throw new UsageError(err.message);
-      throw err;
-    }
+    const plan = planProbeRun(model, analysis, {
+      runId,
+      mode,
+      image: flags.image ?? DEFAULT_IMAGE,
+      // nc mode: the probes' image has nc, so --image serves the listeners too (air-gapped registries).
+      listenerImage: flags.listenerImage ?? (flags.l7 ? DEFAULT_IMAGE : (flags.image ?? DEFAULT_IMAGE)),
+      timeoutSeconds: Math.max(1, Math.ceil(timeoutMs / 1000)),
+    });
 
-    const { loadKubeConfig } = await import('../../live/collect/kubernetes.ts');
+    const kubeConfig = await kubeConfigFrom({ kubeconfig, context });
     const { CollectError } = await import('../../live/errors.ts');
-    let kubeConfig;
-    try {
-      kubeConfig = loadKubeConfig({ ...(kubeconfig ? { kubeconfig } : {}), ...(context ? { context } : {}) });
-    } catch (err) {
-      if (err instanceof CollectError) throw collectionFailure(err);
-      throw err;
-    }
     const { runProbes, Interrupted } = await import('../../live/probe/run.ts');
     const progress = progressReporter(process.stderr, flags.quiet);
     const guard = abortOnSignals(
@@ -157,7 +162,7 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
           concurrency,
           pendingMs,
           pollMs,
-          deadlineMs: pendingMs + 2 * timeoutMs + 60_000,
+          deadlineMs: probeDeadlineMs(pendingMs, timeoutMs),
           signal: guard.signal,
           progress,
         }),
