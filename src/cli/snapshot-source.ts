@@ -59,6 +59,13 @@ export function addSnapshotSourceOptions(command: Command): Command {
     .option('--quiet', 'no progress on stderr');
 }
 
+/** In a command whose --kubeconfig and --context serve more than --live (`what`), their help says so. */
+export function kubeconfigAlsoFor(command: Command, what: string): void {
+  for (const option of command.options)
+    if (option.long === '--kubeconfig' || option.long === '--context')
+      option.description = option.description.replace('(with --live', `(${what}, and with --live`);
+}
+
 /** Progress lines on stderr, only for a person watching: a TTY, and not --quiet. */
 export function progressReporter(
   stream: { isTTY?: boolean; write(text: string): unknown },

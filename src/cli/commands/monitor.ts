@@ -17,6 +17,7 @@ import {
   addSnapshotSourceOptions,
   collectLiveOnce,
   kubeConfigFrom,
+  kubeconfigAlsoFor,
   parseCollected,
   refuseLiveOnlyFlags,
   snapshotFrom,
@@ -79,9 +80,7 @@ export const registerMonitor: RegisterCommand = (program, setExit) => {
     .option('--no-color', NO_COLOR_HELP);
   addAnalysisOptions(command);
   addSnapshotSourceOptions(command);
-  for (const option of command.options)
-    if (option.long === '--kubeconfig' || option.long === '--context')
-      option.description = option.description.replace('(with --live', '(probes and Events, and with --live');
+  kubeconfigAlsoFor(command, 'probes and Events');
   addExitCodesAndExamples(
     command,
     [

@@ -14,6 +14,7 @@ import {
   addSnapshotSourceOptions,
   collectKubernetesOnly,
   kubeConfigFrom,
+  kubeconfigAlsoFor,
   progressReporter,
   refuseLiveOnlyFlags,
   snapshotFrom,
@@ -98,12 +99,7 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
     ['probe --live --cluster dgxc-h100 --region us-west-2', 'probe --kubeconfig k.yaml --context c -o json'],
   );
   // The probes run where --kubeconfig/--context point, with a snapshot directory as well as --live.
-  for (const option of command.options)
-    if (option.long === '--kubeconfig' || option.long === '--context')
-      option.description = option.description.replace(
-        '(with --live',
-        '(where the probes run, and with --live',
-      );
+  kubeconfigAlsoFor(command, 'where the probes run');
   command.action(async (snapshotPath: string | undefined, flags: ProbeFlags) => {
     const output = outputFormat(flags.output, ['table', 'json'] as const);
     const concurrency = Number(flags.concurrency);
