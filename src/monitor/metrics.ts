@@ -136,7 +136,7 @@ export const METRICS = {
     'dynamo_netcheck_collection_errors_total',
     'counter',
     ['kind'],
-    'Failed collections by kind: throttled, denied, unreachable, timeout, credentials, input (the snapshot could not be read), api (another API error), internal.',
+    'Failed cycles by kind: throttled, denied, unreachable, timeout, credentials, input (the snapshot could not be read, or the analysis flags do not fit it), api (another API error), internal (a bug).',
   ),
   flowChanges: spec(
     'dynamo_netcheck_flow_status_changes_total',

@@ -159,12 +159,12 @@ export class Monitor {
     }, delayMs);
   }
 
-  private failed(kind: ErrorKind, message: string): void {
+  private failed(kind: ErrorKind, message: string, what: 'collection' | 'analysis' = 'collection'): void {
     this.deps.registry.cycleFailed(kind);
     const served = this.latest
       ? `serving the analysis of ${new Date(this.latest.at).toISOString()} (${Math.round((this.now() - this.latest.at) / 1000)} s old)`
       : 'no analysis to serve yet';
-    this.deps.log(`collection failed (${kind}): ${message}; ${served}`);
+    this.deps.log(`${what} failed (${kind}): ${message}; ${served}`);
   }
 
   private async collect(): Promise<Collected | undefined> {
@@ -192,11 +192,8 @@ export class Monitor {
       if (err instanceof CollectTimeout) {
         const stuck = { since: started };
         this.stuck = stuck;
-        collection
-          .then(
-            () => {},
-            () => {},
-          )
+        void collection
+          .catch(() => {})
           .finally(() => {
             if (this.stuck === stuck) this.stuck = undefined;
           });
@@ -222,7 +219,7 @@ export class Monitor {
       model = buildModel(collected.snapshot);
       observation = { result: this.deps.analyze(model), facts: networkFacts(model) };
     } catch (err) {
-      this.failed(errorKind(err), firstLine(err));
+      this.failed(errorKind(err), firstLine(err), 'analysis');
       return;
     }
     const stop = this.now();
