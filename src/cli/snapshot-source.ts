@@ -186,6 +186,15 @@ export function refuseLiveOnlyFlags(
   if (stray.length > 0) throw new UsageError(`--live is needed for ${stray.map((k) => `--${k}`).join(', ')}`);
 }
 
+/** With --live, what only means something with a snapshot directory — the directory, --vpc — is a usage error. */
+export function refuseSnapshotFlagsWithLive(path: string | undefined, options: SourceOptions): void {
+  if (path) throw new UsageError('give either a snapshot directory or --live, not both');
+  if (options.vpc !== undefined)
+    throw new UsageError(
+      '--vpc picks a cluster in a snapshot directory; --live reads the one --cluster names',
+    );
+}
+
 /**
  * `snapshotFrom`, and with --live and `aicrReports` also AICR's validator ConfigMaps from the same
  * cluster (absent when not asked for or not live).
@@ -195,11 +204,7 @@ export async function snapshotAndAicrReportsFrom(
   options: SourceOptions,
 ): Promise<{ snapshot: Snapshot; aicrReports?: AicrReportConfigMaps }> {
   if (!options.live || !options.aicrReports) return { snapshot: await snapshotFrom(path, options) };
-  if (path) throw new UsageError('give either a snapshot directory or --live, not both');
-  if (options.vpc !== undefined)
-    throw new UsageError(
-      '--vpc picks a cluster in a snapshot directory; --live reads the one --cluster names',
-    );
+  refuseSnapshotFlagsWithLive(path, options);
   const collected = await collectLive(options);
   return {
     snapshot: parseCollected(collected.documents),
@@ -213,11 +218,7 @@ export async function snapshotAndAicrReportsFrom(
  */
 export async function snapshotFrom(path: string | undefined, options: SourceOptions): Promise<Snapshot> {
   if (options.live) {
-    if (path) throw new UsageError('give either a snapshot directory or --live, not both');
-    if (options.vpc !== undefined)
-      throw new UsageError(
-        '--vpc picks a cluster in a snapshot directory; --live reads the one --cluster names',
-      );
+    refuseSnapshotFlagsWithLive(path, options);
     return parseCollected((await collectLive(options)).documents);
   }
   refuseLiveOnlyFlags(options, ['region', 'profile', 'kubeconfig', 'context']);

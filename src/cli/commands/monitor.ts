@@ -20,6 +20,7 @@ import {
   kubeconfigAlsoFor,
   parseCollected,
   refuseLiveOnlyFlags,
+  refuseSnapshotFlagsWithLive,
   snapshotFrom,
   type SourceOptions,
 } from '../snapshot-source.ts';
@@ -118,11 +119,7 @@ export const registerMonitor: RegisterCommand = (program, setExit) => {
     let collect: () => Promise<Collected>;
     let kubeConfig: KubeConfig | undefined;
     if (flags.live) {
-      if (snapshotPath) throw new UsageError('give either a snapshot directory or --live, not both');
-      if (flags.vpc !== undefined)
-        throw new UsageError(
-          '--vpc picks a cluster in a snapshot directory; --live reads the one --cluster names',
-        );
+      refuseSnapshotFlagsWithLive(snapshotPath, flags);
       const cluster = flags.cluster;
       if (!cluster) throw new UsageError('--cluster <name> is required to collect from the live cluster');
       kubeConfig = await kube();
