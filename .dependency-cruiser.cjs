@@ -14,6 +14,7 @@ const layers = [
   ['questions'],
   ['live'],
   ['report'],
+  ['monitor'],
   ['cli'],
 ];
 // The library face re-exports the layers below the CLI.
@@ -48,7 +49,7 @@ module.exports = {
       comment:
         'The pure core never does I/O: sockets, files, processes, SDKs and clients live in live/ and cli/.',
       from: {
-        path: '^src/(base|model|requirements|placement|reachability|analyze|remediate|questions|report)/',
+        path: '^src/(base|model|requirements|placement|reachability|analyze|remediate|questions|report|monitor)/',
       },
       to: {
         dependencyTypes: ['core', 'npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown'],

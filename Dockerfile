@@ -1,6 +1,7 @@
-# An image for `probe --dial-image` (`probe --l7` needs none: it speaks the same protocols with the
-# stock busybox image): this tool's own `dial` (NATS + JetStream through the official client,
-# Prometheus readiness, etcd health), as a non-root user under Pod Security "restricted".
+# This tool's own image: `dynamo-netcheck monitor --live …` as deploy/monitor runs it, and
+# `probe --dial-image` (`probe --l7` needs none: it speaks the same protocols with the stock busybox
+# image) — `dial` (NATS + JetStream through the official client, Prometheus readiness, etcd
+# health). A non-root user under Pod Security "restricted".
 #   docker build -t dynamo-netcheck .
 #   dynamo-netcheck probe <snapshot> --dial-image <registry>/dynamo-netcheck:<tag>
 FROM node:22-bookworm-slim AS deps

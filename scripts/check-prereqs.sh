@@ -3,7 +3,7 @@
 # when something they need is missing, and say how to get it.
 set -u
 missing=()
-for bin in nats-server prometheus etcd ip iptables busybox; do
+for bin in nats-server prometheus promtool etcd ip iptables busybox; do
   command -v "$bin" >/dev/null 2>&1 || missing+=("$bin")
 done
 if [ ! -x /usr/bin/chromium ]; then missing+=("chromium"); fi

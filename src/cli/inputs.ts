@@ -107,13 +107,19 @@ export function warn(message: string): void {
 }
 
 /**
- * On stderr, what in the input a person should know about whatever the command prints: files not
- * used that may hold data (an unrecognised document, a link out of the directory, …) and captures
- * cut short. Files whose skipping loses nothing (the run's own output, an earlier report) are left
- * to the report's notes.
+ * What in the input a person should know about whatever the command prints: files not used that
+ * may hold data (an unrecognised document, a link out of the directory, …) and captures cut short.
+ * Files whose skipping loses nothing (the run's own output, an earlier report) are left to the
+ * report's notes.
  */
+export function inputWarnings(snapshot: Snapshot): string[] {
+  return [
+    ...snapshot.ignored.filter((i) => !i.expected).map((i) => `ignored ${i.file}: ${i.reason}`),
+    ...snapshot.warnings.map((cut) => `${cut.file}: ${cut.message}`),
+  ];
+}
+
+/** `inputWarnings` on stderr. */
 export function warnAboutInput(snapshot: Snapshot): void {
-  for (const ignored of snapshot.ignored)
-    if (!ignored.expected) warn(`ignored ${ignored.file}: ${ignored.reason}`);
-  for (const cut of snapshot.warnings) warn(`${cut.file}: ${cut.message}`);
+  for (const warning of inputWarnings(snapshot)) warn(warning);
 }

@@ -54,14 +54,32 @@ export function printReport<T>(
   );
 }
 
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** `text` in milliseconds with one of `units` (a bare number is seconds); NaN when it is not one. */
+function durationMs(text: string, units: readonly string[]): number {
+  const match = /^(\d+(?:\.\d+)?)([a-z]+)?$/.exec(text.trim());
+  if (match === null || (match[2] !== undefined && !units.includes(match[2]))) return NaN;
+  return Number(match[1]) * UNIT_MS[match[2] ?? 's']!;
+}
+
 /** `500ms`, `2s`, `1.5s` or a bare number of seconds → milliseconds. */
 export function parseDuration(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text.trim());
-  const milliseconds = match === null ? NaN : Number(match[1]) * (match[2] === 'ms' ? 1 : 1000);
+  const milliseconds = durationMs(text, ['ms', 's']);
   if (!(milliseconds >= 1)) {
     throw new UsageError(
       `--timeout ${text}: expected a duration such as 500ms, 2s or 5 (seconds), of at least 1ms`,
     );
   }
+  return Math.round(milliseconds);
+}
+
+/** An interval flag (`monitor --interval 5m`): `200ms`, `30s`, `5m`, `1h` or seconds → milliseconds. */
+export function parseInterval(flag: string, text: string): number {
+  const milliseconds = durationMs(text, ['ms', 's', 'm', 'h']);
+  if (!(milliseconds >= 1))
+    throw new UsageError(
+      `${flag} ${text}: expected a duration such as 200ms, 30s, 5m or 1h, of at least 1ms`,
+    );
   return Math.round(milliseconds);
 }

@@ -4,9 +4,10 @@
  * data goes through the same loader (parseSnapshot) as a directory does.
  */
 import type { Command } from 'commander';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { CollectError } from '../live/errors.ts';
 import type { AicrReportConfigMaps } from '../live/collect/aicr.ts';
-import type { CollectedSnapshot } from '../live/collect/index.ts';
+import type { CollectedSnapshot, CollectOptions } from '../live/collect/index.ts';
 import { toInputFiles } from '../live/collect/write.ts';
 import { pickCluster } from '../snapshot/clusters.ts';
 import { parseSnapshot } from '../snapshot/parse.ts';
@@ -58,6 +59,13 @@ export function addSnapshotSourceOptions(command: Command): Command {
     .option('--quiet', 'no progress on stderr');
 }
 
+/** In a command whose --kubeconfig and --context serve more than --live (`what`), their help says so. */
+export function kubeconfigAlsoFor(command: Command, what: string): void {
+  for (const option of command.options)
+    if (option.long === '--kubeconfig' || option.long === '--context')
+      option.description = option.description.replace('(with --live', `(${what}, and with --live`);
+}
+
 /** Progress lines on stderr, only for a person watching: a TTY, and not --quiet. */
 export function progressReporter(
   stream: { isTTY?: boolean; write(text: string): unknown },
@@ -78,27 +86,55 @@ export async function collectLive(options: SourceOptions): Promise<CollectedSnap
   if (!options.cluster) throw new UsageError('--cluster <name> is required to collect from the live cluster');
   if (options.tailLines !== undefined && !(Number.isInteger(options.tailLines) && options.tailLines > 0))
     throw new UsageError('--tail-lines: expected a positive whole number');
-  // Loaded only here: the SDK and client-node take seconds to import, offline commands never need them.
-  const { collectSnapshot } = await import('../live/collect/index.ts');
   let collected: CollectedSnapshot;
   try {
-    collected = await collectSnapshot({
-      clusterName: options.cluster,
-      progress: progressReporter(process.stderr, options.quiet),
-      ...(options.region ? { region: options.region } : {}),
-      ...(options.profile ? { profile: options.profile } : {}),
-      ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
-      ...(options.context ? { context: options.context } : {}),
-      ...(options.logs ? { logs: true } : {}),
-      ...(options.tailLines ? { tailLines: options.tailLines } : {}),
-      ...(options.aicrReports ? { aicrReports: true } : {}),
-    });
+    collected = await collectLiveOnce({ ...options, cluster: options.cluster });
   } catch (err) {
     if (err instanceof CollectError) throw collectionFailure(err);
     throw err;
   }
   for (const warning of collected.warnings) warn(warning);
   return collected;
+}
+
+/**
+ * One live collection, its failures left as the CollectError they are (`monitor` counts them by
+ * kind and goes on). `clients` reuses the AWS clients and kubeconfig of earlier collections.
+ */
+export async function collectLiveOnce(
+  options: SourceOptions & { readonly cluster: string },
+  clients: Pick<CollectOptions, 'awsClients' | 'kubeConfig'> = {},
+): Promise<CollectedSnapshot> {
+  // Loaded only here: the SDK and client-node take seconds to import, offline commands never need them.
+  const { collectSnapshot } = await import('../live/collect/index.ts');
+  return collectSnapshot({
+    clusterName: options.cluster,
+    progress: progressReporter(process.stderr, options.quiet),
+    ...(options.region ? { region: options.region } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
+    ...(options.context ? { context: options.context } : {}),
+    ...(options.logs ? { logs: true } : {}),
+    ...(options.tailLines ? { tailLines: options.tailLines } : {}),
+    ...(options.aicrReports ? { aicrReports: true } : {}),
+    ...clients,
+  });
+}
+
+/** The kubeconfig --kubeconfig and --context name (else KUBECONFIG, ~/.kube/config, in-cluster); a bad one is exit 2. */
+export async function kubeConfigFrom(
+  options: Pick<SourceOptions, 'kubeconfig' | 'context'>,
+): Promise<KubeConfig> {
+  const { loadKubeConfig } = await import('../live/collect/kubernetes.ts');
+  try {
+    return loadKubeConfig({
+      ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
+      ...(options.context ? { context: options.context } : {}),
+    });
+  } catch (err) {
+    if (err instanceof CollectError) throw collectionFailure(err);
+    throw err;
+  }
 }
 
 /**
@@ -129,7 +165,7 @@ export async function collectKubernetesOnly(
 }
 
 /** Collected documents as a snapshot; data the loader rejects is a usage-style error, exit 2. */
-function parseCollected(documents: CollectedSnapshot['documents']): Snapshot {
+export function parseCollected(documents: CollectedSnapshot['documents']): Snapshot {
   const parsed = parseSnapshot(toInputFiles(documents));
   if (!parsed.ok) {
     throw new UsageError(
@@ -150,6 +186,15 @@ export function refuseLiveOnlyFlags(
   if (stray.length > 0) throw new UsageError(`--live is needed for ${stray.map((k) => `--${k}`).join(', ')}`);
 }
 
+/** With --live, what only means something with a snapshot directory — the directory, --vpc — is a usage error. */
+export function refuseSnapshotFlagsWithLive(path: string | undefined, options: SourceOptions): void {
+  if (path) throw new UsageError('give either a snapshot directory or --live, not both');
+  if (options.vpc !== undefined)
+    throw new UsageError(
+      '--vpc picks a cluster in a snapshot directory; --live reads the one --cluster names',
+    );
+}
+
 /**
  * `snapshotFrom`, and with --live and `aicrReports` also AICR's validator ConfigMaps from the same
  * cluster (absent when not asked for or not live).
@@ -159,11 +204,7 @@ export async function snapshotAndAicrReportsFrom(
   options: SourceOptions,
 ): Promise<{ snapshot: Snapshot; aicrReports?: AicrReportConfigMaps }> {
   if (!options.live || !options.aicrReports) return { snapshot: await snapshotFrom(path, options) };
-  if (path) throw new UsageError('give either a snapshot directory or --live, not both');
-  if (options.vpc !== undefined)
-    throw new UsageError(
-      '--vpc picks a cluster in a snapshot directory; --live reads the one --cluster names',
-    );
+  refuseSnapshotFlagsWithLive(path, options);
   const collected = await collectLive(options);
   return {
     snapshot: parseCollected(collected.documents),
@@ -177,11 +218,7 @@ export async function snapshotAndAicrReportsFrom(
  */
 export async function snapshotFrom(path: string | undefined, options: SourceOptions): Promise<Snapshot> {
   if (options.live) {
-    if (path) throw new UsageError('give either a snapshot directory or --live, not both');
-    if (options.vpc !== undefined)
-      throw new UsageError(
-        '--vpc picks a cluster in a snapshot directory; --live reads the one --cluster names',
-      );
+    refuseSnapshotFlagsWithLive(path, options);
     return parseCollected((await collectLive(options)).documents);
   }
   refuseLiveOnlyFlags(options, ['region', 'profile', 'kubeconfig', 'context']);

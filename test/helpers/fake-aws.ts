@@ -138,6 +138,8 @@ export interface FakeAwsOptions {
   readonly pageSize?: number;
   /** Calls that fail, by command name (`DescribeNetworkAclsCommand`), with the error to throw. */
   readonly fail?: Readonly<Record<string, Error>>;
+  /** Asked at every call: an error to throw now (a test switches failures on and off). */
+  readonly failure?: (command: string) => Error | undefined;
   /**
    * 'instances' (default) builds clients and mocks them; 'classes' mocks every client the code
    * under test creates itself (the CLI path).
@@ -177,7 +179,7 @@ export function fakeAws(world: AwsWorld, options: FakeAwsOptions = {}): FakeAws 
     (input: I): Json => {
       // Paginators reuse and mutate one input object: keep a copy of what was sent.
       calls.push({ command, input: structuredClone(input) });
-      const failure = options.fail?.[command];
+      const failure = options.fail?.[command] ?? options.failure?.(command);
       if (failure) throw failure;
       return answer(input);
     };

@@ -59,8 +59,13 @@ export class ServerProcess {
     );
   }
 
-  static start(name: string, command: string, args: readonly string[]): ServerProcess {
-    return new ServerProcess(name, spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
+  static start(
+    name: string,
+    command: string,
+    args: readonly string[],
+    env: NodeJS.ProcessEnv = process.env,
+  ): ServerProcess {
+    return new ServerProcess(name, spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env }));
   }
 
   get pid(): number | undefined {
@@ -69,6 +74,32 @@ export class ServerProcess {
 
   logTail(): string {
     return this.output.slice(-2000);
+  }
+
+  /** Everything it wrote (the last 64,000 characters). */
+  text(): string {
+    return this.output;
+  }
+
+  /** Its exit code (null when killed by a signal), or an error after `timeoutMs`. */
+  async waitForExit(timeoutMs: number): Promise<number | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`${this.name} still running after ${timeoutMs} ms:\n${this.logTail()}`)),
+        timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([this.exited, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Sends `signal` (SIGTERM by default) and nothing else. */
+  kill(signal: NodeJS.Signals = 'SIGTERM'): void {
+    this.child.kill(signal);
   }
 
   /** Waits until the log matches `pattern`; fails on exit or after `timeoutMs` with the log tail. */

@@ -8,6 +8,7 @@ import { registerDiagnose } from './diagnose.ts';
 import { registerDiff } from './diff.ts';
 import { registerFix } from './fix.ts';
 import { registerProbe } from './probe.ts';
+import { registerMonitor } from './monitor.ts';
 import { registerCompletion } from '../completion.ts';
 import { registerProgramHelp } from '../help.ts';
 
@@ -25,6 +26,7 @@ export const commands: RegisterCommand[] = [
   registerDiff,
   registerFix,
   registerProbe,
+  registerMonitor,
   registerCompletion,
   registerProgramHelp,
 ];

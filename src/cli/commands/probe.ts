@@ -1,7 +1,14 @@
 import { Option } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { buildModel } from '../../model/build.ts';
-import { DEFAULT_IMAGE } from '../../questions/probe/plan.ts';
+import {
+  DEFAULT_IMAGE,
+  type PlanOptions,
+  type ProbeMode,
+  type ProbePlan,
+} from '../../questions/probe/plan.ts';
+import type { ClusterModel } from '../../model/types.ts';
+import type { AnalysisResult } from '../../questions/analyze.ts';
 import { probeCluster, probePlan, ProbePlanError } from '../../questions/probe/probe.ts';
 import { renderProbeTable } from '../../report/probe.ts';
 import { abortOnSignals } from '../../live/probe/signals.ts';
@@ -11,6 +18,8 @@ import { outputFormat, warn, warnAboutInput } from '../inputs.ts';
 import {
   addSnapshotSourceOptions,
   collectKubernetesOnly,
+  kubeConfigFrom,
+  kubeconfigAlsoFor,
   progressReporter,
   refuseLiveOnlyFlags,
   snapshotFrom,
@@ -31,6 +40,24 @@ interface ProbeFlags extends SourceOptions {
   pollInterval: string;
   runId?: string;
   output: string;
+}
+
+/** The probe plan; what the plan cannot take (a bad run id, nothing to probe) is a usage error. */
+export function planProbeRun(model: ClusterModel, analysis: AnalysisResult, options: PlanOptions): ProbePlan {
+  try {
+    return probePlan(model, analysis, options);
+  } catch (err) {
+    if (err instanceof ProbePlanError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/**
+ * How long a probe run may take once its pods exist: Pending, two dial timeouts (an L7
+ * conversation three: Prometheus' readiness, then its query), and a minute.
+ */
+export function probeDeadlineMs(pendingMs: number, timeoutMs: number, mode: ProbeMode = 'nc'): number {
+  return pendingMs + (mode === 'nc' ? 2 : 3) * timeoutMs + 60_000;
 }
 
 export const registerProbe: RegisterCommand = (program, setExit) => {
@@ -88,12 +115,7 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
     ],
   );
   // The probes run where --kubeconfig/--context point, with a snapshot directory as well as --live.
-  for (const option of command.options)
-    if (option.long === '--kubeconfig' || option.long === '--context')
-      option.description = option.description.replace(
-        '(with --live',
-        '(where the probes run, and with --live',
-      );
+  kubeconfigAlsoFor(command, 'where the probes run');
   command.action(async (snapshotPath: string | undefined, flags: ProbeFlags) => {
     const output = outputFormat(flags.output, ['table', 'json'] as const);
     const concurrency = Number(flags.concurrency);
@@ -123,30 +145,17 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
     const analysis = analyzeWithOptions(model, analysisOptions);
     // The stock busybox image speaks L7 too; this tool's own image only when named (none is published).
     const mode = flags.dialImage ? 'dial' : flags.l7 ? 'l7' : 'nc';
-    let plan;
-    try {
-      plan = probePlan(model, analysis, {
-        runId,
-        mode,
-        image: flags.dialImage ?? flags.image ?? DEFAULT_IMAGE,
-        // --image is busybox, so it serves the listeners too (air-gapped registries).
-        listenerImage: flags.listenerImage ?? flags.image ?? DEFAULT_IMAGE,
-        timeoutSeconds: Math.max(1, Math.ceil(timeoutMs / 1000)),
-      });
-    } catch (err) {
-      if (err instanceof ProbePlanError) throw new UsageError(err.message);
-      throw err;
-    }
+    const plan = planProbeRun(model, analysis, {
+      runId,
+      mode,
+      image: flags.dialImage ?? flags.image ?? DEFAULT_IMAGE,
+      // --image is busybox, so it serves the listeners too (air-gapped registries).
+      listenerImage: flags.listenerImage ?? flags.image ?? DEFAULT_IMAGE,
+      timeoutSeconds: Math.max(1, Math.ceil(timeoutMs / 1000)),
+    });
 
-    const { loadKubeConfig } = await import('../../live/collect/kubernetes.ts');
+    const kubeConfig = await kubeConfigFrom({ kubeconfig, context });
     const { CollectError } = await import('../../live/errors.ts');
-    let kubeConfig;
-    try {
-      kubeConfig = loadKubeConfig({ ...(kubeconfig ? { kubeconfig } : {}), ...(context ? { context } : {}) });
-    } catch (err) {
-      if (err instanceof CollectError) throw collectionFailure(err);
-      throw err;
-    }
     const { runProbes, Interrupted } = await import('../../live/probe/run.ts');
     const progress = progressReporter(process.stderr, flags.quiet);
     const guard = abortOnSignals(
@@ -161,8 +170,7 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
           concurrency,
           pendingMs,
           pollMs,
-          // An L7 conversation can take two timeouts (Prometheus: readiness, then the query).
-          deadlineMs: pendingMs + (mode === 'nc' ? 2 : 3) * timeoutMs + 60_000,
+          deadlineMs: probeDeadlineMs(pendingMs, timeoutMs, mode),
           signal: guard.signal,
           progress,
         }),
