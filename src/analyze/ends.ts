@@ -1,5 +1,11 @@
 /** Who opens and who accepts each required flow: real pods where they exist, predicted pods where not. */
-import { podEndpoint, predictedEndpoint, type Endpoint, type PodSelection } from '../model/endpoints.ts';
+import {
+  controlPlaneEndpoints,
+  podEndpoint,
+  predictedEndpoint,
+  type Endpoint,
+  type PodSelection,
+} from '../model/endpoints.ts';
 import { addressKey } from '../model/network.ts';
 import type { ClusterModel, NodeModel, PodModel } from '../model/types.ts';
 import { orchestratorReach } from '../placement/orchestrator.ts';
@@ -174,6 +180,9 @@ export function sourcesFor(model: ClusterModel, selector: SourceSelector, roles:
         ? { endpoints: reach.nodes.map((n) => orchestratorEndpoint(model, n)), predicted: true }
         : { endpoints: [], predicted: true, none: reach.none };
     }
+    case 'control-plane':
+      // Not a pod: the API server, from the control plane's ENIs (unresolved without describe-cluster).
+      return { endpoints: controlPlaneEndpoints(model), predicted: false };
     case 'egress-isolated-sources':
       // Derived from the other requirements' sources, in analyze.ts.
       return { endpoints: [], predicted: false, none: 'no source is egress-isolated' };

@@ -134,13 +134,23 @@ function taintsOf(model: ClusterModel, endpoints: readonly Endpoint[]): string[]
 
 function endOf(model: ClusterModel, endpoints: readonly Endpoint[]): FlowEnd {
   const first = endpoints[0]!;
-  const names = [...new Set(endpoints.map((e) => (e.kind === 'pod' ? e.label : (e.nodeName ?? e.label))))];
+  const names = [
+    ...new Set(
+      endpoints.map((e) =>
+        e.kind === 'pod'
+          ? e.label
+          : e.kind === 'control-plane'
+            ? (e.subnetId ?? e.label)
+            : (e.nodeName ?? e.label),
+      ),
+    ),
+  ];
   const taints = taintsOf(model, endpoints);
   return {
     nodeGroup: first.nodeGroup,
     securityGroups: first.securityGroups,
     ...(first.subnetId ? { subnetId: first.subnetId } : {}),
-    kind: first.kind === 'pod' ? 'pods' : 'nodes',
+    kind: first.kind === 'pod' ? 'pods' : first.kind === 'control-plane' ? 'control-plane' : 'nodes',
     count: names.length,
     members: names.slice(0, MEMBERS_SHOWN),
     placement: first.attachment,
@@ -209,7 +219,9 @@ function classifyPairs(
   const sideOf = (e: Endpoint): number => {
     let side = sides.get(e);
     if (side === undefined) {
-      const text = [e.kind, e.nodeGroup, e.securityGroups.join(','), e.subnetId ?? ''].join('|');
+      // The control plane's subnets are one source: its ENIs move between them (members name them).
+      const subnet = e.kind === 'control-plane' ? '' : (e.subnetId ?? '');
+      const text = [e.kind, e.nodeGroup, e.securityGroups.join(','), subnet].join('|');
       side = sideIds.get(text);
       if (side === undefined) {
         side = sideIds.size;
@@ -372,6 +384,7 @@ export function analyzeFlows(model: ClusterModel, options: AnalyzeOptions = {}):
     ...options,
     networkPolicies: enforced,
     declared: model.dynamoComponents,
+    controlPlane: model,
   });
   const set = resolveRequirements(context);
   const frontendDeployed = model.pods.some((p) => {

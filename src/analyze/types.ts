@@ -6,8 +6,11 @@ export interface FlowEnd {
   readonly nodeGroup: string;
   readonly securityGroups: string[];
   readonly subnetId?: string;
-  /** 'pods' = running pods; 'nodes' = pods that could be scheduled on these nodes. */
-  readonly kind: 'pods' | 'nodes';
+  /**
+   * 'pods' = running pods; 'nodes' = pods that could be scheduled on these nodes; 'control-plane' =
+   * the EKS control plane's ENIs (members are the cluster subnets they sit in).
+   */
+  readonly kind: 'pods' | 'nodes' | 'control-plane';
   readonly count: number;
   /** Up to ten member names (pods or nodes), for the report. */
   readonly members: string[];

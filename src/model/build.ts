@@ -1,4 +1,5 @@
 /** Builds the cluster model from a snapshot: a pure translation, with warnings for assumed defaults. */
+import { buildApiServices, buildControlPlane, buildWebhooks } from './control-plane.ts';
 import { coverage, parseCidr, type AddressRange } from '../base/ip.ts';
 import { inputNotes, type Snapshot } from '../snapshot/types.ts';
 import {
@@ -208,6 +209,13 @@ export function buildModel(snapshot: Snapshot): ClusterModel {
     pods,
     dynamoComponents: declaredComponents(snapshot),
     ...buildServiceIndex(snapshot),
+    controlPlane: buildControlPlane(snapshot),
+    webhooks: buildWebhooks(snapshot),
+    webhooksCaptured:
+      snapshot.captured.has('ValidatingWebhookConfiguration') ||
+      snapshot.captured.has('MutatingWebhookConfiguration'),
+    apiServices: buildApiServices(snapshot),
+    apiServicesCaptured: snapshot.captured.has('APIService'),
     cni,
     eniConfigs,
     eniForAddress,

@@ -17,9 +17,12 @@ import { NO_NODE_GROUP } from './kubernetes.ts';
 import { primaryEni, trunkEni } from './pod-network.ts';
 
 export interface Endpoint {
-  /** `pod:<ns>/<name>` for a real pod, `node:<name>` for a pod predicted on a node. */
+  /**
+   * `pod:<ns>/<name>` for a real pod, `node:<name>` for a pod predicted on a node,
+   * `control-plane:<subnet>` for the EKS control plane's ENIs in one of the cluster's subnets.
+   */
   readonly id: string;
-  readonly kind: 'pod' | 'predicted';
+  readonly kind: 'pod' | 'predicted' | 'control-plane';
   readonly label: string;
   readonly nodeName?: string;
   readonly nodeGroup: string;
@@ -353,3 +356,60 @@ function predictPod(
 }
 
 const groupsOf = (groups: readonly string[]): string => [...groups].sort().join(', ');
+
+/** Where the control plane sits when describe-cluster names no subnet. */
+const NO_SUBNET = '(no subnet named)';
+
+const controlPlaneEnds = new WeakMap<ClusterModel, Endpoint[]>();
+
+/**
+ * The EKS control plane as a source: one end per cluster subnet (EKS puts its cross-account ENIs
+ * there, any address of the subnet), carrying the cluster security group and the additional
+ * groups describe-cluster names. Without describe-cluster the source is unresolved: its flows are
+ * `unknown`, never allowed. Never on a node: no same-node shortcut applies.
+ */
+export function controlPlaneEndpoints(model: ClusterModel): Endpoint[] {
+  let ends = controlPlaneEnds.get(model);
+  if (ends) return ends;
+  const plane = model.controlPlane;
+  const base = { kind: 'control-plane' as const, nodeGroup: 'EKS control plane', sgOnSameNode: false };
+  if (plane.kind === 'unresolved') {
+    ends = [
+      {
+        ...base,
+        id: 'control-plane',
+        label: 'the EKS control plane',
+        addressText: '(unknown)',
+        securityGroups: [],
+        attachment: [],
+        unresolved: plane.reason,
+      },
+    ];
+  } else {
+    const subnets = plane.subnetIds.length > 0 ? plane.subnetIds : [NO_SUBNET];
+    ends = subnets.map((subnetId): Endpoint => {
+      const subnet = model.subnets.get(subnetId);
+      const index = subnet ? subnet.cidrs.findIndex((c) => c.family === model.ipFamily) : -1;
+      const range = index >= 0 ? subnet!.cidrs[index] : undefined;
+      const named = subnetId !== NO_SUBNET;
+      return {
+        ...base,
+        id: `control-plane:${subnetId}`,
+        label: named ? `the EKS control plane in ${subnetId}` : 'the EKS control plane',
+        ...(range ? { addresses: range } : {}),
+        addressText: range
+          ? `an IP in ${subnetId} (${subnet!.cidrText[index]})`
+          : named
+            ? `an IP in ${subnetId} (not captured)`
+            : '(unknown)',
+        securityGroups: [...plane.securityGroupIds].sort(),
+        ...(named ? { subnetId } : {}),
+        attachment: [
+          `EKS control-plane ENIs ${named ? `in ${subnetId}` : '(describe-cluster names no subnet)'} carry the cluster security group ${plane.clusterSecurityGroupId}${plane.securityGroupIds.length > 1 ? ` and ${plane.securityGroupIds.slice(1).join(', ')}` : ''} (${plane.origin.file}: resourcesVpcConfig)`,
+        ],
+      };
+    });
+  }
+  controlPlaneEnds.set(model, ends);
+  return ends;
+}

@@ -311,6 +311,10 @@ export interface ServiceIndex {
     namespace: string,
     name: string,
   ) => { addresses: string[]; via: string } | undefined;
+  readonly servicePorts: (
+    namespace: string,
+    name: string,
+  ) => readonly { port: number; targetPort?: number | string; protocol?: string }[] | undefined;
 }
 
 export function buildServiceIndex(snapshot: Snapshot): ServiceIndex {
@@ -319,6 +323,16 @@ export function buildServiceIndex(snapshot: Snapshot): ServiceIndex {
     snapshot.services.map((s) => [
       key(s.value.metadata.namespace, s.value.metadata.name),
       s.value.spec?.selector ?? undefined,
+    ]),
+  );
+  const ports = new Map(
+    snapshot.services.map((s) => [
+      key(s.value.metadata.namespace, s.value.metadata.name),
+      (s.value.spec?.ports ?? []).map((p) => ({
+        port: p.port,
+        ...(p.targetPort !== undefined ? { targetPort: p.targetPort } : {}),
+        ...(p.protocol ? { protocol: p.protocol } : {}),
+      })),
     ]),
   );
   const slices = new Map<string, string[]>();
@@ -337,6 +351,7 @@ export function buildServiceIndex(snapshot: Snapshot): ServiceIndex {
   }
   return {
     serviceSelector: (namespace, name) => selectors.get(key(namespace, name)) ?? undefined,
+    servicePorts: (namespace, name) => ports.get(key(namespace, name)),
     serviceEndpoints: (namespace, name) => {
       const k = key(namespace, name);
       const fromSlices = slices.get(k);

@@ -197,6 +197,48 @@ export type PodNetwork =
     }
   | { readonly kind: 'unresolved'; readonly reason: string };
 
+/** A Service the API server calls: namespace, name and Service port (443 when the object leaves it unset). */
+export interface CalledService {
+  readonly namespace: string;
+  readonly name: string;
+  readonly port: number;
+}
+
+/** One webhook of a Validating/MutatingWebhookConfiguration: whom the API server calls, and what a failed call does. */
+export interface AdmissionWebhookModel {
+  readonly configKind: 'ValidatingWebhookConfiguration' | 'MutatingWebhookConfiguration';
+  readonly configName: string;
+  readonly name: string;
+  readonly service?: CalledService;
+  /** clientConfig.url: a server the API server calls directly, not a pod behind a Service. */
+  readonly url?: string;
+  /** `Fail` (the API's default) rejects the request when the call fails; `Ignore` lets it through. */
+  readonly failurePolicy: 'Fail' | 'Ignore';
+  readonly rules: readonly { readonly apiGroups: string[]; readonly resources: string[] }[];
+  readonly origin: Origin;
+}
+
+/** An APIService: the aggregated API the API server proxies to a Service (none: served by the API server itself). */
+export interface ApiServiceModel {
+  readonly name: string;
+  readonly service?: CalledService;
+  /** Its Available condition, when the object carries one. */
+  readonly available?: { readonly status: string; readonly reason?: string; readonly message?: string };
+  readonly origin: Origin;
+}
+
+/** The EKS control plane's ENIs, as describe-cluster says: the groups on them and the subnets they sit in. */
+export type ControlPlaneModel =
+  | {
+      readonly kind: 'known';
+      readonly clusterSecurityGroupId: string;
+      /** The cluster security group first, then the additional groups (resourcesVpcConfig.securityGroupIds). */
+      readonly securityGroupIds: string[];
+      readonly subnetIds: string[];
+      readonly origin: Origin;
+    }
+  | { readonly kind: 'unresolved'; readonly reason: string };
+
 export interface ClusterModel {
   readonly clusterName?: string;
   readonly vpcId?: string;
@@ -220,6 +262,18 @@ export interface ClusterModel {
     namespace: string,
     name: string,
   ) => { addresses: string[]; via: string } | undefined;
+  /** The ports of Service namespace/name, when the Service was captured. */
+  readonly servicePorts: (
+    namespace: string,
+    name: string,
+  ) => readonly { port: number; targetPort?: number | string; protocol?: string }[] | undefined;
+  /** The EKS control plane as a traffic source (API server → webhooks, APIServices). */
+  readonly controlPlane: ControlPlaneModel;
+  readonly webhooks: AdmissionWebhookModel[];
+  /** Whether any Validating/MutatingWebhookConfiguration list was captured (older snapshots have none). */
+  readonly webhooksCaptured: boolean;
+  readonly apiServices: ApiServiceModel[];
+  readonly apiServicesCaptured: boolean;
   readonly cni: CniSettings;
   readonly eniConfigs: ReadonlyMap<string, EniConfigModel>;
   /** Finds the ENI that holds an address (primary, secondary, or inside a delegated prefix). */

@@ -75,8 +75,10 @@ const flowEnd = z.object({
   securityGroups: z.array(z.string()),
   subnetId: z.string().optional(),
   kind: z
-    .enum(['pods', 'nodes'])
-    .describe("'pods' = running pods; 'nodes' = pods that could be scheduled there"),
+    .enum(['pods', 'nodes', 'control-plane'])
+    .describe(
+      "'pods' = running pods; 'nodes' = pods that could be scheduled there; 'control-plane' = the EKS control plane's ENIs in the named subnets",
+    ),
   count: z.number().int(),
   members: z.array(z.string()),
   placement: z

@@ -21,6 +21,8 @@ import { calicoSelects, calicoStep, type KubernetesMatching } from './calico-ste
 type Direction = 'ingress' | 'egress';
 
 function selects(policy: NetworkPolicyModel, endpoint: Endpoint): Tri {
+  // The EKS control plane is no pod: no NetworkPolicy selects it.
+  if (endpoint.kind === 'control-plane') return 'no';
   const pod = endpoint.pod;
   if (!pod) return 'maybe';
   if (pod.hostNetwork) return 'no';
@@ -44,6 +46,8 @@ function matchIpBlock(block: NonNullable<PolicyPeer['ipBlock']>, peer: Endpoint)
 /** One `from`/`to` entry: podSelector and namespaceSelector in one entry are ANDed. */
 function matchPeer(sets: PolicySet, policy: NetworkPolicyModel, peer: PolicyPeer, other: Endpoint): Tri {
   if (peer.ipBlock) return matchIpBlock(peer.ipBlock, other);
+  // Traffic from outside the pod network (the API server) matches ipBlock peers only.
+  if (other.kind === 'control-plane') return 'no';
   const pod = other.pod;
   if (pod?.hostNetwork) return 'no'; // selectors pick pods on the pod network only
   let namespace: Tri;

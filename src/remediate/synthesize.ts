@@ -115,6 +115,8 @@ const titles: Record<RequirementId, string> = {
   'accelerator-metrics': 'dcgm-exporter for accelerator-metrics',
   dns: 'cluster DNS (UDP)',
   'dns-tcp': 'cluster DNS (TCP)',
+  'operator-webhook': 'Dynamo operator admission webhook (EKS control plane)',
+  'custom-metrics-api': 'custom metrics API, prometheus-adapter (EKS control plane)',
 };
 
 function describe(requirements: readonly RequirementId[]): string {

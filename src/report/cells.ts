@@ -73,7 +73,7 @@ export function groupNames(result: AnalysisResult, ids: readonly string[]): stri
 
 /** `system (1 pod) [dgxc-h100-system]`: a flow end as people read it. */
 export function describeEnd(result: AnalysisResult, end: FlowEnd): string {
-  const unit = end.kind === 'pods' ? 'pod' : 'node';
+  const unit = end.kind === 'pods' ? 'pod' : end.kind === 'control-plane' ? 'subnet' : 'node';
   return `${end.nodeGroup} (${end.count} ${unit}${end.count === 1 ? '' : 's'}) [${groupNames(result, end.securityGroups)}]`;
 }
 
@@ -102,7 +102,7 @@ export function buildMatrix(result: AnalysisResult): Matrix {
     if (!rowsByKey.has(key)) rowsByKey.set(key, flow.source);
   }
   const base = (end: FlowEnd): string =>
-    `${end.nodeGroup} ${end.kind} [${groupNames(result, end.securityGroups)}]`;
+    `${end.nodeGroup}${end.kind === 'control-plane' ? '' : ` ${end.kind}`} [${groupNames(result, end.securityGroups)}]`;
   const taken = new Map<string, number>();
   for (const end of rowsByKey.values()) taken.set(base(end), (taken.get(base(end)) ?? 0) + 1);
   const rows: SourceClass[] = [...rowsByKey].map(([key, end]) => {

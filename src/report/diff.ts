@@ -11,7 +11,7 @@ export function renderDiff(input: UpgradeDiff, options: { color: boolean }): str
   const out: string[] = [];
   const names = diff.securityGroupNames;
   const end = (e: FlowEnd): string =>
-    `${e.nodeGroup} ${e.kind} [${e.securityGroups.map((g) => names[g] ?? g).join(', ') || 'no SGs'}]`;
+    `${e.nodeGroup}${e.kind === 'control-plane' ? '' : ` ${e.kind}`} [${e.securityGroups.map((g) => names[g] ?? g).join(', ') || 'no SGs'}]`;
   const cluster = diff.cluster.name ? `cluster ${diff.cluster.name}` : 'snapshot';
   out.push(c.bold(`dynamo-netcheck diff — ${cluster}: Dynamo ${diff.from.version} → ${diff.to.version}`));
   out.push(c.dim(`${diff.from.version}: ${diff.from.source}; ${diff.to.version}: ${diff.to.source}`));

@@ -103,7 +103,12 @@ function hop(result: AnalysisResult, step: TraceStep): Markup {
 }
 
 function endHop(result: AnalysisResult, role: 'from' | 'to', end: FlowEnd): Markup {
-  const what = end.kind === 'pods' ? 'pods' : 'pods that can land on these nodes';
+  const what =
+    end.kind === 'pods'
+      ? 'pods'
+      : end.kind === 'control-plane'
+        ? 'the API server, from its ENIs in these subnets'
+        : 'pods that can land on these nodes';
   return html`<li class="end">
     <div class="hop-head">
       <span class="hop-kind">${role === 'from' ? 'Source' : 'Destination'}</span
@@ -114,7 +119,9 @@ function endHop(result: AnalysisResult, role: 'from' | 'to', end: FlowEnd): Mark
     </div>
     ${end.placement.map((p) => html`<p class="hop-summary mono">${withNames(result, p)}</p>`)}
     ${end.taints ? html`<p class="hop-summary taints">node taints: <span class="mono">${end.taints.join(', ')}</span></p>` : ''}
-    <p class="members">${end.kind === 'pods' ? 'pods' : 'nodes'}: ${members(end)}</p>
+    <p class="members">
+      ${end.kind === 'pods' ? 'pods' : end.kind === 'control-plane' ? 'subnets' : 'nodes'}: ${members(end)}
+    </p>
   </li>`;
 }
 

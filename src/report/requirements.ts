@@ -10,6 +10,8 @@ const sourceText: Record<SourceSelector, string> = {
   'dynamo-workers': 'Dynamo worker pods (before install: pods on the GPU node groups)',
   'prometheus-pods': 'the Prometheus server pods (before install: the system node groups)',
   'egress-isolated-sources': 'every source above whose egress a NetworkPolicy isolates',
+  'control-plane':
+    'the EKS control plane (the API server): its ENIs in the cluster subnets, with the cluster security group',
 };
 
 const levelText: Record<Level, string> = {

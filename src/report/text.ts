@@ -47,7 +47,9 @@ function describeEnd(end: FlowEnd, names: Record<string, string> = {}): string {
   const what =
     end.kind === 'pods'
       ? `${end.count} pod${end.count === 1 ? '' : 's'}`
-      : `${end.count} node${end.count === 1 ? '' : 's'}`;
+      : end.kind === 'control-plane'
+        ? `${end.count} subnet${end.count === 1 ? '' : 's'}`
+        : `${end.count} node${end.count === 1 ? '' : 's'}`;
   return `${end.nodeGroup} (${what}) [${end.securityGroups.map((id) => names[id] ?? id).join(', ') || 'no SGs'}]`;
 }
 

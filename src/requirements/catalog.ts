@@ -16,7 +16,9 @@ export type RequirementId =
   | 'zmq-events'
   | 'kv-event-publisher'
   | 'dns'
-  | 'dns-tcp';
+  | 'dns-tcp'
+  | 'operator-webhook'
+  | 'custom-metrics-api';
 
 /** Who opens the connection. */
 export type SourceSelector =
@@ -29,7 +31,12 @@ export type SourceSelector =
   /** Sources of the flows above that dial a Service name and whose egress a NetworkPolicy isolates. */
   | 'egress-isolated-sources'
   /** The Prometheus server pods (before install: the system node groups). */
-  | 'prometheus-pods';
+  | 'prometheus-pods'
+  /**
+   * The EKS control plane (the Kubernetes API server calling webhooks and aggregated APIs): its
+   * ENIs in the cluster's subnets, carrying the cluster security group (describe-cluster).
+   */
+  | 'control-plane';
 
 /** Who accepts it. */
 export type TargetSpec =
@@ -69,6 +76,11 @@ export interface Condition {
   readonly networkPolicies?: true;
   /** Only where the Dynamo workers serve their system port (DYN_SYSTEM_PORT on the pods or the graphs). */
   readonly dynamoSystemPort?: true;
+  /**
+   * Only where the API server calls this target: its webhook configuration or APIService was
+   * captured, or something deployed or the recipe predicts it (requirements/control-plane.ts).
+   */
+  readonly controlPlaneCall?: true;
 }
 
 /**
@@ -161,6 +173,55 @@ const DCGM_EXPORTER = {
   podLabels: { app: 'nvidia-dcgm-exporter' },
   predictOn: 'gpu-node-groups',
 } as const;
+
+/**
+ * Flows the Kubernetes API server opens from the EKS control plane. Separate from the table above
+ * only to keep the two lists easy to read; `catalog` ends with them.
+ */
+const controlPlaneFlows: readonly CatalogEntry[] = [
+  {
+    id: 'operator-webhook',
+    title: 'Dynamo operator admission webhook (control plane → operator)',
+    level: 'required',
+    protocol: 'tcp',
+    port: { fixed: 9443 },
+    when: { controlPlaneCall: true },
+    from: 'control-plane',
+    to: {
+      kind: 'service',
+      namespace: 'dynamo-system',
+      service: 'dynamo-platform-dynamo-operator-webhook-service',
+      podLabels: { 'control-plane': 'controller-manager' },
+      predictOn: 'system-node-groups',
+    },
+    why: 'Creating or updating a DynamoGraphDeployment makes the Kubernetes API server call the Dynamo operator’s validating and mutating webhooks (failurePolicy Fail by default). On EKS the API server dials the operator pod’s own IP on its webhook port from the control plane’s ENIs, which carry the cluster security group; a node group whose launch template sets its own security groups does not carry that group, so its security group must admit the cluster security group on the webhook port.',
+    symptom:
+      '"Internal error occurred: failed calling webhook "vdynamographdeployment.kb.io": failed to call webhook: Post "https://dynamo-platform-dynamo-operator-webhook-service.dynamo-system.svc:443/…": context deadline exceeded" on kubectl apply of a DynamoGraphDeployment; nothing gets deployed',
+    source:
+      'ai-dynamo/dynamo deploy/helm/charts/platform/components/operator/templates/webhook-configuration.yaml (webhooks for dynamographdeployments on <release>-dynamo-operator-webhook-service, failurePolicy from webhook.failurePolicy, Fail in values.yaml), templates/deployment.yaml (manager containerPort 9443 "webhook-server", pod label control-plane: controller-manager), docs/kubernetes/webhooks.md (dynamo-platform-dynamo-operator-webhook-service.dynamo-system.svc); terraform-aws-modules/terraform-aws-eks#2270 (the API server dials the pod IP on 9443: "dial tcp 10.0.202.48:9443: i/o timeout" until the node security group admits the cluster on 9443); kubernetes-sigs/aws-load-balancer-controller#2460',
+  },
+  {
+    id: 'custom-metrics-api',
+    title: 'Custom metrics API for ai-service-metrics (control plane → prometheus-adapter)',
+    level: 'required',
+    protocol: 'tcp',
+    port: { fixed: 6443 },
+    when: { conformanceCheck: 'ai-service-metrics', controlPlaneCall: true },
+    from: 'control-plane',
+    to: {
+      kind: 'service',
+      namespace: 'monitoring',
+      service: 'prometheus-adapter',
+      podLabels: { 'app.kubernetes.io/name': 'prometheus-adapter' },
+      predictOn: 'system-node-groups',
+    },
+    why: 'ai-service-metrics reads /apis/custom.metrics.k8s.io/v1beta1 through the Kubernetes API server, which proxies it (APIService v1beta1.custom.metrics.k8s.io) to prometheus-adapter: the API server dials the adapter pod’s https port from the control plane’s ENIs, which carry the cluster security group.',
+    symptom:
+      '"custom metrics API not available — verify prometheus-adapter is deployed and healthy" from ai-service-metrics; the APIService shows Available=False (FailedDiscoveryCheck, "failing or missing response"); HPAs on custom metrics stop scaling',
+    source:
+      'NVIDIA/aicr validators/conformance/ai_service_metrics_check.go (GET /apis/custom.metrics.k8s.io/v1beta1 after the Prometheus query); prometheus-community/helm-charts charts/prometheus-adapter/templates/custom-metrics-apiservice.yaml (APIService v1beta1.custom.metrics.k8s.io → the adapter Service), templates/service.yaml (port 443 → targetPort https), values.yaml (listenPort 6443)',
+  },
+];
 
 export const catalog: readonly CatalogEntry[] = [
   {
@@ -364,6 +425,7 @@ export const catalog: readonly CatalogEntry[] = [
     symptom: 'intermittent resolution failures for large responses',
     source: 'RFC 7766 (DNS over TCP); issue 9',
   },
+  ...controlPlaneFlows,
 ];
 
 /** Dynamo releases the catalog knows; the newest is assumed when nothing else says. */

@@ -12,6 +12,7 @@ import {
 } from './detect.ts';
 import { families, type ConformanceCheck, type DynamoFamily } from './catalog.ts';
 import type { RequirementContext } from './resolve.ts';
+import { customMetricsCall, operatorWebhookCall, type ControlPlaneEvidence } from './control-plane.ts';
 import { newestDynamoVersion } from './resolve.ts';
 
 /** What an AICR recipe says (see recipe.ts). */
@@ -25,6 +26,8 @@ export interface RecipeInfo {
   readonly checks?: readonly string[];
   /** Names of the components the recipe installs (componentRefs). */
   readonly components?: readonly string[];
+  /** Each component's namespace, where the recipe names one. */
+  readonly componentNamespaces?: Readonly<Record<string, string>>;
   /** The dynamo-platform component's value overrides, as the recipe gives them. */
   readonly dynamoValues?: Readonly<Record<string, unknown>>;
 }
@@ -38,6 +41,8 @@ export interface ContextOptions {
   readonly networkPolicies?: boolean;
   /** The components DynamoGraphDeployments declare (from the model; not a user option). */
   readonly declared?: readonly DeclaredComponent[];
+  /** Webhook configurations, APIServices and Services the API server calls (from the model; not a user option). */
+  readonly controlPlane?: ControlPlaneEvidence;
 }
 
 export interface ContextResult {
@@ -200,6 +205,21 @@ export function buildRequirementContext(pods: readonly PodModel[], options: Cont
     };
   }
 
+  // The API server's own calls into the pods: the captured webhook configurations and APIServices
+  // decide; else what is deployed or the recipe predicts them.
+  // Without a cluster (`requirements`), what a Dynamo install with AICR's components calls.
+  const controlPlaneCalls: RequirementContext['controlPlaneCalls'] = {
+    'operator-webhook': operatorWebhookCall(options.controlPlane, options.recipe),
+    'custom-metrics-api': customMetricsCall(
+      options.controlPlane,
+      options.recipe,
+      options.recipe?.componentNamespaces?.['prometheus-adapter'],
+    ),
+  };
+  for (const [id, call] of Object.entries(controlPlaneCalls)) {
+    if (call.applies && call.target) overrides[id] = call.target;
+  }
+
   return {
     context: {
       dynamoVersion,
@@ -227,6 +247,7 @@ export function buildRequirementContext(pods: readonly PodModel[], options: Cont
       conformance,
       conformanceSource,
       conformanceChecks,
+      controlPlaneCalls,
       networkPolicies: options.networkPolicies ?? false,
       portEnv,
       ...(dataParallel ? { dataParallel } : {}),

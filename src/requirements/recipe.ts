@@ -81,6 +81,9 @@ export function parseRecipeResult(
       ...(prometheus?.namespace ? { prometheusNamespace: prometheus.namespace } : {}),
       ...(checks ? { checks } : {}),
       components: recipe.componentRefs.map((ref) => ref.name),
+      componentNamespaces: Object.fromEntries(
+        recipe.componentRefs.flatMap((ref) => (ref.namespace ? [[ref.name, ref.namespace]] : [])),
+      ),
       ...(dynamo && isRecord(dynamo.overrides) ? { dynamoValues: dynamo.overrides } : {}),
     },
   };

@@ -12,6 +12,7 @@ import {
   type SourceSelector,
   type TargetSpec,
 } from './catalog.ts';
+import type { ControlPlaneCall } from './control-plane.ts';
 
 export interface RequirementContext {
   readonly dynamoVersion: string;
@@ -43,6 +44,8 @@ export interface RequirementContext {
   readonly conformanceChecks: Readonly<
     Record<ConformanceCheck, { readonly runs: boolean; readonly source: string }>
   >;
+  /** The API server's calls into pods (webhooks, APIServices): whether each applies, and why. */
+  readonly controlPlaneCalls: Readonly<Partial<Record<RequirementId, ControlPlaneCall>>>;
   /** NetworkPolicies exist and are (or are assumed) enforced. */
   readonly networkPolicies: boolean;
   /** Values of port env vars found on pods (DYN_TCP_RPC_PORT, …). */
@@ -142,6 +145,16 @@ function describeWhy(
       return { applies: false, facts: [`no Dynamo worker system port (${context.dynamoMetricsSource})`] };
     facts.push(`Dynamo workers serve metrics on their system port (${context.dynamoMetricsSource})`);
   }
+  if (when.controlPlaneCall) {
+    const call = context.controlPlaneCalls[entry.id];
+    if (!call)
+      return {
+        applies: false,
+        facts: ['the cluster’s webhook configurations and APIServices were not read'],
+      };
+    if (!call.applies) return { applies: false, facts: [call.source] };
+    facts.push(call.source);
+  }
   if (when.networkPolicies) {
     if (!context.networkPolicies) return { applies: false, facts: ['no enforced NetworkPolicies'] };
     facts.push('NetworkPolicies are enforced');
@@ -223,10 +236,12 @@ export function resolveRequirements(context: RequirementContext): RequirementSet
     }
     const ports = settlePorts(entry, context, facts);
     const to = settleTarget(entry, context, facts);
+    const nonFatal = entry.when?.controlPlaneCall ? context.controlPlaneCalls[entry.id]?.nonFatal : undefined;
+    if (nonFatal) facts.push(nonFatal);
     requirements.push({
       id: entry.id,
       title: entry.title,
-      level: entry.level,
+      level: nonFatal ? 'recommended' : entry.level,
       protocol: entry.protocol,
       ports,
       from: entry.from,

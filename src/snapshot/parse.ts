@@ -100,6 +100,9 @@ const kindTargets: Record<KubernetesKind, keyof Snapshot> = {
   Namespace: 'namespaces',
   NetworkPolicy: 'networkPolicies',
   Event: 'events',
+  ValidatingWebhookConfiguration: 'webhookConfigurations',
+  MutatingWebhookConfiguration: 'webhookConfigurations',
+  APIService: 'apiServices',
 };
 
 class FileParser {

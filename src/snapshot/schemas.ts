@@ -668,6 +668,72 @@ export const CiliumPolicy = z.object({
 });
 export type CiliumPolicy = z.infer<typeof CiliumPolicy>;
 
+/** A webhook's or APIService's target Service: the API server calls its pods (admissionregistration.k8s.io/v1). */
+const serviceReference = z.object({
+  namespace: z.string(),
+  name: z.string(),
+  path: z.string().nullish(),
+  /** Service port; 443 when unset (the API's default). */
+  port: z.number().int().min(1).max(65535).nullish(),
+});
+
+/**
+ * admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration and MutatingWebhookConfiguration:
+ * only what says who the API server calls (a Service or a URL), whether a failed call is fatal,
+ * and which objects trigger it.
+ */
+export const K8sWebhookConfiguration = z.object({
+  kind: z.enum(['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']),
+  metadata,
+  webhooks: z
+    .array(
+      z.object({
+        name: z.string(),
+        clientConfig: z.object({ service: serviceReference.nullish(), url: z.string().nullish() }),
+        failurePolicy: z.string().nullish(),
+        rules: z
+          .array(
+            z.object({
+              apiGroups: z.array(z.string()).nullish(),
+              resources: z.array(z.string()).nullish(),
+              operations: z.array(z.string()).nullish(),
+            }),
+          )
+          .nullish(),
+      }),
+    )
+    .nullish(),
+});
+export type K8sWebhookConfiguration = z.infer<typeof K8sWebhookConfiguration>;
+
+/** apiregistration.k8s.io/v1 APIService: an aggregated API the API server proxies to a Service (none = served locally). */
+export const K8sApiService = z.object({
+  kind: z.literal('APIService'),
+  metadata,
+  spec: z
+    .object({
+      group: z.string().nullish(),
+      version: z.string().nullish(),
+      service: serviceReference.omit({ path: true }).nullish(),
+    })
+    .nullish(),
+  status: z
+    .object({
+      conditions: z
+        .array(
+          z.object({
+            type: z.string(),
+            status: z.string(),
+            reason: z.string().nullish(),
+            message: z.string().nullish(),
+          }),
+        )
+        .nullish(),
+    })
+    .nullish(),
+});
+export type K8sApiService = z.infer<typeof K8sApiService>;
+
 /** Kinds kept loosely for later questions (policies, events); only their identity is checked now. */
 export const K8sLoose = z.object({ kind: z.string(), metadata });
 export type K8sLoose = z.infer<typeof K8sLoose>;
@@ -685,6 +751,9 @@ export const kubernetesKinds = {
   Namespace: K8sLoose,
   NetworkPolicy: K8sNetworkPolicy,
   Event: K8sLoose,
+  ValidatingWebhookConfiguration: K8sWebhookConfiguration,
+  MutatingWebhookConfiguration: K8sWebhookConfiguration,
+  APIService: K8sApiService,
 } as const;
 export type KubernetesKind = keyof typeof kubernetesKinds;
 

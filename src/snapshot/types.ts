@@ -17,6 +17,8 @@ import type {
   K8sSecurityGroupPolicy,
   K8sDynamoGraphDeployment,
   K8sService,
+  K8sWebhookConfiguration,
+  K8sApiService,
   NetworkAcl,
   NetworkInterface,
   PrefixList,
@@ -77,6 +79,9 @@ export type DataKind =
   | 'CiliumNetworkPolicy'
   | 'CiliumClusterwideNetworkPolicy'
   | 'Event'
+  | 'ValidatingWebhookConfiguration'
+  | 'MutatingWebhookConfiguration'
+  | 'APIService'
   | 'PodLogs'
   | 'SnapshotManifest';
 
@@ -110,6 +115,10 @@ export interface Snapshot {
   /** cilium.io/v2 CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies. */
   readonly ciliumPolicies: Located<CiliumPolicy>[];
   readonly events: Located<K8sLoose>[];
+  /** Validating and mutating admission webhook configurations: whom the API server calls on admission. */
+  readonly webhookConfigurations: Located<K8sWebhookConfiguration>[];
+  /** Aggregated APIs (custom metrics, …): whom the API server proxies to. */
+  readonly apiServices: Located<K8sApiService>[];
   readonly podLogs: Located<PodLogs['items'][number]>[];
   readonly manifests: Located<SnapshotManifest>[];
   /**
@@ -168,6 +177,8 @@ export function emptySnapshot(): Snapshot {
     calicoPolicies: [],
     ciliumPolicies: [],
     events: [],
+    webhookConfigurations: [],
+    apiServices: [],
     podLogs: [],
     manifests: [],
     ignored: [],

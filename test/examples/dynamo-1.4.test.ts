@@ -14,6 +14,13 @@
  *   OS-assigned port, advertised through discovery (not an AICR rule: required by issue 15 on top of
  *   what AICR documents).
  *
+ * - ai-dynamo/dynamo deploy/helm/charts/platform/components/operator (webhook-configuration.yaml,
+ *   deployment.yaml): the API server calls the operator's DynamoGraphDeployment webhooks on the
+ *   manager's containerPort 9443; on EKS it dials from the control plane's ENIs, which carry the
+ *   cluster security group (describe-cluster resourcesVpcConfig.clusterSecurityGroupId).
+ * - prometheus-community/helm-charts charts/prometheus-adapter (values.yaml listenPort 6443): the API
+ *   server proxies the custom metrics API that ai-service-metrics reads to the adapter's pod port.
+ *
  * The blocked set is computed here from the example's raw describe-security-groups output and those
  * rules, by a check of a few lines that knows nothing of the tool.
  */
@@ -46,13 +53,19 @@ interface Group {
 
 const groups: Group[] = JSON.parse(readFileSync(`${INSTALLED}/aws/security-groups.json`, 'utf8')).SecurityGroups;
 const groupId = (name: string): string => groups.find((g) => g.GroupName === name)!.GroupId;
-const SG = { system: groupId('dynamo-inference-system'), gpu: groupId('dynamo-inference-gpu') };
-const NODE_GROUP = { system: 'system', gpu: 'gpu-h100' } as const;
+const clusterSg: string = JSON.parse(readFileSync(`${INSTALLED}/aws/describe-cluster.json`, 'utf8')).cluster
+  .resourcesVpcConfig.clusterSecurityGroupId;
+const SG = {
+  system: groupId('dynamo-inference-system'),
+  gpu: groupId('dynamo-inference-gpu'),
+  cluster: clusterSg,
+};
+const NODE_GROUP = { system: 'system', gpu: 'gpu-h100', cluster: 'EKS control plane' } as const;
 
 /** Linux's default net.ipv4.ip_local_port_range: the ports an OS-assigned listener gets. */
 const OS_ASSIGNED = { from: 32768, to: 60999 };
 
-type Side = 'system' | 'gpu';
+type Side = 'system' | 'gpu' | 'cluster';
 interface DocumentedFlow {
   /** The catalog id the tool reports the flow under. */
   readonly requirement: string;
@@ -75,6 +88,15 @@ const documentedFlows: DocumentedFlow[] = [
   { requirement: 'accelerator-metrics', from: 'system', to: 'gpu', documented: { from: 9400, to: 9400 }, used: { from: 9400, to: 9400 } },
 ];
 
+/**
+ * The API server's calls into the system node group (the operator and prometheus-adapter run
+ * there), from the control plane's ENIs: not on AICR's page, needed all the same. The webhook
+ * applies wherever the operator runs (or the recipe installs it); the custom metrics API where
+ * prometheus-adapter runs or the recipe installs it.
+ */
+const WEBHOOK: DocumentedFlow = { requirement: 'operator-webhook', from: 'cluster', to: 'system', documented: { from: 9443, to: 9443 }, used: { from: 9443, to: 9443 } };
+const CUSTOM_METRICS: DocumentedFlow = { requirement: 'custom-metrics-api', from: 'cluster', to: 'system', documented: { from: 6443, to: 6443 }, used: { from: 6443, to: 6443 } };
+
 /** Whether the target SG admits TCP on every port of `ports` from the source SG (the raw JSON, read directly). */
 function admits(target: string, source: string, ports: { from: number; to: number }): boolean {
   const group = groups.find((g) => g.GroupId === target)!;
@@ -89,13 +111,20 @@ function admits(target: string, source: string, ports: { from: number; to: numbe
 }
 
 /** Blocked by the SGs as captured: a documented cross-SG flow whose used ports the target SG does not admit. */
-const expectedBlocked = documentedFlows.filter((f) => !admits(SG[f.to], SG[f.from], f.used));
+const blockedOf = (flows: readonly DocumentedFlow[]): DocumentedFlow[] =>
+  flows.filter((f) => !admits(SG[f.to], SG[f.from], f.used));
 /** Each blocked flow gets the narrowest rule: its used ports, on the target SG, from the source SG. */
-const expectedRules = [
-  ...new Set(
-    expectedBlocked.map((f) => `${SG[f.to]} tcp/${f.used.from}-${f.used.to} from ${SG[f.from]}`),
-  ),
-].sort();
+const rulesOf = (flows: readonly DocumentedFlow[]): string[] =>
+  [...new Set(flows.map((f) => `${SG[f.to]} tcp/${f.used.from}-${f.used.to} from ${SG[f.from]}`))].sort();
+/** The pod flows AICR documents (and the DCGM ones) that the captured SGs block. */
+const expectedBlocked = blockedOf(documentedFlows);
+const expectedRules = rulesOf(expectedBlocked);
+/** Installed: the running operator adds its webhook. */
+const installedBlocked = blockedOf([...documentedFlows, WEBHOOK]);
+const installedRules = rulesOf(installedBlocked);
+/** With the 1.4 recipe: dynamo-platform and prometheus-adapter, and ai-service-metrics runs. */
+const recipeBlocked = blockedOf([...documentedFlows, WEBHOOK, CUSTOM_METRICS]);
+const recipeRules = rulesOf(recipeBlocked);
 
 /** The required flows that are blocked (recommended ones never fail the verdict without --strict). */
 const blockedIds = (result: AnalysisResult): string[] =>
@@ -138,6 +167,15 @@ describe('the documentation, applied by hand to the captured SGs', () => {
       assert.ok(!admits(SG.gpu, SG.system, { from: port, to: port }), `GPU SG admits nothing from the system SG (${port})`);
   });
 
+  it('the system SG (set by the node group’s launch template) admits the cluster SG on 443 and 10250 only: not the webhook’s 9443, nor the adapter’s 6443', () => {
+    assert.ok(admits(SG.system, SG.cluster, { from: 443, to: 443 }));
+    assert.ok(admits(SG.system, SG.cluster, { from: 10250, to: 10250 }));
+    assert.deepEqual(
+      recipeBlocked.filter((f) => f.from === 'cluster').map((f) => f.requirement),
+      ['operator-webhook', 'custom-metrics-api'],
+    );
+  });
+
   it('the narrowest rules lie inside what AICR documents', () => {
     for (const flow of expectedBlocked) {
       assert.ok(flow.documented.from <= flow.used.from && flow.used.to <= flow.documented.to, flow.requirement);
@@ -161,10 +199,10 @@ describe(`${INSTALLED} (Dynamo 1.4.2, frontend on the system node group)`, () =>
     assert.equal(result.verdict, 'fail');
     assert.deepEqual(
       blockedIds(result),
-      [...expectedBlocked.map((f) => f.requirement), 'kv-event-publisher'].sort(),
+      [...installedBlocked.map((f) => f.requirement), 'kv-event-publisher'].sort(),
     );
     for (const flow of result.flows.filter((f) => f.status === 'blocked' && f.level === 'required')) {
-      const documented = documentedFlows.find((d) => d.requirement === flow.requirement) ?? {
+      const documented = [...documentedFlows, WEBHOOK].find((d) => d.requirement === flow.requirement) ?? {
         // The publisher is dialled like 5557: router/frontend → worker.
         from: 'system' as const,
         to: 'gpu' as const,
@@ -176,9 +214,14 @@ describe(`${INSTALLED} (Dynamo 1.4.2, frontend on the system node group)`, () =>
       assert.deepEqual(flow.destination.securityGroups, [SG[documented.to]], flow.id);
       assert.deepEqual(flow.ports, documented.used, flow.id);
       // The conformance orchestrator is not created yet: it is predicted on every node it can land on.
+      // The API server is no pod: it calls from the control plane's ENIs, in the cluster's subnets.
       assert.equal(
         flow.source.kind,
-        flow.requirement === 'accelerator-metrics' ? 'nodes' : 'pods',
+        flow.requirement === 'accelerator-metrics'
+          ? 'nodes'
+          : flow.requirement === 'operator-webhook'
+            ? 'control-plane'
+            : 'pods',
         'everything else is deployed: real pods at both ends',
       );
       assert.equal(flow.destination.kind, 'pods');
@@ -200,15 +243,15 @@ describe(`${INSTALLED} (Dynamo 1.4.2, frontend on the system node group)`, () =>
 
   it('--strict adds the scrape’s rule (GPU SG admits 9090 from the system SG) to the same rules, and the what-if passes', async () => {
     const [before, after] = await fixAndRerun(INSTALLED, { strict: true });
-    assert.deepEqual(rules(before), [...expectedRules, `${SG.gpu} tcp/9090-9090 from ${SG.system}`].sort());
+    assert.deepEqual(rules(before), [...installedRules, `${SG.gpu} tcp/9090-9090 from ${SG.system}`].sort());
     assert.equal(after.verdict, 'pass');
     assert.deepEqual(after.remediation, []);
   });
 
   it('the fix has exactly the narrowest rules, no 9090 and no 4222, and the what-if passes', async () => {
     const [before, after] = await fixAndRerun(INSTALLED);
-    assert.deepEqual(rules(before), expectedRules);
-    assert.equal(before.remediation.length, 4);
+    assert.deepEqual(rules(before), installedRules);
+    assert.equal(before.remediation.length, 5);
     for (const rule of before.remediation) {
       assert.equal(rule.direction, 'ingress');
       assert.equal(rule.protocol, 'tcp');
@@ -220,7 +263,7 @@ describe(`${INSTALLED} (Dynamo 1.4.2, frontend on the system node group)`, () =>
     assert.equal(after.summary.blocked + after.summary.unknown, 0);
   });
 
-  it('AICR’s four documented rules, applied as written, also pass: its system → GPU 1024-65535 covers 9400 too', async () => {
+  it('AICR’s four documented rules, applied as written, leave only the operator webhook blocked (its system → GPU 1024-65535 covers 9400); with the webhook rule it passes', async () => {
     const snapshot = await loadSnapshot(INSTALLED);
     const aicrPage = documentedFlows.filter(
       (f) => f.requirement !== 'dcgm-scrape' && f.requirement !== 'accelerator-metrics',
@@ -240,7 +283,17 @@ describe(`${INSTALLED} (Dynamo 1.4.2, frontend on the system node group)`, () =>
       command: '',
     }));
     const result = analyzeSnapshot(applyRemediation(snapshot, asDocumented));
-    assert.equal(result.verdict, 'pass');
+    assert.equal(result.verdict, 'fail');
+    assert.deepEqual(blockedIds(result), ['operator-webhook']);
+    const webhookRule: SgRemediation = {
+      ...asDocumented[0]!,
+      id: 'webhook',
+      groupId: SG.system,
+      fromPort: 9443,
+      toPort: 9443,
+      sourceGroupId: SG.cluster,
+    };
+    assert.equal(analyzeSnapshot(applyRemediation(snapshot, [...asDocumented, webhookRule])).verdict, 'pass');
   });
 
   it('the JSON output names AICR’s wider range next to the narrower one it requires', async () => {
@@ -254,8 +307,11 @@ describe(`${INSTALLED} (Dynamo 1.4.2, frontend on the system node group)`, () =>
 });
 
 describe(`${PREFLIGHT} (same AWS data, nothing installed)`, () => {
-  it('without a recipe: the same flows and rules as with AICR’s recipe, predicted, and PASS after its fix', async () => {
+  it('without a recipe: the pod flows and rules AICR’s recipe needs, predicted, and PASS after its fix; nothing predicts the control plane’s calls', async () => {
     const [before, after] = await fixAndRerun(PREFLIGHT);
+    const notApplicable = new Map(before.notApplicable.map((n) => [n.id, n.because]));
+    assert.match(notApplicable.get('operator-webhook') ?? '', /no Dynamo operator pod, and no recipe installing dynamo-platform/);
+    assert.match(notApplicable.get('custom-metrics-api') ?? '', /no prometheus-adapter pod, and no recipe installing prometheus-adapter/);
     assert.equal(before.verdict, 'fail');
     assert.equal(before.dynamo.version, '1.4.2', 'nothing installed: the newest release in the catalog');
     // Nothing installed yet: the conformance check and the GPU operator's dcgm-exporter are both
@@ -277,15 +333,17 @@ describe(`${PREFLIGHT} (same AWS data, nothing installed)`, () => {
     assert.equal(after.summary.blocked + after.summary.unknown, 0);
   });
 
-  it('with the 1.4 recipe (gpu-operator, ai-service-metrics): the same four rules as the installed cluster, then PASS', async () => {
+  it('with the 1.4 recipe (dynamo-platform, prometheus-adapter, ai-service-metrics): the pod rules plus the control plane’s two, predicted, then PASS', async () => {
     const [before, after] = await fixAndRerun(PREFLIGHT, { recipe: recipe14() });
     assert.equal(before.verdict, 'fail');
     assert.equal(before.dynamo.version, '1.4.2');
     assert.deepEqual(
       blockedIds(before),
-      [...expectedBlocked.map((f) => f.requirement), 'kv-event-publisher'].sort(),
+      [...recipeBlocked.map((f) => f.requirement), 'kv-event-publisher'].sort(),
     );
-    assert.deepEqual(rules(before), expectedRules);
+    for (const id of ['operator-webhook', 'custom-metrics-api'])
+      assert.match(before.requirements.find((r) => r.id === id)!.decidedBy.join(' '), /predicted: .*recipe/);
+    assert.deepEqual(rules(before), recipeRules);
     assert.equal(after.verdict, 'pass');
     assert.deepEqual(after.remediation, []);
   });

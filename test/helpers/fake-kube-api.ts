@@ -68,6 +68,27 @@ const ROUTES: readonly Route[] = [
   { path: '/api/v1/namespaces', kind: 'Namespace', apiVersion: 'v1', resource: 'namespaces', group: '' },
   { path: '/api/v1/events', kind: 'Event', apiVersion: 'v1', resource: 'events', group: '' },
   {
+    path: '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations',
+    kind: 'ValidatingWebhookConfiguration',
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    resource: 'validatingwebhookconfigurations',
+    group: 'admissionregistration.k8s.io',
+  },
+  {
+    path: '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations',
+    kind: 'MutatingWebhookConfiguration',
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    resource: 'mutatingwebhookconfigurations',
+    group: 'admissionregistration.k8s.io',
+  },
+  {
+    path: '/apis/apiregistration.k8s.io/v1/apiservices',
+    kind: 'APIService',
+    apiVersion: 'apiregistration.k8s.io/v1',
+    resource: 'apiservices',
+    group: 'apiregistration.k8s.io',
+  },
+  {
     path: '/apis/discovery.k8s.io/v1/endpointslices',
     kind: 'EndpointSlice',
     apiVersion: 'discovery.k8s.io/v1',

@@ -47,7 +47,11 @@ describe('version transitions on the bundled examples', () => {
       'vanishes etcd gpu-l40s/pods allowed→-',
     ]);
     // The workers carry DYN_SYSTEM_PORT in both releases: the recommended metrics scrape stays as it was.
-    assert.equal(d.unchanged, 4, 'the three Prometheus classes and the Dynamo metrics scrape');
+    assert.equal(
+      d.unchanged,
+      5,
+      'the three Prometheus classes, the Dynamo metrics scrape, and the operator webhook (allowed: the system SG admits the cluster SG on 9443)',
+    );
     assert.deepEqual(
       d.fixes.map((f) => f.command),
       [

@@ -88,13 +88,16 @@ describe('HTML report in chromium', () => {
       'system nodes [dgxc-h100-system]',
       // Prometheus itself, the source of the (recommended) Dynamo metrics scrape of the workers.
       'system pods [dgxc-h100-system]',
+      // The API server, calling the operator's webhook from the control plane's ENIs.
+      'EKS control plane [eks-cluster-sg-dgxc-h100-1739268517]',
     ]);
     const blocked = page.locator('#matrix td[data-status="blocked"]');
     assert.equal(await blocked.count(), 4);
     for (const text of await blocked.allInnerTexts())
       assert.match(text, /BLOCKED/, 'status in words, not colour only');
-    // request plane, response stream, Prometheus from the system nodes, and the recommended metrics scrape.
-    assert.equal(await page.locator('#matrix td[data-status="allowed"]').count(), 4);
+    // request plane, response stream, Prometheus from the system nodes, the recommended metrics
+    // scrape, and the operator webhook (the system SG admits the cluster SG on 9443).
+    assert.equal(await page.locator('#matrix td[data-status="allowed"]').count(), 5);
     await page.close();
   });
 

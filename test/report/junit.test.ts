@@ -89,8 +89,11 @@ describe('JUnit report', () => {
       assert.ok(text(c.failure).includes(fix.command));
     }
     const passed = cases.filter((c) => !c.failure && !c.error && !c.skipped);
-    // request plane, response stream, Prometheus from the system nodes, and the (recommended) Dynamo metrics scrape.
-    assert.equal(passed.length, 4);
+    // request plane, response stream, Prometheus from the system nodes, the (recommended) Dynamo
+    // metrics scrape, and the operator webhook from the control plane (the system SG admits the
+    // cluster SG on 9443).
+    assert.equal(passed.length, 5);
+    assert.ok(passed.some((c) => c['@_classname'] === 'dynamo-netcheck.operator-webhook'));
     assert.ok(passed.every((c) => (c['system-out'] ?? '').includes('allowed')));
   });
 

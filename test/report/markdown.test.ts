@@ -33,7 +33,7 @@ describe('Markdown report', () => {
     const result = await dgxcResult();
     const md = markdown(result);
     assert.match(md, /^### dynamo-netcheck: ❌ FAIL — cluster dgxc-h100$/m);
-    assert.match(md, /\*\*4 blocked\*\*, 0 unknown, 6 allowed/);
+    assert.match(md, /\*\*4 blocked\*\*, 0 unknown, 7 allowed/);
     const [header, ...rows] = tableRows(md);
     assert.deepEqual(header, ['Status', 'Requirement', 'Port', 'From', 'To', 'Why', 'Fix']);
     assert.equal(rows.length, result.flows.filter((f) => f.status !== 'allowed' || f.coLocationMasks).length);

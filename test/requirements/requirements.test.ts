@@ -38,7 +38,16 @@ describe('requirements catalog', () => {
   it('Dynamo 1.0.x needs etcd 2379, not NATS', () => {
     const r = ids(scenario(), { dynamoVersion: '1.0.2' });
     // No pods captured: AICR's recipes install gpu-operator, so the DCGM scrape and accelerator-metrics' dial are assumed.
-    assert.deepEqual(r.ids, ['etcd', 'prometheus', 'dcgm-scrape', 'accelerator-metrics']);
+    // No cluster read: every dynamo-platform install runs the operator, whose webhooks the API server
+    // calls, and ai-service-metrics reads the custom metrics API (prometheus-adapter).
+    assert.deepEqual(r.ids, [
+      'etcd',
+      'prometheus',
+      'dcgm-scrape',
+      'accelerator-metrics',
+      'operator-webhook',
+      'custom-metrics-api',
+    ]);
   });
 
   it('Dynamo 1.2 needs NATS 4222, the request plane, and Prometheus', () => {
@@ -50,8 +59,14 @@ describe('requirements catalog', () => {
       'response-stream',
       'dcgm-scrape',
       'accelerator-metrics',
+      'operator-webhook',
+      'custom-metrics-api',
     ]);
     assert.equal(r.ports.nats, '4222-4222');
+    // ai-dynamo/dynamo operator deployment.yaml: containerPort 9443 "webhook-server";
+    // prometheus-community prometheus-adapter values.yaml: listenPort 6443.
+    assert.equal(r.ports['operator-webhook'], '9443-9443');
+    assert.equal(r.ports['custom-metrics-api'], '6443-6443');
     // OS-assigned: Linux's default net.ipv4.ip_local_port_range is 32768-60999 (ip-sysctl docs).
     assert.equal(r.ports['request-plane'], '32768-60999', 'OS-assigned port: only the range is static');
   });
@@ -69,7 +84,8 @@ describe('requirements catalog', () => {
         checks: ['inference-perf'],
       },
     });
-    assert.deepEqual(r.ids, ['nats', 'request-plane', 'response-stream']);
+    // The custom metrics API goes with ai-service-metrics; the operator's webhook stays.
+    assert.deepEqual(r.ids, ['nats', 'request-plane', 'response-stream', 'operator-webhook']);
   });
 
   it('detects the version from Dynamo image tags, states it, and the flag wins', () => {

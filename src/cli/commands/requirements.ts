@@ -46,7 +46,7 @@ export const registerRequirements: RegisterCommand = (program, setExit) => {
       ? buildModel(await readSnapshot(snapshotPath, { maxFileSize: opts.maxFileSize as string }))
       : undefined;
     const { context, notes } = buildRequirementContext(model?.pods ?? [], {
-      ...(model ? { declared: model.dynamoComponents } : {}),
+      ...(model ? { declared: model.dynamoComponents, controlPlane: model } : {}),
       ...(dynamoVersion ? { dynamoVersion } : {}),
       ...(recipe ? { recipe } : {}),
       ...(opts.conformance === false ? { conformance: false } : {}),

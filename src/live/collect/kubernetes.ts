@@ -4,6 +4,8 @@
  * call here is a `list` or a `get`, and docs/rbac.yaml grants exactly these (a test keeps them equal).
  */
 import {
+  AdmissionregistrationV1Api,
+  ApiregistrationV1Api,
   AppsV1Api,
   CoreV1Api,
   CustomObjectsApi,
@@ -58,6 +60,8 @@ export function loadKubeConfig(source: KubeSource): KubeConfig {
 }
 
 interface Apis {
+  readonly admission: AdmissionregistrationV1Api;
+  readonly apiRegistration: ApiregistrationV1Api;
   readonly core: CoreV1Api;
   readonly apps: AppsV1Api;
   readonly discovery: DiscoveryV1Api;
@@ -276,6 +280,35 @@ const LISTS: readonly ListSpec[] = [
         ...p,
       }) as Promise<ListResult>,
   },
+  // Whom the API server calls from the EKS control plane: admission webhooks and aggregated APIs
+  // (the Dynamo operator's webhooks, prometheus-adapter's custom metrics API).
+  {
+    kind: 'ValidatingWebhookConfiguration',
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    file: 'k8s/validatingwebhookconfigurations.json',
+    group: 'admissionregistration.k8s.io',
+    resource: 'validatingwebhookconfigurations',
+    model: 'V1ValidatingWebhookConfiguration',
+    list: (a, p) => a.admission.listValidatingWebhookConfiguration(p),
+  },
+  {
+    kind: 'MutatingWebhookConfiguration',
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    file: 'k8s/mutatingwebhookconfigurations.json',
+    group: 'admissionregistration.k8s.io',
+    resource: 'mutatingwebhookconfigurations',
+    model: 'V1MutatingWebhookConfiguration',
+    list: (a, p) => a.admission.listMutatingWebhookConfiguration(p),
+  },
+  {
+    kind: 'APIService',
+    apiVersion: 'apiregistration.k8s.io/v1',
+    file: 'k8s/apiservices.json',
+    group: 'apiregistration.k8s.io',
+    resource: 'apiservices',
+    model: 'V1APIService',
+    list: (a, p) => a.apiRegistration.listAPIService(p),
+  },
   {
     kind: 'Namespace',
     apiVersion: 'v1',
@@ -338,6 +371,8 @@ export async function collectKubernetes(
 ): Promise<KubeCollection> {
   const server = kc.getCurrentCluster()?.server ?? '(unknown server)';
   const apis: Apis = {
+    admission: kc.makeApiClient(AdmissionregistrationV1Api),
+    apiRegistration: kc.makeApiClient(ApiregistrationV1Api),
     core: kc.makeApiClient(CoreV1Api),
     apps: kc.makeApiClient(AppsV1Api),
     discovery: kc.makeApiClient(DiscoveryV1Api),

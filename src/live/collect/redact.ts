@@ -471,12 +471,28 @@ function mapLazily(value: unknown, map: (key: string | number, member: unknown) 
  * DynamoGraphDeployment's services too, status and event messages masked, and every other string
  * rid of token-shaped secrets.
  */
+function withoutKey(object: Json, key: string): Json {
+  const { [key]: _dropped, ...rest } = object;
+  return rest;
+}
+
 export function redactObject<T>(object: T): T {
   if (!isObject(object)) return object;
   const out: Json = { ...object };
   if ('metadata' in out) out.metadata = cleanMetadata(out.metadata);
   if (out.kind === 'Pod') out.spec = redactPodSpec(out.spec);
   if (out.kind === 'DynamoGraphDeployment') out.spec = redactGraphSpec(out.spec);
+  // Not read by the analysis: the CA bundles of webhooks and APIServices (bulky, and nobody's business).
+  if (
+    (out.kind === 'ValidatingWebhookConfiguration' || out.kind === 'MutatingWebhookConfiguration') &&
+    Array.isArray(out.webhooks)
+  )
+    out.webhooks = out.webhooks.map((hook: unknown) =>
+      isObject(hook) && isObject(hook.clientConfig)
+        ? { ...hook, clientConfig: withoutKey(hook.clientConfig, 'caBundle') }
+        : hook,
+    );
+  if (out.kind === 'APIService' && isObject(out.spec)) out.spec = withoutKey(out.spec, 'caBundle');
   if (isObject(out.spec) && isObject(out.spec.template)) {
     const template = out.spec.template;
     out.spec = {

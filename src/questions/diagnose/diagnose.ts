@@ -173,7 +173,7 @@ function whyNoFlows(analysis: AnalysisResult, requirements: readonly Requirement
 
 function link(f: FlowResult, names: Record<string, string>): LinkedFlow {
   const end = (e: FlowResult['source']): string =>
-    `${e.nodeGroup} ${e.kind} [${e.securityGroups.map((g) => names[g] ?? g).join(', ') || 'no SGs'}]`;
+    `${e.nodeGroup}${e.kind === 'control-plane' ? '' : ` ${e.kind}`} [${e.securityGroups.map((g) => names[g] ?? g).join(', ') || 'no SGs'}]`;
   return {
     id: f.id,
     requirement: f.requirement,

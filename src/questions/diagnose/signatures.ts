@@ -20,6 +20,8 @@ export type CauseId =
   | 'etcd-lease-failing'
   | 'dcgm-series-unexplained'
   | 'dcgm-exporter-unexplained'
+  | 'webhook-call-unexplained'
+  | 'custom-metrics-unexplained'
   | 'dns-failure';
 
 /** Which flows a symptom points to: those from the pod that shows it, from the node the validator's pod ran on, or all. */
@@ -184,6 +186,35 @@ export const signatures: readonly Signature[] = [
     otherwise: 'dcgm-exporter-unexplained',
   },
   {
+    // The API server's error when it cannot call an admission webhook (kubectl apply, helm, the
+    // operator's own updates): the Dynamo operator's webhooks are named *dynamo*.kb.io and call
+    // <release>-dynamo-operator-webhook-service (ai-dynamo/dynamo webhook-configuration.yaml).
+    id: 'dynamo-webhook-call-failed',
+    in: EVERY_MESSAGE,
+    pattern:
+      /failed calling webhook "?[^"\s]*dynamo[^"\s]*"?.*(deadline exceeded|i\/o timeout|timed? ?out|connection refused|no route to host)/i,
+    meaning:
+      'the Kubernetes API server could not reach the Dynamo operator’s admission webhook, so creating or updating a DynamoGraphDeployment is rejected (failurePolicy Fail); on EKS the API server dials the operator pod’s webhook port from the control plane’s ENIs, which carry the cluster security group',
+    requirements: ['operator-webhook'],
+    scope: 'cluster',
+    whenBlocked: 'flow-blocked',
+    otherwise: 'webhook-call-unexplained',
+  },
+  {
+    // NVIDIA/aicr ai_service_metrics_check.go, after the Prometheus query: the API server proxies
+    // /apis/custom.metrics.k8s.io to prometheus-adapter (APIService v1beta1.custom.metrics.k8s.io).
+    id: 'custom-metrics-api-unavailable',
+    in: EVERY_MESSAGE,
+    pattern:
+      /custom metrics API not available|failing or missing response from https?:\/\/\S+\/apis\/custom\.metrics\.k8s\.io/i,
+    meaning:
+      'the custom metrics API did not answer through the API server: the API server proxies it to prometheus-adapter from the control plane’s ENIs (cluster security group), so a node or pod security group that does not admit the cluster security group on the adapter’s port breaks it',
+    requirements: ['custom-metrics-api'],
+    scope: 'cluster',
+    whenBlocked: 'flow-blocked',
+    otherwise: 'custom-metrics-unexplained',
+  },
+  {
     id: 'etcd-lease',
     in: EVERY_MESSAGE,
     pattern: /Unable to create lease/i,
@@ -246,6 +277,24 @@ export const causeSpecs: Record<CauseId, CauseSpec> = {
     advice: [
       'kubectl -n gpu-operator get pods,endpointslices -l app=nvidia-dcgm-exporter — does it run and serve behind its Service?',
       'confirm live: dynamo-netcheck dial http://nvidia-dcgm-exporter.gpu-operator.svc:9400',
+    ],
+  },
+  'webhook-call-unexplained': {
+    title:
+      'the API server cannot call the Dynamo operator’s webhook although the control plane → operator flow is not found blocked',
+    confidence: 'possible',
+    advice: [
+      'kubectl -n dynamo-system get pods,endpointslices -l control-plane=controller-manager — is the operator ready behind its webhook Service ("no endpoints available" means it is not)?',
+      'capture the webhook configurations (dynamo-netcheck snapshot collects them) so the analysis reads the Service and port the API server really calls',
+    ],
+  },
+  'custom-metrics-unexplained': {
+    title:
+      'the custom metrics API is unavailable although the control plane → prometheus-adapter flow is not found blocked',
+    confidence: 'possible',
+    advice: [
+      'kubectl get apiservice v1beta1.custom.metrics.k8s.io -o yaml — its Available condition says why',
+      'kubectl -n monitoring get pods,endpointslices -l app.kubernetes.io/name=prometheus-adapter — does the adapter run and serve?',
     ],
   },
   'workload-never-ready': {

@@ -174,7 +174,7 @@ function groupText(plan: FixPlan, id: string): string {
 }
 
 function endText(plan: FixPlan, end: FlowResult['source']): string {
-  const unit = end.kind === 'pods' ? 'pod' : 'node';
+  const unit = end.kind === 'pods' ? 'pod' : end.kind === 'control-plane' ? 'subnet' : 'node';
   const groups = end.securityGroups.map((g) => plan.securityGroupNames[g] ?? g).join(', ') || 'no SGs';
   return `${end.nodeGroup} (${end.count} ${unit}${end.count === 1 ? '' : 's'}) [${groups}]`;
 }

@@ -132,10 +132,21 @@ export function planProbes(model: ClusterModel, analysis: AnalysisResult, option
     throw new Error(`run id ${options.runId}: expected lowercase letters, digits and dashes`);
   const namespace = `dynamo-netcheck-${options.runId}`;
   const notProbed: string[] = [];
-  const tcpFlows = analysis.flows.filter((f) => f.protocol === 'tcp');
+  // The API server dials from the EKS control plane, where no probe pod can run: those flows are
+  // decided statically only, and the plan says so once per requirement with the static verdict.
+  const fromControlPlane = (f: FlowResult): boolean => f.source.kind === 'control-plane';
+  const tcpFlows = analysis.flows.filter((f) => f.protocol === 'tcp' && !fromControlPlane(f));
   for (const flow of analysis.flows)
     if (flow.protocol !== 'tcp')
       notProbed.push(`${flow.title} (${flow.protocol}/${flow.port}): nc and dial test TCP only`);
+  for (const requirement of analysis.requirements.filter((r) => r.from === 'control-plane')) {
+    const flows = analysis.flows.filter((f) => f.requirement === requirement.id);
+    if (flows.length === 0) continue;
+    const statuses = [...new Set(flows.map((f) => f.status))].join(', ');
+    notProbed.push(
+      `${requirement.title} (tcp/${portText(requirement)}): the Kubernetes API server dials it from the EKS control plane, where no probe pod can run; checked statically only (${statuses})`,
+    );
+  }
 
   // Source classes, in the order the flows name them.
   const classes = new Map<string, { source: SourceClass; flows: FlowResult[] }>();
@@ -149,7 +160,9 @@ export function planProbes(model: ClusterModel, analysis: AnalysisResult, option
     entry.flows.push(flow);
     classes.set(key, entry);
   }
-  const requirements = analysis.requirements.filter((r) => r.protocol === 'tcp');
+  const requirements = analysis.requirements.filter(
+    (r) => r.protocol === 'tcp' && r.from !== 'control-plane',
+  );
   const targetPods = new Map(requirements.map((r) => [r.id, podsOf(model, r)] as const));
   // Where no real server serves the port, a stand-in listener does; the reason is reported.
   const standIn = new Map<string, string>();

@@ -82,7 +82,63 @@ const graph = {
     },
   },
 };
-const served = [...objects, ...namespacesOf(objects), ...policies, graph];
+/**
+ * The Dynamo operator's validating webhook as its chart renders it (ai-dynamo/dynamo
+ * webhook-configuration.yaml), with the CA bundle the operator injects, and prometheus-adapter's
+ * APIService (prometheus-community/helm-charts custom-metrics-apiservice.yaml).
+ */
+const webhooks = {
+  apiVersion: 'admissionregistration.k8s.io/v1',
+  kind: 'ValidatingWebhookConfiguration',
+  metadata: { name: 'dynamo-platform-dynamo-operator-validating', creationTimestamp: '2026-11-20T08:41:02Z' },
+  webhooks: [
+    {
+      name: 'vdynamographdeployment.kb.io',
+      admissionReviewVersions: ['v1'],
+      sideEffects: 'None',
+      failurePolicy: 'Fail',
+      clientConfig: {
+        caBundle: 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t',
+        service: {
+          namespace: 'dynamo-system',
+          name: 'dynamo-platform-dynamo-operator-webhook-service',
+          path: '/validate/nvidia.com/v1beta1/dynamographdeployments',
+          port: 443,
+        },
+      },
+      rules: [
+        {
+          apiGroups: ['nvidia.com'],
+          apiVersions: ['v1beta1'],
+          operations: ['CREATE', 'UPDATE'],
+          resources: ['dynamographdeployments'],
+        },
+      ],
+    },
+  ],
+};
+const mutating = {
+  ...webhooks,
+  kind: 'MutatingWebhookConfiguration',
+  metadata: { name: 'dynamo-platform-dynamo-operator-mutating', creationTimestamp: '2026-11-20T08:41:02Z' },
+};
+const apiService = {
+  apiVersion: 'apiregistration.k8s.io/v1',
+  kind: 'APIService',
+  metadata: { name: 'v1beta1.custom.metrics.k8s.io', creationTimestamp: '2026-11-20T08:41:02Z' },
+  spec: {
+    group: 'custom.metrics.k8s.io',
+    version: 'v1beta1',
+    groupPriorityMinimum: 100,
+    versionPriority: 100,
+    insecureSkipTLSVerify: true,
+    service: { namespace: 'monitoring', name: 'prometheus-adapter', port: 443 },
+  },
+  status: {
+    conditions: [{ type: 'Available', status: 'True', reason: 'Passed', message: 'all checks passed' }],
+  },
+};
+const served = [...objects, ...namespacesOf(objects), ...policies, graph, webhooks, mutating, apiService];
 const count = (kind: string) => served.filter((o) => o.kind === kind).length;
 const quiet = { progress: () => {} };
 
@@ -147,6 +203,24 @@ describe('Kubernetes collection', () => {
     assert.deepEqual(main.args, ['--model', 'Qwen/Qwen3-0.6B', '--api-key', REDACTED]);
     assert.deepEqual(main.env, [{ name: 'DYN_VLLM_KV_EVENT_PORT', value: '20080' }]);
     assert.equal(dgd.spec.services.VllmDecodeWorker.replicas, 2);
+  });
+
+  it('collects the webhook configurations and APIServices the API server calls, without their CA bundles', () => {
+    const [validating] = items(collection, 'k8s/validatingwebhookconfigurations.json') as [typeof webhooks];
+    assert.equal(validating.kind, 'ValidatingWebhookConfiguration');
+    assert.deepEqual(validating.webhooks[0]!.clientConfig, {
+      service: {
+        namespace: 'dynamo-system',
+        name: 'dynamo-platform-dynamo-operator-webhook-service',
+        path: '/validate/nvidia.com/v1beta1/dynamographdeployments',
+        port: 443,
+      },
+    });
+    assert.equal(validating.webhooks[0]!.failurePolicy, 'Fail');
+    assert.equal(items(collection, 'k8s/mutatingwebhookconfigurations.json').length, 1);
+    const [api] = items(collection, 'k8s/apiservices.json') as [typeof apiService];
+    assert.deepEqual(api.spec.service, { namespace: 'monitoring', name: 'prometheus-adapter', port: 443 });
+    assert.equal(api.status.conditions[0]!.type, 'Available');
   });
 
   it('only lists and gets: no watch, no write, no Secrets or ConfigMaps', () => {

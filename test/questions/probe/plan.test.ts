@@ -34,13 +34,22 @@ describe('planProbes over the example clusters', () => {
     it(`${example}: one probe per source class, pinned to a node of the class, expectations from the flows`, () => {
       const { model, analysis } = loaded.get(example)!;
       const plan = planProbes(model, analysis, options);
-      // Ranges are probed too (through stand-in listeners), so every TCP flow's source class counts.
+      // Ranges are probed too (through stand-in listeners), so every TCP flow's source class counts
+      // — except the EKS control plane, where no pod can run: stated as checked statically only.
       const classes = new Set(
         analysis.flows
-          .filter((f) => f.protocol === 'tcp')
+          .filter((f) => f.protocol === 'tcp' && f.source.kind !== 'control-plane')
           .map((f) => `${f.source.nodeGroup}|${[...f.source.securityGroups].sort().join(',')}`),
       );
       assert.equal(plan.probes.length, classes.size);
+      assert.ok(plan.probes.every((p) => p.source.nodeGroup !== 'EKS control plane'));
+      for (const webhook of analysis.flows.filter((f) => f.requirement === 'operator-webhook'))
+        assert.ok(
+          plan.notProbed.some(
+            (n) => n.startsWith(`${webhook.title} (tcp/9443)`) && n.includes('checked statically only'),
+          ),
+          'the plan says the webhook flow is not probed, and why',
+        );
       assert.equal(plan.namespace, 'dynamo-netcheck-r7');
       assert.equal(new Set(plan.probes.map((p) => p.name)).size, plan.probes.length, 'pod names are unique');
       for (const probe of plan.probes) {
