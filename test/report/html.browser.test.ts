@@ -133,6 +133,7 @@ describe('HTML report in chromium', () => {
       'gpu-h100',
       'system',
       'cpu-inference',
+      'EKS control plane',
     ]);
     const stroke = (status: string): Promise<string[]> =>
       svg

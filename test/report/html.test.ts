@@ -123,7 +123,8 @@ describe('HTML report', () => {
     const page = render(result);
     const svg = page.match(/<svg[\s\S]*?<\/svg>/)![0];
     const boxes = [...svg.matchAll(/<g class="topo-box" data-node-group="([^"]*)">/g)].map((m) => m[1]);
-    assert.deepEqual(boxes, ['gpu-h100', 'system', 'cpu-inference']);
+    // The EKS control plane is a source of its own (the operator webhook's caller).
+    assert.deepEqual(boxes, ['gpu-h100', 'system', 'cpu-inference', 'EKS control plane']);
     const arrows = [
       ...svg.matchAll(
         /<(?:a|g)\s+class="topo-arrow ([a-z]+)( recommended)?"[^>]*data-requirement="([^"]+)"/g,
