@@ -115,6 +115,7 @@ const titles: Record<RequirementId, string> = {
   'accelerator-metrics': 'dcgm-exporter for accelerator-metrics',
   dns: 'cluster DNS (UDP)',
   'dns-tcp': 'cluster DNS (TCP)',
+  'nixl-side-channel': 'NIXL side channel (decode → prefill)',
 };
 
 function describe(requirements: readonly RequirementId[]): string {

@@ -10,6 +10,8 @@ const sourceText: Record<SourceSelector, string> = {
   'dynamo-workers': 'Dynamo worker pods (before install: pods on the GPU node groups)',
   'prometheus-pods': 'the Prometheus server pods (before install: the system node groups)',
   'egress-isolated-sources': 'every source above whose egress a NetworkPolicy isolates',
+  'dynamo-decode-workers':
+    'Dynamo workers that are not prefill workers (the decode side; before install: where the graph’s decode workers fit)',
 };
 
 const levelText: Record<Level, string> = {

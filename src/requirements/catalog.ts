@@ -16,7 +16,8 @@ export type RequirementId =
   | 'zmq-events'
   | 'kv-event-publisher'
   | 'dns'
-  | 'dns-tcp';
+  | 'dns-tcp'
+  | 'nixl-side-channel';
 
 /** Who opens the connection. */
 export type SourceSelector =
@@ -29,7 +30,9 @@ export type SourceSelector =
   /** Sources of the flows above that dial a Service name and whose egress a NetworkPolicy isolates. */
   | 'egress-isolated-sources'
   /** The Prometheus server pods (before install: the system node groups). */
-  | 'prometheus-pods';
+  | 'prometheus-pods'
+  /** Workers of a disaggregated graph that are not prefill workers: they pull the KV cache. */
+  | 'dynamo-decode-workers';
 
 /** Who accepts it. */
 export type TargetSpec =
@@ -42,7 +45,7 @@ export type TargetSpec =
       /** Where the pods are predicted to run when not deployed yet. */
       readonly predictOn: 'system-node-groups' | 'gpu-node-groups';
     }
-  | { readonly kind: 'dynamo-role'; readonly role: 'frontend' | 'worker' };
+  | { readonly kind: 'dynamo-role'; readonly role: 'frontend' | 'worker' | 'prefill' };
 
 export interface PortSpec {
   /** The port when nothing deployed sets another (with `env`: the default that env var overrides). */
@@ -52,6 +55,11 @@ export interface PortSpec {
   readonly whenUnset?: PortRange;
   /** One port per data-parallel rank: port … port + dp_size − 1 (vLLM offsets its ZMQ socket by dp_rank). */
   readonly perDataParallelRank?: true;
+  /**
+   * One port per data-parallel rank × tensor-parallel rank of the prefill workers: vLLM's NIXL
+   * connector listens on port + dp_rank·tp_size + tp_rank (later releases: port + dp_index).
+   */
+  readonly perNixlRank?: true;
 }
 
 /** The AICR conformance checks whose own connections are requirements. */
@@ -69,6 +77,8 @@ export interface Condition {
   readonly networkPolicies?: true;
   /** Only where the Dynamo workers serve their system port (DYN_SYSTEM_PORT on the pods or the graphs). */
   readonly dynamoSystemPort?: true;
+  /** Only where a graph serves disaggregated: prefill workers deployed or declared. */
+  readonly disaggregated?: true;
 }
 
 /**
@@ -324,6 +334,21 @@ export const catalog: readonly CatalogEntry[] = [
       'the dynamo-worker PodMonitor target is down in Prometheus ("context deadline exceeded"); dynamo_component_* and vllm:* worker metrics are missing while inference works',
     source:
       'ai-dynamo/dynamo deploy/operator/internal/consts/consts.go (DynamoSystemPort = 9090, DynamoSystemPortName = "system"); docs/kubernetes/observability/metrics.md (the worker PodMonitor scrapes port system, path /metrics)',
+  },
+  {
+    id: 'nixl-side-channel',
+    title: 'NIXL side channel (decode → prefill)',
+    level: 'required',
+    protocol: 'tcp',
+    port: { fixed: 5600, env: 'VLLM_NIXL_SIDE_CHANNEL_PORT', perNixlRank: true },
+    when: { disaggregated: true },
+    from: 'dynamo-decode-workers',
+    to: { kind: 'dynamo-role', role: 'prefill' },
+    why: 'In disaggregated serving the decode worker pulls each request’s KV cache from the prefill worker; before the first transfer its NIXL connector dials the prefill worker’s side channel (VLLM_NIXL_SIDE_CHANNEL_HOST, which Dynamo sets to the pod IP, on VLLM_NIXL_SIDE_CHANNEL_PORT, 5600 by default, + dp_rank·tp_size + tp_rank) to fetch its NIXL agent metadata. Without it no KV cache moves and disaggregated requests fail.',
+    symptom:
+      'decode worker logs "Handshake with <engine id> failed" (vLLM NixlConnector) and requests routed through prefill fail or time out while aggregated traffic and health checks pass',
+    source:
+      'vllm-project/vllm vllm/envs.py (VLLM_NIXL_SIDE_CHANNEL_PORT, default 5600); vllm/distributed/kv_transfer/kv_connector/v1/nixl_connector.py (listens on the port + dp_rank·tp_size + tp_rank; "Handshake with %s failed"); ai-dynamo/dynamo components/src/dynamo/vllm/args.py (sets VLLM_NIXL_SIDE_CHANNEL_HOST only)',
   },
   {
     id: 'dns',

@@ -8,6 +8,7 @@ import {
   detectDynamoVersion,
   dynamoRole,
   envSetting,
+  workerStage,
   type Evidence,
 } from './detect.ts';
 import { families, type ConformanceCheck, type DynamoFamily } from './catalog.ts';
@@ -170,6 +171,17 @@ export function buildRequirementContext(pods: readonly PodModel[], options: Cont
   if (systemPort) portEnv.DYN_SYSTEM_PORT = systemPort;
   const dataParallel =
     dataParallelSize(workerArgs(workers)) ?? dataParallelSize(declaredArgs(declaredWorkers));
+  const disaggregation = decideDisaggregation(evidence.dynamoPods, declared);
+  const sideChannel = disaggregation.prefill.pods.length + disaggregation.prefill.declared.length > 0;
+  const prefillLines = [
+    ...workerArgs(disaggregation.prefill.pods),
+    ...declaredArgs(disaggregation.prefill.declared),
+  ];
+  const sideChannelPort =
+    envSetting(disaggregation.prefill.pods, 'VLLM_NIXL_SIDE_CHANNEL_PORT') ??
+    declaredEnvSetting(disaggregation.prefill.declared, 'VLLM_NIXL_SIDE_CHANNEL_PORT');
+  if (sideChannel && sideChannelPort) portEnv.VLLM_NIXL_SIDE_CHANNEL_PORT = sideChannelPort;
+  const nixlRanks = sideChannel ? nixlRankCount(prefillLines) : undefined;
 
   const targetOverrides: RequirementContext['targetOverrides'] = {};
   const overrides = targetOverrides as Record<
@@ -230,6 +242,9 @@ export function buildRequirementContext(pods: readonly PodModel[], options: Cont
       networkPolicies: options.networkPolicies ?? false,
       portEnv,
       ...(dataParallel ? { dataParallel } : {}),
+      disaggregated: sideChannel,
+      disaggregatedSource: disaggregation.source,
+      ...(nixlRanks ? { nixlRanks } : {}),
       targetOverrides,
     },
     notes,
@@ -463,4 +478,60 @@ function kvEventsConfigPort(lines: readonly CommandLine[]): Evidence | undefined
   return port
     ? { value: port, source: `--kv-events-config endpoint ${String(endpoint)} on ${found.where}` }
     : undefined;
+}
+
+/**
+ * Disaggregated serving: prefill workers running (of the version analysed), else declared by a
+ * DynamoGraphDeployment. Decode workers are the other workers; they need not say so.
+ */
+function decideDisaggregation(
+  dynamoPods: readonly PodModel[],
+  declared: readonly DeclaredComponent[],
+): {
+  prefill: { pods: PodModel[]; declared: DeclaredComponent[] };
+  source: string;
+} {
+  const pods = dynamoPods.filter(
+    (p) => p.phase !== 'Succeeded' && p.phase !== 'Failed' && workerStage(p)?.value === 'prefill',
+  );
+  if (pods.length > 0)
+    return { prefill: { pods, declared: [] }, source: `prefill worker: ${workerStage(pods[0]!)!.source}` };
+  const graphs = declared.filter((c) => c.stage?.value === 'prefill' && c.replicas > 0);
+  if (graphs.length > 0)
+    return {
+      prefill: { pods: [], declared: graphs },
+      source: `prefill worker declared: DynamoGraphDeployment ${graphs[0]!.graph} service ${graphs[0]!.service} (${graphs[0]!.stage!.source})`,
+    };
+  return {
+    prefill: { pods: [], declared: [] },
+    source:
+      dynamoPods.length > 0 || declared.length > 0
+        ? 'no prefill worker deployed or declared (no nvidia.com/dynamo-sub-component-type=prefill, --disaggregation-mode prefill or --is-prefill-worker): aggregated serving'
+        : 'no Dynamo workers deployed or declared: nothing says the serving is disaggregated',
+  };
+}
+
+/**
+ * How many side-channel ports a prefill worker opens: data-parallel size × tensor-parallel size
+ * (vLLM's NIXL connector listens on base + dp_rank·tp_size + tp_rank), when its flags say them.
+ */
+function nixlRankCount(lines: readonly CommandLine[]): { count: number; source: string } | undefined {
+  const dp = dataParallelSize(lines);
+  const tpFound = argValue(lines, ['--tensor-parallel-size', '-tp']);
+  const tpValue = tpFound ? Number(tpFound.value) : NaN;
+  const tp =
+    tpFound && Number.isInteger(tpValue) && tpValue >= 1 && tpValue <= 1024
+      ? { size: tpValue, source: `arg ${tpFound.flag} ${tpFound.value} on ${tpFound.where}` }
+      : undefined;
+  const count = (dp?.size ?? 1) * (tp?.size ?? 1);
+  if (count <= 1) return undefined;
+  return {
+    count,
+    source: [
+      dp ? `${dp.size} data-parallel ranks (${dp.source})` : '',
+      tp ? `${tp.size} tensor-parallel ranks (${tp.source})` : '',
+    ]
+      .filter(Boolean)
+      .join(' × '),
+  };
 }

@@ -49,6 +49,11 @@ export interface RequirementContext {
   readonly portEnv: Readonly<Record<string, { value: string; source: string }>>;
   /** The workers' data-parallel size (vLLM --data-parallel-size), when something deployed says it. */
   readonly dataParallel?: { readonly size: number; readonly source: string };
+  /** A graph serves disaggregated (prefill workers deployed or declared), and why it is thought so. */
+  readonly disaggregated?: boolean;
+  readonly disaggregatedSource?: string;
+  /** Side-channel ports each prefill worker opens (dp size × tp size), when its flags say more than one. */
+  readonly nixlRanks?: { readonly count: number; readonly source: string };
   /** Namespace/service overrides, e.g. from NATS_SERVER or a recipe's component namespaces. */
   readonly targetOverrides: Readonly<
     Partial<Record<RequirementId, { namespace?: string; service?: string; port?: number; source: string }>>
@@ -142,6 +147,14 @@ function describeWhy(
       return { applies: false, facts: [`no Dynamo worker system port (${context.dynamoMetricsSource})`] };
     facts.push(`Dynamo workers serve metrics on their system port (${context.dynamoMetricsSource})`);
   }
+  if (when.disaggregated) {
+    if (!context.disaggregated)
+      return {
+        applies: false,
+        facts: [context.disaggregatedSource ?? 'no prefill worker deployed or declared'],
+      };
+    facts.push(`disaggregated serving (${context.disaggregatedSource ?? 'prefill workers'})`);
+  }
   if (when.networkPolicies) {
     if (!context.networkPolicies) return { applies: false, facts: ['no enforced NetworkPolicies'] };
     facts.push('NetworkPolicies are enforced');
@@ -171,6 +184,11 @@ function settlePorts(entry: CatalogEntry, context: RequirementContext, facts: st
         `${dp.size} data-parallel ranks (${dp.source}): one port per rank, ${port}-${port + dp.size - 1}`,
       );
       return { from: port, to: port + dp.size - 1 };
+    }
+    const ranks = entry.port.perNixlRank ? context.nixlRanks : undefined;
+    if (ranks && ranks.count > 1 && port + ranks.count - 1 <= 65535) {
+      facts.push(`${ranks.source}: one port per rank, ${port}-${port + ranks.count - 1}`);
+      return { from: port, to: port + ranks.count - 1 };
     }
     return { from: port, to: port };
   }

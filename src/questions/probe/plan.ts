@@ -17,6 +17,7 @@ import type { ClusterModel, PodModel } from '../../model/types.ts';
 import type { Status, TraceStep } from '../../reachability/types.ts';
 import type { Requirement } from '../../requirements/resolve.ts';
 import { detectDynamoVersion, dynamoRole } from '../../requirements/detect.ts';
+import { onStage } from '../../analyze/ends.ts';
 import { familyOf } from '../../requirements/context.ts';
 import { parseAddress } from '../../base/ip.ts';
 
@@ -436,6 +437,8 @@ function podsOf(model: ClusterModel, requirement: Requirement): PodModel[] {
   const running = (p: PodModel): boolean =>
     p.ip !== undefined && p.phase !== 'Succeeded' && p.phase !== 'Failed';
   const to = requirement.to;
+  if (to.kind === 'dynamo-role' && to.role === 'prefill')
+    return model.pods.filter((p) => running(p) && onStage(p, 'prefill'));
   if (to.kind === 'dynamo-role') return model.pods.filter((p) => running(p) && dynamoRole(p) === to.role);
   const addresses = new Set(model.serviceEndpoints(to.namespace, to.service)?.addresses ?? []);
   if (addresses.size > 0) return model.pods.filter((p) => running(p) && addresses.has(p.ip!));
