@@ -17,7 +17,8 @@ export type RequirementId =
   | 'kv-event-publisher'
   | 'dns'
   | 'dns-tcp'
-  | 'nixl-side-channel';
+  | 'nixl-side-channel'
+  | 'efa-srd';
 
 /** Who opens the connection. */
 export type SourceSelector =
@@ -60,6 +61,8 @@ export interface PortSpec {
    * connector listens on port + dp_rank·tp_size + tp_rank (later releases: port + dp_index).
    */
   readonly perNixlRank?: true;
+  /** Not TCP/UDP: the flow has no ports (EFA SRD); rules must allow all traffic. */
+  readonly noPorts?: true;
 }
 
 /** The AICR conformance checks whose own connections are requirements. */
@@ -79,6 +82,8 @@ export interface Condition {
   readonly dynamoSystemPort?: true;
   /** Only where a graph serves disaggregated: prefill workers deployed or declared. */
   readonly disaggregated?: true;
+  /** Only where the workers' nodes have EFA interfaces (InterfaceType efa / efa-only). */
+  readonly efa?: true;
 }
 
 /**
@@ -92,7 +97,8 @@ export interface CatalogEntry {
   readonly id: RequirementId;
   readonly title: string;
   readonly level: Level;
-  readonly protocol: 'tcp' | 'udp';
+  /** `efa`: SRD between the EFA interfaces of the two ends' nodes (ports do not apply). */
+  readonly protocol: 'tcp' | 'udp' | 'efa';
   readonly port: PortSpec;
   /** Dynamo versions this applies to (a semver range); absent = every version. */
   readonly dynamo?: string;
@@ -349,6 +355,21 @@ export const catalog: readonly CatalogEntry[] = [
       'decode worker logs "Handshake with <engine id> failed" (vLLM NixlConnector) and requests routed through prefill fail or time out while aggregated traffic and health checks pass',
     source:
       'vllm-project/vllm vllm/envs.py (VLLM_NIXL_SIDE_CHANNEL_PORT, default 5600); vllm/distributed/kv_transfer/kv_connector/v1/nixl_connector.py (listens on the port + dp_rank·tp_size + tp_rank; "Handshake with %s failed"); ai-dynamo/dynamo components/src/dynamo/vllm/args.py (sets VLLM_NIXL_SIDE_CHANNEL_HOST only)',
+  },
+  {
+    id: 'efa-srd',
+    title: 'EFA SRD KV transfer (decode ↔ prefill)',
+    level: 'required',
+    protocol: 'efa',
+    port: { noPorts: true },
+    when: { disaggregated: true, efa: true },
+    from: 'dynamo-decode-workers',
+    to: { kind: 'dynamo-role', role: 'prefill' },
+    why: 'On EFA node groups NIXL moves the KV cache with UCX over EFA: SRD between the EFA interfaces of the decode and the prefill nodes. Security groups carry SRD only through an all-traffic rule that references the group itself, of a group both interfaces carry, in ingress and egress; egress 0.0.0.0/0 or a rule naming the other group does not. Prefill and decode in different security groups drop it.',
+    symptom:
+      'the NIXL handshake succeeds (it is TCP) but KV transfers stall or fail: UCX/NIXL transfer errors or timeouts on the decode worker, and the prefill worker logs "Releasing expired KV blocks … retrieved by 0 decode worker(s)"',
+    source:
+      'AWS EC2 User Guide "Get started with EFA" Step 1 and EKS User Guide "node-efa": "The security group must allow all inbound and outbound traffic to and from the security group itself"; describe-network-interfaces InterfaceType efa / efa-only',
   },
   {
     id: 'dns',

@@ -37,6 +37,8 @@ export interface ContextOptions {
   readonly conformance?: boolean;
   /** NetworkPolicies exist and are enforced (from the model; not a user option). */
   readonly networkPolicies?: boolean;
+  /** Whether the nodes have EFA interfaces, and which one says so (from the model; not a user option). */
+  readonly efa?: { readonly value: boolean; readonly source: string };
   /** The components DynamoGraphDeployments declare (from the model; not a user option). */
   readonly declared?: readonly DeclaredComponent[];
 }
@@ -245,6 +247,8 @@ export function buildRequirementContext(pods: readonly PodModel[], options: Cont
       disaggregated: sideChannel,
       disaggregatedSource: disaggregation.source,
       ...(nixlRanks ? { nixlRanks } : {}),
+      efa: options.efa?.value ?? false,
+      efaSource: options.efa?.source ?? 'no EFA interface in the snapshot',
       targetOverrides,
     },
     notes,

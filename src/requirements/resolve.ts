@@ -54,6 +54,9 @@ export interface RequirementContext {
   readonly disaggregatedSource?: string;
   /** Side-channel ports each prefill worker opens (dp size × tp size), when its flags say more than one. */
   readonly nixlRanks?: { readonly count: number; readonly source: string };
+  /** The nodes have EFA interfaces (InterfaceType efa / efa-only), and which one says so. */
+  readonly efa?: boolean;
+  readonly efaSource?: string;
   /** Namespace/service overrides, e.g. from NATS_SERVER or a recipe's component namespaces. */
   readonly targetOverrides: Readonly<
     Partial<Record<RequirementId, { namespace?: string; service?: string; port?: number; source: string }>>
@@ -65,7 +68,7 @@ export interface Requirement {
   readonly title: string;
   /** `recommended` flows never fail the verdict unless `--strict`. */
   readonly level: Level;
-  readonly protocol: 'tcp' | 'udp';
+  readonly protocol: 'tcp' | 'udp' | 'efa';
   readonly ports: PortRange;
   readonly from: SourceSelector;
   readonly to: TargetSpec;
@@ -155,6 +158,10 @@ function describeWhy(
       };
     facts.push(`disaggregated serving (${context.disaggregatedSource ?? 'prefill workers'})`);
   }
+  if (when.efa) {
+    if (!context.efa) return { applies: false, facts: [context.efaSource ?? 'no EFA interface'] };
+    facts.push(`EFA interfaces (${context.efaSource ?? 'EFA'})`);
+  }
   if (when.networkPolicies) {
     if (!context.networkPolicies) return { applies: false, facts: ['no enforced NetworkPolicies'] };
     facts.push('NetworkPolicies are enforced');
@@ -167,6 +174,10 @@ function settlePorts(entry: CatalogEntry, context: RequirementContext, facts: st
   if (override) {
     facts.push(`port ${override} (${context.targetOverrides[entry.id]!.source})`);
     return { from: override, to: override };
+  }
+  if (entry.port.noPorts) {
+    facts.push('SRD is not TCP or UDP: it has no ports, and only all-traffic rules carry it');
+    return { from: 0, to: 65535 };
   }
   const name = entry.port.env;
   if (entry.port.fixed !== undefined) {

@@ -3,10 +3,19 @@
  * world, applying the analyzer's fixes to the raw JSON, and printing a counterexample a person can
  * read. Imports src/ only through subject.ts.
  */
-import { oracle, oracleFutureSource, type OracleFlow, type RawAws, type Verdict } from './oracle.ts';
+import {
+  oracle,
+  oracleFutureSource,
+  oracleSrd,
+  type OracleFlow,
+  type OracleResult,
+  type RawAws,
+  type Verdict,
+} from './oracle.ts';
 import {
   subjectAnalyze,
   subjectEvaluator,
+  subjectSrdEvaluator,
   type NaclFix,
   type SgFix,
   type SubjectAnalysis,
@@ -61,6 +70,37 @@ export function disagreements(world: World, flows: readonly Flow[] = world.flows
     if (!agrees(expected.verdict, actual.verdict)) out.push({ flow, oracle: expected, ours: actual });
   }
   return out;
+}
+
+export interface SrdDisagreement {
+  readonly source: string;
+  readonly destination: string;
+  readonly oracle: OracleResult;
+  readonly ours: { verdict: Verdict; reason: string };
+}
+
+/** SRD between every ordered pair of the world's ENIs, each taken as an EFA interface. */
+export function srdDisagreements(world: World): SrdDisagreement[] {
+  const ours = subjectSrdEvaluator(worldFiles(world.aws, world.other, world.sgFormat));
+  const ids = world.aws.networkInterfaces.NetworkInterfaces.map((e) => e.NetworkInterfaceId);
+  const out: SrdDisagreement[] = [];
+  for (const source of ids)
+    for (const destination of ids) {
+      if (source === destination) continue;
+      const expected = oracleSrd(world.oracleAws, source, destination);
+      const actual = ours(source, destination);
+      if (!agrees(expected.verdict, actual.verdict))
+        out.push({ source, destination, oracle: expected, ours: actual });
+    }
+  return out;
+}
+
+export function describeSrdDisagreement(d: SrdDisagreement): string {
+  return [
+    `SRD ${d.source} → ${d.destination}: oracle ${d.oracle.verdict}, ours ${d.ours.verdict}`,
+    ...d.oracle.steps.map((s) => `  oracle ${s.name}: ${s.verdict} (${s.why})`),
+    `  ours: ${d.ours.reason}`,
+  ].join('\n');
 }
 
 /** The raw documents with the analyzer's proposed rules and entries added, as `aws ec2` would. */

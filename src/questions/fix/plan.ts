@@ -21,9 +21,10 @@ export type Peer =
 
 /** One IpPermission as the EC2 API (and `--ip-permissions` JSON) takes it. */
 export interface IpPermission {
-  readonly IpProtocol: 'tcp' | 'udp';
-  readonly FromPort: number;
-  readonly ToPort: number;
+  /** `-1` (all traffic, no ports) only for EFA's self-referencing rules. */
+  readonly IpProtocol: 'tcp' | 'udp' | '-1';
+  readonly FromPort?: number;
+  readonly ToPort?: number;
   readonly UserIdGroupPairs?: readonly { readonly GroupId: string; readonly Description: string }[];
   readonly IpRanges?: readonly { readonly CidrIp: string; readonly Description: string }[];
   readonly Ipv6Ranges?: readonly { readonly CidrIpv6: string; readonly Description: string }[];
@@ -99,7 +100,10 @@ export function peerText(peer: Peer): string {
 }
 
 function permissionOf(rule: SgRemediation, peer: Peer, description: string): IpPermission {
-  const base = { IpProtocol: rule.protocol, FromPort: rule.fromPort, ToPort: rule.toPort };
+  const base =
+    rule.protocol === '-1'
+      ? { IpProtocol: rule.protocol }
+      : { IpProtocol: rule.protocol, FromPort: rule.fromPort, ToPort: rule.toPort };
   if (peer.kind === 'group')
     return { ...base, UserIdGroupPairs: [{ GroupId: peer.groupId, Description: description }] };
   if (peer.kind === 'cidr-ipv4')

@@ -128,7 +128,11 @@ export function planProbes(model: ClusterModel, analysis: AnalysisResult, option
   const notProbed: string[] = [];
   const tcpFlows = analysis.flows.filter((f) => f.protocol === 'tcp');
   for (const flow of analysis.flows)
-    if (flow.protocol !== 'tcp')
+    if (flow.protocol === 'efa')
+      notProbed.push(
+        `${flow.title} (${flow.source.nodeGroup} → ${flow.destination.nodeGroup}): SRD runs between EFA interfaces, not over IP, so a TCP probe pod cannot test it; the static verdict (${flow.status}) is all there is`,
+      );
+    else if (flow.protocol !== 'tcp')
       notProbed.push(`${flow.title} (${flow.protocol}/${flow.port}): nc and dial test TCP only`);
 
   // Source classes, in the order the flows name them.
