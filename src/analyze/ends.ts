@@ -185,6 +185,8 @@ export function sourcesFor(model: ClusterModel, selector: SourceSelector, roles:
       return dynamoRoleEnds(model, 'worker', roles);
     case 'dynamo-decode-workers':
       return stageEnds(model, 'decode', roles);
+    case 'dynamo-prefill-workers':
+      return stageEnds(model, 'prefill', roles);
     case 'prometheus-pods': {
       const spec = PROMETHEUS_SERVER;
       const { pods } = servicePods(model, spec, model.serviceSelector(spec.namespace, spec.service));
@@ -309,18 +311,19 @@ function targetSelection(spec: Extract<TargetSpec, { kind: 'service' }>): PodSel
   return selection;
 }
 
-function prefillTargets(model: ClusterModel, roles: NodeRoles): Ends & { via: string } {
-  const ends = stageEnds(model, 'prefill', roles);
+function stageTargets(model: ClusterModel, stage: Stage, roles: NodeRoles): Ends & { via: string } {
+  const ends = stageEnds(model, stage, roles);
   return {
     ...ends,
     via: ends.predicted
-      ? `Dynamo prefill workers not deployed yet: predicted on ${[...new Set(ends.endpoints.map((e) => e.nodeGroup))].join(', ')}`
-      : 'Dynamo prefill worker pods',
+      ? `Dynamo ${stage} workers not deployed yet: predicted on ${[...new Set(ends.endpoints.map((e) => e.nodeGroup))].join(', ')}`
+      : `Dynamo ${stage} worker pods`,
   };
 }
 
 export function targetsFor(model: ClusterModel, spec: TargetSpec, roles: NodeRoles): Ends & { via: string } {
-  if (spec.kind === 'dynamo-role' && spec.role === 'prefill') return prefillTargets(model, roles);
+  if (spec.kind === 'dynamo-role' && (spec.role === 'prefill' || spec.role === 'decode'))
+    return stageTargets(model, spec.role, roles);
   if (spec.kind === 'dynamo-role') {
     const role = spec.role === 'frontend' ? 'frontend' : 'worker';
     const ends = dynamoRoleEnds(model, role, roles);

@@ -119,6 +119,8 @@ const titles: Record<RequirementId, string> = {
   'dns-tcp': 'cluster DNS (TCP)',
   'nixl-side-channel': 'NIXL side channel (decode → prefill)',
   'efa-srd': 'EFA SRD between prefill and decode (self-referencing, all traffic)',
+  'ucx-tcp': 'UCX over TCP KV transfer (decode → prefill)',
+  'ucx-tcp-reverse': 'UCX over TCP KV transfer (prefill → decode)',
 };
 
 function describe(requirements: readonly RequirementId[]): string {

@@ -12,6 +12,7 @@ const sourceText: Record<SourceSelector, string> = {
   'egress-isolated-sources': 'every source above whose egress a NetworkPolicy isolates',
   'dynamo-decode-workers':
     'Dynamo workers that are not prefill workers (the decode side; before install: where the graph’s decode workers fit)',
+  'dynamo-prefill-workers': 'Dynamo prefill workers (before install: where the graph’s prefill workers fit)',
 };
 
 const levelText: Record<Level, string> = {

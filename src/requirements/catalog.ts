@@ -18,7 +18,9 @@ export type RequirementId =
   | 'dns'
   | 'dns-tcp'
   | 'nixl-side-channel'
-  | 'efa-srd';
+  | 'efa-srd'
+  | 'ucx-tcp'
+  | 'ucx-tcp-reverse';
 
 /** Who opens the connection. */
 export type SourceSelector =
@@ -33,7 +35,9 @@ export type SourceSelector =
   /** The Prometheus server pods (before install: the system node groups). */
   | 'prometheus-pods'
   /** Workers of a disaggregated graph that are not prefill workers: they pull the KV cache. */
-  | 'dynamo-decode-workers';
+  | 'dynamo-decode-workers'
+  /** The prefill workers of a disaggregated graph. */
+  | 'dynamo-prefill-workers';
 
 /** Who accepts it. */
 export type TargetSpec =
@@ -46,7 +50,7 @@ export type TargetSpec =
       /** Where the pods are predicted to run when not deployed yet. */
       readonly predictOn: 'system-node-groups' | 'gpu-node-groups';
     }
-  | { readonly kind: 'dynamo-role'; readonly role: 'frontend' | 'worker' | 'prefill' };
+  | { readonly kind: 'dynamo-role'; readonly role: 'frontend' | 'worker' | 'prefill' | 'decode' };
 
 export interface PortSpec {
   /** The port when nothing deployed sets another (with `env`: the default that env var overrides). */
@@ -61,6 +65,8 @@ export interface PortSpec {
    * connector listens on port + dp_rank·tp_size + tp_rank (later releases: port + dp_index).
    */
   readonly perNixlRank?: true;
+  /** An env var holding a port range `from-to` (or one port) on the listening workers; else `whenUnset`. */
+  readonly envRange?: string;
   /** Not TCP/UDP: the flow has no ports (EFA SRD); rules must allow all traffic. */
   readonly noPorts?: true;
 }
@@ -84,6 +90,8 @@ export interface Condition {
   readonly disaggregated?: true;
   /** Only where the workers' nodes have EFA interfaces (InterfaceType efa / efa-only). */
   readonly efa?: true;
+  /** Only where UCX may carry the KV cache over TCP: no EFA, and UCX_TLS (if set) allows tcp. */
+  readonly ucxTcp?: true;
 }
 
 /**
@@ -370,6 +378,34 @@ export const catalog: readonly CatalogEntry[] = [
       'the NIXL handshake succeeds (it is TCP) but KV transfers stall or fail: UCX/NIXL transfer errors or timeouts on the decode worker, and the prefill worker logs "Releasing expired KV blocks … retrieved by 0 decode worker(s)"',
     source:
       'AWS EC2 User Guide "Get started with EFA" Step 1 and EKS User Guide "node-efa": "The security group must allow all inbound and outbound traffic to and from the security group itself"; describe-network-interfaces InterfaceType efa / efa-only',
+  },
+  {
+    id: 'ucx-tcp',
+    title: 'UCX over TCP KV transfer (decode → prefill)',
+    level: 'required',
+    protocol: 'tcp',
+    port: { envRange: 'UCX_TCP_PORT_RANGE', whenUnset: { from: 32768, to: 60999 } },
+    when: { disaggregated: true, ucxTcp: true },
+    from: 'dynamo-decode-workers',
+    to: { kind: 'dynamo-role', role: 'prefill' },
+    why: 'Without EFA the NIXL UCX backend moves the KV cache over UCX’s tcp transport: each worker listens on a port the OS assigns (UCX_TCP_PORT_RANGE unset), advertised in the NIXL metadata. No fixed port can be named, so only the listening pod’s ephemeral range can be allowed statically.',
+    symptom:
+      'the NIXL handshake succeeds but transfers hang or fail: UCX errors such as "Connection timed out" / "Endpoint timeout" on the decode worker, and "Releasing expired KV blocks … retrieved by 0 decode worker(s)" on the prefill worker',
+    source: `openucx/ucx src/uct/tcp/tcp_iface.c (UCX_TCP_PORT_RANGE, default 0: "let the operating system select the port number"); vLLM's NixlConnector uses NIXL's UCX backend, tcp without EFA; ${OS_ASSIGNED}`,
+  },
+  {
+    id: 'ucx-tcp-reverse',
+    title: 'UCX over TCP KV transfer (prefill → decode)',
+    level: 'required',
+    protocol: 'tcp',
+    port: { envRange: 'UCX_TCP_PORT_RANGE', whenUnset: { from: 32768, to: 60999 } },
+    when: { disaggregated: true, ucxTcp: true },
+    from: 'dynamo-prefill-workers',
+    to: { kind: 'dynamo-role', role: 'decode' },
+    why: 'UCX endpoints are created by both peers (each connects to the other’s worker address during wireup, and NIXL notifications flow back), so the prefill worker also dials the decode worker’s OS-assigned UCX port.',
+    symptom:
+      'as for the decode → prefill direction: transfers stall although the side channel and one direction are open',
+    source: `openucx/ucx src/uct/tcp/tcp_iface.c (UCX_TCP_PORT_RANGE, default 0: "let the operating system select the port number"); vLLM's NixlConnector uses NIXL's UCX backend, tcp without EFA; ${OS_ASSIGNED}`,
   },
   {
     id: 'dns',

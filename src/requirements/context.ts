@@ -184,6 +184,20 @@ export function buildRequirementContext(pods: readonly PodModel[], options: Cont
     declaredEnvSetting(disaggregation.prefill.declared, 'VLLM_NIXL_SIDE_CHANNEL_PORT');
   if (sideChannel && sideChannelPort) portEnv.VLLM_NIXL_SIDE_CHANNEL_PORT = sideChannelPort;
   const nixlRanks = sideChannel ? nixlRankCount(prefillLines) : undefined;
+  // UCX over TCP: the workers' UCX_TLS (unset: UCX picks every transport it has, tcp included),
+  // unless EFA interfaces carry the transfer (efa-srd).
+  const ucxTls = setting('UCX_TLS');
+  const tlsAllowsTcp = !ucxTls || ucxTlsHasTcp(ucxTls.value);
+  const ucxTcp = {
+    ucxTcp: sideChannel && !(options.efa?.value ?? false) && tlsAllowsTcp,
+    ucxTcpSource: options.efa?.value
+      ? `${options.efa.source}: the KV cache moves over EFA (efa-srd), not UCX's tcp transport`
+      : ucxTls
+        ? `${ucxTls.source}${tlsAllowsTcp ? ': tcp is among the transports' : ': tcp is not among the transports'}`
+        : 'no EFA interface, and UCX_TLS unset: UCX moves the KV cache over tcp',
+  };
+  const ucxRange = setting('UCX_TCP_PORT_RANGE');
+  if (sideChannel && ucxRange) portEnv.UCX_TCP_PORT_RANGE = ucxRange;
 
   const targetOverrides: RequirementContext['targetOverrides'] = {};
   const overrides = targetOverrides as Record<
@@ -249,6 +263,7 @@ export function buildRequirementContext(pods: readonly PodModel[], options: Cont
       ...(nixlRanks ? { nixlRanks } : {}),
       efa: options.efa?.value ?? false,
       efaSource: options.efa?.source ?? 'no EFA interface in the snapshot',
+      ...ucxTcp,
       targetOverrides,
     },
     notes,
@@ -538,4 +553,15 @@ function nixlRankCount(lines: readonly CommandLine[]): { count: number; source: 
       .filter(Boolean)
       .join(' × '),
   };
+}
+
+/**
+ * Does a UCX_TLS list let UCX use its tcp transport? A comma list of transports (`all` = every
+ * one); a leading `^` makes it the transports to leave out (UCX documentation, "UCX_TLS").
+ */
+function ucxTlsHasTcp(value: string): boolean {
+  const text = value.trim().toLowerCase();
+  const negated = text.startsWith('^');
+  const names = (negated ? text.slice(1) : text).split(',').map((n) => n.trim());
+  return negated ? !names.includes('tcp') : names.includes('all') || names.includes('tcp');
 }

@@ -57,6 +57,9 @@ export interface RequirementContext {
   /** The nodes have EFA interfaces (InterfaceType efa / efa-only), and which one says so. */
   readonly efa?: boolean;
   readonly efaSource?: string;
+  /** UCX may move the KV cache over TCP (no EFA; UCX_TLS allows tcp), and why. */
+  readonly ucxTcp?: boolean;
+  readonly ucxTcpSource?: string;
   /** Namespace/service overrides, e.g. from NATS_SERVER or a recipe's component namespaces. */
   readonly targetOverrides: Readonly<
     Partial<Record<RequirementId, { namespace?: string; service?: string; port?: number; source: string }>>
@@ -162,6 +165,11 @@ function describeWhy(
     if (!context.efa) return { applies: false, facts: [context.efaSource ?? 'no EFA interface'] };
     facts.push(`EFA interfaces (${context.efaSource ?? 'EFA'})`);
   }
+  if (when.ucxTcp) {
+    if (!context.ucxTcp)
+      return { applies: false, facts: [context.ucxTcpSource ?? 'UCX does not use tcp here'] };
+    facts.push(`UCX over tcp (${context.ucxTcpSource ?? 'no EFA'})`);
+  }
   if (when.networkPolicies) {
     if (!context.networkPolicies) return { applies: false, facts: ['no enforced NetworkPolicies'] };
     facts.push('NetworkPolicies are enforced');
@@ -174,6 +182,23 @@ function settlePorts(entry: CatalogEntry, context: RequirementContext, facts: st
   if (override) {
     facts.push(`port ${override} (${context.targetOverrides[entry.id]!.source})`);
     return { from: override, to: override };
+  }
+  if (entry.port.envRange) {
+    const range = entry.port.whenUnset!;
+    const set = context.portEnv[entry.port.envRange];
+    const match = set ? /^\s*(\d{1,5})\s*(?:-\s*(\d{1,5})\s*)?$/.exec(set.value) : undefined;
+    const from = match ? Number(match[1]) : NaN;
+    const to = match ? Number(match[2] ?? match[1]) : NaN;
+    if (match && from >= 1 && from <= to && to <= 65535) {
+      facts.push(`ports ${from}-${to} (${set!.source})`);
+      return { from, to };
+    }
+    facts.push(
+      set && !/^\s*0\s*$/.test(set.value)
+        ? `${set.source} is not a port range: the port is OS-assigned, so only the range ${range.from}-${range.to} can be allowed statically`
+        : `${entry.port.envRange} ${set ? '0' : 'unset'}: the port is OS-assigned, so only the range ${range.from}-${range.to} can be allowed statically`,
+    );
+    return range;
   }
   if (entry.port.noPorts) {
     facts.push('SRD is not TCP or UDP: it has no ports, and only all-traffic rules carry it');

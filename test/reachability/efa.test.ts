@@ -107,6 +107,10 @@ describe('EFA SRD between prefill and decode', () => {
       [['required', 'efa', 'all', 'blocked', 'gpu-decode', 'gpu-prefill']],
     );
     assert.equal(result.verdict, 'fail');
+    assert.match(
+      result.notApplicable.find((n) => n.id === 'ucx-tcp')!.because,
+      /EFA interface .* the KV cache moves over EFA \(efa-srd\)/,
+    );
     const flow = flows[0]!;
     assert.match(flow.reason, /share no security group/);
     // The trace names the rule that carries IP traffic but not SRD: the default egress 0.0.0.0/0.

@@ -146,9 +146,12 @@ describe('NIXL side channel (decode → prefill)', () => {
   it('the tool’s own fix (tcp/5600 on the prefill SG from the decode SG) makes it pass', () => {
     const snapshot = deployed().snapshot();
     const before = analyzeSnapshot(snapshot);
-    const rules = before.remediation.map(
-      (r) => `${r.direction} ${r.groupId} ${r.protocol}/${r.fromPort}-${r.toPort} from ${r.sourceGroupId}`,
-    );
+    const [flow] = nixl(before);
+    const rules = before.remediation
+      .filter((r) => flow!.fixedBy.includes(r.id))
+      .map(
+        (r) => `${r.direction} ${r.groupId} ${r.protocol}/${r.fromPort}-${r.toPort} from ${r.sourceGroupId}`,
+      );
     assert.deepEqual(rules, ['ingress sg-prefill tcp/5600-5600 from sg-decode']);
     const after = analyzeSnapshot(applyRemediation(snapshot, before.remediation, before.naclRemediation));
     assert.equal(after.verdict, 'pass');
@@ -270,5 +273,52 @@ describe('NIXL side channel (decode → prefill)', () => {
       targets.map((t) => [t.via, t.host, t.port, t.name, t.expected]),
       [['pod', '10.0.16.21', 5600, 'dynamo-workload/prefill-0', 'blocked']],
     );
+  });
+
+  const ucx = (result: ReturnType<typeof analyzeSnapshot>) =>
+    result.flows
+      .filter((f) => f.requirement === 'ucx-tcp' || f.requirement === 'ucx-tcp-reverse')
+      .map((f) => [f.requirement, f.status, f.port, f.source.nodeGroup, f.destination.nodeGroup]);
+
+  it('UCX over TCP without EFA: both directions on the OS-assigned range; decode → prefill blocked, its fix makes it pass', () => {
+    const snapshot = deployed({}, true).snapshot();
+    const before = analyzeSnapshot(snapshot);
+    assert.deepEqual(ucx(before), [
+      ['ucx-tcp', 'blocked', '32768-60999', 'gpu-decode', 'gpu-prefill'],
+      ['ucx-tcp-reverse', 'allowed', '32768-60999', 'gpu-prefill', 'gpu-decode'],
+    ]);
+    const requirement = before.requirements.find((r) => r.id === 'ucx-tcp')!;
+    assert.equal(requirement.level, 'required');
+    assert.ok(requirement.decidedBy.some((f) => /UCX_TCP_PORT_RANGE unset: the port is OS-assigned/.test(f)));
+    assert.deepEqual(
+      before.remediation.map(
+        (r) => `${r.groupId} ${r.protocol}/${r.fromPort}-${r.toPort} from ${r.sourceGroupId}`,
+      ),
+      ['sg-prefill tcp/32768-60999 from sg-decode'],
+    );
+    const after = analyzeSnapshot(applyRemediation(snapshot, before.remediation, before.naclRemediation));
+    assert.equal(after.verdict, 'pass');
+  });
+
+  it('UCX_TCP_PORT_RANGE on the workers names the range', () => {
+    const result = deployed({ UCX_TCP_PORT_RANGE: '50000-50100' }, true).analyze();
+    assert.deepEqual(
+      ucx(result).map((f) => f[2]),
+      ['50000-50100', '50000-50100'],
+    );
+  });
+
+  for (const tls of ['cuda_ipc,cuda_copy,rc', '^tcp'])
+    it(`UCX_TLS=${tls} leaves tcp out: not applicable, and why`, () => {
+      const result = deployed({ UCX_TLS: tls }, true).analyze();
+      assert.deepEqual(ucx(result), []);
+      assert.match(
+        result.notApplicable.find((n) => n.id === 'ucx-tcp')!.because,
+        /UCX_TLS=.* tcp is not among the transports/,
+      );
+    });
+
+  it('UCX_TLS=tcp,cuda_copy keeps it', () => {
+    assert.equal(ucx(deployed({ UCX_TLS: 'tcp,cuda_copy' }, true).analyze()).length, 2);
   });
 });

@@ -206,8 +206,8 @@ export const signatures: readonly Signature[] = [
     in: EVERY_MESSAGE,
     pattern: /Releasing expired KV blocks for request \S+ which were retrieved by 0 (decode|remote) worker/,
     meaning:
-      'the prefill worker computed a KV cache that no decode worker fetched before it expired: decode cannot reach the prefill worker (NIXL side channel, or the KV transfer itself)',
-    requirements: ['nixl-side-channel'],
+      'the prefill worker computed a KV cache that no decode worker fetched before it expired: decode cannot reach the prefill worker (NIXL side channel, or the KV transfer itself: UCX over TCP, or EFA SRD)',
+    requirements: ['nixl-side-channel', 'ucx-tcp', 'ucx-tcp-reverse', 'efa-srd'],
     scope: 'cluster',
     whenBlocked: 'flow-blocked',
     otherwise: 'kv-transfer-unexplained',

@@ -441,8 +441,10 @@ function podsOf(model: ClusterModel, requirement: Requirement): PodModel[] {
   const running = (p: PodModel): boolean =>
     p.ip !== undefined && p.phase !== 'Succeeded' && p.phase !== 'Failed';
   const to = requirement.to;
-  if (to.kind === 'dynamo-role' && to.role === 'prefill')
-    return model.pods.filter((p) => running(p) && onStage(p, 'prefill'));
+  if (to.kind === 'dynamo-role' && (to.role === 'prefill' || to.role === 'decode')) {
+    const stage = to.role;
+    return model.pods.filter((p) => running(p) && onStage(p, stage));
+  }
   if (to.kind === 'dynamo-role') return model.pods.filter((p) => running(p) && dynamoRole(p) === to.role);
   const addresses = new Set(model.serviceEndpoints(to.namespace, to.service)?.addresses ?? []);
   if (addresses.size > 0) return model.pods.filter((p) => running(p) && addresses.has(p.ip!));
