@@ -184,6 +184,7 @@ export function buildRequirementContext(pods: readonly PodModel[], options: Cont
     declaredEnvSetting(disaggregation.prefill.declared, 'VLLM_NIXL_SIDE_CHANNEL_PORT');
   if (sideChannel && sideChannelPort) portEnv.VLLM_NIXL_SIDE_CHANNEL_PORT = sideChannelPort;
   const nixlRanks = sideChannel ? nixlRankCount(prefillLines) : undefined;
+  const nixlLauncherRange = sideChannel ? launcherPortRange(prefillLines) : undefined;
   // UCX over TCP: the workers' UCX_TLS (unset: UCX picks every transport it has, tcp included),
   // unless EFA interfaces carry the transfer (efa-srd).
   const ucxTls = setting('UCX_TLS');
@@ -261,6 +262,7 @@ export function buildRequirementContext(pods: readonly PodModel[], options: Cont
       disaggregated: sideChannel,
       disaggregatedSource: disaggregation.source,
       ...(nixlRanks ? { nixlRanks } : {}),
+      ...(nixlLauncherRange ? { nixlLauncherRange } : {}),
       efa: options.efa?.value ?? false,
       efaSource: options.efa?.source ?? 'no EFA interface in the snapshot',
       ...ucxTcp,
@@ -564,4 +566,28 @@ function ucxTlsHasTcp(value: string): boolean {
   const negated = text.startsWith('^');
   const names = (negated ? text.slice(1) : text).split(',').map((n) => n.trim());
   return negated ? !names.includes('tcp') : names.includes('all') || names.includes('tcp');
+}
+
+/**
+ * An older Dynamo vLLM launcher (ai-dynamo/dynamo components/src/dynamo/vllm/args.py with
+ * configure_ports and ports.py) allocated each worker's NIXL side-channel ports itself from
+ * `--dynamo-port-min`..`--dynamo-port-max` (default 20000-30000) and overwrote
+ * VLLM_NIXL_SIDE_CHANNEL_PORT; only that launcher takes those flags, so they are the evidence.
+ */
+function launcherPortRange(
+  lines: readonly CommandLine[],
+): { from: number; to: number; source: string } | undefined {
+  const min = argValue(lines, ['--dynamo-port-min']);
+  const max = argValue(lines, ['--dynamo-port-max']);
+  if (!min && !max) return undefined;
+  const from = min ? Number(min.value) : 20000;
+  const to = max ? Number(max.value) : 30000;
+  if (!Number.isInteger(from) || !Number.isInteger(to) || from < 1 || from > to || to > 65535)
+    return undefined;
+  const flags = [min, max].flatMap((f) => (f ? [`${f.flag} ${f.value}`] : [])).join(', ');
+  return {
+    from,
+    to,
+    source: `${flags} on ${(min ?? max)!.where}: that Dynamo launcher allocates the side-channel ports from ${from}-${to}`,
+  };
 }

@@ -54,6 +54,8 @@ export interface RequirementContext {
   readonly disaggregatedSource?: string;
   /** Side-channel ports each prefill worker opens (dp size × tp size), when its flags say more than one. */
   readonly nixlRanks?: { readonly count: number; readonly source: string };
+  /** The range an older Dynamo launcher allocates side-channel ports from (--dynamo-port-min/max). */
+  readonly nixlLauncherRange?: { readonly from: number; readonly to: number; readonly source: string };
   /** The nodes have EFA interfaces (InterfaceType efa / efa-only), and which one says so. */
   readonly efa?: boolean;
   readonly efaSource?: string;
@@ -203,6 +205,11 @@ function settlePorts(entry: CatalogEntry, context: RequirementContext, facts: st
   if (entry.port.noPorts) {
     facts.push('SRD is not TCP or UDP: it has no ports, and only all-traffic rules carry it');
     return { from: 0, to: 65535 };
+  }
+  const launcher = entry.port.perNixlRank ? context.nixlLauncherRange : undefined;
+  if (launcher) {
+    facts.push(launcher.source);
+    return { from: launcher.from, to: launcher.to };
   }
   const name = entry.port.env;
   if (entry.port.fixed !== undefined) {

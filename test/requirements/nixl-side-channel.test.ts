@@ -321,4 +321,20 @@ describe('NIXL side channel (decode → prefill)', () => {
   it('UCX_TLS=tcp,cuda_copy keeps it', () => {
     assert.equal(ucx(deployed({ UCX_TLS: 'tcp,cuda_copy' }, true).analyze()).length, 2);
   });
+
+  it('an older Dynamo launcher that takes --dynamo-port-min/--dynamo-port-max allocates the side channel from that range', () => {
+    const result = cluster()
+      .file(
+        'k8s/graph.json',
+        graph({ args: ['--model', 'Qwen/Qwen3-0.6B', '--is-prefill-worker', '--dynamo-port-min', '21000'] }),
+      )
+      .analyze();
+    assert.deepEqual(
+      nixl(result).map((f) => f.port),
+      ['21000-30000'],
+    );
+    const requirement = result.requirements.find((r) => r.id === 'nixl-side-channel')!;
+    assert.ok(requirement.decidedBy.some((f) => /--dynamo-port-min 21000 on DynamoGraphDeployment/.test(f)));
+    assert.ok(requirement.decidedBy.some((f) => /arg --is-prefill-worker/.test(f)));
+  });
 });
