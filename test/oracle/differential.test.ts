@@ -32,6 +32,7 @@ import {
   disagreements,
   srdDisagreements,
   fixFailures,
+  withSelfRules,
 } from './differential.ts';
 import { buildWorld, worldSpecArb, type World, type WorldSpec } from './world.ts';
 
@@ -100,7 +101,7 @@ describe('differential: our evaluator and analyzer against the AWS-docs oracle',
     fc.assert(
       fc.property(worldSpecArb, (spec: WorldSpec) => {
         const world = buildWorld(spec);
-        const found = srdDisagreements(world);
+        const found = [...srdDisagreements(world), ...srdDisagreements(withSelfRules(world))];
         assert.equal(found.length, 0, report(world, found.map(describeSrdDisagreement)));
       }),
       params,

@@ -79,6 +79,28 @@ export interface SrdDisagreement {
   readonly ours: { verdict: Verdict; reason: string };
 }
 
+/**
+ * The world with self-referencing all-traffic rules added (group i: inbound when i % 3 ≠ 1,
+ * outbound when i % 3 ≠ 2), only to groups both sides see, so that SRD is allowed often enough to
+ * test: random rules rarely name their own group with protocol -1.
+ */
+export function withSelfRules(world: World): World {
+  // Numbered by the oracle's list, which both copies share (in 'rules' form it lacks rule-less groups).
+  const index = new Map(world.oracleAws.securityGroups.SecurityGroups.map((g, i) => [g.GroupId, i]));
+  const add = (aws: RawAws): RawAws => {
+    const copy = structuredClone(aws) as RawAws;
+    for (const group of copy.securityGroups.SecurityGroups) {
+      const i = index.get(group.GroupId);
+      if (i === undefined) continue;
+      const perm = { IpProtocol: '-1', UserIdGroupPairs: [{ GroupId: group.GroupId }] };
+      if (i % 3 !== 1) (group.IpPermissions ??= []).push(perm);
+      if (i % 3 !== 2) (group.IpPermissionsEgress ??= []).push(perm);
+    }
+    return copy;
+  };
+  return { ...world, aws: add(world.aws), oracleAws: add(world.oracleAws) };
+}
+
 /** SRD between every ordered pair of the world's ENIs, each taken as an EFA interface. */
 export function srdDisagreements(world: World): SrdDisagreement[] {
   const ours = subjectSrdEvaluator(worldFiles(world.aws, world.other, world.sgFormat));
