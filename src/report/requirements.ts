@@ -38,7 +38,12 @@ export function renderRequirements(input: RequirementSet, unsafeRecipe?: string)
   );
   out.push('');
   for (const r of set.requirements) {
-    const port = r.ports.from === r.ports.to ? `${r.ports.from}` : `${r.ports.from}-${r.ports.to}`;
+    const port =
+      r.protocol === 'efa'
+        ? '(SRD, no ports)'
+        : r.ports.from === r.ports.to
+          ? `${r.ports.from}`
+          : `${r.ports.from}-${r.ports.to}`;
     out.push(`${r.protocol.toUpperCase()} ${port}  ${r.title}`);
     out.push(`  level    ${levelText[r.level]}`);
     out.push(`  from     ${sourceText[r.from]}`);

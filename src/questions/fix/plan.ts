@@ -169,6 +169,9 @@ export function fixPlan(result: AnalysisResult): FixPlan {
 // --- Words every emitter uses, so the script, the .tf and the template say the same thing. ---
 
 function portText(protocol: string, from: number, to: number): string {
+  // EFA's SRD flows and their self-referencing rules (-1) have no ports.
+  if (protocol === 'efa') return 'efa (SRD)';
+  if (protocol === '-1') return 'all traffic';
   return `${protocol}/${from === to ? from : `${from}-${to}`}`;
 }
 
@@ -231,8 +234,8 @@ export function ruleNameParts(planned: PlannedRule): (string | number)[] {
     rule.direction === 'ingress' ? 'from' : 'to',
     peerText(peer),
     rule.protocol,
-    rule.fromPort,
-    ...(rule.toPort !== rule.fromPort ? [rule.toPort] : []),
+    ...(rule.protocol === '-1' ? [] : [rule.fromPort]),
+    ...(rule.protocol !== '-1' && rule.toPort !== rule.fromPort ? [rule.toPort] : []),
   ];
 }
 
