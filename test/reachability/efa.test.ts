@@ -30,6 +30,8 @@ interface Layout {
   /** The shared EFA group's ingress and egress, when one is used. */
   efaIngress?: Permission[];
   efaEgress?: Permission[];
+  /** false: no worker pod runs yet (before install). */
+  workers?: boolean;
 }
 
 /**
@@ -78,6 +80,7 @@ function cluster(layout: Layout): Scenario {
     })
     .prometheus('prom-0', 'sys-1', '10.0.16.12')
     .dynamo('frontend-0', 'frontend', 'sys-1', '10.0.16.11', '1.4.0');
+  if (layout.workers === false) return s;
   for (const [name, node, ip, stage] of [
     ['prefill-0', 'gpu-p1', '10.0.16.21', 'prefill'],
     ['decode-0', 'gpu-d1', '10.0.16.31', 'decode'],
@@ -257,5 +260,38 @@ describe('EFA SRD between prefill and decode', () => {
     const cfn = emitCloudFormation(plan);
     assert.match(cfn, /IpProtocol: "?-1"?/);
     assert.doesNotMatch(cfn, /FromPort/);
+  });
+
+  it('before install: a disaggregated graph declares the workers, predicted on their node groups’ EFA interfaces', () => {
+    const placed = (group: string, stage: string) => ({
+      componentType: 'worker',
+      subComponentType: stage,
+      replicas: 1,
+      resources: { limits: { gpu: '8' } },
+      extraPodSpec: {
+        nodeSelector: { 'eks.amazonaws.com/nodegroup': group },
+        tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+        mainContainer: { image: IMAGE },
+      },
+    });
+    const result = cluster({ prefillEfa: ['sg-prefill'], decodeEfa: ['sg-decode'], workers: false })
+      .file('k8s/graph.json', {
+        apiVersion: 'nvidia.com/v1alpha1',
+        kind: 'DynamoGraphDeployment',
+        metadata: { name: 'vllm-disagg', namespace: WORKLOAD },
+        spec: {
+          services: {
+            VllmPrefillWorker: placed('gpu-prefill', 'prefill'),
+            VllmDecodeWorker: placed('gpu-decode', 'decode'),
+          },
+        },
+      })
+      .analyze();
+    const flows = srd(result);
+    assert.deepEqual(
+      flows.map((f) => [f.status, f.source.kind, f.source.nodeGroup, f.destination.nodeGroup]),
+      [['blocked', 'nodes', 'gpu-decode', 'gpu-prefill']],
+    );
+    assert.match(flows[0]!.steps.find((st) => st.kind === 'sg-egress')!.at, /^eni-gpu-d1-2 /);
   });
 });
