@@ -26,8 +26,15 @@ export function declaredPlacement(
   model: ClusterModel,
   role: DeclaredComponent['role'],
   gpuNodes: readonly NodeModel[],
+  /** Only the workers of one side of disaggregated serving (decode: every worker not prefill). */
+  stage?: 'prefill' | 'decode',
 ): DeclaredPlacement | undefined {
-  const components = model.dynamoComponents.filter((c) => c.role === role && c.replicas > 0);
+  const components = model.dynamoComponents.filter(
+    (c) =>
+      c.role === role &&
+      c.replicas > 0 &&
+      (stage === undefined || (stage === 'prefill') === (c.stage?.value === 'prefill')),
+  );
   if (components.length === 0) return undefined;
   const { cluster } = schedulingCluster(model);
   const gpuNames = new Set(gpuNodes.map((n) => n.name));

@@ -11,7 +11,9 @@ import type { ClusterModel, NodeModel, PodModel } from '../model/types.ts';
 import { orchestratorReach } from '../placement/orchestrator.ts';
 import { ORCHESTRATOR_PROFILE, profiles } from '../placement/profiles.ts';
 import type { SourceSelector, TargetSpec } from '../requirements/catalog.ts';
-import { dynamoRole } from '../requirements/detect.ts';
+import { dynamoRole, workerStage } from '../requirements/detect.ts';
+import type { Stage } from '../model/disaggregation.ts';
+import { declaredPlacement } from './declared-placement.ts';
 import type { PodIdentity } from '../model/policy/types.ts';
 import { commonIdentity } from '../model/identity.ts';
 
@@ -190,6 +192,10 @@ export function sourcesFor(model: ClusterModel, selector: SourceSelector, roles:
       return dynamoRoleEnds(model, 'frontend', roles);
     case 'dynamo-workers':
       return dynamoRoleEnds(model, 'worker', roles);
+    case 'dynamo-decode-workers':
+      return stageEnds(model, 'decode', roles);
+    case 'dynamo-prefill-workers':
+      return stageEnds(model, 'prefill', roles);
     case 'prometheus-pods': {
       const spec = PROMETHEUS_SERVER;
       const { pods } = servicePods(model, spec, model.serviceSelector(spec.namespace, spec.service));
@@ -230,6 +236,33 @@ function dynamoRoleEnds(model: ClusterModel, role: 'frontend' | 'worker', roles:
         endpoints: [],
         predicted: true,
         none: `no Dynamo ${wanted.join('/')} pods deployed and no node group to predict them on (use --${role === 'frontend' ? 'frontend' : 'gpu'}-nodegroup)`,
+      };
+}
+
+/** Is this running pod on that side of disaggregated serving? Decode: any worker that is not prefill. */
+export function onStage(pod: PodModel, stage: Stage): boolean {
+  const found = workerStage(pod)?.value;
+  return stage === 'prefill'
+    ? found === 'prefill'
+    : found === 'decode' || (found === undefined && dynamoRole(pod) === 'worker');
+}
+
+/**
+ * Prefill or decode workers: the running ones; before they run, pods predicted where the graph's
+ * workers of that stage fit, else where workers are predicted.
+ */
+function stageEnds(model: ClusterModel, stage: Stage, roles: NodeRoles): Ends {
+  const running = podsByRole(model, ['worker', 'other']).filter((p) => onStage(p, stage));
+  if (running.length > 0) return { endpoints: running.map((p) => podEndpoint(model, p)), predicted: false };
+  const declared = declaredPlacement(model, 'worker', roles.gpu, stage);
+  const nodes = declared?.nodes.length ? declared.nodes : roles.worker;
+  const template = podTemplate(podsByRole(model, ['frontend', 'worker', 'router', 'epp', 'other']));
+  return nodes.length > 0
+    ? { endpoints: nodes.map((n) => predictedEndpoint(model, n, template)), predicted: true }
+    : {
+        endpoints: [],
+        predicted: true,
+        none: `no Dynamo ${stage} workers deployed and no node group to predict them on (use --gpu-nodegroup)`,
       };
 }
 
@@ -287,17 +320,28 @@ function targetSelection(spec: Extract<TargetSpec, { kind: 'service' }>): PodSel
   return selection;
 }
 
+function stageTargets(model: ClusterModel, stage: Stage, roles: NodeRoles): Ends & { via: string } {
+  const ends = stageEnds(model, stage, roles);
+  return {
+    ...ends,
+    via: ends.predicted
+      ? `Dynamo ${stage} workers not deployed yet: predicted on ${[...new Set(ends.endpoints.map((e) => e.nodeGroup))].join(', ')}`
+      : `Dynamo ${stage} worker pods`,
+  };
+}
+
 export function targetsFor(model: ClusterModel, spec: TargetSpec, roles: NodeRoles): Ends & { via: string } {
+  if (spec.kind === 'dynamo-role' && (spec.role === 'prefill' || spec.role === 'decode'))
+    return stageTargets(model, spec.role, roles);
   if (spec.kind === 'dynamo-role') {
-    const ends = dynamoRoleEnds(model, spec.role, roles);
-    const where = [
-      ...new Set((spec.role === 'frontend' ? roles.frontend : roles.worker).map((n) => n.nodeGroup)),
-    ];
+    const role = spec.role === 'frontend' ? 'frontend' : 'worker';
+    const ends = dynamoRoleEnds(model, role, roles);
+    const where = [...new Set((role === 'frontend' ? roles.frontend : roles.worker).map((n) => n.nodeGroup))];
     return {
       ...ends,
       via: ends.predicted
-        ? `Dynamo ${spec.role} not deployed yet: predicted on ${where.join(', ')}`
-        : `Dynamo ${spec.role} pods`,
+        ? `Dynamo ${role} not deployed yet: predicted on ${where.join(', ')}`
+        : `Dynamo ${role} pods`,
     };
   }
   const { pods, via } = servicePods(model, spec, model.serviceSelector(spec.namespace, spec.service));

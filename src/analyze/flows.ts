@@ -24,6 +24,7 @@ import {
 } from './ends.ts';
 import { declaredPlacement } from './declared-placement.ts';
 import { dynamoRole } from '../requirements/detect.ts';
+import { efaEnis, efaEndpoints } from '../model/efa.ts';
 import type { FlowEnd, FlowResult, Skipped } from './types.ts';
 
 export interface AnalyzeOptions extends ContextOptions {
@@ -315,9 +316,11 @@ function toFlowResults(
   unique: (base: string) => string,
 ): FlowResult[] {
   const port =
-    requirement.ports.from === requirement.ports.to
-      ? requirement.ports.from
-      : `${requirement.ports.from}-${requirement.ports.to}`;
+    requirement.protocol === 'efa'
+      ? 'all'
+      : requirement.ports.from === requirement.ports.to
+        ? requirement.ports.from
+        : `${requirement.ports.from}-${requirement.ports.to}`;
   return classes.map((flowClass) => {
     const sources = [...flowClass.sources];
     const destinations = [...flowClass.destinations];
@@ -385,6 +388,7 @@ export function analyzeFlows(model: ClusterModel, options: AnalyzeOptions = {}):
     networkPolicies: enforced,
     declared: model.dynamoComponents,
     controlPlane: model,
+    efa: efaEvidence(model),
   });
   const set = resolveRequirements(context);
   const frontendDeployed = model.pods.some((p) => {
@@ -445,7 +449,9 @@ export function analyzeFlows(model: ClusterModel, options: AnalyzeOptions = {}):
             endpoints: [...nameClients].filter((e) => isolatedFor(model.policies, e, 'egress') !== 'no'),
             predicted: false,
           }
-        : sourcesFor(model, requirement.from, roles);
+        : requirement.protocol === 'efa'
+          ? onEfa(model, sourcesFor(model, requirement.from, roles))
+          : sourcesFor(model, requirement.from, roles);
     if (requirement.from === 'egress-isolated-sources' && sources.endpoints.length === 0) {
       notes.push(
         `${requirement.title}: no source is egress-isolated by a NetworkPolicy, so DNS is not restricted`,
@@ -455,7 +461,10 @@ export function analyzeFlows(model: ClusterModel, options: AnalyzeOptions = {}):
     if (requirement.to.kind === 'service' && requirement.from !== 'egress-isolated-sources') {
       for (const endpoint of sources.endpoints) nameClients.add(endpoint);
     }
-    const targets = targetsFor(model, requirement.to, roles);
+    const efa = requirement.protocol === 'efa';
+    const targets = efa
+      ? onEfa(model, targetsFor(model, requirement.to, roles))
+      : targetsFor(model, requirement.to, roles);
     const missing = sources.none ?? targets.none;
     if (missing) {
       skipped.push({
@@ -500,4 +509,31 @@ export function analyzeFlows(model: ClusterModel, options: AnalyzeOptions = {}):
       ...notes,
     ],
   };
+}
+
+/** The first node with an EFA interface, as evidence that SRD flows exist; else why not. */
+function efaEvidence(model: ClusterModel): { value: boolean; source: string } {
+  for (const node of model.nodes.values()) {
+    const eni = efaEnis(model, node)[0];
+    if (eni)
+      return {
+        value: true,
+        source: `EFA interface ${eni.id} (InterfaceType ${eni.type}) on node ${node.name} (${node.nodeGroup})`,
+      };
+  }
+  return { value: false, source: 'no ENI with InterfaceType efa or efa-only on any node' };
+}
+
+/** An SRD flow's ends are the EFA interfaces of the nodes the pods are (or will be) on. */
+function onEfa<T extends { endpoints: Endpoint[] }>(model: ClusterModel, ends: T): T {
+  const seen = new Map<string, Endpoint>();
+  for (const endpoint of ends.endpoints) {
+    const node = endpoint.nodeName === undefined ? undefined : model.nodes.get(endpoint.nodeName);
+    if (!node) {
+      seen.set(endpoint.id, endpoint);
+      continue;
+    }
+    for (const efa of efaEndpoints(model, node, endpoint)) seen.set(efa.id, efa);
+  }
+  return { ...ends, endpoints: [...seen.values()] };
 }

@@ -30,7 +30,7 @@ export interface FlowResult {
   readonly title: string;
   /** The requirement's level: a `recommended` flow counts in the verdict only with `--strict`. */
   readonly level: Level;
-  readonly protocol: 'tcp' | 'udp';
+  readonly protocol: 'tcp' | 'udp' | 'efa';
   /** The port, or `from-to` for a range. */
   readonly port: number | string;
   readonly ports: { from: number; to: number };

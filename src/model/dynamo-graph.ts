@@ -6,6 +6,7 @@
  */
 import type { DynamoService, K8sDynamoGraphDeployment } from '../snapshot/schemas.ts';
 import type { Located, Origin, Snapshot } from '../snapshot/types.ts';
+import { disaggregationStage } from './disaggregation.ts';
 
 export interface DeclaredComponent {
   /** namespace/name of the DynamoGraphDeployment. */
@@ -13,6 +14,8 @@ export interface DeclaredComponent {
   readonly service: string;
   readonly namespace: string;
   readonly role: 'frontend' | 'worker' | 'other';
+  /** The worker's side of disaggregated serving, when the graph says it (see disaggregationStage). */
+  readonly stage?: { readonly value: 'prefill' | 'decode'; readonly source: string };
   readonly replicas: number;
   /** The env the pods get: graph-wide `envs`, then the service's `envs`, then the main container's `env`. */
   readonly env: Readonly<Record<string, string>>;
@@ -32,6 +35,21 @@ function roleOf(service: DynamoService, gpus: number): DeclaredComponent['role']
   if (type === 'frontend' || type === 'main') return 'frontend';
   if (type === 'worker' || type === 'prefill' || type === 'decode') return 'worker';
   return gpus > 0 ? 'worker' : 'other';
+}
+
+/**
+ * Prefill or decode, from the graph: `subComponentType` (newer graphs), a `componentType` of
+ * `prefill`/`decode` (older ones), else the worker's own flags (disaggregationStage).
+ */
+function declaredStage(service: DynamoService, args: readonly string[]): DeclaredComponent['stage'] {
+  for (const [field, value] of [
+    ['subComponentType', service.subComponentType],
+    ['componentType', service.componentType],
+  ] as const) {
+    const v = value?.toLowerCase();
+    if (v === 'prefill' || v === 'decode') return { value: v, source: `${field}: ${value}` };
+  }
+  return disaggregationStage(args);
 }
 
 function gpusOf(service: DynamoService): number {
@@ -54,6 +72,8 @@ function componentsOf(located: Located<K8sDynamoGraphDeployment>): DeclaredCompo
     const gpus = gpusOf(service);
     const main = service.extraPodSpec?.mainContainer;
     const { mainContainer: _main, ...placement } = service.extraPodSpec ?? {};
+    const args = [...(main?.command ?? []), ...(main?.args ?? [])];
+    const stage = declaredStage(service, args);
     return {
       graph: `${namespace}/${graph.metadata.name}`,
       service: name,
@@ -61,7 +81,8 @@ function componentsOf(located: Located<K8sDynamoGraphDeployment>): DeclaredCompo
       role: roleOf(service, gpus),
       replicas: service.replicas ?? 1,
       env: envOf(graph, service),
-      args: [...(main?.command ?? []), ...(main?.args ?? [])],
+      args,
+      ...(stage ? { stage } : {}),
       ...(main?.image ? { image: main.image } : {}),
       gpus,
       podSpec: {

@@ -5,7 +5,15 @@ import type { K8sPod, LabelSelector, Taint, Toleration } from '../snapshot/schem
 import type { PolicySet } from './policy/types.ts';
 
 /** IP protocol of a rule: a name for the common ones, the number otherwise; 'all' for `-1`. */
-export type Protocol = 'all' | 'tcp' | 'udp' | 'icmp' | 'icmpv6' | `proto-${number}`;
+export type Protocol =
+  | 'all'
+  | 'tcp'
+  | 'udp'
+  | 'icmp'
+  | 'icmpv6'
+  | `proto-${number}`
+  /** EFA's SRD traffic between EFA interfaces: not IP, matched only by self-referencing all-traffic rules. */
+  | 'efa';
 
 export interface PortRange {
   readonly from: number;

@@ -9,6 +9,7 @@ import type { ClusterModel, NaclEntryModel, PortRange, Protocol, RulePeer, SgRul
 import { coverage, formatRange, splitRange, unionCovers, type AddressRange } from '../base/ip.ts';
 import { describeNaclEntry, describeSgRule } from './describe.ts';
 import { policyStep } from './policy-step.ts';
+import { efaSteps } from './efa.ts';
 import {
   ALL_PORTS,
   EPHEMERAL_PORTS,
@@ -465,6 +466,7 @@ export function evaluateFlow(model: ClusterModel, query: FlowQuery): FlowTrace {
     }
   }
   if (steps.length > 0) return { steps, ...combine(steps) };
+  if (protocol === 'efa') return efaTrace(model, source, destination);
 
   // Path order: the source pod's egress policy, then the VPC (SGs, NACLs), then the destination's.
   const egressPolicy = policyStep(model.policies, 'egress', query);
@@ -565,5 +567,22 @@ export function evaluateFlow(model: ClusterModel, query: FlowQuery): FlowTrace {
       }),
     );
   }
+  return { steps, ...combine(steps) };
+}
+
+/** SRD between EFA interfaces (efa.ts): self-referencing rules only; same-node GPU traffic never leaves the node. */
+function efaTrace(model: ClusterModel, source: Endpoint, destination: Endpoint): FlowTrace {
+  const steps: TraceStep[] =
+    source.nodeName !== undefined && source.nodeName === destination.nodeName
+      ? [
+          {
+            kind: 'same-node',
+            status: 'allowed',
+            at: `node ${source.nodeName}`,
+            summary: `same node ${source.nodeName}: the KV transfer stays on the node (NVLink / CUDA IPC), no EFA interface or security group is crossed`,
+            facts: [],
+          },
+        ]
+      : efaSteps(model, source, destination);
   return { steps, ...combine(steps) };
 }

@@ -1,7 +1,8 @@
 /**
  * Remediation synthesis: the fewest, narrowest rules that unblock every blocked flow.
  * Exact ports only, a peer security group rather than a CIDR wherever the peer has one, never
- * 0.0.0.0/0 or protocol -1 (docs/architecture.md, "The JSON contract"). Pure: reads flow traces, never re-evaluates them.
+ * 0.0.0.0/0 or protocol -1 (docs/architecture.md, "The JSON contract") — except EFA's self-referencing
+ * all-traffic rules (efa.ts), the only ones that carry SRD. Pure: reads flow traces, never re-evaluates them.
  */
 import type { FlowResult } from '../analyze/types.ts';
 import { containsRange, fixCidrProblem, parseCidr } from '../base/ip.ts';
@@ -11,6 +12,7 @@ import type { RequirementId } from '../requirements/catalog.ts';
 import { EPHEMERAL_PORTS } from '../reachability/ports.ts';
 import type { TraceStep } from '../reachability/types.ts';
 import { SG_RULES_QUOTA, type NaclRemediation, type SgRemediation } from './types.ts';
+import { efaNeeds } from './efa.ts';
 
 export interface RemediationPlan {
   readonly rules: SgRemediation[];
@@ -117,6 +119,10 @@ const titles: Record<RequirementId, string> = {
   'dns-tcp': 'cluster DNS (TCP)',
   'operator-webhook': 'Dynamo operator admission webhook (EKS control plane)',
   'custom-metrics-api': 'custom metrics API, prometheus-adapter (EKS control plane)',
+  'nixl-side-channel': 'NIXL side channel (decode → prefill)',
+  'efa-srd': 'EFA SRD between prefill and decode (self-referencing, all traffic)',
+  'ucx-tcp': 'UCX over TCP KV transfer (decode → prefill)',
+  'ucx-tcp-reverse': 'UCX over TCP KV transfer (prefill → decode)',
 };
 
 function describe(requirements: readonly RequirementId[]): string {
@@ -135,6 +141,15 @@ function sgCommand(rule: Omit<SgRemediation, 'command' | 'id' | 'description' | 
   const permissions = (peer: string): string =>
     `IpProtocol=${rule.protocol},FromPort=${rule.fromPort},ToPort=${rule.toPort},${peer}`;
   const base = ['aws', 'ec2', `authorize-security-group-${rule.direction}`, '--group-id', rule.groupId];
+  if (rule.protocol === '-1') {
+    // All traffic has no ports: IpProtocol=-1 without FromPort/ToPort (EC2 API, IpPermission).
+    const peerGroup = rule.direction === 'ingress' ? rule.sourceGroupId : rule.destinationGroupId;
+    return shellCommand([
+      ...base,
+      '--ip-permissions',
+      `IpProtocol=-1,UserIdGroupPairs=[{GroupId=${peerGroup!}}]`,
+    ]);
+  }
   if (rule.direction === 'ingress') {
     if (!rule.sourceGroupId && isIpv6(rule.cidr))
       return shellCommand([...base, '--ip-permissions', permissions(cidrPeer)]);
@@ -163,7 +178,13 @@ function blockedSteps(flow: FlowResult, kinds: readonly TraceStep['kind'][]): Tr
   return steps.filter((s) => s.status === 'blocked' && kinds.includes(s.kind));
 }
 
-export function synthesizeRemediation(model: ClusterModel, flows: readonly FlowResult[]): RemediationPlan {
+export function synthesizeRemediation(model: ClusterModel, allFlows: readonly FlowResult[]): RemediationPlan {
+  // SRD (EFA) has its own fix: self-referencing all-traffic rules on a group both ends carry.
+  const flows = allFlows.filter((f) => f.protocol !== 'efa');
+  const efa = efaNeeds(
+    model,
+    allFlows.filter((f) => f.protocol === 'efa'),
+  );
   const fixes = new Map<string, string[]>();
   const unfixable: string[] = [];
   const addFix = (flowId: string, itemId: string): void => {
@@ -173,7 +194,10 @@ export function synthesizeRemediation(model: ClusterModel, flows: readonly FlowR
   };
 
   // Security groups: collect needs per direction, then choose groups by set cover.
-  const sgRules = new Map<string, Omit<SgRemediation, 'command' | 'id' | 'description' | 'quotaWarning'>>();
+  const sgRules = new Map<string, Omit<SgRemediation, 'command' | 'id' | 'description' | 'quotaWarning'>>(
+    efa.rules.map((r) => [`efa|${r.direction}|${r.groupId}`, r]),
+  );
+  unfixable.push(...efa.unfixable);
   for (const direction of ['ingress', 'egress'] as const) {
     const needs: Need[] = [];
     for (const flow of flows) {
@@ -230,7 +254,7 @@ export function synthesizeRemediation(model: ClusterModel, flows: readonly FlowR
           sgRules.set(key, {
             direction,
             groupId: own,
-            protocol: first.flow.protocol,
+            protocol: first.flow.protocol === 'udp' ? 'udp' : 'tcp',
             fromPort: first.ports.from,
             toPort: first.ports.to,
             ...(peerGroup
@@ -332,7 +356,7 @@ function synthesizeNacl(
           naclId,
           subnetId,
           egress,
-          protocol: flow.protocol,
+          protocol: flow.protocol === 'udp' ? 'udp' : 'tcp',
           fromPort: ports.from,
           toPort: ports.to,
           cidr,

@@ -9,7 +9,11 @@ export interface SgRemediation {
   readonly direction: 'ingress' | 'egress';
   /** The group the rule is added to. */
   readonly groupId: string;
-  readonly protocol: 'tcp' | 'udp';
+  /**
+   * `-1` (all traffic, ports -1) only for EFA: SRD passes nothing narrower, and only a group's
+   * reference to itself (EC2 User Guide, "Get started with EFA").
+   */
+  readonly protocol: 'tcp' | 'udp' | '-1';
   readonly fromPort: number;
   readonly toPort: number;
   /** Ingress: the peer group the traffic comes from. */

@@ -64,6 +64,8 @@ export const worst = (statuses: readonly Status[]): Status =>
   statuses.reduce<Status>((a, b) => (severity[b] < severity[a] ? b : a), 'allowed');
 
 export function portText(protocol: string, ports: { from: number; to: number }): string {
+  // SRD (EFA) has no ports: its rules allow all traffic.
+  if (protocol === 'efa') return 'efa/all';
   return `${protocol}/${ports.from === ports.to ? ports.from : `${ports.from}-${ports.to}`}`;
 }
 

@@ -12,6 +12,9 @@ const sourceText: Record<SourceSelector, string> = {
   'egress-isolated-sources': 'every source above whose egress a NetworkPolicy isolates',
   'control-plane':
     'the EKS control plane (the API server): its ENIs in the cluster subnets, with the cluster security group',
+  'dynamo-decode-workers':
+    'Dynamo workers that are not prefill workers (the decode side; before install: where the graph’s decode workers fit)',
+  'dynamo-prefill-workers': 'Dynamo prefill workers (before install: where the graph’s prefill workers fit)',
 };
 
 const levelText: Record<Level, string> = {
@@ -37,7 +40,12 @@ export function renderRequirements(input: RequirementSet, unsafeRecipe?: string)
   );
   out.push('');
   for (const r of set.requirements) {
-    const port = r.ports.from === r.ports.to ? `${r.ports.from}` : `${r.ports.from}-${r.ports.to}`;
+    const port =
+      r.protocol === 'efa'
+        ? '(SRD, no ports)'
+        : r.ports.from === r.ports.to
+          ? `${r.ports.from}`
+          : `${r.ports.from}-${r.ports.to}`;
     out.push(`${r.protocol.toUpperCase()} ${port}  ${r.title}`);
     out.push(`  level    ${levelText[r.level]}`);
     out.push(`  from     ${sourceText[r.from]}`);

@@ -18,7 +18,11 @@ export type RequirementId =
   | 'dns'
   | 'dns-tcp'
   | 'operator-webhook'
-  | 'custom-metrics-api';
+  | 'custom-metrics-api'
+  | 'nixl-side-channel'
+  | 'efa-srd'
+  | 'ucx-tcp'
+  | 'ucx-tcp-reverse';
 
 /** Who opens the connection. */
 export type SourceSelector =
@@ -36,7 +40,11 @@ export type SourceSelector =
    * The EKS control plane (the Kubernetes API server calling webhooks and aggregated APIs): its
    * ENIs in the cluster's subnets, carrying the cluster security group (describe-cluster).
    */
-  | 'control-plane';
+  | 'control-plane'
+  /** Workers of a disaggregated graph that are not prefill workers: they pull the KV cache. */
+  | 'dynamo-decode-workers'
+  /** The prefill workers of a disaggregated graph. */
+  | 'dynamo-prefill-workers';
 
 /** Who accepts it. */
 export type TargetSpec =
@@ -49,7 +57,7 @@ export type TargetSpec =
       /** Where the pods are predicted to run when not deployed yet. */
       readonly predictOn: 'system-node-groups' | 'gpu-node-groups';
     }
-  | { readonly kind: 'dynamo-role'; readonly role: 'frontend' | 'worker' };
+  | { readonly kind: 'dynamo-role'; readonly role: 'frontend' | 'worker' | 'prefill' | 'decode' };
 
 export interface PortSpec {
   /** The port when nothing deployed sets another (with `env`: the default that env var overrides). */
@@ -59,6 +67,15 @@ export interface PortSpec {
   readonly whenUnset?: PortRange;
   /** One port per data-parallel rank: port … port + dp_size − 1 (vLLM offsets its ZMQ socket by dp_rank). */
   readonly perDataParallelRank?: true;
+  /**
+   * One port per data-parallel rank × tensor-parallel rank of the prefill workers: vLLM's NIXL
+   * connector listens on port + dp_rank·tp_size + tp_rank (later releases: port + dp_index).
+   */
+  readonly perNixlRank?: true;
+  /** An env var holding a port range `from-to` (or one port) on the listening workers; else `whenUnset`. */
+  readonly envRange?: string;
+  /** Not TCP/UDP: the flow has no ports (EFA SRD); rules must allow all traffic. */
+  readonly noPorts?: true;
 }
 
 /** The AICR conformance checks whose own connections are requirements. */
@@ -81,6 +98,12 @@ export interface Condition {
    * captured, or something deployed or the recipe predicts it (requirements/control-plane.ts).
    */
   readonly controlPlaneCall?: true;
+  /** Only where a graph serves disaggregated: prefill workers deployed or declared. */
+  readonly disaggregated?: true;
+  /** Only where the workers' nodes have EFA interfaces (InterfaceType efa / efa-only). */
+  readonly efa?: true;
+  /** Only where UCX may carry the KV cache over TCP: no EFA, and UCX_TLS (if set) allows tcp. */
+  readonly ucxTcp?: true;
 }
 
 /**
@@ -94,7 +117,8 @@ export interface CatalogEntry {
   readonly id: RequirementId;
   readonly title: string;
   readonly level: Level;
-  readonly protocol: 'tcp' | 'udp';
+  /** `efa`: SRD between the EFA interfaces of the two ends' nodes (ports do not apply). */
+  readonly protocol: 'tcp' | 'udp' | 'efa';
   readonly port: PortSpec;
   /** Dynamo versions this applies to (a semver range); absent = every version. */
   readonly dynamo?: string;
@@ -385,6 +409,64 @@ export const catalog: readonly CatalogEntry[] = [
       'the dynamo-worker PodMonitor target is down in Prometheus ("context deadline exceeded"); dynamo_component_* and vllm:* worker metrics are missing while inference works',
     source:
       'ai-dynamo/dynamo deploy/operator/internal/consts/consts.go (DynamoSystemPort = 9090, DynamoSystemPortName = "system"); docs/kubernetes/observability/metrics.md (the worker PodMonitor scrapes port system, path /metrics)',
+  },
+  {
+    id: 'nixl-side-channel',
+    title: 'NIXL side channel (decode → prefill)',
+    level: 'required',
+    protocol: 'tcp',
+    port: { fixed: 5600, env: 'VLLM_NIXL_SIDE_CHANNEL_PORT', perNixlRank: true },
+    when: { disaggregated: true },
+    from: 'dynamo-decode-workers',
+    to: { kind: 'dynamo-role', role: 'prefill' },
+    why: 'In disaggregated serving the decode worker pulls each request’s KV cache from the prefill worker; before the first transfer its NIXL connector dials the prefill worker’s side channel (VLLM_NIXL_SIDE_CHANNEL_HOST, which Dynamo sets to the pod IP, on VLLM_NIXL_SIDE_CHANNEL_PORT, 5600 by default, + dp_rank·tp_size + tp_rank) to fetch its NIXL agent metadata. Without it no KV cache moves and disaggregated requests fail.',
+    symptom:
+      'decode worker logs "Handshake with <engine id> failed" (vLLM NixlConnector) and requests routed through prefill fail or time out while aggregated traffic and health checks pass',
+    source:
+      'vllm-project/vllm vllm/envs.py (VLLM_NIXL_SIDE_CHANNEL_PORT, default 5600); vllm/distributed/kv_transfer/kv_connector/v1/nixl_connector.py (listens on the port + dp_rank·tp_size + tp_rank; "Handshake with %s failed"); ai-dynamo/dynamo components/src/dynamo/vllm/args.py (sets VLLM_NIXL_SIDE_CHANNEL_HOST only)',
+  },
+  {
+    id: 'efa-srd',
+    title: 'EFA SRD KV transfer (decode ↔ prefill)',
+    level: 'required',
+    protocol: 'efa',
+    port: { noPorts: true },
+    when: { disaggregated: true, efa: true },
+    from: 'dynamo-decode-workers',
+    to: { kind: 'dynamo-role', role: 'prefill' },
+    why: 'On EFA node groups NIXL moves the KV cache with UCX over EFA: SRD between the EFA interfaces of the decode and the prefill nodes. Security groups carry SRD only through an all-traffic rule that references the group itself, of a group both interfaces carry, in ingress and egress; egress 0.0.0.0/0 or a rule naming the other group does not. Prefill and decode in different security groups drop it.',
+    symptom:
+      'the NIXL handshake succeeds (it is TCP) but KV transfers stall or fail: UCX/NIXL transfer errors or timeouts on the decode worker, and the prefill worker logs "Releasing expired KV blocks … retrieved by 0 decode worker(s)"',
+    source:
+      'AWS EC2 User Guide "Get started with EFA" Step 1 and EKS User Guide "node-efa": "The security group must allow all inbound and outbound traffic to and from the security group itself"; describe-network-interfaces InterfaceType efa / efa-only',
+  },
+  {
+    id: 'ucx-tcp',
+    title: 'UCX over TCP KV transfer (decode → prefill)',
+    level: 'required',
+    protocol: 'tcp',
+    port: { envRange: 'UCX_TCP_PORT_RANGE', whenUnset: { from: 32768, to: 60999 } },
+    when: { disaggregated: true, ucxTcp: true },
+    from: 'dynamo-decode-workers',
+    to: { kind: 'dynamo-role', role: 'prefill' },
+    why: 'Without EFA the NIXL UCX backend moves the KV cache over UCX’s tcp transport: each worker listens on a port the OS assigns (UCX_TCP_PORT_RANGE unset), advertised in the NIXL metadata. No fixed port can be named, so only the listening pod’s ephemeral range can be allowed statically.',
+    symptom:
+      'the NIXL handshake succeeds but transfers hang or fail: UCX errors such as "Connection timed out" / "Endpoint timeout" on the decode worker, and "Releasing expired KV blocks … retrieved by 0 decode worker(s)" on the prefill worker',
+    source: `openucx/ucx src/uct/tcp/tcp_iface.c (UCX_TCP_PORT_RANGE, default 0: "let the operating system select the port number"); vLLM's NixlConnector uses NIXL's UCX backend, tcp without EFA; ${OS_ASSIGNED}`,
+  },
+  {
+    id: 'ucx-tcp-reverse',
+    title: 'UCX over TCP KV transfer (prefill → decode)',
+    level: 'required',
+    protocol: 'tcp',
+    port: { envRange: 'UCX_TCP_PORT_RANGE', whenUnset: { from: 32768, to: 60999 } },
+    when: { disaggregated: true, ucxTcp: true },
+    from: 'dynamo-prefill-workers',
+    to: { kind: 'dynamo-role', role: 'decode' },
+    why: 'UCX endpoints are created by both peers (each connects to the other’s worker address during wireup, and NIXL notifications flow back), so the prefill worker also dials the decode worker’s OS-assigned UCX port.',
+    symptom:
+      'as for the decode → prefill direction: transfers stall although the side channel and one direction are open',
+    source: `openucx/ucx src/uct/tcp/tcp_iface.c (UCX_TCP_PORT_RANGE, default 0: "let the operating system select the port number"); vLLM's NixlConnector uses NIXL's UCX backend, tcp without EFA; ${OS_ASSIGNED}`,
   },
   {
     id: 'dns',

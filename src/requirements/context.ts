@@ -8,6 +8,7 @@ import {
   detectDynamoVersion,
   dynamoRole,
   envSetting,
+  workerStage,
   type Evidence,
 } from './detect.ts';
 import { families, type ConformanceCheck, type DynamoFamily } from './catalog.ts';
@@ -39,6 +40,8 @@ export interface ContextOptions {
   readonly conformance?: boolean;
   /** NetworkPolicies exist and are enforced (from the model; not a user option). */
   readonly networkPolicies?: boolean;
+  /** Whether the nodes have EFA interfaces, and which one says so (from the model; not a user option). */
+  readonly efa?: { readonly value: boolean; readonly source: string };
   /** The components DynamoGraphDeployments declare (from the model; not a user option). */
   readonly declared?: readonly DeclaredComponent[];
   /** Webhook configurations, APIServices and Services the API server calls (from the model; not a user option). */
@@ -175,6 +178,32 @@ export function buildRequirementContext(pods: readonly PodModel[], options: Cont
   if (systemPort) portEnv.DYN_SYSTEM_PORT = systemPort;
   const dataParallel =
     dataParallelSize(workerArgs(workers)) ?? dataParallelSize(declaredArgs(declaredWorkers));
+  const disaggregation = decideDisaggregation(evidence.dynamoPods, declared);
+  const sideChannel = disaggregation.prefill.pods.length + disaggregation.prefill.declared.length > 0;
+  const prefillLines = [
+    ...workerArgs(disaggregation.prefill.pods),
+    ...declaredArgs(disaggregation.prefill.declared),
+  ];
+  const sideChannelPort =
+    envSetting(disaggregation.prefill.pods, 'VLLM_NIXL_SIDE_CHANNEL_PORT') ??
+    declaredEnvSetting(disaggregation.prefill.declared, 'VLLM_NIXL_SIDE_CHANNEL_PORT');
+  if (sideChannel && sideChannelPort) portEnv.VLLM_NIXL_SIDE_CHANNEL_PORT = sideChannelPort;
+  const nixlRanks = sideChannel ? nixlRankCount(prefillLines) : undefined;
+  const nixlLauncherRange = sideChannel ? launcherPortRange(prefillLines) : undefined;
+  // UCX over TCP: the workers' UCX_TLS (unset: UCX picks every transport it has, tcp included),
+  // unless EFA interfaces carry the transfer (efa-srd).
+  const ucxTls = setting('UCX_TLS');
+  const tlsAllowsTcp = !ucxTls || ucxTlsHasTcp(ucxTls.value);
+  const ucxTcp = {
+    ucxTcp: sideChannel && !(options.efa?.value ?? false) && tlsAllowsTcp,
+    ucxTcpSource: options.efa?.value
+      ? `${options.efa.source}: the KV cache moves over EFA (efa-srd), not UCX's tcp transport`
+      : ucxTls
+        ? `${ucxTls.source}${tlsAllowsTcp ? ': tcp is among the transports' : ': tcp is not among the transports'}`
+        : 'no EFA interface, and UCX_TLS unset: UCX moves the KV cache over tcp',
+  };
+  const ucxRange = setting('UCX_TCP_PORT_RANGE');
+  if (sideChannel && ucxRange) portEnv.UCX_TCP_PORT_RANGE = ucxRange;
 
   const targetOverrides: RequirementContext['targetOverrides'] = {};
   const overrides = targetOverrides as Record<
@@ -251,6 +280,13 @@ export function buildRequirementContext(pods: readonly PodModel[], options: Cont
       networkPolicies: options.networkPolicies ?? false,
       portEnv,
       ...(dataParallel ? { dataParallel } : {}),
+      disaggregated: sideChannel,
+      disaggregatedSource: disaggregation.source,
+      ...(nixlRanks ? { nixlRanks } : {}),
+      ...(nixlLauncherRange ? { nixlLauncherRange } : {}),
+      efa: options.efa?.value ?? false,
+      efaSource: options.efa?.source ?? 'no EFA interface in the snapshot',
+      ...ucxTcp,
       targetOverrides,
     },
     notes,
@@ -484,4 +520,95 @@ function kvEventsConfigPort(lines: readonly CommandLine[]): Evidence | undefined
   return port
     ? { value: port, source: `--kv-events-config endpoint ${String(endpoint)} on ${found.where}` }
     : undefined;
+}
+
+/**
+ * Disaggregated serving: prefill workers running (of the version analysed), else declared by a
+ * DynamoGraphDeployment. Decode workers are the other workers; they need not say so.
+ */
+function decideDisaggregation(
+  dynamoPods: readonly PodModel[],
+  declared: readonly DeclaredComponent[],
+): {
+  prefill: { pods: PodModel[]; declared: DeclaredComponent[] };
+  source: string;
+} {
+  const pods = dynamoPods.filter(
+    (p) => p.phase !== 'Succeeded' && p.phase !== 'Failed' && workerStage(p)?.value === 'prefill',
+  );
+  if (pods.length > 0)
+    return { prefill: { pods, declared: [] }, source: `prefill worker: ${workerStage(pods[0]!)!.source}` };
+  const graphs = declared.filter((c) => c.stage?.value === 'prefill' && c.replicas > 0);
+  if (graphs.length > 0)
+    return {
+      prefill: { pods: [], declared: graphs },
+      source: `prefill worker declared: DynamoGraphDeployment ${graphs[0]!.graph} service ${graphs[0]!.service} (${graphs[0]!.stage!.source})`,
+    };
+  return {
+    prefill: { pods: [], declared: [] },
+    source:
+      dynamoPods.length > 0 || declared.length > 0
+        ? 'no prefill worker deployed or declared (no nvidia.com/dynamo-sub-component-type=prefill, --disaggregation-mode prefill or --is-prefill-worker): aggregated serving'
+        : 'no Dynamo workers deployed or declared: nothing says the serving is disaggregated',
+  };
+}
+
+/**
+ * How many side-channel ports a prefill worker opens: data-parallel size × tensor-parallel size
+ * (vLLM's NIXL connector listens on base + dp_rank·tp_size + tp_rank), when its flags say them.
+ */
+function nixlRankCount(lines: readonly CommandLine[]): { count: number; source: string } | undefined {
+  const dp = dataParallelSize(lines);
+  const tpFound = argValue(lines, ['--tensor-parallel-size', '-tp']);
+  const tpValue = tpFound ? Number(tpFound.value) : NaN;
+  const tp =
+    tpFound && Number.isInteger(tpValue) && tpValue >= 1 && tpValue <= 1024
+      ? { size: tpValue, source: `arg ${tpFound.flag} ${tpFound.value} on ${tpFound.where}` }
+      : undefined;
+  const count = (dp?.size ?? 1) * (tp?.size ?? 1);
+  if (count <= 1) return undefined;
+  return {
+    count,
+    source: [
+      dp ? `${dp.size} data-parallel ranks (${dp.source})` : '',
+      tp ? `${tp.size} tensor-parallel ranks (${tp.source})` : '',
+    ]
+      .filter(Boolean)
+      .join(' × '),
+  };
+}
+
+/**
+ * Does a UCX_TLS list let UCX use its tcp transport? A comma list of transports (`all` = every
+ * one); a leading `^` makes it the transports to leave out (UCX documentation, "UCX_TLS").
+ */
+function ucxTlsHasTcp(value: string): boolean {
+  const text = value.trim().toLowerCase();
+  const negated = text.startsWith('^');
+  const names = (negated ? text.slice(1) : text).split(',').map((n) => n.trim());
+  return negated ? !names.includes('tcp') : names.includes('all') || names.includes('tcp');
+}
+
+/**
+ * An older Dynamo vLLM launcher (ai-dynamo/dynamo components/src/dynamo/vllm/args.py with
+ * configure_ports and ports.py) allocated each worker's NIXL side-channel ports itself from
+ * `--dynamo-port-min`..`--dynamo-port-max` (default 20000-30000) and overwrote
+ * VLLM_NIXL_SIDE_CHANNEL_PORT; only that launcher takes those flags, so they are the evidence.
+ */
+function launcherPortRange(
+  lines: readonly CommandLine[],
+): { from: number; to: number; source: string } | undefined {
+  const min = argValue(lines, ['--dynamo-port-min']);
+  const max = argValue(lines, ['--dynamo-port-max']);
+  if (!min && !max) return undefined;
+  const from = min ? Number(min.value) : 20000;
+  const to = max ? Number(max.value) : 30000;
+  if (!Number.isInteger(from) || !Number.isInteger(to) || from < 1 || from > to || to > 65535)
+    return undefined;
+  const flags = [min, max].flatMap((f) => (f ? [`${f.flag} ${f.value}`] : [])).join(', ');
+  return {
+    from,
+    to,
+    source: `${flags} on ${(min ?? max)!.where}: that Dynamo launcher allocates the side-channel ports from ${from}-${to}`,
+  };
 }

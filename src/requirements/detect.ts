@@ -2,6 +2,12 @@
 import semver from 'semver';
 import type { DeclaredComponent } from '../model/dynamo-graph.ts';
 import type { PodModel } from '../model/types.ts';
+import {
+  disaggregationStage,
+  stageLabel,
+  SUB_COMPONENT_LABEL,
+  type StageEvidence,
+} from '../model/disaggregation.ts';
 
 export type DynamoRole = 'frontend' | 'worker' | 'router' | 'epp' | 'other';
 
@@ -108,6 +114,23 @@ export function declaredEnvSetting(
         value,
         source: `env ${name}=${value} in DynamoGraphDeployment ${c.graph} service ${c.service}`,
       };
+  }
+  return undefined;
+}
+
+/**
+ * A worker pod's side of disaggregated serving: the operator's sub-component label, else the
+ * launcher's flags on any container; undefined for a frontend, an aggregated worker or a non-Dynamo pod.
+ */
+export function workerStage(pod: PodModel): StageEvidence | undefined {
+  if (dynamoRole(pod) !== 'worker' && dynamoRole(pod) !== 'other') return undefined;
+  for (const key of [SUB_COMPONENT_LABEL, ROLE_LABEL]) {
+    const label = stageLabel(pod.labels[key]);
+    if (label) return { value: label, source: `label ${key}=${pod.labels[key]!} on ${podRef(pod)}` };
+  }
+  for (const c of pod.raw.spec.containers) {
+    const found = disaggregationStage([...(c.command ?? []), ...(c.args ?? [])]);
+    if (found) return { value: found.value, source: `${found.source} on ${podRef(pod)}` };
   }
   return undefined;
 }

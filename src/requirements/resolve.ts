@@ -52,6 +52,19 @@ export interface RequirementContext {
   readonly portEnv: Readonly<Record<string, { value: string; source: string }>>;
   /** The workers' data-parallel size (vLLM --data-parallel-size), when something deployed says it. */
   readonly dataParallel?: { readonly size: number; readonly source: string };
+  /** A graph serves disaggregated (prefill workers deployed or declared), and why it is thought so. */
+  readonly disaggregated?: boolean;
+  readonly disaggregatedSource?: string;
+  /** Side-channel ports each prefill worker opens (dp size × tp size), when its flags say more than one. */
+  readonly nixlRanks?: { readonly count: number; readonly source: string };
+  /** The range an older Dynamo launcher allocates side-channel ports from (--dynamo-port-min/max). */
+  readonly nixlLauncherRange?: { readonly from: number; readonly to: number; readonly source: string };
+  /** The nodes have EFA interfaces (InterfaceType efa / efa-only), and which one says so. */
+  readonly efa?: boolean;
+  readonly efaSource?: string;
+  /** UCX may move the KV cache over TCP (no EFA; UCX_TLS allows tcp), and why. */
+  readonly ucxTcp?: boolean;
+  readonly ucxTcpSource?: string;
   /** Namespace/service overrides, e.g. from NATS_SERVER or a recipe's component namespaces. */
   readonly targetOverrides: Readonly<
     Partial<Record<RequirementId, { namespace?: string; service?: string; port?: number; source: string }>>
@@ -63,7 +76,7 @@ export interface Requirement {
   readonly title: string;
   /** `recommended` flows never fail the verdict unless `--strict`. */
   readonly level: Level;
-  readonly protocol: 'tcp' | 'udp';
+  readonly protocol: 'tcp' | 'udp' | 'efa';
   readonly ports: PortRange;
   readonly from: SourceSelector;
   readonly to: TargetSpec;
@@ -155,6 +168,23 @@ function describeWhy(
     if (!call.applies) return { applies: false, facts: [call.source] };
     facts.push(call.source);
   }
+  if (when.disaggregated) {
+    if (!context.disaggregated)
+      return {
+        applies: false,
+        facts: [context.disaggregatedSource ?? 'no prefill worker deployed or declared'],
+      };
+    facts.push(`disaggregated serving (${context.disaggregatedSource ?? 'prefill workers'})`);
+  }
+  if (when.efa) {
+    if (!context.efa) return { applies: false, facts: [context.efaSource ?? 'no EFA interface'] };
+    facts.push(`EFA interfaces (${context.efaSource ?? 'EFA'})`);
+  }
+  if (when.ucxTcp) {
+    if (!context.ucxTcp)
+      return { applies: false, facts: [context.ucxTcpSource ?? 'UCX does not use tcp here'] };
+    facts.push(`UCX over tcp (${context.ucxTcpSource ?? 'no EFA'})`);
+  }
   if (when.networkPolicies) {
     if (!context.networkPolicies) return { applies: false, facts: ['no enforced NetworkPolicies'] };
     facts.push('NetworkPolicies are enforced');
@@ -167,6 +197,32 @@ function settlePorts(entry: CatalogEntry, context: RequirementContext, facts: st
   if (override) {
     facts.push(`port ${override} (${context.targetOverrides[entry.id]!.source})`);
     return { from: override, to: override };
+  }
+  if (entry.port.envRange) {
+    const range = entry.port.whenUnset!;
+    const set = context.portEnv[entry.port.envRange];
+    const match = set ? /^\s*(\d{1,5})\s*(?:-\s*(\d{1,5})\s*)?$/.exec(set.value) : undefined;
+    const from = match ? Number(match[1]) : NaN;
+    const to = match ? Number(match[2] ?? match[1]) : NaN;
+    if (match && from >= 1 && from <= to && to <= 65535) {
+      facts.push(`ports ${from}-${to} (${set!.source})`);
+      return { from, to };
+    }
+    facts.push(
+      set && !/^\s*0\s*$/.test(set.value)
+        ? `${set.source} is not a port range: the port is OS-assigned, so only the range ${range.from}-${range.to} can be allowed statically`
+        : `${entry.port.envRange} ${set ? '0' : 'unset'}: the port is OS-assigned, so only the range ${range.from}-${range.to} can be allowed statically`,
+    );
+    return range;
+  }
+  if (entry.port.noPorts) {
+    facts.push('SRD is not TCP or UDP: it has no ports, and only all-traffic rules carry it');
+    return { from: 0, to: 65535 };
+  }
+  const launcher = entry.port.perNixlRank ? context.nixlLauncherRange : undefined;
+  if (launcher) {
+    facts.push(launcher.source);
+    return { from: launcher.from, to: launcher.to };
   }
   const name = entry.port.env;
   if (entry.port.fixed !== undefined) {
@@ -184,6 +240,11 @@ function settlePorts(entry: CatalogEntry, context: RequirementContext, facts: st
         `${dp.size} data-parallel ranks (${dp.source}): one port per rank, ${port}-${port + dp.size - 1}`,
       );
       return { from: port, to: port + dp.size - 1 };
+    }
+    const ranks = entry.port.perNixlRank ? context.nixlRanks : undefined;
+    if (ranks && ranks.count > 1 && port + ranks.count - 1 <= 65535) {
+      facts.push(`${ranks.source}: one port per rank, ${port}-${port + ranks.count - 1}`);
+      return { from: port, to: port + ranks.count - 1 };
     }
     return { from: port, to: port };
   }

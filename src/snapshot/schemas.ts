@@ -454,6 +454,8 @@ export type K8sEniConfig = z.infer<typeof K8sEniConfig>;
  */
 const dynamoService = z.object({
   componentType: z.string().optional(),
+  /** `prefill` or `decode` on a disaggregated graph's workers (ai-dynamo/dynamo examples/backends/vllm/deploy/disagg.yaml). */
+  subComponentType: z.string().optional(),
   replicas: z.number().int().min(0).nullish(),
   envs: z.array(envVar).nullish(),
   resources: z

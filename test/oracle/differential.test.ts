@@ -8,7 +8,9 @@
  * (b) after adding the analyzer's proposed SG rules and NACL entries to the raw JSON, the oracle no
  *     longer calls any required Dynamo flow blocked;
  * (c) every required pair sits in an analyzer flow class whose status is the oracle's verdict: pod →
- *     pod, and a pod still to be scheduled on a GPU node → NATS (any address of the node's subnet).
+ *     pod, and a pod still to be scheduled on a GPU node → NATS (any address of the node's subnet);
+ * (d) EFA: both evaluators agree on SRD between every ordered pair of ENIs, each taken as an EFA
+ *     interface (the oracle's reading of "all traffic to and from the security group itself").
  *
  * Cases: ORACLE_RUNS (default 300, a few seconds). The long run:
  *
@@ -25,9 +27,12 @@ import {
   describeClassFailure,
   describeDisagreement,
   describeFixFailure,
+  describeSrdDisagreement,
   describeWorld,
   disagreements,
+  srdDisagreements,
   fixFailures,
+  withSelfRules,
 } from './differential.ts';
 import { buildWorld, worldSpecArb, type World, type WorldSpec } from './world.ts';
 
@@ -87,6 +92,17 @@ describe('differential: our evaluator and analyzer against the AWS-docs oracle',
           futurePods: true,
         });
         assert.equal(found.length, 0, report(world, found.map(describeClassFailure)));
+      }),
+      params,
+    );
+  });
+
+  it(`(d) both evaluators agree on SRD between every pair of EFA interfaces (${RUNS} clusters)`, () => {
+    fc.assert(
+      fc.property(worldSpecArb, (spec: WorldSpec) => {
+        const world = buildWorld(spec);
+        const found = [...srdDisagreements(world), ...srdDisagreements(withSelfRules(world))];
+        assert.equal(found.length, 0, report(world, found.map(describeSrdDisagreement)));
       }),
       params,
     );

@@ -3,10 +3,19 @@
  * world, applying the analyzer's fixes to the raw JSON, and printing a counterexample a person can
  * read. Imports src/ only through subject.ts.
  */
-import { oracle, oracleFutureSource, type OracleFlow, type RawAws, type Verdict } from './oracle.ts';
+import {
+  oracle,
+  oracleFutureSource,
+  oracleSrd,
+  type OracleFlow,
+  type OracleResult,
+  type RawAws,
+  type Verdict,
+} from './oracle.ts';
 import {
   subjectAnalyze,
   subjectEvaluator,
+  subjectSrdEvaluator,
   type NaclFix,
   type SgFix,
   type SubjectAnalysis,
@@ -61,6 +70,59 @@ export function disagreements(world: World, flows: readonly Flow[] = world.flows
     if (!agrees(expected.verdict, actual.verdict)) out.push({ flow, oracle: expected, ours: actual });
   }
   return out;
+}
+
+export interface SrdDisagreement {
+  readonly source: string;
+  readonly destination: string;
+  readonly oracle: OracleResult;
+  readonly ours: { verdict: Verdict; reason: string };
+}
+
+/**
+ * The world with self-referencing all-traffic rules added (group i: inbound when i % 3 ≠ 1,
+ * outbound when i % 3 ≠ 2), only to groups both sides see, so that SRD is allowed often enough to
+ * test: random rules rarely name their own group with protocol -1.
+ */
+export function withSelfRules(world: World): World {
+  // Numbered by the oracle's list, which both copies share (in 'rules' form it lacks rule-less groups).
+  const index = new Map(world.oracleAws.securityGroups.SecurityGroups.map((g, i) => [g.GroupId, i]));
+  const add = (aws: RawAws): RawAws => {
+    const copy = structuredClone(aws) as RawAws;
+    for (const group of copy.securityGroups.SecurityGroups) {
+      const i = index.get(group.GroupId);
+      if (i === undefined) continue;
+      const perm = { IpProtocol: '-1', UserIdGroupPairs: [{ GroupId: group.GroupId }] };
+      if (i % 3 !== 1) (group.IpPermissions ??= []).push(perm);
+      if (i % 3 !== 2) (group.IpPermissionsEgress ??= []).push(perm);
+    }
+    return copy;
+  };
+  return { ...world, aws: add(world.aws), oracleAws: add(world.oracleAws) };
+}
+
+/** SRD between every ordered pair of the world's ENIs, each taken as an EFA interface. */
+export function srdDisagreements(world: World): SrdDisagreement[] {
+  const ours = subjectSrdEvaluator(worldFiles(world.aws, world.other, world.sgFormat));
+  const ids = world.aws.networkInterfaces.NetworkInterfaces.map((e) => e.NetworkInterfaceId);
+  const out: SrdDisagreement[] = [];
+  for (const source of ids)
+    for (const destination of ids) {
+      if (source === destination) continue;
+      const expected = oracleSrd(world.oracleAws, source, destination);
+      const actual = ours(source, destination);
+      if (!agrees(expected.verdict, actual.verdict))
+        out.push({ source, destination, oracle: expected, ours: actual });
+    }
+  return out;
+}
+
+export function describeSrdDisagreement(d: SrdDisagreement): string {
+  return [
+    `SRD ${d.source} → ${d.destination}: oracle ${d.oracle.verdict}, ours ${d.ours.verdict}`,
+    ...d.oracle.steps.map((s) => `  oracle ${s.name}: ${s.verdict} (${s.why})`),
+    `  ours: ${d.ours.reason}`,
+  ].join('\n');
 }
 
 /** The raw documents with the analyzer's proposed rules and entries added, as `aws ec2` would. */

@@ -5,6 +5,7 @@ import {
   cidrContains,
   oracle,
   oracleFutureSource,
+  oracleSrd,
   type OracleFlow,
   type RawAws,
   type RawIpPermission,
@@ -209,4 +210,86 @@ describe('oracle: a pod still to be scheduled (any address of its node’s subne
     const aws = world({ ingressB: [tcpFrom(4222, 4222, { IpRanges: [{ CidrIp: '10.0.16.0/20' }] })] });
     assert.equal(oracleFutureSource(aws, future).verdict, 'blocked');
   });
+});
+
+describe('oracle: SRD between EFA interfaces (EC2 User Guide, "Get started with EFA", Step 1)', () => {
+  const self = (g: string): RawIpPermission => ({ IpProtocol: '-1', UserIdGroupPairs: [{ GroupId: g }] });
+  const anywhere: RawIpPermission = { IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] };
+  /** Two EFA interfaces: eni-a carries `a`, eni-b carries `b`; the groups are given. */
+  const aws = (
+    a: string[],
+    b: string[],
+    groups: { GroupId: string; IpPermissions?: RawIpPermission[]; IpPermissionsEgress?: RawIpPermission[] }[],
+  ): RawAws => ({
+    securityGroups: { SecurityGroups: groups },
+    networkInterfaces: {
+      NetworkInterfaces: [
+        { NetworkInterfaceId: 'eni-a', InterfaceType: 'efa', Groups: a.map((GroupId) => ({ GroupId })) },
+        { NetworkInterfaceId: 'eni-b', InterfaceType: 'efa', Groups: b.map((GroupId) => ({ GroupId })) },
+      ],
+    },
+    networkAcls: { NetworkAcls: [] },
+    subnets: { Subnets: [] },
+    prefixListEntries: {},
+  });
+  const cases: [string, RawAws, string][] = [
+    [
+      'one shared group with all traffic from and to itself (the documented setup)',
+      aws(
+        ['sg-efa'],
+        ['sg-efa'],
+        [{ GroupId: 'sg-efa', IpPermissions: [self('sg-efa')], IpPermissionsEgress: [self('sg-efa')] }],
+      ),
+      'allowed',
+    ],
+    [
+      'the same group without its outbound rule (egress 0.0.0.0/0 instead)',
+      aws(
+        ['sg-efa'],
+        ['sg-efa'],
+        [{ GroupId: 'sg-efa', IpPermissions: [self('sg-efa')], IpPermissionsEgress: [anywhere] }],
+      ),
+      'blocked',
+    ],
+    [
+      'separate groups, each allowing all traffic from the other',
+      aws(
+        ['sg-a'],
+        ['sg-b'],
+        [
+          {
+            GroupId: 'sg-a',
+            IpPermissions: [self('sg-b'), self('sg-a')],
+            IpPermissionsEgress: [self('sg-a'), anywhere],
+          },
+          {
+            GroupId: 'sg-b',
+            IpPermissions: [self('sg-a'), self('sg-b')],
+            IpPermissionsEgress: [self('sg-b'), anywhere],
+          },
+        ],
+      ),
+      'blocked',
+    ],
+    [
+      'a shared group whose self rule is TCP only',
+      aws(
+        ['sg-efa'],
+        ['sg-efa'],
+        [
+          {
+            GroupId: 'sg-efa',
+            IpPermissions: [
+              { IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, UserIdGroupPairs: [{ GroupId: 'sg-efa' }] },
+            ],
+            IpPermissionsEgress: [self('sg-efa')],
+          },
+        ],
+      ),
+      'blocked',
+    ],
+    ['a shared group not in the data', aws(['sg-efa'], ['sg-efa'], []), 'unknown'],
+  ];
+  for (const [what, input, expected] of cases)
+    it(`${what}: ${expected}`, () => assert.equal(oracleSrd(input, 'eni-a', 'eni-b').verdict, expected));
 });

@@ -552,3 +552,69 @@ export function oracleFutureSource(aws: RawAws, flow: FutureSourceFlow): OracleR
   ]);
   return { ...mixed, pieces: cuts.size };
 }
+
+// ─── EFA: SRD between two EFA interfaces ───────────────────────────────────────────────────────
+//
+// From the EC2 User Guide, "Get started with EFA", Step 1 (Prepare an EFA-enabled security
+// group): add an inbound rule "Type: All traffic, Source type: Custom, Source: the ID of the
+// security group itself", and an outbound rule "Type: All traffic, Destination: the ID of the
+// security group itself"; "The security group must allow all inbound and outbound traffic to and
+// from the security group itself". EFA's OS-bypass (SRD) traffic is not IP: a CIDR rule, a prefix
+// list, a TCP/UDP rule or a reference to some other group is not that arrangement. So here: from
+// interface A to interface B, A's outbound side needs an all-traffic (`-1`) outbound rule of a
+// group G that A and B both carry, whose peer is G; B's inbound side needs the same kind of inbound
+// rule; SRD acknowledges every packet, so the same is asked in the other direction (B out, A in).
+// A group both carry that is missing from the data could hold the rule: unknown, unless another
+// group settles it.
+
+function srdCheck(
+  aws: RawAws,
+  name: string,
+  self: RawNetworkInterface,
+  other: RawNetworkInterface,
+  direction: 'ingress' | 'egress',
+): OracleStep {
+  const otherGroups = new Set((other.Groups ?? []).map((g) => g.GroupId));
+  let missing: string | undefined;
+  for (const { GroupId } of self.Groups ?? []) {
+    if (!otherGroups.has(GroupId)) continue;
+    const group = aws.securityGroups.SecurityGroups.find((g) => g.GroupId === GroupId);
+    if (!group) {
+      missing ??= `${GroupId}, on both interfaces, is not in describe-security-groups`;
+      continue;
+    }
+    const perms = (direction === 'ingress' ? group.IpPermissions : group.IpPermissionsEgress) ?? [];
+    const selfAllTraffic = perms.findIndex(
+      (perm) =>
+        perm.IpProtocol === '-1' && (perm.UserIdGroupPairs ?? []).some((pair) => pair.GroupId === GroupId),
+    );
+    if (selfAllTraffic >= 0)
+      return {
+        name,
+        verdict: 'allowed',
+        why: `${GroupId} ${direction}[${selfAllTraffic}]: all traffic, itself`,
+      };
+  }
+  if (missing) return { name, verdict: 'unknown', why: missing };
+  return {
+    name,
+    verdict: 'blocked',
+    why: `no shared group of ${self.NetworkInterfaceId} has an all-traffic ${direction} rule naming itself`,
+  };
+}
+
+/** SRD from one EFA interface to another, by their ids. */
+export function oracleSrd(aws: RawAws, sourceEniId: string, destinationEniId: string): OracleResult {
+  const find = (id: string) =>
+    aws.networkInterfaces.NetworkInterfaces.find((e) => e.NetworkInterfaceId === id);
+  const source = find(sourceEniId);
+  const destination = find(destinationEniId);
+  if (!source || !destination)
+    return combine([{ name: 'resolve', verdict: 'unknown', why: 'an interface is not in the data' }]);
+  return combine([
+    srdCheck(aws, 'source outbound', source, destination, 'egress'),
+    srdCheck(aws, 'destination inbound', destination, source, 'ingress'),
+    srdCheck(aws, 'destination outbound (reply)', destination, source, 'egress'),
+    srdCheck(aws, 'source inbound (reply)', source, destination, 'ingress'),
+  ]);
+}

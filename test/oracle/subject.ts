@@ -32,7 +32,7 @@ export interface SubjectFlow {
 export interface SgFix {
   readonly groupId: string;
   readonly direction: 'ingress' | 'egress';
-  readonly protocol: 'tcp' | 'udp';
+  readonly protocol: 'tcp' | 'udp' | '-1';
   readonly fromPort: number;
   readonly toPort: number;
   /** The other side's group (source for ingress, destination for egress), when it names one. */
@@ -76,6 +76,41 @@ function load(files: readonly SubjectFile[]): Snapshot {
   const result = parseSnapshot(files);
   if (!result.ok) throw new Error(result.issues.map((i) => `${i.file}: ${i.path}: ${i.message}`).join('\n'));
   return result.snapshot;
+}
+
+/**
+ * Loads the files once; the returned function evaluates SRD (protocol `efa`) from one ENI to
+ * another, each taken as an EFA interface on its own node.
+ */
+export function subjectSrdEvaluator(
+  files: readonly SubjectFile[],
+): (sourceEniId: string, destinationEniId: string) => { verdict: SubjectVerdict; reason: string } {
+  const model = buildModel(load(files));
+  const endpoint = (id: string) => {
+    const eni = model.enis.get(id);
+    if (!eni) throw new Error(`ENI ${id} is not in the model`);
+    return {
+      id: `efa:${id}`,
+      kind: 'pod' as const,
+      label: id,
+      nodeGroup: '-',
+      addressText: eni.primaryIp ?? id,
+      eniId: id,
+      securityGroups: [...eni.groupIds].sort(),
+      ...(eni.subnetId ? { subnetId: eni.subnetId } : {}),
+      sgOnSameNode: false,
+      attachment: [],
+    };
+  };
+  return (from, to) => {
+    const trace = evaluateFlow(model, {
+      source: endpoint(from),
+      destination: endpoint(to),
+      protocol: 'efa',
+      ports: { from: 0, to: 65535 },
+    });
+    return { verdict: trace.status, reason: trace.reason };
+  };
 }
 
 /** Loads the files once; the returned function evaluates one pod-to-pod flow. */

@@ -262,14 +262,17 @@ export function redactArgs(args: unknown[]): unknown[] {
 
 /**
  * Env names whose values the analysis reads (src/requirements/context.ts, src/requirements/catalog.ts,
- * src/model/kubernetes.ts): Dynamo's planes, discovery and ports, NATS_SERVER, ETCD_ENDPOINTS, and
- * the VPC CNI settings on aws-node. Nothing else.
+ * src/model/kubernetes.ts): Dynamo's planes, discovery and ports, NATS_SERVER, ETCD_ENDPOINTS, the
+ * NIXL side-channel port and UCX transport settings, and the VPC CNI settings on aws-node. Nothing else.
  */
 const KEPT_ENV: readonly RegExp[] = [
   /^DYN_(EVENT_PLANE|REQUEST_PLANE|DISCOVERY_BACKEND)$/,
   /^DYN_[A-Z0-9_]*_PORT$/,
   /^NATS_SERVER$/,
   /^ETCD_ENDPOINTS$/,
+  // Disaggregated serving: the NIXL side-channel port and UCX's transports and TCP port range.
+  /^VLLM_NIXL_SIDE_CHANNEL_PORT$/,
+  /^UCX_(TLS|TCP_PORT_RANGE)$/,
   /^AWS_VPC_K8S_CNI_(CUSTOM_NETWORK_CFG|EXTERNALSNAT)$/,
   /^ENABLE_POD_ENI$/,
   /^ENABLE_IPv6$/,

@@ -22,7 +22,9 @@ export type CauseId =
   | 'dcgm-exporter-unexplained'
   | 'webhook-call-unexplained'
   | 'custom-metrics-unexplained'
-  | 'dns-failure';
+  | 'dns-failure'
+  | 'nixl-handshake-unexplained'
+  | 'kv-transfer-unexplained';
 
 /** Which flows a symptom points to: those from the pod that shows it, from the node the validator's pod ran on, or all. */
 export type FlowScope = 'subject-pod' | 'orchestrator-node' | 'cluster';
@@ -215,6 +217,33 @@ export const signatures: readonly Signature[] = [
     otherwise: 'custom-metrics-unexplained',
   },
   {
+    // vllm-project/vllm nixl_connector.py: the decode worker's handshake future fails, and its
+    // done-callback logs logger.exception("Handshake with %s failed", engine_id).
+    id: 'nixl-handshake-failed',
+    in: EVERY_MESSAGE,
+    pattern: /Handshake with \S+ failed/,
+    meaning:
+      'the decode worker could not fetch the prefill worker’s NIXL agent metadata over the side channel (tcp VLLM_NIXL_SIDE_CHANNEL_PORT, 5600 by default): no KV cache can move from prefill to decode',
+    requirements: ['nixl-side-channel'],
+    scope: 'subject-pod',
+    whenBlocked: 'flow-blocked',
+    otherwise: 'nixl-handshake-unexplained',
+  },
+  {
+    // vllm-project/vllm nixl_connector.py, prefill side: blocks no decode worker read before the
+    // timeout are freed with this warning; "0 decode worker(s)" (later "0 remote worker(s)") means
+    // none reached it.
+    id: 'kv-blocks-never-read',
+    in: EVERY_MESSAGE,
+    pattern: /Releasing expired KV blocks for request \S+ which were retrieved by 0 (decode|remote) worker/,
+    meaning:
+      'the prefill worker computed a KV cache that no decode worker fetched before it expired: decode cannot reach the prefill worker (NIXL side channel, or the KV transfer itself: UCX over TCP, or EFA SRD)',
+    requirements: ['nixl-side-channel', 'ucx-tcp', 'ucx-tcp-reverse', 'efa-srd'],
+    scope: 'cluster',
+    whenBlocked: 'flow-blocked',
+    otherwise: 'kv-transfer-unexplained',
+  },
+  {
     id: 'etcd-lease',
     in: EVERY_MESSAGE,
     pattern: /Unable to create lease/i,
@@ -318,6 +347,22 @@ export const causeSpecs: Record<CauseId, CauseSpec> = {
     advice: [
       'kubectl -n gpu-operator get pods -l app=nvidia-dcgm-exporter — does dcgm-exporter run on every GPU node?',
       'check that Prometheus selects the dcgm-exporter ServiceMonitor (its labels and namespace selector)',
+    ],
+  },
+  'nixl-handshake-unexplained': {
+    title: 'the NIXL handshake fails although decode → prefill on the side-channel port is not found blocked',
+    confidence: 'possible',
+    advice: [
+      'check VLLM_NIXL_SIDE_CHANNEL_HOST on the prefill worker: it must be the pod IP, not localhost (Dynamo sets it unless the pod already does)',
+      'confirm live from a decode node: dynamo-netcheck probe (it dials the prefill pods on the side-channel port)',
+    ],
+  },
+  'kv-transfer-unexplained': {
+    title: 'decode workers never fetch the prefill KV cache, and no blocked flow explains it',
+    confidence: 'possible',
+    advice: [
+      'read the decode workers’ logs for "Handshake with … failed" or UCX/NIXL transfer errors',
+      'on EFA node groups, prefill and decode ENIs need a shared security group that allows all traffic to and from itself, ingress and egress',
     ],
   },
   'dns-failure': {

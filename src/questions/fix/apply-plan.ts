@@ -42,9 +42,31 @@ function validPorts(from: number, to: number): boolean {
   return Number.isInteger(from) && Number.isInteger(to) && from >= 0 && from <= to && to <= 65535;
 }
 
+/**
+ * All traffic is accepted only as EFA's self-referencing rule (the only rule that carries SRD):
+ * peer = its own group, for SRD flows whose two ends both carry that group.
+ */
+function efaRuleRefusal(planned: PlannedRule): string | undefined {
+  const { rule, peer, flows } = planned;
+  if (peer.kind !== 'group' || peer.groupId !== rule.groupId)
+    return 'an all-traffic rule is proposed only as a group referencing itself, for EFA';
+  if (flows.length === 0) return 'it unblocks no flow of this analysis';
+  for (const flow of flows) {
+    if (flow.protocol !== 'efa')
+      return `${flow.id} is ${flow.protocol}, and all traffic is only for EFA's SRD`;
+    if (
+      !flow.source.securityGroups.includes(rule.groupId) ||
+      !flow.destination.securityGroups.includes(rule.groupId)
+    )
+      return `${rule.groupId} is not on both EFA interfaces of ${flow.id}`;
+  }
+  return undefined;
+}
+
 /** Why a rule is wider than its flows need, or undefined when it is exactly as wide. */
 export function ruleRefusal(planned: PlannedRule): string | undefined {
   const { rule, peer, flows } = planned;
+  if (rule.protocol === '-1') return efaRuleRefusal(planned);
   if (!PROTOCOLS.has(rule.protocol)) return `protocol ${rule.protocol} is wider than tcp or udp`;
   if (!validPorts(rule.fromPort, rule.toPort))
     return `ports ${rule.fromPort}-${rule.toPort} are not a port range`;

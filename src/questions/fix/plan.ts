@@ -21,9 +21,10 @@ export type Peer =
 
 /** One IpPermission as the EC2 API (and `--ip-permissions` JSON) takes it. */
 export interface IpPermission {
-  readonly IpProtocol: 'tcp' | 'udp';
-  readonly FromPort: number;
-  readonly ToPort: number;
+  /** `-1` (all traffic, no ports) only for EFA's self-referencing rules. */
+  readonly IpProtocol: 'tcp' | 'udp' | '-1';
+  readonly FromPort?: number;
+  readonly ToPort?: number;
   readonly UserIdGroupPairs?: readonly { readonly GroupId: string; readonly Description: string }[];
   readonly IpRanges?: readonly { readonly CidrIp: string; readonly Description: string }[];
   readonly Ipv6Ranges?: readonly { readonly CidrIpv6: string; readonly Description: string }[];
@@ -99,7 +100,10 @@ export function peerText(peer: Peer): string {
 }
 
 function permissionOf(rule: SgRemediation, peer: Peer, description: string): IpPermission {
-  const base = { IpProtocol: rule.protocol, FromPort: rule.fromPort, ToPort: rule.toPort };
+  const base =
+    rule.protocol === '-1'
+      ? { IpProtocol: rule.protocol }
+      : { IpProtocol: rule.protocol, FromPort: rule.fromPort, ToPort: rule.toPort };
   if (peer.kind === 'group')
     return { ...base, UserIdGroupPairs: [{ GroupId: peer.groupId, Description: description }] };
   if (peer.kind === 'cidr-ipv4')
@@ -165,6 +169,9 @@ export function fixPlan(result: AnalysisResult): FixPlan {
 // --- Words every emitter uses, so the script, the .tf and the template say the same thing. ---
 
 function portText(protocol: string, from: number, to: number): string {
+  // EFA's SRD flows and their self-referencing rules (-1) have no ports.
+  if (protocol === 'efa') return 'efa (SRD)';
+  if (protocol === '-1') return 'all traffic';
   return `${protocol}/${from === to ? from : `${from}-${to}`}`;
 }
 
@@ -227,8 +234,8 @@ export function ruleNameParts(planned: PlannedRule): (string | number)[] {
     rule.direction === 'ingress' ? 'from' : 'to',
     peerText(peer),
     rule.protocol,
-    rule.fromPort,
-    ...(rule.toPort !== rule.fromPort ? [rule.toPort] : []),
+    ...(rule.protocol === '-1' ? [] : [rule.fromPort]),
+    ...(rule.protocol !== '-1' && rule.toPort !== rule.fromPort ? [rule.toPort] : []),
   ];
 }
 

@@ -17,6 +17,7 @@ import type { ClusterModel, PodModel } from '../../model/types.ts';
 import type { Status, TraceStep } from '../../reachability/types.ts';
 import type { Requirement } from '../../requirements/resolve.ts';
 import { detectDynamoVersion, dynamoRole } from '../../requirements/detect.ts';
+import { onStage } from '../../analyze/ends.ts';
 import { familyOf } from '../../requirements/context.ts';
 import { parseAddress } from '../../base/ip.ts';
 import { l7Script } from './l7-script.ts';
@@ -137,7 +138,11 @@ export function planProbes(model: ClusterModel, analysis: AnalysisResult, option
   const fromControlPlane = (f: FlowResult): boolean => f.source.kind === 'control-plane';
   const tcpFlows = analysis.flows.filter((f) => f.protocol === 'tcp' && !fromControlPlane(f));
   for (const flow of analysis.flows)
-    if (flow.protocol !== 'tcp')
+    if (flow.protocol === 'efa')
+      notProbed.push(
+        `${flow.title} (${flow.source.nodeGroup} → ${flow.destination.nodeGroup}): SRD runs between EFA interfaces, not over IP, so a TCP probe pod cannot test it; the static verdict (${flow.status}) is all there is`,
+      );
+    else if (flow.protocol !== 'tcp')
       notProbed.push(`${flow.title} (${flow.protocol}/${flow.port}): nc and dial test TCP only`);
   for (const requirement of analysis.requirements.filter((r) => r.from === 'control-plane')) {
     const flows = analysis.flows.filter((f) => f.requirement === requirement.id);
@@ -456,6 +461,10 @@ function podsOf(model: ClusterModel, requirement: Requirement): PodModel[] {
   const running = (p: PodModel): boolean =>
     p.ip !== undefined && p.phase !== 'Succeeded' && p.phase !== 'Failed';
   const to = requirement.to;
+  if (to.kind === 'dynamo-role' && (to.role === 'prefill' || to.role === 'decode')) {
+    const stage = to.role;
+    return model.pods.filter((p) => running(p) && onStage(p, stage));
+  }
   if (to.kind === 'dynamo-role') return model.pods.filter((p) => running(p) && dynamoRole(p) === to.role);
   const addresses = new Set(model.serviceEndpoints(to.namespace, to.service)?.addresses ?? []);
   if (addresses.size > 0) return model.pods.filter((p) => running(p) && addresses.has(p.ip!));

@@ -67,8 +67,8 @@ function ruleResource(plan: FixPlan, planned: PlannedRule, unique: (id: string) 
       Properties: {
         GroupId: rule.groupId,
         IpProtocol: rule.protocol,
-        FromPort: rule.fromPort,
-        ToPort: rule.toPort,
+        // All traffic (-1, EFA's self-referencing rule) takes no ports.
+        ...(rule.protocol === '-1' ? {} : { FromPort: rule.fromPort, ToPort: rule.toPort }),
         [PEER_PROPERTY[rule.direction][peer.kind]]: peerText(peer),
         Description: planned.description,
       },

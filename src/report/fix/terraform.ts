@@ -113,8 +113,13 @@ function ruleResource(plan: FixPlan, planned: PlannedRule, name: (n: string) => 
       ['security_group_id', rule.groupId],
       [peerAttribute, peerText(peer)],
       ['ip_protocol', rule.protocol],
-      ['from_port', rule.fromPort],
-      ['to_port', rule.toPort],
+      // All traffic (-1, EFA's self-referencing rule) takes no ports.
+      ...(rule.protocol === '-1'
+        ? []
+        : ([
+            ['from_port', rule.fromPort],
+            ['to_port', rule.toPort],
+          ] as const)),
       ['description', planned.description],
       ['tags', planned.tags.map((t) => [t.Key, t.Value] as const)],
     ]),

@@ -117,9 +117,27 @@ describe('redaction', () => {
   });
 
   it('keeps exactly the names it promises', () => {
-    for (const name of ['DYN_EVENT_PLANE', 'DYN_TCP_RESPONSE_STREAM_PORT', 'NATS_SERVER', 'ETCD_ENDPOINTS'])
+    for (const name of [
+      'DYN_EVENT_PLANE',
+      'DYN_TCP_RESPONSE_STREAM_PORT',
+      'NATS_SERVER',
+      'ETCD_ENDPOINTS',
+      // Read for disaggregated serving (nixl-side-channel, ucx-tcp).
+      'VLLM_NIXL_SIDE_CHANNEL_PORT',
+      'UCX_TLS',
+      'UCX_TCP_PORT_RANGE',
+    ])
       assert.ok(keepsEnvValue(name), name);
-    for (const name of ['NATS_SERVERS', 'MY_DYN_X', 'AWS_SECRET_ACCESS_KEY', 'ETCD_PASSWORD', 'dyn_lower'])
+    for (const name of [
+      'NATS_SERVERS',
+      'MY_DYN_X',
+      'AWS_SECRET_ACCESS_KEY',
+      'ETCD_PASSWORD',
+      'dyn_lower',
+      // The host is the pod IP, never read: not on the list.
+      'VLLM_NIXL_SIDE_CHANNEL_HOST',
+      'UCX_NET_DEVICES',
+    ])
       assert.ok(!keepsEnvValue(name), name);
   });
 

@@ -47,7 +47,11 @@ describe('apply refuses what is wider than the requirement', () => {
       { sourceGroupId: undefined, cidr: '2600:1f14::/48' },
       /2600:1f14::\/48 is wider than \/56/,
     ],
-    ['every protocol', { protocol: '-1' as 'tcp' }, /protocol -1 is wider than tcp or udp/],
+    [
+      'every protocol',
+      { protocol: '-1' as 'tcp' },
+      /an all-traffic rule is proposed only as a group referencing itself, for EFA/,
+    ],
     [
       'more ports than the flow',
       { fromPort: 4000, toPort: 4300 },
