@@ -143,6 +143,14 @@ export interface FakeKubeOptions {
   readonly logs?: Readonly<Record<string, string>>;
   /** Extra routes (e.g. the probe runner's writes), tried first; returns true when it answered. */
   readonly extend?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
+  /** Milliseconds before each answer (a distant API server). */
+  readonly latencyMs?: number;
+  /**
+   * Every n-th request is refused with 429 Too Many Requests, as the API server's priority and
+   * fairness does, with `Retry-After: retryAfter` (seconds; default "1", omitted when null).
+   */
+  readonly throttleEvery?: number;
+  readonly retryAfter?: string | null;
 }
 
 export interface RecordedRequest {
@@ -154,6 +162,10 @@ export interface RecordedRequest {
 export interface FakeKubeApi {
   readonly url: string;
   readonly requests: RecordedRequest[];
+  /** Requests answered 429 (throttleEvery). */
+  readonly throttled: number;
+  /** The most requests that were being answered at one time. */
+  readonly peakInFlight: number;
   kubeConfig(): KubeConfig;
   /** A kubeconfig file's text for this server (for the CLI's --kubeconfig). */
   kubeconfigYaml(): string;
@@ -182,6 +194,9 @@ function stripKind(object: Json): Json {
 
 export async function startFakeKubeApi(options: FakeKubeOptions): Promise<FakeKubeApi> {
   const requests: RecordedRequest[] = [];
+  let throttled = 0;
+  let inFlight = 0;
+  let peakInFlight = 0;
   const byKind = new Map<string, Json[]>();
   for (const object of options.objects) {
     const kind = object.kind as string;
@@ -191,6 +206,26 @@ export async function startFakeKubeApi(options: FakeKubeOptions): Promise<FakeKu
     const url = new URL(req.url ?? '/', 'http://fake');
     const query = Object.fromEntries(url.searchParams);
     requests.push({ method: req.method ?? 'GET', path: url.pathname, query });
+    if (options.throttleEvery && requests.length % options.throttleEvery === 0) {
+      throttled++;
+      const retryAfter = options.retryAfter === undefined ? '1' : options.retryAfter;
+      res.setHeader('content-type', 'application/json');
+      if (retryAfter !== null) res.setHeader('retry-after', retryAfter);
+      res.writeHead(429);
+      res.end(
+        JSON.stringify({
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Failure',
+          message: 'Too many requests, please try again later.',
+          reason: 'TooManyRequests',
+          details: { retryAfterSeconds: Number(retryAfter ?? 0) },
+          code: 429,
+        }),
+      );
+      return;
+    }
     if (options.extend?.(req, res, url)) return;
     const configMaps = /^\/api\/v1\/namespaces\/([^/]+)\/configmaps$/.exec(url.pathname);
     const namespace = configMaps?.[1];
@@ -268,7 +303,13 @@ export async function startFakeKubeApi(options: FakeKubeOptions): Promise<FakeKu
       }),
     );
   };
-  const server = createServer(handle);
+  const server = createServer((req, res) => {
+    inFlight++;
+    peakInFlight = Math.max(peakInFlight, inFlight);
+    res.on('close', () => inFlight--);
+    if (options.latencyMs) setTimeout(() => handle(req, res), options.latencyMs);
+    else handle(req, res);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const config = {
@@ -283,6 +324,12 @@ export async function startFakeKubeApi(options: FakeKubeOptions): Promise<FakeKu
   return {
     url,
     requests,
+    get throttled() {
+      return throttled;
+    },
+    get peakInFlight() {
+      return peakInFlight;
+    },
     kubeConfig: () => {
       const kc = new KubeConfig();
       kc.loadFromString(YAML.stringify(config));
