@@ -164,6 +164,8 @@ export interface FakeKubeApi {
   readonly requests: RecordedRequest[];
   /** Requests answered 429 (throttleEvery). */
   readonly throttled: number;
+  /** The paths of the requests answered 429, in order. */
+  readonly throttledPaths: readonly string[];
   /** The most requests that were being answered at one time. */
   readonly peakInFlight: number;
   kubeConfig(): KubeConfig;
@@ -195,12 +197,15 @@ function stripKind(object: Json): Json {
 export async function startFakeKubeApi(options: FakeKubeOptions): Promise<FakeKubeApi> {
   const requests: RecordedRequest[] = [];
   let throttled = 0;
+  const throttledPaths: string[] = [];
   let inFlight = 0;
   let peakInFlight = 0;
   const byKind = new Map<string, Json[]>();
   for (const object of options.objects) {
     const kind = object.kind as string;
-    byKind.set(kind, [...(byKind.get(kind) ?? []), object]);
+    const list = byKind.get(kind);
+    if (list) list.push(object);
+    else byKind.set(kind, [object]);
   }
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://fake');
@@ -208,6 +213,7 @@ export async function startFakeKubeApi(options: FakeKubeOptions): Promise<FakeKu
     requests.push({ method: req.method ?? 'GET', path: url.pathname, query });
     if (options.throttleEvery && requests.length % options.throttleEvery === 0) {
       throttled++;
+      throttledPaths.push(url.pathname);
       const retryAfter = options.retryAfter === undefined ? '1' : options.retryAfter;
       res.setHeader('content-type', 'application/json');
       if (retryAfter !== null) res.setHeader('retry-after', retryAfter);
@@ -327,6 +333,7 @@ export async function startFakeKubeApi(options: FakeKubeOptions): Promise<FakeKu
     get throttled() {
       return throttled;
     },
+    throttledPaths,
     get peakInFlight() {
       return peakInFlight;
     },

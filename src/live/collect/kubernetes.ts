@@ -397,9 +397,16 @@ export function startKubernetes(kc: KubeConfig, options: KubeCollectOptions): Ku
   );
   const listOne = async (spec: ListSpec): Promise<ListOutcome> => {
     const own = newMeter();
-    let raw: unknown[];
+    // Each page becomes wire form while the next one is on its way.
+    const toWireItem = (item: unknown): Record<string, unknown> =>
+      redactObject({
+        apiVersion: spec.apiVersion,
+        kind: spec.wireKind ?? spec.kind,
+        ...((spec.model ? toWire(item, spec.model) : plainJson(item)) as Record<string, unknown>),
+      });
+    let wire: Record<string, unknown>[];
     try {
-      raw = await listAll(spec, apis, pageSize, retry, own);
+      wire = await listAll(spec, apis, pageSize, retry, own, toWireItem);
     } catch (err) {
       addMeter(meter, own);
       if (spec.crd && kubeStatus(err) === 404) {
@@ -409,13 +416,6 @@ export function startKubernetes(kc: KubeConfig, options: KubeCollectOptions): Ku
       throw kubeFailure(err, { verb: 'list', resource: rbacName(spec), server });
     }
     addMeter(meter, own);
-    const wire = raw.map((item) =>
-      redactObject({
-        apiVersion: spec.apiVersion,
-        kind: spec.wireKind ?? spec.kind,
-        ...((spec.model ? toWire(item, spec.model) : plainJson(item)) as Record<string, unknown>),
-      }),
-    );
     options.progress(`${spec.resource}: ${wire.length} (${meterText(own)})`);
     return { spec, wire };
   };
@@ -496,22 +496,30 @@ export function kubeThrottle(err: unknown): Throttle | undefined {
   return wait === undefined ? {} : { retryAfterMs: wait };
 }
 
-async function listAll(
+async function listAll<T>(
   spec: ListSpec,
   apis: Apis,
   limit: number,
   retry: RetryPolicy,
   meter: CallMeter,
-): Promise<unknown[]> {
-  const items: unknown[] = [];
-  let token: string | undefined;
-  do {
+  convert: (item: unknown) => T,
+): Promise<T[]> {
+  const items: T[] = [];
+  const fetchPage = (token: string | undefined): Promise<ListResult> => {
     const request = { limit, ...(token ? { _continue: token } : {}) };
-    const page = await withRetry(() => spec.list(apis, request), kubeThrottle, retry, meter);
+    return withRetry(() => spec.list(apis, request), kubeThrottle, retry, meter);
+  };
+  let pending: Promise<ListResult> | undefined = fetchPage(undefined);
+  while (pending) {
+    const page: ListResult = await pending;
     meter.pages++;
-    for (const item of page.items ?? []) items.push(item);
-    token = page.metadata?._continue ?? page.metadata?.continue;
-  } while (token);
+    const token = page.metadata?._continue ?? page.metadata?.continue;
+    // The next page is requested before this one is converted: the conversion overlaps its round trip.
+    pending = token ? fetchPage(token) : undefined;
+    // A failure of the page in flight must not go unhandled while this one converts.
+    pending?.catch(() => undefined);
+    for (const item of page.items ?? []) items.push(convert(item));
+  }
   return items;
 }
 
