@@ -174,8 +174,14 @@ export interface FakeKubeApi {
   close(): Promise<void>;
 }
 
-function status(res: ServerResponse, code: number, reason: string, message: string): void {
-  res.writeHead(code, { 'content-type': 'application/json' });
+function status(
+  res: ServerResponse,
+  code: number,
+  reason: string,
+  message: string,
+  extra: { headers?: Record<string, string>; details?: Json } = {},
+): void {
+  res.writeHead(code, { 'content-type': 'application/json', ...extra.headers });
   res.end(
     JSON.stringify({
       kind: 'Status',
@@ -184,6 +190,7 @@ function status(res: ServerResponse, code: number, reason: string, message: stri
       status: 'Failure',
       message,
       reason,
+      ...(extra.details ? { details: extra.details } : {}),
       code,
     }),
   );
@@ -215,21 +222,10 @@ export async function startFakeKubeApi(options: FakeKubeOptions): Promise<FakeKu
       throttled++;
       throttledPaths.push(url.pathname);
       const retryAfter = options.retryAfter === undefined ? '1' : options.retryAfter;
-      res.setHeader('content-type', 'application/json');
-      if (retryAfter !== null) res.setHeader('retry-after', retryAfter);
-      res.writeHead(429);
-      res.end(
-        JSON.stringify({
-          kind: 'Status',
-          apiVersion: 'v1',
-          metadata: {},
-          status: 'Failure',
-          message: 'Too many requests, please try again later.',
-          reason: 'TooManyRequests',
-          details: { retryAfterSeconds: Number(retryAfter ?? 0) },
-          code: 429,
-        }),
-      );
+      status(res, 429, 'TooManyRequests', 'Too many requests, please try again later.', {
+        ...(retryAfter === null ? {} : { headers: { 'retry-after': retryAfter } }),
+        details: { retryAfterSeconds: Number(retryAfter ?? 0) },
+      });
       return;
     }
     if (options.extend?.(req, res, url)) return;
