@@ -29,6 +29,11 @@ import {
 } from '@aws-sdk/client-eks';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+
+/** The part of a client's middleware stack the 'wire' mode uses. */
+interface MiddlewareStack {
+  add(middleware: unknown, options: { step: string; priority: string; name: string }): void;
+}
 import type { AwsClients } from '../../src/live/collect/aws.ts';
 
 type Json = Record<string, unknown>;
@@ -142,9 +147,18 @@ export interface FakeAwsOptions {
   readonly failure?: (command: string) => Error | undefined;
   /**
    * 'instances' (default) builds clients and mocks them; 'classes' mocks every client the code
-   * under test creates itself (the CLI path).
+   * under test creates itself (the CLI path); 'wire' builds clients whose requests are answered
+   * beneath the SDK's retry middleware, so its real retry strategy (adaptive mode, backoff, the
+   * client-side rate limiter) handles throttling — see latencyMs and throttleEvery.
    */
-  readonly mode?: 'instances' | 'classes';
+  readonly mode?: 'instances' | 'classes' | 'wire';
+  /** 'wire' mode: milliseconds before each answer (a distant endpoint). */
+  readonly latencyMs?: number;
+  /** 'wire' mode: every n-th request fails with EC2's RequestLimitExceeded (HTTP 503). */
+  readonly throttleEvery?: number;
+  /** 'wire' mode: the clients' retry mode and attempts (default adaptive, 6). */
+  readonly retryMode?: 'standard' | 'adaptive';
+  readonly maxAttempts?: number;
 }
 
 export interface RecordedCall {
@@ -154,7 +168,12 @@ export interface RecordedCall {
 
 export interface FakeAws {
   readonly clients: AwsClients;
+  /** Calls answered (in 'wire' mode each attempt, throttled ones included). */
   readonly calls: RecordedCall[];
+  /** 'wire' mode: requests refused with RequestLimitExceeded. */
+  readonly throttled: number;
+  /** 'wire' mode: the most requests being answered at one time. */
+  readonly peakInFlight: number;
   /** Inputs of every call of one command. */
   inputs(command: string): Json[];
   restore(): void;
@@ -163,16 +182,39 @@ export interface FakeAws {
 export function fakeAws(world: AwsWorld, options: FakeAwsOptions = {}): FakeAws {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const size = options.pageSize ?? 2;
-  const config = { region: world.region, credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' } };
+  const wire = options.mode === 'wire';
+  const config = {
+    region: world.region,
+    credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' },
+    ...(wire ? { retryMode: options.retryMode ?? 'adaptive', maxAttempts: options.maxAttempts ?? 6 } : {}),
+  };
   const clients: AwsClients = {
     ec2: new EC2Client(config),
     eks: new EKSClient(config),
     sts: new STSClient(config),
   };
   const classes = options.mode === 'classes';
-  const ec2 = mockClient(classes ? EC2Client : clients.ec2);
-  const eks = mockClient(classes ? EKSClient : clients.eks);
-  const sts = mockClient(classes ? STSClient : clients.sts);
+  // Each command's answer, registered with aws-sdk-client-mock (which replaces `send`, so no SDK
+  // middleware runs) or, in 'wire' mode, served by a middleware beneath the SDK's retry step.
+  const answers = new Map<string, (input: Json) => Json>();
+  const mocks: ReturnType<typeof mockClient>[] = [];
+  const register = (client: EC2Client | EKSClient | STSClient, cls: unknown) => {
+    const mock = wire ? undefined : mockClient((classes ? cls : client) as STSClient);
+    if (mock) mocks.push(mock);
+    return {
+      on: (command: { name: string }) => ({
+        callsFake: <I extends Json>(fn: (input: I) => Json) => {
+          answers.set(command.name, fn as (input: Json) => Json);
+          (mock?.on as ((c: unknown) => { callsFake: (f: unknown) => void }) | undefined)?.(
+            command,
+          ).callsFake(fn);
+        },
+      }),
+    };
+  };
+  const ec2 = register(clients.ec2, EC2Client);
+  const eks = register(clients.eks, EKSClient);
+  const sts = register(clients.sts, STSClient);
   const calls: RecordedCall[] = [];
   const handler =
     <I extends Json>(command: string, answer: (input: I) => Json) =>
@@ -317,14 +359,59 @@ export function fakeAws(world: AwsWorld, options: FakeAwsOptions = {}): FakeAws 
     }),
   );
 
+  let throttled = 0;
+  let inFlight = 0;
+  let peakInFlight = 0;
+  if (wire) {
+    let requests = 0;
+    for (const client of [clients.ec2, clients.eks, clients.sts] as { middlewareStack: MiddlewareStack }[]) {
+      client.middlewareStack.add(
+        (_next: unknown, context: { commandName?: string }) => async (args: { input: Json }) => {
+          const command = context.commandName ?? '';
+          const answer = answers.get(command);
+          if (!answer) throw new Error(`fake AWS: no answer for ${command}`);
+          requests++;
+          inFlight++;
+          peakInFlight = Math.max(peakInFlight, inFlight);
+          try {
+            if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
+          } finally {
+            inFlight--;
+          }
+          if (options.throttleEvery && requests % options.throttleEvery === 0) {
+            throttled++;
+            calls.push({ command, input: structuredClone(args.input) });
+            throw new EC2ServiceException({
+              name: 'RequestLimitExceeded',
+              $fault: 'client',
+              message: 'Request limit exceeded.',
+              $metadata: { httpStatusCode: 503, requestId: 'fake-request' },
+            });
+          }
+          const output = answer(args.input);
+          return {
+            response: { statusCode: 200, headers: {} },
+            output: { $metadata: { httpStatusCode: 200, requestId: 'fake-request' }, ...output },
+          };
+        },
+        // Outermost in the deserialize step: inside the retry step, before any HTTP is sent.
+        { step: 'deserialize', priority: 'high', name: 'fakeAwsWire' },
+      );
+    }
+  }
+
   return {
     clients,
     calls,
+    get throttled() {
+      return throttled;
+    },
+    get peakInFlight() {
+      return peakInFlight;
+    },
     inputs: (command) => calls.filter((c) => c.command === command).map((c) => c.input),
     restore: () => {
-      ec2.restore();
-      eks.restore();
-      sts.restore();
+      for (const mock of mocks) mock.restore();
     },
   };
 }

@@ -164,6 +164,14 @@ export interface FakeKubeOptions {
   readonly logs?: Readonly<Record<string, string>>;
   /** Extra routes (e.g. the probe runner's writes), tried first; returns true when it answered. */
   readonly extend?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
+  /** Milliseconds before each answer (a distant API server). */
+  readonly latencyMs?: number;
+  /**
+   * Every n-th request is refused with 429 Too Many Requests, as the API server's priority and
+   * fairness does, with `Retry-After: retryAfter` (seconds; default "1", omitted when null).
+   */
+  readonly throttleEvery?: number;
+  readonly retryAfter?: string | null;
 }
 
 export interface RecordedRequest {
@@ -175,14 +183,26 @@ export interface RecordedRequest {
 export interface FakeKubeApi {
   readonly url: string;
   readonly requests: RecordedRequest[];
+  /** Requests answered 429 (throttleEvery). */
+  readonly throttled: number;
+  /** The paths of the requests answered 429, in order. */
+  readonly throttledPaths: readonly string[];
+  /** The most requests that were being answered at one time. */
+  readonly peakInFlight: number;
   kubeConfig(): KubeConfig;
   /** A kubeconfig file's text for this server (for the CLI's --kubeconfig). */
   kubeconfigYaml(): string;
   close(): Promise<void>;
 }
 
-function status(res: ServerResponse, code: number, reason: string, message: string): void {
-  res.writeHead(code, { 'content-type': 'application/json' });
+function status(
+  res: ServerResponse,
+  code: number,
+  reason: string,
+  message: string,
+  extra: { headers?: Record<string, string>; details?: Json } = {},
+): void {
+  res.writeHead(code, { 'content-type': 'application/json', ...extra.headers });
   res.end(
     JSON.stringify({
       kind: 'Status',
@@ -191,6 +211,7 @@ function status(res: ServerResponse, code: number, reason: string, message: stri
       status: 'Failure',
       message,
       reason,
+      ...(extra.details ? { details: extra.details } : {}),
       code,
     }),
   );
@@ -203,15 +224,31 @@ function stripKind(object: Json): Json {
 
 export async function startFakeKubeApi(options: FakeKubeOptions): Promise<FakeKubeApi> {
   const requests: RecordedRequest[] = [];
+  let throttled = 0;
+  const throttledPaths: string[] = [];
+  let inFlight = 0;
+  let peakInFlight = 0;
   const byKind = new Map<string, Json[]>();
   for (const object of options.objects) {
     const kind = object.kind as string;
-    byKind.set(kind, [...(byKind.get(kind) ?? []), object]);
+    const list = byKind.get(kind);
+    if (list) list.push(object);
+    else byKind.set(kind, [object]);
   }
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://fake');
     const query = Object.fromEntries(url.searchParams);
     requests.push({ method: req.method ?? 'GET', path: url.pathname, query });
+    if (options.throttleEvery && requests.length % options.throttleEvery === 0) {
+      throttled++;
+      throttledPaths.push(url.pathname);
+      const retryAfter = options.retryAfter === undefined ? '1' : options.retryAfter;
+      status(res, 429, 'TooManyRequests', 'Too many requests, please try again later.', {
+        ...(retryAfter === null ? {} : { headers: { 'retry-after': retryAfter } }),
+        details: { retryAfterSeconds: Number(retryAfter ?? 0) },
+      });
+      return;
+    }
     if (options.extend?.(req, res, url)) return;
     const configMaps = /^\/api\/v1\/namespaces\/([^/]+)\/configmaps$/.exec(url.pathname);
     const namespace = configMaps?.[1];
@@ -289,7 +326,13 @@ export async function startFakeKubeApi(options: FakeKubeOptions): Promise<FakeKu
       }),
     );
   };
-  const server = createServer(handle);
+  const server = createServer((req, res) => {
+    inFlight++;
+    peakInFlight = Math.max(peakInFlight, inFlight);
+    res.on('close', () => inFlight--);
+    if (options.latencyMs) setTimeout(() => handle(req, res), options.latencyMs);
+    else handle(req, res);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const config = {
@@ -304,6 +347,13 @@ export async function startFakeKubeApi(options: FakeKubeOptions): Promise<FakeKu
   return {
     url,
     requests,
+    get throttled() {
+      return throttled;
+    },
+    throttledPaths,
+    get peakInFlight() {
+      return peakInFlight;
+    },
     kubeConfig: () => {
       const kc = new KubeConfig();
       kc.loadFromString(YAML.stringify(config));

@@ -37,6 +37,7 @@ import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { awsFailure, CollectError } from '../errors.ts';
 import { readSharedProfiles } from './aws-profiles.ts';
 import { plainJson } from './json.ts';
+import { mapLimit, meterText, newMeter, type CallMeter } from './pace.ts';
 import type { CollectedDocument, Progress } from './types.ts';
 
 /** Every IAM action `snapshot` calls. sts:GetCallerIdentity needs no permission and is not listed. */
@@ -65,7 +66,7 @@ export interface AwsClients {
 export interface AwsSource {
   readonly region?: string;
   readonly profile?: string;
-  /** SDK attempts per call, throttling retries included (standard retry mode, exponential backoff). */
+  /** SDK attempts per call, throttling retries included (adaptive retry mode). */
   readonly maxAttempts?: number;
 }
 
@@ -80,7 +81,10 @@ export function makeAwsClients(source: AwsSource): AwsClients {
     ...(source.profile ? { profile: source.profile } : {}),
     credentials: fromNodeProviderChain(source.profile ? { profile: source.profile } : {}),
     maxAttempts: source.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-    retryMode: 'standard',
+    // Adaptive: on RequestLimitExceeded the client also lowers its own sending rate (a token
+    // bucket shared by the client's calls), so parallel pages slow down together instead of each
+    // retrying into the limit.
+    retryMode: 'adaptive',
   };
   return { ec2: new EC2Client(config), eks: new EKSClient(config), sts: new STSClient(config) };
 }
@@ -99,11 +103,25 @@ async function call<T>(action: AwsAction, context: CallContext, run: () => Promi
   }
 }
 
-async function allPages<P>(pages: AsyncIterable<P>): Promise<P[]> {
+async function allPages<P>(pages: AsyncIterable<P>, meter?: CallMeter): Promise<P[]> {
   const out: P[] = [];
-  for await (const page of pages) out.push(page);
+  for await (const page of pages) {
+    out.push(page);
+    if (meter) countPage(meter, page);
+  }
   return out;
 }
+
+/** One page's calls: the SDK reports its attempts (1 + the retries) in the page's metadata. */
+function countPage(meter: CallMeter, page: unknown): void {
+  const attempts = (page as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
+  meter.pages++;
+  meter.calls += attempts;
+  meter.retried += attempts - 1;
+}
+
+/** Calls of one kind in flight at once (the filter chunks of a 10k-node cluster's ENIs, say). */
+export const DEFAULT_AWS_CONCURRENCY = 4;
 
 /** EC2 accepts up to 200 values per filter. */
 const FILTER_VALUES = 200;
@@ -151,6 +169,8 @@ export interface AwsCollectOptions {
   readonly clusterName: string;
   readonly profile?: string;
   readonly progress: Progress;
+  /** EC2 calls of one kind in flight at once (DEFAULT_AWS_CONCURRENCY). */
+  readonly concurrency?: number;
 }
 
 /** The account, the EKS cluster and its managed node groups. First, so a bad name or login fails fast. */
@@ -240,6 +260,8 @@ export interface NetworkScope {
 export interface NetworkCapture {
   readonly documents: CollectedDocument[];
   readonly warnings: string[];
+  /** EC2 calls sent (SDK retries included) and pages read. */
+  readonly meter: CallMeter;
 }
 
 function permissions(group: SecurityGroup): IpPermission[] {
@@ -254,13 +276,14 @@ type Read = <I, P, T>(
   items: (page: P) => T[] | undefined,
 ) => Promise<T[]>;
 
-function reader(context: CallContext): Read {
+/** Inputs read `concurrency` at a time; the items come back in the order of the inputs. */
+function reader(context: CallContext, concurrency: number, meter: CallMeter): Read {
   return async (action, inputs, pages, items) => {
+    const perInput = await mapLimit(inputs, concurrency, (input) =>
+      call(action, context, () => allPages(pages(input), meter)),
+    );
     const out = [];
-    for (const input of inputs) {
-      const all = await call(action, context, () => allPages(pages(input)));
-      out.push(...all.flatMap((page) => items(page) ?? []));
-    }
+    for (const all of perInput) for (const page of all) for (const item of items(page) ?? []) out.push(item);
     return out;
   };
 }
@@ -275,11 +298,16 @@ export async function collectNetwork(
   options: AwsCollectOptions & { region: string },
 ): Promise<NetworkCapture> {
   const client = clients.ec2;
-  const read = reader({
-    region: options.region,
-    cluster: scope.clusterName,
-    ...(options.profile ? { profile: options.profile } : {}),
-  });
+  const meter = newMeter();
+  const read = reader(
+    {
+      region: options.region,
+      cluster: scope.clusterName,
+      ...(options.profile ? { profile: options.profile } : {}),
+    },
+    options.concurrency ?? DEFAULT_AWS_CONCURRENCY,
+    meter,
+  );
   const big = { client, pageSize: 1000 };
   const inVpc = filter('vpc-id', [scope.vpcId]);
   const warnings: string[] = [];
@@ -308,7 +336,8 @@ export async function collectNetwork(
   const instanceIds = instances.flatMap((i) => (i.InstanceId ? [i.InstanceId] : []));
   documents.push(doc('aws/instances.json', 'Reservations', instances.length, { Reservations: reservations }));
   options.progress(`instances: ${instances.length}`);
-  for (const missing of scope.instanceIds.filter((id) => !instanceIds.includes(id)))
+  const foundIds = new Set(instanceIds);
+  for (const missing of scope.instanceIds.filter((id) => !foundIds.has(id)))
     warnings.push(`node instance ${missing} not found by ec2:DescribeInstances (terminated?)`);
 
   // ENIs: attached to the nodes, branch ENIs tagged with a node (security groups for pods), and the
@@ -409,7 +438,8 @@ export async function collectNetwork(
     warnings.push(...lists.warnings);
   }
   options.progress(`prefix lists: ${prefixListIds.length}`);
-  return { documents, warnings };
+  options.progress(`EC2: ${meter.pages} pages (${meterText(meter)})`);
+  return { documents, warnings, meter };
 }
 
 /**

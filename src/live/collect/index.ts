@@ -9,7 +9,7 @@ import { TOOL_API_VERSION } from '../../snapshot/schemas.ts';
 import { TOOL_VERSION } from '../../base/version.ts';
 import { collectCluster, collectNetwork, makeAwsClients, type AwsClients, type AwsSource } from './aws.ts';
 import { readAicrReportConfigMaps, type AicrReportConfigMaps } from './aicr.ts';
-import { collectKubernetes, loadKubeConfig, type KubeSource } from './kubernetes.ts';
+import { loadKubeConfig, startKubernetes, type KubeSource } from './kubernetes.ts';
 import type { CollectedDocument, Progress } from './types.ts';
 
 export type { CollectedDocument, Progress } from './types.ts';
@@ -72,12 +72,43 @@ export async function collectSnapshot(options: CollectOptions): Promise<Collecte
     ...(options.profile ? { profile: options.profile } : {}),
   };
   const cluster = await collectCluster(clients, aws);
-  const kube = await collectKubernetes(kubeConfig, {
+  const kubernetes = startKubernetes(kubeConfig, {
     progress: options.progress,
     ...(options.logs ? { logs: true } : {}),
     ...(options.tailLines ? { tailLines: options.tailLines } : {}),
     ...(options.pageSize ? { pageSize: options.pageSize } : {}),
   });
+  // The EC2 calls are scoped by the nodes, ENIConfigs and SecurityGroupPolicies: they start as soon
+  // as those three lists are in, while the pods (the longest list by far) still page in.
+  const vpc = cluster.cluster.resourcesVpcConfig!;
+  const networkDone = (async () => {
+    const [nodes, eniConfigs, policies] = await Promise.all([
+      kubernetes.listed('Node'),
+      kubernetes.listed('ENIConfig'),
+      kubernetes.listed('SecurityGroupPolicy'),
+    ]);
+    return collectNetwork(
+      clients,
+      {
+        clusterName: options.clusterName,
+        vpcId: vpc.vpcId!,
+        accountId: cluster.accountId,
+        instanceIds: [...new Set(nodes.flatMap((n) => instanceIdOf(n) ?? []))].sort(),
+        groupIds: [
+          ...(vpc.clusterSecurityGroupId ? [vpc.clusterSecurityGroupId] : []),
+          ...(vpc.securityGroupIds ?? []),
+          ...groupsNamedByKubernetes({ ENIConfig: eniConfigs, SecurityGroupPolicy: policies }),
+        ],
+      },
+      { ...aws, region: cluster.region },
+    );
+  })();
+  // Both sides settle before either failure is thrown, so nothing is left running.
+  const [kubeSettled, networkSettled] = await Promise.allSettled([kubernetes.done, networkDone]);
+  if (kubeSettled.status === 'rejected') throw kubeSettled.reason;
+  if (networkSettled.status === 'rejected') throw networkSettled.reason;
+  const kube = kubeSettled.value;
+  const network = networkSettled.value;
   const warnings = [...kube.warnings];
   const aicrReports = options.aicrReports
     ? await readAicrReportConfigMaps(kubeConfig, {
@@ -95,22 +126,6 @@ export async function collectSnapshot(options: CollectOptions): Promise<Collecte
         `(${cluster.cluster.endpoint}): check --context (fine for a proxy or private DNS alias)`,
     );
   }
-  const vpc = cluster.cluster.resourcesVpcConfig!;
-  const network = await collectNetwork(
-    clients,
-    {
-      clusterName: options.clusterName,
-      vpcId: vpc.vpcId!,
-      accountId: cluster.accountId,
-      instanceIds: [...new Set((kube.items.Node ?? []).flatMap((n) => instanceIdOf(n) ?? []))].sort(),
-      groupIds: [
-        ...(vpc.clusterSecurityGroupId ? [vpc.clusterSecurityGroupId] : []),
-        ...(vpc.securityGroupIds ?? []),
-        ...groupsNamedByKubernetes(kube.items),
-      ],
-    },
-    { ...aws, region: cluster.region },
-  );
   warnings.push(...network.warnings);
   const documents = [...cluster.documents, ...kube.documents, ...network.documents];
   const manifest: CollectedDocument = {

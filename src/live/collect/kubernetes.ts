@@ -18,6 +18,17 @@ import { CollectError, kubeFailure, kubeStatus } from '../errors.ts';
 import { plainJson } from './json.ts';
 import { toWire } from './kube-wire.ts';
 import { redactObject, redactText } from './redact.ts';
+import {
+  DEFAULT_KUBE_RETRY,
+  mapLimit,
+  meterText,
+  newMeter,
+  retryAfterMs,
+  withRetry,
+  type CallMeter,
+  type RetryPolicy,
+  type Throttle,
+} from './pace.ts';
 import type { CollectedDocument, Progress } from './types.ts';
 
 export interface KubeSource {
@@ -352,6 +363,10 @@ export interface KubeCollectOptions {
   readonly tailLines?: number;
   /** Items per list call (the API server's `limit`); pages are followed with `continue`. */
   readonly pageSize?: number;
+  /** Lists in flight at once (each list's pages follow one another: a `continue` token needs the page before). */
+  readonly concurrency?: number;
+  /** Retries on 429 (tests shorten the waits). */
+  readonly retry?: RetryPolicy;
 }
 
 export interface KubeCollection {
@@ -363,12 +378,32 @@ export interface KubeCollection {
   /** Facts the user should know about the capture (reported on stderr and in the manifest). */
   readonly warnings: string[];
   readonly server: string;
+  /** Calls sent (429 retries included) and pages read. */
+  readonly meter: CallMeter;
+}
+
+/** Lists in flight at once by default: the API server's priority and fairness admits a few per user. */
+export const DEFAULT_KUBE_CONCURRENCY = 4;
+
+/** A collection under way: each kind's items as soon as its list is complete, and the whole. */
+export interface KubeCollecting {
+  /** The wire items of one kind ([] for a CRD not installed); rejects when the collection fails. */
+  listed(kind: KubernetesKind | EngineKind): Promise<Record<string, unknown>[]>;
+  readonly done: Promise<KubeCollection>;
 }
 
 export async function collectKubernetes(
   kc: KubeConfig,
   options: KubeCollectOptions,
 ): Promise<KubeCollection> {
+  return startKubernetes(kc, options).done;
+}
+
+/**
+ * Starts every list at once (at most `concurrency` in flight), so the AWS side can begin as soon
+ * as the nodes, ENIConfigs and SecurityGroupPolicies are in while the pods still page in.
+ */
+export function startKubernetes(kc: KubeConfig, options: KubeCollectOptions): KubeCollecting {
   const server = kc.getCurrentCluster()?.server ?? '(unknown server)';
   const apis: Apis = {
     admission: kc.makeApiClient(AdmissionregistrationV1Api),
@@ -380,52 +415,106 @@ export async function collectKubernetes(
     custom: kc.makeApiClient(CustomObjectsApi),
   };
   const pageSize = options.pageSize ?? 500;
-  const documents: CollectedDocument[] = [];
-  const items: KubeCollection['items'] = {};
-  const absent: string[] = [];
-  for (const spec of LISTS) {
-    let raw: unknown[];
-    try {
-      raw = await listAll(spec, apis, pageSize);
-    } catch (err) {
-      if (spec.crd && kubeStatus(err) === 404) {
-        absent.push(`${spec.kind} (CRD ${spec.resource}.${spec.group} not installed)`);
-        options.progress(`${spec.resource}: CRD not installed`);
-        continue;
-      }
-      throw kubeFailure(err, { verb: 'list', resource: rbacName(spec), server });
-    }
-    const wire = raw.map((item) =>
+  const retry = options.retry ?? DEFAULT_KUBE_RETRY;
+  const meter = newMeter();
+  const waiting = new Map(
+    LISTS.map((spec) => {
+      let resolve!: (items: Record<string, unknown>[]) => void;
+      let reject!: (err: unknown) => void;
+      const promise = new Promise<Record<string, unknown>[]>((yes, no) => {
+        resolve = yes;
+        reject = no;
+      });
+      // Nobody may ask for a kind; its failure still reaches the caller through `done`.
+      promise.catch(() => undefined);
+      return [spec.kind, { promise, resolve, reject }] as const;
+    }),
+  );
+  const listOne = async (spec: ListSpec): Promise<ListOutcome> => {
+    const own = newMeter();
+    // Each page becomes wire form while the next one is on its way.
+    const toWireItem = (item: unknown): Record<string, unknown> =>
       redactObject({
         apiVersion: spec.apiVersion,
         kind: spec.wireKind ?? spec.kind,
         ...((spec.model ? toWire(item, spec.model) : plainJson(item)) as Record<string, unknown>),
-      }),
-    );
-    items[spec.kind] = wire;
-    documents.push({
-      path: spec.file,
-      kind: spec.kind,
-      count: wire.length,
-      document: { apiVersion: 'v1', kind: 'List', items: wire },
-    });
-    options.progress(`${spec.resource}: ${wire.length}`);
-  }
-  const warnings: string[] = [];
-  if (!items.DaemonSet?.some((d) => isAwsNode(d))) {
-    warnings.push('no aws-node DaemonSet in kube-system: the analysis will assume VPC CNI defaults');
-  }
-  if (options.logs) {
-    const logs = await collectLogs(apis.core, items.Pod ?? [], options.tailLines ?? 200, server);
-    documents.push({
-      path: 'logs/pod-logs.json',
-      kind: 'PodLogs',
-      count: logs.length,
-      document: { apiVersion: 'dynamo-netcheck/v1', kind: 'PodLogs', items: logs },
-    });
-    options.progress(`container logs: ${logs.length}`);
-  }
-  return { documents, items, absent, warnings, server };
+      });
+    let wire: Record<string, unknown>[];
+    try {
+      wire = await listAll(spec, apis, pageSize, retry, own, toWireItem);
+    } catch (err) {
+      addMeter(meter, own);
+      if (spec.crd && kubeStatus(err) === 404) {
+        options.progress(`${spec.resource}: CRD not installed`);
+        return { spec, absent: `${spec.kind} (CRD ${spec.resource}.${spec.group} not installed)` };
+      }
+      throw kubeFailure(err, { verb: 'list', resource: rbacName(spec), server });
+    }
+    addMeter(meter, own);
+    options.progress(`${spec.resource}: ${wire.length} (${meterText(own)})`);
+    return { spec, wire };
+  };
+  const done = (async (): Promise<KubeCollection> => {
+    let outcomes: ListOutcome[];
+    try {
+      outcomes = await mapLimit(LISTS, options.concurrency ?? DEFAULT_KUBE_CONCURRENCY, async (spec) => {
+        const outcome = await listOne(spec);
+        waiting.get(spec.kind)?.resolve(outcome.wire ?? []);
+        return outcome;
+      });
+    } catch (err) {
+      for (const { reject } of waiting.values()) reject(err);
+      throw err;
+    }
+    const documents: CollectedDocument[] = [];
+    const items: KubeCollection['items'] = {};
+    const absent: string[] = [];
+    for (const { spec, wire, absent: missing } of outcomes) {
+      if (missing !== undefined || !wire) {
+        if (missing) absent.push(missing);
+        continue;
+      }
+      items[spec.kind] = wire;
+      documents.push({
+        path: spec.file,
+        kind: spec.kind,
+        count: wire.length,
+        document: { apiVersion: 'v1', kind: 'List', items: wire },
+      });
+    }
+    const warnings: string[] = [];
+    if (!items.DaemonSet?.some((d) => isAwsNode(d))) {
+      warnings.push('no aws-node DaemonSet in kube-system: the analysis will assume VPC CNI defaults');
+    }
+    if (options.logs) {
+      const logs = await collectLogs(apis.core, items.Pod ?? [], options.tailLines ?? 200, server);
+      documents.push({
+        path: 'logs/pod-logs.json',
+        kind: 'PodLogs',
+        count: logs.length,
+        document: { apiVersion: 'dynamo-netcheck/v1', kind: 'PodLogs', items: logs },
+      });
+      options.progress(`container logs: ${logs.length}`);
+    }
+    options.progress(`Kubernetes: ${meter.pages} pages (${meterText(meter)})`);
+    return { documents, items, absent, warnings, server, meter };
+  })();
+  return {
+    listed: (kind) => waiting.get(kind)?.promise ?? Promise.resolve([]),
+    done,
+  };
+}
+
+interface ListOutcome {
+  readonly spec: ListSpec;
+  readonly wire?: Record<string, unknown>[];
+  readonly absent?: string;
+}
+
+function addMeter(into: CallMeter, from: CallMeter): void {
+  into.calls += from.calls;
+  into.pages += from.pages;
+  into.retried += from.retried;
 }
 
 function isAwsNode(daemonSet: Record<string, unknown>): boolean {
@@ -433,14 +522,39 @@ function isAwsNode(daemonSet: Record<string, unknown>): boolean {
   return metadata?.name === 'aws-node' && metadata.namespace === 'kube-system';
 }
 
-async function listAll(spec: ListSpec, apis: Apis, limit: number): Promise<unknown[]> {
-  const items: unknown[] = [];
-  let token: string | undefined;
-  do {
-    const page = await spec.list(apis, { limit, ...(token ? { _continue: token } : {}) });
-    items.push(...(page.items ?? []));
-    token = page.metadata?._continue ?? page.metadata?.continue;
-  } while (token);
+/** 429 Too Many Requests: the API server's priority and fairness asks the client to come back later. */
+export function kubeThrottle(err: unknown): Throttle | undefined {
+  if (kubeStatus(err) !== 429) return undefined;
+  const headers = (err as { headers?: Record<string, string> }).headers ?? {};
+  const header = Object.entries(headers).find(([name]) => name.toLowerCase() === 'retry-after')?.[1];
+  const wait = retryAfterMs(header);
+  return wait === undefined ? {} : { retryAfterMs: wait };
+}
+
+async function listAll<T>(
+  spec: ListSpec,
+  apis: Apis,
+  limit: number,
+  retry: RetryPolicy,
+  meter: CallMeter,
+  convert: (item: unknown) => T,
+): Promise<T[]> {
+  const items: T[] = [];
+  const fetchPage = (token: string | undefined): Promise<ListResult> => {
+    const request = { limit, ...(token ? { _continue: token } : {}) };
+    return withRetry(() => spec.list(apis, request), kubeThrottle, retry, meter);
+  };
+  let pending: Promise<ListResult> | undefined = fetchPage(undefined);
+  while (pending) {
+    const page: ListResult = await pending;
+    meter.pages++;
+    const token = page.metadata?._continue ?? page.metadata?.continue;
+    // The next page is requested before this one is converted: the conversion overlaps its round trip.
+    pending = token ? fetchPage(token) : undefined;
+    // A failure of the page in flight must not go unhandled while this one converts.
+    pending?.catch(() => undefined);
+    for (const item of page.items ?? []) items.push(convert(item));
+  }
   return items;
 }
 

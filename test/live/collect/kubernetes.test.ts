@@ -282,10 +282,134 @@ describe('Kubernetes collection', () => {
     );
   });
 
-  it('reports each step with its count', () => {
-    assert.ok(progress.includes(`pods: ${count('Pod')}`));
-    assert.ok(progress.includes(`nodes: ${count('Node')}`));
-    assert.ok(progress.includes(`events: ${count('Event')}`));
+  it('reports each step with its count and the calls it took (the fake pages 2 items at a time)', () => {
+    const callsFor = (kind: string) => Math.max(1, Math.ceil(count(kind) / 2));
+    assert.ok(progress.includes(`pods: ${count('Pod')} (${callsFor('Pod')} calls)`), progress.join('\n'));
+    assert.ok(progress.includes(`nodes: ${count('Node')} (${callsFor('Node')} calls)`));
+    assert.ok(progress.includes(`events: ${count('Event')} (${callsFor('Event')} calls)`));
+    // Every request answered a page but the one for the CRD that is not installed (404).
+    const calls = api.requests.length;
+    const pages = calls - api.requests.filter((r) => r.path.endsWith('/securitygrouppolicies')).length;
+    assert.ok(progress.includes(`Kubernetes: ${pages} pages (${calls} calls)`), progress.at(-1));
+  });
+
+  it('writes the documents in the same order whichever list finishes first', async () => {
+    // One list at a time: the order of the lists themselves.
+    const other = await startFakeKubeApi({
+      objects: served,
+      pageSize: 2,
+      absentCrds: ['securitygrouppolicies'],
+    });
+    try {
+      const one = await collectKubernetes(other.kubeConfig(), { ...quiet, pageSize: 3, concurrency: 1 });
+      assert.deepEqual(
+        collection.documents.map((d) => d.path),
+        one.documents.map((d) => d.path),
+      );
+      assert.deepEqual(collection.documents, one.documents);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe('Kubernetes pacing', () => {
+  /** Waits the policy asked for, without waiting. */
+  const recordingRetry = (waits: number[]) => ({
+    attempts: 6,
+    baseDelayMs: 250,
+    maxDelayMs: 10_000,
+    sleep: async (ms: number) => {
+      waits.push(ms);
+    },
+    random: () => 0.5,
+  });
+
+  it('retries a 429 after the Retry-After the API server sent, and still reads every item', async () => {
+    const api = await startFakeKubeApi({ objects: served, pageSize: 2, throttleEvery: 5, retryAfter: '2' });
+    const waits: number[] = [];
+    const lines: string[] = [];
+    try {
+      const got = await collectKubernetes(api.kubeConfig(), {
+        progress: (m) => lines.push(m),
+        pageSize: 2,
+        retry: recordingRetry(waits),
+      });
+      assert.ok(api.throttled > 3, `throttled ${api.throttled}`);
+      // Every 429 was followed by a wait of Retry-After: 2 seconds, and nothing else waited.
+      assert.deepEqual(
+        waits,
+        Array.from({ length: api.throttled }, () => 2000),
+      );
+      assert.equal(items(got, 'k8s/pods.json').length, count('Pod'));
+      assert.equal(items(got, 'k8s/nodes.json').length, count('Node'));
+      assert.equal(got.meter.retried, api.throttled);
+      assert.equal(got.meter.calls, api.requests.length);
+      assert.equal(got.meter.pages, api.requests.length - api.throttled);
+      assert.ok(lines.at(-1)!.endsWith(`, ${api.throttled} retried)`), lines.at(-1));
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('backs off exponentially when a 429 names no Retry-After', async () => {
+    // Every 2nd request refused, one list at a time: a refused page's retry is the next request,
+    // which passes, so each wait is the first backoff: 250 ms jittered by random 0.5 to 0.75 of it.
+    const api = await startFakeKubeApi({ objects: served, pageSize: 50, throttleEvery: 2, retryAfter: null });
+    const waits: number[] = [];
+    try {
+      await collectKubernetes(api.kubeConfig(), {
+        ...quiet,
+        pageSize: 50,
+        concurrency: 1,
+        retry: recordingRetry(waits),
+      });
+      assert.ok(waits.length > 0);
+      assert.ok(
+        waits.every((w) => w === 187.5),
+        waits.join(' '),
+      );
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("gives up after the policy's attempts with a throttling error that names the list", async () => {
+    const api = await startFakeKubeApi({ objects: served, throttleEvery: 1 });
+    const waits: number[] = [];
+    try {
+      await expectCollectError(
+        collectKubernetes(api.kubeConfig(), {
+          ...quiet,
+          concurrency: 1,
+          retry: { ...recordingRetry(waits), attempts: 3 },
+        }),
+        'throttled',
+        /throttled list nodes \(429\)/,
+      );
+      // The first list (nodes) tried 3 times and waited between: 2 waits; no other list started.
+      assert.deepEqual(waits, [1000, 1000]);
+      assert.equal(api.requests.length, 3);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('keeps up to `concurrency` lists in flight, never more', async () => {
+    const api = await startFakeKubeApi({ objects: served, pageSize: 2, latencyMs: 20 });
+    try {
+      await collectKubernetes(api.kubeConfig(), { ...quiet, pageSize: 2, concurrency: 3 });
+      assert.equal(api.peakInFlight, 3);
+    } finally {
+      await api.close();
+    }
+    const one = await startFakeKubeApi({ objects: served, pageSize: 2, latencyMs: 5 });
+    try {
+      await collectKubernetes(one.kubeConfig(), { ...quiet, pageSize: 2, concurrency: 1 });
+      assert.equal(one.peakInFlight, 1);
+    } finally {
+      await one.close();
+    }
   });
 });
 

@@ -1,0 +1,109 @@
+/**
+ * Pacing for live collection: a bounded number of calls in flight, answers kept in input order (so
+ * a snapshot's bytes do not depend on which call finished first), and a retry for the Kubernetes
+ * API server's 429 that honours its Retry-After. The AWS SDK paces its own calls (adaptive retry
+ * mode, aws.ts).
+ */
+
+/** Runs `fn` over `items` with at most `limit` calls at once; results in the order of `items`. */
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const index = next++;
+      try {
+        out[index] = await fn(items[index] as T, index);
+      } catch (err) {
+        // The first failure ends the run: no new calls start, the ones in flight finish.
+        failed = true;
+        throw err;
+      }
+    }
+  };
+  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker);
+  const settled = await Promise.allSettled(workers);
+  const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (rejected) throw rejected.reason;
+  return out;
+}
+
+/** Counts for the progress lines: calls sent (retries included), pages received, calls retried. */
+export interface CallMeter {
+  calls: number;
+  pages: number;
+  retried: number;
+}
+
+export const newMeter = (): CallMeter => ({ calls: 0, pages: 0, retried: 0 });
+
+/** `(12 calls, 3 retried)`: what a progress line adds after a count. */
+export function meterText(meter: CallMeter): string {
+  const calls = `${meter.calls} call${meter.calls === 1 ? '' : 's'}`;
+  return meter.retried > 0 ? `${calls}, ${meter.retried} retried` : calls;
+}
+
+export interface RetryPolicy {
+  /** Attempts per call, the first included. */
+  readonly attempts: number;
+  /** Wait before retry n (0-based) when the server names none: base·2ⁿ, jittered, capped. */
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly random: () => number;
+}
+
+export const DEFAULT_KUBE_RETRY: RetryPolicy = {
+  attempts: 6,
+  baseDelayMs: 250,
+  maxDelayMs: 10_000,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  random: Math.random,
+};
+
+/**
+ * Seconds from an HTTP Retry-After header (delta-seconds form; the API server's priority and
+ * fairness sends it with 429). An HTTP date or anything else is not trusted: undefined.
+ */
+export function retryAfterMs(header: string | undefined): number | undefined {
+  if (header === undefined || !/^\s*\d+\s*$/.test(header)) return undefined;
+  return Number(header) * 1000;
+}
+
+/** What a failed call says about retrying: throttled (429), with the server's wait if it named one. */
+export interface Throttle {
+  readonly retryAfterMs?: number;
+}
+
+/**
+ * Runs `call`, retrying while `throttled(err)` says the server asked to slow down, up to
+ * `policy.attempts` in all; any other error, or the last throttle, is thrown as it came.
+ */
+export async function withRetry<R>(
+  call: () => Promise<R>,
+  throttled: (err: unknown) => Throttle | undefined,
+  policy: RetryPolicy,
+  meter: CallMeter,
+): Promise<R> {
+  for (let attempt = 0; ; attempt++) {
+    meter.calls++;
+    try {
+      return await call();
+    } catch (err) {
+      const throttle = throttled(err);
+      if (!throttle || attempt + 1 >= policy.attempts) throw err;
+      meter.retried++;
+      const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+      const wait = Math.min(
+        policy.maxDelayMs,
+        throttle.retryAfterMs ?? backoff * (0.5 + policy.random() / 2),
+      );
+      await policy.sleep(wait);
+    }
+  }
+}

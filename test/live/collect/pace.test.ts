@@ -1,0 +1,159 @@
+/** Pacing of live collection: bounded parallel calls in input order, Retry-After, retry limits. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  mapLimit,
+  meterText,
+  newMeter,
+  retryAfterMs,
+  withRetry,
+  type RetryPolicy,
+} from '../../../src/live/collect/pace.ts';
+
+const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('mapLimit', () => {
+  it('returns results in the order of the inputs, not of completion', async () => {
+    // The first input finishes last.
+    const got = await mapLimit([30, 10, 20, 0], 4, async (ms, i) => {
+      await tick(ms);
+      return `${i}:${ms}`;
+    });
+    assert.deepEqual(got, ['0:30', '1:10', '2:20', '3:0']);
+  });
+
+  it('never has more than `limit` calls running, and uses all of them', async () => {
+    let running = 0;
+    let peak = 0;
+    await mapLimit(
+      Array.from({ length: 12 }, (_, i) => i),
+      3,
+      async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await tick(5);
+        running--;
+      },
+    );
+    assert.equal(peak, 3);
+  });
+
+  it('starts no new call after one fails, and throws that failure', async () => {
+    const started: number[] = [];
+    await assert.rejects(
+      mapLimit([0, 1, 2, 3, 4, 5], 2, async (i) => {
+        started.push(i);
+        await tick(5);
+        if (i === 1) throw new Error('call 1 failed');
+        return i;
+      }),
+      /call 1 failed/,
+    );
+    // 0 and 1 ran together; 1 failed while 2 (started when 0 finished) was in flight; no more.
+    assert.deepEqual(started, [0, 1, 2]);
+  });
+
+  it('handles no inputs and a limit above their number', async () => {
+    assert.deepEqual(await mapLimit([], 4, async () => 1), []);
+    assert.deepEqual(await mapLimit(['a'], 8, async (x) => x + x), ['aa']);
+  });
+});
+
+describe('Retry-After', () => {
+  it('reads delta-seconds (RFC 9110 §10.2.3) and nothing else', () => {
+    assert.equal(retryAfterMs('1'), 1000);
+    assert.equal(retryAfterMs(' 12 '), 12_000);
+    assert.equal(retryAfterMs('0'), 0);
+    assert.equal(retryAfterMs(undefined), undefined);
+    // An HTTP date, a negative or fractional number: not trusted.
+    assert.equal(retryAfterMs('Wed, 21 Oct 2015 07:28:00 GMT'), undefined);
+    assert.equal(retryAfterMs('-1'), undefined);
+    assert.equal(retryAfterMs('1.5'), undefined);
+  });
+});
+
+describe('withRetry', () => {
+  const policy = (waits: number[], attempts = 4): RetryPolicy => ({
+    attempts,
+    baseDelayMs: 100,
+    maxDelayMs: 1000,
+    sleep: async (ms) => {
+      waits.push(ms);
+    },
+    random: () => 1,
+  });
+  const throttle = new Error('429');
+  const isThrottle = (err: unknown) => (err === throttle ? {} : undefined);
+
+  it('retries throttles with doubling waits (capped), then succeeds', async () => {
+    const waits: number[] = [];
+    const meter = newMeter();
+    let n = 0;
+    const got = await withRetry(
+      async () => {
+        if (n++ < 3) throw throttle;
+        return 'ok';
+      },
+      isThrottle,
+      policy(waits, 6),
+      meter,
+    );
+    assert.equal(got, 'ok');
+    // random 1: the full backoff, 100·2ⁿ.
+    assert.deepEqual(waits, [100, 200, 400]);
+    assert.deepEqual(meter, { calls: 4, pages: 0, retried: 3 });
+  });
+
+  it('waits what the server asked, capped at the policy maximum', async () => {
+    const waits: number[] = [];
+    let n = 0;
+    await withRetry(
+      async () => {
+        if (n++ < 2) throw throttle;
+      },
+      () => ({ retryAfterMs: n === 1 ? 3000 : 500 }),
+      policy(waits),
+      newMeter(),
+    );
+    assert.deepEqual(waits, [1000, 500]);
+  });
+
+  it('throws the last throttle once the attempts are spent, and any other error at once', async () => {
+    const waits: number[] = [];
+    const meter = newMeter();
+    await assert.rejects(
+      withRetry(
+        async () => {
+          throw throttle;
+        },
+        isThrottle,
+        policy(waits, 3),
+        meter,
+      ),
+      (err) => err === throttle,
+    );
+    assert.equal(meter.calls, 3);
+    assert.equal(waits.length, 2);
+    const other = new Error('403');
+    const none: number[] = [];
+    await assert.rejects(
+      withRetry(
+        async () => {
+          throw other;
+        },
+        isThrottle,
+        policy(none),
+        newMeter(),
+      ),
+      (err) => err === other,
+    );
+    assert.deepEqual(none, []);
+  });
+});
+
+describe('meterText', () => {
+  it('says calls, and retries only when there were some', () => {
+    assert.equal(meterText({ calls: 1, pages: 1, retried: 0 }), '1 call');
+    assert.equal(meterText({ calls: 12, pages: 10, retried: 2 }), '12 calls, 2 retried');
+  });
+});
