@@ -20,6 +20,7 @@ process.on('uncaughtException', (error) => {
 // The differential property test (test/oracle/) draws 300 clusters per property in CI; a mutant
 // that changes a verdict shows up within far fewer, and this file runs once per mutant it reaches.
 process.env.ORACLE_RUNS ??= '40';
+process.env.ORACLE_SEED ??= '20261206';
 
 const [testFile] = process.argv.slice(2);
 if (!testFile) throw new Error('usage: node scripts/mutation/run-test.mjs <test file>');

@@ -37,8 +37,21 @@ import {
 import { buildWorld, worldSpecArb, type World, type WorldSpec } from './world.ts';
 
 const RUNS = Number(process.env.ORACLE_RUNS ?? 300);
+/**
+ * The ordinary run (the suite, CI) draws the same clusters each time, so a red run can be replayed
+ * and a green one is not luck; a long run (ORACLE_RUNS set) or ORACLE_SEED=random draws new ones.
+ * Open disagreement, found by a random run and not fixed (README.md here): ORACLE_SEED=-820530264.
+ */
+const FIXED_SEED = 20261206;
+const seedFromEnv = process.env.ORACLE_SEED;
+const seed =
+  seedFromEnv === 'random' || (seedFromEnv === undefined && process.env.ORACLE_RUNS !== undefined)
+    ? undefined
+    : seedFromEnv !== undefined
+      ? Number(seedFromEnv)
+      : FIXED_SEED;
 const replay = {
-  ...(process.env.ORACLE_SEED ? { seed: Number(process.env.ORACLE_SEED) } : {}),
+  ...(seed !== undefined ? { seed } : {}),
   ...(process.env.ORACLE_PATH ? { path: process.env.ORACLE_PATH } : {}),
 };
 // The spec, not the built world, is what fast-check prints: it is the small half.
