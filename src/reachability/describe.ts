@@ -1,6 +1,7 @@
 /** One-line renderings of rules and entries, made once when a fact is recorded. */
 import { formatProtocolPorts } from '../model/protocol.ts';
 import type { NaclEntryModel, RulePeer, SgRule } from '../model/types.ts';
+import type { Fact } from './types.ts';
 
 export function describePeer(peer: RulePeer): string {
   switch (peer.kind) {
@@ -24,4 +25,16 @@ export function describeNaclEntry(entry: NaclEntryModel): string {
   const direction = entry.egress ? 'outbound' : 'inbound';
   const preposition = entry.egress ? 'to' : 'from';
   return `${entry.naclId} ${direction} rule ${entry.ruleNumber} ${entry.action} ${formatProtocolPorts(entry.protocol, entry.ports)} ${preposition} ${entry.cidr}`;
+}
+
+/** A security-group rule as a fact of a trace: its id, group, direction and how it reads. */
+export function sgRuleFact(rule: SgRule): Fact {
+  return {
+    kind: 'sg-rule',
+    ruleId: rule.id,
+    groupId: rule.groupId,
+    direction: rule.direction,
+    text: describeSgRule(rule),
+    origin: rule.origin,
+  };
 }

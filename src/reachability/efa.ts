@@ -12,19 +12,8 @@
  */
 import type { Endpoint } from '../model/endpoints.ts';
 import type { ClusterModel, SgRule } from '../model/types.ts';
-import { describeSgRule } from './describe.ts';
+import { describeSgRule, sgRuleFact } from './describe.ts';
 import type { Fact, TraceStep } from './types.ts';
-
-function ruleFact(rule: SgRule): Fact {
-  return {
-    kind: 'sg-rule',
-    ruleId: rule.id,
-    groupId: rule.groupId,
-    direction: rule.direction,
-    text: describeSgRule(rule),
-    origin: rule.origin,
-  };
-}
 
 /** A rule that carries SRD between `self` and `other`: all traffic, referencing its own group, which `other` carries too. */
 function carriesSrd(rule: SgRule, other: Endpoint): boolean {
@@ -73,7 +62,7 @@ function srdStep(
           status: 'allowed',
           at,
           summary: `${direction} ${what} allowed by ${describeSgRule(rule)}: an all-traffic rule of ${groupId} referencing itself, a group both EFA interfaces carry`,
-          facts: [ruleFact(rule)],
+          facts: [sgRuleFact(rule)],
         };
       }
       const why = whyNot(rule, other);

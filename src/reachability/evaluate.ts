@@ -5,9 +5,9 @@
  */
 import type { Endpoint } from '../model/endpoints.ts';
 import { protocolMatches, formatProtocolPorts } from '../model/protocol.ts';
-import type { ClusterModel, NaclEntryModel, PortRange, Protocol, RulePeer, SgRule } from '../model/types.ts';
+import type { ClusterModel, NaclEntryModel, PortRange, Protocol, RulePeer } from '../model/types.ts';
 import { coverage, formatRange, splitRange, unionCovers, type AddressRange } from '../base/ip.ts';
-import { describeNaclEntry, describeSgRule } from './describe.ts';
+import { describeNaclEntry, describeSgRule, sgRuleFact } from './describe.ts';
 import { policyStep } from './policy-step.ts';
 import { efaSteps } from './efa.ts';
 import {
@@ -105,17 +105,6 @@ function portSegments(ports: PortSet, partials: readonly Partial[]): PortRange[]
     out.push({ from, to: range.to });
   }
   return out;
-}
-
-function sgRuleFact(rule: SgRule): Fact {
-  return {
-    kind: 'sg-rule',
-    ruleId: rule.id,
-    groupId: rule.groupId,
-    direction: rule.direction,
-    text: describeSgRule(rule),
-    origin: rule.origin,
-  };
 }
 
 /** Security-group step: the union of the ENI's SGs' rules in one direction must cover the ports. */
