@@ -715,3 +715,246 @@ describe('evaluateFlow: which steps apply', () => {
     assert.equal(trace.reason, step(trace, 'nacl-destination-inbound').summary);
   });
 });
+
+describe('evaluateFlow: more of the same rules', () => {
+  it('a prefix list with one entry for all of the subnet allows, though another entry covers only part', () => {
+    const { pod, predicted, flow } = world({
+      bIngress: [tcp(8000).fromPrefixList('pl-0aaa')],
+      more: (s) => s.prefixList('pl-0aaa', [A_LOW, A_SUBNET]),
+    });
+    const ingress = step(flow(predicted('a-1'), pod('server-0')), 'sg-ingress');
+    assert.equal(ingress.status, 'allowed');
+    assert.deepEqual(factTexts(ingress), ['sg-b ingress tcp/8000 from prefix list pl-0aaa']);
+  });
+
+  it('halves on overlapping port ranges: a query across one edge of the overlap is not allowed', () => {
+    // 10.0.16.0/21 → 8000-8005, 10.0.24.0/21 → 8003-8010: only 8003-8005 is open to every address.
+    const { pod, predicted, flow } = world({
+      bIngress: [tcp(8000, 8005).fromCidr(A_LOW), tcp(8003, 8010).fromCidr(A_HIGH)],
+    });
+    for (const [from, to] of [
+      [8004, 8008],
+      [8001, 8004],
+      [8005, 8006],
+      [8002, 8003],
+    ] as const) {
+      const ingress = step(flow(predicted('a-1'), pod('server-0'), { from, to }), 'sg-ingress');
+      assert.equal(ingress.status, 'unknown', `${from}-${to}`);
+    }
+  });
+
+  it('a rule covering half the subnet on two port runs decides both, and is named once', () => {
+    const { pod, predicted, flow } = world({
+      bIngress: [
+        tcp(8000, 8010).fromCidr(A_LOW),
+        tcp(8000, 8005).fromCidr(A_HIGH),
+        tcp(8006, 8010).fromCidr(A_HIGH),
+      ],
+    });
+    const ingress = step(flow(predicted('a-1'), pod('server-0'), { from: 8000, to: 8010 }), 'sg-ingress');
+    assert.equal(ingress.status, 'allowed');
+    assert.deepEqual(factTexts(ingress), [
+      `sg-b ingress tcp/8000-8010 from ${A_LOW}`,
+      `sg-b ingress tcp/8000-8005 from ${A_HIGH}`,
+      `sg-b ingress tcp/8006-8010 from ${A_HIGH}`,
+    ]);
+  });
+
+  it('a rule for other ports that names a deleted group or a CIDR half is no part of the answer', () => {
+    const { pod, predicted, flow } = world({
+      bIngress: [
+        tcp(9000).fromGroup('sg-deleted'),
+        tcp(9000).fromCidr(A_LOW),
+        tcp(9000).fromPrefixList('pl-0missing'),
+      ],
+    });
+    const ingress = step(flow(pod('client-0'), pod('server-0')), 'sg-ingress');
+    assert.equal(ingress.status, 'blocked');
+    assert.equal(
+      ingress.summary,
+      'no ingress rule in [sg-b] allows tcp/8000 from default/client-0 (10.0.16.11)',
+    );
+    assert.deepEqual(ingress.facts, []);
+    const fromSubnet = step(flow(predicted('a-1'), pod('server-0')), 'sg-ingress');
+    assert.equal(fromSubnet.status, 'blocked');
+    assert.deepEqual(fromSubnet.facts, []);
+  });
+
+  it('a block names the rules that allowed part of the ports, then the doubts, then the unmatchable references', () => {
+    const { pod, predicted, flow } = world({
+      bIngress: [tcp(8000).fromCidr(A_SUBNET), tcp(8001).fromCidr(A_LOW), tcp(8002).fromGroup('sg-deleted')],
+    });
+    const ingress = step(flow(predicted('a-1'), pod('server-0'), { from: 8000, to: 8003 }), 'sg-ingress');
+    assert.equal(ingress.status, 'blocked');
+    assert.deepEqual(
+      ingress.facts.map((f) => f.kind),
+      ['sg-rule', 'missing', 'unmatchable-reference'],
+    );
+    assert.deepEqual(ingress.deniedPorts, [{ from: 8001, to: 8003 }]);
+  });
+
+  it('NACL summaries list every entry that decided, in rule order', () => {
+    const { pod, flow } = world({
+      bNacl: [
+        entry(90, false, 'allow', A_SUBNET, [8000, 8000]),
+        entry(100, false, 'allow', '10.0.0.0/8', [8001, 8001]),
+        entry(110, false, 'deny', '10.0.0.0/8', [8002, 8002]),
+        entry(100, true, 'allow', '0.0.0.0/0'),
+      ],
+    });
+    const allowed = step(
+      flow(pod('client-0'), pod('server-0'), { from: 8000, to: 8001 }),
+      'nacl-destination-inbound',
+    );
+    assert.equal(allowed.summary, 'acl-b inbound allows tcp/8000-8001 from 10.0.16.11 (rule 90, rule 100)');
+    const denied = step(
+      flow(pod('client-0'), pod('server-0'), { from: 8000, to: 8003 }),
+      'nacl-destination-inbound',
+    );
+    assert.equal(denied.summary, 'acl-b inbound denies tcp/8002-8003 from 10.0.16.11 (rule 110, rule *)');
+    assert.deepEqual(denied.deniedPorts, [{ from: 8002, to: 8003 }]);
+  });
+
+  it('a subnet cut in three by the entries: each entry that decided is named once', () => {
+    // 10.0.20.0/22 lies inside 10.0.16.0/21, so rule 100 decides two of the three pieces and rule 110 none.
+    const { pod, predicted, flow } = world({
+      bNacl: [
+        entry(100, false, 'allow', A_LOW),
+        entry(110, false, 'deny', '10.0.20.0/22'),
+        entry(120, false, 'allow', A_HIGH),
+        entry(100, true, 'allow', '0.0.0.0/0'),
+      ],
+    });
+    const inbound = step(flow(predicted('a-1'), pod('server-0')), 'nacl-destination-inbound');
+    assert.equal(inbound.status, 'allowed');
+    assert.deepEqual(factTexts(inbound), [
+      `acl-b inbound rule 100 allow all traffic from ${A_LOW}`,
+      `acl-b inbound rule 120 allow all traffic from ${A_HIGH}`,
+    ]);
+  });
+
+  it('an entry for other ports that covers part of the subnet does not split it', () => {
+    const { pod, predicted, flow } = world({
+      bNacl: [
+        entry(90, false, 'deny', A_LOW, [9000, 9000]),
+        entry(100, false, 'allow', '0.0.0.0/0'),
+        entry(100, true, 'allow', '0.0.0.0/0'),
+      ],
+    });
+    const inbound = step(flow(predicted('a-1'), pod('server-0')), 'nacl-destination-inbound');
+    assert.equal(inbound.status, 'allowed');
+    assert.equal(inbound.summary.includes('for every address'), false);
+  });
+});
+
+describe('evaluateFlow: an end whose address or subnet is not known', () => {
+  /** The client as the evaluator would get it for a hostNetwork pod on a node with no known IP. */
+  const withoutAddress = (e: Endpoint): Endpoint => {
+    const { addresses: _, ...rest } = e;
+    return { ...rest, addressText: '(unknown)' };
+  };
+  const withoutSubnet = (e: Endpoint): Endpoint => {
+    const { subnetId: _, ...rest } = e;
+    return rest;
+  };
+
+  it('an address rule cannot be decided for it; a group rule can', () => {
+    const byCidr = world({ bIngress: [tcp(8000).fromCidr(A_SUBNET)] });
+    const unknown = step(
+      byCidr.flow(withoutAddress(byCidr.pod('client-0')), byCidr.pod('server-0')),
+      'sg-ingress',
+    );
+    assert.equal(unknown.status, 'unknown');
+    assert.equal(
+      unknown.summary,
+      `ingress tcp/8000 from default/client-0 ((unknown)) cannot be decided: sg-b ingress tcp/8000 from ${A_SUBNET}: the address of default/client-0 is not known`,
+    );
+    const byGroup = world({ bIngress: [tcp(8000).fromGroup('sg-a')] });
+    assert.equal(
+      step(byGroup.flow(withoutAddress(byGroup.pod('client-0')), byGroup.pod('server-0')), 'sg-ingress')
+        .status,
+      'allowed',
+    );
+  });
+
+  it('a prefix-list rule cannot be decided for it either', () => {
+    const { pod, flow } = world({
+      bIngress: [tcp(8000).fromPrefixList('pl-0aaa')],
+      more: (s) => s.prefixList('pl-0aaa', ['192.168.0.0/16', A_SUBNET]),
+    });
+    const ingress = step(flow(withoutAddress(pod('client-0')), pod('server-0')), 'sg-ingress');
+    assert.equal(ingress.status, 'unknown');
+    assert.match(ingress.summary, /: the address of default\/client-0 is not known$/);
+  });
+
+  it('a NACL entry cannot be decided for it, allow or deny, even for 0.0.0.0/0 (it may be an IPv6 address)', () => {
+    const nacl = [
+      entry(90, false, 'deny', '0.0.0.0/0', [8001, 8001]),
+      entry(100, false, 'allow', A_SUBNET),
+      entry(100, true, 'allow', '0.0.0.0/0'),
+    ];
+    const { pod, flow } = world({ bNacl: nacl });
+    const client = withoutAddress(pod('client-0'));
+    const unknown = step(flow(client, pod('server-0')), 'nacl-destination-inbound');
+    assert.equal(unknown.status, 'unknown');
+    assert.equal(
+      unknown.summary,
+      `acl-b inbound tcp/8000 from (unknown) cannot be decided: acl-b inbound rule 100 allow all traffic from ${A_SUBNET}: the address of default/client-0 is not known`,
+    );
+    assert.deepEqual(
+      unknown.facts.map((f) => f.kind),
+      ['missing'],
+    );
+    const both = step(flow(client, pod('server-0'), { from: 8000, to: 8001 }), 'nacl-destination-inbound');
+    assert.equal(both.status, 'unknown');
+    assert.equal(both.facts.length, 2);
+    const open = world();
+    assert.equal(
+      step(open.flow(withoutAddress(open.pod('client-0')), open.pod('server-0')), 'nacl-destination-inbound')
+        .status,
+      'unknown',
+    );
+  });
+
+  it('an ENI without a subnet: the NACLs on the path are unknown, not skipped as "same subnet"', () => {
+    const { pod, flow } = world();
+    const trace = flow(pod('client-0'), withoutSubnet(pod('server-0')));
+    assert.deepEqual(kinds(trace), [
+      'sg-egress:allowed',
+      'nacl-source-outbound:unknown',
+      'sg-ingress:allowed',
+    ]);
+    const nacl = step(trace, 'nacl-source-outbound');
+    assert.equal(
+      nacl.summary,
+      'the subnet of default/server-0 is not known (its ENI has no SubnetId): the network ACLs on the path cannot be checked',
+    );
+    assert.deepEqual(nacl.facts, [
+      {
+        kind: 'missing',
+        text: 'the subnet of default/server-0 is not known (its ENI has no SubnetId)',
+        signature: 'subnet unknown: destination',
+      },
+    ]);
+    assert.equal(trace.status, 'unknown');
+    assert.equal(trace.reason, nacl.summary);
+
+    const fromSource = flow(withoutSubnet(pod('client-0')), pod('server-0'));
+    assert.equal(step(fromSource, 'nacl-source-outbound').facts[0]?.kind, 'missing');
+    assert.match(
+      step(fromSource, 'nacl-source-outbound').summary,
+      /^the subnet of default\/client-0 is not known/,
+    );
+    assert.deepEqual(
+      step(fromSource, 'nacl-source-outbound').facts.map((f) => (f.kind === 'missing' ? f.signature : '')),
+      ['subnet unknown: source'],
+    );
+  });
+
+  it('NACLs not captured: an ENI without a subnet changes nothing', () => {
+    const { pod, flow } = world({ more: (s) => s.withoutNacls() });
+    const trace = flow(pod('client-0'), withoutSubnet(pod('server-0')));
+    assert.equal(step(trace, 'nacl-source-outbound').status, 'skipped');
+    assert.equal(trace.status, 'allowed');
+  });
+});
