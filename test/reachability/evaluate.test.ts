@@ -958,3 +958,44 @@ describe('evaluateFlow: an end whose address or subnet is not known', () => {
     assert.equal(trace.status, 'allowed');
   });
 });
+
+describe('evaluateFlow: how rules and entries are named', () => {
+  it('an egress rule “to” its peer, with its description; an outbound entry “to” its CIDR', () => {
+    const { pod, flow } = world({
+      aEgress: [
+        {
+          IpProtocol: 'tcp',
+          FromPort: 8000,
+          ToPort: 8000,
+          IpRanges: [{ CidrIp: B_SUBNET, Description: 'to servers' }],
+        },
+      ],
+      aNacl: [
+        entry(100, false, 'allow', '0.0.0.0/0'),
+        entry(120, true, 'allow', B_SUBNET, [8000, 8000]),
+        entry(130, true, 'allow', '0.0.0.0/0'),
+      ],
+    });
+    const trace = flow(pod('client-0'), pod('server-0'));
+    assert.deepEqual(factTexts(step(trace, 'sg-egress')), [
+      `sg-a egress tcp/8000 to ${B_SUBNET} "to servers"`,
+    ]);
+    assert.deepEqual(factTexts(step(trace, 'nacl-source-outbound')), [
+      `acl-a outbound rule 120 allow tcp/8000 to ${B_SUBNET}`,
+    ]);
+    assert.deepEqual(factTexts(step(trace, 'nacl-source-inbound-return')), [
+      'acl-a inbound rule 100 allow all traffic from 0.0.0.0/0',
+    ]);
+  });
+
+  it('a group in the same account is named by its id alone when the rule gives no account', () => {
+    const { pod, flow } = world({
+      bIngress: [
+        { IpProtocol: 'tcp', FromPort: 8000, ToPort: 8000, UserIdGroupPairs: [{ GroupId: 'sg-a' }] },
+      ],
+    });
+    assert.deepEqual(factTexts(step(flow(pod('client-0'), pod('server-0')), 'sg-ingress')), [
+      'sg-b ingress tcp/8000 from sg-a',
+    ]);
+  });
+});
