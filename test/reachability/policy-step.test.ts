@@ -44,7 +44,14 @@ const netpol = (namespace: string, name: string, spec: Json): Json => ({
 });
 
 /** client-0 (ns app, label role=client) on node a-1 → server-0 (ns srv, label role=server, port "http"=8000) on b-1. */
-function world(policies: Json[], opts: { hostNetworkServer?: boolean } = {}) {
+function world(
+  policies: Json[],
+  opts: {
+    hostNetworkServer?: boolean;
+    daemonSets?: Json[];
+    namespaces?: Record<string, Record<string, string>>;
+  } = {},
+) {
   const s = scenario()
     .subnet('subnet-a', '10.0.16.0/20')
     .withoutNacls()
@@ -73,7 +80,17 @@ function world(policies: Json[], opts: { hostNetworkServer?: boolean } = {}) {
       ports: [{ name: 'http', containerPort: 8000 }],
     })
     .file('k8s/networkpolicies.json', { apiVersion: 'v1', kind: 'List', items: policies })
-    .file('k8s/daemonsets.json', { apiVersion: 'v1', kind: 'List', items: [ENGINE] });
+    .file('k8s/daemonsets.json', { apiVersion: 'v1', kind: 'List', items: opts.daemonSets ?? [ENGINE] });
+  if (opts.namespaces)
+    s.file('k8s/namespaces.json', {
+      apiVersion: 'v1',
+      kind: 'List',
+      items: Object.entries(opts.namespaces).map(([name, labels]) => ({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name, labels },
+      })),
+    });
   const model = buildModel(s.snapshot());
   const pod = (name: string): Endpoint => {
     const found = model.pods.find((p) => p.name === name);
@@ -294,5 +311,113 @@ describe('policy step: what a pod not created yet may be', () => {
     const ingress = step(flow(predicted(clientIdentity), pod('server-0')), 'policy-ingress');
     assert.equal(ingress.status, 'unknown');
     assert.match(ingress.summary, /depends on labels or a namespace not known \(label tier\)/);
+  });
+});
+
+describe('Cilium policies: one that could select the pod leaves the hop unknown, naming it', () => {
+  const CILIUM = {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'cilium', namespace: 'kube-system' },
+    spec: { template: { spec: { containers: [{ name: 'cilium-agent' }] } } },
+  };
+  const cnp = (namespace: string, name: string, spec: Json): Json => ({
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name, namespace },
+    spec,
+  });
+  const ingressOf = (policies: Json[], opts: Parameters<typeof world>[1] = {}) => {
+    const { pod, flow } = world(policies, { daemonSets: [CILIUM], ...opts });
+    return step(flow(pod('client-0'), pod('server-0')), 'policy-ingress');
+  };
+
+  it('an endpointSelector on the pod’s label (with the k8s: or any: source prefix) selects it', () => {
+    for (const key of ['role', 'k8s:role', 'any:role']) {
+      const ingress = ingressOf([
+        cnp('srv', 'web', { endpointSelector: { matchLabels: { [key]: 'server' } }, ingress: [{}] }),
+      ]);
+      assert.equal(ingress.status, 'unknown', key);
+      assert.equal(
+        ingress.summary,
+        'NetworkPolicy ingress cannot be decided: CiliumNetworkPolicy srv/web selects srv/server-0 for ingress; Cilium policies are not modelled',
+      );
+      assert.equal(ingress.at, 'pod srv/server-0 (namespace srv)');
+    }
+  });
+
+  it('one of another namespace, on another label, or for egress only does not', () => {
+    for (const policy of [
+      cnp('app', 'web', { endpointSelector: {}, ingress: [{}] }),
+      cnp('srv', 'web', { endpointSelector: { matchLabels: { role: 'db' } }, ingress: [{}] }),
+      cnp('srv', 'web', { endpointSelector: {}, egress: [{}] }),
+    ])
+      assert.equal(ingressOf([policy]).status, 'allowed', JSON.stringify(policy));
+  });
+
+  it('the namespace Cilium labels every pod with: io.kubernetes.pod.namespace', () => {
+    const on = cnp('srv', 'ns', {
+      endpointSelector: { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'srv' } },
+      ingress: [{}],
+    });
+    assert.equal(ingressOf([on]).status, 'unknown');
+    const off = cnp('srv', 'ns', {
+      endpointSelector: { matchLabels: { 'io.kubernetes.pod.namespace': 'app' } },
+      ingress: [{}],
+    });
+    assert.equal(ingressOf([off]).status, 'allowed');
+  });
+
+  it('the namespace’s labels, as io.cilium.k8s.namespace.labels.<key>', () => {
+    const policy = cnp('srv', 'ns', {
+      endpointSelector: { matchLabels: { 'io.cilium.k8s.namespace.labels.team': 'infra' } },
+      ingress: [{}],
+    });
+    assert.equal(ingressOf([policy], { namespaces: { srv: { team: 'infra' }, app: {} } }).status, 'unknown');
+    assert.equal(ingressOf([policy], { namespaces: { srv: { team: 'ml' }, app: {} } }).status, 'allowed');
+  });
+
+  it('a key Cilium derives from what is not modelled (a service account) may select it: "may select"', () => {
+    const ingress = ingressOf([
+      cnp('srv', 'sa', {
+        endpointSelector: { matchLabels: { 'io.cilium.k8s.policy.serviceaccount': 'server' } },
+        ingress: [{}],
+      }),
+    ]);
+    assert.equal(ingress.status, 'unknown');
+    assert.match(ingress.summary, /CiliumNetworkPolicy srv\/sa may select srv\/server-0 for ingress/);
+    // Ruled out all the same when a label we know does not match.
+    const ruledOut = ingressOf([
+      cnp('srv', 'sa', {
+        endpointSelector: { matchLabels: { 'io.cilium.k8s.policy.serviceaccount': 'server', role: 'db' } },
+        ingress: [{}],
+      }),
+    ]);
+    assert.equal(ruledOut.status, 'allowed');
+  });
+
+  it('a host policy (nodeSelector) reaches host-networked pods only', () => {
+    const host = cnp('srv', 'host', { nodeSelector: {}, ingress: [{}] });
+    assert.equal(ingressOf([host]).status, 'allowed');
+    const onHost = ingressOf([host], { hostNetworkServer: true });
+    assert.equal(onHost.status, 'unknown');
+    // An endpointSelector never selects a host-networked pod.
+    const endpoint = cnp('srv', 'web', { endpointSelector: {}, ingress: [{}] });
+    assert.equal(ingressOf([endpoint], { hostNetworkServer: true }).status, 'skipped');
+  });
+
+  it('a pod whose identity is not known may be selected', () => {
+    const { pod, predicted, flow } = world(
+      [cnp('app', 'out', { endpointSelector: { matchLabels: { role: 'client' } }, egress: [{}] })],
+      {
+        daemonSets: [CILIUM],
+      },
+    );
+    const egress = step(flow(predicted(), pod('server-0')), 'policy-egress');
+    assert.equal(egress.status, 'unknown');
+    assert.match(egress.summary, /may select a pod on a-1 for egress/);
+    const known = step(flow(predicted(clientIdentity), pod('server-0')), 'policy-egress');
+    assert.equal(known.status, 'unknown');
+    assert.match(known.summary, /CiliumNetworkPolicy app\/out selects a pod on a-1 for egress/);
   });
 });
