@@ -999,3 +999,60 @@ describe('evaluateFlow: how rules and entries are named', () => {
     ]);
   });
 });
+
+describe('evaluateFlow: edges of partial coverage and of what an endpoint carries', () => {
+  it('halves on overlapping ports and a whole-subnet rule below the overlap: the ports above it stay unknown', () => {
+    // 8000-8002 from every address, 8003-8005 from both halves, 8006-8010 from 10.0.24.0/21 only.
+    const { pod, predicted, flow } = world({
+      bIngress: [
+        tcp(8000, 8005).fromCidr(A_LOW),
+        tcp(8003, 8010).fromCidr(A_HIGH),
+        tcp(8000, 8002).fromCidr(A_SUBNET),
+      ],
+    });
+    const ingress = step(flow(predicted('a-1'), pod('server-0'), { from: 8000, to: 8010 }), 'sg-ingress');
+    assert.equal(ingress.status, 'unknown');
+    assert.equal(
+      step(flow(predicted('a-1'), pod('server-0'), { from: 8000, to: 8005 }), 'sg-ingress').status,
+      'allowed',
+    );
+  });
+
+  it('halves that together decide every port they cover leave no doubt in a block', () => {
+    const { pod, predicted, flow } = world({
+      bIngress: [tcp(8000).fromCidr(A_LOW), tcp(8000).fromCidr(A_HIGH)],
+    });
+    const ingress = step(flow(predicted('a-1'), pod('server-0'), { from: 8000, to: 8001 }), 'sg-ingress');
+    assert.equal(ingress.status, 'blocked');
+    assert.deepEqual(ingress.deniedPorts, [{ from: 8001, to: 8001 }]);
+    assert.deepEqual(factTexts(ingress), [
+      `sg-b ingress tcp/8000 from ${A_LOW}`,
+      `sg-b ingress tcp/8000 from ${A_HIGH}`,
+    ]);
+    assert.match(ingress.summary, / \(only 8000 is\)$/);
+  });
+
+  it('two ends with no node known are not on “the same node”', () => {
+    const { pod, flow } = world({ bIngress: [] });
+    const noNode = (e: Endpoint): Endpoint => {
+      const { nodeName: _, ...rest } = e;
+      return rest;
+    };
+    const trace = flow(noNode(pod('client-0')), noNode(pod('server-0')));
+    assert.equal(
+      trace.steps.some((s) => s.kind === 'same-node'),
+      false,
+    );
+    assert.equal(trace.status, 'blocked');
+  });
+
+  it('an end with no ENI known is named by its label', () => {
+    const { pod, flow } = world({ bGroups: ['sg-b', 'sg-gone'], bIngress: [] });
+    const { eniId: _, ...server } = pod('server-0');
+    const ingress = step(flow(pod('client-0'), server), 'sg-ingress');
+    assert.equal(ingress.at, 'default/server-0 [sg-b, sg-gone]');
+    assert.deepEqual(factTexts(ingress), [
+      'security group sg-gone on default/server-0 is not in the snapshot',
+    ]);
+  });
+});

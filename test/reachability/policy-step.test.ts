@@ -61,7 +61,7 @@ function world(
       subnet: 'subnet-a',
       ip: '10.0.16.10',
       sgs: ['sg-all'],
-      podIps: ['10.0.16.11'],
+      podIps: ['10.0.16.11', '10.0.16.12'],
     })
     .node('b-1', {
       group: 'b',
@@ -71,6 +71,7 @@ function world(
       podIps: ['10.0.17.11'],
     })
     .pod('client-0', { namespace: 'app', node: 'a-1', ip: '10.0.16.11', labels: { role: 'client' } })
+    .pod('neighbour-0', { namespace: 'srv', node: 'a-1', ip: '10.0.16.12', labels: { role: 'server' } })
     .pod('server-0', {
       namespace: 'srv',
       node: 'b-1',
@@ -235,6 +236,29 @@ describe('policy step: what it says', () => {
       step(anyPort.flow(anyPort.pod('client-0'), anyPort.pod('server-0'), 1, 65535), 'policy-ingress').status,
       'allowed',
     );
+  });
+});
+
+describe('policy step: pods on one node', () => {
+  it('policies still apply; when they allow, the node is the reason', () => {
+    const { pod, flow } = world([isolateServer, allowServer({ from: [appClients] })]);
+    const trace = flow(pod('client-0'), pod('neighbour-0'));
+    assert.deepEqual(
+      trace.steps.map((s) => `${s.kind}:${s.status}`),
+      ['policy-egress:allowed', 'same-node:allowed', 'policy-ingress:allowed'],
+    );
+    assert.equal(trace.status, 'allowed');
+    assert.equal(
+      trace.reason,
+      'same node a-1: pod-to-pod traffic does not cross an ENI, so no security group or NACL applies',
+    );
+  });
+
+  it('an isolating policy blocks a flow that never leaves the node', () => {
+    const { pod, flow } = world([isolateServer]);
+    const trace = flow(pod('client-0'), pod('neighbour-0'));
+    assert.equal(trace.status, 'blocked');
+    assert.equal(trace.reason, step(trace, 'policy-ingress').summary);
   });
 });
 
