@@ -1056,3 +1056,72 @@ describe('evaluateFlow: edges of partial coverage and of what an endpoint carrie
     ]);
   });
 });
+
+describe('evaluateFlow: every part of a summary', () => {
+  it('lists every rule, doubt and note, separated by "; "', () => {
+    const two = world({ bIngress: [tcp(8000).fromGroup('sg-a'), tcp(8001).fromCidr('10.0.16.11/32')] });
+    assert.match(
+      step(two.flow(two.pod('client-0'), two.pod('server-0'), { from: 8000, to: 8001 }), 'sg-ingress')
+        .summary,
+      /allowed by sg-b ingress tcp\/8000 from 123456789012\/sg-a; sg-b ingress tcp\/8001 from 10\.0\.16\.11\//,
+    );
+    const lists = world({
+      bIngress: [tcp(8000).fromPrefixList('pl-0one'), tcp(8000).fromPrefixList('pl-0two')],
+    });
+    assert.match(
+      step(lists.flow(lists.pod('client-0'), lists.pod('server-0')), 'sg-ingress').summary,
+      /pl-0one were not captured; sg-b ingress tcp\/8000 from prefix list pl-0two: entries of prefix list pl-0two/,
+    );
+    const gone = world({ bIngress: [tcp(8000).fromGroup('sg-gone1'), tcp(8000).fromGroup('sg-gone2')] });
+    assert.match(
+      step(gone.flow(gone.pod('client-0'), gone.pod('server-0')), 'sg-ingress').summary,
+      /does not carry it; sg-b ingress tcp\/8000 from 123456789012\/sg-gone2: /,
+    );
+  });
+
+  it('a NACL decided piece by piece gives each piece’s summary, with the piece’s addresses', () => {
+    const openOut = [entry(100, true, 'allow', '0.0.0.0/0')];
+    const both = world({
+      bNacl: [entry(100, false, 'allow', A_LOW), entry(110, false, 'allow', A_HIGH), ...openOut],
+    });
+    assert.match(
+      step(both.flow(both.predicted('a-1'), both.pod('server-0')), 'nacl-destination-inbound').summary,
+      /: acl-b inbound allows tcp\/8000 from 10\.0\.16\.0\/21 of .* \(rule 100\); acl-b inbound allows tcp\/8000 from 10\.0\.24\.0\/21 of .* \(rule 110\)$/,
+    );
+    const denied = world({
+      bNacl: [entry(100, false, 'deny', A_LOW), entry(110, false, 'deny', A_HIGH), ...openOut],
+    });
+    assert.match(
+      step(denied.flow(denied.predicted('a-1'), denied.pod('server-0')), 'nacl-destination-inbound').summary,
+      /denied for every address of .*: acl-b inbound denies tcp\/8000 from .* \(rule 100\); acl-b inbound denies tcp\/8000 from .* \(rule 110\)$/,
+    );
+    const mixed = world({
+      bNacl: [entry(100, false, 'allow', A_LOW), entry(110, false, 'deny', A_HIGH), ...openOut],
+    });
+    assert.match(
+      step(mixed.flow(mixed.predicted('a-1'), mixed.pod('server-0')), 'nacl-destination-inbound').summary,
+      /decided differently: acl-b inbound allows tcp\/8000 from .* \(rule 100\); acl-b inbound denies tcp\/8000 from .* \(rule 110\)$/,
+    );
+  });
+
+  it('steps that check nothing name no place and no fact', () => {
+    const { pod, flow } = world({ more: (s) => s.withoutNacls() });
+    const skipped = step(flow(pod('client-0'), pod('server-0')), 'nacl-source-outbound');
+    assert.equal(skipped.at, '-');
+    assert.deepEqual(skipped.facts, []);
+    const unknown = step(
+      world().flow(world().pod('client-0'), (({ subnetId: _, ...rest }) => rest)(world().pod('server-0'))),
+      'nacl-source-outbound',
+    );
+    assert.equal(unknown.at, '-');
+    const same = world({ sameSubnet: true });
+    assert.deepEqual(
+      step(same.flow(same.pod('client-0'), same.pod('server-0')), 'nacl-source-outbound').facts,
+      [],
+    );
+    const node = world({
+      more: (s) => s.pod('neighbour-0', { namespace: 'default', node: 'a-1', ip: '10.0.16.12' }),
+    });
+    assert.deepEqual(node.flow(node.pod('client-0'), node.pod('neighbour-0')).steps[0]!.facts, []);
+  });
+});
