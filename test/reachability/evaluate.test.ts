@@ -49,6 +49,8 @@ interface World {
   /** Ingress of sg-b (the server's group); sg-a (the client's) lets everything out. */
   bIngress?: Permission[];
   aEgress?: Permission[];
+  /** Groups on the client node's ENI (default sg-a). */
+  aGroups?: string[];
   /** Groups on the server node's ENI (default sg-b). */
   bGroups?: string[];
   /** NACL entries of subnet-a and subnet-b (default: allow all). */
@@ -75,7 +77,7 @@ function world(w: World = {}) {
       group: 'a',
       subnet: 'subnet-a',
       ip: '10.0.16.10',
-      sgs: ['sg-a'],
+      sgs: w.aGroups ?? ['sg-a'],
       podIps: ['10.0.16.11', '10.0.16.12'],
     })
     .node('b-1', {
@@ -1123,5 +1125,34 @@ describe('evaluateFlow: every part of a summary', () => {
       more: (s) => s.pod('neighbour-0', { namespace: 'default', node: 'a-1', ip: '10.0.16.12' }),
     });
     assert.deepEqual(node.flow(node.pod('client-0'), node.pod('neighbour-0')).steps[0]!.facts, []);
+  });
+});
+
+describe('evaluateFlow: references the snapshot cannot resolve', () => {
+  it('a rule naming a group the snapshot lacks still matches an ENI that carries that group', () => {
+    // EC2 matches a referenced group by the ENIs associated with it; describe-security-groups not
+    // listing the group changes nothing for an ENI that carries it.
+    const { pod, flow } = world({ aGroups: ['sg-a', 'sg-gone'], bIngress: [tcp(8000).fromGroup('sg-gone')] });
+    const ingress = step(flow(pod('client-0'), pod('server-0')), 'sg-ingress');
+    assert.equal(ingress.status, 'allowed', ingress.summary);
+    assert.deepEqual(factTexts(ingress), ['sg-b ingress tcp/8000 from 123456789012/sg-gone']);
+  });
+
+  it('a reference to another account’s group is a note of its own kind; an uncaptured prefix list a missing fact', () => {
+    const other = world({ bIngress: [tcp(8000).fromGroup('sg-a', '210987654321')] });
+    const blocked = step(other.flow(other.pod('client-0'), other.pod('server-0')), 'sg-ingress');
+    assert.equal(blocked.status, 'blocked');
+    assert.deepEqual(
+      blocked.facts.map((f) => f.kind),
+      ['unmatchable-reference'],
+    );
+    const list = world({ bIngress: [tcp(8000).fromPrefixList('pl-0missing')] });
+    const unknown = step(list.flow(list.pod('client-0'), list.pod('server-0')), 'sg-ingress');
+    assert.deepEqual(unknown.facts, [
+      {
+        kind: 'missing',
+        text: 'sg-b ingress tcp/8000 from prefix list pl-0missing: entries of prefix list pl-0missing were not captured',
+      },
+    ]);
   });
 });
