@@ -1156,3 +1156,47 @@ describe('evaluateFlow: references the snapshot cannot resolve', () => {
     ]);
   });
 });
+
+describe('evaluateFlow: what a block names', () => {
+  it('a block says which of the asked ports the halves of the subnet allow together, and no others', () => {
+    // Both halves of subnet-a may reach 8000-8010, so every address may.
+    const { pod, predicted, flow } = world({
+      bIngress: [tcp(8000, 8010).fromCidr(A_LOW), tcp(8000, 8010).fromCidr(A_HIGH)],
+    });
+    const below = step(flow(predicted('a-1'), pod('server-0'), { from: 7999, to: 8001 }), 'sg-ingress');
+    assert.equal(below.status, 'blocked');
+    assert.match(below.summary, / \(only 8000-8001 is\)$/);
+    assert.deepEqual(below.deniedPorts, [{ from: 7999, to: 7999 }]);
+    const above = step(flow(predicted('a-1'), pod('server-0'), { from: 8003, to: 8012 }), 'sg-ingress');
+    assert.equal(above.status, 'blocked');
+    assert.match(above.summary, / \(only 8003-8010 is\)$/);
+    assert.deepEqual(above.deniedPorts, [{ from: 8011, to: 8012 }]);
+  });
+
+  it('a block names every group of the ENI', () => {
+    const { pod, flow } = world({ bGroups: ['sg-b', 'sg-c'], bIngress: [], more: (s) => s.sg('sg-c', []) });
+    const ingress = step(flow(pod('client-0'), pod('server-0')), 'sg-ingress');
+    assert.equal(ingress.status, 'blocked');
+    assert.match(ingress.summary, /^no ingress rule in \[sg-b, sg-c\] allows /);
+  });
+
+  it('a NACL step that cannot be decided gives every doubt, separated by "; "', () => {
+    const { pod, flow } = world({
+      bNacl: [
+        entry(90, false, 'allow', '10.0.0.0/8', [8000, 8000]),
+        entry(100, false, 'allow', A_SUBNET, [8001, 8001]),
+        entry(100, true, 'allow', '0.0.0.0/0'),
+      ],
+    });
+    const { addresses: _, ...client } = pod('client-0');
+    const inbound = step(
+      flow({ ...client, addressText: '(unknown)' }, pod('server-0'), { from: 8000, to: 8001 }),
+      'nacl-destination-inbound',
+    );
+    assert.equal(inbound.status, 'unknown');
+    assert.match(
+      inbound.summary,
+      /: acl-b inbound rule 90 allow tcp\/8000 from 10\.0\.0\.0\/8: the address of default\/client-0 is not known; acl-b inbound rule 100 allow tcp\/8001 from /,
+    );
+  });
+});
