@@ -5,30 +5,10 @@
  * All runs go through the CLI's entry point in one process (test/report/cli-batch.ts).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { Command } from 'commander';
 import { commands } from '../../src/cli/commands/index.ts';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function batch(argvs: string[][]): Run[] {
-  const r = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', 'test/report/cli-batch.ts', JSON.stringify(argvs)],
-    {
-      encoding: 'utf8',
-      env: { ...process.env, NO_COLOR: '1' },
-      maxBuffer: 64 * 1024 * 1024,
-    },
-  );
-  assert.equal(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout) as Run[];
-}
+import { runCliBatch, type BatchRun } from '../helpers/cli-batch.ts';
 
 /** The command names, from the registry itself: a command added later is checked too. */
 const program = new Command('dynamo-netcheck');
@@ -62,7 +42,7 @@ function parseHelp(argv: string[], text: string): Help {
 }
 
 const helpArgvs = [['--help'], ...names.map((name) => [name, '--help'])];
-const helps = batch(helpArgvs).map((run, i) => {
+const helps = runCliBatch(helpArgvs).map((run, i) => {
   assert.equal(run.code, 0, run.stderr);
   return parseHelp(helpArgvs[i]!, run.stdout);
 });
@@ -97,7 +77,7 @@ describe('every --help ends with its exit codes and two examples', () => {
     );
     // analyze, requirements ×2, placement, diagnose, diff, fix, and the program's two.
     assert.ok(offline.length >= 8, offline.map((o) => o.example).join('\n'));
-    const runs = batch(offline.map(({ example }) => example.split(' ')));
+    const runs = runCliBatch(offline.map(({ example }) => example.split(' ')));
     for (const [i, { help, example }] of offline.entries()) {
       const run = runs[i]!;
       assert.ok(run.stdout.length > 0, example);
@@ -119,7 +99,7 @@ describe('--no-color and --quiet read the same everywhere', () => {
   });
 
   it('fix, requirements and probe accept --no-color, requirements and dial --quiet, and print the same', () => {
-    const runs = batch([
+    const runs = runCliBatch([
       ['fix', 'examples/dgxc-multi-sg'],
       ['fix', 'examples/dgxc-multi-sg', '--no-color'],
       ['requirements', '--dynamo-version', '1.4.0'],
@@ -128,7 +108,14 @@ describe('--no-color and --quiet read the same everywhere', () => {
       ['probe', '--no-color', '--concurrency', '0'],
       ['dial', 'tcp://', '--quiet', '--no-color'],
     ]);
-    const [fix, fixPlain, req, reqPlain, probe, dial] = runs as [Run, Run, Run, Run, Run, Run];
+    const [fix, fixPlain, req, reqPlain, probe, dial] = runs as [
+      BatchRun,
+      BatchRun,
+      BatchRun,
+      BatchRun,
+      BatchRun,
+      BatchRun,
+    ];
     assert.equal(fix.code, 0, fix.stderr);
     assert.deepEqual(fixPlain, fix);
     assert.equal(req.code, 0, req.stderr);

@@ -3,28 +3,9 @@
  * served. (What happens once it runs: monitor.test.ts, monitor-faults.test.ts.)
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function batch(argvs: string[][]): Run[] {
-  const r = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', 'test/report/cli-batch.ts', JSON.stringify(argvs)],
-    {
-      encoding: 'utf8',
-      env: { ...process.env, NO_COLOR: '1' },
-    },
-  );
-  assert.equal(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout) as Run[];
-}
+import { runCliBatch } from '../helpers/cli-batch.ts';
 
 describe('monitor usage errors', () => {
   it('exit 2 with a line naming what is wrong', async () => {
@@ -50,7 +31,7 @@ describe('monitor usage errors', () => {
       [['monitor', ex, '--region', 'us-west-2'], /--live is needed for --region/],
       [['monitor', ex, '--dynamo-version', 'banana'], /--dynamo-version banana: expected a version/],
     ];
-    const runs = batch(cases.map(([argv]) => argv));
+    const runs = runCliBatch(cases.map(([argv]) => argv));
     taken.close();
     for (const [i, [argv, message]] of cases.entries()) {
       assert.equal(runs[i]!.code, 2, `${argv.join(' ')}: ${runs[i]!.stderr}`);

@@ -9,12 +9,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { runCliBatch, type BatchRun } from '../../helpers/cli-batch.ts';
 
 const RECIPE_14 = 'examples/recipes/h100-eks-ubuntu-inference-dynamo-1.4.yaml';
 const cases: Record<string, string[]> = {
@@ -29,24 +24,15 @@ const cases: Record<string, string[]> = {
 
 const scratch = mkdtempSync(join(tmpdir(), 'netcheck-fix-section-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
-let runs: Map<string, { analyze: Run; fix: Run }>;
+let runs: Map<string, { analyze: BatchRun; fix: BatchRun }>;
 
 before(() => {
   const argvs = Object.values(cases).flatMap((args) => [
     ['analyze', ...args, '--no-color'],
     ['fix', ...args],
   ]);
-  // One process for every run (test/report/cli-batch.ts): the CLI's own entry point, no tsx start per run.
-  const r = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', 'test/report/cli-batch.ts', JSON.stringify(argvs)],
-    {
-      encoding: 'utf8',
-      env: { ...process.env, NO_COLOR: '1' },
-    },
-  );
-  assert.equal(r.status, 0, r.stderr);
-  const results = JSON.parse(r.stdout) as Run[];
+  // One process for every run: the CLI's own entry point, no tsx start per run.
+  const results = runCliBatch(argvs);
   runs = new Map(
     Object.keys(cases).map((name, i) => [name, { analyze: results[2 * i]!, fix: results[2 * i + 1]! }]),
   );
