@@ -1,18 +1,14 @@
 /** `analyze -o ctrf|junit|markdown|html` and `--html <file>` through the CLI entry: same verdict, same exit. */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { XMLValidator } from 'fast-xml-parser';
+import { type BatchRun, runCliBatch } from '../helpers/cli-batch.ts';
 import { DGXC } from './fixtures.ts';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = BatchRun;
 
 const scratch = mkdtempSync(join(tmpdir(), 'netcheck-report-cli-'));
 const htmlFile = join(scratch, 'report.html');
@@ -31,16 +27,7 @@ let runs: Record<keyof typeof argvs, Run>;
 
 before(() => {
   // One process for every run: each fresh `bin/dynamo-netcheck` would pay the TypeScript start again.
-  const r = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', 'test/report/cli-batch.ts', JSON.stringify(Object.values(argvs))],
-    {
-      encoding: 'utf8',
-      env: { ...process.env, NO_COLOR: '1' },
-    },
-  );
-  assert.equal(r.status, 0, r.stderr);
-  const results = JSON.parse(r.stdout) as Run[];
+  const results = runCliBatch(Object.values(argvs));
   runs = Object.fromEntries(Object.keys(argvs).map((k, i) => [k, results[i]!])) as typeof runs;
 });
 
