@@ -45,7 +45,9 @@ await esbuild.build({
     'utf-8-validate',
   ],
   // Bundled CommonJS packages may require Node's built-in modules: give the ESM bundle a require.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
   // Error classes are told apart by name in places; keep them.
   keepNames: true,
   sourcemap: 'linked',
