@@ -88,23 +88,14 @@ const stringMap: Check = (v) => {
 
 // ─── Kubernetes ─────────────────────────────────────────────────────────────────────────────────
 
-const metadata = object({
-  name: str,
-  namespace: optional(str),
-  labels: nullish(stringMap),
-  annotations: nullish(stringMap),
-  uid: optional(str),
-});
+function metadata(m: unknown): boolean {
+  if (!isObject(m) || typeof m.name !== 'string') return false;
+  if (m.namespace !== undefined && typeof m.namespace !== 'string') return false;
+  if (m.labels != null && !stringMap(m.labels)) return false;
+  if (m.annotations != null && !stringMap(m.annotations)) return false;
+  return m.uid === undefined || typeof m.uid === 'string';
+}
 const address = refined(isAddress);
-const envVar = object({ name: str, value: optional(str) });
-const container = object({
-  name: str,
-  image: optional(str),
-  command: nullish(array(str)),
-  args: nullish(array(str)),
-  env: nullish(array(envVar)),
-  ports: nullish(array(object({ containerPort: int, name: optional(str), protocol: optional(str) }))),
-});
 const toleration = object({
   key: optional(str),
   operator: optional(str),
@@ -113,26 +104,71 @@ const toleration = object({
   tolerationSeconds: optional(num),
 });
 
-const pod = object({
-  kind: literal('Pod'),
-  metadata,
-  spec: object({
-    nodeName: optional(str),
-    hostNetwork: optional(bool),
-    containers: array(container),
-    initContainers: nullish(array(container)),
-    tolerations: nullish(array(toleration)),
-    nodeSelector: nullish(stringMap),
-  }),
-  status: optional(
-    object({
-      phase: optional(str),
-      podIP: optional(address),
-      podIPs: nullish(array(object({ ip: address }))),
-      hostIP: optional(str),
-    }),
-  ),
-});
+/**
+ * The pod check written out field by field: 200k pods go through it, and straight property reads
+ * are several times faster than the table-driven checks below (the same conditions as K8sPod).
+ */
+function pod(v: unknown): boolean {
+  if (!isObject(v) || v.kind !== 'Pod' || !metadata(v.metadata)) return false;
+  const spec = v.spec;
+  if (!isObject(spec)) return false;
+  if (spec.nodeName !== undefined && typeof spec.nodeName !== 'string') return false;
+  if (spec.hostNetwork !== undefined && typeof spec.hostNetwork !== 'boolean') return false;
+  if (!containers(spec.containers)) return false;
+  if (spec.initContainers != null && !containers(spec.initContainers)) return false;
+  if (spec.tolerations != null && !tolerations(spec.tolerations)) return false;
+  if (spec.nodeSelector != null && !stringMap(spec.nodeSelector)) return false;
+  const status = v.status;
+  if (status === undefined) return true;
+  if (!isObject(status)) return false;
+  if (status.phase !== undefined && typeof status.phase !== 'string') return false;
+  if (status.podIP !== undefined && !(typeof status.podIP === 'string' && isAddress(status.podIP)))
+    return false;
+  if (status.hostIP !== undefined && typeof status.hostIP !== 'string') return false;
+  const podIPs = status.podIPs;
+  if (podIPs == null) return true;
+  if (!Array.isArray(podIPs)) return false;
+  for (const entry of podIPs as unknown[]) {
+    if (!isObject(entry)) return false;
+    const ip = entry.ip;
+    if (typeof ip !== 'string' || !isAddress(ip)) return false;
+  }
+  return true;
+}
+
+function containers(list: unknown): boolean {
+  if (!Array.isArray(list)) return false;
+  for (const c of list as unknown[]) {
+    if (!isObject(c) || typeof c.name !== 'string') return false;
+    if (c.image !== undefined && typeof c.image !== 'string') return false;
+    if (c.command != null && !strings(c.command)) return false;
+    if (c.args != null && !strings(c.args)) return false;
+    if (c.env != null) {
+      if (!Array.isArray(c.env)) return false;
+      for (const e of c.env as unknown[]) {
+        if (!isObject(e) || typeof e.name !== 'string') return false;
+        if (e.value !== undefined && typeof e.value !== 'string') return false;
+      }
+    }
+    if (c.ports != null) {
+      if (!Array.isArray(c.ports)) return false;
+      for (const p of c.ports as unknown[]) {
+        if (!isObject(p) || !int(p.containerPort)) return false;
+        if (p.name !== undefined && typeof p.name !== 'string') return false;
+        if (p.protocol !== undefined && typeof p.protocol !== 'string') return false;
+      }
+    }
+  }
+  return true;
+}
+
+function strings(list: unknown): boolean {
+  if (!Array.isArray(list)) return false;
+  for (const s of list as unknown[]) if (typeof s !== 'string') return false;
+  return true;
+}
+
+const tolerations = array(toleration);
 
 const node = object({
   kind: literal('Node'),
