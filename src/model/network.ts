@@ -1,5 +1,5 @@
 /** Subnets, network ACLs, ENIs and prefix lists in internal form, with address indexes. */
-import { formatRange, parseAddress, parseCidr, type AddressRange } from '../base/ip.ts';
+import { formatRange, isAddress, parseAddress, parseCidr, type AddressRange } from '../base/ip.ts';
 import type { NetworkAcl, NetworkInterface, Subnet } from '../snapshot/schemas.ts';
 import type { Located, Snapshot } from '../snapshot/types.ts';
 import { joinPath } from '../snapshot/parse.ts';
@@ -85,6 +85,8 @@ export function buildSubnets(
 
 /** Canonical text of an address, so `10.0.0.01`-style and IPv6 spellings index alike. */
 export function addressKey(ip: string): string | undefined {
+  // A dotted quad is its own key when it is an address (isAddress: no BigInt for the 200k pod IPs).
+  if (!ip.includes(':')) return isAddress(ip) ? ip : undefined;
   const parsed = parseAddress(ip);
   if (!parsed) return undefined;
   // A dotted quad that parses is already canonical; only IPv6 has several spellings.

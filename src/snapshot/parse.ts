@@ -329,6 +329,15 @@ class FileParser {
     return this.parseKubernetesObject(record, base, record.apiVersion as string);
   }
 
+  /** A kind of another group that the analysis does not use (a method: no closure per object). */
+  private ignoreKind(kind: string, path: string, apiVersion: string | undefined): false {
+    this.out.ignored.push({
+      file: this.file,
+      reason: `${path || 'document'}: kind ${kind} of ${apiVersion ?? 'no apiVersion'} is not used by the analysis`,
+    });
+    return false;
+  }
+
   /**
    * Policy kinds of other engines share names with Kubernetes kinds (Calico's `NetworkPolicy`), so
    * they are told apart by API group: projectcalico.org / crd.projectcalico.org and cilium.io.
@@ -336,28 +345,23 @@ class FileParser {
   private parseKubernetesObject(record: Record<string, unknown>, path: string, apiVersion?: string): boolean {
     const kind = record.kind as string;
     const group = apiVersion?.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
-    const ignore = (): false => {
-      this.out.ignored.push({
-        file: this.file,
-        reason: `${path || 'document'}: kind ${kind} of ${apiVersion ?? 'no apiVersion'} is not used by the analysis`,
-      });
-      return false;
-    };
     if (CALICO_GROUPS.includes(group)) {
-      if (kind !== 'NetworkPolicy' && kind !== 'GlobalNetworkPolicy') return ignore();
+      if (kind !== 'NetworkPolicy' && kind !== 'GlobalNetworkPolicy')
+        return this.ignoreKind(kind, path, apiVersion);
       this.out.captured.add(kind === 'NetworkPolicy' ? 'CalicoNetworkPolicy' : 'CalicoGlobalNetworkPolicy');
       this.take(CalicoPolicy, { ...record, apiVersion }, path, this.out.calicoPolicies);
       return true;
     }
     if (group === CILIUM_GROUP) {
-      if (kind !== 'CiliumNetworkPolicy' && kind !== 'CiliumClusterwideNetworkPolicy') return ignore();
+      if (kind !== 'CiliumNetworkPolicy' && kind !== 'CiliumClusterwideNetworkPolicy')
+        return this.ignoreKind(kind, path, apiVersion);
       this.out.captured.add(kind);
       this.take(CiliumPolicy, { ...record, apiVersion }, path, this.out.ciliumPolicies);
       return true;
     }
     // A NetworkPolicy of some other group (Antrea's crd.antrea.io, say) is not Kubernetes'.
     if (kind === 'NetworkPolicy' && group !== '' && group !== 'networking.k8s.io' && group !== 'extensions')
-      return ignore();
+      return this.ignoreKind(kind, path, apiVersion);
     if (!(kind in kubernetesKinds)) {
       const hint = kind === 'RecipeResult' ? ' (give it with --recipe)' : '';
       this.out.ignored.push({
