@@ -1,6 +1,6 @@
 /**
  * Benchmark: `analyze` against a bare JSON.parse of the same files, at 1k / 5k / 10k nodes
- * (~20 pods per node, 500 SGs, 50k rules); then the same snapshot of `--pair` nodes as JSON and as
+ * (~20 pods per node, 500 SGs, 50k rules), the two run in turn, `--runs` pairs; then the same snapshot of `--pair` nodes as JSON and as
  * kubectl YAML (bench/kubectl-yaml.ts), `analyze` run on each in turn. Prints Markdown tables for
  * the README.
  *
@@ -71,14 +71,22 @@ for (const nodes of sizes) {
   const dir = join(values.dir, String(nodes));
   if (!existsSync(join(dir, 'k8s', 'pods.json'))) generate({ nodes, out: dir });
   const mb = bytesUnder(dir) / 1e6;
-  const parse = median(
-    Array.from({ length: runs }, () => timed(process.execPath, ['bench/parse-only.mjs', dir])),
-  );
-  const analyze = median(
-    Array.from({ length: runs }, () =>
-      timed(process.execPath, ['bench/measure.mjs', 'analyze', dir, '-o', 'json', '--timings']),
-    ),
-  );
+  // Parse-only and analyze in turn (parse, analyze, parse, …) so that a busy machine slows both
+  // alike; the ratio of each pair, then their median and range.
+  const pairs = Array.from({ length: runs }, () => ({
+    parse: timed(process.execPath, ['bench/parse-only.mjs', dir]),
+    analyze: timed(process.execPath, ['bench/measure.mjs', 'analyze', dir, '-o', 'json', '--timings']),
+  }));
+  const parse = median(pairs.map((p) => p.parse));
+  const analyze = median(pairs.map((p) => p.analyze));
+  const range = (list: number[]): string => {
+    const sorted = [...list].sort((a, b) => a - b);
+    return `${sorted[Math.floor(sorted.length / 2)]!.toFixed(2)}× (${sorted[0]!.toFixed(2)}–${sorted[sorted.length - 1]!.toFixed(2)}×)`;
+  };
+  const wallRatios = range(pairs.map((p) => p.analyze.wallS / p.parse.wallS));
+  const rssRatios = range(pairs.map((p) => p.analyze.maxRssMb / p.parse.maxRssMb));
+  const walls = (list: Run[]): string =>
+    `${Math.min(...list.map((r) => r.wallS)).toFixed(2)}–${Math.max(...list.map((r) => r.wallS)).toFixed(2)} s`;
   const phases = analyze.stderr
     .split('\n')
     .filter((l) => l.startsWith('timing'))
@@ -88,7 +96,7 @@ for (const nodes of sizes) {
     ? `${(analyze.wallS / previous.wallS).toFixed(2)}× for ${(nodes / previous.nodes).toFixed(0)}× nodes`
     : '—';
   rows.push(
-    `| ${nodes.toLocaleString('en')} | ${mb.toFixed(0)} MB | ${parse.wallS.toFixed(2)} s / ${parse.maxRssMb.toFixed(0)} MB | ${analyze.wallS.toFixed(2)} s / ${analyze.maxRssMb.toFixed(0)} MB | ${(analyze.wallS / parse.wallS).toFixed(2)}× / ${(analyze.maxRssMb / parse.maxRssMb).toFixed(2)}× | ${scaling} | ${phases} |`,
+    `| ${nodes.toLocaleString('en')} | ${mb.toFixed(0)} MB | ${parse.wallS.toFixed(2)} s (${walls(pairs.map((p) => p.parse))}) / ${parse.maxRssMb.toFixed(0)} MB | ${analyze.wallS.toFixed(2)} s (${walls(pairs.map((p) => p.analyze))}) / ${analyze.maxRssMb.toFixed(0)} MB | ${wallRatios} / ${rssRatios} | ${scaling} | ${phases} |`,
   );
   previous = { nodes, wallS: analyze.wallS };
   process.stderr.write(`${rows[rows.length - 1]}\n`);
@@ -96,7 +104,7 @@ for (const nodes of sizes) {
 if (rows.length > 0)
   process.stdout.write(
     [
-      '| nodes | input | JSON.parse only (wall / peak RSS) | analyze (wall / peak RSS) | analyze ÷ parse | scaling | analyze phases |',
+      `| nodes | input | JSON.parse only: wall, median (range) / peak RSS | analyze: wall, median (range) / peak RSS | analyze ÷ parse, wall / RSS: median (range) of ${runs} pairs | scaling | analyze phases |`,
       '|---|---|---|---|---|---|---|',
       ...rows,
     ].join('\n') + '\n',

@@ -18,6 +18,11 @@ export const MAX_NESTING = 256;
  * at the first limit crossed, so it costs no more than the limit.
  */
 export function nestingProblem(document: unknown, maxValues = Infinity): string | undefined {
+  // JSON (no aliases, nothing to count): depth alone, in a walk that skips scalars without a call.
+  if (maxValues === Infinity)
+    return document !== null && typeof document === 'object' && tooDeep(document, 0)
+      ? `nested deeper than ${MAX_NESTING} levels: not read`
+      : undefined;
   let values = 0;
   let tooMany = false;
   const walk = (value: unknown, depth: number): boolean => {
@@ -40,4 +45,22 @@ export function nestingProblem(document: unknown, maxValues = Infinity): string 
   return tooMany
     ? `its aliases expand to more than ${maxValues.toLocaleString('en')} values, more than its text holds (an alias bomb?): not read`
     : `nested deeper than ${MAX_NESTING} levels: not read`;
+}
+
+/** Whether an object or array nests `MAX_NESTING` deep, counting from `depth` (the same bound as the walk above). */
+function tooDeep(value: object, depth: number): boolean {
+  if (depth >= MAX_NESTING) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (item !== null && typeof item === 'object' && tooDeep(item, depth + 1)) return true;
+    }
+  } else {
+    const record = value as Record<string, unknown>;
+    for (const key in record) {
+      const item = record[key];
+      if (item !== null && typeof item === 'object' && tooDeep(item, depth + 1)) return true;
+    }
+  }
+  return false;
 }

@@ -1,5 +1,5 @@
 /** Nodes, pods, VPC CNI settings and ENIConfigs in internal form. */
-import type { Instance } from '../snapshot/schemas.ts';
+import type { Instance, K8sPod } from '../snapshot/schemas.ts';
 import type { Located, Snapshot } from '../snapshot/types.ts';
 import type {
   CniSettings,
@@ -191,21 +191,28 @@ const NO_PORTS: Readonly<Record<string, { port: number; protocol: string }>> = O
  * Runs once per pod (200k in a large cluster): plain loops and one object literal of a fixed shape,
  * no spreads of conditional parts, which cost V8 a new hidden class per combination.
  */
+/** A container's image and the env values no earlier container set, added to its pod's. */
+function addContainer(
+  container: K8sPod['spec']['containers'][number],
+  images: string[],
+  env: Record<string, string>,
+): void {
+  if (container.image) images.push(container.image);
+  for (const variable of container.env ?? []) {
+    if (variable.value !== undefined && !Object.hasOwn(env, variable.name))
+      env[variable.name] = variable.value;
+  }
+}
+
 export function buildPods(snapshot: Snapshot): PodModel[] {
   const pods: PodModel[] = new Array(snapshot.pods.length);
   snapshot.pods.forEach(({ value: pod, origin }, i) => {
     const { spec, status, metadata } = pod;
     const env: Record<string, string> = {};
     const images: string[] = [];
-    const addContainer = (container: (typeof spec.containers)[number]): void => {
-      if (container.image) images.push(container.image);
-      for (const variable of container.env ?? []) {
-        if (variable.value !== undefined && !Object.hasOwn(env, variable.name))
-          env[variable.name] = variable.value;
-      }
-    };
-    spec.containers.forEach(addContainer);
-    spec.initContainers?.forEach(addContainer);
+    // Loops, not a closure per pod: the bundle names every closure it creates (esbuild keepNames).
+    for (const container of spec.containers) addContainer(container, images, env);
+    for (const container of spec.initContainers ?? []) addContainer(container, images, env);
     let namedPorts = NO_PORTS;
     for (const container of spec.containers) {
       for (const port of container.ports ?? []) {

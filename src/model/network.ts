@@ -1,5 +1,5 @@
 /** Subnets, network ACLs, ENIs and prefix lists in internal form, with address indexes. */
-import { formatRange, parseAddress, parseCidr, type AddressRange } from '../base/ip.ts';
+import { formatRange, isAddress, parseAddress, parseCidr, type AddressRange } from '../base/ip.ts';
 import type { NetworkAcl, NetworkInterface, Subnet } from '../snapshot/schemas.ts';
 import type { Located, Snapshot } from '../snapshot/types.ts';
 import { joinPath } from '../snapshot/parse.ts';
@@ -85,6 +85,8 @@ export function buildSubnets(
 
 /** Canonical text of an address, so `10.0.0.01`-style and IPv6 spellings index alike. */
 export function addressKey(ip: string): string | undefined {
+  // A dotted quad is its own key when it is an address (isAddress: no BigInt for the 200k pod IPs).
+  if (!ip.includes(':')) return isAddress(ip) ? ip : undefined;
   const parsed = parseAddress(ip);
   if (!parsed) return undefined;
   // A dotted quad that parses is already canonical; only IPv6 has several spellings.
@@ -102,51 +104,47 @@ export interface EniIndex {
  * Lookups are by map, never by scan: addresses exactly, delegated prefixes by their network address
  * per prefix length (there are only one or two lengths in practice).
  */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 export function buildEniIndex(snapshot: Snapshot): EniIndex {
   const enis = new Map<string, EniModel>();
   const byAddress = new Map<string, EniModel>();
   const byPrefix = new Map<string, Map<bigint, EniModel>>(); // key: `${family}/${length}`
   const byInstance = new Map<string, EniModel[]>();
 
+  const indexAddress = (address: string, model: EniModel): void => {
+    const key = address ? addressKey(address) : undefined;
+    if (key && !byAddress.has(key)) byAddress.set(key, model);
+  };
   const add = (eni: NetworkInterface, origin: Located<unknown>['origin'], instanceId?: string): void => {
     if (enis.has(eni.NetworkInterfaceId)) return;
     const attachedTo = eni.Attachment?.InstanceId ?? instanceId ?? instanceTag(eni);
-    const model: EniModel = {
-      id: eni.NetworkInterfaceId,
-      type: eni.InterfaceType ?? 'interface',
-      ...(eni.SubnetId ? { subnetId: eni.SubnetId } : {}),
-      groupIds: (eni.Groups ?? []).map((g) => g.GroupId),
-      ...(eni.PrivateIpAddress ? { primaryIp: eni.PrivateIpAddress } : {}),
-      ...(attachedTo ? { instanceId: attachedTo } : {}),
-      ...(eni.Attachment?.DeviceIndex !== undefined ? { deviceIndex: eni.Attachment.DeviceIndex } : {}),
-      ...(eni.Attachment?.NetworkCardIndex !== undefined
-        ? { networkCardIndex: eni.Attachment.NetworkCardIndex }
-        : {}),
-      secondaryIpv4Count: (eni.PrivateIpAddresses ?? []).filter(
-        (a) => a.Primary !== true && a.PrivateIpAddress !== eni.PrivateIpAddress,
-      ).length,
-      ipv6Count: eni.Ipv6Addresses?.length ?? 0,
-      prefixes: [
-        ...(eni.Ipv4Prefixes ?? []).map((p) => p.Ipv4Prefix),
-        ...(eni.Ipv6Prefixes ?? []).map((p) => p.Ipv6Prefix),
-      ],
-      ...cniMark(eni),
-      origin,
-    };
+    // Built field by field in the order the type lists them, not by spreading optional parts:
+    // tens of thousands of ENIs, and each spread is an object made and copied.
+    const model = { id: eni.NetworkInterfaceId, type: eni.InterfaceType ?? 'interface' } as Mutable<EniModel>;
+    if (eni.SubnetId) model.subnetId = eni.SubnetId;
+    model.groupIds = (eni.Groups ?? []).map((g) => g.GroupId);
+    if (eni.PrivateIpAddress) model.primaryIp = eni.PrivateIpAddress;
+    if (attachedTo) model.instanceId = attachedTo;
+    if (eni.Attachment?.DeviceIndex !== undefined) model.deviceIndex = eni.Attachment.DeviceIndex;
+    if (eni.Attachment?.NetworkCardIndex !== undefined)
+      model.networkCardIndex = eni.Attachment.NetworkCardIndex;
+    let secondaryIpv4Count = 0;
+    for (const a of eni.PrivateIpAddresses ?? [])
+      if (a.Primary !== true && a.PrivateIpAddress !== eni.PrivateIpAddress) secondaryIpv4Count += 1;
+    model.secondaryIpv4Count = secondaryIpv4Count;
+    model.ipv6Count = eni.Ipv6Addresses?.length ?? 0;
+    const prefixes: string[] = [];
+    for (const p of eni.Ipv4Prefixes ?? []) prefixes.push(p.Ipv4Prefix);
+    for (const p of eni.Ipv6Prefixes ?? []) prefixes.push(p.Ipv6Prefix);
+    model.prefixes = prefixes;
+    const mark = cniMark(eni);
+    if (mark) model.cniMark = mark;
+    model.origin = origin;
     enis.set(model.id, model);
-    const addresses = [
-      eni.PrivateIpAddress,
-      ...(eni.PrivateIpAddresses ?? []).map((a) => a.PrivateIpAddress),
-      ...(eni.Ipv6Addresses ?? []).map((a) => a.Ipv6Address),
-    ];
-    for (const address of addresses) {
-      const key = address ? addressKey(address) : undefined;
-      if (key && !byAddress.has(key)) byAddress.set(key, model);
-    }
-    const prefixes = [
-      ...(eni.Ipv4Prefixes ?? []).map((p) => p.Ipv4Prefix),
-      ...(eni.Ipv6Prefixes ?? []).map((p) => p.Ipv6Prefix),
-    ];
+    if (eni.PrivateIpAddress) indexAddress(eni.PrivateIpAddress, model);
+    for (const a of eni.PrivateIpAddresses ?? []) indexAddress(a.PrivateIpAddress, model);
+    for (const a of eni.Ipv6Addresses ?? []) indexAddress(a.Ipv6Address, model);
     for (const prefix of prefixes) {
       const range = parseCidr(prefix)!;
       const length = Number(prefix.slice(prefix.indexOf('/') + 1));
@@ -197,13 +195,13 @@ function instanceTag(eni: NetworkInterface): string | undefined {
 }
 
 /** The VPC CNI's own marks (amazon-vpc-cni-k8s: eniNoManageTagKey, and the tags and description it creates ENIs with). */
-function cniMark(eni: NetworkInterface): Pick<EniModel, 'cniMark'> {
+function cniMark(eni: NetworkInterface): EniModel['cniMark'] {
   if (
     eni.TagSet?.some((t) => t.Key === 'node.k8s.amazonaws.com/no_manage' && t.Value?.toLowerCase() === 'true')
   )
-    return { cniMark: 'no-manage' };
-  if (instanceTag(eni) || eni.Description?.startsWith('aws-K8S-')) return { cniMark: 'managed' };
-  return {};
+    return 'no-manage';
+  if (instanceTag(eni) || eni.Description?.startsWith('aws-K8S-')) return 'managed';
+  return undefined;
 }
 
 export function buildPrefixLists(snapshot: Snapshot): Map<string, { cidrs: AddressRange[]; name?: string }> {

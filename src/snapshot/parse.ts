@@ -35,6 +35,7 @@ import {
   type KubernetesKind,
 } from './schemas.ts';
 import { nestingProblem } from '../base/nesting.ts';
+import { fastCheckFor } from './fast-check.ts';
 import { readYaml } from '../base/yaml.ts';
 import { emptySnapshot, type DataKind, type InputIssue, type Located, type Snapshot } from './types.ts';
 
@@ -105,6 +106,14 @@ const kindTargets: Record<KubernetesKind, keyof Snapshot> = {
   APIService: 'apiServices',
 };
 
+/**
+ * Whether `schema` accepts `value`: its fast check (fast-check.ts) when it has one and that says
+ * yes, else zod itself. Callers run zod again for the issues of a value found invalid.
+ */
+function valid(schema: z.ZodType, value: unknown): boolean {
+  return fastCheckFor(schema)?.(value) === true || schema.safeParse(value).success;
+}
+
 class FileParser {
   constructor(
     private readonly file: string,
@@ -132,9 +141,9 @@ class FileParser {
 
   /** Validates `value` at `path`; pushes it with its origin on success, issues on failure. */
   private take<T>(schema: z.ZodType<T>, value: unknown, path: string, into: Located<T>[]): boolean {
-    const result = schema.safeParse(value);
-    if (!result.success) {
-      for (const issue of result.error.issues) this.issue(joinPath(path, issue.path), issue.message);
+    if (!valid(schema, value)) {
+      for (const issue of schema.safeParse(value).error!.issues)
+        this.issue(joinPath(path, issue.path), issue.message);
       return false;
     }
     // Keep the parsed input itself, not zod's copy: the schemas only check (no defaults or
@@ -182,9 +191,9 @@ class FileParser {
       recognised = true;
       this.capture('Reservations');
       this.eachOf(record.Reservations, joinPath(base, ['Reservations']), (item, path) => {
-        const parsed = Reservation.safeParse(item);
-        if (!parsed.success) {
-          for (const issue of parsed.error.issues) this.issue(joinPath(path, issue.path), issue.message);
+        if (!valid(Reservation, item)) {
+          for (const issue of Reservation.safeParse(item).error!.issues)
+            this.issue(joinPath(path, issue.path), issue.message);
           return;
         }
         // The input's instances, not zod's copies (which drop the fields the schema does not check).
@@ -320,6 +329,15 @@ class FileParser {
     return this.parseKubernetesObject(record, base, record.apiVersion as string);
   }
 
+  /** A kind of another group that the analysis does not use (a method: no closure per object). */
+  private ignoreKind(kind: string, path: string, apiVersion: string | undefined): false {
+    this.out.ignored.push({
+      file: this.file,
+      reason: `${path || 'document'}: kind ${kind} of ${apiVersion ?? 'no apiVersion'} is not used by the analysis`,
+    });
+    return false;
+  }
+
   /**
    * Policy kinds of other engines share names with Kubernetes kinds (Calico's `NetworkPolicy`), so
    * they are told apart by API group: projectcalico.org / crd.projectcalico.org and cilium.io.
@@ -327,28 +345,23 @@ class FileParser {
   private parseKubernetesObject(record: Record<string, unknown>, path: string, apiVersion?: string): boolean {
     const kind = record.kind as string;
     const group = apiVersion?.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
-    const ignore = (): false => {
-      this.out.ignored.push({
-        file: this.file,
-        reason: `${path || 'document'}: kind ${kind} of ${apiVersion ?? 'no apiVersion'} is not used by the analysis`,
-      });
-      return false;
-    };
     if (CALICO_GROUPS.includes(group)) {
-      if (kind !== 'NetworkPolicy' && kind !== 'GlobalNetworkPolicy') return ignore();
+      if (kind !== 'NetworkPolicy' && kind !== 'GlobalNetworkPolicy')
+        return this.ignoreKind(kind, path, apiVersion);
       this.out.captured.add(kind === 'NetworkPolicy' ? 'CalicoNetworkPolicy' : 'CalicoGlobalNetworkPolicy');
       this.take(CalicoPolicy, { ...record, apiVersion }, path, this.out.calicoPolicies);
       return true;
     }
     if (group === CILIUM_GROUP) {
-      if (kind !== 'CiliumNetworkPolicy' && kind !== 'CiliumClusterwideNetworkPolicy') return ignore();
+      if (kind !== 'CiliumNetworkPolicy' && kind !== 'CiliumClusterwideNetworkPolicy')
+        return this.ignoreKind(kind, path, apiVersion);
       this.out.captured.add(kind);
       this.take(CiliumPolicy, { ...record, apiVersion }, path, this.out.ciliumPolicies);
       return true;
     }
     // A NetworkPolicy of some other group (Antrea's crd.antrea.io, say) is not Kubernetes'.
     if (kind === 'NetworkPolicy' && group !== '' && group !== 'networking.k8s.io' && group !== 'extensions')
-      return ignore();
+      return this.ignoreKind(kind, path, apiVersion);
     if (!(kind in kubernetesKinds)) {
       const hint = kind === 'RecipeResult' ? ' (give it with --recipe)' : '';
       this.out.ignored.push({

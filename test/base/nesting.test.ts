@@ -25,4 +25,16 @@ describe('nestingProblem', () => {
     assert.equal(nestingProblem(doc, 304), undefined);
     assert.match(nestingProblem(doc, 303) ?? '', /^its aliases expand to more than 303 values/);
   });
+
+  it('gives the same answer with and without a value count (JSON takes the walk that does not count)', () => {
+    for (const depth of [0, 1, 2, MAX_NESTING - 1, MAX_NESTING, MAX_NESTING + 1, MAX_NESTING + 5]) {
+      const docs = [
+        nested(depth),
+        [1, 'x', null, nested(depth)],
+        { a: [], b: {}, c: nested(depth), d: null },
+      ];
+      for (const doc of docs) assert.equal(nestingProblem(doc), nestingProblem(doc, Number.MAX_SAFE_INTEGER));
+    }
+    for (const scalar of [null, 1, 'x', true]) assert.equal(nestingProblem(scalar), undefined);
+  });
 });

@@ -10,7 +10,6 @@ import { ExitCode, UsageError } from '../errors.ts';
 import { addExitCodesAndExamples, NO_COLOR_HELP } from '../help.ts';
 import { inputWarnings } from '../inputs.ts';
 import { Monitor, type Collected, type Prober } from '../monitor/loop.ts';
-import { MonitorRegistry } from '../monitor/registry.ts';
 import { parseListen, startServer } from '../monitor/server.ts';
 import { parseInterval, type RegisterCommand } from '../shared.ts';
 import {
@@ -194,6 +193,8 @@ export const registerMonitor: RegisterCommand = (program, setExit) => {
       }
     }
 
+    // prom-client is loaded only by the command that serves /metrics (~0.1 s to import).
+    const { MonitorRegistry } = await import('../monitor/registry.ts');
     const registry = new MonitorRegistry({
       intervalSeconds: intervalMs / 1000,
       probeIntervalSeconds: (probeIntervalMs ?? 0) / 1000,

@@ -1,6 +1,5 @@
 import { createConnection, isIPv6 } from 'node:net';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
 import { Deadline } from './deadline.ts';
 import type { Step } from './step.ts';
@@ -62,6 +61,9 @@ export async function dialNats({
 
   let connection: NatsConnection;
   try {
+    // Loaded only when a NATS target is dialed: the client takes ~0.1 s to import, and every other
+    // command (analyze above all) starts without it.
+    const { connect } = await import('@nats-io/transport-node');
     connection = await connect({
       servers: hostPort(host, port),
       name: 'dynamo-netcheck',
@@ -144,6 +146,7 @@ async function jetStreamAccountInfo(
 ): Promise<Step<JetStreamOutcome>> {
   try {
     // checkAPI would fetch the account info too; ask once, ourselves.
+    const { jetstreamManager } = await import('@nats-io/jetstream');
     const manager = await jetstreamManager(connection, { timeout: deadline.remainingMs(), checkAPI: false });
     const info = await manager.getAccountInfo();
     return {
