@@ -1,0 +1,332 @@
+/**
+ * Kubelet probes under security groups for pods, on a real-shaped copy of
+ * examples/dynamo-1.4-system-frontend where the Dynamo frontend got its own security group through
+ * a SecurityGroupPolicy: a branch ENI on its system node, as the VPC resource controller creates it
+ * (InterfaceType branch, the pod's vpc.amazonaws.com/pod-eni annotation naming it). Expectations
+ * come from the documentation, not from the tool:
+ *
+ * - aws/amazon-vpc-cni-k8s README.md, POD_SECURITY_GROUP_ENFORCING_MODE: `strict` (the default)
+ *   enforces the pod's security groups on all its traffic; `standard` does not enforce them on
+ *   traffic "from another pod on the same host or another service on the same host (such as
+ *   kubelet …)". DISABLE_TCP_EARLY_DEMUX (v1.7.3+) should be true on the init container for the
+ *   kubelet's TCP probes to pods with their own security groups.
+ * - awsdocs/amazon-eks-user-guide sg-pods-example-deployment.md: the pod's groups "must allow inbound
+ *   communication from the security group applied to your nodes (for kubelet) over any ports that
+ *   you've configured probes for".
+ * - Kubernetes probes: httpGet/tcpSocket/grpc connect to the pod's IP on the port, a name resolving
+ *   among the container's ports; exec runs inside the container.
+ *
+ * The frontend (examples/…/k8s/pods.json) has an exec readiness probe and an httpGet liveness probe
+ * on port "http", its containerPort 8000. So the kubelet of ip-10-40-18-44 (primary ENI, system SG)
+ * must reach the frontend's branch ENI on tcp/8000, and nothing else of it. examples/ is never written.
+ */
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import YAML from 'yaml';
+import { analyzeSnapshot, type AnalysisResult } from '../../src/questions/analyze.ts';
+import { applyRemediation } from '../../src/remediate/what-if.ts';
+import { loadSnapshot } from '../../src/snapshot/load.ts';
+
+const EXAMPLE = 'examples/dynamo-1.4-system-frontend';
+const scratch = mkdtempSync(join(tmpdir(), 'dnc-kubelet-probe-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+const groups: { GroupId: string; GroupName: string }[] = JSON.parse(
+  readFileSync(join(EXAMPLE, 'aws/security-groups.json'), 'utf8'),
+).SecurityGroups;
+const SYSTEM_SG = groups.find((g) => g.GroupName === 'dynamo-inference-system')!.GroupId;
+const GPU_SG = groups.find((g) => g.GroupName === 'dynamo-inference-gpu')!.GroupId;
+/** The frontend's own group (the SecurityGroupPolicy's) and the load balancer's that it admits on 8000. */
+const POD_SG = 'sg-0a7c3e91d2b4f6058';
+const ALB_SG = 'sg-05d1e8b7a6c4f2390';
+const BRANCH_ENI = 'eni-0b8e2f4a6c1d3e597';
+const TRUNK_ENI = 'eni-07c2d4e6f8a0b1c35';
+const FRONTEND_IP = '10.40.20.143';
+const FRONTEND = 'dynamo-workload/vllm-agg-frontend-kd9bv24rd-zwggw';
+const FRONTEND_NODE = 'ip-10-40-18-44.us-west-2.compute.internal';
+const SYSTEM_INSTANCE = 'i-014a6ee7c6e331937';
+/** The liveness probe's port "http" is the container's port named http: 8000 (pods.json). */
+const PROBE_PORT = 8000;
+
+interface Options {
+  mode?: 'strict' | 'standard';
+  demux?: string;
+  /** Edits the frontend's main container before it is written. */
+  container?: (container: Record<string, unknown>) => void;
+}
+
+let copies = 0;
+/** The example with security groups for pods turned on and the frontend on a branch ENI. */
+function sgpCluster(options: Options = {}): string {
+  const dir = join(scratch, `${copies++}`);
+  cpSync(EXAMPLE, dir, { recursive: true });
+  // aws-node: ENABLE_POD_ENI, the enforcing mode, and the init container's DISABLE_TCP_EARLY_DEMUX.
+  const awsNodeFile = join(dir, 'k8s/aws-node.yaml');
+  const awsNode = YAML.parse(readFileSync(awsNodeFile, 'utf8'));
+  const env: { name: string; value?: string }[] = awsNode.spec.template.spec.containers[0].env;
+  env.find((e) => e.name === 'ENABLE_POD_ENI')!.value = 'true';
+  env.find((e) => e.name === 'POD_SECURITY_GROUP_ENFORCING_MODE')!.value = options.mode ?? 'strict';
+  const initEnv: { name: string; value?: string }[] = awsNode.spec.template.spec.initContainers[0].env;
+  initEnv.find((e) => e.name === 'DISABLE_TCP_EARLY_DEMUX')!.value = options.demux ?? 'true';
+  writeFileSync(awsNodeFile, YAML.stringify(awsNode));
+  writeFileSync(
+    join(dir, 'k8s/securitygrouppolicies.yaml'),
+    YAML.stringify({
+      apiVersion: 'vpcresources.k8s.aws/v1beta1',
+      kind: 'SecurityGroupPolicy',
+      metadata: { name: 'vllm-agg-frontend', namespace: 'dynamo-workload' },
+      spec: {
+        podSelector: { matchLabels: { 'nvidia.com/dynamo-component-type': 'frontend' } },
+        securityGroups: { groupIds: [POD_SG] },
+      },
+    }),
+  );
+  // The pod: annotated with its branch ENI, as the VPC resource controller does.
+  const podsFile = join(dir, 'k8s/pods.json');
+  const pods = JSON.parse(readFileSync(podsFile, 'utf8'));
+  const frontend = pods.items.find((p: { status: { podIP: string } }) => p.status.podIP === FRONTEND_IP);
+  frontend.metadata.annotations = {
+    ...frontend.metadata.annotations,
+    'vpc.amazonaws.com/pod-eni': JSON.stringify([
+      {
+        eniId: BRANCH_ENI,
+        ifAddress: '02:4c:9a:1e:77:b3',
+        privateIp: FRONTEND_IP,
+        vlanId: 1,
+        subnetCidr: '10.40.16.0/20',
+      },
+    ]),
+  };
+  options.container?.(frontend.spec.containers[0]);
+  writeFileSync(podsFile, JSON.stringify(pods));
+  // ENIs: the pod IP moves from the node's primary ENI to the branch ENI; the node gets a trunk ENI.
+  const enisFile = join(dir, 'aws/network-interfaces.json');
+  const enis = JSON.parse(readFileSync(enisFile, 'utf8'));
+  for (const eni of enis.NetworkInterfaces)
+    eni.PrivateIpAddresses = eni.PrivateIpAddresses.filter(
+      (a: { PrivateIpAddress: string }) => a.PrivateIpAddress !== FRONTEND_IP,
+    );
+  const primary = enis.NetworkInterfaces.find(
+    (e: { Attachment?: { InstanceId?: string; DeviceIndex?: number } }) =>
+      e.Attachment?.InstanceId === SYSTEM_INSTANCE && e.Attachment.DeviceIndex === 0,
+  );
+  enis.NetworkInterfaces.push(
+    {
+      ...primary,
+      Attachment: { ...primary.Attachment, AttachmentId: 'eni-attach-0c1d2e3f4a5b6c7d8', DeviceIndex: 2 },
+      InterfaceType: 'trunk',
+      NetworkInterfaceId: TRUNK_ENI,
+      PrivateIpAddress: '10.40.19.12',
+      PrivateIpAddresses: [{ Primary: true, PrivateIpAddress: '10.40.19.12' }],
+    },
+    {
+      AvailabilityZone: primary.AvailabilityZone,
+      Description: 'aws-k8s-branch-eni',
+      Groups: [{ GroupId: POD_SG, GroupName: 'dynamo-inference-frontend-pods' }],
+      InterfaceType: 'branch',
+      NetworkInterfaceId: BRANCH_ENI,
+      OwnerId: primary.OwnerId,
+      PrivateIpAddress: FRONTEND_IP,
+      PrivateIpAddresses: [{ Primary: true, PrivateIpAddress: FRONTEND_IP }],
+      RequesterManaged: false,
+      Status: 'in-use',
+      SubnetId: primary.SubnetId,
+      TagSet: [
+        { Key: 'vpcresources.k8s.aws/trunk-eni-id', Value: TRUNK_ENI },
+        { Key: 'vpcresources.k8s.aws/vlan-id', Value: '1' },
+      ],
+      VpcId: primary.VpcId,
+    },
+  );
+  writeFileSync(enisFile, JSON.stringify(enis));
+  // The frontend's group admits only the load balancer on 8000; the ALB's group is there too.
+  const sgFile = join(dir, 'aws/security-groups.json');
+  const sgs = JSON.parse(readFileSync(sgFile, 'utf8'));
+  const owner = sgs.SecurityGroups[0].OwnerId;
+  const vpc = sgs.SecurityGroups[0].VpcId;
+  const allOut = [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }];
+  sgs.SecurityGroups.push(
+    {
+      GroupId: POD_SG,
+      GroupName: 'dynamo-inference-frontend-pods',
+      Description: 'Dynamo frontend pods (SecurityGroupPolicy)',
+      OwnerId: owner,
+      VpcId: vpc,
+      IpPermissions: [
+        {
+          IpProtocol: 'tcp',
+          FromPort: 8000,
+          ToPort: 8000,
+          UserIdGroupPairs: [{ GroupId: ALB_SG, UserId: owner }],
+        },
+      ],
+      IpPermissionsEgress: allOut,
+    },
+    {
+      GroupId: ALB_SG,
+      GroupName: 'dynamo-inference-alb',
+      Description: 'frontend load balancer',
+      OwnerId: owner,
+      VpcId: vpc,
+      IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+      IpPermissionsEgress: allOut,
+    },
+  );
+  writeFileSync(sgFile, JSON.stringify(sgs));
+  return dir;
+}
+
+const probeFlows = (result: AnalysisResult) => result.flows.filter((f) => f.requirement === 'kubelet-probe');
+
+describe('kubelet probes of a strict-mode SecurityGroupPolicy frontend (1.4 example, real-shaped)', () => {
+  it('the frontend sits on its branch ENI with the policy’s group', async () => {
+    const result = analyzeSnapshot(await loadSnapshot(sgpCluster()));
+    const stream = result.flows.find((f) => f.requirement === 'response-stream')!;
+    assert.deepEqual(stream.destination.securityGroups, [POD_SG]);
+    assert.match(stream.destination.placement[0]!, new RegExp(`branch ENI ${BRANCH_ENI}.*strict`));
+  });
+
+  it('fails: the node’s group is not admitted on the liveness probe’s port 8000 (exec readiness opens no connection)', async () => {
+    const result = analyzeSnapshot(await loadSnapshot(sgpCluster()));
+    assert.equal(result.verdict, 'fail');
+    const flows = probeFlows(result);
+    assert.equal(flows.length, 1, 'one probe port: 8000; the exec readiness probe is no flow');
+    const [flow] = flows;
+    assert.equal(flow!.status, 'blocked');
+    assert.equal(flow!.level, 'required');
+    assert.equal(flow!.port, PROBE_PORT);
+    assert.equal(flow!.source.kind, 'kubelet');
+    assert.deepEqual(flow!.source.members, [FRONTEND_NODE]);
+    assert.deepEqual(flow!.source.securityGroups, [SYSTEM_SG]);
+    assert.deepEqual(flow!.destination.members, [FRONTEND]);
+    assert.deepEqual(flow!.destination.securityGroups, [POD_SG]);
+    // The trace carries the deciding facts: the node's ENI, the pod's branch ENI, the group, the mode.
+    assert.match(flow!.source.placement[0]!, /primary IP 10\.40\.18\.44 on eni-0f4cbc1f244ed0dfb/);
+    const ingress = flow!.steps.find((s) => s.kind === 'sg-ingress')!;
+    assert.equal(ingress.status, 'blocked');
+    assert.match(ingress.at, new RegExp(BRANCH_ENI));
+    assert.ok(!flow!.steps.some((s) => s.kind === 'same-node'), 'strict mode: no same-node shortcut');
+    const requirement = result.requirements.find((r) => r.id === 'kubelet-probe')!;
+    assert.ok(
+      requirement.decidedBy.some((f) => /liveness probe httpGet port "http" \(containerPort 8000\)/.test(f)),
+      requirement.decidedBy.join(' | '),
+    );
+    assert.ok(result.notes.some((n) => /readiness probe: exec/.test(n)));
+  });
+
+  it('the fix admits the node’s group into the pod’s group on 8000 only, and the what-if passes', async () => {
+    const snapshot = await loadSnapshot(sgpCluster());
+    const before = analyzeSnapshot(snapshot);
+    const probe = probeFlows(before)[0]!;
+    const rules = before.remediation.filter((r) => r.unblocks.includes(probe.id));
+    assert.deepEqual(
+      rules.map((r) => [r.direction, r.groupId, r.protocol, r.fromPort, r.toPort, r.sourceGroupId]),
+      [['ingress', POD_SG, 'tcp', PROBE_PORT, PROBE_PORT, SYSTEM_SG]],
+    );
+    assert.match(rules[0]!.command, /authorize-security-group-ingress/);
+    // The frontend's other flows now end at its own group too: the response stream (GPU → frontend).
+    assert.ok(
+      before.remediation.some(
+        (r) =>
+          r.groupId === POD_SG && r.sourceGroupId === GPU_SG && r.fromPort === 32768 && r.toPort === 60999,
+      ),
+    );
+    const after = analyzeSnapshot(applyRemediation(snapshot, before.remediation, before.naclRemediation));
+    assert.equal(probeFlows(after)[0]!.status, 'allowed');
+    assert.equal(after.verdict, 'pass');
+    assert.deepEqual(after.remediation, []);
+  });
+
+  it('with every fix but the probe’s, it still fails on the probe alone', async () => {
+    const snapshot = await loadSnapshot(sgpCluster());
+    const before = analyzeSnapshot(snapshot);
+    const probe = probeFlows(before)[0]!;
+    const others = before.remediation.filter((r) => !r.unblocks.includes(probe.id));
+    const after = analyzeSnapshot(applyRemediation(snapshot, others, before.naclRemediation));
+    assert.equal(after.verdict, 'fail');
+    assert.deepEqual(
+      after.flows.filter((f) => f.status === 'blocked' && f.level === 'required').map((f) => f.requirement),
+      ['kubelet-probe'],
+    );
+  });
+
+  it('standard mode: the kubelet on the pod’s own node is not filtered by the pod’s groups, and the trace says so', async () => {
+    const result = analyzeSnapshot(await loadSnapshot(sgpCluster({ mode: 'standard' })));
+    const [flow] = probeFlows(result);
+    assert.equal(flow!.status, 'allowed');
+    const same = flow!.steps.find((s) => s.kind === 'same-node')!;
+    assert.match(same.summary, new RegExp(`branch ENI ${BRANCH_ENI} is not enforced .*standard`));
+    assert.ok(!flow!.steps.some((s) => s.kind === 'sg-ingress'), 'no security group evaluated');
+    assert.equal(flow!.coLocationMasks, undefined, 'the kubelet is never elsewhere');
+  });
+
+  it('a probe port named after no container port is unknown, naming the name', async () => {
+    const result = analyzeSnapshot(
+      await loadSnapshot(
+        sgpCluster({
+          container: (c) => {
+            (c.livenessProbe as { httpGet: { port: string } }).httpGet.port = 'health';
+          },
+        }),
+      ),
+    );
+    const [flow] = probeFlows(result);
+    assert.equal(flow!.status, 'unknown');
+    assert.match(flow!.reason, /no port named "health"/);
+    assert.equal(result.verdict, 'fail', 'the other flows of the frontend’s group stay blocked');
+  });
+
+  it('a numeric tcpSocket probe and a grpc probe are each a port of their own', async () => {
+    const result = analyzeSnapshot(
+      await loadSnapshot(
+        sgpCluster({
+          container: (c) => {
+            c.readinessProbe = { tcpSocket: { port: 8000 }, periodSeconds: 10 };
+            c.startupProbe = { grpc: { port: 9345 }, periodSeconds: 10 };
+          },
+        }),
+      ),
+    );
+    assert.deepEqual(
+      probeFlows(result)
+        .map((f) => [f.port, f.status])
+        .sort(),
+      [
+        [8000, 'blocked'],
+        [9345, 'blocked'],
+      ],
+    );
+  });
+
+  it('exec probes only: no flow, and the skip says why', async () => {
+    const result = analyzeSnapshot(
+      await loadSnapshot(
+        sgpCluster({
+          container: (c) => {
+            c.livenessProbe = { exec: { command: ['/bin/true'] } };
+          },
+        }),
+      ),
+    );
+    assert.deepEqual(probeFlows(result), []);
+    const skipped = result.skipped.find((s) => s.requirement === 'kubelet-probe')!;
+    assert.match(skipped.why, /liveness probe: exec/);
+  });
+
+  it('DISABLE_TCP_EARLY_DEMUX left false: the flow names the VPC CNI setting and its patch', async () => {
+    const result = analyzeSnapshot(await loadSnapshot(sgpCluster({ demux: 'false' })));
+    const requirement = result.requirements.find((r) => r.id === 'kubelet-probe')!;
+    assert.ok(requirement.decidedBy.some((f) => /DISABLE_TCP_EARLY_DEMUX is "false"/.test(f)));
+    assert.ok(result.notes.some((n) => /DISABLE_TCP_EARLY_DEMUX.*aws-vpc-cni-init/.test(n)));
+  });
+
+  it('without security groups for pods (the example as captured) the flow does not apply, and says why', async () => {
+    const result = analyzeSnapshot(await loadSnapshot(EXAMPLE));
+    const na = result.notApplicable.find((n) => n.id === 'kubelet-probe')!;
+    assert.match(na.because, /ENABLE_POD_ENI is not true/);
+    assert.deepEqual(probeFlows(result), []);
+  });
+});
