@@ -26,7 +26,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import YAML from 'yaml';
+import { buildModel } from '../../src/model/build.ts';
 import { analyzeSnapshot, type AnalysisResult } from '../../src/questions/analyze.ts';
+import { diagnose } from '../../src/questions/diagnose/diagnose.ts';
 import { applyRemediation } from '../../src/remediate/what-if.ts';
 import { loadSnapshot } from '../../src/snapshot/load.ts';
 
@@ -328,5 +330,98 @@ describe('kubelet probes of a strict-mode SecurityGroupPolicy frontend (1.4 exam
     const na = result.notApplicable.find((n) => n.id === 'kubelet-probe')!;
     assert.match(na.because, /ENABLE_POD_ENI is not true/);
     assert.deepEqual(probeFlows(result), []);
+  });
+});
+
+/** The kubelet's event on the frontend, as `kubectl get events -A -o json` lists it. */
+function withProbeEvent(dir: string, message: string): string {
+  writeFileSync(
+    join(dir, 'k8s', 'events.json'),
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [
+        {
+          apiVersion: 'v1',
+          kind: 'Event',
+          metadata: { name: 'vllm-agg-frontend-kd9bv24rd-zwggw.18a1', namespace: 'dynamo-workload' },
+          involvedObject: {
+            apiVersion: 'v1',
+            kind: 'Pod',
+            name: FRONTEND.split('/')[1],
+            namespace: 'dynamo-workload',
+          },
+          reason: 'Unhealthy',
+          type: 'Warning',
+          count: 31,
+          message,
+        },
+      ],
+    }),
+  );
+  return dir;
+}
+
+async function diagnosed(dir: string) {
+  const snapshot = await loadSnapshot(dir);
+  const result = diagnose({
+    snapshot,
+    model: buildModel(snapshot),
+    analysis: analyzeSnapshot(snapshot),
+    reports: [],
+  });
+  assert.ok(result.ok);
+  return result.diagnosis;
+}
+
+/** The kubelet's message for an HTTP probe whose connection times out (kubernetes pkg/probe/http). */
+const LIVENESS_TIMEOUT = `Liveness probe failed: Get "http://${FRONTEND_IP}:8000/live": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`;
+
+describe('diagnose: probe timeouts on a pod with its own security groups', () => {
+  it('a liveness probe timing out on the strict-mode frontend is the blocked kubelet → pod flow, with its fix', async () => {
+    const diagnosis = await diagnosed(withProbeEvent(sgpCluster(), LIVENESS_TIMEOUT));
+    const cause = diagnosis.causes.find((c) => c.requirement === 'kubelet-probe')!;
+    assert.ok(cause, diagnosis.causes.map((c) => c.id).join(', '));
+    assert.equal(cause.id, 'flow-blocked:kubelet-probe');
+    assert.equal(cause.confidence, 'confirmed');
+    assert.deepEqual(cause.subjects, [`pod:${FRONTEND}`]);
+    assert.deepEqual(
+      cause.flows.map((f) => [f.port, f.status]),
+      [[8000, 'blocked']],
+    );
+    assert.equal(cause.fixes.length, 1);
+    assert.match(
+      cause.fixes[0]!.command,
+      new RegExp(`--group-id ${POD_SG} --protocol tcp --port 8000 --source-group ${SYSTEM_SG}`),
+    );
+  });
+
+  it('a dial timeout of a tcpSocket probe matches too', async () => {
+    const diagnosis = await diagnosed(
+      withProbeEvent(sgpCluster(), `Readiness probe failed: dial tcp ${FRONTEND_IP}:8000: i/o timeout`),
+    );
+    assert.ok(diagnosis.causes.some((c) => c.id === 'flow-blocked:kubelet-probe'));
+  });
+
+  it('in standard mode the flow is allowed: the timeout is unexplained by the network, and the advice says what to check', async () => {
+    const diagnosis = await diagnosed(withProbeEvent(sgpCluster({ mode: 'standard' }), LIVENESS_TIMEOUT));
+    const cause = diagnosis.causes.find((c) => c.id === 'probe-timeout-unexplained')!;
+    assert.ok(cause, diagnosis.causes.map((c) => c.id).join(', '));
+    assert.equal(cause.confidence, 'possible');
+    assert.deepEqual(
+      cause.flows.map((f) => f.status),
+      ['allowed'],
+    );
+    assert.ok(cause.advice.some((a) => /DISABLE_TCP_EARLY_DEMUX/.test(a)));
+  });
+
+  it('a refused probe is no security group (they drop, never refuse): not this signature', async () => {
+    const diagnosis = await diagnosed(
+      withProbeEvent(
+        sgpCluster(),
+        `Liveness probe failed: Get "http://${FRONTEND_IP}:8000/live": dial tcp ${FRONTEND_IP}:8000: connect: connection refused`,
+      ),
+    );
+    assert.ok(!diagnosis.causes.some((c) => c.signatures.includes('probe-timeout')));
   });
 });
