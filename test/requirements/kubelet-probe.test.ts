@@ -29,6 +29,7 @@ import YAML from 'yaml';
 import { buildModel } from '../../src/model/build.ts';
 import { analyzeSnapshot, type AnalysisResult } from '../../src/questions/analyze.ts';
 import { diagnose } from '../../src/questions/diagnose/diagnose.ts';
+import { planProbes } from '../../src/questions/probe/plan.ts';
 import { applyRemediation } from '../../src/remediate/what-if.ts';
 import { loadSnapshot } from '../../src/snapshot/load.ts';
 
@@ -423,5 +424,28 @@ describe('diagnose: probe timeouts on a pod with its own security groups', () =>
       ),
     );
     assert.ok(!diagnosis.causes.some((c) => c.signatures.includes('probe-timeout')));
+  });
+});
+
+describe('probe: the kubelet-probe flow is checked from the node, not by a probe pod', () => {
+  it('no probe pod dials it; the plan names the node-debug check for the frontend on 8000', async () => {
+    const snapshot = await loadSnapshot(sgpCluster());
+    const model = buildModel(snapshot);
+    const plan = planProbes(model, analyzeSnapshot(snapshot), {
+      runId: 'k1',
+      timeoutSeconds: 5,
+      mode: 'nc',
+      image: 'busybox:1.36',
+    });
+    assert.ok(!plan.probes.some((p) => p.targets.some((t) => t.requirement === 'kubelet-probe')));
+    const line = plan.notProbed.find((n) => n.startsWith('Kubelet probes'))!;
+    assert.ok(line, plan.notProbed.join('\n'));
+    assert.match(line, /tcp\/8000, blocked/);
+    assert.ok(
+      line.includes(
+        `kubectl debug node/${FRONTEND_NODE} -it --image=busybox -- nc -z -w 5 ${FRONTEND_IP} 8000 (${FRONTEND})`,
+      ),
+      line,
+    );
   });
 });
