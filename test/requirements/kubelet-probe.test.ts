@@ -30,6 +30,11 @@ import { buildModel } from '../../src/model/build.ts';
 import { analyzeSnapshot, type AnalysisResult } from '../../src/questions/analyze.ts';
 import { diagnose } from '../../src/questions/diagnose/diagnose.ts';
 import { planProbes } from '../../src/questions/probe/plan.ts';
+import { podSecurityGroupsEvidence } from '../../src/model/kubelet.ts';
+import { renderRequirements } from '../../src/report/requirements.ts';
+import { catalog } from '../../src/requirements/catalog.ts';
+import { buildRequirementContext } from '../../src/requirements/context.ts';
+import { resolveRequirements } from '../../src/requirements/resolve.ts';
 import { applyRemediation } from '../../src/remediate/what-if.ts';
 import { loadSnapshot } from '../../src/snapshot/load.ts';
 
@@ -446,6 +451,40 @@ describe('probe: the kubelet-probe flow is checked from the node, not by a probe
         `kubectl debug node/${FRONTEND_NODE} -it --image=busybox -- nc -z -w 5 ${FRONTEND_IP} 8000 (${FRONTEND})`,
       ),
       line,
+    );
+  });
+});
+
+describe('requirements: the kubelet-probe flow, its level and source', () => {
+  const entry = catalog.find((e) => e.id === 'kubelet-probe')!;
+
+  it('is required and cites the VPC CNI README and the EKS guide', () => {
+    assert.equal(entry.level, 'required');
+    assert.match(entry.source, /aws\/amazon-vpc-cni-k8s README\.md: POD_SECURITY_GROUP_ENFORCING_MODE/);
+    assert.match(entry.source, /DISABLE_TCP_EARLY_DEMUX \(v1\.7\.3\+/);
+    assert.match(entry.source, /sg-pods-example-deployment\.md/);
+  });
+
+  it('without a cluster: listed as not required here, with its level and source', () => {
+    const text = renderRequirements(resolveRequirements(buildRequirementContext([], {}).context));
+    const at = text.indexOf(`  - ${entry.title}: `);
+    assert.ok(at > text.indexOf('Not required here:'), text);
+    assert.ok(text.slice(at).split('\n')[1]!.includes(`required; source: ${entry.source}`));
+  });
+
+  it('on the SGP cluster: required, on each probed pod’s probe ports, because of ENABLE_POD_ENI and the policy', async () => {
+    const model = buildModel(await loadSnapshot(sgpCluster()));
+    const { context } = buildRequirementContext(model.pods, {
+      podSecurityGroups: podSecurityGroupsEvidence(model),
+    });
+    const text = renderRequirements(resolveRequirements(context));
+    assert.match(
+      text,
+      new RegExp(`^TCP \\(each probed pod’s probe ports\\)  ${entry.title.replace(/[()]/g, '\\$&')}$`, 'm'),
+    );
+    assert.match(
+      text,
+      /because +ENABLE_POD_ENI=true on aws-node \(k8s\/aws-node\.yaml\), POD_SECURITY_GROUP_ENFORCING_MODE strict, SecurityGroupPolicy dynamo-workload\/vllm-agg-frontend/,
     );
   });
 });
