@@ -19,6 +19,7 @@ import type { FlowTrace, TraceStep } from '../reachability/types.ts';
 import { commonIdentity, type EndIdentity } from '../model/identity.ts';
 import { buildRequirementContext, type ContextOptions } from '../requirements/context.ts';
 import { resolveRequirements, type NotApplicable, type Requirement } from '../requirements/resolve.ts';
+import type { Level } from '../requirements/catalog.ts';
 import {
   frontendBasis,
   orchestratorIdentityNote,
@@ -471,8 +472,9 @@ export function analyzeFlows(model: ClusterModel, options: AnalyzeOptions = {}):
   // the endpoint itself (cached per pod, and per node and identity): pods predicted on one node
   // share an id, yet the orchestrator and a Dynamo client there are different pods to a policy.
   const nameClients = new Set<Endpoint>();
-  // The running pods at either end of the flows above: the components the kubelet-probe flow covers.
-  const components = new Set<string>();
+  // The running pods at either end of the flows above, with the highest level of those flows: the
+  // components the kubelet-probe flow covers, at the level their flows have.
+  const components = new Map<string, Level>();
   const requirements: Requirement[] = [];
   for (const requirement of set.requirements) {
     if (requirement.from === 'kubelet') {
@@ -536,7 +538,8 @@ export function analyzeFlows(model: ClusterModel, options: AnalyzeOptions = {}):
       continue;
     }
     if (targets.predicted) notes.push(`${requirement.title}: target ${targets.via}`);
-    for (const e of [...sources.endpoints, ...targets.endpoints]) if (e.kind === 'pod') components.add(e.id);
+    for (const e of [...sources.endpoints, ...targets.endpoints])
+      if (e.kind === 'pod' && components.get(e.id) !== 'required') components.set(e.id, requirement.level);
     if (
       requirement.from === 'tolerate-all-pods' &&
       model.policies.policies.length > 0 &&
@@ -615,17 +618,22 @@ interface ProbeGroup {
 /**
  * The kubelet-probe flow, one requirement per probe port: every running pod on a branch ENI that
  * is a Dynamo pod or at either end of another flow, paired with the kubelet of its own node (a
- * kubelet probes only its node's pods). A named port the container does not declare leaves that
- * pod's flow `unknown`, naming the name; exec probes open no connection and are only noted.
+ * kubelet probes only its node's pods). Its level is the catalog's (required) for Dynamo pods and
+ * the pods of required flows, recommended for pods only at the ends of recommended flows: a pod
+ * that never becomes Ready breaks what its flows carry, no more. A named port the container does
+ * not declare leaves that pod's flow `unknown`, naming the name; exec probes are only noted.
  */
 function kubeletProbeFlows(
   model: ClusterModel,
   requirement: Requirement,
-  components: ReadonlySet<string>,
+  components: ReadonlyMap<string, Level>,
 ): { groups: ProbeGroup[]; notes: string[]; none: string } {
   const notes: string[] = [];
-  const byPort = new Map<number, { pairs: (readonly [Endpoint, Endpoint])[]; probes: string[] }>();
-  const unresolved: { pair: readonly [Endpoint, Endpoint]; probe: string }[] = [];
+  /** By level and port ('' for an unknown port), in the order found. */
+  const byKey = new Map<
+    string,
+    { level: Level; port?: number; pairs: (readonly [Endpoint, Endpoint])[]; probes: string[] }
+  >();
   const withoutNetwork: string[] = [];
   const onBranch = (pod: PodModel, endpoint: Endpoint): boolean =>
     endpoint.eniId !== undefined
@@ -634,7 +642,8 @@ function kubeletProbeFlows(
   for (const pod of model.pods) {
     if (pod.hostNetwork || pod.phase === 'Succeeded' || pod.phase === 'Failed') continue;
     const id = `pod:${pod.namespace}/${pod.name}`;
-    if (dynamoRole(pod) === undefined && !components.has(id)) continue;
+    const level: Level | undefined = dynamoRole(pod) !== undefined ? 'required' : components.get(id);
+    if (level === undefined) continue;
     const endpoint = podEndpoint(model, pod);
     if (!onBranch(pod, endpoint)) continue;
     const kubelet = kubeletEndpoint(model, pod.nodeName);
@@ -644,48 +653,54 @@ function kubeletProbeFlows(
     const seen = new Set<number>();
     for (const probe of probes) {
       const text = `${label} container ${probe.container} ${probe.probe} probe ${probe.portText}`;
+      const key = `${level}|${probe.port ?? ''}`;
+      const group = byKey.get(key) ?? {
+        level,
+        ...(probe.port !== undefined ? { port: probe.port } : {}),
+        pairs: [],
+        probes: [],
+      };
+      byKey.set(key, group);
+      group.probes.push(text);
       if (probe.port === undefined) {
         const why = `${probe.unresolved ?? 'its port is not known'}, so the port the kubelet dials is unknown`;
-        unresolved.push({
-          pair: [
-            kubelet,
-            { ...endpoint, id: `${endpoint.id}#${probe.container}/${probe.probe}`, unresolved: why },
-          ],
-          probe: text,
-        });
-        continue;
+        group.pairs.push([
+          kubelet,
+          { ...endpoint, id: `${endpoint.id}#${probe.container}/${probe.probe}`, unresolved: why },
+        ]);
+      } else if (!seen.has(probe.port)) {
+        seen.add(probe.port);
+        group.pairs.push([kubelet, endpoint]);
       }
-      const group = byPort.get(probe.port) ?? { pairs: [], probes: [] };
-      group.probes.push(text);
-      if (!seen.has(probe.port)) group.pairs.push([kubelet, endpoint]);
-      seen.add(probe.port);
-      byPort.set(probe.port, group);
     }
   }
   const demux = tcpEarlyDemuxProblem(model);
-  if (demux && (byPort.size > 0 || unresolved.length > 0)) notes.push(`${requirement.title}: ${demux}`);
+  if (demux && byKey.size > 0) notes.push(`${requirement.title}: ${demux}`);
   if (withoutNetwork.length > 0)
     notes.push(
       `${requirement.title}: probes that open no connection to the pod: ${namedList(withoutNetwork)}`,
     );
-  const decided = (facts: string[]): Requirement => ({
-    ...requirement,
-    decidedBy: [...requirement.decidedBy, ...facts, ...(demux ? [demux] : [])],
-  });
-  const groups: ProbeGroup[] = [...byPort]
-    .sort((a, b) => a[0] - b[0])
-    .map(([port, group]) => ({
+  const groups: ProbeGroup[] = [...byKey.values()]
+    .sort(
+      (a, b) =>
+        (a.port ?? 65536) - (b.port ?? 65536) || (a.level === b.level ? 0 : a.level === 'required' ? -1 : 1),
+    )
+    .map((group) => ({
       requirement: {
-        ...decided([`port ${port}: ${namedList(group.probes)}`]),
-        ports: { from: port, to: port },
+        ...requirement,
+        level: group.level,
+        ...(group.port !== undefined ? { ports: { from: group.port, to: group.port } } : {}),
+        decidedBy: [
+          ...requirement.decidedBy,
+          `port ${group.port ?? 'unknown'}: ${namedList(group.probes)}`,
+          ...(group.level === 'recommended'
+            ? ['recommended: these pods are only at the ends of recommended flows']
+            : []),
+          ...(demux ? [demux] : []),
+        ],
       },
       pairs: group.pairs,
     }));
-  if (unresolved.length > 0)
-    groups.push({
-      requirement: decided([`port unknown: ${namedList(unresolved.map((u) => u.probe))}`]),
-      pairs: unresolved.map((u) => u.pair),
-    });
   return {
     groups,
     notes,

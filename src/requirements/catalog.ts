@@ -528,7 +528,8 @@ export const catalog: readonly CatalogEntry[] = [
     title: 'Kubelet probes of pods with their own security groups (node → pod)',
     // Required: a pod whose readiness probe fails is never Ready and leaves its Service's
     // endpoints, and a failing liveness or startup probe restarts it, so the component the other
-    // flows reach never serves; only the Dynamo pods and those components are probed here.
+    // flows reach never serves; only the Dynamo pods and those components are probed here. A pod
+    // only at the ends of recommended flows gets a recommended flow (analyze/flows.ts).
     level: 'required',
     protocol: 'tcp',
     port: { probe: true },

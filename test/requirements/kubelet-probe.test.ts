@@ -187,6 +187,55 @@ function sgpCluster(options: Options = {}): string {
   return dir;
 }
 
+const PROMETHEUS_IP = '10.40.16.249';
+const PROMETHEUS_BRANCH = 'eni-0d3f5a7c9e1b2d468';
+
+/**
+ * Prometheus on a branch ENI too (a second SecurityGroupPolicy in monitoring, the frontend's group):
+ * its readiness, liveness and startup probes use port "http-web", its containerPort 9090.
+ */
+function withPrometheusOnBranch(dir: string): string {
+  writeFileSync(
+    join(dir, 'k8s/securitygrouppolicy-prometheus.yaml'),
+    YAML.stringify({
+      apiVersion: 'vpcresources.k8s.aws/v1beta1',
+      kind: 'SecurityGroupPolicy',
+      metadata: { name: 'prometheus', namespace: 'monitoring' },
+      spec: {
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+        securityGroups: { groupIds: [POD_SG] },
+      },
+    }),
+  );
+  const podsFile = join(dir, 'k8s/pods.json');
+  const pods = JSON.parse(readFileSync(podsFile, 'utf8'));
+  const prometheus = pods.items.find((p: { status: { podIP: string } }) => p.status.podIP === PROMETHEUS_IP);
+  prometheus.metadata.annotations = {
+    ...prometheus.metadata.annotations,
+    'vpc.amazonaws.com/pod-eni': JSON.stringify([
+      { eniId: PROMETHEUS_BRANCH, privateIp: PROMETHEUS_IP, vlanId: 1, subnetCidr: '10.40.16.0/20' },
+    ]),
+  };
+  writeFileSync(podsFile, JSON.stringify(pods));
+  const enisFile = join(dir, 'aws/network-interfaces.json');
+  const enis = JSON.parse(readFileSync(enisFile, 'utf8'));
+  for (const eni of enis.NetworkInterfaces)
+    eni.PrivateIpAddresses = eni.PrivateIpAddresses.filter(
+      (a: { PrivateIpAddress: string }) => a.PrivateIpAddress !== PROMETHEUS_IP,
+    );
+  const branch = enis.NetworkInterfaces.find(
+    (e: { NetworkInterfaceId: string }) => e.NetworkInterfaceId === BRANCH_ENI,
+  );
+  enis.NetworkInterfaces.push({
+    ...branch,
+    NetworkInterfaceId: PROMETHEUS_BRANCH,
+    PrivateIpAddress: PROMETHEUS_IP,
+    PrivateIpAddresses: [{ Primary: true, PrivateIpAddress: PROMETHEUS_IP }],
+  });
+  writeFileSync(enisFile, JSON.stringify(enis));
+  return dir;
+}
+
 const probeFlows = (result: AnalysisResult) => result.flows.filter((f) => f.requirement === 'kubelet-probe');
 
 describe('kubelet probes of a strict-mode SecurityGroupPolicy frontend (1.4 example, real-shaped)', () => {
@@ -485,6 +534,38 @@ describe('requirements: the kubelet-probe flow, its level and source', () => {
     assert.match(
       text,
       /because +ENABLE_POD_ENI=true on aws-node \(k8s\/aws-node\.yaml\), POD_SECURITY_GROUP_ENFORCING_MODE strict, SecurityGroupPolicy dynamo-workload\/vllm-agg-frontend/,
+    );
+  });
+});
+
+describe('levels: a probed pod’s flow has the level of the flows it serves', () => {
+  it('Prometheus, serving only the recommended Dynamo metrics scrape (no conformance checks): recommended, on 9090 ("http-web")', async () => {
+    const result = analyzeSnapshot(await loadSnapshot(withPrometheusOnBranch(sgpCluster())), {
+      conformance: false,
+    });
+    const prometheus = probeFlows(result).filter((f) =>
+      f.destination.members.includes('monitoring/prometheus-kube-prometheus-prometheus-0'),
+    );
+    assert.deepEqual(
+      prometheus.map((f) => [f.port, f.level, f.status]),
+      [[9090, 'recommended', 'blocked']],
+    );
+    const frontend = probeFlows(result).filter((f) => f.destination.members.includes(FRONTEND));
+    assert.deepEqual(
+      frontend.map((f) => [f.port, f.level]),
+      [[8000, 'required']],
+      'a Dynamo pod: required',
+    );
+  });
+
+  it('with ai-service-metrics Prometheus is at the end of required flows (the orchestrator dials it, it scrapes dcgm-exporter): required', async () => {
+    const result = analyzeSnapshot(await loadSnapshot(withPrometheusOnBranch(sgpCluster())));
+    const prometheus = probeFlows(result).filter((f) =>
+      f.destination.members.includes('monitoring/prometheus-kube-prometheus-prometheus-0'),
+    );
+    assert.deepEqual(
+      prometheus.map((f) => [f.port, f.level]),
+      [[9090, 'required']],
     );
   });
 });
