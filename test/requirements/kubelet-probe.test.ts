@@ -497,7 +497,7 @@ describe('probe: the kubelet-probe flow is checked from the node, not by a probe
     assert.match(line, /tcp\/8000, blocked/);
     assert.ok(
       line.includes(
-        `kubectl debug node/${FRONTEND_NODE} -it --image=busybox -- nc -z -w 5 ${FRONTEND_IP} 8000 (${FRONTEND})`,
+        `kubectl debug node/${FRONTEND_NODE} -it --image=busybox:1.36 -- nc -zv -w 5 ${FRONTEND_IP} 8000 (${FRONTEND})`,
       ),
       line,
     );

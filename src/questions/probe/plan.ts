@@ -142,7 +142,7 @@ export function planProbes(model: ClusterModel, analysis: AnalysisResult, option
   const tcpFlows = analysis.flows.filter(
     (f) => f.protocol === 'tcp' && !fromControlPlane(f) && !fromKubelet(f),
   );
-  for (const flow of analysis.flows.filter(fromKubelet)) notProbed.push(kubeletCheck(model, flow));
+  for (const flow of analysis.flows.filter(fromKubelet)) notProbed.push(kubeletCheck(model, flow, options));
   for (const flow of analysis.flows)
     if (flow.protocol === 'efa')
       notProbed.push(
@@ -308,13 +308,13 @@ export function planProbes(model: ClusterModel, analysis: AnalysisResult, option
  * host network (kubectl debug node/…), so nc there connects from the node's primary ENI as the
  * kubelet does. One check per probed pod the flow names.
  */
-function kubeletCheck(model: ClusterModel, flow: FlowResult): string {
+function kubeletCheck(model: ClusterModel, flow: FlowResult, options: PlanOptions): string {
   const byLabel = new Map<string, PodModel>(model.pods.map((p) => [`${p.namespace}/${p.name}`, p]));
   const checks = flow.destination.members.flatMap((label) => {
     const pod = byLabel.get(label);
     if (!pod?.ip || !pod.nodeName) return [];
     return [
-      `kubectl debug node/${pod.nodeName} -it --image=busybox -- nc -z -w 5 ${pod.ip} ${flow.port} (${label})`,
+      `kubectl debug node/${pod.nodeName} -it --image=${options.image} -- nc -zv -w ${options.timeoutSeconds} ${pod.ip} ${flow.port} (${label})`,
     ];
   });
   return `${flow.title} (tcp/${flow.port}, ${flow.status}): the kubelet dials from its node's host network, which a probe pod (restricted, on the pod network) cannot stand in for; check it from the node${checks.length > 0 ? `: ${checks.join('; ')}` : ''}`;
