@@ -185,6 +185,13 @@ export function sourcesFor(model: ClusterModel, selector: SourceSelector, roles:
     case 'control-plane':
       // Not a pod: the API server, from the control plane's ENIs (unresolved without describe-cluster).
       return { endpoints: controlPlaneEndpoints(model), predicted: false };
+    case 'kubelet':
+      // Paired with each probed pod's own node in analyze/flows.ts (kubelet probes its node's pods only).
+      return {
+        endpoints: [],
+        predicted: false,
+        none: 'no pod with its own security groups is probed over the network',
+      };
     case 'egress-isolated-sources':
       // Derived from the other requirements' sources, in analyze.ts.
       return { endpoints: [], predicted: false, none: 'no source is egress-isolated' };
@@ -331,6 +338,9 @@ function stageTargets(model: ClusterModel, stage: Stage, roles: NodeRoles): Ends
 }
 
 export function targetsFor(model: ClusterModel, spec: TargetSpec, roles: NodeRoles): Ends & { via: string } {
+  if (spec.kind === 'probed-pods')
+    // Paired with their nodes' kubelets in analyze/flows.ts.
+    return { endpoints: [], predicted: false, via: '', none: 'no probed pod has its own security groups' };
   if (spec.kind === 'dynamo-role' && (spec.role === 'prefill' || spec.role === 'decode'))
     return stageTargets(model, spec.role, roles);
   if (spec.kind === 'dynamo-role') {

@@ -3,8 +3,14 @@
  * trace that decided it. Pure over the cluster model; fixes are synthesised from its result by
  * remediate/, and the `analyze` answer joins both (questions/analyze.ts).
  */
-import type { Endpoint } from '../model/endpoints.ts';
-import type { ClusterModel } from '../model/types.ts';
+import { podEndpoint, type Endpoint } from '../model/endpoints.ts';
+import {
+  kubeletEndpoint,
+  podProbes,
+  podSecurityGroupsEvidence,
+  tcpEarlyDemuxProblem,
+} from '../model/kubelet.ts';
+import type { ClusterModel, PodModel } from '../model/types.ts';
 import { hasPolicies, policiesEnforced } from '../model/policy/build.ts';
 import { taintLabel } from '../placement/match.ts';
 import { evaluateFlow } from '../reachability/evaluate.ts';
@@ -13,6 +19,7 @@ import type { FlowTrace, TraceStep } from '../reachability/types.ts';
 import { commonIdentity, type EndIdentity } from '../model/identity.ts';
 import { buildRequirementContext, type ContextOptions } from '../requirements/context.ts';
 import { resolveRequirements, type NotApplicable, type Requirement } from '../requirements/resolve.ts';
+import type { Level } from '../requirements/catalog.ts';
 import {
   frontendBasis,
   orchestratorIdentityNote,
@@ -151,7 +158,14 @@ function endOf(model: ClusterModel, endpoints: readonly Endpoint[]): FlowEnd {
     nodeGroup: first.nodeGroup,
     securityGroups: first.securityGroups,
     ...(first.subnetId ? { subnetId: first.subnetId } : {}),
-    kind: first.kind === 'pod' ? 'pods' : first.kind === 'control-plane' ? 'control-plane' : 'nodes',
+    kind:
+      first.kind === 'pod'
+        ? 'pods'
+        : first.kind === 'control-plane'
+          ? 'control-plane'
+          : first.kind === 'kubelet'
+            ? 'kubelet'
+            : 'nodes',
     count: names.length,
     members: names.slice(0, MEMBERS_SHOWN),
     placement: first.attachment,
@@ -212,6 +226,22 @@ function classifyPairs(
   sources: readonly Endpoint[],
   destinations: readonly Endpoint[],
 ): FlowClass[] {
+  return classify(model, requirement, crossProduct(sources, destinations));
+}
+
+function* crossProduct(
+  sources: readonly Endpoint[],
+  destinations: readonly Endpoint[],
+): Generator<readonly [Endpoint, Endpoint]> {
+  for (const source of sources) for (const destination of destinations) yield [source, destination];
+}
+
+/** Flow classes of the given pairs (every source × destination, or explicit pairs: a kubelet and its own pod). */
+function classify(
+  model: ClusterModel,
+  requirement: Requirement,
+  pairs: Iterable<readonly [Endpoint, Endpoint]>,
+): FlowClass[] {
   const memo = new Map<string, Decided>();
   const apartMemo = new Map<string, Decided>();
   const keyOf = decisionKeys(model);
@@ -246,49 +276,48 @@ function classifyPairs(
     evaluateFlow(model, { source, destination, protocol: requirement.protocol, ports: requirement.ports });
   const queryApart = (source: Endpoint, destination: Endpoint): FlowTrace =>
     query({ ...source, nodeName: `${source.nodeName} (elsewhere)` }, destination);
-  for (const source of sources) {
-    for (const destination of destinations) {
-      const sameNode = source.nodeName !== undefined && source.nodeName === destination.nodeName;
-      const key = `${keyOf(source)}>${keyOf(destination)}>${sameNode}`;
-      let decided = memo.get(key);
-      if (!decided) {
-        const trace = query(source, destination);
-        decided = { trace, signature: intern(traceSignature(trace)), source, destination };
-        memo.set(key, decided);
-      }
-      let apart: Decided | undefined;
-      if (sameNode && decided.trace.steps.some((s) => s.kind === 'same-node')) {
-        // Co-location skips the VPC: decide the same pair as if on different nodes, once per key.
-        apart = apartMemo.get(key);
-        if (!apart) {
-          const trace = queryApart(source, destination);
-          apart = { trace, signature: intern(traceSignature(trace)), source, destination };
-          apartMemo.set(key, apart);
-        }
-        if (!apart.trace.steps.some(isVpcGap)) apart = undefined;
-      }
-      const classKey = `${sideOf(source)}>${sideOf(destination)}>${decided.signature}>${apart ? apart.signature : ''}`;
-      let flowClass = classes.get(classKey);
-      if (!flowClass) {
-        // The class's traces name the class's own first pair, not the pair its key was decided for.
-        const apartTrace = apart && ownTrace(apart, source, destination, queryApart);
-        // Masking is about a flow that works now only thanks to the shared node; a blocked one is not masked.
-        const masks =
-          apartTrace && decided.trace.status === 'allowed'
-            ? `allowed only because ${source.label} shares node ${source.nodeName} with ${destination.label}; from another node with the same security groups it is ${apartTrace.status}: ${apartTrace.reason}`
-            : undefined;
-        flowClass = {
-          sources: new Set(),
-          destinations: new Set(),
-          trace: ownTrace(decided, source, destination, query),
-          ...(masks ? { masks } : {}),
-          ...(apartTrace ? { apart: apartTrace } : {}),
-        };
-        classes.set(classKey, flowClass);
-      }
-      flowClass.sources.add(source);
-      flowClass.destinations.add(destination);
+  for (const [source, destination] of pairs) {
+    const sameNode = source.nodeName !== undefined && source.nodeName === destination.nodeName;
+    const key = `${keyOf(source)}>${keyOf(destination)}>${sameNode}`;
+    let decided = memo.get(key);
+    if (!decided) {
+      const trace = query(source, destination);
+      decided = { trace, signature: intern(traceSignature(trace)), source, destination };
+      memo.set(key, decided);
     }
+    let apart: Decided | undefined;
+    // The kubelet is always on its pod's node: there is no "elsewhere" for it to be masked from.
+    if (sameNode && source.kind !== 'kubelet' && decided.trace.steps.some((s) => s.kind === 'same-node')) {
+      // Co-location skips the VPC: decide the same pair as if on different nodes, once per key.
+      apart = apartMemo.get(key);
+      if (!apart) {
+        const trace = queryApart(source, destination);
+        apart = { trace, signature: intern(traceSignature(trace)), source, destination };
+        apartMemo.set(key, apart);
+      }
+      if (!apart.trace.steps.some(isVpcGap)) apart = undefined;
+    }
+    const classKey = `${sideOf(source)}>${sideOf(destination)}>${decided.signature}>${apart ? apart.signature : ''}`;
+    let flowClass = classes.get(classKey);
+    if (!flowClass) {
+      // The class's traces name the class's own first pair, not the pair its key was decided for.
+      const apartTrace = apart && ownTrace(apart, source, destination, queryApart);
+      // Masking is about a flow that works now only thanks to the shared node; a blocked one is not masked.
+      const masks =
+        apartTrace && decided.trace.status === 'allowed'
+          ? `allowed only because ${source.label} shares node ${source.nodeName} with ${destination.label}; from another node with the same security groups it is ${apartTrace.status}: ${apartTrace.reason}`
+          : undefined;
+      flowClass = {
+        sources: new Set(),
+        destinations: new Set(),
+        trace: ownTrace(decided, source, destination, query),
+        ...(masks ? { masks } : {}),
+        ...(apartTrace ? { apart: apartTrace } : {}),
+      };
+      classes.set(classKey, flowClass);
+    }
+    flowClass.sources.add(source);
+    flowClass.destinations.add(destination);
   }
   return [...classes.values()];
 }
@@ -389,6 +418,7 @@ export function analyzeFlows(model: ClusterModel, options: AnalyzeOptions = {}):
     declared: model.dynamoComponents,
     controlPlane: model,
     efa: efaEvidence(model),
+    podSecurityGroups: podSecurityGroupsEvidence(model),
   });
   const set = resolveRequirements(context);
   const frontendDeployed = model.pods.some((p) => {
@@ -442,7 +472,39 @@ export function analyzeFlows(model: ClusterModel, options: AnalyzeOptions = {}):
   // the endpoint itself (cached per pod, and per node and identity): pods predicted on one node
   // share an id, yet the orchestrator and a Dynamo client there are different pods to a policy.
   const nameClients = new Set<Endpoint>();
+  // The running pods at either end of the flows above, with the highest level of those flows: the
+  // components the kubelet-probe flow covers, at the level their flows have.
+  const components = new Map<string, Level>();
+  const requirements: Requirement[] = [];
   for (const requirement of set.requirements) {
+    if (requirement.from === 'kubelet') {
+      const probed = kubeletProbeFlows(model, requirement, components);
+      notes.push(...probed.notes);
+      if (probed.groups.length === 0) {
+        requirements.push(requirement);
+        skipped.push({
+          requirement: requirement.id,
+          title: requirement.title,
+          level: requirement.level,
+          why: probed.none,
+        });
+        continue;
+      }
+      for (const group of probed.groups) {
+        requirements.push(group.requirement);
+        flows.push(
+          ...toFlowResults(
+            model,
+            group.requirement,
+            classify(model, group.requirement, group.pairs),
+            identities,
+            unique,
+          ),
+        );
+      }
+      continue;
+    }
+    requirements.push(requirement);
     const sources =
       requirement.from === 'egress-isolated-sources'
         ? {
@@ -476,6 +538,8 @@ export function analyzeFlows(model: ClusterModel, options: AnalyzeOptions = {}):
       continue;
     }
     if (targets.predicted) notes.push(`${requirement.title}: target ${targets.via}`);
+    for (const e of [...sources.endpoints, ...targets.endpoints])
+      if (e.kind === 'pod' && components.get(e.id) !== 'required') components.set(e.id, requirement.level);
     if (
       requirement.from === 'tolerate-all-pods' &&
       model.policies.policies.length > 0 &&
@@ -496,7 +560,7 @@ export function analyzeFlows(model: ClusterModel, options: AnalyzeOptions = {}):
 
   return {
     dynamo: { version: context.dynamoVersion, source: context.versionSource },
-    requirements: set.requirements,
+    requirements,
     notApplicable: set.notApplicable,
     skipped,
     flows,
@@ -536,4 +600,113 @@ function onEfa<T extends { endpoints: Endpoint[] }>(model: ClusterModel, ends: T
     for (const efa of efaEndpoints(model, node, endpoint)) seen.set(efa.id, efa);
   }
   return { ...ends, endpoints: [...seen.values()] };
+}
+
+const PODS_NAMED = 3;
+
+const namedList = (items: readonly string[]): string =>
+  items.length > PODS_NAMED
+    ? `${items.slice(0, PODS_NAMED).join('; ')} and ${items.length - PODS_NAMED} more`
+    : items.join('; ');
+
+/** One port of the kubelet-probe flow: the requirement on that port, and each probed pod with its node's kubelet. */
+interface ProbeGroup {
+  readonly requirement: Requirement;
+  readonly pairs: (readonly [Endpoint, Endpoint])[];
+}
+
+/**
+ * The kubelet-probe flow, one requirement per probe port: every running pod on a branch ENI that
+ * is a Dynamo pod or at either end of another flow, paired with the kubelet of its own node (a
+ * kubelet probes only its node's pods). Its level is the catalog's (required) for Dynamo pods and
+ * the pods of required flows, recommended for pods only at the ends of recommended flows: a pod
+ * that never becomes Ready breaks what its flows carry, no more. A named port the container does
+ * not declare leaves that pod's flow `unknown`, naming the name; exec probes are only noted.
+ */
+function kubeletProbeFlows(
+  model: ClusterModel,
+  requirement: Requirement,
+  components: ReadonlyMap<string, Level>,
+): { groups: ProbeGroup[]; notes: string[]; none: string } {
+  const notes: string[] = [];
+  /** By level and port ('' for an unknown port), in the order found. */
+  const byKey = new Map<
+    string,
+    { level: Level; port?: number; pairs: (readonly [Endpoint, Endpoint])[]; probes: string[] }
+  >();
+  const withoutNetwork: string[] = [];
+  const onBranch = (pod: PodModel, endpoint: Endpoint): boolean =>
+    endpoint.eniId !== undefined
+      ? model.enis.get(endpoint.eniId)?.type === 'branch'
+      : model.cni.podEni && pod.annotations['vpc.amazonaws.com/pod-eni'] !== undefined;
+  for (const pod of model.pods) {
+    if (pod.hostNetwork || pod.phase === 'Succeeded' || pod.phase === 'Failed') continue;
+    const id = `pod:${pod.namespace}/${pod.name}`;
+    const level: Level | undefined = dynamoRole(pod) !== undefined ? 'required' : components.get(id);
+    if (level === undefined) continue;
+    const endpoint = podEndpoint(model, pod);
+    if (!onBranch(pod, endpoint)) continue;
+    const kubelet = kubeletEndpoint(model, pod.nodeName);
+    const label = `${pod.namespace}/${pod.name}`;
+    const { probes, without } = podProbes(pod);
+    withoutNetwork.push(...without.map((w) => `${label} ${w}`));
+    const seen = new Set<number>();
+    for (const probe of probes) {
+      const text = `${label} container ${probe.container} ${probe.probe} probe ${probe.portText}`;
+      const key = `${level}|${probe.port ?? ''}`;
+      const group = byKey.get(key) ?? {
+        level,
+        ...(probe.port !== undefined ? { port: probe.port } : {}),
+        pairs: [],
+        probes: [],
+      };
+      byKey.set(key, group);
+      group.probes.push(text);
+      if (probe.port === undefined) {
+        const why = `${probe.unresolved ?? 'its port is not known'}, so the port the kubelet dials is unknown`;
+        group.pairs.push([
+          kubelet,
+          { ...endpoint, id: `${endpoint.id}#${probe.container}/${probe.probe}`, unresolved: why },
+        ]);
+      } else if (!seen.has(probe.port)) {
+        seen.add(probe.port);
+        group.pairs.push([kubelet, endpoint]);
+      }
+    }
+  }
+  const demux = tcpEarlyDemuxProblem(model);
+  if (demux && byKey.size > 0) notes.push(`${requirement.title}: ${demux}`);
+  if (withoutNetwork.length > 0)
+    notes.push(
+      `${requirement.title}: probes that open no connection to the pod: ${namedList(withoutNetwork)}`,
+    );
+  const groups: ProbeGroup[] = [...byKey.values()]
+    .sort(
+      (a, b) =>
+        (a.port ?? 65536) - (b.port ?? 65536) || (a.level === b.level ? 0 : a.level === 'required' ? -1 : 1),
+    )
+    .map((group) => ({
+      requirement: {
+        ...requirement,
+        level: group.level,
+        ...(group.port !== undefined ? { ports: { from: group.port, to: group.port } } : {}),
+        decidedBy: [
+          ...requirement.decidedBy,
+          `port ${group.port ?? 'unknown'}: ${namedList(group.probes)}`,
+          ...(group.level === 'recommended'
+            ? ['recommended: these pods are only at the ends of recommended flows']
+            : []),
+          ...(demux ? [demux] : []),
+        ],
+      },
+      pairs: group.pairs,
+    }));
+  return {
+    groups,
+    notes,
+    none:
+      withoutNetwork.length > 0
+        ? `no pod with its own security groups among the Dynamo pods and the pods of the flows above has an httpGet, tcpSocket or grpc probe (${namedList(withoutNetwork)})`
+        : 'no pod with its own security groups (a branch ENI) among the Dynamo pods and the pods of the flows above has an httpGet, tcpSocket or grpc probe',
+  };
 }

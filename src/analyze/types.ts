@@ -8,9 +8,10 @@ export interface FlowEnd {
   readonly subnetId?: string;
   /**
    * 'pods' = running pods; 'nodes' = pods that could be scheduled on these nodes; 'control-plane' =
-   * the EKS control plane's ENIs (members are the cluster subnets they sit in).
+   * the EKS control plane's ENIs (members are the cluster subnets they sit in); 'kubelet' = the
+   * kubelets of these nodes, from the nodes' primary ENIs (members are the nodes).
    */
-  readonly kind: 'pods' | 'nodes' | 'control-plane';
+  readonly kind: 'pods' | 'nodes' | 'control-plane' | 'kubelet';
   readonly count: number;
   /** Up to ten member names (pods or nodes), for the report. */
   readonly members: string[];

@@ -19,10 +19,11 @@ import { primaryEni, trunkEni } from './pod-network.ts';
 export interface Endpoint {
   /**
    * `pod:<ns>/<name>` for a real pod, `node:<name>` for a pod predicted on a node,
-   * `control-plane:<subnet>` for the EKS control plane's ENIs in one of the cluster's subnets.
+   * `control-plane:<subnet>` for the EKS control plane's ENIs in one of the cluster's subnets,
+   * `kubelet:<node>` for a node's kubelet (its host network: the primary ENI; model/kubelet.ts).
    */
   readonly id: string;
-  readonly kind: 'pod' | 'predicted' | 'control-plane';
+  readonly kind: 'pod' | 'predicted' | 'control-plane' | 'kubelet';
   readonly label: string;
   readonly nodeName?: string;
   readonly nodeGroup: string;

@@ -262,6 +262,7 @@ export function buildCniSettings(snapshot: Snapshot): CniSettings {
       enforcingMode: 'strict',
       externalSnat: false,
       ipv6: false,
+      tcpEarlyDemuxDisabled: false,
       captured: false,
     };
   }
@@ -272,6 +273,13 @@ export function buildCniSettings(snapshot: Snapshot): CniSettings {
       if (variable.value !== undefined) env.set(variable.name, variable.value);
   }
   const labelDef = env.get('ENI_CONFIG_LABEL_DEF');
+  // The README sets it on the init container (aws-vpc-cni-init), which writes the node's sysctl.
+  const initEnv = new Map<string, string>();
+  for (const container of awsNode.value.spec?.template.spec.initContainers ?? []) {
+    for (const variable of container.env ?? [])
+      if (variable.value !== undefined) initEnv.set(variable.name, variable.value);
+  }
+  const demux = initEnv.get('DISABLE_TCP_EARLY_DEMUX');
   return {
     customNetworking: truthy(env.get('AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG')),
     podEni: truthy(env.get('ENABLE_POD_ENI')),
@@ -280,6 +288,8 @@ export function buildCniSettings(snapshot: Snapshot): CniSettings {
     externalSnat: truthy(env.get('AWS_VPC_K8S_CNI_EXTERNALSNAT')),
     ipv6: truthy(env.get('ENABLE_IPv6')),
     ...(labelDef ? { eniConfigLabelDef: labelDef } : {}),
+    tcpEarlyDemuxDisabled: truthy(demux),
+    ...(demux !== undefined ? { tcpEarlyDemuxSetting: demux } : {}),
     captured: true,
     origin: awsNode.origin,
   };

@@ -159,6 +159,12 @@ export interface CniSettings {
   /** ENABLE_IPv6: pods get IPv6 addresses only. */
   readonly ipv6: boolean;
   readonly eniConfigLabelDef?: string;
+  /**
+   * DISABLE_TCP_EARLY_DEMUX=true on aws-node's init container: the VPC CNI README asks for it so
+   * the kubelet's TCP probes reach pods on branch ENIs. `tcpEarlyDemuxSetting` is the value as set.
+   */
+  readonly tcpEarlyDemuxDisabled: boolean;
+  readonly tcpEarlyDemuxSetting?: string;
   /** Whether the aws-node DaemonSet was captured (else VPC CNI defaults are assumed). */
   readonly captured: boolean;
   readonly origin?: Origin;

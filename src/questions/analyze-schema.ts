@@ -75,9 +75,9 @@ const flowEnd = z.object({
   securityGroups: z.array(z.string()),
   subnetId: z.string().optional(),
   kind: z
-    .enum(['pods', 'nodes', 'control-plane'])
+    .enum(['pods', 'nodes', 'control-plane', 'kubelet'])
     .describe(
-      "'pods' = running pods; 'nodes' = pods that could be scheduled there; 'control-plane' = the EKS control plane's ENIs in the named subnets",
+      "'pods' = running pods; 'nodes' = pods that could be scheduled there; 'control-plane' = the EKS control plane's ENIs in the named subnets; 'kubelet' = the kubelets of the named nodes, from their primary ENIs",
     ),
   count: z.number().int(),
   members: z.array(z.string()),

@@ -458,8 +458,11 @@ export function evaluateFlow(model: ClusterModel, query: FlowQuery): FlowTrace {
   if (protocol === 'efa') return efaTrace(model, source, destination);
 
   // Path order: the source pod's egress policy, then the VPC (SGs, NACLs), then the destination's.
-  const egressPolicy = policyStep(model.policies, 'egress', query);
-  const ingressPolicy = policyStep(model.policies, 'ingress', query);
+  // The kubelet is the pod's own node, whose traffic NetworkPolicies always allow (Kubernetes
+  // NetworkPolicy documentation): no policy step for it.
+  const fromKubelet = source.kind === 'kubelet';
+  const egressPolicy = fromKubelet ? undefined : policyStep(model.policies, 'egress', query);
+  const ingressPolicy = fromKubelet ? undefined : policyStep(model.policies, 'ingress', query);
   if (egressPolicy) steps.push(egressPolicy);
 
   if (
@@ -472,7 +475,9 @@ export function evaluateFlow(model: ClusterModel, query: FlowQuery): FlowTrace {
       kind: 'same-node',
       status: 'allowed',
       at: `node ${source.nodeName}`,
-      summary: `same node ${source.nodeName}: pod-to-pod traffic does not cross an ENI, so no security group or NACL applies`,
+      summary: fromKubelet
+        ? `same node ${source.nodeName}: ${destination.eniId ? `${destination.label}'s branch ENI ${destination.eniId} is not enforced for traffic from its own node's host (POD_SECURITY_GROUP_ENFORCING_MODE standard), so` : 'the kubelet reaches its own pods without crossing an ENI, so'} no security group or NACL applies`
+        : `same node ${source.nodeName}: pod-to-pod traffic does not cross an ENI, so no security group or NACL applies`,
       facts: [],
     });
     if (ingressPolicy) steps.push(ingressPolicy);

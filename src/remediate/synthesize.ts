@@ -118,6 +118,7 @@ const titles: Record<RequirementId, string> = {
   dns: 'cluster DNS (UDP)',
   'dns-tcp': 'cluster DNS (TCP)',
   'operator-webhook': 'Dynamo operator admission webhook (EKS control plane)',
+  'kubelet-probe': 'kubelet probes of pods with their own security groups',
   'custom-metrics-api': 'custom metrics API, prometheus-adapter (EKS control plane)',
   'nixl-side-channel': 'NIXL side channel (decode → prefill)',
   'efa-srd': 'EFA SRD between prefill and decode (self-referencing, all traffic)',

@@ -76,7 +76,8 @@ export function groupNames(result: AnalysisResult, ids: readonly string[]): stri
 /** `system (1 pod) [dgxc-h100-system]`: a flow end as people read it. */
 export function describeEnd(result: AnalysisResult, end: FlowEnd): string {
   const unit = end.kind === 'pods' ? 'pod' : end.kind === 'control-plane' ? 'subnet' : 'node';
-  return `${end.nodeGroup} (${end.count} ${unit}${end.count === 1 ? '' : 's'}) [${groupNames(result, end.securityGroups)}]`;
+  const kubelet = end.kind === 'kubelet' ? 'kubelet of ' : '';
+  return `${end.nodeGroup} (${kubelet}${end.count} ${unit}${end.count === 1 ? '' : 's'}) [${groupNames(result, end.securityGroups)}]`;
 }
 
 const classKey = (end: FlowEnd): string =>

@@ -52,7 +52,11 @@ class Ids {
 
 function targetText(requirement: Requirement): string {
   const to = requirement.to;
-  return to.kind === 'service' ? `${to.service}.${to.namespace}` : `Dynamo ${to.role} pods`;
+  return to.kind === 'service'
+    ? `${to.service}.${to.namespace}`
+    : to.kind === 'probed-pods'
+      ? 'probed pods with their own SGs'
+      : `Dynamo ${to.role} pods`;
 }
 
 /** SG ids in a line of text, followed by their names, so people need not look them up. */
@@ -108,7 +112,9 @@ function endHop(result: AnalysisResult, role: 'from' | 'to', end: FlowEnd): Mark
       ? 'pods'
       : end.kind === 'control-plane'
         ? 'the API server, from its ENIs in these subnets'
-        : 'pods that can land on these nodes';
+        : end.kind === 'kubelet'
+          ? 'the kubelet, from these nodes’ primary ENIs'
+          : 'pods that can land on these nodes';
   return html`<li class="end">
     <div class="hop-head">
       <span class="hop-kind">${role === 'from' ? 'Source' : 'Destination'}</span

@@ -15,6 +15,8 @@ const sourceText: Record<SourceSelector, string> = {
   'dynamo-decode-workers':
     'Dynamo workers that are not prefill workers (the decode side; before install: where the graph’s decode workers fit)',
   'dynamo-prefill-workers': 'Dynamo prefill workers (before install: where the graph’s prefill workers fit)',
+  kubelet:
+    'the kubelet of each probed pod’s own node: the node’s primary ENI, with the node’s security groups',
 };
 
 const levelText: Record<Level, string> = {
@@ -26,7 +28,9 @@ const levelText: Record<Level, string> = {
 function targetText(to: TargetSpec): string {
   return to.kind === 'service'
     ? `pods behind ${to.service}.${to.namespace}.svc.cluster.local`
-    : `Dynamo ${to.role} pods`;
+    : to.kind === 'probed-pods'
+      ? 'pods with their own security groups (a branch ENI) and httpGet, tcpSocket or grpc probes: the Dynamo pods and the pods of the flows above'
+      : `Dynamo ${to.role} pods`;
 }
 
 export function renderRequirements(input: RequirementSet, unsafeRecipe?: string): string {
@@ -43,9 +47,11 @@ export function renderRequirements(input: RequirementSet, unsafeRecipe?: string)
     const port =
       r.protocol === 'efa'
         ? '(SRD, no ports)'
-        : r.ports.from === r.ports.to
-          ? `${r.ports.from}`
-          : `${r.ports.from}-${r.ports.to}`;
+        : r.to.kind === 'probed-pods' && r.ports.from !== r.ports.to
+          ? '(each probed pod’s probe ports)'
+          : r.ports.from === r.ports.to
+            ? `${r.ports.from}`
+            : `${r.ports.from}-${r.ports.to}`;
     out.push(`${r.protocol.toUpperCase()} ${port}  ${r.title}`);
     out.push(`  level    ${levelText[r.level]}`);
     out.push(`  from     ${sourceText[r.from]}`);

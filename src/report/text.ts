@@ -49,7 +49,9 @@ function describeEnd(end: FlowEnd, names: Record<string, string> = {}): string {
       ? `${end.count} pod${end.count === 1 ? '' : 's'}`
       : end.kind === 'control-plane'
         ? `${end.count} subnet${end.count === 1 ? '' : 's'}`
-        : `${end.count} node${end.count === 1 ? '' : 's'}`;
+        : end.kind === 'kubelet'
+          ? `kubelet of ${end.count} node${end.count === 1 ? '' : 's'}`
+          : `${end.count} node${end.count === 1 ? '' : 's'}`;
   return `${end.nodeGroup} (${what}) [${end.securityGroups.map((id) => names[id] ?? id).join(', ') || 'no SGs'}]`;
 }
 

@@ -22,7 +22,8 @@ export type RequirementId =
   | 'nixl-side-channel'
   | 'efa-srd'
   | 'ucx-tcp'
-  | 'ucx-tcp-reverse';
+  | 'ucx-tcp-reverse'
+  | 'kubelet-probe';
 
 /** Who opens the connection. */
 export type SourceSelector =
@@ -44,7 +45,12 @@ export type SourceSelector =
   /** Workers of a disaggregated graph that are not prefill workers: they pull the KV cache. */
   | 'dynamo-decode-workers'
   /** The prefill workers of a disaggregated graph. */
-  | 'dynamo-prefill-workers';
+  | 'dynamo-prefill-workers'
+  /**
+   * The kubelet of the node each probed pod runs on: the node's host network, so its primary ENI
+   * with the node's security groups. It probes only the pods of its own node.
+   */
+  | 'kubelet';
 
 /** Who accepts it. */
 export type TargetSpec =
@@ -57,7 +63,12 @@ export type TargetSpec =
       /** Where the pods are predicted to run when not deployed yet. */
       readonly predictOn: 'system-node-groups' | 'gpu-node-groups';
     }
-  | { readonly kind: 'dynamo-role'; readonly role: 'frontend' | 'worker' | 'prefill' | 'decode' };
+  | { readonly kind: 'dynamo-role'; readonly role: 'frontend' | 'worker' | 'prefill' | 'decode' }
+  /**
+   * Pods with their own security groups (a branch ENI) whose containers have httpGet, tcpSocket or
+   * grpc probes: the Dynamo pods and the pods at either end of the other flows (analyze/flows.ts).
+   */
+  | { readonly kind: 'probed-pods' };
 
 export interface PortSpec {
   /** The port when nothing deployed sets another (with `env`: the default that env var overrides). */
@@ -76,6 +87,8 @@ export interface PortSpec {
   readonly envRange?: string;
   /** Not TCP/UDP: the flow has no ports (EFA SRD); rules must allow all traffic. */
   readonly noPorts?: true;
+  /** Each probed pod's own probe ports (httpGet, tcpSocket, grpc; a name resolves on the container's ports). */
+  readonly probe?: true;
 }
 
 /** The AICR conformance checks whose own connections are requirements. */
@@ -104,6 +117,8 @@ export interface Condition {
   readonly efa?: true;
   /** Only where UCX may carry the KV cache over TCP: no EFA, and UCX_TLS (if set) allows tcp. */
   readonly ucxTcp?: true;
+  /** Only where pods get their own security groups: ENABLE_POD_ENI and a SecurityGroupPolicy. */
+  readonly podSecurityGroups?: true;
 }
 
 /**
@@ -508,6 +523,25 @@ export const catalog: readonly CatalogEntry[] = [
     source: 'RFC 7766 (DNS over TCP); issue 9',
   },
   ...controlPlaneFlows,
+  {
+    id: 'kubelet-probe',
+    title: 'Kubelet probes of pods with their own security groups (node → pod)',
+    // Required: a pod whose readiness probe fails is never Ready and leaves its Service's
+    // endpoints, and a failing liveness or startup probe restarts it, so the component the other
+    // flows reach never serves; only the Dynamo pods and those components are probed here. A pod
+    // only at the ends of recommended flows gets a recommended flow (analyze/flows.ts).
+    level: 'required',
+    protocol: 'tcp',
+    port: { probe: true },
+    when: { podSecurityGroups: true },
+    from: 'kubelet',
+    to: { kind: 'probed-pods' },
+    why: 'With security groups for pods, a pod a SecurityGroupPolicy selects gets a branch ENI with the policy’s groups. The kubelet probes it from the node’s host network (the node’s primary ENI and security groups) on the probe’s port (httpGet, tcpSocket and grpc connect; exec does not). In strict mode, the VPC CNI’s default, security groups apply even to that same-node traffic, so the pod’s groups must admit the node’s group on every probe port; in standard mode they do not apply to it. The CNI’s init container must also set DISABLE_TCP_EARLY_DEMUX=true for TCP probes to reach branch-ENI pods.',
+    symptom:
+      'events "Readiness probe failed: Get "http://<pod IP>:<port>/…": context deadline exceeded (Client.Timeout exceeded while awaiting headers)" or "dial tcp <pod IP>:<port>: i/o timeout" (reason Unhealthy) on the pod; it never becomes Ready and leaves its Service’s endpoints, and a failing liveness probe restarts it (CrashLoopBackOff)',
+    source:
+      'aws/amazon-vpc-cni-k8s README.md: POD_SECURITY_GROUP_ENFORCING_MODE (strict, the default: "all inbound/outbound traffic from pod with security group will be enforced by security group rules"; standard: traffic from "another service on the same host(such as kubelet/nodeLocalDNS) won\'t be enforced by security group rules") and DISABLE_TCP_EARLY_DEMUX (v1.7.3+: "for the kubelet to connect via TCP (for liveness or readiness probes) to pods that are using per pod security groups", it "should be set to true" on the init container); awsdocs/amazon-eks-user-guide doc_source/sg-pods-example-deployment.md (the pods\' security groups "must allow inbound communication from the security group applied to your nodes (for kubelet) over any ports that you\'ve configured probes for")',
+  },
 ];
 
 /** Dynamo releases the catalog knows; the newest is assumed when nothing else says. */

@@ -46,6 +46,8 @@ export interface ContextOptions {
   readonly declared?: readonly DeclaredComponent[];
   /** Webhook configurations, APIServices and Services the API server calls (from the model; not a user option). */
   readonly controlPlane?: ControlPlaneEvidence;
+  /** Whether pods get their own security groups, and what says so (from the model; not a user option). */
+  readonly podSecurityGroups?: { readonly value: boolean; readonly source: string };
 }
 
 export interface ContextResult {
@@ -287,6 +289,10 @@ export function buildRequirementContext(pods: readonly PodModel[], options: Cont
       efa: options.efa?.value ?? false,
       efaSource: options.efa?.source ?? 'no EFA interface in the snapshot',
       ...ucxTcp,
+      podSecurityGroups: options.podSecurityGroups?.value ?? false,
+      podSecurityGroupsSource:
+        options.podSecurityGroups?.source ??
+        'no cluster read: no SecurityGroupPolicy gives pods their own security groups',
       targetOverrides,
     },
     notes,

@@ -65,6 +65,9 @@ export interface RequirementContext {
   /** UCX may move the KV cache over TCP (no EFA; UCX_TLS allows tcp), and why. */
   readonly ucxTcp?: boolean;
   readonly ucxTcpSource?: string;
+  /** Pods get their own security groups (ENABLE_POD_ENI and a SecurityGroupPolicy), and why it is thought so. */
+  readonly podSecurityGroups?: boolean;
+  readonly podSecurityGroupsSource?: string;
   /** Namespace/service overrides, e.g. from NATS_SERVER or a recipe's component namespaces. */
   readonly targetOverrides: Readonly<
     Partial<Record<RequirementId, { namespace?: string; service?: string; port?: number; source: string }>>
@@ -185,6 +188,14 @@ function describeWhy(
       return { applies: false, facts: [context.ucxTcpSource ?? 'UCX does not use tcp here'] };
     facts.push(`UCX over tcp (${context.ucxTcpSource ?? 'no EFA'})`);
   }
+  if (when.podSecurityGroups) {
+    if (!context.podSecurityGroups)
+      return {
+        applies: false,
+        facts: [context.podSecurityGroupsSource ?? 'no cluster read: no SecurityGroupPolicy known'],
+      };
+    facts.push(context.podSecurityGroupsSource ?? 'security groups for pods');
+  }
   if (when.networkPolicies) {
     if (!context.networkPolicies) return { applies: false, facts: ['no enforced NetworkPolicies'] };
     facts.push('NetworkPolicies are enforced');
@@ -214,6 +225,13 @@ function settlePorts(entry: CatalogEntry, context: RequirementContext, facts: st
         : `${entry.port.envRange} ${set ? '0' : 'unset'}: the port is OS-assigned, so only the range ${range.from}-${range.to} can be allowed statically`,
     );
     return range;
+  }
+  if (entry.port.probe) {
+    // Settled per pod by analyze/flows.ts; until then any TCP port a probe may name.
+    facts.push(
+      'each probed pod’s own probe ports (httpGet, tcpSocket, grpc; a named port resolves on the container’s ports; exec probes open no connection)',
+    );
+    return { from: 1, to: 65535 };
   }
   if (entry.port.noPorts) {
     facts.push('SRD is not TCP or UDP: it has no ports, and only all-traffic rules carry it');

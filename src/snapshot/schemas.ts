@@ -338,12 +338,32 @@ export type K8sNode = z.infer<typeof K8sNode>;
 const envVar = z.object({ name: z.string(), value: z.string().optional() });
 export type EnvVar = z.infer<typeof envVar>;
 
+/** A probe port: a number, or the name of one of the container's ports (IANA_SVC_NAME). */
+const probePort = z.union([z.number().int(), z.string()]);
+
+/**
+ * A kubelet probe: only what says whether and where the kubelet connects (httpGet, tcpSocket and
+ * grpc dial the pod's IP on the port; exec runs inside the container and opens no connection).
+ */
+const probe = z.object({
+  exec: z.object({}).nullish(),
+  httpGet: z
+    .object({ port: probePort, host: z.string().optional(), scheme: z.string().optional() })
+    .nullish(),
+  tcpSocket: z.object({ port: probePort, host: z.string().optional() }).nullish(),
+  grpc: z.object({ port: z.number().int() }).nullish(),
+});
+export type K8sProbe = z.infer<typeof probe>;
+
 const container = z.object({
   name: z.string(),
   image: z.string().optional(),
   command: z.array(z.string()).nullish(),
   args: z.array(z.string()).nullish(),
   env: z.array(envVar).nullish(),
+  livenessProbe: probe.nullish(),
+  readinessProbe: probe.nullish(),
+  startupProbe: probe.nullish(),
   ports: z
     .array(
       z.object({

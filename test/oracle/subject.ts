@@ -59,9 +59,9 @@ export interface SubjectFlowClass {
   readonly status: SubjectVerdict;
   readonly reason: string;
   /** 'pods' = running pods, named `namespace/name`; 'nodes' = pods predicted on the named nodes. */
-  readonly sourceKind: 'pods' | 'nodes' | 'control-plane';
+  readonly sourceKind: 'pods' | 'nodes' | 'control-plane' | 'kubelet';
   readonly sourceMembers: string[];
-  readonly destinationKind: 'pods' | 'nodes' | 'control-plane';
+  readonly destinationKind: 'pods' | 'nodes' | 'control-plane' | 'kubelet';
   readonly destinationMembers: string[];
 }
 

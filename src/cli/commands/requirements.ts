@@ -1,5 +1,6 @@
 import { Option } from 'commander';
 import { buildModel } from '../../model/build.ts';
+import { podSecurityGroupsEvidence } from '../../model/kubelet.ts';
 import { buildRequirementContext } from '../../requirements/context.ts';
 import { resolveRequirements } from '../../requirements/resolve.ts';
 import { renderRequirements } from '../../report/requirements.ts';
@@ -46,7 +47,13 @@ export const registerRequirements: RegisterCommand = (program, setExit) => {
       ? buildModel(await readSnapshot(snapshotPath, { maxFileSize: opts.maxFileSize as string }))
       : undefined;
     const { context, notes } = buildRequirementContext(model?.pods ?? [], {
-      ...(model ? { declared: model.dynamoComponents, controlPlane: model } : {}),
+      ...(model
+        ? {
+            declared: model.dynamoComponents,
+            controlPlane: model,
+            podSecurityGroups: podSecurityGroupsEvidence(model),
+          }
+        : {}),
       ...(dynamoVersion ? { dynamoVersion } : {}),
       ...(recipe ? { recipe } : {}),
       ...(opts.conformance === false ? { conformance: false } : {}),

@@ -277,6 +277,7 @@ const KEPT_ENV: readonly RegExp[] = [
   /^ENABLE_POD_ENI$/,
   /^ENABLE_IPv6$/,
   /^POD_SECURITY_GROUP_ENFORCING_MODE$/,
+  /^DISABLE_TCP_EARLY_DEMUX$/,
   /^ENI_CONFIG_LABEL_DEF$/,
 ];
 

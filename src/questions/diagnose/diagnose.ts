@@ -294,6 +294,22 @@ class Diagnoser {
     const pod = this.pods.get(subject);
     if (signature.scope === 'subject-pod' && pod)
       return { flows: podFlows(analysis, model, pod, requirements), evidence: [], notes: [] };
+    if (signature.scope === 'probed-pod') {
+      // Only the flows that end at this pod: the kubelet of its node probing it (a class names up
+      // to ten pods; past that, the class of the pod's group and security groups).
+      const label = pod ? `${pod.namespace}/${pod.name}` : subject.replace(/^pod:/, '');
+      const endpoint = pod && podEndpoint(model, pod);
+      const flows = everyFlow.filter(
+        (f) =>
+          f.destination.kind === 'pods' &&
+          (f.destination.members.includes(label) ||
+            (endpoint !== undefined &&
+              f.destination.count > f.destination.members.length &&
+              f.destination.nodeGroup === endpoint.nodeGroup &&
+              sameSet(f.destination.securityGroups, endpoint.securityGroups))),
+      );
+      return { flows, evidence: [], notes: [] };
+    }
     if (signature.scope === 'orchestrator-node') {
       const runs = validatorRuns(subject, model, this.observations);
       if (runs.length === 0) {

@@ -24,10 +24,14 @@ export type CauseId =
   | 'custom-metrics-unexplained'
   | 'dns-failure'
   | 'nixl-handshake-unexplained'
-  | 'kv-transfer-unexplained';
+  | 'kv-transfer-unexplained'
+  | 'probe-timeout-unexplained';
 
-/** Which flows a symptom points to: those from the pod that shows it, from the node the validator's pod ran on, or all. */
-export type FlowScope = 'subject-pod' | 'orchestrator-node' | 'cluster';
+/**
+ * Which flows a symptom points to: those from the pod that shows it, those to it (`probed-pod`: the
+ * kubelet's probes of it), from the node the validator's pod ran on, or all.
+ */
+export type FlowScope = 'subject-pod' | 'probed-pod' | 'orchestrator-node' | 'cluster';
 
 /**
  * Every text a process or a validator wrote that the cluster keeps: captured log lines, the
@@ -244,6 +248,23 @@ export const signatures: readonly Signature[] = [
     otherwise: 'kv-transfer-unexplained',
   },
   {
+    // The kubelet's Unhealthy events when a probe's connection times out (kubernetes pkg/probe:
+    // http 'Get "http://<ip>:<port>/…": context deadline exceeded (Client.Timeout exceeded while
+    // awaiting headers)', tcp 'dial tcp <ip>:<port>: i/o timeout', grpc 'timeout: failed to connect
+    // service'). A refusal is no firewall (security groups drop), so it is left to other signatures.
+    id: 'probe-timeout',
+    in: ['event'],
+    eventReason: 'Unhealthy',
+    pattern:
+      /(Readiness|Liveness|Startup) probe failed:.*(context deadline exceeded|i\/o timeout|timed? ?out|timeout: failed to connect)/i,
+    meaning:
+      'the kubelet’s probe of the pod timed out: packets from the node to the pod’s probe port vanish, which is what a pod security group (SecurityGroupPolicy, strict mode) that does not admit the node’s security group does; the pod never becomes Ready, or is restarted',
+    requirements: ['kubelet-probe'],
+    scope: 'probed-pod',
+    whenBlocked: 'flow-blocked',
+    otherwise: 'probe-timeout-unexplained',
+  },
+  {
     id: 'etcd-lease',
     in: EVERY_MESSAGE,
     pattern: /Unable to create lease/i,
@@ -363,6 +384,14 @@ export const causeSpecs: Record<CauseId, CauseSpec> = {
     advice: [
       'read the decode workers’ logs for "Handshake with … failed" or UCX/NIXL transfer errors',
       'on EFA node groups, prefill and decode ENIs need a shared security group that allows all traffic to and from itself, ingress and egress',
+    ],
+  },
+  'probe-timeout-unexplained': {
+    title: 'the kubelet’s probes of the pod time out, and no blocked kubelet-probe flow explains it',
+    confidence: 'possible',
+    advice: [
+      'if a SecurityGroupPolicy selects the pod (strict mode), its security groups must admit the node’s security group on the probe port, and aws-node’s init container must set DISABLE_TCP_EARLY_DEMUX=true (amazon-vpc-cni-k8s README)',
+      'otherwise the process answers too slowly or not on that port: kubectl describe pod shows the probe; raise timeoutSeconds or check the port',
     ],
   },
   'dns-failure': {

@@ -183,7 +183,8 @@ function groupText(plan: FixPlan, id: string): string {
 function endText(plan: FixPlan, end: FlowResult['source']): string {
   const unit = end.kind === 'pods' ? 'pod' : end.kind === 'control-plane' ? 'subnet' : 'node';
   const groups = end.securityGroups.map((g) => plan.securityGroupNames[g] ?? g).join(', ') || 'no SGs';
-  return `${end.nodeGroup} (${end.count} ${unit}${end.count === 1 ? '' : 's'}) [${groups}]`;
+  const kubelet = end.kind === 'kubelet' ? 'kubelet of ' : '';
+  return `${end.nodeGroup} (${kubelet}${end.count} ${unit}${end.count === 1 ? '' : 's'}) [${groups}]`;
 }
 
 /** `NATS event plane tcp/4222: gpu-h100 (2 pods) [customer] -> system (1 pod) [system], blocked`. */

@@ -136,7 +136,13 @@ export function planProbes(model: ClusterModel, analysis: AnalysisResult, option
   // The API server dials from the EKS control plane, where no probe pod can run: those flows are
   // decided statically only, and the plan says so once per requirement with the static verdict.
   const fromControlPlane = (f: FlowResult): boolean => f.source.kind === 'control-plane';
-  const tcpFlows = analysis.flows.filter((f) => f.protocol === 'tcp' && !fromControlPlane(f));
+  // The kubelet dials from its node's host network; probe pods run in a restricted namespace on
+  // the pod network, so they cannot stand in for it: each flow says how to check it on the node.
+  const fromKubelet = (f: FlowResult): boolean => f.source.kind === 'kubelet';
+  const tcpFlows = analysis.flows.filter(
+    (f) => f.protocol === 'tcp' && !fromControlPlane(f) && !fromKubelet(f),
+  );
+  for (const flow of analysis.flows.filter(fromKubelet)) notProbed.push(kubeletCheck(model, flow, options));
   for (const flow of analysis.flows)
     if (flow.protocol === 'efa')
       notProbed.push(
@@ -166,7 +172,7 @@ export function planProbes(model: ClusterModel, analysis: AnalysisResult, option
     classes.set(key, entry);
   }
   const requirements = analysis.requirements.filter(
-    (r) => r.protocol === 'tcp' && r.from !== 'control-plane',
+    (r) => r.protocol === 'tcp' && r.from !== 'control-plane' && r.from !== 'kubelet',
   );
   const targetPods = new Map(requirements.map((r) => [r.id, podsOf(model, r)] as const));
   // Where no real server serves the port, a stand-in listener does; the reason is reported.
@@ -295,6 +301,23 @@ export function planProbes(model: ClusterModel, analysis: AnalysisResult, option
     dial: { timeoutSeconds: options.timeoutSeconds, mode: options.mode },
     notProbed,
   };
+}
+
+/**
+ * A kubelet-probe flow, checked from where the kubelet dials: a node debug pod shares the node's
+ * host network (kubectl debug node/…), so nc there connects from the node's primary ENI as the
+ * kubelet does. One check per probed pod the flow names.
+ */
+function kubeletCheck(model: ClusterModel, flow: FlowResult, options: PlanOptions): string {
+  const byLabel = new Map<string, PodModel>(model.pods.map((p) => [`${p.namespace}/${p.name}`, p]));
+  const checks = flow.destination.members.flatMap((label) => {
+    const pod = byLabel.get(label);
+    if (!pod?.ip || !pod.nodeName) return [];
+    return [
+      `kubectl debug node/${pod.nodeName} -it --image=${options.image} -- nc -zv -w ${options.timeoutSeconds} ${pod.ip} ${flow.port} (${label})`,
+    ];
+  });
+  return `${flow.title} (tcp/${flow.port}, ${flow.status}): the kubelet dials from its node's host network, which a probe pod (restricted, on the pod network) cannot stand in for; check it from the node${checks.length > 0 ? `: ${checks.join('; ')}` : ''}`;
 }
 
 const portText = (r: Requirement): string =>
@@ -466,6 +489,7 @@ function podsOf(model: ClusterModel, requirement: Requirement): PodModel[] {
     return model.pods.filter((p) => running(p) && onStage(p, stage));
   }
   if (to.kind === 'dynamo-role') return model.pods.filter((p) => running(p) && dynamoRole(p) === to.role);
+  if (to.kind === 'probed-pods') return [];
   const addresses = new Set(model.serviceEndpoints(to.namespace, to.service)?.addresses ?? []);
   if (addresses.size > 0) return model.pods.filter((p) => running(p) && addresses.has(p.ip!));
   const labels = Object.entries(to.podLabels);

@@ -126,6 +126,8 @@ describe('redaction', () => {
       'VLLM_NIXL_SIDE_CHANNEL_PORT',
       'UCX_TLS',
       'UCX_TCP_PORT_RANGE',
+      // aws-node's init container: whether the kubelet's TCP probes reach branch-ENI pods (kubelet-probe).
+      'DISABLE_TCP_EARLY_DEMUX',
     ])
       assert.ok(keepsEnvValue(name), name);
     for (const name of [
@@ -428,6 +430,29 @@ describe('redaction of probes, hooks, volumes, annotations and env (issue 17)', 
     );
     assert.equal(keepsEnvValue('DYN_TOKEN_PORT'), false, 'secret-named, though it ends in _PORT');
     assert.equal(keepsEnvValue('ENABLE_IPv6'), true, 'read by the model: an IPv6 cluster');
+  });
+
+  it('keeps what the kubelet-probe flow reads of a probe: its handler and port, named or numeric', () => {
+    const probed = redactObject({
+      kind: 'Pod',
+      metadata: { name: 'p', namespace: 'n' },
+      spec: {
+        containers: [
+          {
+            name: 'c',
+            ports: [{ name: 'http', containerPort: 8000 }],
+            livenessProbe: { httpGet: { path: '/live', port: 'http', scheme: 'HTTP' } },
+            readinessProbe: { tcpSocket: { port: 8000 } },
+            startupProbe: { grpc: { port: 9345 } },
+          },
+        ],
+      },
+    });
+    const c = probed.spec.containers[0]!;
+    assert.deepEqual(c.livenessProbe.httpGet, { path: '/live', port: 'http', scheme: 'HTTP' });
+    assert.deepEqual(c.readinessProbe.tcpSocket, { port: 8000 });
+    assert.deepEqual(c.startupProbe.grpc, { port: 9345 });
+    assert.deepEqual(c.ports, [{ name: 'http', containerPort: 8000 }]);
   });
 
   it('redacts probes and lifecycle hooks: exec commands, header values, secrets in paths', () => {
