@@ -150,6 +150,7 @@ function containers(list: unknown): boolean {
         if (e.value !== undefined && typeof e.value !== 'string') return false;
       }
     }
+    if (!probe(c.livenessProbe) || !probe(c.readinessProbe) || !probe(c.startupProbe)) return false;
     if (c.ports != null) {
       if (!Array.isArray(c.ports)) return false;
       for (const p of c.ports as unknown[]) {
@@ -161,6 +162,18 @@ function containers(list: unknown): boolean {
   }
   return true;
 }
+
+/** A probe port: an integer, or the name of one of the container's ports. */
+const probePort: Check = (v) => typeof v === 'string' || int(v);
+/** K8sPod's probe: nullish, else its handlers' ports (exec: any object). */
+const probe = nullish(
+  object({
+    exec: nullish(isObject),
+    httpGet: nullish(object({ port: probePort, host: optional(str), scheme: optional(str) })),
+    tcpSocket: nullish(object({ port: probePort, host: optional(str) })),
+    grpc: nullish(object({ port: int })),
+  }),
+);
 
 function strings(list: unknown): boolean {
   if (!Array.isArray(list)) return false;
