@@ -20,9 +20,9 @@ import { toWire } from './kube-wire.ts';
 import { redactObject, redactText } from './redact.ts';
 import {
   DEFAULT_KUBE_RETRY,
-  mapLimit,
   meterText,
   newMeter,
+  newSlots,
   retryAfterMs,
   withRetry,
   type CallMeter,
@@ -111,6 +111,11 @@ interface ListSpec {
   /** A CRD that may not be installed: 404 means "none", not an error. */
   readonly crd?: boolean;
   readonly list: (apis: Apis, page: Page) => Promise<ListResult>;
+  /**
+   * The same list in one namespace. A list this long (the pods) is read as one list per namespace,
+   * side by side, once its first page shows it spans more than one page (see readSplit).
+   */
+  readonly listIn?: (apis: Apis, namespace: string, page: Page) => Promise<ListResult>;
 }
 
 const LISTS: readonly ListSpec[] = [
@@ -131,6 +136,7 @@ const LISTS: readonly ListSpec[] = [
     resource: 'pods',
     model: 'V1Pod',
     list: (a, p) => a.core.listPodForAllNamespaces(p),
+    listIn: (a, namespace, p) => a.core.listNamespacedPod({ namespace, ...p }),
   },
   {
     kind: 'Service',
@@ -363,10 +369,15 @@ export interface KubeCollectOptions {
   readonly tailLines?: number;
   /** Items per list call (the API server's `limit`); pages are followed with `continue`. */
   readonly pageSize?: number;
-  /** Lists in flight at once (each list's pages follow one another: a `continue` token needs the page before). */
+  /**
+   * Calls in flight at once, across all lists (each list's pages follow one another: a `continue`
+   * token needs the page before; the pods are read as one list per namespace, side by side).
+   */
   readonly concurrency?: number;
   /** Retries on 429 (tests shorten the waits). */
   readonly retry?: RetryPolicy;
+  /** Read the pods as one list (no split by namespace), e.g. to compare the two. */
+  readonly unsplit?: boolean;
 }
 
 export interface KubeCollection {
@@ -382,7 +393,7 @@ export interface KubeCollection {
   readonly meter: CallMeter;
 }
 
-/** Lists in flight at once by default: the API server's priority and fairness admits a few per user. */
+/** Calls in flight at once by default: the API server's priority and fairness admits a few per user. */
 export const DEFAULT_KUBE_CONCURRENCY = 4;
 
 /** A collection under way: each kind's items as soon as its list is complete, and the whole. */
@@ -400,8 +411,21 @@ export async function collectKubernetes(
 }
 
 /**
- * Starts every list at once (at most `concurrency` in flight), so the AWS side can begin as soon
- * as the nodes, ENIConfigs and SecurityGroupPolicies are in while the pods still page in.
+ * Which list's next call goes first when calls wait for a slot: the namespaces (the pods' split
+ * needs them), then what the AWS side waits for (nodes, ENIConfigs, SecurityGroupPolicies), then
+ * the lists that cannot be split, and the pods last: split into many lists, they fill every slot
+ * the others leave free, so the longest chain that cannot be split starts first.
+ */
+const FIRST: readonly string[] = ['Namespace', 'Node', 'ENIConfig', 'SecurityGroupPolicy'];
+function rankOf(spec: ListSpec, index: number): number {
+  const first = FIRST.indexOf(spec.kind);
+  if (first >= 0) return first;
+  return spec.listIn ? LISTS.length + FIRST.length + index : FIRST.length + index;
+}
+
+/**
+ * Starts every list at once (at most `concurrency` calls in flight), so the AWS side can begin as
+ * soon as the nodes, ENIConfigs and SecurityGroupPolicies are in while the pods still page in.
  */
 export function startKubernetes(kc: KubeConfig, options: KubeCollectOptions): KubeCollecting {
   const server = kc.getCurrentCluster()?.server ?? '(unknown server)';
@@ -416,6 +440,7 @@ export function startKubernetes(kc: KubeConfig, options: KubeCollectOptions): Ku
   };
   const pageSize = options.pageSize ?? 500;
   const retry = options.retry ?? DEFAULT_KUBE_RETRY;
+  const slots = newSlots(options.concurrency ?? DEFAULT_KUBE_CONCURRENCY);
   const meter = newMeter();
   const waiting = new Map(
     LISTS.map((spec) => {
@@ -430,7 +455,12 @@ export function startKubernetes(kc: KubeConfig, options: KubeCollectOptions): Ku
       return [spec.kind, { promise, resolve, reject }] as const;
     }),
   );
-  const listOne = async (spec: ListSpec): Promise<ListOutcome> => {
+  const namespaces = async (): Promise<string[]> =>
+    (await waiting.get('Namespace')!.promise).flatMap((ns) => {
+      const name = (ns.metadata as { name?: string } | undefined)?.name;
+      return name ? [name] : [];
+    });
+  const listOne = async (spec: ListSpec, rank: number): Promise<ListOutcome> => {
     const own = newMeter();
     // Each page becomes wire form while the next one is on its way.
     const toWireItem = (item: unknown): Record<string, unknown> =>
@@ -439,9 +469,19 @@ export function startKubernetes(kc: KubeConfig, options: KubeCollectOptions): Ku
         kind: spec.wireKind ?? spec.kind,
         ...((spec.model ? toWire(item, spec.model) : plainJson(item)) as Record<string, unknown>),
       });
+    const pages =
+      (list: (page: Page) => Promise<ListResult>): PageFetch =>
+      (token) => {
+        const request = { limit: pageSize, ...(token ? { _continue: token } : {}) };
+        return withRetry(() => slots.run(rank, () => list(request)), kubeThrottle, retry, own);
+      };
+    const whole = pages((page) => spec.list(apis, page));
     let wire: Record<string, unknown>[];
     try {
-      wire = await listAll(spec, apis, pageSize, retry, own, toWireItem);
+      const listIn = options.unsplit ? undefined : spec.listIn;
+      wire = listIn
+        ? await readSplit(whole, (ns) => pages((page) => listIn(apis, ns, page)), namespaces, own, toWireItem)
+        : await readChain(whole, own, toWireItem);
     } catch (err) {
       addMeter(meter, own);
       if (spec.crd && kubeStatus(err) === 404) {
@@ -455,17 +495,24 @@ export function startKubernetes(kc: KubeConfig, options: KubeCollectOptions): Ku
     return { spec, wire };
   };
   const done = (async (): Promise<KubeCollection> => {
-    let outcomes: ListOutcome[];
-    try {
-      outcomes = await mapLimit(LISTS, options.concurrency ?? DEFAULT_KUBE_CONCURRENCY, async (spec) => {
-        const outcome = await listOne(spec);
-        waiting.get(spec.kind)?.resolve(outcome.wire ?? []);
-        return outcome;
-      });
-    } catch (err) {
-      for (const { reject } of waiting.values()) reject(err);
-      throw err;
-    }
+    // The first failure ends the run: no new calls start, the ones in flight finish.
+    let failure: { readonly err: unknown } | undefined;
+    const settled = await Promise.allSettled(
+      LISTS.map(async (spec, index) => {
+        try {
+          const outcome = await listOne(spec, rankOf(spec, index));
+          waiting.get(spec.kind)?.resolve(outcome.wire ?? []);
+          return outcome;
+        } catch (err) {
+          failure ??= { err };
+          slots.close(failure.err);
+          for (const { reject } of waiting.values()) reject(failure.err);
+          throw err;
+        }
+      }),
+    );
+    if (failure) throw failure.err;
+    const outcomes = settled.map((s) => (s as PromiseFulfilledResult<ListOutcome>).value);
     const documents: CollectedDocument[] = [];
     const items: KubeCollection['items'] = {};
     const absent: string[] = [];
@@ -531,31 +578,79 @@ export function kubeThrottle(err: unknown): Throttle | undefined {
   return wait === undefined ? {} : { retryAfterMs: wait };
 }
 
-async function listAll<T>(
-  spec: ListSpec,
-  apis: Apis,
-  limit: number,
-  retry: RetryPolicy,
+/** One page of a list: the first without a token, the next with the token the one before gave. */
+type PageFetch = (token: string | undefined) => Promise<ListResult>;
+
+const continueOf = (page: ListResult): string | undefined =>
+  page.metadata?._continue ?? page.metadata?.continue;
+
+/** The pages of one list, one after another, from `token` (undefined: the first page). */
+async function readChain<T>(
+  fetch: PageFetch,
   meter: CallMeter,
   convert: (item: unknown) => T,
+  token?: string,
 ): Promise<T[]> {
   const items: T[] = [];
-  const fetchPage = (token: string | undefined): Promise<ListResult> => {
-    const request = { limit, ...(token ? { _continue: token } : {}) };
-    return withRetry(() => spec.list(apis, request), kubeThrottle, retry, meter);
-  };
-  let pending: Promise<ListResult> | undefined = fetchPage(undefined);
+  let pending: Promise<ListResult> | undefined = fetch(token);
   while (pending) {
     const page: ListResult = await pending;
     meter.pages++;
-    const token = page.metadata?._continue ?? page.metadata?.continue;
+    const next = continueOf(page);
     // The next page is requested before this one is converted: the conversion overlaps its round trip.
-    pending = token ? fetchPage(token) : undefined;
+    pending = next ? fetch(next) : undefined;
     // A failure of the page in flight must not go unhandled while this one converts.
     pending?.catch(() => undefined);
     for (const item of page.items ?? []) items.push(convert(item));
   }
   return items;
+}
+
+const metadataOf = (item: unknown) =>
+  (item as { metadata?: { namespace?: string; name?: string } } | undefined)?.metadata;
+
+/**
+ * Where the API server keeps a namespaced object (etcd key `…/<namespace>/<name>`), and so the order
+ * a list across all namespaces returns them in: by namespace, then name, compared as bytes — a
+ * namespace `team` comes after `team-0`, since `-` sorts before `/`.
+ */
+export const storageKey = (namespace: string, name = ''): string => `${namespace}/${name}`;
+
+/**
+ * A long namespaced list read as one list per namespace, side by side: the first page of the
+ * list across all namespaces decides. With no `continue` it is the whole list (one call, as
+ * before). Otherwise every namespace before the one the page ended in is complete in it (the API
+ * server returns objects in storage order), and each namespace from that one on is listed on its
+ * own, its pages one after another, all of them sharing the calls in flight. The result is in
+ * storage order: the same items, in the same order, as the one long list. A first page that is not
+ * in storage order (not an API server's) is followed to the end as one list. One namespace bigger
+ * than the rest still pages alone: the longest namespace bounds the time.
+ */
+async function readSplit<T>(
+  whole: PageFetch,
+  inNamespace: (namespace: string) => PageFetch,
+  namespaces: () => Promise<string[]>,
+  meter: CallMeter,
+  convert: (item: unknown) => T,
+): Promise<T[]> {
+  const first = await whole(undefined);
+  meter.pages++;
+  const token = continueOf(first);
+  const items = first.items ?? [];
+  const keys = items.map((item) => storageKey(metadataOf(item)?.namespace ?? '', metadataOf(item)?.name));
+  const last = metadataOf(items.at(-1))?.namespace;
+  const ordered = keys.every((key, i) => i === 0 || keys[i - 1]! < key);
+  if (!token || last === undefined || !ordered) {
+    const head = items.map(convert);
+    return token ? [...head, ...(await readChain(whole, meter, convert, token))] : head;
+  }
+  const from = storageKey(last);
+  const rest = [...new Set([...(await namespaces()), last])]
+    .filter((ns) => storageKey(ns) >= from)
+    .sort((a, b) => (storageKey(a) < storageKey(b) ? -1 : 1));
+  const head = items.filter((item) => metadataOf(item)?.namespace !== last).map(convert);
+  const parts = await Promise.all(rest.map((ns) => readChain(inNamespace(ns), meter, convert)));
+  return [...head, ...parts.flat()];
 }
 
 // ─── --logs ─────────────────────────────────────────────────────────────────────────────────────

@@ -107,3 +107,61 @@ export async function withRetry<R>(
     }
   }
 }
+
+/**
+ * Calls in flight across many chains of pages (each chain has one call out at a time): at most
+ * `limit` at once. A waiting call of lower rank goes first, calls of equal rank in the order they
+ * asked. A chain that waits out a Retry-After holds no slot meanwhile, so the other chains use it.
+ */
+export interface Slots {
+  run<R>(rank: number, call: () => Promise<R>): Promise<R>;
+  /** Refuses every waiting and later call with `reason` (the collection failed). */
+  close(reason: unknown): void;
+}
+
+export function newSlots(limit: number): Slots {
+  let free = Math.max(1, limit);
+  let seq = 0;
+  let scheduled = false;
+  let closed: { reason: unknown } | undefined;
+  const queue: { rank: number; seq: number; go: () => void; stop: (reason: unknown) => void }[] = [];
+  // Calls asked for in one turn of the event loop are ranked together before any is let go.
+  const dispatch = (): void => {
+    scheduled = false;
+    while (free > 0 && queue.length > 0) {
+      let best = 0;
+      for (let i = 1; i < queue.length; i++) {
+        const a = queue[i]!;
+        const b = queue[best]!;
+        if (a.rank < b.rank || (a.rank === b.rank && a.seq < b.seq)) best = i;
+      }
+      const [next] = queue.splice(best, 1);
+      free--;
+      next!.go();
+    }
+  };
+  const schedule = (): void => {
+    if (scheduled) return;
+    scheduled = true;
+    queueMicrotask(dispatch);
+  };
+  return {
+    async run(rank, call) {
+      if (closed) throw closed.reason;
+      await new Promise<void>((go, stop) => {
+        queue.push({ rank, seq: seq++, go, stop });
+        schedule();
+      });
+      try {
+        return await call();
+      } finally {
+        free++;
+        schedule();
+      }
+    },
+    close(reason) {
+      closed ??= { reason };
+      for (const waiting of queue.splice(0)) waiting.stop(reason);
+    },
+  };
+}
