@@ -47,6 +47,8 @@ if (process.send) {
         latencyMs: start.latencyMs,
         throttleEvery: start.throttleEvery,
         retryAfter: '1',
+        // As the API server lists them: by namespace, then name.
+        order: 'storage',
       });
       const pods = objects.filter((o) => o.kind === 'Pod').length;
       process.on('message', (message: string) => {

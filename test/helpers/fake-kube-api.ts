@@ -1,7 +1,7 @@
 /**
  * A local HTTP server speaking the part of the Kubernetes API that `snapshot` reads: cluster-wide
- * lists with `limit`/`continue` paging in storage order (by namespace, then name), the pods of one
- * namespace, 404 for CRDs that are not installed, 403 Status bodies for
+ * lists with `limit`/`continue` paging (optionally in storage order: by namespace, then name), the
+ * pods of one namespace, 404 for CRDs that are not installed, 403 Status bodies for
  * forbidden resources, and pod logs; and the namespaced ConfigMap list `diagnose --live` reads. Serves recorded objects (e.g. examples/…/k8s) so the real
  * client-node talks to it through a kubeconfig pointing at http://127.0.0.1:<port>.
  */
@@ -173,7 +173,11 @@ export interface FakeKubeOptions {
    */
   readonly throttleEvery?: number;
   readonly retryAfter?: string | null;
-  /** 'storage' (default): lists in the API server's order, by namespace then name; 'given': as passed. */
+  /**
+   * 'storage': lists in the API server's order, by namespace then name (etcd's keys), which the
+   * collector's split of the pods by namespace relies on; 'given' (default): as passed, so that a
+   * snapshot keeps the order of the example it was served from.
+   */
   readonly order?: 'storage' | 'given';
 }
 
@@ -232,13 +236,13 @@ export async function startFakeKubeApi(options: FakeKubeOptions): Promise<FakeKu
   let inFlight = 0;
   let peakInFlight = 0;
   const byKind = new Map<string, Json[]>();
-  // In storage order, as the API server lists them (etcd keys `…/<namespace>/<name>`, compared as bytes).
+  // Storage order, as the API server lists them (etcd keys `…/<namespace>/<name>`, compared as bytes).
   const key = (o: Json): string => {
     const { namespace, name } = (o.metadata ?? {}) as { namespace?: string; name?: string };
     return namespace ? `${namespace}/${name ?? ''}` : (name ?? '');
   };
   const sorted =
-    options.order === 'given'
+    options.order !== 'storage'
       ? options.objects
       : options.objects
           .map((o) => [key(o), o] as const)

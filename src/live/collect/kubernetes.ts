@@ -12,11 +12,15 @@ import {
   DiscoveryV1Api,
   KubeConfig,
   NetworkingV1Api,
+  Observable,
+  ResponseContext,
+  type ConfigurationOptions,
+  type ObservableMiddleware,
 } from '@kubernetes/client-node';
 import type { KubernetesKind } from '../../snapshot/schemas.ts';
 import { CollectError, kubeFailure, kubeStatus } from '../errors.ts';
 import { plainJson } from './json.ts';
-import { toWire } from './kube-wire.ts';
+import { fromWire } from './kube-wire.ts';
 import { redactObject, redactText } from './redact.ts';
 import {
   DEFAULT_KUBE_RETRY,
@@ -110,12 +114,18 @@ interface ListSpec {
   readonly model?: string;
   /** A CRD that may not be installed: 404 means "none", not an error. */
   readonly crd?: boolean;
-  readonly list: (apis: Apis, page: Page) => Promise<ListResult>;
+  /** With `options`, client-node's per-call options (rawList passes them; custom objects need none). */
+  readonly list: (apis: Apis, page: Page, options?: ConfigurationOptions) => Promise<unknown>;
   /**
    * The same list in one namespace. A list this long (the pods) is read as one list per namespace,
    * side by side, once its first page shows it spans more than one page (see readSplit).
    */
-  readonly listIn?: (apis: Apis, namespace: string, page: Page) => Promise<ListResult>;
+  readonly listIn?: (
+    apis: Apis,
+    namespace: string,
+    page: Page,
+    options?: ConfigurationOptions,
+  ) => Promise<unknown>;
 }
 
 const LISTS: readonly ListSpec[] = [
@@ -126,7 +136,7 @@ const LISTS: readonly ListSpec[] = [
     group: '',
     resource: 'nodes',
     model: 'V1Node',
-    list: (a, p) => a.core.listNode(p),
+    list: (a, p, o) => a.core.listNode(p, o),
   },
   {
     kind: 'Pod',
@@ -135,8 +145,8 @@ const LISTS: readonly ListSpec[] = [
     group: '',
     resource: 'pods',
     model: 'V1Pod',
-    list: (a, p) => a.core.listPodForAllNamespaces(p),
-    listIn: (a, namespace, p) => a.core.listNamespacedPod({ namespace, ...p }),
+    list: (a, p, o) => a.core.listPodForAllNamespaces(p, o),
+    listIn: (a, namespace, p, o) => a.core.listNamespacedPod({ namespace, ...p }, o),
   },
   {
     kind: 'Service',
@@ -145,7 +155,7 @@ const LISTS: readonly ListSpec[] = [
     group: '',
     resource: 'services',
     model: 'V1Service',
-    list: (a, p) => a.core.listServiceForAllNamespaces(p),
+    list: (a, p, o) => a.core.listServiceForAllNamespaces(p, o),
   },
   {
     kind: 'EndpointSlice',
@@ -154,7 +164,7 @@ const LISTS: readonly ListSpec[] = [
     group: 'discovery.k8s.io',
     resource: 'endpointslices',
     model: 'V1EndpointSlice',
-    list: (a, p) => a.discovery.listEndpointSliceForAllNamespaces(p),
+    list: (a, p, o) => a.discovery.listEndpointSliceForAllNamespaces(p, o),
   },
   {
     kind: 'Endpoints',
@@ -163,7 +173,7 @@ const LISTS: readonly ListSpec[] = [
     group: '',
     resource: 'endpoints',
     model: 'V1Endpoints',
-    list: (a, p) => a.core.listEndpointsForAllNamespaces(p),
+    list: (a, p, o) => a.core.listEndpointsForAllNamespaces(p, o),
   },
   // Every DaemonSet, not only aws-node: the NetworkPolicy engine (calico-node, cilium) can only be
   // ruled out from a full list. Their pod templates are redacted like pods.
@@ -174,7 +184,7 @@ const LISTS: readonly ListSpec[] = [
     group: 'apps',
     resource: 'daemonsets',
     model: 'V1DaemonSet',
-    list: (a, p) => a.apps.listDaemonSetForAllNamespaces(p),
+    list: (a, p, o) => a.apps.listDaemonSetForAllNamespaces(p, o),
   },
   {
     kind: 'ENIConfig',
@@ -230,7 +240,7 @@ const LISTS: readonly ListSpec[] = [
     group: 'networking.k8s.io',
     resource: 'networkpolicies',
     model: 'V1NetworkPolicy',
-    list: (a, p) => a.networking.listNetworkPolicyForAllNamespaces(p),
+    list: (a, p, o) => a.networking.listNetworkPolicyForAllNamespaces(p, o),
   },
   // Calico's and Cilium's own policies, where their CRDs are installed. Calico's are read from the
   // CRDs its Kubernetes datastore keeps them in (crd.projectcalico.org/v1, present with or without
@@ -306,7 +316,7 @@ const LISTS: readonly ListSpec[] = [
     group: 'admissionregistration.k8s.io',
     resource: 'validatingwebhookconfigurations',
     model: 'V1ValidatingWebhookConfiguration',
-    list: (a, p) => a.admission.listValidatingWebhookConfiguration(p),
+    list: (a, p, o) => a.admission.listValidatingWebhookConfiguration(p, o),
   },
   {
     kind: 'MutatingWebhookConfiguration',
@@ -315,7 +325,7 @@ const LISTS: readonly ListSpec[] = [
     group: 'admissionregistration.k8s.io',
     resource: 'mutatingwebhookconfigurations',
     model: 'V1MutatingWebhookConfiguration',
-    list: (a, p) => a.admission.listMutatingWebhookConfiguration(p),
+    list: (a, p, o) => a.admission.listMutatingWebhookConfiguration(p, o),
   },
   {
     kind: 'APIService',
@@ -324,7 +334,7 @@ const LISTS: readonly ListSpec[] = [
     group: 'apiregistration.k8s.io',
     resource: 'apiservices',
     model: 'V1APIService',
-    list: (a, p) => a.apiRegistration.listAPIService(p),
+    list: (a, p, o) => a.apiRegistration.listAPIService(p, o),
   },
   {
     kind: 'Namespace',
@@ -333,7 +343,7 @@ const LISTS: readonly ListSpec[] = [
     group: '',
     resource: 'namespaces',
     model: 'V1Namespace',
-    list: (a, p) => a.core.listNamespace(p),
+    list: (a, p, o) => a.core.listNamespace(p, o),
   },
   {
     kind: 'Event',
@@ -342,7 +352,7 @@ const LISTS: readonly ListSpec[] = [
     group: '',
     resource: 'events',
     model: 'CoreV1Event',
-    list: (a, p) => a.core.listEventForAllNamespaces(p),
+    list: (a, p, o) => a.core.listEventForAllNamespaces(p, o),
   },
 ];
 
@@ -463,24 +473,33 @@ export function startKubernetes(kc: KubeConfig, options: KubeCollectOptions): Ku
   const listOne = async (spec: ListSpec, rank: number): Promise<ListOutcome> => {
     const own = newMeter();
     // Each page becomes wire form while the next one is on its way.
+    const model = spec.model;
     const toWireItem = (item: unknown): Record<string, unknown> =>
       redactObject({
         apiVersion: spec.apiVersion,
         kind: spec.wireKind ?? spec.kind,
-        ...((spec.model ? toWire(item, spec.model) : plainJson(item)) as Record<string, unknown>),
+        ...((model ? fromWire(item, model) : plainJson(item)) as Record<string, unknown>),
       });
     const pages =
-      (list: (page: Page) => Promise<ListResult>): PageFetch =>
+      (list: (page: Page, options?: ConfigurationOptions) => Promise<unknown>): PageFetch =>
       (token) => {
         const request = { limit: pageSize, ...(token ? { _continue: token } : {}) };
-        return withRetry(() => slots.run(rank, () => list(request)), kubeThrottle, retry, own);
+        const call = (): Promise<ListResult> =>
+          model ? rawList((options) => list(request, options)) : (list(request) as Promise<ListResult>);
+        return withRetry(() => slots.run(rank, call), kubeThrottle, retry, own);
       };
-    const whole = pages((page) => spec.list(apis, page));
+    const whole = pages((page, o) => spec.list(apis, page, o));
     let wire: Record<string, unknown>[];
     try {
       const listIn = options.unsplit ? undefined : spec.listIn;
       wire = listIn
-        ? await readSplit(whole, (ns) => pages((page) => listIn(apis, ns, page)), namespaces, own, toWireItem)
+        ? await readSplit(
+            whole,
+            (ns) => pages((page, o) => listIn(apis, ns, page, o)),
+            namespaces,
+            own,
+            toWireItem,
+          )
         : await readChain(whole, own, toWireItem);
     } catch (err) {
       addMeter(meter, own);
@@ -578,6 +597,37 @@ export function kubeThrottle(err: unknown): Throttle | undefined {
   return wait === undefined ? {} : { retryAfterMs: wait };
 }
 
+const EMPTY_LIST = '{"items":[]}';
+
+/**
+ * One list call through client-node with its answer kept as the JSON the API server sent: a
+ * middleware of this call alone reads and parses the body, and hands client-node an empty list to
+ * turn into its model. The items then go to wire form in one walk (fromWire) instead of two
+ * (client-node's models, then back). Failures (non-2xx) pass through untouched, as client-node's
+ * errors.
+ */
+async function rawList(call: (options: ConfigurationOptions) => Promise<unknown>): Promise<ListResult> {
+  let raw: ListResult | undefined;
+  const keep: ObservableMiddleware = {
+    pre: (context) => new Observable(Promise.resolve(context)),
+    post: (response) =>
+      new Observable(
+        (async () => {
+          if (response.httpStatusCode < 200 || response.httpStatusCode > 299) return response;
+          raw = JSON.parse(await response.body.text()) as ListResult;
+          return new ResponseContext(response.httpStatusCode, response.headers, {
+            text: () => Promise.resolve(EMPTY_LIST),
+            binary: () => Promise.resolve(Buffer.from(EMPTY_LIST)),
+            stream: () => null,
+          });
+        })(),
+      ),
+  };
+  await call({ middleware: [keep], middlewareMergeStrategy: 'append' });
+  if (!raw) throw new Error('the list answer was not kept (client-node skipped the middleware)');
+  return raw;
+}
+
 /** One page of a list: the first without a token, the next with the token the one before gave. */
 type PageFetch = (token: string | undefined) => Promise<ListResult>;
 
@@ -619,12 +669,14 @@ export const storageKey = (namespace: string, name = ''): string => `${namespace
 /**
  * A long namespaced list read as one list per namespace, side by side: the first page of the
  * list across all namespaces decides. With no `continue` it is the whole list (one call, as
- * before). Otherwise every namespace before the one the page ended in is complete in it (the API
- * server returns objects in storage order), and each namespace from that one on is listed on its
- * own, its pages one after another, all of them sharing the calls in flight. The result is in
- * storage order: the same items, in the same order, as the one long list. A first page that is not
- * in storage order (not an API server's) is followed to the end as one list. One namespace bigger
- * than the rest still pages alone: the longest namespace bounds the time.
+ * before). Otherwise every namespace is listed on its own, its pages one after another, all of
+ * them sharing the calls in flight, and the first page is dropped (one call spent, nothing
+ * assumed about what it held). The namespaces go in storage order, the API server's order for
+ * the list across all namespaces, so the file is the same as the one long list would give. A
+ * first page that is not in storage order (not an API server's) is followed to the end as one
+ * list instead: split, its order would change. One namespace bigger than the rest still pages
+ * alone: the longest namespace bounds the time. A namespace created after the namespaces were
+ * listed is missed, as an object created after a list's first page is.
  */
 async function readSplit<T>(
   whole: PageFetch,
@@ -638,19 +690,14 @@ async function readSplit<T>(
   const token = continueOf(first);
   const items = first.items ?? [];
   const keys = items.map((item) => storageKey(metadataOf(item)?.namespace ?? '', metadataOf(item)?.name));
-  const last = metadataOf(items.at(-1))?.namespace;
   const ordered = keys.every((key, i) => i === 0 || keys[i - 1]! < key);
-  if (!token || last === undefined || !ordered) {
+  if (!token || !ordered) {
     const head = items.map(convert);
     return token ? [...head, ...(await readChain(whole, meter, convert, token))] : head;
   }
-  const from = storageKey(last);
-  const rest = [...new Set([...(await namespaces()), last])]
-    .filter((ns) => storageKey(ns) >= from)
-    .sort((a, b) => (storageKey(a) < storageKey(b) ? -1 : 1));
-  const head = items.filter((item) => metadataOf(item)?.namespace !== last).map(convert);
-  const parts = await Promise.all(rest.map((ns) => readChain(inNamespace(ns), meter, convert)));
-  return [...head, ...parts.flat()];
+  const all = [...new Set(await namespaces())].sort((a, b) => (storageKey(a) < storageKey(b) ? -1 : 1));
+  const parts = await Promise.all(all.map((ns) => readChain(inNamespace(ns), meter, convert)));
+  return parts.flat();
 }
 
 // ─── --logs ─────────────────────────────────────────────────────────────────────────────────────

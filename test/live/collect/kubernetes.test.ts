@@ -164,7 +164,12 @@ describe('Kubernetes collection', () => {
   let collection: KubeCollection;
   const progress: string[] = [];
   before(async () => {
-    api = await startFakeKubeApi({ objects: served, pageSize: 2, absentCrds: ['securitygrouppolicies'] });
+    api = await startFakeKubeApi({
+      objects: served,
+      pageSize: 2,
+      absentCrds: ['securitygrouppolicies'],
+      order: 'storage',
+    });
     collection = await collectKubernetes(api.kubeConfig(), {
       progress: (m) => progress.push(m),
       pageSize: 3,
@@ -195,15 +200,17 @@ describe('Kubernetes collection', () => {
   });
 
   it('reads the pods as one list per namespace once the first page shows more to come', () => {
-    // The first page across all namespaces (default/nats-probe, then dynamo-system's first pod)
-    // is not followed: default is complete in it, dynamo-system on is listed namespace by namespace.
+    // The first page across all namespaces shows there is more: every namespace is then listed
+    // on its own (the first page is not kept), and the list across all namespaces not followed.
     const whole = api.requests.filter((r) => r.path === '/api/v1/pods');
     assert.equal(whole.length, 1);
     assert.equal(whole[0]!.query.continue, undefined);
     const inNamespace = (ns: string) =>
       api.requests.filter((r) => r.path === `/api/v1/namespaces/${ns}/pods`);
-    assert.equal(inNamespace('default').length, 0);
-    assert.equal(inNamespace('dynamo-system').length, 1);
+    for (const ns of namespacesOf(objects)) {
+      assert.ok(inNamespace((ns.metadata as { name: string }).name).length >= 1, JSON.stringify(ns.metadata));
+    }
+    assert.equal(inNamespace('default').length, 1);
     const kubeSystem = inNamespace('kube-system');
     const inKubeSystem = served.filter(
       (o) => o.kind === 'Pod' && (o.metadata as { namespace?: string }).namespace === 'kube-system',
@@ -329,6 +336,7 @@ describe('Kubernetes collection', () => {
       objects: served,
       pageSize: 2,
       absentCrds: ['securitygrouppolicies'],
+      order: 'storage',
     });
     try {
       const one = await collectKubernetes(other.kubeConfig(), { ...quiet, pageSize: 3, concurrency: 1 });
@@ -365,12 +373,8 @@ describe('Kubernetes collection: the pods split by namespace', () => {
     .sort(([a], [b]) => a - b)
     .map(([, p]) => p);
   const world = [...objects.filter((o) => o.kind !== 'Pod'), ...namespacesOf(pods), ...shuffled];
-  const collect = async (options: { unsplit?: boolean; order?: 'storage' | 'given' }) => {
-    const api = await startFakeKubeApi({
-      objects: world,
-      pageSize: 4,
-      ...(options.order ? { order: options.order } : {}),
-    });
+  const collect = async (options: { unsplit?: boolean; order?: 'given' }) => {
+    const api = await startFakeKubeApi({ objects: world, pageSize: 4, order: options.order ?? 'storage' });
     try {
       const got = await collectKubernetes(api.kubeConfig(), {
         ...quiet,
@@ -408,6 +412,32 @@ describe('Kubernetes collection: the pods split by namespace', () => {
       items(got, 'k8s/pods.json').map((p) => (p.metadata as Json).name),
       shuffled.map((p) => (p.metadata as Json).name),
     );
+  });
+
+  it('loses no pod when a first page is in order by chance but the rest is not', async () => {
+    // The server's order: a page in storage order, then the rest reversed. Split, every pod is
+    // still read once (namespace by namespace), whatever the first page held.
+    const inOrder = [...pods].sort((a, b) => {
+      const key = (p: Json) => `${(p.metadata as Json).namespace}/${(p.metadata as Json).name}`;
+      return key(a) < key(b) ? -1 : 1;
+    });
+    const served = [...inOrder.slice(0, 4), ...inOrder.slice(4).reverse()];
+    const api = await startFakeKubeApi({
+      objects: [...namespacesOf(pods), ...served],
+      pageSize: 4,
+      order: 'given',
+    });
+    try {
+      const got = await collectKubernetes(api.kubeConfig(), { ...quiet, pageSize: 4 });
+      const names = items(got, 'k8s/pods.json').map(
+        (p) => `${(p.metadata as Json).namespace}/${(p.metadata as Json).name}`,
+      );
+      assert.equal(names.length, pods.length);
+      assert.equal(new Set(names).size, pods.length);
+      assert.ok(namespacedPodLists(api.requests.map((r) => r.path)).length > 0, 'split');
+    } finally {
+      await api.close();
+    }
   });
 
   it('makes one call when the pods fit in one page', async () => {
