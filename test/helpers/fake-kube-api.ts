@@ -236,6 +236,7 @@ export async function startFakeKubeApi(options: FakeKubeOptions): Promise<FakeKu
   let inFlight = 0;
   let peakInFlight = 0;
   const byKind = new Map<string, Json[]>();
+  const lists = new Map<string, Json[]>();
   // Storage order, as the API server lists them (etcd keys `…/<namespace>/<name>`, compared as bytes).
   const key = (o: Json): string => {
     const { namespace, name } = (o.metadata ?? {}) as { namespace?: string; name?: string };
@@ -327,11 +328,17 @@ export async function startFakeKubeApi(options: FakeKubeOptions): Promise<FakeKu
           ? o.apiVersion.split('/')[0]
           : ''
         : undefined;
-    const all = (byKind.get(route.kind) ?? []).filter(
-      (o) =>
-        (groupOf(o) === undefined || groupOf(o) === route.group) &&
-        (namespace === undefined || (o.metadata as { namespace?: string }).namespace === namespace),
-    );
+    // Filtered once per list (a bench serves 200,000 pods, page after page).
+    const listKey = `${route.kind}\u0000${route.group}\u0000${namespace ?? ''}`;
+    let all = lists.get(listKey);
+    if (!all) {
+      all = (byKind.get(route.kind) ?? []).filter(
+        (o) =>
+          (groupOf(o) === undefined || groupOf(o) === route.group) &&
+          (namespace === undefined || (o.metadata as { namespace?: string }).namespace === namespace),
+      );
+      lists.set(listKey, all);
+    }
     const limit = Math.min(Number(query.limit ?? all.length) || all.length, options.pageSize ?? Infinity);
     const start = query.continue ? Number(Buffer.from(query.continue, 'base64url').toString()) : 0;
     const page = all.slice(start, start + limit);

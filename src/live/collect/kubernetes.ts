@@ -22,6 +22,7 @@ import { CollectError, kubeFailure, kubeStatus } from '../errors.ts';
 import { plainJson } from './json.ts';
 import { fromWire } from './kube-wire.ts';
 import { redactObject, redactText } from './redact.ts';
+import { spoolList } from './spool.ts';
 import {
   DEFAULT_KUBE_RETRY,
   meterText,
@@ -388,7 +389,21 @@ export interface KubeCollectOptions {
   readonly retry?: RetryPolicy;
   /** Read the pods as one list (no split by namespace), e.g. to compare the two. */
   readonly unsplit?: boolean;
+  /**
+   * A directory to write the lists to page by page (`snapshot`): their documents are then
+   * `spooled` files, and only the kinds the collection reads again (KEPT) stay in memory.
+   */
+  readonly spool?: string;
 }
+
+/** Kinds kept in memory even when spooled: the AWS side and the warnings read them, the split needs the namespaces. */
+const KEPT: ReadonlySet<string> = new Set([
+  'Namespace',
+  'Node',
+  'ENIConfig',
+  'SecurityGroupPolicy',
+  'DaemonSet',
+]);
 
 export interface KubeCollection {
   readonly documents: CollectedDocument[];
@@ -489,29 +504,55 @@ export function startKubernetes(kc: KubeConfig, options: KubeCollectOptions): Ku
         return withRetry(() => slots.run(rank, call), kubeThrottle, retry, own);
       };
     const whole = pages((page, o) => spec.list(apis, page, o));
+    const spooled = options.spool ? spoolList(options.spool, spec.file.replaceAll('/', '-')) : undefined;
+    // With --logs only the pods whose logs are read stay in memory (spooled or not, that is all
+    // collectLogs reads of them).
+    const keep: ((item: Record<string, unknown>) => boolean) | undefined =
+      !spooled || KEPT.has(spec.kind)
+        ? () => true
+        : spec.kind === 'Pod' && options.logs
+          ? (pod) => wantsLogs(pod as WirePod)
+          : undefined;
+    const kept: Record<string, unknown>[][] = [];
+    // One sink per list of pages, in the order of the file (the pods' namespaces in storage order).
+    const sink = (): Sink<Record<string, unknown>> => {
+      const part = spooled?.part();
+      const mine: Record<string, unknown>[] = [];
+      kept.push(mine);
+      return async (items) => {
+        if (keep) for (const item of items) if (keep(item)) mine.push(item);
+        await part?.add(items);
+      };
+    };
     let wire: Record<string, unknown>[];
+    let count: number;
+    let file: string | undefined;
     try {
       const listIn = options.unsplit ? undefined : spec.listIn;
-      wire = listIn
-        ? await readSplit(
-            whole,
-            (ns) => pages((page, o) => listIn(apis, ns, page, o)),
-            namespaces,
-            own,
-            toWireItem,
-          )
-        : await readChain(whole, own, toWireItem);
+      if (listIn)
+        await readSplit(
+          whole,
+          (ns) => pages((page, o) => listIn(apis, ns, page, o)),
+          namespaces,
+          own,
+          toWireItem,
+          sink,
+        );
+      else await readChain(whole, own, toWireItem, sink());
+      wire = kept.flat();
+      if (spooled) ({ file, count } = await spooled.finish());
+      else count = wire.length;
     } catch (err) {
       addMeter(meter, own);
       if (spec.crd && kubeStatus(err) === 404) {
         options.progress(`${spec.resource}: CRD not installed`);
-        return { spec, absent: `${spec.kind} (CRD ${spec.resource}.${spec.group} not installed)` };
+        return { spec, count: 0, absent: `${spec.kind} (CRD ${spec.resource}.${spec.group} not installed)` };
       }
       throw kubeFailure(err, { verb: 'list', resource: rbacName(spec), server });
     }
     addMeter(meter, own);
-    options.progress(`${spec.resource}: ${wire.length} (${meterText(own)})`);
-    return { spec, wire };
+    options.progress(`${spec.resource}: ${count} (${meterText(own)})`);
+    return { spec, wire, count, ...(file !== undefined ? { file } : {}) };
   };
   const done = (async (): Promise<KubeCollection> => {
     // The first failure ends the run: no new calls start, the ones in flight finish.
@@ -535,7 +576,7 @@ export function startKubernetes(kc: KubeConfig, options: KubeCollectOptions): Ku
     const documents: CollectedDocument[] = [];
     const items: KubeCollection['items'] = {};
     const absent: string[] = [];
-    for (const { spec, wire, absent: missing } of outcomes) {
+    for (const { spec, wire, count, file, absent: missing } of outcomes) {
       if (missing !== undefined || !wire) {
         if (missing) absent.push(missing);
         continue;
@@ -544,8 +585,10 @@ export function startKubernetes(kc: KubeConfig, options: KubeCollectOptions): Ku
       documents.push({
         path: spec.file,
         kind: spec.kind,
-        count: wire.length,
-        document: { apiVersion: 'v1', kind: 'List', items: wire },
+        count,
+        ...(file !== undefined
+          ? { spooled: file }
+          : { document: { apiVersion: 'v1', kind: 'List', items: wire } }),
       });
     }
     const warnings: string[] = [];
@@ -573,7 +616,11 @@ export function startKubernetes(kc: KubeConfig, options: KubeCollectOptions): Ku
 
 interface ListOutcome {
   readonly spec: ListSpec;
+  /** The items kept in memory: all of them, unless spooled (then see KEPT). */
   readonly wire?: Record<string, unknown>[];
+  readonly count: number;
+  /** The spooled list's file. */
+  readonly file?: string;
   readonly absent?: string;
 }
 
@@ -634,14 +681,17 @@ type PageFetch = (token: string | undefined) => Promise<ListResult>;
 const continueOf = (page: ListResult): string | undefined =>
   page.metadata?._continue ?? page.metadata?.continue;
 
-/** The pages of one list, one after another, from `token` (undefined: the first page). */
+/** Where a list's converted pages go, one page at a time, in order. */
+type Sink<T> = (items: T[]) => Promise<void>;
+
+/** The pages of one list, one after another, from `token` (undefined: the first page), into `sink`. */
 async function readChain<T>(
   fetch: PageFetch,
   meter: CallMeter,
   convert: (item: unknown) => T,
+  sink: Sink<T>,
   token?: string,
-): Promise<T[]> {
-  const items: T[] = [];
+): Promise<void> {
   let pending: Promise<ListResult> | undefined = fetch(token);
   while (pending) {
     const page: ListResult = await pending;
@@ -651,9 +701,8 @@ async function readChain<T>(
     pending = next ? fetch(next) : undefined;
     // A failure of the page in flight must not go unhandled while this one converts.
     pending?.catch(() => undefined);
-    for (const item of page.items ?? []) items.push(convert(item));
+    await sink((page.items ?? []).map(convert));
   }
-  return items;
 }
 
 const metadataOf = (item: unknown) =>
@@ -684,7 +733,8 @@ async function readSplit<T>(
   namespaces: () => Promise<string[]>,
   meter: CallMeter,
   convert: (item: unknown) => T,
-): Promise<T[]> {
+  sink: () => Sink<T>,
+): Promise<void> {
   const first = await whole(undefined);
   meter.pages++;
   const token = continueOf(first);
@@ -692,12 +742,15 @@ async function readSplit<T>(
   const keys = items.map((item) => storageKey(metadataOf(item)?.namespace ?? '', metadataOf(item)?.name));
   const ordered = keys.every((key, i) => i === 0 || keys[i - 1]! < key);
   if (!token || !ordered) {
-    const head = items.map(convert);
-    return token ? [...head, ...(await readChain(whole, meter, convert, token))] : head;
+    const one = sink();
+    await one(items.map(convert));
+    if (token) await readChain(whole, meter, convert, one, token);
+    return;
   }
   const all = [...new Set(await namespaces())].sort((a, b) => (storageKey(a) < storageKey(b) ? -1 : 1));
-  const parts = await Promise.all(all.map((ns) => readChain(inNamespace(ns), meter, convert)));
-  return parts.flat();
+  // The sinks are made in storage order, before any list starts: the file's order.
+  const sinks = all.map(() => sink());
+  await Promise.all(all.map((ns, i) => readChain(inNamespace(ns), meter, convert, sinks[i]!)));
 }
 
 // ─── --logs ─────────────────────────────────────────────────────────────────────────────────────

@@ -140,7 +140,7 @@ const apiService = {
   },
 };
 const served = [...objects, ...namespacesOf(objects), ...policies, graph, webhooks, mutating, apiService];
-const count = (kind: string) => served.filter((o) => o.kind === kind).length;
+const count = (kind: string, among: readonly Json[] = served) => among.filter((o) => o.kind === kind).length;
 const quiet = { progress: () => {} };
 
 type Json = Record<string, unknown>;
@@ -402,6 +402,28 @@ describe('Kubernetes collection: the pods split by namespace', () => {
     assert.equal(keys.length, pods.length);
     assert.deepEqual(keys, [...keys].sort());
     assert.ok(keys.indexOf('team-0/pod-0-0') < keys.indexOf('team/pod-0-0'));
+  });
+
+  it('writes the same files page by page to disk (spool), holding only what the collection reads again', async () => {
+    const spool = mkdtempSync(join(tmpdir(), 'netcheck-kube-spool-'));
+    const api = await startFakeKubeApi({ objects: world, pageSize: 4, order: 'storage' });
+    try {
+      const spooled = await collectKubernetes(api.kubeConfig(), { ...quiet, pageSize: 4, spool });
+      const inMemory = await collect({});
+      assert.ok(spooled.documents.every((d) => d.spooled !== undefined && d.document === undefined));
+      assert.deepEqual(toInputFiles(spooled.documents), toInputFiles(inMemory.got.documents));
+      assert.deepEqual(
+        spooled.documents.map((d) => [d.path, d.count]),
+        inMemory.got.documents.map((d) => [d.path, d.count]),
+      );
+      // The pods and events are on disk only; nodes and namespaces stay for the AWS side and the split.
+      assert.deepEqual(spooled.items.Pod, []);
+      assert.equal(spooled.items.Node?.length, count('Node', world));
+      assert.equal(spooled.items.Namespace?.length, count('Namespace', world));
+    } finally {
+      await api.close();
+      rmSync(spool, { recursive: true, force: true });
+    }
   });
 
   it('follows one list to the end when its first page is not in storage order (not an API server)', async () => {

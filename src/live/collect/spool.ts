@@ -1,0 +1,82 @@
+/**
+ * Lists written to disk page by page (`snapshot`), so a collection holds one page per list in
+ * flight rather than every object: a list's file is the bytes `JSON.stringify(list, null, 2)`
+ * would give for `{ apiVersion: 'v1', kind: 'List', items }`, written in pieces. A list read as
+ * several lists side by side (the pods, by namespace) writes one part per list, joined in order.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { open, rm, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+
+const HEAD = '{\n  "apiVersion": "v1",\n  "kind": "List",\n  "items": [';
+
+/** One item as it stands in the list's text, after the `,` or `[` before it. */
+export function itemText(item: unknown): string {
+  // Split on \n only: JSON.stringify escapes it inside strings, but not U+2028/U+2029.
+  return `\n    ${JSON.stringify(item, null, 2).split('\n').join('\n    ')}`;
+}
+
+/** The items of one list of pages, appended to a part file as they come. */
+export interface PartWriter {
+  add(items: readonly unknown[]): Promise<void>;
+}
+
+export interface SpooledList {
+  /** A new part; the parts are joined in the order they were asked for. */
+  part(): PartWriter;
+  /** Joins the parts into the list's file; returns its path and the number of items. */
+  finish(): Promise<{ file: string; count: number }>;
+}
+
+/** A list spooled under `dir` as `name` (e.g. `k8s-pods.json`); its parts beside it. */
+export function spoolList(dir: string, name: string): SpooledList {
+  const parts: { path: string; count: number; handle?: Promise<FileHandle>; writing: Promise<void> }[] = [];
+  return {
+    part() {
+      const part = {
+        path: join(dir, `${name}.part${parts.length}`),
+        count: 0,
+        writing: Promise.resolve(),
+      } as (typeof parts)[number];
+      parts.push(part);
+      return {
+        add(items) {
+          if (items.length === 0) return part.writing;
+          // Every item after a `,` here; the first item of the list loses its `,` when joined.
+          const text = items.map((item) => `,${itemText(item)}`).join('');
+          part.count += items.length;
+          part.handle ??= open(part.path, 'wx');
+          const handle = part.handle;
+          part.writing = part.writing.then(async () => {
+            await (await handle).write(text);
+          });
+          return part.writing;
+        },
+      };
+    },
+    async finish() {
+      const file = join(dir, name);
+      const out = createWriteStream(file, { flags: 'wx' });
+      const write = (text: string) =>
+        new Promise<void>((resolve, reject) => out.write(text, (err) => (err ? reject(err) : resolve())));
+      let count = 0;
+      try {
+        await write(HEAD);
+        for (const part of parts) {
+          await part.writing;
+          if (!part.handle) continue;
+          await (await part.handle).close();
+          // The list's first item follows `[` directly.
+          await pipeline(createReadStream(part.path, { start: count === 0 ? 1 : 0 }), out, { end: false });
+          count += part.count;
+          await rm(part.path);
+        }
+        await write(count === 0 ? ']\n}\n' : '\n  ]\n}\n');
+      } finally {
+        await new Promise<void>((resolve) => out.end(resolve));
+      }
+      return { file, count };
+    },
+  };
+}
