@@ -20,7 +20,8 @@
  * collector's. The EC2 fake answers beneath the SDK in this process (no XML on either side).
  */
 import { fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -36,6 +37,8 @@ export interface LiveBenchOptions {
   readonly latencyMs: number;
   readonly throttleEvery: number;
   readonly pageSize?: number;
+  /** Write the Kubernetes lists to disk page by page, as `snapshot` does (default true). */
+  readonly spool?: boolean;
 }
 
 export interface LiveBenchResult {
@@ -121,6 +124,7 @@ export async function benchLive(options: LiveBenchOptions): Promise<LiveBenchRes
   let peakRssMb = baselineRssMb;
   const sampler = setInterval(() => (peakRssMb = Math.max(peakRssMb, rssMb())), 50);
   const progress: string[] = [];
+  const spool = options.spool === false ? undefined : mkdtempSync(join(tmpdir(), 'netcheck-bench-spool-'));
   const start = performance.now();
   const cpuStart = process.cpuUsage();
   let counts: Record<string, number>;
@@ -133,6 +137,7 @@ export async function benchLive(options: LiveBenchOptions): Promise<LiveBenchRes
       awsClients: aws.clients,
       kubeConfig: api.kubeConfig,
       pageSize,
+      ...(spool ? { spool } : {}),
     });
     const cpu = process.cpuUsage(cpuStart);
     cpuS = (cpu.user + cpu.system) / 1e6;
@@ -140,6 +145,7 @@ export async function benchLive(options: LiveBenchOptions): Promise<LiveBenchRes
   } finally {
     clearInterval(sampler);
     aws.restore();
+    if (spool) rmSync(spool, { recursive: true, force: true });
   }
   const wallS = (performance.now() - start) / 1000;
   peakRssMb = Math.max(peakRssMb, rssMb());

@@ -99,7 +99,8 @@ function build(type: string, format: string): Walk {
       raw === undefined || raw === null ? undefined : rfc3339(new Date(raw as string), format);
   const model = models[bare];
   if (typeof model?.getAttributeTypeMap !== 'function')
-    return (raw) => (raw === undefined || raw === null ? undefined : plainJson(raw));
+    return (raw) =>
+      raw === undefined || raw === null ? undefined : typeof raw === 'object' ? plainJson(raw) : raw;
   const attributes = model.getAttributeTypeMap().map((a) => ({
     name: a.baseName,
     walk: walker(a.type, a.format),

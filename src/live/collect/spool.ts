@@ -11,10 +11,15 @@ import { pipeline } from 'node:stream/promises';
 
 const HEAD = '{\n  "apiVersion": "v1",\n  "kind": "List",\n  "items": [';
 
-/** One item as it stands in the list's text, after the `,` or `[` before it. */
-export function itemText(item: unknown): string {
-  // Split on \n only: JSON.stringify escapes it inside strings, but not U+2028/U+2029.
-  return `\n    ${JSON.stringify(item, null, 2).split('\n').join('\n    ')}`;
+/**
+ * Items as they stand in the list's text, each after a `,` (the first item of the list loses it
+ * when the parts are joined). One native stringify per page: the items of `{ items }` sit at the
+ * depth, and so the indentation, of the list's items; its head and tail are cut off.
+ */
+export function itemsText(items: readonly unknown[]): string {
+  const text = JSON.stringify({ items }, null, 2);
+  // `{\n  "items": [` … `\n  ]\n}` around `\n    <item>,\n    <item>`.
+  return `,${text.slice('{\n  "items": ['.length, -'\n  ]\n}'.length)}`;
 }
 
 /** The items of one list of pages, appended to a part file as they come. */
@@ -43,8 +48,7 @@ export function spoolList(dir: string, name: string): SpooledList {
       return {
         add(items) {
           if (items.length === 0) return part.writing;
-          // Every item after a `,` here; the first item of the list loses its `,` when joined.
-          const text = items.map((item) => `,${itemText(item)}`).join('');
+          const text = itemsText(items);
           part.count += items.length;
           part.handle ??= open(part.path, 'wx');
           const handle = part.handle;
