@@ -4,10 +4,9 @@
  * would give for `{ apiVersion: 'v1', kind: 'List', items }`, written in pieces. A list read as
  * several lists side by side (the pods, by namespace) writes one part per list, joined in order.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 
 const HEAD = '{\n  "apiVersion": "v1",\n  "kind": "List",\n  "items": [';
 
@@ -61,24 +60,23 @@ export function spoolList(dir: string, name: string): SpooledList {
     },
     async finish() {
       const file = join(dir, name);
-      const out = createWriteStream(file, { flags: 'wx' });
-      const write = (text: string) =>
-        new Promise<void>((resolve, reject) => out.write(text, (err) => (err ? reject(err) : resolve())));
+      const out = await open(file, 'wx');
       let count = 0;
       try {
-        await write(HEAD);
+        await out.write(HEAD);
         for (const part of parts) {
           await part.writing;
           if (!part.handle) continue;
           await (await part.handle).close();
-          // The list's first item follows `[` directly.
-          await pipeline(createReadStream(part.path, { start: count === 0 ? 1 : 0 }), out, { end: false });
+          // The list's first item follows `[` directly: its part loses the leading `,`.
+          for await (const chunk of createReadStream(part.path, { start: count === 0 ? 1 : 0 }))
+            await out.write(chunk as Buffer);
           count += part.count;
           await rm(part.path);
         }
-        await write(count === 0 ? ']\n}\n' : '\n  ]\n}\n');
+        await out.write(count === 0 ? ']\n}\n' : '\n  ]\n}\n');
       } finally {
-        await new Promise<void>((resolve) => out.end(resolve));
+        await out.close();
       }
       return { file, count };
     },
