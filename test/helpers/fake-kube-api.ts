@@ -349,7 +349,11 @@ export async function startFakeKubeApi(options: FakeKubeOptions): Promise<FakeKu
       JSON.stringify({
         apiVersion: route.apiVersion,
         kind: `${route.kind}List`,
-        metadata: { resourceVersion: '4190000', ...(next ? { continue: next } : {}) },
+        // As the API server does (a list without selectors): how many items follow this page.
+        metadata: {
+          resourceVersion: '4190000',
+          ...(next ? { continue: next, remainingItemCount: all.length - start - page.length } : {}),
+        },
         items: 'custom' in route && route.custom ? page : page.map(stripKind),
       }),
     );

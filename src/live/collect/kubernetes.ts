@@ -91,7 +91,7 @@ interface Page {
 }
 interface ListResult {
   readonly items: unknown[];
-  readonly metadata?: { _continue?: string; continue?: string };
+  readonly metadata?: { _continue?: string; continue?: string; remainingItemCount?: number };
 }
 
 /** Policy kinds of other engines, named apart from Kubernetes' own (Calico's is also `NetworkPolicy`). */
@@ -537,6 +537,7 @@ export function startKubernetes(kc: KubeConfig, options: KubeCollectOptions): Ku
           own,
           toWireItem,
           sink,
+          options.concurrency ?? DEFAULT_KUBE_CONCURRENCY,
         );
       else await readChain(whole, own, toWireItem, sink());
       wire = kept.flat();
@@ -718,7 +719,8 @@ export const storageKey = (namespace: string, name = ''): string => `${namespace
 /**
  * A long namespaced list read as one list per namespace, side by side: the first page of the
  * list across all namespaces decides. With no `continue` it is the whole list (one call, as
- * before). Otherwise every namespace is listed on its own, its pages one after another, all of
+ * before), and with many namespaces for its pages (the split would take longer) it is followed as
+ * one list. Otherwise every namespace is listed on its own, its pages one after another, all of
  * them sharing the calls in flight, and the first page is dropped (one call spent, nothing
  * assumed about what it held). The namespaces go in storage order, the API server's order for
  * the list across all namespaces, so the file is the same as the one long list would give. A
@@ -734,6 +736,7 @@ async function readSplit<T>(
   meter: CallMeter,
   convert: (item: unknown) => T,
   sink: () => Sink<T>,
+  concurrency: number,
 ): Promise<void> {
   const first = await whole(undefined);
   meter.pages++;
@@ -741,13 +744,19 @@ async function readSplit<T>(
   const items = first.items ?? [];
   const keys = items.map((item) => storageKey(metadataOf(item)?.namespace ?? '', metadataOf(item)?.name));
   const ordered = keys.every((key, i) => i === 0 || keys[i - 1]! < key);
-  if (!token || !ordered) {
+  const all = token && ordered ? [...new Set(await namespaces())] : [];
+  // Pages of the one list (the API server counts what remains; without its count, one more page),
+  // against the calls of the split: every namespace at least one, `concurrency` at once. Many
+  // small namespaces are read faster as the one list.
+  const remaining = first.metadata?.remainingItemCount ?? items.length;
+  const pages = 1 + Math.ceil(remaining / Math.max(1, items.length));
+  if (!token || !ordered || (pages + all.length) / concurrency + 1 >= pages) {
     const one = sink();
     await one(items.map(convert));
     if (token) await readChain(whole, meter, convert, one, token);
     return;
   }
-  const all = [...new Set(await namespaces())].sort((a, b) => (storageKey(a) < storageKey(b) ? -1 : 1));
+  all.sort((a, b) => (storageKey(a) < storageKey(b) ? -1 : 1));
   // The sinks are made in storage order, before any list starts: the file's order.
   const sinks = all.map(() => sink());
   await Promise.all(all.map((ns, i) => readChain(inNamespace(ns), meter, convert, sinks[i]!)));

@@ -462,6 +462,29 @@ describe('Kubernetes collection: the pods split by namespace', () => {
     }
   });
 
+  it('reads many small namespaces as the one list: split, they would take more calls than its pages', async () => {
+    // 40 namespaces of one pod, 4 pods a page: 10 pages in a row, against at least 40 calls.
+    const small = Array.from({ length: 40 }, (_, i) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'only', namespace: `ns-${String(i).padStart(2, '0')}` },
+      spec: { containers: [{ name: 'main', image: 'nginx:1.27' }] },
+    }));
+    const api = await startFakeKubeApi({
+      objects: [...namespacesOf(small), ...small],
+      pageSize: 4,
+      order: 'storage',
+    });
+    try {
+      const got = await collectKubernetes(api.kubeConfig(), { ...quiet, pageSize: 4 });
+      assert.equal(namespacedPodLists(api.requests.map((r) => r.path)).length, 0);
+      assert.equal(api.requests.filter((r) => r.path === '/api/v1/pods').length, 10);
+      assert.equal(items(got, 'k8s/pods.json').length, 40);
+    } finally {
+      await api.close();
+    }
+  });
+
   it('makes one call when the pods fit in one page', async () => {
     const api = await startFakeKubeApi({ objects: [...namespacesOf(pods), ...pods.slice(0, 3)] });
     try {
