@@ -129,7 +129,7 @@ export async function benchLive(options: LiveBenchOptions): Promise<LiveBenchRes
   const spool = options.spool === false ? undefined : mkdtempSync(join(tmpdir(), 'netcheck-bench-spool-'));
   const start = performance.now();
   const cpuStart = process.cpuUsage();
-  let counts: Record<string, number>;
+  let counts: Record<string, number> | undefined;
   let stats: ChildStats;
   let cpuS: number;
   try {
@@ -148,6 +148,8 @@ export async function benchLive(options: LiveBenchOptions): Promise<LiveBenchRes
     clearInterval(sampler);
     aws.restore();
     if (spool) rmSync(spool, { recursive: true, force: true });
+    // A failed collection must not leave the fake API server's process running.
+    if (counts === undefined) await api.close();
   }
   const wallS = (performance.now() - start) / 1000;
   peakRssMb = Math.max(peakRssMb, rssMb());

@@ -82,7 +82,8 @@ export interface Throttle {
 
 /**
  * Runs `call`, retrying while `throttled(err)` says the server asked to slow down, up to
- * `policy.attempts` in all; any other error, or the last throttle, is thrown as it came.
+ * `policy.attempts` in all; any other error, or the last throttle, is thrown as it came. A
+ * Retry-After is waited out in full, plus up to a fifth of it at random.
  */
 export async function withRetry<R>(
   call: () => Promise<R>,
@@ -99,9 +100,13 @@ export async function withRetry<R>(
       if (!throttle || attempt + 1 >= policy.attempts) throw err;
       meter.retried++;
       const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+      // The server's Retry-After, and up to a fifth more at random: calls refused together (or in
+      // step with the calls around them) do not all come back together.
       const wait = Math.min(
         policy.maxDelayMs,
-        throttle.retryAfterMs ?? backoff * (0.5 + policy.random() / 2),
+        throttle.retryAfterMs !== undefined
+          ? throttle.retryAfterMs * (1 + policy.random() / 5)
+          : backoff * (0.5 + policy.random() / 2),
       );
       await policy.sleep(wait);
     }
