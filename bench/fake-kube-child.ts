@@ -39,6 +39,8 @@ export function kubeObjects(dir: string): Json[] {
 
 if (process.send) {
   const send = (message: unknown) => process.send!(message);
+  // The bench gone (killed, or failed before closing this): nothing is left to answer.
+  process.once('disconnect', () => process.exit(0));
   process.once('message', (start: ChildStart) => {
     void (async () => {
       const objects = kubeObjects(join(start.dir, 'k8s'));
