@@ -33,6 +33,8 @@ export interface SourceOptions {
   readonly aicrReports?: boolean;
   /** With a snapshot: the largest file read (`--max-file-size`, as given). */
   readonly maxFileSize?: string;
+  /** With --live: a directory to write the Kubernetes lists to page by page (`snapshot`). */
+  readonly spool?: string;
 }
 
 /** `--max-file-size`: every command that reads a snapshot takes it. */
@@ -117,6 +119,7 @@ export async function collectLiveOnce(
     ...(options.logs ? { logs: true } : {}),
     ...(options.tailLines ? { tailLines: options.tailLines } : {}),
     ...(options.aicrReports ? { aicrReports: true } : {}),
+    ...(options.spool ? { spool: options.spool } : {}),
     ...clients,
   });
 }

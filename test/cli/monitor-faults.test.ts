@@ -143,11 +143,12 @@ describe('monitor --live when the APIs fail and time out', () => {
       'pass',
     );
     const log = monitor.process.text();
+    // The lists go side by side: the first answer refused names its list (namespaces, nodes, …).
     assert.match(
       log,
-      /collection failed \(throttled\): the Kubernetes API server throttled list nodes \(429\)/,
+      /collection failed \(throttled\): the Kubernetes API server throttled list [a-z.]+ \(429\)/,
     );
-    assert.match(log, /collection failed \(denied\): Kubernetes RBAC forbids list on nodes/);
+    assert.match(log, /collection failed \(denied\): Kubernetes RBAC forbids list on [a-z.]+/);
     assert.match(log, /collection failed \(throttled\): AWS throttled \w+:\w+ \(RequestLimitExceeded\)/);
     assert.match(log, /serving the analysis of \d{4}-\d\d-\d\dT[\d:.]+Z \(\d+ s old\)/);
   });

@@ -1,6 +1,7 @@
 /**
  * A local HTTP server speaking the part of the Kubernetes API that `snapshot` reads: cluster-wide
- * lists with `limit`/`continue` paging, 404 for CRDs that are not installed, 403 Status bodies for
+ * lists with `limit`/`continue` paging (optionally in storage order: by namespace, then name), the
+ * pods of one namespace, 404 for CRDs that are not installed, 403 Status bodies for
  * forbidden resources, and pod logs; and the namespaced ConfigMap list `diagnose --live` reads. Serves recorded objects (e.g. examples/…/k8s) so the real
  * client-node talks to it through a kubeconfig pointing at http://127.0.0.1:<port>.
  */
@@ -172,6 +173,12 @@ export interface FakeKubeOptions {
    */
   readonly throttleEvery?: number;
   readonly retryAfter?: string | null;
+  /**
+   * 'storage': lists in the API server's order, by namespace then name (etcd's keys), which the
+   * collector's split of the pods by namespace relies on; 'given' (default): as passed, so that a
+   * snapshot keeps the order of the example it was served from.
+   */
+  readonly order?: 'storage' | 'given';
 }
 
 export interface RecordedRequest {
@@ -229,7 +236,20 @@ export async function startFakeKubeApi(options: FakeKubeOptions): Promise<FakeKu
   let inFlight = 0;
   let peakInFlight = 0;
   const byKind = new Map<string, Json[]>();
-  for (const object of options.objects) {
+  const lists = new Map<string, Json[]>();
+  // Storage order, as the API server lists them (etcd keys `…/<namespace>/<name>`, compared as bytes).
+  const key = (o: Json): string => {
+    const { namespace, name } = (o.metadata ?? {}) as { namespace?: string; name?: string };
+    return namespace ? `${namespace}/${name ?? ''}` : (name ?? '');
+  };
+  const sorted =
+    options.order !== 'storage'
+      ? options.objects
+      : options.objects
+          .map((o) => [key(o), o] as const)
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .map(([, o]) => o);
+  for (const object of sorted) {
     const kind = object.kind as string;
     const list = byKind.get(kind);
     if (list) list.push(object);
@@ -250,8 +270,8 @@ export async function startFakeKubeApi(options: FakeKubeOptions): Promise<FakeKu
       return;
     }
     if (options.extend?.(req, res, url)) return;
-    const configMaps = /^\/api\/v1\/namespaces\/([^/]+)\/configmaps$/.exec(url.pathname);
-    const namespace = configMaps?.[1];
+    const namespaced = /^\/api\/v1\/namespaces\/([^/]+)\/(configmaps|pods)$/.exec(url.pathname);
+    const namespace = namespaced?.[1];
     const rbac = (resource: string, group: string, verb: string): boolean => {
       const name = group ? `${resource}.${group}` : resource;
       if (options.forbidden?.includes(resource)) {
@@ -290,8 +310,10 @@ export async function startFakeKubeApi(options: FakeKubeOptions): Promise<FakeKu
       res.end((tail > 0 ? lines.slice(-tail) : lines).map((l) => `${l}\n`).join(''));
       return;
     }
-    const route = configMaps
-      ? { path: url.pathname, kind: 'ConfigMap', apiVersion: 'v1', resource: 'configmaps', group: '' }
+    const route = namespaced
+      ? namespaced[2] === 'pods'
+        ? { ...ROUTES.find((r) => r.path === '/api/v1/pods')!, path: url.pathname }
+        : { path: url.pathname, kind: 'ConfigMap', apiVersion: 'v1', resource: 'configmaps', group: '' }
       : ROUTES.find((r) => r.path === url.pathname);
     if (!route || ('custom' in route && route.custom && options.absentCrds?.includes(route.resource))) {
       res.writeHead(404, { 'content-type': 'text/plain' });
@@ -306,11 +328,17 @@ export async function startFakeKubeApi(options: FakeKubeOptions): Promise<FakeKu
           ? o.apiVersion.split('/')[0]
           : ''
         : undefined;
-    const all = (byKind.get(route.kind) ?? []).filter(
-      (o) =>
-        (groupOf(o) === undefined || groupOf(o) === route.group) &&
-        (namespace === undefined || (o.metadata as { namespace?: string }).namespace === namespace),
-    );
+    // Filtered once per list (a bench serves 200,000 pods, page after page).
+    const listKey = `${route.kind}\u0000${route.group}\u0000${namespace ?? ''}`;
+    let all = lists.get(listKey);
+    if (!all) {
+      all = (byKind.get(route.kind) ?? []).filter(
+        (o) =>
+          (groupOf(o) === undefined || groupOf(o) === route.group) &&
+          (namespace === undefined || (o.metadata as { namespace?: string }).namespace === namespace),
+      );
+      lists.set(listKey, all);
+    }
     const limit = Math.min(Number(query.limit ?? all.length) || all.length, options.pageSize ?? Infinity);
     const start = query.continue ? Number(Buffer.from(query.continue, 'base64url').toString()) : 0;
     const page = all.slice(start, start + limit);
@@ -321,7 +349,11 @@ export async function startFakeKubeApi(options: FakeKubeOptions): Promise<FakeKu
       JSON.stringify({
         apiVersion: route.apiVersion,
         kind: `${route.kind}List`,
-        metadata: { resourceVersion: '4190000', ...(next ? { continue: next } : {}) },
+        // As the API server does (a list without selectors): how many items follow this page.
+        metadata: {
+          resourceVersion: '4190000',
+          ...(next ? { continue: next, remainingItemCount: all.length - start - page.length } : {}),
+        },
         items: 'custom' in route && route.custom ? page : page.map(stripKind),
       }),
     );

@@ -1,6 +1,8 @@
 import { InvalidArgumentError } from 'commander';
 import { CollectError } from '../../live/errors.ts';
-import { checkTarget, toInputFiles, writeSnapshotDir } from '../../live/collect/write.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { checkTarget, writeCollectedDir } from '../../live/collect/write.ts';
 import { collectionFailure, ExitCode, UsageError } from '../errors.ts';
 import { collectLive } from '../snapshot-source.ts';
 import { addExitCodesAndExamples, QUIET_HELP } from '../help.ts';
@@ -73,19 +75,30 @@ export const registerSnapshot: RegisterCommand = (program, setExit) => {
     const dir = opts.dir as string;
     const force = opts.force === true;
     await orUsageError(dir, () => checkTarget(dir, force));
-    const collected = await collectLive({
-      live: true,
-      cluster: opts.cluster as string,
-      ...(opts.region ? { region: opts.region as string } : {}),
-      ...(opts.profile ? { profile: opts.profile as string } : {}),
-      ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig as string } : {}),
-      ...(opts.context ? { context: opts.context as string } : {}),
-      ...(opts.quiet ? { quiet: true } : {}),
-      ...(opts.logs ? { logs: true, tailLines: opts.tailLines as number } : {}),
-    });
-    const files = toInputFiles(collected.documents);
-    await orUsageError(dir, () => writeSnapshotDir(dir, files, force));
-    process.stdout.write(`wrote ${files.length} files to ${dir}\n`);
+    // The Kubernetes lists go to disk page by page, beside the target (moved into it at the end).
+    const target = resolve(dir);
+    const spool = await orUsageError(dir, () =>
+      mkdtemp(join(dirname(target), `.${basename(target)}.spool-`)),
+    );
+    let written: number;
+    try {
+      const collected = await collectLive({
+        live: true,
+        cluster: opts.cluster as string,
+        ...(opts.region ? { region: opts.region as string } : {}),
+        ...(opts.profile ? { profile: opts.profile as string } : {}),
+        ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig as string } : {}),
+        ...(opts.context ? { context: opts.context as string } : {}),
+        ...(opts.quiet ? { quiet: true } : {}),
+        ...(opts.logs ? { logs: true, tailLines: opts.tailLines as number } : {}),
+        spool,
+      });
+      await orUsageError(dir, () => writeCollectedDir(dir, collected.documents, force));
+      written = collected.documents.length;
+    } finally {
+      await rm(spool, { recursive: true, force: true });
+    }
+    process.stdout.write(`wrote ${written} files to ${dir}\n`);
     setExit(ExitCode.Pass);
   });
 };

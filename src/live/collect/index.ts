@@ -2,7 +2,8 @@
  * Live collection: AWS (account, EKS cluster, node groups), then Kubernetes, then the EC2 network
  * scoped by what Kubernetes said (node instance ids, ENIConfig / SecurityGroupPolicy groups).
  * Everything stays in memory until the caller writes it or hands it to the loader, so a failure at
- * any step leaves nothing behind.
+ * any step leaves nothing behind — but for the Kubernetes lists with `spool`, written page by page
+ * to the caller's directory (the caller removes it).
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { TOOL_API_VERSION } from '../../snapshot/schemas.ts';
@@ -23,6 +24,8 @@ export interface CollectOptions extends AwsSource, KubeSource {
   readonly aicrReports?: boolean;
   /** Items per Kubernetes list page. */
   readonly pageSize?: number;
+  /** A directory to write the Kubernetes lists to page by page (their documents are then `spooled`). */
+  readonly spool?: string;
   /** Pre-built clients (tests); otherwise from region/profile and the kubeconfig. */
   readonly awsClients?: AwsClients;
   readonly kubeConfig?: KubeConfig;
@@ -77,6 +80,7 @@ export async function collectSnapshot(options: CollectOptions): Promise<Collecte
     ...(options.logs ? { logs: true } : {}),
     ...(options.tailLines ? { tailLines: options.tailLines } : {}),
     ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+    ...(options.spool ? { spool: options.spool } : {}),
   });
   // The EC2 calls are scoped by the nodes, ENIConfigs and SecurityGroupPolicies: they start as soon
   // as those three lists are in, while the pods (the longest list by far) still page in.

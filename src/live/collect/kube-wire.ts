@@ -45,3 +45,74 @@ export function toWire(value: unknown, type: string, format = ''): unknown {
   }
   return out;
 }
+
+type Walk = (raw: unknown) => unknown;
+const walkers = new Map<string, Walk>();
+
+/**
+ * The wire JSON an item of `type` as the API server sent it becomes: exactly what
+ * `toWire(<client-node's model of it>, type)` gives — fields the model knows, in its order, dates
+ * as RFC 3339, absent and null fields dropped — in one walk, with no model built in between.
+ * Each type's walk is built once (the attribute maps are fixed) and reused for every item.
+ */
+export function fromWire(raw: unknown, type: string, format = ''): unknown {
+  return walker(type, format)(raw);
+}
+
+function walker(type: string, format: string): Walk {
+  const key = `${type}\u0000${format}`;
+  const known = walkers.get(key);
+  if (known) return known;
+  // A type that contains itself (JSONSchemaProps) finds this stand-in while its walk is built.
+  const slot: { walk?: Walk } = {};
+  walkers.set(key, (raw) => slot.walk!(raw));
+  const built = build(type, format);
+  slot.walk = built;
+  walkers.set(key, built);
+  return built;
+}
+
+function build(type: string, format: string): Walk {
+  const bare = type.replace(/ \| (null|undefined)$/, '');
+  const array = /^Array<(.+)>$/.exec(bare);
+  if (array) {
+    const item = walker(array[1]!, '');
+    // client-node iterates what it is given (for…of); the items keep their places.
+    return (raw) =>
+      raw === undefined || raw === null ? undefined : [...(raw as Iterable<unknown>)].map(item);
+  }
+  const map = /^\{ \[key: string\]: (.+); \}$/.exec(bare);
+  if (map) {
+    const member = walker(map[1]!, '');
+    return (raw) => {
+      if (raw === undefined || raw === null) return undefined;
+      const out: Record<string, unknown> = {};
+      for (const key in raw as Record<string, unknown>) {
+        const wire = member((raw as Record<string, unknown>)[key]);
+        if (wire !== undefined) out[key] = wire;
+      }
+      return out;
+    };
+  }
+  if (bare === 'Date')
+    return (raw) =>
+      raw === undefined || raw === null ? undefined : rfc3339(new Date(raw as string), format);
+  const model = models[bare];
+  if (typeof model?.getAttributeTypeMap !== 'function')
+    return (raw) =>
+      raw === undefined || raw === null ? undefined : typeof raw === 'object' ? plainJson(raw) : raw;
+  const attributes = model.getAttributeTypeMap().map((a) => ({
+    name: a.baseName,
+    walk: walker(a.type, a.format),
+  }));
+  return (raw) => {
+    if (raw === undefined || raw === null) return undefined;
+    const record = raw as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const attribute of attributes) {
+      const wire = attribute.walk(record[attribute.name]);
+      if (wire !== undefined) out[attribute.name] = wire;
+    }
+    return out;
+  };
+}

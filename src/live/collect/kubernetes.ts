@@ -12,17 +12,22 @@ import {
   DiscoveryV1Api,
   KubeConfig,
   NetworkingV1Api,
+  Observable,
+  ResponseContext,
+  type ConfigurationOptions,
+  type ObservableMiddleware,
 } from '@kubernetes/client-node';
 import type { KubernetesKind } from '../../snapshot/schemas.ts';
 import { CollectError, kubeFailure, kubeStatus } from '../errors.ts';
 import { plainJson } from './json.ts';
-import { toWire } from './kube-wire.ts';
+import { fromWire } from './kube-wire.ts';
 import { redactObject, redactText } from './redact.ts';
+import { spoolList } from './spool.ts';
 import {
   DEFAULT_KUBE_RETRY,
-  mapLimit,
   meterText,
   newMeter,
+  newSlots,
   retryAfterMs,
   withRetry,
   type CallMeter,
@@ -86,7 +91,7 @@ interface Page {
 }
 interface ListResult {
   readonly items: unknown[];
-  readonly metadata?: { _continue?: string; continue?: string };
+  readonly metadata?: { _continue?: string; continue?: string; remainingItemCount?: number };
 }
 
 /** Policy kinds of other engines, named apart from Kubernetes' own (Calico's is also `NetworkPolicy`). */
@@ -110,7 +115,18 @@ interface ListSpec {
   readonly model?: string;
   /** A CRD that may not be installed: 404 means "none", not an error. */
   readonly crd?: boolean;
-  readonly list: (apis: Apis, page: Page) => Promise<ListResult>;
+  /** With `options`, client-node's per-call options (rawList passes them; custom objects need none). */
+  readonly list: (apis: Apis, page: Page, options?: ConfigurationOptions) => Promise<unknown>;
+  /**
+   * The same list in one namespace. A list this long (the pods) is read as one list per namespace,
+   * side by side, once its first page shows it spans more than one page (see readSplit).
+   */
+  readonly listIn?: (
+    apis: Apis,
+    namespace: string,
+    page: Page,
+    options?: ConfigurationOptions,
+  ) => Promise<unknown>;
 }
 
 const LISTS: readonly ListSpec[] = [
@@ -121,7 +137,7 @@ const LISTS: readonly ListSpec[] = [
     group: '',
     resource: 'nodes',
     model: 'V1Node',
-    list: (a, p) => a.core.listNode(p),
+    list: (a, p, o) => a.core.listNode(p, o),
   },
   {
     kind: 'Pod',
@@ -130,7 +146,8 @@ const LISTS: readonly ListSpec[] = [
     group: '',
     resource: 'pods',
     model: 'V1Pod',
-    list: (a, p) => a.core.listPodForAllNamespaces(p),
+    list: (a, p, o) => a.core.listPodForAllNamespaces(p, o),
+    listIn: (a, namespace, p, o) => a.core.listNamespacedPod({ namespace, ...p }, o),
   },
   {
     kind: 'Service',
@@ -139,7 +156,7 @@ const LISTS: readonly ListSpec[] = [
     group: '',
     resource: 'services',
     model: 'V1Service',
-    list: (a, p) => a.core.listServiceForAllNamespaces(p),
+    list: (a, p, o) => a.core.listServiceForAllNamespaces(p, o),
   },
   {
     kind: 'EndpointSlice',
@@ -148,7 +165,7 @@ const LISTS: readonly ListSpec[] = [
     group: 'discovery.k8s.io',
     resource: 'endpointslices',
     model: 'V1EndpointSlice',
-    list: (a, p) => a.discovery.listEndpointSliceForAllNamespaces(p),
+    list: (a, p, o) => a.discovery.listEndpointSliceForAllNamespaces(p, o),
   },
   {
     kind: 'Endpoints',
@@ -157,7 +174,7 @@ const LISTS: readonly ListSpec[] = [
     group: '',
     resource: 'endpoints',
     model: 'V1Endpoints',
-    list: (a, p) => a.core.listEndpointsForAllNamespaces(p),
+    list: (a, p, o) => a.core.listEndpointsForAllNamespaces(p, o),
   },
   // Every DaemonSet, not only aws-node: the NetworkPolicy engine (calico-node, cilium) can only be
   // ruled out from a full list. Their pod templates are redacted like pods.
@@ -168,7 +185,7 @@ const LISTS: readonly ListSpec[] = [
     group: 'apps',
     resource: 'daemonsets',
     model: 'V1DaemonSet',
-    list: (a, p) => a.apps.listDaemonSetForAllNamespaces(p),
+    list: (a, p, o) => a.apps.listDaemonSetForAllNamespaces(p, o),
   },
   {
     kind: 'ENIConfig',
@@ -224,7 +241,7 @@ const LISTS: readonly ListSpec[] = [
     group: 'networking.k8s.io',
     resource: 'networkpolicies',
     model: 'V1NetworkPolicy',
-    list: (a, p) => a.networking.listNetworkPolicyForAllNamespaces(p),
+    list: (a, p, o) => a.networking.listNetworkPolicyForAllNamespaces(p, o),
   },
   // Calico's and Cilium's own policies, where their CRDs are installed. Calico's are read from the
   // CRDs its Kubernetes datastore keeps them in (crd.projectcalico.org/v1, present with or without
@@ -300,7 +317,7 @@ const LISTS: readonly ListSpec[] = [
     group: 'admissionregistration.k8s.io',
     resource: 'validatingwebhookconfigurations',
     model: 'V1ValidatingWebhookConfiguration',
-    list: (a, p) => a.admission.listValidatingWebhookConfiguration(p),
+    list: (a, p, o) => a.admission.listValidatingWebhookConfiguration(p, o),
   },
   {
     kind: 'MutatingWebhookConfiguration',
@@ -309,7 +326,7 @@ const LISTS: readonly ListSpec[] = [
     group: 'admissionregistration.k8s.io',
     resource: 'mutatingwebhookconfigurations',
     model: 'V1MutatingWebhookConfiguration',
-    list: (a, p) => a.admission.listMutatingWebhookConfiguration(p),
+    list: (a, p, o) => a.admission.listMutatingWebhookConfiguration(p, o),
   },
   {
     kind: 'APIService',
@@ -318,7 +335,7 @@ const LISTS: readonly ListSpec[] = [
     group: 'apiregistration.k8s.io',
     resource: 'apiservices',
     model: 'V1APIService',
-    list: (a, p) => a.apiRegistration.listAPIService(p),
+    list: (a, p, o) => a.apiRegistration.listAPIService(p, o),
   },
   {
     kind: 'Namespace',
@@ -327,7 +344,7 @@ const LISTS: readonly ListSpec[] = [
     group: '',
     resource: 'namespaces',
     model: 'V1Namespace',
-    list: (a, p) => a.core.listNamespace(p),
+    list: (a, p, o) => a.core.listNamespace(p, o),
   },
   {
     kind: 'Event',
@@ -336,7 +353,7 @@ const LISTS: readonly ListSpec[] = [
     group: '',
     resource: 'events',
     model: 'CoreV1Event',
-    list: (a, p) => a.core.listEventForAllNamespaces(p),
+    list: (a, p, o) => a.core.listEventForAllNamespaces(p, o),
   },
 ];
 
@@ -363,11 +380,30 @@ export interface KubeCollectOptions {
   readonly tailLines?: number;
   /** Items per list call (the API server's `limit`); pages are followed with `continue`. */
   readonly pageSize?: number;
-  /** Lists in flight at once (each list's pages follow one another: a `continue` token needs the page before). */
+  /**
+   * Calls in flight at once, across all lists (each list's pages follow one another: a `continue`
+   * token needs the page before; the pods are read as one list per namespace, side by side).
+   */
   readonly concurrency?: number;
   /** Retries on 429 (tests shorten the waits). */
   readonly retry?: RetryPolicy;
+  /** Read the pods as one list (no split by namespace), e.g. to compare the two. */
+  readonly unsplit?: boolean;
+  /**
+   * A directory to write the lists to page by page (`snapshot`): their documents are then
+   * `spooled` files, and only the kinds the collection reads again (KEPT) stay in memory.
+   */
+  readonly spool?: string;
 }
+
+/** Kinds kept in memory even when spooled: the AWS side and the warnings read them, the split needs the namespaces. */
+const KEPT: ReadonlySet<string> = new Set([
+  'Namespace',
+  'Node',
+  'ENIConfig',
+  'SecurityGroupPolicy',
+  'DaemonSet',
+]);
 
 export interface KubeCollection {
   readonly documents: CollectedDocument[];
@@ -382,7 +418,7 @@ export interface KubeCollection {
   readonly meter: CallMeter;
 }
 
-/** Lists in flight at once by default: the API server's priority and fairness admits a few per user. */
+/** Calls in flight at once by default: the API server's priority and fairness admits a few per user. */
 export const DEFAULT_KUBE_CONCURRENCY = 4;
 
 /** A collection under way: each kind's items as soon as its list is complete, and the whole. */
@@ -400,8 +436,21 @@ export async function collectKubernetes(
 }
 
 /**
- * Starts every list at once (at most `concurrency` in flight), so the AWS side can begin as soon
- * as the nodes, ENIConfigs and SecurityGroupPolicies are in while the pods still page in.
+ * Which list's next call goes first when calls wait for a slot: the namespaces (the pods' split
+ * needs them), then what the AWS side waits for (nodes, ENIConfigs, SecurityGroupPolicies), then
+ * the lists that cannot be split, and the pods last: split into many lists, they fill every slot
+ * the others leave free, so the longest chain that cannot be split starts first.
+ */
+const FIRST: readonly string[] = ['Namespace', 'Node', 'ENIConfig', 'SecurityGroupPolicy'];
+function rankOf(spec: ListSpec, index: number): number {
+  const first = FIRST.indexOf(spec.kind);
+  if (first >= 0) return first;
+  return spec.listIn ? LISTS.length + FIRST.length + index : FIRST.length + index;
+}
+
+/**
+ * Starts every list at once (at most `concurrency` calls in flight), so the AWS side can begin as
+ * soon as the nodes, ENIConfigs and SecurityGroupPolicies are in while the pods still page in.
  */
 export function startKubernetes(kc: KubeConfig, options: KubeCollectOptions): KubeCollecting {
   const server = kc.getCurrentCluster()?.server ?? '(unknown server)';
@@ -416,6 +465,7 @@ export function startKubernetes(kc: KubeConfig, options: KubeCollectOptions): Ku
   };
   const pageSize = options.pageSize ?? 500;
   const retry = options.retry ?? DEFAULT_KUBE_RETRY;
+  const slots = newSlots(options.concurrency ?? DEFAULT_KUBE_CONCURRENCY);
   const meter = newMeter();
   const waiting = new Map(
     LISTS.map((spec) => {
@@ -430,46 +480,104 @@ export function startKubernetes(kc: KubeConfig, options: KubeCollectOptions): Ku
       return [spec.kind, { promise, resolve, reject }] as const;
     }),
   );
-  const listOne = async (spec: ListSpec): Promise<ListOutcome> => {
+  const namespaces = async (): Promise<string[]> =>
+    (await waiting.get('Namespace')!.promise).flatMap((ns) => {
+      const name = (ns.metadata as { name?: string } | undefined)?.name;
+      return name ? [name] : [];
+    });
+  const listOne = async (spec: ListSpec, rank: number): Promise<ListOutcome> => {
     const own = newMeter();
     // Each page becomes wire form while the next one is on its way.
+    const model = spec.model;
     const toWireItem = (item: unknown): Record<string, unknown> =>
       redactObject({
         apiVersion: spec.apiVersion,
         kind: spec.wireKind ?? spec.kind,
-        ...((spec.model ? toWire(item, spec.model) : plainJson(item)) as Record<string, unknown>),
+        ...((model ? fromWire(item, model) : plainJson(item)) as Record<string, unknown>),
       });
+    const pages =
+      (list: (page: Page, options?: ConfigurationOptions) => Promise<unknown>): PageFetch =>
+      (token) => {
+        const request = { limit: pageSize, ...(token ? { _continue: token } : {}) };
+        const call = (): Promise<ListResult> =>
+          model ? rawList((options) => list(request, options)) : (list(request) as Promise<ListResult>);
+        return withRetry(() => slots.run(rank, call), kubeThrottle, retry, own);
+      };
+    const whole = pages((page, o) => spec.list(apis, page, o));
+    const spooled = options.spool ? spoolList(options.spool, spec.file.replaceAll('/', '-')) : undefined;
+    // With --logs only the pods whose logs are read stay in memory (spooled or not, that is all
+    // collectLogs reads of them).
+    const keep: ((item: Record<string, unknown>) => boolean) | undefined =
+      !spooled || KEPT.has(spec.kind)
+        ? () => true
+        : spec.kind === 'Pod' && options.logs
+          ? (pod) => wantsLogs(pod as WirePod)
+          : undefined;
+    const kept: Record<string, unknown>[][] = [];
+    // One sink per list of pages, in the order of the file (the pods' namespaces in storage order).
+    const sink = (): Sink<Record<string, unknown>> => {
+      const part = spooled?.part();
+      const mine: Record<string, unknown>[] = [];
+      kept.push(mine);
+      return async (items) => {
+        if (keep) for (const item of items) if (keep(item)) mine.push(item);
+        await part?.add(items);
+      };
+    };
     let wire: Record<string, unknown>[];
+    let count: number;
+    let file: string | undefined;
     try {
-      wire = await listAll(spec, apis, pageSize, retry, own, toWireItem);
+      const listIn = options.unsplit ? undefined : spec.listIn;
+      if (listIn)
+        await readSplit(
+          whole,
+          (ns) => pages((page, o) => listIn(apis, ns, page, o)),
+          namespaces,
+          own,
+          toWireItem,
+          sink,
+          options.concurrency ?? DEFAULT_KUBE_CONCURRENCY,
+        );
+      else await readChain(whole, own, toWireItem, sink());
+      wire = kept.flat();
+      if (spooled) ({ file, count } = await spooled.finish());
+      else count = wire.length;
     } catch (err) {
       addMeter(meter, own);
       if (spec.crd && kubeStatus(err) === 404) {
         options.progress(`${spec.resource}: CRD not installed`);
-        return { spec, absent: `${spec.kind} (CRD ${spec.resource}.${spec.group} not installed)` };
+        return { spec, count: 0, absent: `${spec.kind} (CRD ${spec.resource}.${spec.group} not installed)` };
       }
       throw kubeFailure(err, { verb: 'list', resource: rbacName(spec), server });
     }
     addMeter(meter, own);
-    options.progress(`${spec.resource}: ${wire.length} (${meterText(own)})`);
-    return { spec, wire };
+    options.progress(`${spec.resource}: ${count} (${meterText(own)})`);
+    return { spec, wire, count, ...(file !== undefined ? { file } : {}) };
   };
   const done = (async (): Promise<KubeCollection> => {
-    let outcomes: ListOutcome[];
-    try {
-      outcomes = await mapLimit(LISTS, options.concurrency ?? DEFAULT_KUBE_CONCURRENCY, async (spec) => {
-        const outcome = await listOne(spec);
-        waiting.get(spec.kind)?.resolve(outcome.wire ?? []);
-        return outcome;
-      });
-    } catch (err) {
-      for (const { reject } of waiting.values()) reject(err);
-      throw err;
-    }
+    // The first failure ends the run: no new calls start, the ones in flight finish.
+    let failure: { readonly err: unknown } | undefined;
+    const settled = await Promise.allSettled(
+      LISTS.map(async (spec, index) => {
+        try {
+          const outcome = await listOne(spec, rankOf(spec, index));
+          waiting.get(spec.kind)?.resolve(outcome.wire ?? []);
+          return outcome;
+        } catch (err) {
+          failure ??= { err };
+          slots.close(failure.err);
+          for (const { reject } of waiting.values()) reject(failure.err);
+          throw err;
+        }
+      }),
+    );
+    if (failure) throw failure.err;
+    const outcomes = settled.map((s) => (s as PromiseFulfilledResult<ListOutcome>).value);
     const documents: CollectedDocument[] = [];
     const items: KubeCollection['items'] = {};
     const absent: string[] = [];
-    for (const { spec, wire, absent: missing } of outcomes) {
+    for (const { spec, wire, count, file, absent: missing } of outcomes) {
       if (missing !== undefined || !wire) {
         if (missing) absent.push(missing);
         continue;
@@ -478,8 +586,10 @@ export function startKubernetes(kc: KubeConfig, options: KubeCollectOptions): Ku
       documents.push({
         path: spec.file,
         kind: spec.kind,
-        count: wire.length,
-        document: { apiVersion: 'v1', kind: 'List', items: wire },
+        count,
+        ...(file !== undefined
+          ? { spooled: file }
+          : { document: { apiVersion: 'v1', kind: 'List', items: wire } }),
       });
     }
     const warnings: string[] = [];
@@ -507,7 +617,11 @@ export function startKubernetes(kc: KubeConfig, options: KubeCollectOptions): Ku
 
 interface ListOutcome {
   readonly spec: ListSpec;
+  /** The items kept in memory: all of them, unless spooled (then see KEPT). */
   readonly wire?: Record<string, unknown>[];
+  readonly count: number;
+  /** The spooled list's file. */
+  readonly file?: string;
   readonly absent?: string;
 }
 
@@ -531,31 +645,121 @@ export function kubeThrottle(err: unknown): Throttle | undefined {
   return wait === undefined ? {} : { retryAfterMs: wait };
 }
 
-async function listAll<T>(
-  spec: ListSpec,
-  apis: Apis,
-  limit: number,
-  retry: RetryPolicy,
+const EMPTY_LIST = '{"items":[]}';
+
+/**
+ * One list call through client-node with its answer kept as the JSON the API server sent: a
+ * middleware of this call alone reads and parses the body, and hands client-node an empty list to
+ * turn into its model. The items then go to wire form in one walk (fromWire) instead of two
+ * (client-node's models, then back). Failures (non-2xx) pass through untouched, as client-node's
+ * errors.
+ */
+async function rawList(call: (options: ConfigurationOptions) => Promise<unknown>): Promise<ListResult> {
+  let raw: ListResult | undefined;
+  const keep: ObservableMiddleware = {
+    pre: (context) => new Observable(Promise.resolve(context)),
+    post: (response) =>
+      new Observable(
+        (async () => {
+          if (response.httpStatusCode < 200 || response.httpStatusCode > 299) return response;
+          raw = JSON.parse(await response.body.text()) as ListResult;
+          return new ResponseContext(response.httpStatusCode, response.headers, {
+            text: () => Promise.resolve(EMPTY_LIST),
+            binary: () => Promise.resolve(Buffer.from(EMPTY_LIST)),
+            stream: () => null,
+          });
+        })(),
+      ),
+  };
+  await call({ middleware: [keep], middlewareMergeStrategy: 'append' });
+  if (!raw) throw new Error('the list answer was not kept (client-node skipped the middleware)');
+  return raw;
+}
+
+/** One page of a list: the first without a token, the next with the token the one before gave. */
+type PageFetch = (token: string | undefined) => Promise<ListResult>;
+
+const continueOf = (page: ListResult): string | undefined =>
+  page.metadata?._continue ?? page.metadata?.continue;
+
+/** Where a list's converted pages go, one page at a time, in order. */
+type Sink<T> = (items: T[]) => Promise<void>;
+
+/** The pages of one list, one after another, from `token` (undefined: the first page), into `sink`. */
+async function readChain<T>(
+  fetch: PageFetch,
   meter: CallMeter,
   convert: (item: unknown) => T,
-): Promise<T[]> {
-  const items: T[] = [];
-  const fetchPage = (token: string | undefined): Promise<ListResult> => {
-    const request = { limit, ...(token ? { _continue: token } : {}) };
-    return withRetry(() => spec.list(apis, request), kubeThrottle, retry, meter);
-  };
-  let pending: Promise<ListResult> | undefined = fetchPage(undefined);
+  sink: Sink<T>,
+  token?: string,
+): Promise<void> {
+  let pending: Promise<ListResult> | undefined = fetch(token);
   while (pending) {
     const page: ListResult = await pending;
     meter.pages++;
-    const token = page.metadata?._continue ?? page.metadata?.continue;
+    const next = continueOf(page);
     // The next page is requested before this one is converted: the conversion overlaps its round trip.
-    pending = token ? fetchPage(token) : undefined;
+    pending = next ? fetch(next) : undefined;
     // A failure of the page in flight must not go unhandled while this one converts.
     pending?.catch(() => undefined);
-    for (const item of page.items ?? []) items.push(convert(item));
+    await sink((page.items ?? []).map(convert));
   }
-  return items;
+}
+
+const metadataOf = (item: unknown) =>
+  (item as { metadata?: { namespace?: string; name?: string } } | undefined)?.metadata;
+
+/**
+ * Where the API server keeps a namespaced object (etcd key `…/<namespace>/<name>`), and so the order
+ * a list across all namespaces returns them in: by namespace, then name, compared as bytes — a
+ * namespace `team` comes after `team-0`, since `-` sorts before `/`.
+ */
+export const storageKey = (namespace: string, name = ''): string => `${namespace}/${name}`;
+
+/**
+ * A long namespaced list read as one list per namespace, side by side: the first page of the
+ * list across all namespaces decides. With no `continue` it is the whole list (one call, as
+ * before), and with many namespaces for its pages (the split would take longer) it is followed as
+ * one list. Otherwise every namespace is listed on its own, its pages one after another, all of
+ * them sharing the calls in flight, and the first page is dropped (one call spent, nothing
+ * assumed about what it held). The namespaces go in storage order, the API server's order for
+ * the list across all namespaces, so the file is the same as the one long list would give. A
+ * first page that is not in storage order (not an API server's) is followed to the end as one
+ * list instead: split, its order would change. One namespace bigger than the rest still pages
+ * alone: the longest namespace bounds the time. A namespace created after the namespaces were
+ * listed is missed, as an object created after a list's first page is.
+ */
+async function readSplit<T>(
+  whole: PageFetch,
+  inNamespace: (namespace: string) => PageFetch,
+  namespaces: () => Promise<string[]>,
+  meter: CallMeter,
+  convert: (item: unknown) => T,
+  sink: () => Sink<T>,
+  concurrency: number,
+): Promise<void> {
+  const first = await whole(undefined);
+  meter.pages++;
+  const token = continueOf(first);
+  const items = first.items ?? [];
+  const keys = items.map((item) => storageKey(metadataOf(item)?.namespace ?? '', metadataOf(item)?.name));
+  const ordered = keys.every((key, i) => i === 0 || keys[i - 1]! < key);
+  const all = token && ordered ? [...new Set(await namespaces())] : [];
+  // Pages of the one list (the API server counts what remains; without its count, one more page),
+  // against the calls of the split: every namespace at least one, `concurrency` at once. Many
+  // small namespaces are read faster as the one list.
+  const remaining = first.metadata?.remainingItemCount ?? items.length;
+  const pages = 1 + Math.ceil(remaining / Math.max(1, items.length));
+  if (!token || !ordered || (pages + all.length) / concurrency + 1 >= pages) {
+    const one = sink();
+    await one(items.map(convert));
+    if (token) await readChain(whole, meter, convert, one, token);
+    return;
+  }
+  all.sort((a, b) => (storageKey(a) < storageKey(b) ? -1 : 1));
+  // The sinks are made in storage order, before any list starts: the file's order.
+  const sinks = all.map(() => sink());
+  await Promise.all(all.map((ns, i) => readChain(inNamespace(ns), meter, convert, sinks[i]!)));
 }
 
 // ─── --logs ─────────────────────────────────────────────────────────────────────────────────────

@@ -82,7 +82,8 @@ export interface Throttle {
 
 /**
  * Runs `call`, retrying while `throttled(err)` says the server asked to slow down, up to
- * `policy.attempts` in all; any other error, or the last throttle, is thrown as it came.
+ * `policy.attempts` in all; any other error, or the last throttle, is thrown as it came. A
+ * Retry-After is waited out in full, plus up to a fifth of it at random.
  */
 export async function withRetry<R>(
   call: () => Promise<R>,
@@ -99,11 +100,73 @@ export async function withRetry<R>(
       if (!throttle || attempt + 1 >= policy.attempts) throw err;
       meter.retried++;
       const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+      // The server's Retry-After, and up to a fifth more at random: calls refused together (or in
+      // step with the calls around them) do not all come back together.
       const wait = Math.min(
         policy.maxDelayMs,
-        throttle.retryAfterMs ?? backoff * (0.5 + policy.random() / 2),
+        throttle.retryAfterMs !== undefined
+          ? throttle.retryAfterMs * (1 + policy.random() / 5)
+          : backoff * (0.5 + policy.random() / 2),
       );
       await policy.sleep(wait);
     }
   }
+}
+
+/**
+ * Calls in flight across many chains of pages (each chain has one call out at a time): at most
+ * `limit` at once. A waiting call of lower rank goes first, calls of equal rank in the order they
+ * asked. A chain that waits out a Retry-After holds no slot meanwhile, so the other chains use it.
+ */
+export interface Slots {
+  run<R>(rank: number, call: () => Promise<R>): Promise<R>;
+  /** Refuses every waiting and later call with `reason` (the collection failed). */
+  close(reason: unknown): void;
+}
+
+export function newSlots(limit: number): Slots {
+  let free = Math.max(1, limit);
+  let seq = 0;
+  let scheduled = false;
+  let closed: { reason: unknown } | undefined;
+  const queue: { rank: number; seq: number; go: () => void; stop: (reason: unknown) => void }[] = [];
+  // Calls asked for in one turn of the event loop are ranked together before any is let go.
+  const dispatch = (): void => {
+    scheduled = false;
+    while (free > 0 && queue.length > 0) {
+      let best = 0;
+      for (let i = 1; i < queue.length; i++) {
+        const a = queue[i]!;
+        const b = queue[best]!;
+        if (a.rank < b.rank || (a.rank === b.rank && a.seq < b.seq)) best = i;
+      }
+      const [next] = queue.splice(best, 1);
+      free--;
+      next!.go();
+    }
+  };
+  const schedule = (): void => {
+    if (scheduled) return;
+    scheduled = true;
+    queueMicrotask(dispatch);
+  };
+  return {
+    async run(rank, call) {
+      if (closed) throw closed.reason;
+      await new Promise<void>((go, stop) => {
+        queue.push({ rank, seq: seq++, go, stop });
+        schedule();
+      });
+      try {
+        return await call();
+      } finally {
+        free++;
+        schedule();
+      }
+    },
+    close(reason) {
+      closed ??= { reason };
+      for (const waiting of queue.splice(0)) waiting.stop(reason);
+    },
+  };
 }

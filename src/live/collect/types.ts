@@ -8,7 +8,10 @@ export interface CollectedDocument {
   readonly kind: DataKind;
   /** Number of objects it holds, for progress and the manifest. */
   readonly count: number;
-  readonly document: unknown;
+  /** The object; absent when `spooled`. */
+  readonly document?: unknown;
+  /** A file holding the document's JSON text already, written page by page (spool.ts). */
+  readonly spooled?: string;
 }
 
 /** One progress line ("nodes: 5"); the CLI decides whether it reaches stderr. */

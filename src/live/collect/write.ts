@@ -3,7 +3,8 @@
  * target, which is renamed into place only once everything is written. On any error the temp
  * directory is removed and an existing target (with --force) is put back as it was.
  */
-import { mkdir, mkdtemp, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { constants, readFileSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { InputFile } from '../../snapshot/parse.ts';
@@ -12,7 +13,14 @@ import type { CollectedDocument } from './types.ts';
 
 /** The documents as the loader's input files: the same bytes `snapshot` writes. */
 export function toInputFiles(documents: readonly CollectedDocument[]): InputFile[] {
-  return documents.map((d) => ({ path: d.path, text: `${JSON.stringify(d.document, null, 2)}\n` }));
+  return documents.map((d) => ({ path: d.path, text: documentText(d) }));
+}
+
+/** A document's JSON text as `snapshot` writes it (a spooled one read back from its file). */
+function documentText(d: CollectedDocument): string {
+  return d.spooled !== undefined
+    ? readFileSync(d.spooled, 'utf8')
+    : `${JSON.stringify(d.document, null, 2)}\n`;
 }
 
 /** Where `snapshot` writes the SnapshotManifest (live/collect/index.ts). */
@@ -22,7 +30,7 @@ const MANIFEST = 'manifest.json';
  * The manifest last: a copy cut short (killed while writing, or copied elsewhere half-way) has no
  * manifest, or one whose listed files are not all there, and `analyze` refuses it as incomplete.
  */
-export function inWriteOrder(files: readonly InputFile[]): InputFile[] {
+export function inWriteOrder<F extends { readonly path: string }>(files: readonly F[]): F[] {
   return [
     ...files.filter((file) => file.path !== MANIFEST),
     ...files.filter((file) => file.path === MANIFEST),
@@ -80,17 +88,52 @@ export async function writeSnapshotDir(
   files: readonly InputFile[],
   force: boolean,
 ): Promise<void> {
+  await writeInto(dir, force, async (temp) => {
+    for (const file of inWriteOrder(files)) {
+      const path = join(temp, ...file.path.split('/'));
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, file.text, { flag: 'wx' });
+    }
+  });
+}
+
+/**
+ * `snapshot`'s documents written as writeSnapshotDir writes them: the same bytes, the spooled ones
+ * moved into place from their files rather than read back.
+ */
+export async function writeCollectedDir(
+  dir: string,
+  documents: readonly CollectedDocument[],
+  force: boolean,
+): Promise<void> {
+  await writeInto(dir, force, async (temp) => {
+    for (const document of inWriteOrder(documents)) {
+      const path = join(temp, ...document.path.split('/'));
+      await mkdir(dirname(path), { recursive: true });
+      if (document.spooled !== undefined) await moveFile(document.spooled, path);
+      else await writeFile(path, documentText(document), { flag: 'wx' });
+    }
+  });
+}
+
+async function moveFile(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+    await copyFile(from, to, constants.COPYFILE_EXCL);
+    await rm(from);
+  }
+}
+
+async function writeInto(dir: string, force: boolean, put: (temp: string) => Promise<void>): Promise<void> {
   await checkTarget(dir, force);
   const target = resolve(dir);
   const temp = await mkdtemp(join(dirname(target), `.${basename(target)}.partial-`));
   const previous = `${temp}.previous`;
   let movedAside = false;
   try {
-    for (const file of inWriteOrder(files)) {
-      const path = join(temp, ...file.path.split('/'));
-      await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, file.text, { flag: 'wx' });
-    }
+    await put(temp);
     const existing = await statOrUndefined(target);
     if (existing) {
       if ((await readdir(target)).length === 0) await rmdir(target);

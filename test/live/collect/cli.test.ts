@@ -348,6 +348,7 @@ describe('snapshot failures: exit 2, a clear message, nothing left behind', () =
   function assertNothingLeft(dir: string): void {
     assert.ok(!existsSync(join(work, dir)), `${dir} must not exist`);
     assert.ok(!readdirSync(work).some((name) => name.includes('.partial-')), 'no temp directory');
+    assert.ok(!readdirSync(work).some((name) => name.includes('.spool-')), 'no spooled lists');
   }
 
   it('unknown cluster', async () => {

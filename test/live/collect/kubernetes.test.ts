@@ -19,6 +19,7 @@ import {
 } from '../../../src/live/collect/kubernetes.ts';
 import { REDACTED } from '../../../src/live/collect/redact.ts';
 import { parseSnapshot } from '../../../src/snapshot/parse.ts';
+import { toInputFiles } from '../../../src/live/collect/write.ts';
 import {
   loadKubeObjects,
   namespacesOf,
@@ -139,7 +140,7 @@ const apiService = {
   },
 };
 const served = [...objects, ...namespacesOf(objects), ...policies, graph, webhooks, mutating, apiService];
-const count = (kind: string) => served.filter((o) => o.kind === kind).length;
+const count = (kind: string, among: readonly Json[] = served) => among.filter((o) => o.kind === kind).length;
 const quiet = { progress: () => {} };
 
 type Json = Record<string, unknown>;
@@ -163,7 +164,12 @@ describe('Kubernetes collection', () => {
   let collection: KubeCollection;
   const progress: string[] = [];
   before(async () => {
-    api = await startFakeKubeApi({ objects: served, pageSize: 2, absentCrds: ['securitygrouppolicies'] });
+    api = await startFakeKubeApi({
+      objects: served,
+      pageSize: 2,
+      absentCrds: ['securitygrouppolicies'],
+      order: 'storage',
+    });
     collection = await collectKubernetes(api.kubeConfig(), {
       progress: (m) => progress.push(m),
       pageSize: 3,
@@ -186,11 +192,39 @@ describe('Kubernetes collection', () => {
     }
     for (const kind of ['Node', 'Pod', 'Service', 'EndpointSlice', 'ENIConfig', 'NetworkPolicy', 'Namespace'])
       assert.ok(count(kind) > 2, `${kind} spans pages`);
-    const podPages = api.requests.filter((r) => r.path === '/api/v1/pods');
-    assert.equal(podPages.length, Math.ceil(count('Pod') / 2));
-    assert.equal(podPages[0]!.query.limit, '3');
-    assert.equal(podPages[0]!.query.continue, undefined);
-    assert.ok(podPages.slice(1).every((r) => r.query.continue));
+    const nodePages = api.requests.filter((r) => r.path === '/api/v1/nodes');
+    assert.equal(nodePages.length, Math.ceil(count('Node') / 2));
+    assert.equal(nodePages[0]!.query.limit, '3');
+    assert.equal(nodePages[0]!.query.continue, undefined);
+    assert.ok(nodePages.slice(1).every((r) => r.query.continue));
+  });
+
+  it('reads the pods as one list per namespace once the first page shows more to come', () => {
+    // The first page across all namespaces shows there is more: every namespace is then listed
+    // on its own (the first page is not kept), and the list across all namespaces not followed.
+    const whole = api.requests.filter((r) => r.path === '/api/v1/pods');
+    assert.equal(whole.length, 1);
+    assert.equal(whole[0]!.query.continue, undefined);
+    const inNamespace = (ns: string) =>
+      api.requests.filter((r) => r.path === `/api/v1/namespaces/${ns}/pods`);
+    for (const ns of namespacesOf(objects)) {
+      assert.ok(inNamespace((ns.metadata as { name: string }).name).length >= 1, JSON.stringify(ns.metadata));
+    }
+    assert.equal(inNamespace('default').length, 1);
+    const kubeSystem = inNamespace('kube-system');
+    const inKubeSystem = served.filter(
+      (o) => o.kind === 'Pod' && (o.metadata as { namespace?: string }).namespace === 'kube-system',
+    ).length;
+    assert.equal(kubeSystem.length, Math.ceil(inKubeSystem / 2));
+    assert.equal(kubeSystem[0]!.query.continue, undefined);
+    assert.ok(kubeSystem.slice(1).every((r) => r.query.continue && r.query.limit === '3'));
+    // Every pod once, in the order the API server keeps them: by namespace, then name.
+    const keys = items(collection, 'k8s/pods.json').map((p) => {
+      const m = p.metadata as { namespace: string; name: string };
+      return `${m.namespace}/${m.name}`;
+    });
+    assert.equal(new Set(keys).size, count('Pod'));
+    assert.deepEqual(keys, [...keys].sort());
   });
 
   it('collects the DynamoGraphDeployments, with env values and secret flags redacted as for pods', () => {
@@ -284,7 +318,10 @@ describe('Kubernetes collection', () => {
 
   it('reports each step with its count and the calls it took (the fake pages 2 items at a time)', () => {
     const callsFor = (kind: string) => Math.max(1, Math.ceil(count(kind) / 2));
-    assert.ok(progress.includes(`pods: ${count('Pod')} (${callsFor('Pod')} calls)`), progress.join('\n'));
+    const podCalls = api.requests.filter((r) =>
+      /^\/api\/v1\/(namespaces\/[^/]+\/)?pods$/.test(r.path),
+    ).length;
+    assert.ok(progress.includes(`pods: ${count('Pod')} (${podCalls} calls)`), progress.join('\n'));
     assert.ok(progress.includes(`nodes: ${count('Node')} (${callsFor('Node')} calls)`));
     assert.ok(progress.includes(`events: ${count('Event')} (${callsFor('Event')} calls)`));
     // Every request answered a page but the one for the CRD that is not installed (404).
@@ -299,6 +336,7 @@ describe('Kubernetes collection', () => {
       objects: served,
       pageSize: 2,
       absentCrds: ['securitygrouppolicies'],
+      order: 'storage',
     });
     try {
       const one = await collectKubernetes(other.kubeConfig(), { ...quiet, pageSize: 3, concurrency: 1 });
@@ -309,6 +347,154 @@ describe('Kubernetes collection', () => {
       assert.deepEqual(collection.documents, one.documents);
     } finally {
       await other.close();
+    }
+  });
+});
+
+describe('Kubernetes collection: the pods split by namespace', () => {
+  // Namespaces whose storage order is not their name order: `team/…` sorts after `team-0/…`.
+  const spaces = ['team', 'team-0', 'a', 'zz', 'team-1'];
+  const pods: Json[] = spaces.flatMap((ns, n) =>
+    Array.from({ length: 3 + n * 2 }, (_, i) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: `pod-${(i * 7) % 11}-${i}`,
+        namespace: ns,
+        creationTimestamp: '2026-11-20T08:41:02Z',
+      },
+      spec: { nodeName: `node-${i % 3}`, containers: [{ name: 'main', image: 'nginx:1.27' }] },
+      status: { phase: 'Running', podIP: `100.64.${n}.${i + 1}` },
+    })),
+  );
+  // Given to the fake shuffled (it serves them in storage order, as the API server does).
+  const shuffled = pods
+    .map((p, i) => [(i * 37) % 101, p] as const)
+    .sort(([a], [b]) => a - b)
+    .map(([, p]) => p);
+  const world = [...objects.filter((o) => o.kind !== 'Pod'), ...namespacesOf(pods), ...shuffled];
+  const collect = async (options: { unsplit?: boolean; order?: 'given' }) => {
+    const api = await startFakeKubeApi({ objects: world, pageSize: 4, order: options.order ?? 'storage' });
+    try {
+      const got = await collectKubernetes(api.kubeConfig(), {
+        ...quiet,
+        pageSize: 4,
+        ...(options.unsplit ? { unsplit: true } : {}),
+      });
+      return { got, requests: api.requests.map((r) => r.path) };
+    } finally {
+      await api.close();
+    }
+  };
+  const namespacedPodLists = (paths: string[]) =>
+    paths.filter((p) => /^\/api\/v1\/namespaces\/[^/]+\/pods$/.test(p));
+
+  it('writes the same files, byte for byte, split or read as one list', async () => {
+    const split = await collect({});
+    const whole = await collect({ unsplit: true });
+    assert.ok(namespacedPodLists(split.requests).length > 0, 'split');
+    assert.equal(namespacedPodLists(whole.requests).length, 0, 'not split');
+    assert.deepEqual(toInputFiles(split.got.documents), toInputFiles(whole.got.documents));
+    const keys = items(split.got, 'k8s/pods.json').map((p) => {
+      const m = p.metadata as { namespace: string; name: string };
+      return `${m.namespace}/${m.name}`;
+    });
+    assert.equal(keys.length, pods.length);
+    assert.deepEqual(keys, [...keys].sort());
+    assert.ok(keys.indexOf('team-0/pod-0-0') < keys.indexOf('team/pod-0-0'));
+  });
+
+  it('writes the same files page by page to disk (spool), holding only what the collection reads again', async () => {
+    const spool = mkdtempSync(join(tmpdir(), 'netcheck-kube-spool-'));
+    const api = await startFakeKubeApi({ objects: world, pageSize: 4, order: 'storage' });
+    try {
+      const spooled = await collectKubernetes(api.kubeConfig(), { ...quiet, pageSize: 4, spool });
+      const inMemory = await collect({});
+      assert.ok(spooled.documents.every((d) => d.spooled !== undefined && d.document === undefined));
+      assert.deepEqual(toInputFiles(spooled.documents), toInputFiles(inMemory.got.documents));
+      assert.deepEqual(
+        spooled.documents.map((d) => [d.path, d.count]),
+        inMemory.got.documents.map((d) => [d.path, d.count]),
+      );
+      // The pods and events are on disk only; nodes and namespaces stay for the AWS side and the split.
+      assert.deepEqual(spooled.items.Pod, []);
+      assert.equal(spooled.items.Node?.length, count('Node', world));
+      assert.equal(spooled.items.Namespace?.length, count('Namespace', world));
+    } finally {
+      await api.close();
+      rmSync(spool, { recursive: true, force: true });
+    }
+  });
+
+  it('follows one list to the end when its first page is not in storage order (not an API server)', async () => {
+    const { got, requests } = await collect({ order: 'given' });
+    assert.equal(namespacedPodLists(requests).length, 0);
+    assert.equal(requests.filter((p) => p === '/api/v1/pods').length, Math.ceil(pods.length / 4));
+    assert.deepEqual(
+      items(got, 'k8s/pods.json').map((p) => (p.metadata as Json).name),
+      shuffled.map((p) => (p.metadata as Json).name),
+    );
+  });
+
+  it('loses no pod when a first page is in order by chance but the rest is not', async () => {
+    // The server's order: a page in storage order, then the rest reversed. Split, every pod is
+    // still read once (namespace by namespace), whatever the first page held.
+    const inOrder = [...pods].sort((a, b) => {
+      const key = (p: Json) => `${(p.metadata as Json).namespace}/${(p.metadata as Json).name}`;
+      return key(a) < key(b) ? -1 : 1;
+    });
+    const served = [...inOrder.slice(0, 4), ...inOrder.slice(4).reverse()];
+    const api = await startFakeKubeApi({
+      objects: [...namespacesOf(pods), ...served],
+      pageSize: 4,
+      order: 'given',
+    });
+    try {
+      const got = await collectKubernetes(api.kubeConfig(), { ...quiet, pageSize: 4 });
+      const names = items(got, 'k8s/pods.json').map(
+        (p) => `${(p.metadata as Json).namespace}/${(p.metadata as Json).name}`,
+      );
+      assert.equal(names.length, pods.length);
+      assert.equal(new Set(names).size, pods.length);
+      assert.ok(namespacedPodLists(api.requests.map((r) => r.path)).length > 0, 'split');
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('reads many small namespaces as the one list: split, they would take more calls than its pages', async () => {
+    // 40 namespaces of one pod, 4 pods a page: 10 pages in a row, against at least 40 calls.
+    const small = Array.from({ length: 40 }, (_, i) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'only', namespace: `ns-${String(i).padStart(2, '0')}` },
+      spec: { containers: [{ name: 'main', image: 'nginx:1.27' }] },
+    }));
+    const api = await startFakeKubeApi({
+      objects: [...namespacesOf(small), ...small],
+      pageSize: 4,
+      order: 'storage',
+    });
+    try {
+      const got = await collectKubernetes(api.kubeConfig(), { ...quiet, pageSize: 4 });
+      assert.equal(namespacedPodLists(api.requests.map((r) => r.path)).length, 0);
+      assert.equal(api.requests.filter((r) => r.path === '/api/v1/pods').length, 10);
+      assert.equal(items(got, 'k8s/pods.json').length, 40);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('makes one call when the pods fit in one page', async () => {
+    const api = await startFakeKubeApi({ objects: [...namespacesOf(pods), ...pods.slice(0, 3)] });
+    try {
+      await collectKubernetes(api.kubeConfig(), { ...quiet, pageSize: 500 });
+      assert.deepEqual(
+        api.requests.filter((r) => r.path.endsWith('/pods')).map((r) => r.path),
+        ['/api/v1/pods'],
+      );
+    } finally {
+      await api.close();
     }
   });
 });
@@ -326,7 +512,9 @@ describe('Kubernetes pacing', () => {
   });
 
   it('retries a 429 after the Retry-After the API server sent, and still reads every item', async () => {
-    const api = await startFakeKubeApi({ objects: served, pageSize: 2, throttleEvery: 5, retryAfter: '2' });
+    // Every 7th request: with 4 calls in flight, no latency and waits that return at once, every 5th
+    // would refuse the same list's retry each time (it is always the 5th request after).
+    const api = await startFakeKubeApi({ objects: served, pageSize: 2, throttleEvery: 7, retryAfter: '2' });
     const waits: number[] = [];
     const lines: string[] = [];
     try {
@@ -336,10 +524,11 @@ describe('Kubernetes pacing', () => {
         retry: recordingRetry(waits),
       });
       assert.ok(api.throttled > 3, `throttled ${api.throttled}`);
-      // Every 429 was followed by a wait of Retry-After: 2 seconds, and nothing else waited.
+      // Every 429 was followed by a wait of its Retry-After (2 s, and the jitter), and nothing else waited.
       assert.deepEqual(
         waits,
-        Array.from({ length: api.throttled }, () => 2000),
+        // random 0.5: a tenth more than the 2 s asked.
+        Array.from({ length: api.throttled }, () => 2200),
       );
       assert.equal(items(got, 'k8s/pods.json').length, count('Pod'));
       assert.equal(items(got, 'k8s/nodes.json').length, count('Node'));
@@ -353,9 +542,10 @@ describe('Kubernetes pacing', () => {
   });
 
   it('backs off exponentially when a 429 names no Retry-After', async () => {
-    // Every 2nd request refused, one list at a time: a refused page's retry is the next request,
-    // which passes, so each wait is the first backoff: 250 ms jittered by random 0.5 to 0.75 of it.
-    const api = await startFakeKubeApi({ objects: served, pageSize: 50, throttleEvery: 2, retryAfter: null });
+    // Every 3rd request refused, one call at a time: a refused page's retry waits behind at most
+    // one other call, so it passes, and each wait is the first backoff: 250 ms jittered by random
+    // 0.5 to 0.75 of it. (Every 2nd would refuse the retry again: the waiting call goes first.)
+    const api = await startFakeKubeApi({ objects: served, pageSize: 50, throttleEvery: 3, retryAfter: null });
     const waits: number[] = [];
     try {
       await collectKubernetes(api.kubeConfig(), {
@@ -385,11 +575,21 @@ describe('Kubernetes pacing', () => {
           retry: { ...recordingRetry(waits), attempts: 3 },
         }),
         'throttled',
-        /throttled list nodes \(429\)/,
+        /throttled list namespaces \(429\)/,
       );
-      // The first list (nodes) tried 3 times and waited between: 2 waits; no other list started.
-      assert.deepEqual(waits, [1000, 1000]);
-      assert.equal(api.requests.length, 3);
+      // Every call was refused and retried after the Retry-After of 1 s (and the jitter); the namespaces, asked
+      // first, ran out of attempts first (3 calls), and nothing was sent after that.
+      assert.ok(waits.length > 0 && waits.every((w) => w === 1100), waits.join(' '));
+      assert.equal(api.requests.filter((r) => r.path === '/api/v1/namespaces').length, 3);
+      const sent = api.requests.length;
+      // One call at a time, and the lists asked first go first: the nodes used the slot while
+      // the namespaces waited; no later list got a turn.
+      assert.deepEqual([...new Set(api.requests.map((r) => r.path))].sort(), [
+        '/api/v1/namespaces',
+        '/api/v1/nodes',
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(api.requests.length, sent);
     } finally {
       await api.close();
     }

@@ -5,6 +5,7 @@ import {
   mapLimit,
   meterText,
   newMeter,
+  newSlots,
   retryAfterMs,
   withRetry,
   type RetryPolicy,
@@ -104,7 +105,7 @@ describe('withRetry', () => {
     assert.deepEqual(meter, { calls: 4, pages: 0, retried: 3 });
   });
 
-  it('waits what the server asked, capped at the policy maximum', async () => {
+  it('waits what the server asked and up to a fifth more, capped at the policy maximum', async () => {
     const waits: number[] = [];
     let n = 0;
     await withRetry(
@@ -115,7 +116,8 @@ describe('withRetry', () => {
       policy(waits),
       newMeter(),
     );
-    assert.deepEqual(waits, [1000, 500]);
+    // random 1: a fifth more than asked (600 for 500), never past the maximum.
+    assert.deepEqual(waits, [1000, 600]);
   });
 
   it('throws the last throttle once the attempts are spent, and any other error at once', async () => {
@@ -155,5 +157,47 @@ describe('meterText', () => {
   it('says calls, and retries only when there were some', () => {
     assert.equal(meterText({ calls: 1, pages: 1, retried: 0 }), '1 call');
     assert.equal(meterText({ calls: 12, pages: 10, retried: 2 }), '12 calls, 2 retried');
+  });
+});
+
+describe('newSlots', () => {
+  it('lets `limit` calls run at once, the waiting ones by rank, equal ranks in the order asked', async () => {
+    const slots = newSlots(2);
+    const started: string[] = [];
+    let running = 0;
+    let peak = 0;
+    const call = (name: string, rank: number) =>
+      slots.run(rank, async () => {
+        started.push(name);
+        running++;
+        peak = Math.max(peak, running);
+        await tick(5);
+        running--;
+      });
+    await Promise.all([call('c5', 5), call('a1', 1), call('b5', 5), call('d0', 0), call('e1', 1)]);
+    assert.equal(peak, 2);
+    // Asked in one turn, ranked together: 0 first, then the two of rank 1 in the order asked.
+    assert.deepEqual(started, ['d0', 'a1', 'e1', 'c5', 'b5']);
+  });
+
+  it('refuses the waiting and later calls once closed, and lets the running one finish', async () => {
+    const slots = newSlots(1);
+    const boom = new Error('first failure');
+    let finished = false;
+    const running = slots.run(0, async () => {
+      await tick(5);
+      finished = true;
+      return 'done';
+    });
+    const waitingCall = slots.run(0, async () => 'never');
+    await tick(0);
+    slots.close(boom);
+    await assert.rejects(waitingCall, (err) => err === boom);
+    await assert.rejects(
+      slots.run(0, async () => 'never'),
+      (err) => err === boom,
+    );
+    assert.equal(await running, 'done');
+    assert.ok(finished);
   });
 });
