@@ -439,7 +439,14 @@ function combine(steps: readonly TraceStep[]): { status: Status; reason: string 
 /** Decides one flow. Every applicable step is evaluated (not only up to the first block), so a fix can address all blockers. */
 export function evaluateFlow(model: ClusterModel, query: FlowQuery): FlowTrace {
   const trace = evaluateSteps(model, query);
-  if (trace.status !== 'unknown' || query.protocol === 'efa') return trace;
+  // Blocked flows too: a step that allows only part of the range must be opened as well, or the
+  // fix of the blocking step leaves the flow allowed for some addresses only.
+  if (
+    trace.status === 'allowed' ||
+    query.protocol === 'efa' ||
+    !trace.steps.some((s) => s.status === 'unknown')
+  )
+    return trace;
   return byAddress(model, query, trace) ?? trace;
 }
 
@@ -492,13 +499,15 @@ function joinRanges(ranges: readonly AddressRange[]): AddressRange[] {
 
 /**
  * A flow with an end that may take any address of a range (a pod still to be scheduled: any
- * address of its subnet; the EKS control plane's ENIs), when the steps left it unknown. Each step
+ * address of its subnet; the EKS control plane's ENIs), when a step is left unknown. Each step
  * alone decides over the whole range, and a step that allows only part of it is unknown; but a
  * packet passes only where every step allows it, so the steps' allowed parts must be intersected.
  * Cut the range where any deciding block starts or ends, so every rule and entry covers a piece
  * all or not at all, and decide the flow for each piece (EC2: SG rules are a union, a NACL's first
  * matching entry decides, and a packet must pass both). Blocked for every piece on some port →
- * blocked; allowed for every piece → allowed; else unknown, saying for which addresses it is which.
+ * blocked, and every step that denies some piece is blocked too (what a fix must open so that
+ * every address passes); allowed for every piece → allowed; else unknown, saying for which
+ * addresses it is which.
  */
 function byAddress(model: ClusterModel, query: FlowQuery, whole: FlowTrace): FlowTrace | undefined {
   const sources = addressPieces(query.source, blocksAt(model, query.destination)) ?? [query.source];
@@ -560,8 +569,11 @@ function byAddress(model: ClusterModel, query: FlowQuery, whole: FlowTrace): Flo
         return s?.status === 'blocked' ? (s.deniedPorts ?? [query.ports]) : [];
       }),
     );
-  const partial = whole.steps.filter((s) => s.status === 'unknown').map((s) => s.kind);
-  const deciding = partial.filter((kind) => !isEmpty(deniedBy(kind)));
+  // The steps that deny some piece: a step blocked over the whole range, or one that is partial.
+  const deciding = whole.steps
+    .filter((s) => s.status === 'unknown' || s.status === 'blocked')
+    .map((s) => s.kind)
+    .filter((kind) => !isEmpty(deniedBy(kind)));
 
   const steps = whole.steps.map((s): TraceStep => {
     if (s.status !== 'unknown') return s;

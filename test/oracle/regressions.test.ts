@@ -568,4 +568,51 @@ describe('regressions: pods still to be scheduled (their address is any of the s
       /tcp\/4222 is allowed for 10\.0\.20\.0\/22; tcp\/4222 is blocked for 10\.0\.16\.0\/22, 10\.0\.24\.0\/21$/,
     );
   });
+
+  // Was a gap in the fixes (found by a random run, ORACLE_SEED=1173255079, property (b) once it
+  // checked future pods), now fixed. subnet-0's NACL denies all of subnet-1 at rule 50, and sg-0
+  // admits only 10.0.17.0/24 of it: blocked for every address by the NACL. Ours proposed the NACL
+  // entry only (the SG step, partial, was unknown, and nothing is proposed for an unknown step), so
+  // after the fix the flow was allowed for 10.0.17.0/24 only. Right: to work for every address the
+  // pod may get, both must be opened. Now a blocked future-pod flow's partial steps that deny some
+  // addresses are blocked too (src/reachability/evaluate.ts byAddress), and get their fix.
+  it('a NACL that denies the whole subnet and an SG that admits part of it: both are fixed', () => {
+    const groups: WorldSpec['groups'] = [
+      { ingress: [halfOf('10.0.17.0/24', '2600:db8:0:1:1::/80')], egress: 'all' },
+      ...[1, 2, 3].map(() => ({ ingress: [], egress: 'all' as const })),
+    ];
+    const open = {
+      entries: [],
+      allowAllIn: 50,
+      allowAllOut: 50,
+      catchAll: true,
+      numbers: [1, 2, 3, 4, 5, 6],
+    };
+    const nacls: WorldSpec['nacls'] = [
+      {
+        entries: [
+          {
+            egress: false,
+            protocol: '-1',
+            ports: [0, 65535],
+            strayPorts: false,
+            cidr: ['10.0.16.0/20', '2600:db8:0:1::/64'],
+            action: 'deny',
+          },
+        ],
+        allowAllIn: 100,
+        allowAllOut: 50,
+        catchAll: true,
+        numbers: [50, 2, 3, 4, 5, 6],
+      },
+      open,
+      open,
+    ];
+    // NATS alone: no running client whose own fix would open sg-0 anyway.
+    const pods: WorldSpec['pods'] = [{ node: 0, kind: 'secondary', role: 'nats', branchGroups: [0] }];
+    const result = futureCase({ groups, nacls, naclCount: 2, subnetAcl: [0, 1, 1], pods });
+    assert.equal(result.oracle, 'blocked');
+    assert.deepEqual(result.ours, ['blocked'], result.reasons.join('\n'));
+    assert.equal(result.afterFix, 'allowed');
+  });
 });

@@ -795,6 +795,43 @@ describe('evaluateFlow: a pod not created yet, where each step allows a differen
     );
   });
 
+  it('a NACL that denies the whole subnet and an SG rule for half of it: both blocked, so a fix opens both', () => {
+    const { pod, predicted, flow } = world({
+      bIngress: [tcp(8000).fromCidr(A_LOW)],
+      bNacl: [entry(100, false, 'deny', A_SUBNET), entry(110, false, 'allow', '0.0.0.0/0'), ...openOut],
+    });
+    const trace = flow(predicted('a-1'), pod('server-0'));
+    assert.equal(trace.status, 'blocked');
+    const inbound = step(trace, 'nacl-destination-inbound');
+    // The NACL alone decides every address: its own verdict and summary, first on the path.
+    assert.equal(
+      inbound.summary,
+      `acl-b inbound denies tcp/8000 from an IP in subnet-a (${A_SUBNET}) (rule 100)`,
+    );
+    assert.equal(trace.reason, inbound.summary);
+    // The SG admits half the subnet: not enough once the NACL is opened, so it is blocked too.
+    const ingress = step(trace, 'sg-ingress');
+    assert.equal(ingress.status, 'blocked');
+    assert.deepEqual(ingress.deniedPorts, [{ from: 8000, to: 8000 }]);
+    assert.deepEqual(factTexts(ingress), [`sg-b ingress tcp/8000 from ${A_LOW}`]);
+    assert.equal(
+      ingress.summary,
+      `sg-ingress (eni-b-1-0 [sg-b]) allows only ${A_LOW}, and nacl-destination-inbound (acl-b on subnet-b) allows none of it: ` +
+        `no address of a pod on a-1 (an IP in subnet-a (${A_SUBNET})) passes every step, so tcp/8000 is blocked for every address`,
+    );
+  });
+
+  it('a blocked flow whose other step cannot be decided (a group not captured) leaves that step unknown', () => {
+    const { pod, predicted, flow } = world({
+      bGroups: ['sg-b', 'sg-gone'],
+      bIngress: [],
+      bNacl: [entry(100, false, 'deny', A_SUBNET), ...openOut],
+    });
+    const trace = flow(predicted('a-1'), pod('server-0'));
+    assert.equal(trace.status, 'blocked');
+    assert.equal(step(trace, 'sg-ingress').status, 'unknown');
+  });
+
   it('a running pod is one address: decided as before, no address pieces', () => {
     const { pod, flow } = world({
       bIngress: [tcp(8000).fromCidr(A_LOW)],
