@@ -240,7 +240,7 @@ describe('what a NetworkPolicy cannot fix', () => {
     action: 'Deny',
     order,
     text: 'deny',
-    origin: { file: 'k8s/calico.yaml' },
+    origin: { file: 'k8s/calico.yaml', path: 'items[0]' },
   });
 
   it('a Calico deny ordered at or before 1000: no policy, the warning names it and its order', () => {
