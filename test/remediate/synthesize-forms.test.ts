@@ -38,13 +38,19 @@ const entry = (
 });
 
 /** NATS on sys-1 (subnet-sys, sg-sys); a GPU node gpu-1 (subnet-gpu, sg-gpu) with no pod yet. */
-function cluster(options: { sysNacl: NaclEntry[]; sysSgs?: string[]; gpuEgress?: Permission[] }) {
+function cluster(options: {
+  sysNacl: NaclEntry[];
+  sysSgs?: string[];
+  gpuEgress?: Permission[];
+  /** More inbound rules on sg-sys, each counted against its quota. */
+  sysIngress?: Permission[];
+}) {
   return scenario()
     .subnet('subnet-sys', SYS_SUBNET)
     .subnet('subnet-gpu', GPU_SUBNET)
     .nacl('acl-default', ['subnet-gpu'], naclAllowAll(), true)
     .nacl('acl-sys', ['subnet-sys'], options.sysNacl)
-    .sg('sg-sys', [allTraffic.fromGroup('sg-sys')])
+    .sg('sg-sys', [allTraffic.fromGroup('sg-sys'), ...(options.sysIngress ?? [])])
     .sg('sg-gpu', [allTraffic.fromGroup('sg-gpu')], options.gpuEgress)
     .node('sys-1', {
       group: 'system',
@@ -208,6 +214,29 @@ describe('an egress rule', () => {
       result.remediation.filter((r) => r.direction === 'egress' && r.fromPort === 4222).map((r) => r.command),
       [
         "aws ec2 authorize-security-group-egress --group-id sg-gpu --ip-permissions 'IpProtocol=tcp,FromPort=4222,ToPort=4222,IpRanges=[{CidrIp=10.0.16.0/20}]'",
+      ],
+    );
+  });
+});
+
+describe('the per-group quota of inbound rules (default 60)', () => {
+  const filler = (n: number) => Array.from({ length: n }, (_, i) => tcp(10000 + i).fromCidr('10.99.0.0/16'));
+
+  it('60 rules after the fix: within the quota, no warning', () => {
+    // 1 self rule + 58 + the NATS rule = 60.
+    const result = cluster({ sysNacl: naclAllowAll(), sysIngress: filler(58) });
+    const rules = result.remediation.filter((r) => r.groupId === 'sg-sys');
+    assert.equal(rules.length, 1);
+    assert.equal(rules[0]!.quotaWarning, undefined);
+  });
+
+  it('61 rules after the fix: the rule warns, with the count', () => {
+    const result = cluster({ sysNacl: naclAllowAll(), sysIngress: filler(59) });
+    const rules = result.remediation.filter((r) => r.groupId === 'sg-sys');
+    assert.deepEqual(
+      rules.map((r) => r.quotaWarning),
+      [
+        'sg-sys would have 61 inbound rules, over the default quota of 60: request a quota increase or consolidate rules first',
       ],
     );
   });
