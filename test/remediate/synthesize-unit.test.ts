@@ -14,6 +14,7 @@ import { parseCidr } from '../../src/base/ip.ts';
 import type { ClusterModel } from '../../src/model/types.ts';
 import type { Fact, TraceStep } from '../../src/reachability/types.ts';
 import { synthesizeRemediation } from '../../src/remediate/synthesize.ts';
+import { catalog } from '../../src/requirements/catalog.ts';
 
 function model(options: { family?: 4 | 6; vpc?: string[]; ingressRules?: number } = {}): ClusterModel {
   const subnet = (id: string, ...cidrs: string[]) => [
@@ -445,5 +446,22 @@ describe('EFA (SRD) flows', () => {
       plan.unfixable[0]!,
       /^f1: the EFA interfaces of gpu \[sg-a\] and system \[sg-b\] share no security group/,
     );
+  });
+});
+
+describe('descriptions', () => {
+  it('every requirement of the catalog has a title of its own in a rule’s description', () => {
+    const ids = [...new Set(catalog.map((c) => c.id))];
+    const descriptions = ids.map(
+      (id, i) =>
+        synthesizeRemediation(model(), [
+          flow({ requirement: id, ports: { from: 1000 + i, to: 1000 + i }, steps: [sgIngress] }),
+        ]).rules[0]!.description,
+    );
+    for (const [i, d] of descriptions.entries()) {
+      assert.match(d, /^\S.* \(dynamo-netcheck\)$/, ids[i]);
+      assert.ok(!d.startsWith(' (dynamo-netcheck)') && !d.startsWith('undefined'), `${ids[i]}: ${d}`);
+    }
+    assert.equal(new Set(descriptions).size, ids.length, descriptions.join('\n'));
   });
 });
