@@ -25,6 +25,8 @@ const model = buildModel(
     // A TCP-only self reference is no all-traffic rule.
     .sg('sg-tcp', [tcp(0, 65535).fromGroup('sg-tcp')], [])
     .sg('sg-prefill', [])
+    // All traffic, but to and from another group: not the group itself.
+    .sg('sg-other', [allTraffic.fromGroup('sg-prefill')], [allTraffic.fromGroup('sg-prefill')])
     .sg('sg-decode', [])
     .snapshot(),
 );
@@ -122,6 +124,29 @@ describe('the EFA fix: self-referencing all-traffic rules on a shared group', ()
     assert.match(
       fromSource.unfixable[0]!,
       /, e\.g\. sg-prefill, with an all-traffic inbound rule from sg-prefill and an all-traffic outbound rule to sg-prefill$/,
+    );
+  });
+
+  it('all-traffic rules that name another group are no self reference: both rules are added', () => {
+    const { rules } = efaNeeds(model, [flow('f1', ['sg-other'], ['sg-other'])]);
+    assert.deepEqual(
+      rules.map((r) => [r.direction, r.groupId]),
+      [
+        ['ingress', 'sg-other'],
+        ['egress', 'sg-other'],
+      ],
+    );
+  });
+
+  it('a shared group the snapshot lacks: its rules are not known, so both are proposed', () => {
+    const { rules, unfixable } = efaNeeds(model, [flow('f1', ['sg-gone'], ['sg-gone'])]);
+    assert.deepEqual(unfixable, []);
+    assert.deepEqual(
+      rules.map((r) => [r.direction, r.groupId]),
+      [
+        ['ingress', 'sg-gone'],
+        ['egress', 'sg-gone'],
+      ],
     );
   });
 });

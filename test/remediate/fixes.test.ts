@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { parseCidr } from '../../src/base/ip.ts';
+import { synthesizeFixes } from '../../src/remediate/fixes.ts';
 import { ALLOW_ALL_EGRESS, allTraffic, naclAllowAll, scenario } from '../helpers/scenario.ts';
 
 function twoGpuGroups() {
@@ -63,5 +65,51 @@ describe('a rule narrower than the documented range says so', () => {
           result.flows.find((f) => f.id === flowId)?.fixedBy.includes(rule.id),
           `${rule.id} → ${flowId}`,
         );
+  });
+});
+
+describe('the items that fix a flow: rules and NACL entries first, then NetworkPolicies', () => {
+  it('a flow blocked by both an SG and a NetworkPolicy is fixed by both, in that order', () => {
+    const model = {
+      ipFamily: 4,
+      vpcCidrs: [parseCidr('10.0.0.0/16')!],
+      subnets: new Map(),
+      securityGroups: new Map([
+        ['sg-sys', { id: 'sg-sys', ingressRuleCount: 1, isClusterSecurityGroup: false }],
+      ]),
+      nacls: new Map(),
+    };
+    const flow = (id: string) => ({
+      id,
+      requirement: 'nats',
+      protocol: 'tcp',
+      ports: { from: 4222, to: 4222 },
+      status: 'blocked',
+      source: { nodeGroup: 'gpu', securityGroups: ['sg-gpu'], subnetId: 'subnet-gpu' },
+      destination: { nodeGroup: 'system', securityGroups: ['sg-sys'], subnetId: 'subnet-sys' },
+      steps: [
+        { kind: 'sg-ingress', status: 'blocked', at: '-', summary: '-', facts: [] },
+        { kind: 'policy-ingress', status: 'blocked', at: '-', summary: '-', facts: [] },
+      ],
+    });
+    const ids = {
+      source: { namespace: 'dynamo-workload', labels: { app: 'worker' } },
+      destination: { namespace: 'dynamo-system', labels: { app: 'nats' } },
+    };
+    const fixes = synthesizeFixes(
+      model as never,
+      {
+        flows: [flow('f1'), flow('f2')],
+        identities: new Map([
+          ['f1', ids],
+          ['f2', ids],
+        ]),
+        requirements: [],
+      } as never,
+    );
+    assert.deepEqual(fixes.fixedBy.get('f1'), ['sg-rule-1', 'network-policy-1']);
+    assert.deepEqual(fixes.fixedBy.get('f2'), ['sg-rule-1', 'network-policy-1']);
+    assert.equal(fixes.policies.length, 1);
+    assert.deepEqual(fixes.unfixable, []);
   });
 });

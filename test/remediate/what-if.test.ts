@@ -240,3 +240,34 @@ describe('applyRemediation: NetworkPolicies', () => {
     assert.throws(() => applyRemediation(snapshot(), [], [], [bad]));
   });
 });
+
+describe('applyRemediation: a group or NACL captured without its rule lists', () => {
+  it('gets exactly the added rules and entries', () => {
+    const base = snapshot();
+    const bare = {
+      ...base,
+      securityGroups: base.securityGroups.map((g) =>
+        g.value.GroupId === 'sg-a'
+          ? { ...g, value: { ...g.value, IpPermissions: undefined, IpPermissionsEgress: undefined } }
+          : g,
+      ),
+      networkAcls: base.networkAcls.map((a) =>
+        a.value.NetworkAclId === 'acl-a' ? { ...a, value: { ...a.value, Entries: undefined } } : a,
+      ),
+    };
+    const out = applyRemediation(
+      bare,
+      [
+        rule({ sourceGroupId: 'sg-b' }),
+        rule({ id: 'sg-rule-2', direction: 'egress', destinationGroupId: 'sg-b' }),
+      ],
+      [naclEntry({})],
+    );
+    assert.equal(group(out, 'sg-a').IpPermissions!.length, 1);
+    assert.equal(group(out, 'sg-a').IpPermissionsEgress!.length, 1);
+    assert.deepEqual(
+      acl(out, 'acl-a').Entries!.map((e) => e.RuleNumber),
+      [99],
+    );
+  });
+});
