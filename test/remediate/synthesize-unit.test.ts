@@ -16,7 +16,9 @@ import type { Fact, TraceStep } from '../../src/reachability/types.ts';
 import { synthesizeRemediation } from '../../src/remediate/synthesize.ts';
 import { catalog } from '../../src/requirements/catalog.ts';
 
-function model(options: { family?: 4 | 6; vpc?: string[]; ingressRules?: number } = {}): ClusterModel {
+function model(
+  options: { family?: 4 | 6; vpc?: string[]; ingressRules?: number; sysIngressRules?: number } = {},
+): ClusterModel {
   const subnet = (id: string, ...cidrs: string[]) => [
     id,
     { id, cidrs: cidrs.map((c) => parseCidr(c)!), cidrText: cidrs },
@@ -43,7 +45,10 @@ function model(options: { family?: 4 | 6; vpc?: string[]; ingressRules?: number 
       subnet('subnet-wide', '0.0.0.0/0'),
     ] as never),
     securityGroups: new Map([
-      group('sg-sys'),
+      group(
+        'sg-sys',
+        options.sysIngressRules === undefined ? {} : { ingressRuleCount: options.sysIngressRules },
+      ),
       group('sg-gpu'),
       group('sg-a'),
       group('sg-b'),
@@ -463,5 +468,115 @@ describe('descriptions', () => {
       assert.ok(!d.startsWith(' (dynamo-netcheck)') && !d.startsWith('undefined'), `${ids[i]}: ${d}`);
     }
     assert.equal(new Set(descriptions).size, ids.length, descriptions.join('\n'));
+  });
+});
+
+describe('more of what the fix must get right', () => {
+  const inbound = (f: Fact[]): Partial<TraceStep> => ({
+    kind: 'nacl-destination-inbound',
+    status: 'blocked',
+    facts: f,
+  });
+  const replyOut: Partial<TraceStep> = {
+    kind: 'nacl-destination-outbound-return',
+    status: 'blocked',
+    facts: [deny('acl-sys', '*', 'outbound')],
+  };
+
+  it('a request on the OS-assigned range is not “return traffic”; its reply entry is', () => {
+    const plan = synthesizeRemediation(model(), [
+      flow({
+        requirement: 'request-plane',
+        ports: { from: 32768, to: 60999 },
+        steps: [inbound([deny('acl-sys', '*')]), replyOut],
+      }),
+    ]);
+    assert.deepEqual(
+      plan.naclEntries.map((e) => [e.egress, `${e.fromPort}-${e.toPort}`, e.description]),
+      [
+        [false, '32768-60999', 'Dynamo TCP request plane (dynamo-netcheck)'],
+        [true, '32768-60999', 'Dynamo TCP request plane (dynamo-netcheck), return traffic'],
+      ],
+    );
+  });
+
+  it('flows of two requirements through one entry: both named', () => {
+    const plan = synthesizeRemediation(model(), [
+      flow({ steps: [inbound([deny('acl-sys', '*')])] }),
+      flow({ id: 'f2', requirement: 'etcd', steps: [inbound([deny('acl-sys', '*')])] }),
+    ]);
+    assert.deepEqual(
+      plan.naclEntries.map((e) => [e.requirements, e.unblocks]),
+      [
+        [
+          ['nats', 'etcd'],
+          ['f1', 'f2'],
+        ],
+      ],
+    );
+  });
+
+  it('a deny at 2 with number 1 free: the entry takes 1', () => {
+    const plan = synthesizeRemediation(model(), [flow({ steps: [inbound([deny('acl-sys', 2)])] })]);
+    assert.deepEqual(
+      plan.naclEntries.map((e) => e.ruleNumber),
+      [1],
+    );
+    assert.deepEqual(plan.unfixable, []);
+  });
+
+  it('a NACL step whose peer subnet is not known proposes nothing and does not fail', () => {
+    const plan = synthesizeRemediation(model(), [
+      flow({
+        source: { subnetId: undefined as unknown as string },
+        steps: [inbound([deny('acl-sys', '*')])],
+      }),
+    ]);
+    assert.deepEqual(plan.naclEntries, []);
+  });
+
+  it('an IPv6 peer subnet when only the VPC’s IPv4 blocks are known: the rule names it', () => {
+    const plan = synthesizeRemediation(model({ family: 6, vpc: ['10.0.0.0/16'] }), [
+      flow({ source: { securityGroups: [] }, steps: [sgIngress] }),
+    ]);
+    assert.deepEqual(
+      plan.rules.map((r) => r.cidr),
+      ['2600:db8:0:2::/64'],
+    );
+  });
+
+  it('an outbound rule on a group already over 60 inbound rules (quota raised) warns of nothing', () => {
+    const plan = synthesizeRemediation(model({ sysIngressRules: 61 }), [
+      flow({
+        source: { securityGroups: ['sg-sys'] },
+        destination: { securityGroups: ['sg-gpu'] },
+        steps: [sgEgress],
+      }),
+    ]);
+    assert.deepEqual(
+      plan.rules.map((r) => [r.direction, r.groupId, r.quotaWarning]),
+      [['egress', 'sg-sys', undefined]],
+    );
+  });
+
+  it('a group the snapshot lacks on the ENI is still a group to add the rule to', () => {
+    const plan = synthesizeRemediation(model(), [
+      flow({ destination: { securityGroups: ['sg-gone'] }, steps: [sgIngress] }),
+    ]);
+    assert.deepEqual(
+      plan.rules.map((r) => [r.groupId, r.quotaWarning]),
+      [['sg-gone', undefined]],
+    );
+  });
+
+  it('set cover: a group on both servers’ ENIs takes one rule for both flows', () => {
+    const plan = synthesizeRemediation(model(), [
+      flow({ destination: { securityGroups: ['sg-a', 'sg-b'] }, steps: [sgIngress] }),
+      flow({ id: 'f2', destination: { securityGroups: ['sg-b'] }, steps: [sgIngress] }),
+    ]);
+    assert.deepEqual(
+      plan.rules.map((r) => [r.groupId, r.unblocks]),
+      [['sg-b', ['f1', 'f2']]],
+    );
   });
 });
