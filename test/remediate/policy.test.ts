@@ -110,6 +110,8 @@ describe('a NetworkPolicy fix for a flow a policy blocks', () => {
       /^kubectl apply -f - <<'EOF'\napiVersion: networking\.k8s\.io\/v1\n[\s\S]*\nEOF$/,
     );
     assert.match(p.command, /\n {4}- from:\n/);
+    // The manifest's own final newline is not doubled before the delimiter.
+    assert.equal(p.command.includes('\n\n'), false);
     assert.deepEqual(fixes, [[f.id, 'network-policy-1']]);
   });
 
@@ -288,5 +290,96 @@ describe('what a NetworkPolicy cannot fix', () => {
       },
     );
     assert.deepEqual(policies, []);
+  });
+});
+
+describe('more of the NetworkPolicy fix', () => {
+  it('each workload-naming key alone makes the selector', () => {
+    for (const key of ['app.kubernetes.io/component', 'app', 'k8s-app']) {
+      const f = flow({});
+      const { policies } = synth([f], {
+        [f.id]: {
+          source: WORKER,
+          destination: { namespace: 'dynamo-system', labels: { [key]: 'v', other: 'x' } },
+        },
+      });
+      assert.deepEqual((policies[0]!.manifest as { spec: { podSelector: unknown } }).spec.podSelector, {
+        matchLabels: { [key]: 'v' },
+      });
+    }
+  });
+
+  it('runs of other characters become one "-", and a cut name ends on no "-"', () => {
+    const f = flow({ requirement: 'NATS__Plane' });
+    const ns = `${'n'.repeat(39)}--tail`;
+    const { policies } = synth([f], {
+      [f.id]: { source: { namespace: ns, labels: { app: 'a' } }, destination: NATS },
+    });
+    // allow-nats-plane-from- is 22 characters: the cut at 63 falls just after the "--".
+    assert.equal(policies[0]!.name, `allow-nats-plane-from-${'n'.repeat(39)}`);
+  });
+
+  it('a Calico Allow ordered before 1000 does not stop a fix', () => {
+    const f = flow({
+      steps: [
+        {
+          kind: 'policy-ingress',
+          status: 'blocked',
+          facts: [
+            {
+              kind: 'network-policy',
+              namespace: '',
+              name: 'allow-some',
+              direction: 'ingress',
+              policyKind: 'Calico GlobalNetworkPolicy',
+              action: 'Allow',
+              order: 500,
+              text: 'allow',
+              origin: { file: 'k8s/calico.yaml', path: 'items[0]' },
+            },
+          ],
+        },
+      ],
+    });
+    const { policies, unfixable } = synth([f], { [f.id]: { source: WORKER, destination: NATS } });
+    assert.equal(policies.length, 1);
+    assert.deepEqual(unfixable, []);
+  });
+
+  it('a namespaced Calico deny without a kind or rule index: named as a NetworkPolicy, rule 0', () => {
+    const f = flow({
+      steps: [
+        {
+          kind: 'policy-ingress',
+          status: 'blocked',
+          facts: [
+            {
+              kind: 'network-policy',
+              namespace: 'dynamo-system',
+              name: 'deny',
+              direction: 'ingress',
+              action: 'Deny',
+              order: 100,
+              text: 'deny',
+              origin: { file: 'k8s/p.yaml', path: 'items[0]' },
+            },
+          ],
+        },
+      ],
+    });
+    const { unfixable } = synth([f], { [f.id]: { source: WORKER, destination: NATS } });
+    assert.deepEqual(unfixable, [
+      `${f.id}: NetworkPolicy dynamo-system/deny ingress[0] denies it at order 100, before Kubernetes NetworkPolicies (order 1000): no NetworkPolicy can override it; change that policy (k8s/p.yaml)`,
+    ]);
+  });
+
+  it('egress with the pods of a side not known: no policy, the warning says which', () => {
+    const f = flow({ steps: [{ kind: 'policy-egress', status: 'blocked' }] });
+    assert.deepEqual(synth([f], {}).unfixable, [
+      `${f.id}: the isolated pods are not known (not deployed, host network, or several namespaces); re-run once they exist`,
+    ]);
+    assert.deepEqual(synth([f], { [f.id]: { source: WORKER } }).unfixable, [
+      `${f.id}: the peer pods are not known (not deployed, host network, or several namespaces); re-run once they exist`,
+    ]);
   });
 });
