@@ -438,6 +438,186 @@ function combine(steps: readonly TraceStep[]): { status: Status; reason: string 
 
 /** Decides one flow. Every applicable step is evaluated (not only up to the first block), so a fix can address all blockers. */
 export function evaluateFlow(model: ClusterModel, query: FlowQuery): FlowTrace {
+  const trace = evaluateSteps(model, query);
+  // Blocked flows too: a step that allows only part of the range must be opened as well, or the
+  // fix of the blocking step leaves the flow allowed for some addresses only.
+  if (
+    trace.status === 'allowed' ||
+    query.protocol === 'efa' ||
+    !trace.steps.some((s) => s.status === 'unknown')
+  )
+    return trace;
+  return byAddress(model, query, trace) ?? trace;
+}
+
+/**
+ * The blocks that decide, for an address of the other end, the steps evaluated at `at`: the rules
+ * of its security groups (CIDRs and prefix-list entries) and the entries of its subnet's NACL.
+ */
+function blocksAt(model: ClusterModel, at: Endpoint): AddressRange[] {
+  const blocks: AddressRange[] = [];
+  for (const groupId of at.securityGroups) {
+    const group = model.securityGroups.get(groupId);
+    for (const rule of group ? [...group.ingress, ...group.egress] : []) {
+      if (rule.peer.kind === 'cidr') blocks.push(rule.peer.range);
+      if (rule.peer.kind === 'prefix-list')
+        blocks.push(...(model.prefixLists.get(rule.peer.prefixListId)?.cidrs ?? []));
+    }
+  }
+  const naclId = at.subnetId ? model.subnets.get(at.subnetId)?.naclId : undefined;
+  const acl = naclId ? model.nacls.get(naclId) : undefined;
+  for (const entry of acl ? [...acl.inbound, ...acl.outbound] : []) blocks.push(entry.range);
+  return blocks;
+}
+
+/** An end that may take any address of a range, cut where a block of `blocks` starts or ends; undefined when nothing cuts it. */
+function addressPieces(end: Endpoint, blocks: readonly AddressRange[]): Endpoint[] | undefined {
+  if (!end.addresses || end.addresses.start === end.addresses.end) return undefined;
+  const ranges = splitRange(end.addresses, blocks);
+  if (ranges.length === 1) return undefined;
+  return ranges.map((addresses) => ({
+    ...end,
+    addresses,
+    addressText: `${formatRange(addresses)} of ${end.addressText}`,
+  }));
+}
+
+/** More pieces than this (both ends ranges, cut by many rules) are not tried: the flow stays unknown. */
+const MAX_PIECES = 1024;
+
+/** Adjacent ranges joined, in order. */
+function joinRanges(ranges: readonly AddressRange[]): AddressRange[] {
+  const out: AddressRange[] = [];
+  for (const r of [...ranges].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0))) {
+    const last = out[out.length - 1];
+    if (last && last.end + 1n >= r.start)
+      out[out.length - 1] = { ...last, end: r.end > last.end ? r.end : last.end };
+    else out.push(r);
+  }
+  return out;
+}
+
+/**
+ * A flow with an end that may take any address of a range (a pod still to be scheduled: any
+ * address of its subnet; the EKS control plane's ENIs), when a step is left unknown. Each step
+ * alone decides over the whole range, and a step that allows only part of it is unknown; but a
+ * packet passes only where every step allows it, so the steps' allowed parts must be intersected.
+ * Cut the range where any deciding block starts or ends, so every rule and entry covers a piece
+ * all or not at all, and decide the flow for each piece (EC2: SG rules are a union, a NACL's first
+ * matching entry decides, and a packet must pass both). Blocked for every piece on some port →
+ * blocked, and every step that denies some piece is blocked too (what a fix must open so that
+ * every address passes); allowed for every piece → allowed; else unknown, saying for which
+ * addresses it is which.
+ */
+function byAddress(model: ClusterModel, query: FlowQuery, whole: FlowTrace): FlowTrace | undefined {
+  const sources = addressPieces(query.source, blocksAt(model, query.destination)) ?? [query.source];
+  const destinations = addressPieces(query.destination, blocksAt(model, query.source)) ?? [query.destination];
+  const count = sources.length * destinations.length;
+  if (count === 1 || count > MAX_PIECES) return undefined;
+  const pieces = sources.flatMap((source) =>
+    destinations.map((destination) => ({
+      source,
+      destination,
+      trace: evaluateSteps(model, { ...query, source, destination }),
+    })),
+  );
+  type Piece = (typeof pieces)[number];
+  const pieceLabel = (p: Piece): string =>
+    sources.length > 1 && destinations.length > 1
+      ? `${formatRange(p.source.addresses!)} → ${formatRange(p.destination.addresses!)}`
+      : formatRange((sources.length > 1 ? p.source : p.destination).addresses!);
+  const list = (chosen: readonly Piece[]): string =>
+    sources.length > 1 && destinations.length > 1
+      ? chosen.map(pieceLabel).join(', ')
+      : joinRanges(chosen.map((p) => (sources.length > 1 ? p.source : p.destination).addresses!))
+          .map(formatRange)
+          .join(', ');
+  const ranged = [
+    ...(sources.length > 1 ? [`${query.source.label} (${query.source.addressText})`] : []),
+    ...(destinations.length > 1 ? [`${query.destination.label} (${query.destination.addressText})`] : []),
+  ].join(' and ');
+  const asked = formatProtocolPorts(query.protocol, query.ports);
+
+  // The request's ports a piece's blocked steps deny (a blocked reply blocks every request port).
+  const deniedIn = (p: Piece): PortSet =>
+    normalise(
+      p.trace.steps.flatMap((s) =>
+        s.status !== 'blocked'
+          ? []
+          : s.kind.endsWith('-return')
+            ? [query.ports]
+            : intersect(s.deniedPorts ?? [query.ports], [query.ports]),
+      ),
+    );
+  const blockedEverywhere = pieces.map(deniedIn).reduce((a, b) => intersect(a, b));
+  const stepIn = (p: Piece, kind: StepKind): TraceStep | undefined =>
+    p.trace.steps.find((s) => s.kind === kind);
+  const factsOf = (kind: StepKind): Fact[] => {
+    const seen = new Set<string>();
+    return pieces
+      .flatMap((p) => stepIn(p, kind)?.facts ?? [])
+      .filter((f) => (seen.has(f.text) ? false : (seen.add(f.text), true)));
+  };
+  const allowedPart = (kind: StepKind): string => {
+    const allowed = pieces.filter((p) => stepIn(p, kind)?.status === 'allowed');
+    return `${kind} (${whole.steps.find((s) => s.kind === kind)!.at}) allows ${allowed.length > 0 ? `only ${list(allowed)}` : 'none of it'}`;
+  };
+  const deniedBy = (kind: StepKind): PortSet =>
+    normalise(
+      pieces.flatMap((p) => {
+        const s = stepIn(p, kind);
+        return s?.status === 'blocked' ? (s.deniedPorts ?? [query.ports]) : [];
+      }),
+    );
+  // The steps that deny some piece: a step blocked over the whole range, or one that is partial.
+  const deciding = whole.steps
+    .filter((s) => s.status === 'unknown' || s.status === 'blocked')
+    .map((s) => s.kind)
+    .filter((kind) => !isEmpty(deniedBy(kind)));
+
+  const steps = whole.steps.map((s): TraceStep => {
+    if (s.status !== 'unknown') return s;
+    if (pieces.every((p) => stepIn(p, s.kind)?.status === 'allowed'))
+      return {
+        ...s,
+        status: 'allowed',
+        summary: `${s.kind} allows ${asked} for every address of ${ranged}: ${pieces.map((p) => stepIn(p, s.kind)!.summary).join('; ')}`,
+        facts: factsOf(s.kind),
+      };
+    if (isEmpty(blockedEverywhere) || !deciding.includes(s.kind)) return s;
+    const others = deciding.filter((k) => k !== s.kind).map(allowedPart);
+    return {
+      kind: s.kind,
+      status: 'blocked',
+      at: s.at,
+      summary: `${[allowedPart(s.kind), ...others].join(', and ')}: no address of ${ranged} passes every step, so ${query.protocol}/${formatPortSet(blockedEverywhere)} is blocked for every address`,
+      facts: factsOf(s.kind),
+      deniedPorts: deniedBy(s.kind),
+    };
+  });
+  const decided = combine(steps);
+  if (decided.status !== 'unknown') return { steps, ...decided };
+  // Still unknown: the reason says for which addresses the flow is allowed, blocked, or undecided;
+  // each step keeps its own verdict over the whole range.
+  const by = (status: Status): Piece[] => pieces.filter((p) => p.trace.status === status);
+  if (by('allowed').length === 0 && by('blocked').length === 0) return undefined;
+  // Blocked pieces grouped by the ports they deny: pieces blocked on different ports leave no port
+  // blocked for every address, which is why the flow is still unknown.
+  const blockedBy = new Map<string, Piece[]>();
+  for (const p of by('blocked')) {
+    const key = `${query.protocol}/${formatPortSet(deniedIn(p))}`;
+    blockedBy.set(key, [...(blockedBy.get(key) ?? []), p]);
+  }
+  const why = [
+    ...(by('allowed').length > 0 ? [`${asked} is allowed for ${list(by('allowed'))}`] : []),
+    ...[...blockedBy].map(([ports, chosen]) => `${ports} is blocked for ${list(chosen)}`),
+    ...(by('unknown').length > 0 ? [`undecided for ${list(by('unknown'))}`] : []),
+  ].join('; ');
+  return { steps, status: 'unknown', reason: `${decided.reason}; by the address of ${ranged}: ${why}` };
+}
+
+/** The steps of one flow, each deciding over the whole of both ends' possible addresses. */
+function evaluateSteps(model: ClusterModel, query: FlowQuery): FlowTrace {
   const { source, destination, protocol, ports } = query;
   const steps: TraceStep[] = [];
   for (const [kind, endpoint] of [

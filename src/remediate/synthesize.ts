@@ -315,6 +315,9 @@ function synthesizeNacl(
   // First gather every need per entry, remembering the lowest deny any of its flows hit: one
   // entry serves them all only if it is numbered below each of those denies.
   const needs = new Map<string, { entry: Omit<NaclEntryDraft, 'ruleNumber'>; below: number }>();
+  // Entries for the replies (to the client's ephemeral ports), by key: a request on the same ports
+  // (the TCP request plane's OS-assigned range) is not one.
+  const replies = new Set<string>();
   for (const flow of flows) {
     for (const step of blockedSteps(flow, [
       'nacl-source-outbound',
@@ -340,6 +343,7 @@ function synthesizeNacl(
       const ports = isReturn ? RETURN_PORTS : flow.ports;
       const below = Math.min(...denies.map((d) => (d.ruleNumber === '*' ? 32767 : d.ruleNumber)));
       const key = `${naclId}|${egress}|${cidr}|${flow.protocol}|${ports.from}-${ports.to}`;
+      if (isReturn) replies.add(key);
       const existing = needs.get(key);
       if (existing) {
         needs.set(key, {
@@ -382,16 +386,14 @@ function synthesizeNacl(
     used.add(ruleNumber);
     entries.set(key, { ...entry, ruleNumber });
   }
-  return [...entries.values()].map((entry, i) => {
+  return [...entries].map(([key, entry], i) => {
     const id = `nacl-entry-${i + 1}`;
     for (const flowId of entry.unblocks) addFix(flowId, id);
     const direction = entry.egress ? '--egress' : '--ingress';
     return {
       id,
       ...entry,
-      description:
-        describe(entry.requirements) +
-        (entry.fromPort === RETURN_PORTS.from && entry.toPort === RETURN_PORTS.to ? ', return traffic' : ''),
+      description: describe(entry.requirements) + (replies.has(key) ? ', return traffic' : ''),
       command: shellCommand([
         'aws',
         'ec2',

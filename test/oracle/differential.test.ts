@@ -6,7 +6,8 @@
  *
  * (a) both evaluators agree on every pod-to-pod flow (rule: `agrees` in differential.ts);
  * (b) after adding the analyzer's proposed SG rules and NACL entries to the raw JSON, the oracle no
- *     longer calls any required Dynamo flow blocked;
+ *     longer calls any required Dynamo flow blocked: pod → pod, and a pod still to be scheduled on a
+ *     GPU node → NATS (for every address of the node's subnet);
  * (c) every required pair sits in an analyzer flow class whose status is the oracle's verdict: pod →
  *     pod, and a pod still to be scheduled on a GPU node → NATS (any address of the node's subnet);
  * (d) EFA: both evaluators agree on SRD between every ordered pair of ENIs, each taken as an EFA
@@ -40,7 +41,7 @@ const RUNS = Number(process.env.ORACLE_RUNS ?? 300);
 /**
  * The ordinary run (the suite, CI) draws the same clusters each time, so a red run can be replayed
  * and a green one is not luck; a long run (ORACLE_RUNS set) or ORACLE_SEED=random draws new ones.
- * Open disagreement, found by a random run and not fixed (README.md here): ORACLE_SEED=-820530264.
+ * Disagreements found by random runs are fixed and kept in regressions.test.ts (README.md here).
  */
 const FIXED_SEED = 20261206;
 const seedFromEnv = process.env.ORACLE_SEED;

@@ -173,7 +173,7 @@ function applyNaclFix(aws: RawAws, fix: NaclFix): void {
 }
 
 export interface FixFailure {
-  readonly flow: Flow;
+  readonly flow: Flow | FutureFlow;
   readonly before: ReturnType<typeof oracle>;
   readonly after: ReturnType<typeof oracle>;
 }
@@ -217,7 +217,29 @@ export function fixFailures(world: World): {
     if (excused(after, analysis.warnings)) excusedCount += 1;
     else failures.push({ flow, before, after });
   }
+  // The same for a pod still to be scheduled on a GPU node → NATS: a fix must open the flow for
+  // every address the pod may get (judged by oracleFutureSource, address piece by piece).
+  for (const flow of requiredFutureFlows(world)) {
+    const query = futureOracleFlow(world, flow);
+    const before = oracleFutureSource(world.oracleAws, query);
+    if (before.verdict !== 'blocked') continue;
+    const after = oracleFutureSource(fixed, query);
+    if (after.verdict !== 'blocked') continue;
+    if (excused(after, analysis.warnings)) excusedCount += 1;
+    else failures.push({ flow, before, after });
+  }
   return { failures, excused: excusedCount, analysis };
+}
+
+function futureOracleFlow(world: World, flow: FutureFlow): Parameters<typeof oracleFutureSource>[1] {
+  return {
+    sourceEniId: flow.sourceNode.primaryEniId,
+    destinationIp: flow.destination.ip,
+    protocol: flow.protocol,
+    port: flow.port,
+    sameNode: flow.sourceNode.name === flow.destination.node,
+    enforcingMode: world.enforcingMode,
+  };
 }
 
 export interface ClassFailure {
@@ -267,14 +289,7 @@ export function classFailures(
           c.destinationMembers.includes(label(flow.destination)),
       )
       .map((c) => c.status);
-    const expected = oracleFutureSource(world.oracleAws, {
-      sourceEniId: flow.sourceNode.primaryEniId,
-      destinationIp: flow.destination.ip,
-      protocol: flow.protocol,
-      port: flow.port,
-      sameNode: flow.sourceNode.name === flow.destination.node,
-      enforcingMode: world.enforcingMode,
-    });
+    const expected = oracleFutureSource(world.oracleAws, futureOracleFlow(world, flow));
     if (!statuses.some((s) => agrees(expected.verdict, s)))
       failures.push({ flow, oracle: expected, statuses });
   }
@@ -334,14 +349,15 @@ export function describeDisagreement(d: Disagreement): string {
   ].join('\n');
 }
 
+const anyFlowText = (f: Flow | FutureFlow) =>
+  'sourceNode' in f
+    ? `a pod to be scheduled on ${f.sourceNode.name} (any address of its subnet, groups of ${f.sourceNode.primaryEniId}) → ` +
+      `${f.destination.namespace}/${f.destination.name} (${f.destination.ip}, ${f.destination.kind} on ${f.destination.node}) tcp/${f.port}`
+    : flowText(f);
+
 export function describeClassFailure(f: ClassFailure): string {
-  const text =
-    'sourceNode' in f.flow
-      ? `a pod to be scheduled on ${f.flow.sourceNode.name} (any address of its subnet, groups of ${f.flow.sourceNode.primaryEniId}) → ` +
-        `${f.flow.destination.namespace}/${f.flow.destination.name} (${f.flow.destination.ip}, ${f.flow.destination.kind} on ${f.flow.destination.node}) tcp/${f.flow.port}`
-      : flowText(f.flow);
   return [
-    `required ${f.flow.requirement} flow: ${text}`,
+    `required ${f.flow.requirement} flow: ${anyFlowText(f.flow)}`,
     `oracle: ${f.oracle.verdict} — ${f.oracle.steps.map((s) => `${s.name}:${s.verdict} (${s.why})`).join('; ')}`,
     `analyzer classes holding the pair: ${f.statuses.join(', ') || 'none'}`,
   ].join('\n');
@@ -354,7 +370,7 @@ export function describeFixFailure(f: FixFailure, analysis: SubjectAnalysis): st
       .map((s) => `${s.name} (${s.why})`)
       .join('; ');
   return [
-    `required flow: ${flowText(f.flow)}`,
+    `required flow: ${anyFlowText(f.flow)}`,
     `oracle before the fixes: ${blocked(f.before)}`,
     `oracle after the fixes:  ${blocked(f.after)}`,
     `analyzer flows: ${analysis.flows.map((x) => `${x.requirement}:${x.status}`).join(', ')}`,

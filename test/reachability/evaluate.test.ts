@@ -637,6 +637,214 @@ describe('evaluateFlow: NACL entries that cover part of a pod-not-created-yet’
   });
 });
 
+/**
+ * A packet passes only where every step allows it (EC2: security groups and network ACLs are both
+ * evaluated; a NACL is stateless, so the reply is checked too). For a pod not created yet, each step
+ * alone may allow part of its subnet: the flow is decided by where those parts overlap.
+ */
+describe('evaluateFlow: a pod not created yet, where each step allows a different part of its subnet', () => {
+  const openOut = [entry(100, true, 'allow', '0.0.0.0/0')];
+  const sorted = (s: TraceStep): string[] => factTexts(s).sort();
+
+  it('SG rule for one half, NACL entry for the other: blocked for every address, both steps named', () => {
+    const { pod, predicted, flow } = world({
+      bIngress: [tcp(8000).fromCidr(A_LOW)],
+      bNacl: [entry(100, false, 'allow', A_HIGH), ...openOut],
+    });
+    const trace = flow(predicted('a-1'), pod('server-0'));
+    assert.equal(trace.status, 'blocked');
+    assert.deepEqual(kinds(trace), [
+      'sg-egress:allowed',
+      'nacl-source-outbound:allowed',
+      'nacl-destination-inbound:blocked',
+      'sg-ingress:blocked',
+      'nacl-destination-outbound-return:allowed',
+      'nacl-source-inbound-return:allowed',
+    ]);
+    const ingress = step(trace, 'sg-ingress');
+    const inbound = step(trace, 'nacl-destination-inbound');
+    // Each step names what it decided with: the SG rule, and the NACL's allow and `*` deny.
+    assert.deepEqual(sorted(ingress), [`sg-b ingress tcp/8000 from ${A_LOW}`]);
+    assert.deepEqual(sorted(inbound), [
+      `acl-b inbound rule * deny all (implicit)`,
+      `acl-b inbound rule 100 allow all traffic from ${A_HIGH}`,
+    ]);
+    assert.deepEqual(
+      ingress.facts.map((f) => f.kind),
+      ['sg-rule'],
+    );
+    assert.deepEqual(inbound.facts.map((f) => f.kind).sort(), ['nacl-entry', 'nacl-entry']);
+    // What a fix opens: the request's port at both steps.
+    assert.deepEqual(ingress.deniedPorts, [{ from: 8000, to: 8000 }]);
+    assert.deepEqual(inbound.deniedPorts, [{ from: 8000, to: 8000 }]);
+    assert.equal(ingress.at, 'eni-b-1-0 [sg-b]');
+    assert.equal(inbound.at, 'acl-b on subnet-b');
+    // The reason is the first blocked step on the path, and says what each step allows.
+    assert.equal(trace.reason, inbound.summary);
+    assert.equal(
+      inbound.summary,
+      `nacl-destination-inbound (acl-b on subnet-b) allows only ${A_HIGH}, and sg-ingress (eni-b-1-0 [sg-b]) allows only ${A_LOW}: ` +
+        `no address of a pod on a-1 (an IP in subnet-a (${A_SUBNET})) passes every step, so tcp/8000 is blocked for every address`,
+    );
+    assert.match(
+      ingress.summary,
+      new RegExp(
+        `^sg-ingress \\(eni-b-1-0 \\[sg-b\\]\\) allows only 10\\.0\\.16\\.0/21, and nacl-destination-inbound`,
+      ),
+    );
+  });
+
+  it('parts that overlap: unknown, each step still unknown, the reason says where it is allowed', () => {
+    const { pod, predicted, flow } = world({
+      bIngress: [tcp(8000).fromCidr(A_LOW)],
+      bNacl: [entry(100, false, 'allow', '10.0.20.0/22'), ...openOut],
+    });
+    const trace = flow(predicted('a-1'), pod('server-0'));
+    assert.equal(trace.status, 'unknown');
+    assert.equal(step(trace, 'sg-ingress').status, 'unknown');
+    assert.equal(step(trace, 'nacl-destination-inbound').status, 'unknown');
+    // 10.0.16.0/21 ∩ 10.0.20.0/22 = 10.0.20.0/22; the rest of 10.0.16.0/20 is blocked.
+    assert.match(
+      trace.reason,
+      /; by the address of a pod on a-1 \(an IP in subnet-a \(10\.0\.16\.0\/20\)\): tcp\/8000 is allowed for 10\.0\.20\.0\/22; tcp\/8000 is blocked for 10\.0\.16\.0\/22, 10\.0\.24\.0\/21$/,
+    );
+  });
+
+  it('the same port denied in one half by the SG and in the other by the NACL: blocked on that port only', () => {
+    const { pod, predicted, flow } = world({
+      bIngress: [tcp(8001).fromCidr(A_LOW), tcp(8000, 8001).fromCidr(A_HIGH)],
+      bNacl: [
+        entry(100, false, 'allow', A_LOW),
+        entry(110, false, 'allow', A_HIGH, [8001, 8001]),
+        ...openOut,
+      ],
+    });
+    const trace = flow(predicted('a-1'), pod('server-0'), { from: 8000, to: 8001 });
+    assert.equal(trace.status, 'blocked');
+    assert.deepEqual(step(trace, 'sg-ingress').deniedPorts, [{ from: 8000, to: 8000 }]);
+    assert.deepEqual(step(trace, 'nacl-destination-inbound').deniedPorts, [{ from: 8000, to: 8000 }]);
+    assert.match(trace.reason, /, so tcp\/8000 is blocked for every address$/);
+  });
+
+  it('different ports denied in each half: no port is blocked for every address, so unknown, saying which', () => {
+    const { pod, predicted, flow } = world({
+      bIngress: [tcp(8001).fromCidr(A_LOW), tcp(8000, 8001).fromCidr(A_HIGH)],
+      bNacl: [
+        entry(100, false, 'allow', A_LOW),
+        entry(110, false, 'allow', A_HIGH, [8000, 8000]),
+        ...openOut,
+      ],
+    });
+    const trace = flow(predicted('a-1'), pod('server-0'), { from: 8000, to: 8001 });
+    assert.equal(trace.status, 'unknown');
+    assert.match(
+      trace.reason,
+      /: tcp\/8000 is blocked for 10\.0\.16\.0\/21; tcp\/8001 is blocked for 10\.0\.24\.0\/21$/,
+    );
+  });
+
+  it('the replies: the server’s NACL lets them out to one half, its SG admits the other: blocked', () => {
+    const { pod, predicted, flow } = world({
+      bIngress: [tcp(8000).fromCidr(A_LOW)],
+      bNacl: [entry(100, false, 'allow', '0.0.0.0/0'), entry(100, true, 'allow', A_HIGH)],
+    });
+    const trace = flow(predicted('a-1'), pod('server-0'));
+    assert.equal(trace.status, 'blocked');
+    assert.equal(step(trace, 'nacl-destination-inbound').status, 'allowed');
+    assert.equal(step(trace, 'sg-ingress').status, 'blocked');
+    const reply = step(trace, 'nacl-destination-outbound-return');
+    assert.equal(reply.status, 'blocked');
+    // The reply goes to the client's ephemeral ports, above the well-known ones.
+    assert.ok(
+      reply.deniedPorts!.every((r) => r.from > 1023),
+      JSON.stringify(reply.deniedPorts),
+    );
+    assert.deepEqual(sorted(reply), [
+      `acl-b outbound rule * deny all (implicit)`,
+      `acl-b outbound rule 100 allow all traffic to ${A_HIGH}`,
+    ]);
+  });
+
+  it('a pod not created yet as the destination: the client’s egress rule and its subnet’s NACL', () => {
+    const B_LOW = '10.0.32.0/21';
+    const B_HIGH = '10.0.40.0/21';
+    const { pod, predicted, flow } = world({
+      aEgress: [tcp(8000).fromCidr(B_LOW)],
+      aNacl: [entry(100, true, 'allow', B_HIGH), entry(100, false, 'allow', '0.0.0.0/0')],
+    });
+    const trace = flow(pod('client-0'), predicted('b-1'));
+    assert.equal(trace.status, 'blocked');
+    assert.equal(step(trace, 'sg-egress').status, 'blocked');
+    assert.equal(step(trace, 'nacl-source-outbound').status, 'blocked');
+    assert.match(trace.reason, /allows only 10\.0\.32\.0\/21\b/);
+    assert.match(trace.reason, /allows only 10\.0\.40\.0\/21\b/);
+  });
+
+  it('a half blocked and a half that the data cannot decide (a group not captured): unknown, not blocked', () => {
+    const { pod, predicted, flow } = world({
+      bGroups: ['sg-b', 'sg-gone'],
+      bIngress: [],
+      bNacl: [entry(100, false, 'allow', A_LOW), ...openOut],
+    });
+    const trace = flow(predicted('a-1'), pod('server-0'));
+    assert.equal(trace.status, 'unknown');
+    assert.equal(step(trace, 'sg-ingress').status, 'unknown');
+    assert.match(
+      trace.reason,
+      /: tcp\/8000 is blocked for 10\.0\.24\.0\/21; undecided for 10\.0\.16\.0\/21$/,
+    );
+  });
+
+  it('a NACL that denies the whole subnet and an SG rule for half of it: both blocked, so a fix opens both', () => {
+    const { pod, predicted, flow } = world({
+      bIngress: [tcp(8000).fromCidr(A_LOW)],
+      bNacl: [entry(100, false, 'deny', A_SUBNET), entry(110, false, 'allow', '0.0.0.0/0'), ...openOut],
+    });
+    const trace = flow(predicted('a-1'), pod('server-0'));
+    assert.equal(trace.status, 'blocked');
+    const inbound = step(trace, 'nacl-destination-inbound');
+    // The NACL alone decides every address: its own verdict and summary, first on the path.
+    assert.equal(
+      inbound.summary,
+      `acl-b inbound denies tcp/8000 from an IP in subnet-a (${A_SUBNET}) (rule 100)`,
+    );
+    assert.equal(trace.reason, inbound.summary);
+    // The SG admits half the subnet: not enough once the NACL is opened, so it is blocked too.
+    const ingress = step(trace, 'sg-ingress');
+    assert.equal(ingress.status, 'blocked');
+    assert.deepEqual(ingress.deniedPorts, [{ from: 8000, to: 8000 }]);
+    assert.deepEqual(factTexts(ingress), [`sg-b ingress tcp/8000 from ${A_LOW}`]);
+    assert.equal(
+      ingress.summary,
+      `sg-ingress (eni-b-1-0 [sg-b]) allows only ${A_LOW}, and nacl-destination-inbound (acl-b on subnet-b) allows none of it: ` +
+        `no address of a pod on a-1 (an IP in subnet-a (${A_SUBNET})) passes every step, so tcp/8000 is blocked for every address`,
+    );
+  });
+
+  it('a blocked flow whose other step cannot be decided (a group not captured) leaves that step unknown', () => {
+    const { pod, predicted, flow } = world({
+      bGroups: ['sg-b', 'sg-gone'],
+      bIngress: [],
+      bNacl: [entry(100, false, 'deny', A_SUBNET), ...openOut],
+    });
+    const trace = flow(predicted('a-1'), pod('server-0'));
+    assert.equal(trace.status, 'blocked');
+    assert.equal(step(trace, 'sg-ingress').status, 'unknown');
+  });
+
+  it('a running pod is one address: decided as before, no address pieces', () => {
+    const { pod, flow } = world({
+      bIngress: [tcp(8000).fromCidr(A_LOW)],
+      bNacl: [entry(100, false, 'allow', A_HIGH), ...openOut],
+    });
+    // client-0 is 10.0.16.11, in the low half: the SG admits it, the NACL denies it.
+    const trace = flow(pod('client-0'), pod('server-0'));
+    assert.equal(step(trace, 'sg-ingress').status, 'allowed');
+    assert.equal(step(trace, 'nacl-destination-inbound').status, 'blocked');
+    assert.match(trace.reason, /^acl-b inbound denies tcp\/8000 from 10\.0\.16\.11 \(rule \*\)$/);
+  });
+});
+
 describe('evaluateFlow: which steps apply', () => {
   it('pods on one node: allowed by the node, whatever the SGs and NACLs say', () => {
     const { pod, flow } = world({
