@@ -479,16 +479,13 @@ describe('regressions: pods still to be scheduled (their address is any of the s
     assert.deepEqual(result.ours, ['allowed'], result.reasons.join('\n'));
   });
 
-  // Was a product imprecision (a false "unknown"; found by a random run, ORACLE_SEED=-820530264,
-  // property (c)), now fixed. sg-0 admits only 10.0.17.32/28 of subnet-1 (10.0.16.0/20), and
-  // subnet-0's NACL inbound only 10.0.16.47/32 before its `*` deny. EC2: a packet must pass both
-  // the security group and the NACL, so no address of subnet-1 reaches NATS: blocked. Ours decided
-  // each step over the whole subnet on its own (both partial, so unknown). Fix
-  // (src/reachability/evaluate.ts byAddress): cut the subnet where any rule or entry starts or ends
-  // and decide each piece, i.e. intersect the steps' allowed addresses.
-  it('SG and NACL each admit a different part of the subnet: blocked, and the fixes open both', () => {
+  /**
+   * NATS on sg-0 (subnet-0) from a pod still to be scheduled on subnet-1: sg-0 admits `sg` of it
+   * (IPv4, IPv6), subnet-0's NACL admits `nacl` of it inbound before its `*` deny; all else open.
+   */
+  function sgAndNaclCase(sg: [string, string], nacl: [string, string]): ReturnType<typeof futureCase> {
     const groups: WorldSpec['groups'] = [
-      { ingress: [halfOf('10.0.17.32/28', '2600:db8:0:1:11::/80')], egress: 'all' },
+      { ingress: [halfOf(...sg)], egress: 'all' },
       ...[1, 2, 3].map(() => ({ ingress: [], egress: 'all' as const })),
     ];
     const open = {
@@ -506,7 +503,7 @@ describe('regressions: pods still to be scheduled (their address is any of the s
             protocol: '-1',
             ports: [0, 65535],
             strayPorts: false,
-            cidr: ['10.0.16.47/32', '2600:db8:0:1::2f/128'],
+            cidr: nacl,
             action: 'allow',
           },
         ],
@@ -517,7 +514,21 @@ describe('regressions: pods still to be scheduled (their address is any of the s
       open,
       open,
     ];
-    const result = futureCase({ groups, nacls, naclCount: 2, subnetAcl: [0, 1, 1] });
+    return futureCase({ groups, nacls, naclCount: 2, subnetAcl: [0, 1, 1] });
+  }
+
+  // Was a product imprecision (a false "unknown"; found by a random run, ORACLE_SEED=-820530264,
+  // property (c)), now fixed. sg-0 admits only 10.0.17.32/28 of subnet-1 (10.0.16.0/20), and
+  // subnet-0's NACL inbound only 10.0.16.47/32 before its `*` deny. EC2: a packet must pass both
+  // the security group and the NACL, so no address of subnet-1 reaches NATS: blocked. Ours decided
+  // each step over the whole subnet on its own (both partial, so unknown). Fix
+  // (src/reachability/evaluate.ts byAddress): cut the subnet where any rule or entry starts or ends
+  // and decide each piece, i.e. intersect the steps' allowed addresses.
+  it('SG and NACL each admit a different part of the subnet: blocked, and the fixes open both', () => {
+    const result = sgAndNaclCase(
+      ['10.0.17.32/28', '2600:db8:0:1:11::/80'],
+      ['10.0.16.47/32', '2600:db8:0:1::2f/128'],
+    );
     assert.equal(result.oracle, 'blocked');
     assert.deepEqual(result.ours, ['blocked'], result.reasons.join('\n'));
     // The reason names both steps and the part of the subnet each admits.
@@ -529,37 +540,10 @@ describe('regressions: pods still to be scheduled (their address is any of the s
   });
 
   it('SG and NACL admit overlapping parts: unknown, saying for which addresses it is allowed', () => {
-    const groups: WorldSpec['groups'] = [
-      { ingress: [halfOf('10.0.16.0/21', '2600:db8:0:1::/65')], egress: 'all' },
-      ...[1, 2, 3].map(() => ({ ingress: [], egress: 'all' as const })),
-    ];
-    const open = {
-      entries: [],
-      allowAllIn: 50,
-      allowAllOut: 50,
-      catchAll: true,
-      numbers: [1, 2, 3, 4, 5, 6],
-    };
-    const nacls: WorldSpec['nacls'] = [
-      {
-        entries: [
-          {
-            egress: false,
-            protocol: '-1',
-            ports: [0, 65535],
-            strayPorts: false,
-            cidr: ['10.0.20.0/22', '2600:db8:0:1::/66'],
-            action: 'allow',
-          },
-        ],
-        allowAllOut: 50,
-        catchAll: true,
-        numbers: [1, 2, 3, 4, 5, 6],
-      },
-      open,
-      open,
-    ];
-    const result = futureCase({ groups, nacls, naclCount: 2, subnetAcl: [0, 1, 1] });
+    const result = sgAndNaclCase(
+      ['10.0.16.0/21', '2600:db8:0:1::/65'],
+      ['10.0.20.0/22', '2600:db8:0:1::/66'],
+    );
     assert.equal(result.oracle, 'unknown');
     assert.deepEqual(result.ours, ['unknown'], result.reasons.join('\n'));
     // Allowed only where the SG's 10.0.16.0/21 and the NACL's 10.0.20.0/22 overlap.
