@@ -14,6 +14,8 @@ import type { z } from 'zod';
 import { isAddress, isIpv4Cidr, isIpv6Cidr } from '../base/ip.ts';
 import {
   awsIdPattern,
+  IP_PROTOCOL,
+  PORTED,
   Instance,
   K8sNode,
   K8sPod,
@@ -246,11 +248,9 @@ const instance = object({
   NetworkInterfaces: optional(array(networkInterface)),
 });
 
-const IP_PROTOCOL = /^(-1|all|tcp|udp|icmp|icmpv6|\d{1,3})$/i;
 const ipProtocol: Check = (v) =>
   typeof v === 'string' && IP_PROTOCOL.test(v) && (!/^\d+$/.test(v) || Number(v) <= 255);
 const port: Check = (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= -1 && v <= 65535;
-const PORTED = new Set(['tcp', 'udp', '6', '17']);
 
 /** schemas.ts checkPortRange finding nothing: TCP and UDP rules have both ends, 0 ≤ from ≤ to. */
 function portRangeFine(protocol: string, from: unknown, to: unknown): boolean {

@@ -16,17 +16,16 @@ const cidr6 = z.string().refine(isIpv6Cidr, { message: 'expected an IPv6 CIDR bl
 const address = z.string().refine(isAddress, { message: 'expected an IP address' });
 const port = z.number().int().min(-1).max(65535);
 /** `-1`/`all`, a protocol name, or an IP protocol number, as EC2 accepts them. */
+export const IP_PROTOCOL = /^(-1|all|tcp|udp|icmp|icmpv6|\d{1,3})$/i;
 const ipProtocol = z
   .string()
-  .regex(
-    /^(-1|all|tcp|udp|icmp|icmpv6|\d{1,3})$/i,
-    'expected "-1", "tcp", "udp", "icmp", "icmpv6" or a protocol number',
-  )
+  .regex(IP_PROTOCOL, 'expected "-1", "tcp", "udp", "icmp", "icmpv6" or a protocol number')
   .refine((p) => !/^\d+$/.test(p) || Number(p) <= 255, {
     message: 'expected a protocol number from 0 to 255',
   });
 
-const PORTED = new Set(['tcp', 'udp', '6', '17']);
+/** The protocols whose rules carry a port range (the rest: none, or ICMP type and code). */
+export const PORTED = new Set(['tcp', 'udp', '6', '17']);
 
 /**
  * A TCP or UDP rule covers the ports from FromPort to ToPort: EC2 requires both, from 0 to 65535,
