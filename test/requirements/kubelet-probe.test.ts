@@ -28,7 +28,6 @@ import { after, describe, it } from 'node:test';
 import YAML from 'yaml';
 import { buildModel } from '../../src/model/build.ts';
 import { analyzeSnapshot, type AnalysisResult } from '../../src/questions/analyze.ts';
-import { diagnose } from '../../src/questions/diagnose/diagnose.ts';
 import { planProbes } from '../../src/questions/probe/plan.ts';
 import { podSecurityGroupsEvidence } from '../../src/model/kubelet.ts';
 import { renderRequirements } from '../../src/report/requirements.ts';
@@ -37,6 +36,7 @@ import { buildRequirementContext } from '../../src/requirements/context.ts';
 import { resolveRequirements } from '../../src/requirements/resolve.ts';
 import { applyRemediation } from '../../src/remediate/what-if.ts';
 import { loadSnapshot } from '../../src/snapshot/load.ts';
+import { diagnoseDir } from '../questions/diagnose/fixtures.ts';
 
 const EXAMPLE = 'examples/dynamo-1.4-system-frontend';
 const scratch = mkdtempSync(join(tmpdir(), 'dnc-kubelet-probe-'));
@@ -418,15 +418,7 @@ function withProbeEvent(dir: string, message: string): string {
 }
 
 async function diagnosed(dir: string) {
-  const snapshot = await loadSnapshot(dir);
-  const result = diagnose({
-    snapshot,
-    model: buildModel(snapshot),
-    analysis: analyzeSnapshot(snapshot),
-    reports: [],
-  });
-  assert.ok(result.ok);
-  return result.diagnosis;
+  return (await diagnoseDir(dir)).diagnosis;
 }
 
 /** The kubelet's message for an HTTP probe whose connection times out (kubernetes pkg/probe/http). */

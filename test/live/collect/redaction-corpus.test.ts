@@ -19,14 +19,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { REDACTED } from '../../../src/live/collect/redact.ts';
-import { buildModel } from '../../../src/model/build.ts';
-import { analyzeSnapshot, type AnalysisResult } from '../../../src/questions/analyze.ts';
-import { diagnose } from '../../../src/questions/diagnose/diagnose.ts';
+import type { AnalysisResult } from '../../../src/questions/analyze.ts';
 import type { Diagnosis } from '../../../src/questions/diagnose/types.ts';
-import { loadSnapshot } from '../../../src/snapshot/load.ts';
 import { startCli, type CliWorker } from '../../helpers/cli-in-worker.ts';
 import { startFakeKubeApi, type FakeKubeApi } from '../../helpers/fake-kube-api.ts';
 import { FRONTEND, MARKER_PATTERN, NATS_SERVER, redactionCorpus } from './redaction-corpus.ts';
+import { diagnoseDir } from '../../questions/diagnose/fixtures.ts';
 
 const EXAMPLE = 'examples/dgxc-multi-sg';
 const corpus = redactionCorpus();
@@ -71,14 +69,6 @@ function essence(result: AnalysisResult) {
     })),
     remediation: result.remediation.map((r) => r.command),
   };
-}
-
-async function diagnosed(dir: string): Promise<{ analysis: AnalysisResult; diagnosis: Diagnosis }> {
-  const snapshot = await loadSnapshot(dir);
-  const analysis = analyzeSnapshot(snapshot);
-  const result = diagnose({ snapshot, model: buildModel(snapshot), analysis, reports: [] });
-  assert.ok(result.ok, JSON.stringify(!result.ok && result.issues));
-  return { analysis, diagnosis: result.diagnosis };
 }
 
 describe('redaction corpus: snapshot writes no secret and keeps what the analysis reads', () => {
@@ -218,8 +208,8 @@ describe('redaction corpus: snapshot writes no secret and keeps what the analysi
         }),
       }),
     );
-    const before = await diagnosed(raw);
-    const after = await diagnosed(written);
+    const before = await diagnoseDir(raw);
+    const after = await diagnoseDir(written);
     assert.equal(before.analysis.verdict, 'fail');
     assert.deepEqual(essence(after.analysis), essence(before.analysis));
     const causes = (d: Diagnosis) => d.causes.map((c) => ({ id: c.id, subjects: c.subjects }));

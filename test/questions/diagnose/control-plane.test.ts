@@ -15,10 +15,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { buildModel } from '../../../src/model/build.ts';
-import { analyzeSnapshot } from '../../../src/questions/analyze.ts';
-import { diagnose } from '../../../src/questions/diagnose/diagnose.ts';
-import { loadSnapshot } from '../../../src/snapshot/load.ts';
+import { diagnoseDir } from './fixtures.ts';
 
 const EXAMPLE = 'examples/dynamo-1.4-system-frontend';
 const SYSTEM_SG = 'sg-062ebb7fa2ddf8d6b';
@@ -56,15 +53,7 @@ function withEvent(name: string, involved: Record<string, string>, message: stri
 }
 
 async function diagnosed(dir: string) {
-  const snapshot = await loadSnapshot(dir);
-  const result = diagnose({
-    snapshot,
-    model: buildModel(snapshot),
-    analysis: analyzeSnapshot(snapshot),
-    reports: [],
-  });
-  assert.ok(result.ok);
-  return result.diagnosis;
+  return (await diagnoseDir(dir)).diagnosis;
 }
 
 describe('diagnose: the control plane’s calls', () => {

@@ -3,11 +3,13 @@
  * prints them), core/v1 Events, the tool's PodLogs documents and AICR CTRF reports, on a small
  * cluster whose NATS and Prometheus rules the test chooses.
  */
-import { analyzeSnapshot, type AnalyzeOptions } from '../../../src/questions/analyze.ts';
+import { analyzeSnapshot, type AnalysisResult, type AnalyzeOptions } from '../../../src/questions/analyze.ts';
 import { parseCtrf, type CtrfReport } from '../../../src/questions/diagnose/ctrf.ts';
 import { diagnose } from '../../../src/questions/diagnose/diagnose.ts';
 import type { Diagnosis } from '../../../src/questions/diagnose/types.ts';
 import { buildModel } from '../../../src/model/build.ts';
+import assert from 'node:assert/strict';
+import { loadSnapshot } from '../../../src/snapshot/load.ts';
 import type { InputIssue } from '../../../src/snapshot/types.ts';
 import { allTraffic, scenario, tcp, type Scenario } from '../../helpers/scenario.ts';
 
@@ -255,4 +257,13 @@ export function diagnosisOf(s: Scenario, reports: Json[] = [], options: AnalyzeO
   const result = run(s, reports, options);
   if (!result.ok) throw new Error(result.issues.map((i) => `${i.file}: ${i.path}: ${i.message}`).join('\n'));
   return result.diagnosis;
+}
+
+/** A snapshot directory loaded, analysed and diagnosed with no validator reports. */
+export async function diagnoseDir(dir: string): Promise<{ analysis: AnalysisResult; diagnosis: Diagnosis }> {
+  const snapshot = await loadSnapshot(dir);
+  const analysis = analyzeSnapshot(snapshot);
+  const result = diagnose({ snapshot, model: buildModel(snapshot), analysis, reports: [] });
+  assert.ok(result.ok, JSON.stringify(!result.ok && result.issues));
+  return { analysis, diagnosis: result.diagnosis };
 }
