@@ -45,9 +45,10 @@ export function splitNodes(
   const gpu = gpuGroups?.length
     ? nodes.filter((n) => gpuGroups.includes(n.nodeGroup))
     : nodes.filter((n) => n.gpu);
+  const gpuSet = new Set(gpu);
   const system = systemGroups?.length
     ? nodes.filter((n) => systemGroups.includes(n.nodeGroup))
-    : nodes.filter((n) => !gpu.includes(n));
+    : nodes.filter((n) => !gpuSet.has(n));
   const basis = [
     gpuGroups?.length
       ? `GPU node groups from --gpu-nodegroup`

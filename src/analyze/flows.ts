@@ -57,40 +57,49 @@ const MEMBERS_SHOWN = 10;
  * memo below rest on this key, so it must never leave out a fact the evaluator reads.
  */
 function decisionKeys(model: ClusterModel): (e: Endpoint) => number {
-  // Keys are interned to small numbers: pair lookups then build short strings, not long ones.
+  const policies = policiesEnforced(model.policies);
+  return internedKeys((e) => {
+    const subnetWide = e.subnetId !== undefined && model.uniformSubnets.has(e.subnetId);
+    const address = subnetWide
+      ? `subnet:${e.subnetId}`
+      : e.addresses
+        ? `${e.addresses.start}-${e.addresses.end}`
+        : '';
+    const identity =
+      policies && e.pod
+        ? JSON.stringify([
+            e.pod.namespace,
+            e.pod.labels,
+            e.pod.labelsComplete,
+            e.pod.hostNetwork,
+            e.pod.namedPorts,
+            e.pod.versionedLabels ?? null,
+          ])
+        : policies
+          ? '?'
+          : '';
+    return [
+      e.securityGroups.join(','),
+      e.subnetId ?? '',
+      address,
+      e.sgOnSameNode,
+      e.unresolved ?? '',
+      identity,
+    ].join('|');
+  });
+}
+
+/**
+ * Interns `text(e)` to a small number, cached per endpoint: pair lookups then combine numbers,
+ * not strings.
+ */
+function internedKeys(text: (e: Endpoint) => string): (e: Endpoint) => number {
   const cache = new WeakMap<Endpoint, number>();
   const interned = new Map<string, number>();
-  const policies = policiesEnforced(model.policies);
   return (e) => {
     let id = cache.get(e);
     if (id === undefined) {
-      const subnetWide = e.subnetId !== undefined && model.uniformSubnets.has(e.subnetId);
-      const address = subnetWide
-        ? `subnet:${e.subnetId}`
-        : e.addresses
-          ? `${e.addresses.start}-${e.addresses.end}`
-          : '';
-      const identity =
-        policies && e.pod
-          ? JSON.stringify([
-              e.pod.namespace,
-              e.pod.labels,
-              e.pod.labelsComplete,
-              e.pod.hostNetwork,
-              e.pod.namedPorts,
-              e.pod.versionedLabels ?? null,
-            ])
-          : policies
-            ? '?'
-            : '';
-      const key = [
-        e.securityGroups.join(','),
-        e.subnetId ?? '',
-        address,
-        e.sgOnSameNode,
-        e.unresolved ?? '',
-        identity,
-      ].join('|');
+      const key = text(e);
       id = interned.get(key);
       if (id === undefined) {
         id = interned.size;
@@ -100,6 +109,34 @@ function decisionKeys(model: ClusterModel): (e: Endpoint) => number {
     }
     return id;
   };
+}
+
+/**
+ * What a flow class shares on one side: kind, node group, SGs and subnet. The control plane's
+ * subnets are one source: its ENIs move between them (members name them).
+ */
+function sideKeys(): (e: Endpoint) => number {
+  return internedKeys((e) => {
+    const subnet = e.kind === 'control-plane' ? '' : (e.subnetId ?? '');
+    return [e.kind, e.nodeGroup, e.securityGroups.join(','), subnet].join('|');
+  });
+}
+
+interface EndpointKeys {
+  readonly decision: (e: Endpoint) => number;
+  readonly side: (e: Endpoint) => number;
+}
+
+/** One per model: an endpoint shared by several requirements (a pod is a source of most) is keyed once. */
+const keysByModel = new WeakMap<ClusterModel, EndpointKeys>();
+
+function endpointKeys(model: ClusterModel): EndpointKeys {
+  let keys = keysByModel.get(model);
+  if (!keys) {
+    keys = { decision: decisionKeys(model), side: sideKeys() };
+    keysByModel.set(model, keys);
+  }
+  return keys;
 }
 
 function traceSignature(trace: FlowTrace): string {
@@ -216,6 +253,39 @@ interface FlowClass {
   readonly apart?: FlowTrace;
 }
 
+/** A map keyed by a short tuple of numbers, as nested maps (insertion order kept for values()). */
+class NumberKeyed<V> {
+  private readonly root = new Map<number, unknown>();
+  private readonly inOrder: V[] = [];
+
+  get(key: readonly number[]): V | undefined {
+    let level: unknown = this.root;
+    for (const part of key) {
+      level = (level as Map<number, unknown> | undefined)?.get(part);
+      if (level === undefined) return undefined;
+    }
+    return level as V;
+  }
+
+  set(key: readonly number[], value: V): void {
+    let level = this.root;
+    for (let i = 0; i < key.length - 1; i++) {
+      let next = level.get(key[i]!) as Map<number, unknown> | undefined;
+      if (!next) {
+        next = new Map();
+        level.set(key[i]!, next);
+      }
+      level = next;
+    }
+    level.set(key[key.length - 1]!, value);
+    this.inOrder.push(value);
+  }
+
+  values(): V[] {
+    return [...this.inOrder];
+  }
+}
+
 /**
  * Decides every source × destination pair and gathers them into flow classes as it goes. Linear in
  * pairs: each pair is a memo lookup and a map insert; only distinct decision keys are evaluated.
@@ -242,26 +312,10 @@ function classify(
   requirement: Requirement,
   pairs: Iterable<readonly [Endpoint, Endpoint]>,
 ): FlowClass[] {
-  const memo = new Map<string, Decided>();
-  const apartMemo = new Map<string, Decided>();
-  const keyOf = decisionKeys(model);
-  const sides = new WeakMap<Endpoint, number>();
-  const sideIds = new Map<string, number>();
-  const sideOf = (e: Endpoint): number => {
-    let side = sides.get(e);
-    if (side === undefined) {
-      // The control plane's subnets are one source: its ENIs move between them (members name them).
-      const subnet = e.kind === 'control-plane' ? '' : (e.subnetId ?? '');
-      const text = [e.kind, e.nodeGroup, e.securityGroups.join(','), subnet].join('|');
-      side = sideIds.get(text);
-      if (side === undefined) {
-        side = sideIds.size;
-        sideIds.set(text, side);
-      }
-      sides.set(e, side);
-    }
-    return side;
-  };
+  // Keyed by numbers (interned keys and signatures) in nested maps: no string built per pair.
+  const memo = new NumberKeyed<Decided>();
+  const apartMemo = new NumberKeyed<Decided>();
+  const { decision: keyOf, side: sideOf } = endpointKeys(model);
   const signatures = new Map<string, number>();
   const intern = (text: string): number => {
     let signature = signatures.get(text);
@@ -271,14 +325,14 @@ function classify(
     }
     return signature;
   };
-  const classes = new Map<string, FlowClass>();
+  const classes = new NumberKeyed<FlowClass>();
   const query = (source: Endpoint, destination: Endpoint): FlowTrace =>
     evaluateFlow(model, { source, destination, protocol: requirement.protocol, ports: requirement.ports });
   const queryApart = (source: Endpoint, destination: Endpoint): FlowTrace =>
     query({ ...source, nodeName: `${source.nodeName} (elsewhere)` }, destination);
   for (const [source, destination] of pairs) {
     const sameNode = source.nodeName !== undefined && source.nodeName === destination.nodeName;
-    const key = `${keyOf(source)}>${keyOf(destination)}>${sameNode}`;
+    const key = [keyOf(source), keyOf(destination), sameNode ? 1 : 0];
     let decided = memo.get(key);
     if (!decided) {
       const trace = query(source, destination);
@@ -297,7 +351,7 @@ function classify(
       }
       if (!apart.trace.steps.some(isVpcGap)) apart = undefined;
     }
-    const classKey = `${sideOf(source)}>${sideOf(destination)}>${decided.signature}>${apart ? apart.signature : ''}`;
+    const classKey = [sideOf(source), sideOf(destination), decided.signature, apart ? apart.signature : -1];
     let flowClass = classes.get(classKey);
     if (!flowClass) {
       // The class's traces name the class's own first pair, not the pair its key was decided for.
@@ -319,7 +373,7 @@ function classify(
     flowClass.sources.add(source);
     flowClass.destinations.add(destination);
   }
-  return [...classes.values()];
+  return classes.values();
 }
 
 export type Identities = Map<
