@@ -13,18 +13,37 @@ function toBigInt(bytes: number[]): bigint {
   return value;
 }
 
-const DOTTED_QUAD = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
+/**
+ * The value of a plain dotted quad (four decimal octets, each 0–255, no leading zeros, no `10.1`
+ * shorthand), or -1. Read character by character: every pod and node IP of a large snapshot comes
+ * through here, and a regular expression with four captures costs several times as much.
+ */
+function dottedQuadValue(text: string): number {
+  let value = 0;
+  let octets = 0;
+  let i = 0;
+  while (octets < 4) {
+    if (octets > 0) {
+      if (text.charCodeAt(i) !== 46 /* . */) return -1;
+      i += 1;
+    }
+    const first = i;
+    let octet = 0;
+    for (let c = text.charCodeAt(i); c >= 48 && c <= 57 && i - first < 3; c = text.charCodeAt(++i))
+      octet = octet * 10 + (c - 48);
+    const digits = i - first;
+    // One to three digits, no leading zero on two or three.
+    if (digits === 0 || (digits > 1 && text.charCodeAt(first) === 48) || octet > 255) return -1;
+    value = value * 256 + octet;
+    octets += 1;
+  }
+  return i === text.length ? value : -1;
+}
 
 /** The hot path: a plain dotted quad, as every pod and node IP is (no allocation beyond the result). */
 function parseDottedQuad(text: string): AddressRange | undefined {
-  const m = DOTTED_QUAD.exec(text);
-  if (!m) return undefined;
-  let value = 0;
-  for (let i = 1; i <= 4; i++) {
-    const octet = Number(m[i]);
-    if (octet > 255) return undefined;
-    value = value * 256 + octet;
-  }
+  const value = dottedQuadValue(text);
+  if (value < 0) return undefined;
   const big = BigInt(value);
   return { family: 4, start: big, end: big };
 }
@@ -83,10 +102,7 @@ export function isIpv6Cidr(text: string): boolean {
 export function isAddress(text: string): boolean {
   if (!text.includes(':')) {
     // Validation of every IP in a large snapshot: no BigInt needed to say yes or no.
-    const m = DOTTED_QUAD.exec(text);
-    return (
-      m !== null && Number(m[1]) <= 255 && Number(m[2]) <= 255 && Number(m[3]) <= 255 && Number(m[4]) <= 255
-    );
+    return dottedQuadValue(text) >= 0;
   }
   return parseAddress(text) !== undefined;
 }

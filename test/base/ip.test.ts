@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import {
   coverage,
   formatRange,
+  isAddress,
   parseAddress,
   parseCidr,
   splitRange,
@@ -68,4 +69,48 @@ describe('unions and pieces of ranges', () => {
   it('a block that holds the whole range does not cut it', () => {
     assert.equal(splitRange(cidr('10.0.16.0/20'), [cidr('10.0.0.0/8')]).length, 1);
   });
+});
+
+describe('plain IPv4 addresses', () => {
+  // What AWS and Kubernetes print: four decimal octets 0–255, no leading zeros, no shorthand.
+  const valid: [string, bigint][] = [
+    ['10.0.0.17', 167772177n],
+    ['0.0.0.0', 0n],
+    ['255.255.255.255', 4294967295n],
+    ['192.168.1.0', 3232235776n],
+    ['100.64.7.200', 1681917896n],
+  ];
+  for (const [text, value] of valid) {
+    it(`reads ${text} as ${value}`, () => {
+      assert.equal(isAddress(text), true);
+      assert.deepEqual(parseAddress(text), { family: 4, start: value, end: value });
+    });
+  }
+  const invalid = [
+    '256.0.0.1',
+    '10.0.0.256',
+    '1000.0.0.1',
+    '010.0.0.1',
+    '10.0.00.1',
+    '10.1',
+    '10.0.1',
+    '10.0.0.1.',
+    '10.0.0.1.5',
+    '10..0.1',
+    '.10.0.0.1',
+    ' 10.0.0.1',
+    '10.0.0.1 ',
+    '10.0.0.1\n',
+    '10.0.0.1x',
+    '+10.0.0.1',
+    '0x0a.0.0.1',
+    '1e1.0.0.1',
+    '',
+  ];
+  for (const text of invalid) {
+    it(`refuses ${JSON.stringify(text)}`, () => {
+      assert.equal(isAddress(text), false);
+      assert.equal(parseAddress(text), undefined);
+    });
+  }
 });
