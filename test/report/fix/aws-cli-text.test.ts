@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { commandLine, emitAwsCli, fixCommands } from '../../../src/report/fix/aws-cli.ts';
+import { commandLine, emitAwsCli, fixCommands, tagSpecification } from '../../../src/report/fix/aws-cli.ts';
 import type { FixPlan, PlannedNaclEntry } from '../../../src/questions/fix/plan.ts';
 import {
   EMPTY,
@@ -247,5 +247,31 @@ describe('commandLine', () => {
   it('breaks before each option but never before the first word', () => {
     assert.equal(commandLine(['--version']), '--version');
     assert.equal(commandLine(['--a', 'x', '--b']), '--a x \\\n  --b');
+  });
+});
+
+describe('tagSpecification: the --tag-specifications value', () => {
+  // The AWS CLI reference gives both forms: shorthand `ResourceType=string,Tags=[{Key=string,Value=string},…]`
+  // and JSON `[{"ResourceType": "string", "Tags": [{"Key": "string", "Value": "string"}]}]`.
+  it('shorthand while every key and value is plain', () => {
+    assert.equal(
+      tagSpecification([{ Key: 'dynamo-netcheck:requirements', Value: 'nats+etcd' }]),
+      'ResourceType=security-group-rule,Tags=[{Key=dynamo-netcheck:requirements,Value=nats+etcd}]',
+    );
+  });
+
+  it('JSON as soon as one value holds a character the shorthand would split on, even at its start', () => {
+    const tags = [
+      { Key: 'created-by', Value: 'dynamo-netcheck' },
+      { Key: 'dynamo-netcheck:cluster', Value: 'a,b' },
+    ];
+    assert.equal(
+      tagSpecification(tags),
+      '[{"ResourceType":"security-group-rule","Tags":[{"Key":"created-by","Value":"dynamo-netcheck"},{"Key":"dynamo-netcheck:cluster","Value":"a,b"}]}]',
+    );
+    assert.equal(
+      tagSpecification([{ Key: 'k', Value: ' x' }]),
+      '[{"ResourceType":"security-group-rule","Tags":[{"Key":"k","Value":" x"}]}]',
+    );
   });
 });

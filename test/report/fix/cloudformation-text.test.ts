@@ -239,6 +239,13 @@ describe('CloudFormation: logical ids', () => {
     assert.deepEqual(ids(emitCloudFormation({ ...EMPTY, rules: [anyV6] })), ['NatsIngressSgSysFrom0Tcp4222']);
   });
 
+  it('a very long id is cut to 250 characters (the APIs take logical resource ids of up to 255)', () => {
+    const long: PlannedRule = { ...NATS_RULE, rule: { ...NATS_RULE.rule, groupId: `sg-${'a'.repeat(300)}` } };
+    assert.deepEqual(ids(emitCloudFormation({ ...EMPTY, rules: [long] })), [
+      `NatsIngressSgA${'a'.repeat(236)}`,
+    ]);
+  });
+
   it('an id that would start with a digit is prefixed Rule', () => {
     const odd: PlannedNaclEntry = {
       ...NACL_IN,
