@@ -218,6 +218,12 @@ describe('CloudFormation: each peer, protocol and warning', () => {
       entry: { ...NACL_IN.entry, protocol: 'udp', cidr: '2600:1f14::/56' },
     };
     const text = emitCloudFormation({ ...EMPTY, naclEntries: [v6] });
+    assert.ok(
+      text.includes(
+        '\nDescription: "dynamo-netcheck remediation: 0 security-group rules, 1 network ACL entry"\n',
+      ),
+      text,
+    );
     assert.ok(text.includes('      Protocol: 17\n'), text);
     assert.ok(text.includes('      Ipv6CidrBlock: 2600:1f14::/56\n'), text);
     assert.ok(!text.includes('CidrBlock: 10.'), text);

@@ -62,6 +62,16 @@ describe('Kubernetes: the whole stream', () => {
     );
   });
 
+  it('one NACL entry and no rule: counted in the singular', () => {
+    const text = emitKubernetes({ ...EMPTY, naclEntries: [NACL_IN] });
+    assert.ok(
+      text.includes(
+        '# 0 security-group rules and 1 network ACL entry also needed: they are AWS changes; `dynamo-netcheck fix -o aws-cli|terraform|cloudformation` writes them.\n',
+      ),
+      text,
+    );
+  });
+
   it('one rule and no NACL entry still counts as an AWS change to make', () => {
     const text = emitKubernetes({ ...EMPTY, rules: [NATS_RULE] });
     assert.ok(
