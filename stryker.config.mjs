@@ -28,6 +28,11 @@ export const unitTests = [
   'test/report/fix/revoke.test.ts',
   'test/report/fix/terraform.test.ts',
   'test/report/fix/yaml-breaks.test.ts',
+  // The emitters' whole texts for a hand-made plan (test/report/fix/hand-plan.ts).
+  'test/report/fix/aws-cli-text.test.ts',
+  'test/report/fix/cloudformation-text.test.ts',
+  'test/report/fix/kubernetes-json-text.test.ts',
+  'test/report/fix/terraform-text.test.ts',
   // The independent oracle: its regressions, and the differential property test at ORACLE_RUNS
   // generated clusters per property (scripts/mutation/run-test.mjs).
   'test/oracle/*.test.ts',

@@ -127,11 +127,15 @@ export function emitCloudFormation(plan: FixPlan): string {
         },
       ]
     : resources;
-  const doc = new YAML.Document({
-    AWSTemplateFormatVersion: '2010-09-09',
-    Description: `dynamo-netcheck remediation${plan.cluster.name ? ` for EKS cluster ${plan.cluster.name}` : ''}: ${count(plan.rules.length, 'security-group rule')}, ${count(plan.naclEntries.length, 'network ACL entry', 'network ACL entries')}`,
-    Resources: Object.fromEntries(entries.map((r) => [r.logicalId, r.body])),
-  });
+  const doc = new YAML.Document(
+    {
+      AWSTemplateFormatVersion: '2010-09-09',
+      Description: `dynamo-netcheck remediation${plan.cluster.name ? ` for EKS cluster ${plan.cluster.name}` : ''}: ${count(plan.rules.length, 'security-group rule')}, ${count(plan.naclEntries.length, 'network ACL entry', 'network ACL entries')}`,
+      Resources: Object.fromEntries(entries.map((r) => [r.logicalId, r.body])),
+    },
+    // CloudFormation's YAML takes no aliases (User Guide, "Template formats"): a list two items share is written twice.
+    { aliasDuplicateObjects: false },
+  );
   doc.commentBefore = yamlComment([
     ...headerLines(plan),
     'These resource types take no Tags: each rule carries its description, and Metadata names the flows.',
