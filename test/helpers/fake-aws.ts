@@ -391,7 +391,10 @@ export function fakeAws(world: AwsWorld, options: FakeAwsOptions = {}): FakeAws 
           const command = context.commandName ?? '';
           const answer = answers.get(command);
           if (!answer) throw new Error(`fake AWS: no answer for ${command}`);
-          requests++;
+          // The request's own number, taken as it arrives: read after the latency, the counter
+          // would have moved on with the requests that arrived meanwhile (several calls in flight
+          // would all see the same multiple of throttleEvery, and all be refused).
+          const number = ++requests;
           inFlight++;
           peakInFlight = Math.max(peakInFlight, inFlight);
           const mine = ofCommand.get(command) ?? { now: 0, peak: 0 };
@@ -404,7 +407,7 @@ export function fakeAws(world: AwsWorld, options: FakeAwsOptions = {}): FakeAws 
             inFlight--;
             mine.now--;
           }
-          if (options.throttleEvery && requests % options.throttleEvery === 0) {
+          if (options.throttleEvery && number % options.throttleEvery === 0) {
             throttled++;
             calls.push({
               command,

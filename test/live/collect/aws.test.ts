@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import { AccessDeniedException, EKSClient } from '@aws-sdk/client-eks';
 import { ExpiredTokenException, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -627,6 +628,19 @@ describe('AWS pacing: parallel pages, throttling retried by the SDK', () => {
       lines.at(-1),
       `EC2: ${got.network.meter.pages} pages (${ec2Calls} calls, ${got.network.meter.retried} retried)`,
     );
+  });
+
+  it('the wire fake refuses 1 request in throttleEvery, however many are in flight', async () => {
+    const world = richerWorld();
+    // One attempt each: 8 requests at once, all in flight together during the latency.
+    const fake = fakeAws(world, { mode: 'wire', latencyMs: 20, throttleEvery: 4, maxAttempts: 1 });
+    const settled = await Promise.allSettled(
+      Array.from({ length: 8 }, () =>
+        fake.clients.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'vpc-id', Values: [VPC] }] })),
+      ),
+    );
+    assert.equal(fake.throttled, 2, 'the 4th and the 8th');
+    assert.equal(settled.filter((s) => s.status === 'rejected').length, 2);
   });
 
   it('describes the subnets, NACLs and the VPC before the nodes are known', async () => {
