@@ -282,21 +282,24 @@ export function fakeAws(world: AwsWorld, options: FakeAwsOptions = {}): FakeAws 
     })),
   );
 
-  const instances = (): Json[] =>
-    world.reservations.flatMap((r) =>
-      ((r.Instances as Json[]) ?? []).map((i) => ({ ...i, $reservation: r })),
-    );
   ec2.on(DescribeInstancesCommand).callsFake(
     handler('DescribeInstancesCommand', (input: { Filters?: Filter[]; NextToken?: string }) => {
-      const matched = applyFilters('DescribeInstancesCommand', instances(), input.Filters, {
+      // The instances as they stand, each with its reservation beside it (not copied into it: a
+      // bench asks 50 times for 200 instances among 10,000).
+      const reservationOf = new Map<Json, Json>();
+      for (const r of world.reservations)
+        for (const instance of (r.Instances as Json[]) ?? []) reservationOf.set(instance, r);
+      const matched = applyFilters('DescribeInstancesCommand', [...reservationOf.keys()], input.Filters, {
         'instance-id': (i) => [i.InstanceId as string],
         'vpc-id': (i) => [i.VpcId as string],
       });
       // Matching instances regrouped under their reservations, as EC2 answers.
       const reservations = new Map<Json, Json[]>();
-      for (const { $reservation, ...instance } of matched) {
-        const r = $reservation as Json;
-        reservations.set(r, [...(reservations.get(r) ?? []), instance]);
+      for (const instance of matched) {
+        const r = reservationOf.get(instance)!;
+        const list = reservations.get(r);
+        if (list) list.push(instance);
+        else reservations.set(r, [instance]);
       }
       const all = [...reservations].map(([r, list]) => ({ ...r, Instances: list }));
       const { items, next } = page(all, input.NextToken, size);
