@@ -34,7 +34,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 interface MiddlewareStack {
   add(middleware: unknown, options: { step: string; priority: string; name: string }): void;
 }
-import type { AwsClients } from '../../src/live/collect/aws.ts';
+import { DEFAULT_AWS_CONCURRENCY, type AwsClients } from '../../src/live/collect/aws.ts';
 
 type Json = Record<string, unknown>;
 
@@ -165,6 +165,8 @@ export interface FakeAwsOptions {
 export interface RecordedCall {
   readonly command: string;
   readonly input: Json;
+  /** 'wire' mode: which EC2 client sent it: 0 for `ec2`, n for `ec2Chains[n - 1]`. */
+  readonly ec2Client?: number;
 }
 
 export interface FakeAws {
@@ -175,6 +177,8 @@ export interface FakeAws {
   readonly throttled: number;
   /** 'wire' mode: the most requests being answered at one time. */
   readonly peakInFlight: number;
+  /** 'wire' mode: the most requests of one command (`DescribeInstancesCommand`) answered at one time. */
+  peakInFlightOf(command: string): number;
   /** Inputs of every call of one command. */
   inputs(command: string): Json[];
   restore(): void;
@@ -191,6 +195,11 @@ export function fakeAws(world: AwsWorld, options: FakeAwsOptions = {}): FakeAws 
   };
   const clients: AwsClients = {
     ec2: new EC2Client(config),
+    // 'wire' mode serves any client it adds its middleware to: one EC2 client per chain, as
+    // makeAwsClients builds them (the mocks of the other modes answer one client instance).
+    ...(wire
+      ? { ec2Chains: Array.from({ length: DEFAULT_AWS_CONCURRENCY - 1 }, () => new EC2Client(config)) }
+      : {}),
     eks: new EKSClient(config),
     sts: new STSClient(config),
   };
@@ -217,11 +226,17 @@ export function fakeAws(world: AwsWorld, options: FakeAwsOptions = {}): FakeAws 
   const eks = register(clients.eks, EKSClient);
   const sts = register(clients.sts, STSClient);
   const calls: RecordedCall[] = [];
+  // 'wire' mode: the EC2 client whose request is being answered (answers are synchronous).
+  let sender: number | undefined;
   const handler =
     <I extends Json>(command: string, answer: (input: I) => Json) =>
     (input: I): Json => {
       // Paginators reuse and mutate one input object: keep a copy of what was sent.
-      calls.push({ command, input: structuredClone(input) });
+      calls.push({
+        command,
+        input: structuredClone(input),
+        ...(sender === undefined ? {} : { ec2Client: sender }),
+      });
       const failure = options.fail?.[command] ?? options.failure?.(command);
       if (failure) throw failure;
       return answer(input);
@@ -267,21 +282,24 @@ export function fakeAws(world: AwsWorld, options: FakeAwsOptions = {}): FakeAws 
     })),
   );
 
-  const instances = (): Json[] =>
-    world.reservations.flatMap((r) =>
-      ((r.Instances as Json[]) ?? []).map((i) => ({ ...i, $reservation: r })),
-    );
   ec2.on(DescribeInstancesCommand).callsFake(
     handler('DescribeInstancesCommand', (input: { Filters?: Filter[]; NextToken?: string }) => {
-      const matched = applyFilters('DescribeInstancesCommand', instances(), input.Filters, {
+      // The instances as they stand, each with its reservation beside it (not copied into it: a
+      // bench asks 50 times for 200 instances among 10,000).
+      const reservationOf = new Map<Json, Json>();
+      for (const r of world.reservations)
+        for (const instance of (r.Instances as Json[]) ?? []) reservationOf.set(instance, r);
+      const matched = applyFilters('DescribeInstancesCommand', [...reservationOf.keys()], input.Filters, {
         'instance-id': (i) => [i.InstanceId as string],
         'vpc-id': (i) => [i.VpcId as string],
       });
       // Matching instances regrouped under their reservations, as EC2 answers.
       const reservations = new Map<Json, Json[]>();
-      for (const { $reservation, ...instance } of matched) {
-        const r = $reservation as Json;
-        reservations.set(r, [...(reservations.get(r) ?? []), instance]);
+      for (const instance of matched) {
+        const r = reservationOf.get(instance)!;
+        const list = reservations.get(r);
+        if (list) list.push(instance);
+        else reservations.set(r, [instance]);
       }
       const all = [...reservations].map(([r, list]) => ({ ...r, Instances: list }));
       const { items, next } = page(all, input.NextToken, size);
@@ -363,25 +381,42 @@ export function fakeAws(world: AwsWorld, options: FakeAwsOptions = {}): FakeAws 
   let throttled = 0;
   let inFlight = 0;
   let peakInFlight = 0;
+  const ofCommand = new Map<string, { now: number; peak: number }>();
   if (wire) {
     let requests = 0;
-    for (const client of [clients.ec2, clients.eks, clients.sts] as { middlewareStack: MiddlewareStack }[]) {
+    const ec2Clients = [clients.ec2, ...(clients.ec2Chains ?? [])];
+    for (const client of [...ec2Clients, clients.eks, clients.sts] as {
+      middlewareStack: MiddlewareStack;
+    }[]) {
+      const index = ec2Clients.indexOf(client as EC2Client);
       client.middlewareStack.add(
         (_next: unknown, context: { commandName?: string }) => async (args: { input: Json }) => {
           const command = context.commandName ?? '';
           const answer = answers.get(command);
           if (!answer) throw new Error(`fake AWS: no answer for ${command}`);
-          requests++;
+          // The request's own number, taken as it arrives: read after the latency, the counter
+          // would have moved on with the requests that arrived meanwhile (several calls in flight
+          // would all see the same multiple of throttleEvery, and all be refused).
+          const number = ++requests;
           inFlight++;
           peakInFlight = Math.max(peakInFlight, inFlight);
+          const mine = ofCommand.get(command) ?? { now: 0, peak: 0 };
+          ofCommand.set(command, mine);
+          mine.now++;
+          mine.peak = Math.max(mine.peak, mine.now);
           try {
             if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
           } finally {
             inFlight--;
+            mine.now--;
           }
-          if (options.throttleEvery && requests % options.throttleEvery === 0) {
+          if (options.throttleEvery && number % options.throttleEvery === 0) {
             throttled++;
-            calls.push({ command, input: structuredClone(args.input) });
+            calls.push({
+              command,
+              input: structuredClone(args.input),
+              ...(index < 0 ? {} : { ec2Client: index }),
+            });
             throw new EC2ServiceException({
               name: 'RequestLimitExceeded',
               $fault: 'client',
@@ -389,7 +424,13 @@ export function fakeAws(world: AwsWorld, options: FakeAwsOptions = {}): FakeAws 
               $metadata: { httpStatusCode: 503, requestId: 'fake-request' },
             });
           }
-          const output = answer(args.input);
+          sender = index < 0 ? undefined : index;
+          let output: Json;
+          try {
+            output = answer(args.input);
+          } finally {
+            sender = undefined;
+          }
           return {
             response: { statusCode: 200, headers: {} },
             output: { $metadata: { httpStatusCode: 200, requestId: 'fake-request' }, ...output },
@@ -410,6 +451,7 @@ export function fakeAws(world: AwsWorld, options: FakeAwsOptions = {}): FakeAws 
     get peakInFlight() {
       return peakInFlight;
     },
+    peakInFlightOf: (command) => ofCommand.get(command)?.peak ?? 0,
     inputs: (command) => calls.filter((c) => c.command === command).map((c) => c.input),
     restore: () => {
       for (const mock of mocks) mock.restore();

@@ -59,6 +59,12 @@ type AwsAction = (typeof AWS_ACTIONS)[number] | 'sts:GetCallerIdentity';
 
 export interface AwsClients {
   readonly ec2: EC2Client;
+  /**
+   * More EC2 clients for the chains of calls that run side by side (each worker of a read, one call
+   * at a time): in adaptive mode each client slows its own sending after a RequestLimitExceeded it
+   * receives, so one throttled chain does not slow the others. Without them all chains share `ec2`.
+   */
+  readonly ec2Chains?: readonly EC2Client[];
   readonly eks: EKSClient;
   readonly sts: STSClient;
 }
@@ -86,7 +92,18 @@ export function makeAwsClients(source: AwsSource): AwsClients {
     // retrying into the limit.
     retryMode: 'adaptive',
   };
-  return { ec2: new EC2Client(config), eks: new EKSClient(config), sts: new STSClient(config) };
+  return {
+    ec2: new EC2Client(config),
+    ec2Chains: Array.from({ length: DEFAULT_AWS_CONCURRENCY - 1 }, () => new EC2Client(config)),
+    eks: new EKSClient(config),
+    sts: new STSClient(config),
+  };
+}
+
+/** The EC2 client of chain `n`: `ec2` first, then `ec2Chains`, round the list again past its end. */
+function chainClient(clients: AwsClients, n: number): EC2Client {
+  const all = [clients.ec2, ...(clients.ec2Chains ?? [])];
+  return all[n % all.length]!;
 }
 
 interface CallContext {
@@ -246,16 +263,23 @@ export async function collectCluster(
 
 // ─── Network (EC2) ──────────────────────────────────────────────────────────────────────────────
 
-/** What the network calls are scoped to. */
-export interface NetworkScope {
+/** The VPC the network calls are scoped to, known once the cluster is described. */
+export interface VpcScope {
   readonly clusterName: string;
   readonly vpcId: string;
   readonly accountId: string;
+}
+
+/** What Kubernetes adds to the scope: the nodes and the groups its objects name. */
+export interface NodeScope {
   /** Instance ids of the cluster's nodes (from their providerIDs). */
   readonly instanceIds: readonly string[];
   /** Security groups named outside ENIs: the cluster SG, ENIConfigs, SecurityGroupPolicies. */
   readonly groupIds: readonly string[];
 }
+
+/** What the network calls are scoped to. */
+export type NetworkScope = VpcScope & NodeScope;
 
 export interface NetworkCapture {
   readonly documents: CollectedDocument[];
@@ -264,23 +288,32 @@ export interface NetworkCapture {
   readonly meter: CallMeter;
 }
 
+/** The EC2 network calls under way: those scoped by the VPC alone have started. */
+export interface NetworkStart {
+  /** Reads the rest, scoped by the nodes, and gathers every document in the usual order. */
+  finish(nodes: NodeScope): Promise<NetworkCapture>;
+}
+
 function permissions(group: SecurityGroup): IpPermission[] {
   return [...(group.IpPermissions ?? []), ...(group.IpPermissionsEgress ?? [])];
 }
 
-/** Reads every page of one call per input (a filter set, a list id) and gathers the items. */
+/**
+ * Reads every page of one call per input (a filter set, a list id) and gathers the items; `client`
+ * is the EC2 client of the chain the input is read in.
+ */
 type Read = <I, P, T>(
   action: AwsAction,
   inputs: readonly I[],
-  pages: (input: I) => AsyncIterable<P>,
+  pages: (input: I, client: EC2Client) => AsyncIterable<P>,
   items: (page: P) => T[] | undefined,
 ) => Promise<T[]>;
 
 /** Inputs read `concurrency` at a time; the items come back in the order of the inputs. */
-function reader(context: CallContext, concurrency: number, meter: CallMeter): Read {
+function reader(context: CallContext, concurrency: number, meter: CallMeter, clients: AwsClients): Read {
   return async (action, inputs, pages, items) => {
-    const perInput = await mapLimit(inputs, concurrency, (input) =>
-      call(action, context, () => allPages(pages(input), meter)),
+    const perInput = await mapLimit(inputs, concurrency, (input, _index, worker) =>
+      call(action, context, () => allPages(pages(input, chainClient(clients, worker)), meter)),
     );
     const out = [];
     for (const all of perInput) for (const page of all) for (const item of items(page) ?? []) out.push(item);
@@ -297,7 +330,19 @@ export async function collectNetwork(
   scope: NetworkScope,
   options: AwsCollectOptions & { region: string },
 ): Promise<NetworkCapture> {
-  const client = clients.ec2;
+  return startNetwork(clients, scope, options).finish(scope);
+}
+
+/**
+ * Starts the EC2 calls the VPC alone scopes (subnets, NACLs, the VPC) at once, beside the
+ * Kubernetes lists; `finish` reads the instances, ENIs, security groups and prefix lists the
+ * nodes scope, then waits for the first ones.
+ */
+export function startNetwork(
+  clients: AwsClients,
+  scope: VpcScope,
+  options: AwsCollectOptions & { region: string },
+): NetworkStart {
   const meter = newMeter();
   const read = reader(
     {
@@ -307,96 +352,10 @@ export async function collectNetwork(
     },
     options.concurrency ?? DEFAULT_AWS_CONCURRENCY,
     meter,
+    clients,
   );
-  const big = { client, pageSize: 1000 };
+  const big = (client: EC2Client) => ({ client, pageSize: 1000 });
   const inVpc = filter('vpc-id', [scope.vpcId]);
-  const warnings: string[] = [];
-  const documents: CollectedDocument[] = [];
-  const capture = (
-    path: string,
-    kind: CollectedDocument['kind'],
-    key: string,
-    items: unknown[],
-    what: string,
-  ) => {
-    documents.push(doc(path, kind, items.length, { [key]: items }));
-    options.progress(`${what}: ${items.length}`);
-  };
-
-  // Instances: the nodes Kubernetes knows; without any, the instances EKS tagged with the cluster.
-  const reservations: Reservation[] = await read(
-    'ec2:DescribeInstances',
-    scope.instanceIds.length > 0
-      ? byIds('instance-id', scope.instanceIds)
-      : [[filter('tag:eks:cluster-name', [scope.clusterName]), inVpc]],
-    (Filters) => paginateDescribeInstances(big, { Filters }),
-    (page) => page.Reservations,
-  );
-  const instances = reservations.flatMap((r) => r.Instances ?? []);
-  const instanceIds = instances.flatMap((i) => (i.InstanceId ? [i.InstanceId] : []));
-  documents.push(doc('aws/instances.json', 'Reservations', instances.length, { Reservations: reservations }));
-  options.progress(`instances: ${instances.length}`);
-  const foundIds = new Set(instanceIds);
-  for (const missing of scope.instanceIds.filter((id) => !foundIds.has(id)))
-    warnings.push(`node instance ${missing} not found by ec2:DescribeInstances (terminated?)`);
-
-  // ENIs: attached to the nodes, branch ENIs tagged with a node (security groups for pods), and the
-  // EKS control plane's own ENIs in the VPC.
-  const found: NetworkInterface[] = await read(
-    'ec2:DescribeNetworkInterfaces',
-    [
-      ...byIds('attachment.instance-id', instanceIds, [inVpc]),
-      ...byIds('tag:node.k8s.amazonaws.com/instance_id', instanceIds, [inVpc]),
-      [inVpc, filter('description', [`Amazon EKS ${scope.clusterName}`])],
-    ],
-    (Filters) => paginateDescribeNetworkInterfaces(big, { Filters }),
-    (page) => page.NetworkInterfaces,
-  );
-  const enis = uniqueBy(found, (e) => e.NetworkInterfaceId);
-  capture(
-    'aws/network-interfaces.json',
-    'NetworkInterfaces',
-    'NetworkInterfaces',
-    enis,
-    'network interfaces',
-  );
-
-  // Security groups on those ENIs and instances, plus the ones named elsewhere, then one level of
-  // groups their rules reference (same account: others' groups cannot be described).
-  const direct = new Set<string>([
-    ...scope.groupIds,
-    ...enis.flatMap((e) => (e.Groups ?? []).flatMap((g) => (g.GroupId ? [g.GroupId] : []))),
-    ...instances.flatMap((i) => (i.SecurityGroups ?? []).flatMap((g) => (g.GroupId ? [g.GroupId] : []))),
-  ]);
-  const describeGroups = (ids: Set<string>): Promise<SecurityGroup[]> =>
-    read(
-      'ec2:DescribeSecurityGroups',
-      byIds('group-id', [...ids].sort()),
-      (Filters) => paginateDescribeSecurityGroups(big, { Filters }),
-      (page) => page.SecurityGroups,
-    );
-  const groups = await describeGroups(direct);
-  const have = new Set(groups.map((g) => g.GroupId));
-  const referenced = new Set<string>();
-  for (const pair of groups.flatMap(permissions).flatMap((p) => p.UserIdGroupPairs ?? [])) {
-    if (!pair.GroupId || have.has(pair.GroupId)) continue;
-    if (pair.UserId && pair.UserId !== scope.accountId) {
-      warnings.push(
-        `security group ${pair.GroupId} of account ${pair.UserId} is referenced but cannot be described`,
-      );
-      continue;
-    }
-    referenced.add(pair.GroupId);
-  }
-  const more = await describeGroups(referenced);
-  const allGroups = uniqueBy([...groups, ...more], (g) => g.GroupId);
-  const described = new Set(allGroups.map((g) => g.GroupId));
-  for (const id of [...direct, ...referenced].sort())
-    if (!described.has(id)) warnings.push(`security group ${id} is referenced but does not exist (deleted?)`);
-  documents.push(
-    doc('aws/security-groups.json', 'SecurityGroups', allGroups.length, { SecurityGroups: allGroups }),
-  );
-  options.progress(`security groups: ${allGroups.length} (${more.length} only referenced by rules)`);
 
   // Subnets, NACLs and the VPC: all of the VPC's (NACLs apply per subnet, and pods may use any subnet).
   const vpcWide = [
@@ -410,36 +369,142 @@ export async function collectNetwork(
     ],
     ['ec2:DescribeVpcs', 'aws/vpcs.json', 'Vpcs', 'VPCs', paginateDescribeVpcs],
   ] as const;
-  for (const [action, path, key, what, paginate] of vpcWide) {
+  const vpcItems = mapLimit(vpcWide, vpcWide.length, ([action, , key, , paginate]) => {
     const pages = paginate as (
-      config: typeof big,
+      config: ReturnType<typeof big>,
       input: { Filters: Filter[] },
     ) => AsyncIterable<Record<string, unknown>>;
-    const items = await read(
+    return read(
       action,
       [[inVpc]],
-      (Filters) => pages(big, { Filters }),
+      (Filters, client) => pages(big(client), { Filters }),
       (page) => page[key] as unknown[],
     );
-    capture(path, key, key, items, what);
-  }
+  });
+  // Awaited by `finish`; a collection that fails before must not leave it an unhandled rejection.
+  vpcItems.catch(() => undefined);
 
-  const prefixListIds = [
-    ...new Set(
-      allGroups
-        .flatMap(permissions)
-        .flatMap((p) => p.PrefixListIds ?? [])
-        .flatMap((p) => (p.PrefixListId ? [p.PrefixListId] : [])),
-    ),
-  ].sort();
-  if (prefixListIds.length > 0) {
-    const lists = await collectPrefixLists(client, read, prefixListIds);
-    documents.push(...lists.documents);
-    warnings.push(...lists.warnings);
-  }
-  options.progress(`prefix lists: ${prefixListIds.length}`);
-  options.progress(`EC2: ${meter.pages} pages (${meterText(meter)})`);
-  return { documents, warnings, meter };
+  const finish = async (nodes: NodeScope): Promise<NetworkCapture> => {
+    const warnings: string[] = [];
+    const documents: CollectedDocument[] = [];
+    const capture = (
+      path: string,
+      kind: CollectedDocument['kind'],
+      key: string,
+      items: unknown[],
+      what: string,
+    ) => {
+      documents.push(doc(path, kind, items.length, { [key]: items }));
+      options.progress(`${what}: ${items.length}`);
+    };
+
+    // Instances: the nodes Kubernetes knows; without any, the instances EKS tagged with the cluster.
+    const reservations: Reservation[] = await read(
+      'ec2:DescribeInstances',
+      nodes.instanceIds.length > 0
+        ? byIds('instance-id', nodes.instanceIds)
+        : [[filter('tag:eks:cluster-name', [scope.clusterName]), inVpc]],
+      (Filters, client) => paginateDescribeInstances(big(client), { Filters }),
+      (page) => page.Reservations,
+    );
+    const instances = reservations.flatMap((r) => r.Instances ?? []);
+    const instanceIds = instances.flatMap((i) => (i.InstanceId ? [i.InstanceId] : []));
+    documents.push(
+      doc('aws/instances.json', 'Reservations', instances.length, { Reservations: reservations }),
+    );
+    options.progress(`instances: ${instances.length}`);
+    const foundIds = new Set(instanceIds);
+    for (const missing of nodes.instanceIds.filter((id) => !foundIds.has(id)))
+      warnings.push(`node instance ${missing} not found by ec2:DescribeInstances (terminated?)`);
+
+    // ENIs: attached to the nodes, branch ENIs tagged with a node (security groups for pods), and the
+    // EKS control plane's own ENIs in the VPC.
+    const found: NetworkInterface[] = await read(
+      'ec2:DescribeNetworkInterfaces',
+      [
+        ...byIds('attachment.instance-id', instanceIds, [inVpc]),
+        ...byIds('tag:node.k8s.amazonaws.com/instance_id', instanceIds, [inVpc]),
+        [inVpc, filter('description', [`Amazon EKS ${scope.clusterName}`])],
+      ],
+      (Filters, client) => paginateDescribeNetworkInterfaces(big(client), { Filters }),
+      (page) => page.NetworkInterfaces,
+    );
+    const enis = uniqueBy(found, (e) => e.NetworkInterfaceId);
+    capture(
+      'aws/network-interfaces.json',
+      'NetworkInterfaces',
+      'NetworkInterfaces',
+      enis,
+      'network interfaces',
+    );
+
+    // Security groups on those ENIs and instances, plus the ones named elsewhere, then one level of
+    // groups their rules reference (same account: others' groups cannot be described).
+    const direct = new Set<string>([
+      ...nodes.groupIds,
+      ...enis.flatMap((e) => (e.Groups ?? []).flatMap((g) => (g.GroupId ? [g.GroupId] : []))),
+      ...instances.flatMap((i) => (i.SecurityGroups ?? []).flatMap((g) => (g.GroupId ? [g.GroupId] : []))),
+    ]);
+    const describeGroups = (ids: Set<string>): Promise<SecurityGroup[]> =>
+      read(
+        'ec2:DescribeSecurityGroups',
+        byIds('group-id', [...ids].sort()),
+        (Filters, client) => paginateDescribeSecurityGroups(big(client), { Filters }),
+        (page) => page.SecurityGroups,
+      );
+    const groups = await describeGroups(direct);
+    const have = new Set(groups.map((g) => g.GroupId));
+    const referenced = new Set<string>();
+    for (const pair of groups.flatMap(permissions).flatMap((p) => p.UserIdGroupPairs ?? [])) {
+      if (!pair.GroupId || have.has(pair.GroupId)) continue;
+      if (pair.UserId && pair.UserId !== scope.accountId) {
+        warnings.push(
+          `security group ${pair.GroupId} of account ${pair.UserId} is referenced but cannot be described`,
+        );
+        continue;
+      }
+      referenced.add(pair.GroupId);
+    }
+    const more = await describeGroups(referenced);
+    const allGroups = uniqueBy([...groups, ...more], (g) => g.GroupId);
+    const described = new Set(allGroups.map((g) => g.GroupId));
+    for (const id of [...direct, ...referenced].sort())
+      if (!described.has(id))
+        warnings.push(`security group ${id} is referenced but does not exist (deleted?)`);
+    documents.push(
+      doc('aws/security-groups.json', 'SecurityGroups', allGroups.length, { SecurityGroups: allGroups }),
+    );
+    options.progress(`security groups: ${allGroups.length} (${more.length} only referenced by rules)`);
+
+    const perVpcCall = await vpcItems;
+    vpcWide.forEach(([, path, key, what], i) => capture(path, key, key, perVpcCall[i]!, what));
+
+    const prefixListIds = [
+      ...new Set(
+        allGroups
+          .flatMap(permissions)
+          .flatMap((p) => p.PrefixListIds ?? [])
+          .flatMap((p) => (p.PrefixListId ? [p.PrefixListId] : [])),
+      ),
+    ].sort();
+    if (prefixListIds.length > 0) {
+      const lists = await collectPrefixLists(read, prefixListIds);
+      documents.push(...lists.documents);
+      warnings.push(...lists.warnings);
+    }
+    options.progress(`prefix lists: ${prefixListIds.length}`);
+    options.progress(`EC2: ${meter.pages} pages (${meterText(meter)})`);
+    return { documents, warnings, meter };
+  };
+  return { finish };
+}
+
+/** Each page with the list it belongs to (its `$metadata` kept, for the meter). */
+async function* labelled<P extends object>(
+  PrefixListId: string,
+  pages: AsyncIterable<P>,
+): AsyncIterable<P & { PrefixListId: string }> {
+  for await (const page of pages) yield { ...page, PrefixListId };
 }
 
 /**
@@ -447,14 +512,13 @@ export async function collectNetwork(
  * service lists (s3, dynamodb) through describe-prefix-lists, which carries the CIDRs itself.
  */
 async function collectPrefixLists(
-  client: EC2Client,
   read: Read,
   ids: string[],
 ): Promise<{ documents: CollectedDocument[]; warnings: string[] }> {
   const managed: ManagedPrefixList[] = await read(
     'ec2:DescribeManagedPrefixLists',
     byIds('prefix-list-id', ids),
-    (Filters) => paginateDescribeManagedPrefixLists({ client, pageSize: 100 }, { Filters }),
+    (Filters, client) => paginateDescribeManagedPrefixLists({ client, pageSize: 100 }, { Filters }),
     (page) => page.PrefixLists,
   );
   const customer = new Set(managed.filter((l) => l.OwnerId !== 'AWS').map((l) => l.PrefixListId));
@@ -464,7 +528,7 @@ async function collectPrefixLists(
       'prefix-list-id',
       ids.filter((id) => !customer.has(id)),
     ),
-    (Filters) => paginateDescribePrefixLists({ client, pageSize: 1000 }, { Filters }),
+    (Filters, client) => paginateDescribePrefixLists({ client, pageSize: 1000 }, { Filters }),
     (page) => page.PrefixLists,
   );
   const documents: CollectedDocument[] = [
@@ -474,19 +538,26 @@ async function collectPrefixLists(
     documents.push(doc('aws/prefix-lists.json', 'PrefixLists', service.length, { PrefixLists: service }));
   // Every managed list but the service lists (CloudFront's AWS-managed one too) has entries.
   const isService = new Set(service.map((s) => s.PrefixListId));
-  for (const id of managed.flatMap((l) =>
+  const withEntries = managed.flatMap((l) =>
     l.PrefixListId && !isService.has(l.PrefixListId) ? [l.PrefixListId] : [],
-  )) {
-    const entries: PrefixListEntry[] = await read(
-      'ec2:GetManagedPrefixListEntries',
-      [id],
-      (PrefixListId) => paginateGetManagedPrefixListEntries({ client, pageSize: 100 }, { PrefixListId }),
-      (page) => page.Entries,
-    );
+  );
+  // The lists' entries side by side, each page labelled with its list (the answer does not name it).
+  const entries: [string, PrefixListEntry][] = await read(
+    'ec2:GetManagedPrefixListEntries',
+    withEntries,
+    (PrefixListId, client) =>
+      labelled(
+        PrefixListId,
+        paginateGetManagedPrefixListEntries({ client, pageSize: 100 }, { PrefixListId }),
+      ),
+    (page) => (page.Entries ?? []).map((entry): [string, PrefixListEntry] => [page.PrefixListId, entry]),
+  );
+  for (const id of withEntries) {
+    const own = entries.flatMap(([list, entry]) => (list === id ? [entry] : []));
     documents.push(
-      doc(`aws/prefix-list-entries/${id}.json`, 'PrefixListEntries', entries.length, {
+      doc(`aws/prefix-list-entries/${id}.json`, 'PrefixListEntries', own.length, {
         PrefixListId: id,
-        Entries: entries,
+        Entries: own,
       }),
     );
   }

@@ -1,6 +1,7 @@
 /**
- * Live collection: AWS (account, EKS cluster, node groups), then Kubernetes, then the EC2 network
- * scoped by what Kubernetes said (node instance ids, ENIConfig / SecurityGroupPolicy groups).
+ * Live collection: AWS (account, EKS cluster, node groups), then Kubernetes beside the EC2 calls the
+ * VPC alone scopes, then the rest of the EC2 network, scoped by what Kubernetes said (node instance
+ * ids, ENIConfig / SecurityGroupPolicy groups).
  * Everything stays in memory until the caller writes it or hands it to the loader, so a failure at
  * any step leaves nothing behind — but for the Kubernetes lists with `spool`, written page by page
  * to the caller's directory (the caller removes it).
@@ -8,7 +9,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { TOOL_API_VERSION } from '../../snapshot/schemas.ts';
 import { TOOL_VERSION } from '../../base/version.ts';
-import { collectCluster, collectNetwork, makeAwsClients, type AwsClients, type AwsSource } from './aws.ts';
+import { collectCluster, makeAwsClients, startNetwork, type AwsClients, type AwsSource } from './aws.ts';
 import { readAicrReportConfigMaps, type AicrReportConfigMaps } from './aicr.ts';
 import { loadKubeConfig, startKubernetes, type KubeSource } from './kubernetes.ts';
 import type { CollectedDocument, Progress } from './types.ts';
@@ -82,37 +83,36 @@ export async function collectSnapshot(options: CollectOptions): Promise<Collecte
     ...(options.pageSize ? { pageSize: options.pageSize } : {}),
     ...(options.spool ? { spool: options.spool } : {}),
   });
-  // The EC2 calls are scoped by the nodes, ENIConfigs and SecurityGroupPolicies: they start as soon
-  // as those three lists are in, while the pods (the longest list by far) still page in.
+  // The EC2 calls scoped by the VPC alone start now; the rest are scoped by the nodes, ENIConfigs
+  // and SecurityGroupPolicies: they start as soon as those three lists are in, while the pods (the
+  // longest list by far) still page in.
   const vpc = cluster.cluster.resourcesVpcConfig!;
+  const network = startNetwork(
+    clients,
+    { clusterName: options.clusterName, vpcId: vpc.vpcId!, accountId: cluster.accountId },
+    { ...aws, region: cluster.region },
+  );
   const networkDone = (async () => {
     const [nodes, eniConfigs, policies] = await Promise.all([
       kubernetes.listed('Node'),
       kubernetes.listed('ENIConfig'),
       kubernetes.listed('SecurityGroupPolicy'),
     ]);
-    return collectNetwork(
-      clients,
-      {
-        clusterName: options.clusterName,
-        vpcId: vpc.vpcId!,
-        accountId: cluster.accountId,
-        instanceIds: [...new Set(nodes.flatMap((n) => instanceIdOf(n) ?? []))].sort(),
-        groupIds: [
-          ...(vpc.clusterSecurityGroupId ? [vpc.clusterSecurityGroupId] : []),
-          ...(vpc.securityGroupIds ?? []),
-          ...groupsNamedByKubernetes({ ENIConfig: eniConfigs, SecurityGroupPolicy: policies }),
-        ],
-      },
-      { ...aws, region: cluster.region },
-    );
+    return network.finish({
+      instanceIds: [...new Set(nodes.flatMap((n) => instanceIdOf(n) ?? []))].sort(),
+      groupIds: [
+        ...(vpc.clusterSecurityGroupId ? [vpc.clusterSecurityGroupId] : []),
+        ...(vpc.securityGroupIds ?? []),
+        ...groupsNamedByKubernetes({ ENIConfig: eniConfigs, SecurityGroupPolicy: policies }),
+      ],
+    });
   })();
   // Both sides settle before either failure is thrown, so nothing is left running.
   const [kubeSettled, networkSettled] = await Promise.allSettled([kubernetes.done, networkDone]);
   if (kubeSettled.status === 'rejected') throw kubeSettled.reason;
   if (networkSettled.status === 'rejected') throw networkSettled.reason;
   const kube = kubeSettled.value;
-  const network = networkSettled.value;
+  const networkCapture = networkSettled.value;
   const warnings = [...kube.warnings];
   const aicrReports = options.aicrReports
     ? await readAicrReportConfigMaps(kubeConfig, {
@@ -130,8 +130,8 @@ export async function collectSnapshot(options: CollectOptions): Promise<Collecte
         `(${cluster.cluster.endpoint}): check --context (fine for a proxy or private DNS alias)`,
     );
   }
-  warnings.push(...network.warnings);
-  const documents = [...cluster.documents, ...kube.documents, ...network.documents];
+  warnings.push(...networkCapture.warnings);
+  const documents = [...cluster.documents, ...kube.documents, ...networkCapture.documents];
   const manifest: CollectedDocument = {
     path: 'manifest.json',
     kind: 'SnapshotManifest',

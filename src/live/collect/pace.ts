@@ -5,20 +5,23 @@
  * mode, aws.ts).
  */
 
-/** Runs `fn` over `items` with at most `limit` calls at once; results in the order of `items`. */
+/**
+ * Runs `fn` over `items` with at most `limit` calls at once; results in the order of `items`.
+ * `worker` (0 … limit − 1) names the chain of calls an item runs in: one call at a time each.
+ */
 export async function mapLimit<T, R>(
   items: readonly T[],
   limit: number,
-  fn: (item: T, index: number) => Promise<R>,
+  fn: (item: T, index: number, worker: number) => Promise<R>,
 ): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   let failed = false;
-  const worker = async (): Promise<void> => {
+  const worker = async (_: unknown, id: number): Promise<void> => {
     while (!failed && next < items.length) {
       const index = next++;
       try {
-        out[index] = await fn(items[index] as T, index);
+        out[index] = await fn(items[index] as T, index, id);
       } catch (err) {
         // The first failure ends the run: no new calls start, the ones in flight finish.
         failed = true;

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import { AccessDeniedException, EKSClient } from '@aws-sdk/client-eks';
 import { ExpiredTokenException, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -17,6 +18,7 @@ import {
   collectCluster,
   collectNetwork,
   makeAwsClients,
+  startNetwork,
   type AwsClients,
   type NetworkCapture,
 } from '../../../src/live/collect/aws.ts';
@@ -628,6 +630,67 @@ describe('AWS pacing: parallel pages, throttling retried by the SDK', () => {
     );
   });
 
+  it('the wire fake refuses 1 request in throttleEvery, however many are in flight', async () => {
+    const world = richerWorld();
+    // One attempt each: 8 requests at once, all in flight together during the latency.
+    const fake = fakeAws(world, { mode: 'wire', latencyMs: 20, throttleEvery: 4, maxAttempts: 1 });
+    const settled = await Promise.allSettled(
+      Array.from({ length: 8 }, () =>
+        fake.clients.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'vpc-id', Values: [VPC] }] })),
+      ),
+    );
+    assert.equal(fake.throttled, 2, 'the 4th and the 8th');
+    assert.equal(settled.filter((s) => s.status === 'rejected').length, 2);
+  });
+
+  it('describes the subnets, NACLs and the VPC before the nodes are known', async () => {
+    const world = richerWorld();
+    const fake = fakeAws(world, { pageSize: 2, mode: 'wire', latencyMs: 5 });
+    const start = startNetwork(
+      fake.clients,
+      { clusterName: CLUSTER, vpcId: VPC, accountId: world.accountId },
+      { ...quiet, region: 'us-west-2' },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const asked = new Set(fake.calls.map((c) => c.command));
+    assert.deepEqual(
+      [...asked].sort(),
+      ['DescribeNetworkAclsCommand', 'DescribeSubnetsCommand', 'DescribeVpcsCommand'],
+      'nothing scoped by the nodes yet',
+    );
+    const network = await start.finish({ instanceIds: NODES, groupIds: [] });
+    // The documents in the order collectNetwork gives them: instances, ENIs, SGs, then these three.
+    assert.deepEqual(
+      network.documents.slice(0, 6).map((d) => d.path),
+      [
+        'aws/instances.json',
+        'aws/network-interfaces.json',
+        'aws/security-groups.json',
+        'aws/subnets.json',
+        'aws/network-acls.json',
+        'aws/vpcs.json',
+      ],
+    );
+  });
+
+  it('sends each chain of calls side by side through an EC2 client of its own', async () => {
+    const clients = makeAwsClients({ region: 'us-west-2' });
+    assert.equal(clients.ec2Chains?.length, 3, 'one client for each of the 4 chains but the first');
+    assert.equal(new Set([clients.ec2, ...clients.ec2Chains!]).size, 4);
+    const world = richerWorld();
+    // 700 instance ids: four filter chunks of at most 200, read by four workers at once.
+    const instanceIds = [
+      ...NODES,
+      ...Array.from({ length: 695 }, (_, i) => `i-${(i + 1).toString(16).padStart(17, '0')}`),
+    ];
+    const fake = fakeAws(world, { pageSize: 2, mode: 'wire', latencyMs: 15 });
+    await collectAll(fake.clients, world, { instanceIds, concurrency: 4 });
+    const senders = fake.calls
+      .filter((c) => c.command === 'DescribeInstancesCommand')
+      .map((c) => c.ec2Client);
+    assert.deepEqual([...new Set(senders)].sort(), [0, 1, 2, 3]);
+  });
+
   it('keeps up to `concurrency` calls of one kind in flight, and their items in input order', async () => {
     const world = richerWorld();
     // 450 instance ids: three filter chunks of at most 200 (EC2's limit per filter).
@@ -644,10 +707,10 @@ describe('AWS pacing: parallel pages, throttling retried by the SDK', () => {
     }
     const fake = fakeAws(world, { pageSize: 2, mode: 'wire', latencyMs: 15 });
     const got = await collectAll(fake.clients, world, { instanceIds, concurrency: 3 });
-    assert.equal(fake.peakInFlight, 3);
+    assert.equal(fake.peakInFlightOf('DescribeInstancesCommand'), 3);
     assert.deepEqual(got.network.documents, one.network.documents);
     const serial = fakeAws(world, { pageSize: 2, mode: 'wire', latencyMs: 15 });
     await collectAll(serial.clients, world, { instanceIds, concurrency: 1 });
-    assert.equal(serial.peakInFlight, 1);
+    assert.equal(serial.peakInFlightOf('DescribeInstancesCommand'), 1);
   });
 });
