@@ -587,6 +587,18 @@ describe('predictedEndpoint: SecurityGroupPolicies', () => {
     assert.equal(end.pod, undefined, 'the selection is not the identity');
   });
 
+  it('nothing known of the pod: its namespace and its labels are in doubt, for each policy', () => {
+    const model = withPolicies({ ENABLE_POD_ENI: 'true' }, [
+      policy('apps', 'p1', { podSelector: { matchLabels: { app: 'x' } }, ...groups('sg-1') }),
+      policy('ops', 'p2', { podSelector: {}, ...groups('sg-2') }),
+    ]);
+    const end = predictedEndpoint(model, model.nodes.get('node-1')!);
+    assert.equal(
+      end.unresolved,
+      "SecurityGroupPolicy apps/p1 (the pod’s namespace is not known; its podSelector reads labels the pod is not known to carry or lack), ops/p2 (the pod’s namespace is not known) may select a pod on node-1, which would then get a branch ENI with that policy's SGs instead of [sg-a]",
+    );
+  });
+
   it('maybe on a node whose pod network is unresolved: "instead of the node’s pod SGs"', () => {
     const model = withPolicies({ ENABLE_POD_ENI: 'true', AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: 'true' }, [
       policy('ops', 'p2', { podSelector: {}, ...groups('sg-2') }),
