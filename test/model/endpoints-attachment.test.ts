@@ -11,30 +11,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { allTraffic, scenario, type Scenario } from '../helpers/scenario.ts';
-import {
-  buildModel,
-  controlPlaneEndpoints,
-  parseSnapshot,
-  podEndpoint,
-  predictedEndpoint,
-} from '../helpers/core.ts';
+import { controlPlaneEndpoints, podEndpoint, predictedEndpoint } from '../helpers/core.ts';
+import { modelOf, type Json } from './model-of.ts';
 import type { ClusterModel, PodModel } from '../../src/model/types.ts';
-
-type Json = Record<string, unknown>;
-
-/** The model of a scenario's files, each file's JSON first passed through `edit` when given. */
-function modelOf(s: Scenario, edit: Record<string, (doc: Json) => void> = {}): ClusterModel {
-  const files = s.files().map((f) => {
-    const change = edit[f.path];
-    if (!change) return f;
-    const doc = JSON.parse(f.text) as Json;
-    change(doc);
-    return { ...f, text: JSON.stringify(doc) };
-  });
-  const parsed = parseSnapshot(files);
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-  return buildModel(parsed.snapshot);
-}
 
 function pod(model: ClusterModel, name: string): PodModel {
   const found = model.pods.find((p) => p.name === name);
