@@ -486,6 +486,12 @@ describe('which ENIs show pod addresses', () => {
   });
 });
 
+/** What these tests change of a describe-network-interfaces entry. */
+interface RawEni {
+  NetworkInterfaceId: string;
+  Attachment: Record<string, unknown>;
+}
+
 describe('the primary ENI', () => {
   it('device index 0 on network card 0, even listed after another card’s device 0', () => {
     const model = modelOf(
@@ -494,7 +500,7 @@ describe('the primary ENI', () => {
       }),
       {
         'aws/network-interfaces.json': (doc) => {
-          const enis = doc.NetworkInterfaces as Record<string, Record<string, unknown>>[];
+          const enis = doc.NetworkInterfaces as RawEni[];
           const other = enis.find((e) => e.NetworkInterfaceId === 'eni-n1-1')!;
           other.Attachment = { ...other.Attachment, DeviceIndex: 0, NetworkCardIndex: 1 };
           enis.unshift(enis.splice(enis.indexOf(other), 1)[0]!);
@@ -507,8 +513,7 @@ describe('the primary ENI', () => {
   it('no device index: the ENI holding the node’s IP', () => {
     const model = modelOf(addNode(base().cni({}), 'n1', '10.0.0.10', { podEni: CUSTOM_P }), {
       'aws/network-interfaces.json': (doc) => {
-        for (const eni of doc.NetworkInterfaces as Record<string, Record<string, unknown>>[])
-          delete eni.Attachment!.DeviceIndex;
+        for (const eni of doc.NetworkInterfaces as RawEni[]) delete eni.Attachment.DeviceIndex;
       },
     });
     assert.equal(known(network(model, 'n1')).eniId, 'eni-n1-0');
@@ -517,8 +522,8 @@ describe('the primary ENI', () => {
   it('no device index and no ENI holding the node’s IP: the first attached', () => {
     const model = modelOf(addNode(base().cni({}), 'n1', '10.0.0.10', { podEni: CUSTOM_P }), {
       'aws/network-interfaces.json': (doc) => {
-        const enis = doc.NetworkInterfaces as Record<string, Record<string, unknown>>[];
-        for (const eni of enis) delete eni.Attachment!.DeviceIndex;
+        const enis = doc.NetworkInterfaces as RawEni[];
+        for (const eni of enis) delete eni.Attachment.DeviceIndex;
         enis.reverse();
       },
       'k8s/nodes.json': (doc) => {
