@@ -368,5 +368,6 @@ describe('both shapes captured', () => {
     assert.equal(f.ingressRuleCount, 1);
     const e = sg(model, 'sg-egress-only');
     assert.deepEqual(e.ingress, [], 'IpPermissionsEgress alone is an entry with its rules');
+    assert.equal(model.securityGroups.size, 3);
   });
 });
