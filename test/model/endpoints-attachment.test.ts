@@ -115,6 +115,30 @@ describe('podEndpoint: a hostNetwork pod', () => {
     assert.equal(end.nodeName, undefined);
   });
 
+  it('no InternalIP and no IP on the primary ENI: "(unknown)", no address', () => {
+    const model = modelOf(
+      oneNode().pod('agent', { namespace: 'kube-system', node: 'node-1', hostNetwork: true }),
+      {
+        'k8s/nodes.json': (doc) => {
+          for (const node of doc.items as { status: Json }[]) node.status.addresses = [];
+        },
+        'aws/network-interfaces.json': (doc) => {
+          for (const eni of doc.NetworkInterfaces as Json[]) {
+            delete eni.PrivateIpAddress;
+            eni.PrivateIpAddresses = [];
+          }
+        },
+      },
+    );
+    const end = podEndpoint(model, pod(model, 'agent'));
+    assert.equal(end.addressText, '(unknown)');
+    assert.equal(end.addresses, undefined);
+    assert.equal(end.eniId, 'eni-node-1-0');
+    assert.deepEqual(end.attachment, [
+      "hostNetwork pod: uses node node-1's primary IP (unknown) on eni-node-1-0",
+    ]);
+  });
+
   it('a node whose ENIs are not captured: unresolved, naming the missing primary ENI', () => {
     const model = modelOf(
       oneNode().pod('agent', {
@@ -368,6 +392,22 @@ describe('predictedEndpoint: a pod not created yet on a node', () => {
     assert.equal(end.addressText, 'an IP in an uncaptured subnet');
     assert.equal(end.unresolved, "subnet subnet-a of node node-1's pods is not in the snapshot");
     assert.equal(end.subnetId, 'subnet-a');
+  });
+
+  it('an IPv4 cluster and a subnet with IPv6 blocks only: every block named, unresolved', () => {
+    const model = modelOf(oneNode({}), {
+      'aws/subnets.json': (doc) => {
+        const subnet = (doc.Subnets as Json[])[0]!;
+        delete subnet.CidrBlock;
+        subnet.Ipv6CidrBlockAssociationSet = [
+          { Ipv6CidrBlock: '2600:db8:0:1::/64' },
+          { Ipv6CidrBlock: '2600:db8:0:2::/64' },
+        ];
+      },
+    });
+    const end = predictedEndpoint(model, model.nodes.get('node-1')!);
+    assert.equal(end.addressText, 'an IP in subnet-a (2600:db8:0:1::/64, 2600:db8:0:2::/64)');
+    assert.match(end.unresolved ?? '', /has no IPv4 block/);
   });
 
   it('a primary ENI with no subnet: "(unknown)"', () => {
