@@ -90,6 +90,27 @@ describe('the cluster’s identity', () => {
     assert.equal('clusterSecurityGroupId' in model, false);
   });
 
+  it('subnets and groups that name no VPC or owner are not counted', () => {
+    const model = modelFromFiles({
+      'aws/subnets.json': {
+        Subnets: [
+          { SubnetId: 'subnet-1', CidrBlock: '10.1.0.0/24' },
+          { SubnetId: 'subnet-2', CidrBlock: '10.1.1.0/24' },
+          { SubnetId: 'subnet-3', VpcId: 'vpc-a', CidrBlock: '10.0.0.0/24' },
+        ],
+      },
+      'aws/security-groups.json': {
+        SecurityGroups: [
+          { GroupId: 'sg-1' },
+          { GroupId: 'sg-2' },
+          { GroupId: 'sg-3', OwnerId: '222222222222' },
+        ],
+      },
+    });
+    assert.equal(model.vpcId, 'vpc-a');
+    assert.equal(model.accountId, '222222222222');
+  });
+
   it('nothing to tell them by: none', () => {
     const model = modelFromFiles({});
     assert.equal('vpcId' in model, false);
@@ -178,6 +199,20 @@ describe('what the snapshot lacks: one warning each, saying what is assumed', ()
     assert.equal(model.naclsCaptured, true);
     assert.equal(model.webhooksCaptured, true);
     assert.equal(model.apiServicesCaptured, true);
+  });
+
+  it('a list cut short (a continue token): an incomplete-capture warning naming the file', () => {
+    const model = modelFromFiles({
+      'k8s/pods.json': {
+        apiVersion: 'v1',
+        kind: 'List',
+        metadata: { continue: 'abc' },
+        items: [pod('a', '10.0.0.1')],
+      },
+    });
+    const cut = model.warnings.filter((w) => w.code === 'incomplete-capture');
+    assert.equal(cut.length, 1);
+    assert.match(cut[0]!.message, /^k8s\/pods\.json: incomplete capture: the list has a continue token/);
   });
 
   it('a validating webhook configuration alone counts as webhooks captured', () => {
@@ -401,6 +436,50 @@ describe('subnets no address block splits', () => {
       }),
       ['subnet-a'],
     );
+  });
+
+  it('every block counts, not only the last one found', () => {
+    assert.deepEqual(
+      uniform({
+        ...groups(ingressFrom('sg-on', { IpRanges: [{ CidrIp: '10.0.0.0/25' }] })),
+        'aws/network-acls.json': {
+          NetworkAcls: [
+            {
+              NetworkAclId: 'acl-1',
+              Entries: [
+                {
+                  RuleNumber: 100,
+                  Protocol: '-1',
+                  RuleAction: 'allow',
+                  Egress: true,
+                  CidrBlock: '0.0.0.0/0',
+                },
+              ],
+            },
+          ],
+        },
+      }),
+      ['subnet-b'],
+    );
+  });
+
+  it('a rule naming a prefix list the snapshot lacks splits nothing', () => {
+    assert.deepEqual(
+      uniform(groups(ingressFrom('sg-on', { PrefixListIds: [{ PrefixListId: 'pl-0fff' }] }))),
+      ['subnet-a', 'subnet-b'],
+    );
+  });
+
+  it('a Calico policy’s nets and notNets split', () => {
+    const calico = (side: Json) =>
+      list({
+        apiVersion: 'projectcalico.org/v3',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'p', namespace: 'ns' },
+        spec: { selector: 'all()', types: ['Ingress'], ingress: [{ action: 'Allow', source: side }] },
+      });
+    assert.deepEqual(uniform({ 'k8s/calico.json': calico({ nets: ['10.0.1.0/25'] }) }), ['subnet-a']);
+    assert.deepEqual(uniform({ 'k8s/calico.json': calico({ notNets: ['10.0.0.0/25'] }) }), ['subnet-b']);
   });
 
   it('a NACL entry splits', () => {
