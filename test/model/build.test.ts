@@ -215,6 +215,34 @@ describe('what the snapshot lacks: one warning each, saying what is assumed', ()
     assert.match(cut[0]!.message, /^k8s\/pods\.json: incomplete capture: the list has a continue token/);
   });
 
+  it('describe-security-groups alone, or describe-network-interfaces alone, is captured', () => {
+    const model = modelFromFiles({
+      'aws/security-groups.json': { SecurityGroups: [] },
+      'aws/network-interfaces.json': { NetworkInterfaces: [] },
+      'aws/instances.json': { Reservations: [{ Instances: [{ InstanceId: 'i-0a' }] }] },
+    });
+    const missing = model.warnings.filter((w) => w.code === 'missing-data').map((w) => w.message);
+    assert.equal(
+      missing.some((m) => /security groups/.test(m)),
+      false,
+    );
+    assert.equal(
+      missing.some((m) => /network interfaces/.test(m)),
+      false,
+    );
+  });
+
+  it('a VPC with associated blocks and no primary CidrBlock field: the associated ones only', () => {
+    const model = modelFromFiles({
+      'aws/describe-cluster.json': cluster(),
+      'aws/vpcs.json': {
+        Vpcs: [{ VpcId: 'vpc-1', CidrBlockAssociationSet: [{ CidrBlock: '10.0.0.0/16' }] }],
+      },
+    });
+    assert.equal(model.vpcCidrs.length, 1);
+    assert.equal(model.vpcCidrs[0]!.family, 4);
+  });
+
   it('a validating webhook configuration alone counts as webhooks captured', () => {
     const model = modelFromFiles({
       'k8s/webhooks.json': list({
@@ -264,6 +292,21 @@ describe('NetworkPolicies and their engine', () => {
           message: 'NetworkPolicies: no DaemonSets captured: policies assumed enforced',
         },
       ],
+    );
+  });
+
+  it('policies and a known engine (calico-node): neither warning', () => {
+    const model = modelFromFiles({
+      'k8s/netpol.json': netpol,
+      'k8s/daemonsets.json': list({
+        apiVersion: 'apps/v1',
+        kind: 'DaemonSet',
+        metadata: { name: 'calico-node', namespace: 'calico-system' },
+      }),
+    });
+    assert.equal(
+      model.warnings.some((x) => x.code === 'policies-inert' || x.code === 'policy-engine-assumed'),
+      false,
     );
   });
 
@@ -480,6 +523,32 @@ describe('subnets no address block splits', () => {
       });
     assert.deepEqual(uniform({ 'k8s/calico.json': calico({ nets: ['10.0.1.0/25'] }) }), ['subnet-a']);
     assert.deepEqual(uniform({ 'k8s/calico.json': calico({ notNets: ['10.0.0.0/25'] }) }), ['subnet-b']);
+  });
+
+  it('a dual-stack subnet one of whose blocks is split is not uniform', () => {
+    const model = modelFromFiles({
+      'aws/subnets.json': {
+        Subnets: [
+          {
+            SubnetId: 'subnet-d',
+            VpcId: 'vpc-1',
+            CidrBlock: '10.0.0.0/24',
+            Ipv6CidrBlockAssociationSet: [{ Ipv6CidrBlock: '2600:db8:0:1::/64' }],
+          },
+        ],
+      },
+      'aws/network-acls.json': {
+        NetworkAcls: [
+          {
+            NetworkAclId: 'acl-1',
+            Entries: [
+              { RuleNumber: 100, Protocol: '-1', RuleAction: 'deny', Egress: true, CidrBlock: '10.0.0.0/25' },
+            ],
+          },
+        ],
+      },
+    });
+    assert.deepEqual([...model.uniformSubnets], []);
   });
 
   it('a NACL entry splits', () => {
