@@ -232,11 +232,10 @@ function selectingPolicies(
   for (const policy of model.securityGroupPolicies) {
     if ((!policy.podSelector && !policy.serviceAccountSelector) || policy.groupIds.length === 0) continue;
     const namespace: Tri = !who ? 'maybe' : who.namespace === policy.namespace ? 'yes' : 'no';
-    const pods: Tri = !policy.podSelector
-      ? 'yes'
-      : who
-        ? matchSelector(policy.podSelector, who.labels, who.labelsComplete)
-        : 'maybe';
+    // A pod not known at all still matches an empty podSelector (it selects every pod).
+    const pods: Tri = policy.podSelector
+      ? matchSelector(policy.podSelector, who?.labels, who?.labelsComplete)
+      : 'yes';
     const account: Tri = policy.serviceAccountSelector
       ? matchSelector(policy.serviceAccountSelector, undefined)
       : 'yes';

@@ -219,7 +219,8 @@ export function buildSecurityGroups(
       origin: first.origin,
     };
   };
-  return new LazyMap([...described.keys(), ...ruleOnly.keys()], (groupId) => {
+  // A group both described (without its permissions) and in the rules is one key, not two.
+  return new LazyMap([...new Set([...described.keys(), ...ruleOnly.keys()])], (groupId) => {
     const group = described.get(groupId);
     const list = ruleOnly.get(groupId);
     if (group && list) {

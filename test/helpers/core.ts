@@ -5,7 +5,7 @@
 export { analyzeSnapshot, type AnalysisResult } from '../../src/questions/analyze.ts';
 export type { FlowResult } from '../../src/analyze/types.ts';
 export { buildModel } from '../../src/model/build.ts';
-export { podEndpoint, predictedEndpoint } from '../../src/model/endpoints.ts';
+export { controlPlaneEndpoints, podEndpoint, predictedEndpoint } from '../../src/model/endpoints.ts';
 export { evaluateFlow } from '../../src/reachability/evaluate.ts';
 export { parseSnapshot } from '../../src/snapshot/parse.ts';
 export { fixPlan, type FixPlan, type PlannedNaclEntry } from '../../src/questions/fix/plan.ts';
