@@ -274,6 +274,20 @@ describe('NetworkPolicy: what an undecided step says', () => {
     );
   });
 
+  it('a rule that may match the peer on other ports is no reason: only the rule for the flow’s ports is named', () => {
+    const w = policyWorld([
+      allowServer(
+        { from: [{ ipBlock: { cidr: '10.0.16.0/21' } }] },
+        { from: [{ ipBlock: { cidr: '10.0.24.0/21' } }], ports: [{ port: 9000 }] },
+      ),
+    ]);
+    const ingress = w.step('ingress', w.predicted(clientIdentity), w.pod('server-0'));
+    assert.equal(
+      ingress.summary,
+      'NetworkPolicy ingress cannot be decided: srv/allow-in ingress[0] may allow it: whether it selects a pod on a-1 depends on labels or a namespace not known',
+    );
+  });
+
   it('a policy that may select the pod on a label it may lack: the label named in the summary and facts', () => {
     const w = policyWorld([
       netpol('app', 'out', {
