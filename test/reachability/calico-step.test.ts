@@ -67,7 +67,7 @@ describe('Calico step: what a decided step says', () => {
         text,
       },
     ]);
-    assert.equal(step.facts[0]!.origin?.file, 'k8s/networkpolicies.json');
+    assert.equal((step.facts[0] as { origin?: { file: string } }).origin?.file, 'k8s/networkpolicies.json');
   });
 
   it('a Deny in a GlobalNetworkPolicy without order: blocked, its namespace empty and no order', () => {
