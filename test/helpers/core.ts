@@ -14,3 +14,9 @@ export { applyPlan, type ApplyItem, type ItemResult } from '../../src/questions/
 export { applyItems } from '../../src/live/ec2-apply.ts';
 export { revokeScript } from '../../src/report/fix/revoke.ts';
 export { isolatedFor, policyStep } from '../../src/reachability/policy-step.ts';
+export {
+  describeNaclEntry,
+  describePeer,
+  describeSgRule,
+  sgRuleFact,
+} from '../../src/reachability/describe.ts';
