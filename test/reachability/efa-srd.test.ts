@@ -169,6 +169,17 @@ describe('SRD steps', () => {
     assert.ok(!summary.includes('10.4.0.0/16'), summary);
   });
 
+  it('a rule naming the group’s id in another account does not reference the group itself', () => {
+    const otherAccount = allTraffic.fromGroup('sg-efa', '999999999999');
+    const steps = srd(
+      { 'sg-efa': { ingress: [otherAccount], egress: [otherAccount] } },
+      ['sg-efa'],
+      ['sg-efa'],
+    );
+    assert.equal(steps[0]!.status, 'blocked');
+    assert.equal(steps[2]!.status, 'blocked');
+  });
+
   it('a shared group missing from the snapshot: unknown; one only this end carries is passed over', () => {
     const steps = srd({}, ['sg-gone'], ['sg-gone']);
     assert.equal(steps[0]!.status, 'unknown');
