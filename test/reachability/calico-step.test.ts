@@ -11,6 +11,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { isolatedFor } from '../helpers/core.ts';
 import type { Fact, TraceStep } from '../../src/reachability/types.ts';
 import {
   CALICO_NODE,
@@ -490,5 +491,38 @@ describe('Calico step: host-networked pods', () => {
       { hostNetworkServer: true },
     );
     assert.equal(gnp.step('ingress', gnp.pod('server-0'), gnp.pod('client-0')).status, 'unknown');
+  });
+});
+
+describe('Calico step: the labels a workload endpoint carries', () => {
+  const denyWhere = (selector: string): Json =>
+    calicoGnp('deny-where', { selector, types: ['Ingress'], ingress: [{ action: 'Deny' }] });
+
+  it('its namespace’s name as pcns.projectcalico.org/name, the orchestrator as projectcalico.org/orchestrator', () => {
+    assert.equal(ingress([denyWhere("pcns.projectcalico.org/name == 'srv'")]).status, 'blocked');
+    assert.equal(ingress([denyWhere("pcns.projectcalico.org/name == 'app'")]).status, 'allowed');
+    assert.equal(ingress([denyWhere("projectcalico.org/orchestrator == 'k8s'")]).status, 'blocked');
+  });
+
+  it('its service account’s labels (pcsa.) are not captured: a policy selecting on one may select it', () => {
+    assert.equal(ingress([denyWhere("pcsa.name == 'web'")]).status, 'unknown');
+  });
+
+  it('a notSelector that may match leaves the rule undecided', () => {
+    const w = world([
+      calicoGnp('g', {
+        selector: "role == 'server'",
+        ingress: [{ action: 'Allow', source: { notSelector: "tier == 'batch'" } }],
+      }),
+    ]);
+    assert.equal(w.step('ingress', w.predicted(clientIdentity), w.pod('server-0')).status, 'unknown');
+  });
+
+  it('a host-networked pod is not selected by Calico’s pod policies', () => {
+    const w = world([calicoNp('srv', 'all', { selector: 'all()', types: ['Ingress'] })], {
+      hostNetworkServer: true,
+    });
+    assert.equal(isolatedFor(w.sets, w.pod('server-0'), 'ingress'), 'no');
+    assert.equal(isolatedFor(w.sets, w.pod('neighbour-0'), 'ingress'), 'yes');
   });
 });
