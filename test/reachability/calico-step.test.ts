@@ -518,6 +518,21 @@ describe('Calico step: the labels a workload endpoint carries', () => {
     assert.equal(w.step('ingress', w.predicted(clientIdentity), w.pod('server-0')).status, 'unknown');
   });
 
+  it('a source pod not known at all against a rule selector: may match', () => {
+    const w = world([
+      calicoGnp('g', {
+        selector: "role == 'server'",
+        ingress: [{ action: 'Allow', source: { selector: "role == 'client'" } }],
+      }),
+    ]);
+    const step = w.step('ingress', w.predicted(), w.pod('server-0'));
+    assert.equal(step.status, 'unknown');
+    assert.match(
+      step.summary,
+      /whether its source matches a pod on a-1 depends on labels, a namespace or addresses not known/,
+    );
+  });
+
   it('a host-networked pod is not selected by Calico’s pod policies', () => {
     const w = world([calicoNp('srv', 'all', { selector: 'all()', types: ['Ingress'] })], {
       hostNetworkServer: true,
