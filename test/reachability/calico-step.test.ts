@@ -541,3 +541,50 @@ describe('Calico step: the labels a workload endpoint carries', () => {
     assert.equal(isolatedFor(w.sets, w.pod('neighbour-0'), 'ingress'), 'yes');
   });
 });
+
+describe('Calico step: ports and IP versions told by the ends', () => {
+  const allowOn = (rule: Json): Json =>
+    calicoGnp('g', { selector: 'all()', types: ['Egress'], egress: [{ action: 'Allow', ...rule }] });
+
+  it('a named port resolves by name and protocol: "http" is TCP, so a UDP rule on it allows no UDP flow', () => {
+    const w = world([allowOn({ protocol: 'UDP', destination: { ports: ['http'] } })]);
+    assert.equal(
+      w.step('egress', w.pod('client-0'), w.pod('server-0'), { protocol: 'udp' }).status,
+      'blocked',
+    );
+  });
+
+  it('a named port on a destination whose labels are partly known cannot be resolved', () => {
+    const w = world([allowOn({ protocol: 'TCP', destination: { ports: ['http'] } })]);
+    const step = w.step('egress', w.pod('client-0'), w.predicted(clientIdentity));
+    assert.equal(step.status, 'unknown');
+    assert.match(
+      step.summary,
+      /Calico GlobalNetworkPolicy g egress\[0\] may allow tcp\/8000: a named port cannot be resolved/,
+    );
+  });
+
+  it('ipVersion read from the source when the destination’s address is not known', () => {
+    const w = world([allowOn({ ipVersion: 4 })]);
+    assert.equal(w.step('egress', w.pod('client-0'), w.controlPlane()).status, 'allowed');
+  });
+
+  it('ipVersion with neither address known: the rule may match', () => {
+    const w = world([
+      calicoGnp('g', { selector: 'all()', types: ['Ingress'], ingress: [{ action: 'Allow', ipVersion: 4 }] }),
+    ]);
+    const plane = w.controlPlane();
+    const texts = w.step('ingress', plane, plane).facts.map((f) => f.text);
+    assert.ok(
+      texts.some((t) => t.startsWith('Calico GlobalNetworkPolicy g ingress[0] may allow tcp/8000')),
+      texts.join('\n'),
+    );
+  });
+
+  it('two fields outside the subset in one rule: both named', () => {
+    const w = world([allowOn({ http: { methods: ['GET'] }, icmp: { type: 8 } })]);
+    const step = w.step('egress', w.pod('client-0'), w.pod('server-0'));
+    assert.equal(step.status, 'unknown');
+    assert.match(step.summary, /: it also matches on http, icmp, which is not modelled/);
+  });
+});
