@@ -588,3 +588,42 @@ describe('Calico step: ports and IP versions told by the ends', () => {
     assert.match(step.summary, /: it also matches on http, icmp, which is not modelled/);
   });
 });
+
+describe('Calico step: Kubernetes policies in Calico’s order', () => {
+  const k8sAllow = netpol('srv', 'allow', { podSelector: {}, ingress: [{}] });
+  const calicoDeny = (name: string): Json =>
+    calicoNp('srv', name, { selector: 'all()', order: 1000, ingress: [{ action: 'Deny' }] });
+
+  it('at the same order 1000, by name: a Kubernetes policy sorts as <namespace>/knp.default.<name>', () => {
+    assert.equal(ingress([k8sAllow, calicoDeny('a-deny')]).status, 'blocked');
+    assert.equal(ingress([k8sAllow, calicoDeny('z-deny')]).status, 'allowed');
+  });
+
+  it('a Kubernetes rule that may match the peer: told as the Kubernetes step tells it', () => {
+    const w = world([
+      netpol('srv', 'allow', {
+        podSelector: {},
+        ingress: [{ from: [{ ipBlock: { cidr: '10.0.16.0/21' } }] }],
+      }),
+      // A Calico policy present (selecting nothing here) makes Calico the evaluator.
+      calicoNp('srv', 'db', { selector: "role == 'db'", ingress: [{ action: 'Deny' }] }),
+    ]);
+    const step = w.step('ingress', w.predicted(clientIdentity), w.pod('server-0'));
+    assert.equal(step.status, 'unknown');
+    assert.match(
+      step.summary,
+      /^Calico policy ingress cannot be decided: NetworkPolicy srv\/allow ingress\[0\] may allow tcp\/8000: whether it selects a pod on a-1 depends on labels or a namespace not known; /,
+    );
+  });
+
+  it('a policy outside the subset that may select the pod: "may select"', () => {
+    const w = world([
+      calicoNp('app', 'tiered', { tier: 'security', selector: "tier == 'batch'", types: ['Egress'] }),
+    ]);
+    const step = w.step('egress', w.predicted(clientIdentity), w.pod('server-0'));
+    assert.equal(
+      step.summary,
+      'Calico policy egress cannot be decided: Calico NetworkPolicy app/tiered may select a pod on a-1 for egress and lies outside the modelled subset: it is in tier security, and only the default tier is modelled',
+    );
+  });
+});
