@@ -627,3 +627,33 @@ describe('Calico step: Kubernetes policies in Calico’s order', () => {
     );
   });
 });
+
+describe('Calico step: the direction a policy applies to', () => {
+  it('a Calico policy of type Ingress and a Kubernetes one isolating for ingress leave egress alone', () => {
+    const w = world([
+      calicoNp('app', 'in', { selector: 'all()', types: ['Ingress'], ingress: [{ action: 'Deny' }] }),
+      netpol('app', 'k8s-in', { podSelector: {}, policyTypes: ['Ingress'] }),
+    ]);
+    const step = w.step('egress', w.pod('client-0'), w.pod('server-0'));
+    assert.equal(step.status, 'allowed');
+    assert.equal(step.summary, 'no Calico or Kubernetes policy selects app/client-0 for egress');
+  });
+
+  it('two policies outside the subset, one with two reasons: every reason told', () => {
+    const step = ingress([
+      serverIngress([{ action: 'Allow' }], { tier: 'security', doNotTrack: true }),
+      calicoGnp('pre', {
+        selector: 'all()',
+        preDNAT: true,
+        applyOnForward: true,
+        ingress: [{ action: 'Deny' }],
+      }),
+    ]);
+    assert.equal(step.status, 'unknown');
+    assert.equal(
+      step.summary,
+      'Calico policy ingress cannot be decided: Calico GlobalNetworkPolicy pre selects srv/server-0 for ingress and lies outside the modelled subset: preDNAT (host-endpoint policy) is not modelled; applyOnForward (host-endpoint policy) is not modelled; Calico NetworkPolicy srv/server-in selects srv/server-0 for ingress and lies outside the modelled subset: it is in tier security, and only the default tier is modelled; doNotTrack (host-endpoint policy) is not modelled',
+    );
+    assert.equal(step.facts.length, 2);
+  });
+});
