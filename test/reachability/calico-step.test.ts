@@ -122,6 +122,20 @@ describe('Calico step: what a decided step says', () => {
     ]);
   });
 
+  it('two policies select the pod and no rule acts: both named in the end-of-tier deny, in order', () => {
+    const udpOnly = (name: string, order: number): Json =>
+      calicoNp('srv', name, { selector: 'all()', order, ingress: [{ action: 'Allow', protocol: 'UDP' }] });
+    const step = ingress([udpOnly('second', 20), udpOnly('first', 10)]);
+    assert.equal(step.status, 'blocked');
+    assert.deepEqual(
+      step.facts.map((f) => f.text),
+      [
+        "Calico NetworkPolicy srv/first, Calico NetworkPolicy srv/second select srv/server-0 for ingress and no rule acts on tcp/8000 from app/client-0: Calico's end-of-tier deny",
+      ],
+    );
+    assert.equal(step.facts[0]!.kind === 'network-policy' && step.facts[0]!.name, 'first');
+  });
+
   it('no policy selects the pod: allowed, saying so', () => {
     const step = ingress([
       calicoNp('srv', 'db', { selector: "role == 'db'", types: ['Ingress'], ingress: [{ action: 'Deny' }] }),
