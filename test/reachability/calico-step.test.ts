@@ -671,3 +671,54 @@ describe('Calico step: the direction a policy applies to', () => {
     assert.equal(step.facts.length, 2);
   });
 });
+
+describe('Calico step: some ports decided, others not', () => {
+  const maybeFront = { selector: "tier == 'front'", namespaceSelector: 'all()' };
+  const endOfTier = (ports: string) =>
+    `Calico NetworkPolicy srv/server-in select srv/server-0 for ingress and no rule acts on tcp/${ports} from a pod on a-1: Calico's end-of-tier deny`;
+  const mayAllow = (ports: string) =>
+    `Calico NetworkPolicy srv/server-in ingress[1] may allow tcp/${ports}: whether its source matches a pod on a-1 depends on labels, a namespace or addresses not known`;
+
+  it('denied on one port, undecided on the other: blocked on the first, the doubts kept among the facts', () => {
+    const w = world([
+      serverIngress([
+        { action: 'Deny', protocol: 'TCP', destination: { ports: [8000] } },
+        { action: 'Allow', protocol: 'TCP', source: maybeFront, destination: { ports: [8001] } },
+      ]),
+    ]);
+    const step = w.step('ingress', w.predicted(clientIdentity), w.pod('server-0'), { from: 8000, to: 8001 });
+    assert.equal(step.status, 'blocked');
+    assert.deepEqual(step.deniedPorts, [{ from: 8000, to: 8000 }]);
+    assert.deepEqual(
+      step.facts.map((f) => f.text),
+      [
+        'Calico NetworkPolicy srv/server-in ingress[0] denies tcp/8000 from a pod on a-1',
+        mayAllow('8001'),
+        endOfTier('8001'),
+      ],
+    );
+  });
+
+  it('allowed on one port, undecided on the other: unknown, the allowing rule among the facts', () => {
+    const w = world([
+      serverIngress([
+        { action: 'Allow', protocol: 'TCP', destination: { ports: [8000] } },
+        { action: 'Allow', protocol: 'TCP', source: maybeFront, destination: { ports: [8001] } },
+      ]),
+    ]);
+    const step = w.step('ingress', w.predicted(clientIdentity), w.pod('server-0'), { from: 8000, to: 8001 });
+    assert.equal(step.status, 'unknown');
+    assert.equal(
+      step.summary,
+      `Calico policy ingress cannot be decided: ${mayAllow('8001')}; ${endOfTier('8001')}`,
+    );
+    assert.deepEqual(
+      step.facts.map((f) => f.text),
+      [
+        'Calico NetworkPolicy srv/server-in ingress[0] allows tcp/8000 from a pod on a-1',
+        mayAllow('8001'),
+        endOfTier('8001'),
+      ],
+    );
+  });
+});
