@@ -244,6 +244,22 @@ describe('Calico step: port pieces', () => {
     );
   });
 
+  it('two Denies on two ports: blocked, both named', () => {
+    const step = ingress(
+      [
+        serverIngress([
+          { action: 'Deny', protocol: 'TCP', destination: { ports: [8000] } },
+          { action: 'Deny', protocol: 'TCP', destination: { ports: [8001] } },
+        ]),
+      ],
+      { from: 8000, to: 8001 },
+    );
+    assert.equal(
+      step.summary,
+      'Calico policy ingress denies tcp/8000-8001 from app/client-0: Calico NetworkPolicy srv/server-in ingress[0] denies tcp/8000 from app/client-0; Calico NetworkPolicy srv/server-in ingress[1] denies tcp/8001 from app/client-0',
+    );
+  });
+
   it('Allows on adjoining ranges: allowed, the pieces joined in the summary', () => {
     const step = ingress(
       [
