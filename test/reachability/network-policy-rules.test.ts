@@ -311,6 +311,31 @@ describe('NetworkPolicy: what an undecided step says', () => {
     );
   });
 
+  it('two policies that may select the pod, one on two labels; a rule doubtful on both counts: every label and reason told', () => {
+    const w = policyWorld([
+      netpol('app', 'a', {
+        podSelector: { matchLabels: { tier: 'batch', team: 'ml' } },
+        policyTypes: ['Egress'],
+        egress: [{ to: [{ ipBlock: { cidr: '10.0.16.0/21' } }] }],
+      }),
+      netpol('app', 'b', { podSelector: { matchLabels: { stage: 'x' } }, policyTypes: ['Egress'] }),
+    ]);
+    const egress = w.step('egress', w.predicted(clientIdentity), w.predicted(clientIdentity));
+    assert.equal(egress.status, 'unknown');
+    assert.equal(
+      egress.summary,
+      'NetworkPolicy egress cannot be decided: whether app/a, app/b select a pod on a-1 depends on labels not known: app/a selects on label tier, team; app/b selects on label stage',
+    );
+    assert.ok(
+      egress.facts.some(
+        (f) =>
+          f.text ===
+          'app/a egress[0] may allow it: whether it selects a pod on a-1 depends on labels or a namespace not known; whether the policy applies to a pod on a-1 depends on labels not known (label tier, team)',
+      ),
+      egress.facts.map((f) => f.text).join('\n'),
+    );
+  });
+
   it('a pod whose identity is not known: no label to name', () => {
     const w = policyWorld([
       netpol('app', 'out', {
