@@ -177,6 +177,16 @@ describe('Cilium step: which pods a policy could select', () => {
       assert.equal(step.status, 'unknown', key);
       assert.match(step.summary, /CiliumNetworkPolicy srv\/derived may select srv\/server-0/, key);
     }
+    // The same in a matchExpressions entry.
+    const derived = ingress([
+      cnp('srv', 'derived', {
+        endpointSelector: {
+          matchExpressions: [{ key: 'io.cilium.k8s.policy.serviceaccount', operator: 'In', values: ['web'] }],
+        },
+        ingress: [{}],
+      }),
+    ]);
+    assert.match(derived.summary, /CiliumNetworkPolicy srv\/derived may select srv\/server-0/);
     // A key of another source but a label we know is not there: ruled out all the same.
     const expressions = ingress([
       cnp('srv', 'derived', {

@@ -326,6 +326,10 @@ describe('NetworkPolicy: what an undecided step says', () => {
       egress.summary,
       'NetworkPolicy egress cannot be decided: whether app/a, app/b select a pod on a-1 depends on labels not known: app/a selects on label tier, team; app/b selects on label stage',
     );
+    assert.equal(
+      egress.facts[0]!.text,
+      'app/a may isolate a pod on a-1 for egress (it selects on label tier, team)',
+    );
     assert.ok(
       egress.facts.some(
         (f) =>
@@ -333,6 +337,22 @@ describe('NetworkPolicy: what an undecided step says', () => {
           'app/a egress[0] may allow it: whether it selects a pod on a-1 depends on labels or a namespace not known; whether the policy applies to a pod on a-1 depends on labels not known (label tier, team)',
       ),
       egress.facts.map((f) => f.text).join('\n'),
+    );
+  });
+
+  it('a peer ruled out on a label it has names no label, though its other labels are not known', () => {
+    const w = policyWorld([
+      allowServer({
+        from: [
+          { ipBlock: { cidr: '10.0.16.0/21' } },
+          { namespaceSelector: {}, podSelector: { matchLabels: { role: 'db', tier: 'x' } } },
+        ],
+      }),
+    ]);
+    const ingress = w.step('ingress', w.predicted(clientIdentity), w.pod('server-0'));
+    assert.equal(
+      ingress.summary,
+      'NetworkPolicy ingress cannot be decided: srv/allow-in ingress[0] may allow it: whether it selects a pod on a-1 depends on labels or a namespace not known',
     );
   });
 

@@ -93,6 +93,15 @@ describe('Calico with the VPC CNI agent: both enforce the Kubernetes policies', 
     );
   });
 
+  it('with the VPC CNI agent but no Kubernetes policy: Calico’s hop alone', () => {
+    const ingress = ingressToServer([calicoAllowAll], both);
+    assert.equal(ingress.status, 'allowed');
+    assert.equal(
+      ingress.summary,
+      'ingress tcp/8000 allowed: Calico NetworkPolicy srv/calico-open ingress[0] allows tcp/8000 from app/client-0',
+    );
+  });
+
   it('Calico alone: the Kubernetes policies are read once, inside Calico’s order', () => {
     const ingress = ingressToServer([calicoAllowAll], [CALICO_NODE]);
     assert.equal(ingress.status, 'allowed');
