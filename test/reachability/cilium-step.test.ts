@@ -177,6 +177,14 @@ describe('Cilium step: which pods a policy could select', () => {
       assert.equal(step.status, 'unknown', key);
       assert.match(step.summary, /CiliumNetworkPolicy srv\/derived may select srv\/server-0/, key);
     }
+    // An expression on a label we know rules the pod out.
+    const ruledOut = ingress([
+      cnp('srv', 'db', {
+        endpointSelector: { matchExpressions: [{ key: 'k8s:role', operator: 'In', values: ['db'] }] },
+        ingress: [{}],
+      }),
+    ]);
+    assert.equal(ruledOut.status, 'allowed');
     // The same in a matchExpressions entry.
     const derived = ingress([
       cnp('srv', 'derived', {
