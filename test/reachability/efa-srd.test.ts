@@ -197,6 +197,20 @@ describe('SRD steps', () => {
     assert.equal(mine[0]!.status, 'allowed');
   });
 
+  it('two shared groups: both named, whether they lack a self rule or are not captured', () => {
+    const none = { ingress: [], egress: [] };
+    const lacking = srd({ 'sg-x': none, 'sg-y': none }, ['sg-x', 'sg-y'], ['sg-x', 'sg-y']);
+    assert.equal(
+      lacking[0]!.summary,
+      'no egress rule in [sg-x, sg-y] carries SRD to b: no all-traffic egress rule of sg-x, sg-y (the groups both carry) references its own group',
+    );
+    const gone = srd({}, ['sg-g1', 'sg-g2'], ['sg-g1', 'sg-g2']);
+    assert.equal(
+      gone[0]!.summary,
+      'egress SRD to b cannot be decided: security group sg-g1, which both EFA interfaces carry, is not in the snapshot; security group sg-g2, which both EFA interfaces carry, is not in the snapshot',
+    );
+  });
+
   it('no security group, no ENI id: the step is at the end’s label, "no SGs"', () => {
     const steps = srd({}, [], [], false);
     assert.equal(steps[0]!.at, 'a [no SGs]');
