@@ -47,24 +47,21 @@ export function ciliumCouldSelect(
     const ns = namespaceLabels(pod.namespace);
     const labels: Record<string, string> = { ...pod.labels, [NAMESPACE_KEY]: pod.namespace };
     for (const [k, v] of Object.entries(ns.labels)) labels[`${NAMESPACE_LABELS}${k}`] = v;
-    let opaque = false;
-    const plain = (key: string): string => {
-      const stripped = key.replace(/^(k8s|any):/, '');
-      if (
-        stripped.includes(':') ||
-        (stripped.startsWith('io.cilium.') && !stripped.startsWith(NAMESPACE_LABELS))
-      )
-        opaque = true;
-      return stripped;
-    };
+    // Keys Cilium derives from what is not modelled (another source than k8s/any, a service
+    // account, a reserved identity) are neither known present nor absent: the selector is matched
+    // on its other keys, and then selects at most `maybe`.
+    const plain = (key: string): string => key.replace(/^(k8s|any):/, '');
+    const opaque = (key: string): boolean =>
+      key.includes(':') || (key.startsWith('io.cilium.') && !key.startsWith(NAMESPACE_LABELS));
+    const byKey = Object.entries(selector.matchLabels ?? {}).map(([k, v]) => [plain(k), v] as const);
+    const expressions = (selector.matchExpressions ?? []).map((e) => ({ ...e, key: plain(e.key) }));
+    const someOpaque = [...byKey.map(([k]) => k), ...expressions.map((e) => e.key)].some(opaque);
     const normalised: LabelSelector = {
-      matchLabels: Object.fromEntries(
-        Object.entries(selector.matchLabels ?? {}).map(([k, v]) => [plain(k), v]),
-      ),
-      matchExpressions: (selector.matchExpressions ?? []).map((e) => ({ ...e, key: plain(e.key) })),
+      matchLabels: Object.fromEntries(byKey.filter(([k]) => !opaque(k))),
+      matchExpressions: expressions.filter((e) => !opaque(e.key)),
     };
     const match = matchSelector(normalised, labels, pod.labelsComplete && ns.complete);
-    result = or(result, opaque ? and(match, 'maybe') : match);
+    result = or(result, someOpaque ? and(match, 'maybe') : match);
   }
   return result;
 }

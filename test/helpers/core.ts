@@ -13,3 +13,10 @@ export { emitTerraform } from '../../src/report/fix/terraform.ts';
 export { applyPlan, type ApplyItem, type ItemResult } from '../../src/questions/fix/apply-plan.ts';
 export { applyItems } from '../../src/live/ec2-apply.ts';
 export { revokeScript } from '../../src/report/fix/revoke.ts';
+export { isolatedFor, policyStep } from '../../src/reachability/policy-step.ts';
+export {
+  describeNaclEntry,
+  describePeer,
+  describeSgRule,
+  sgRuleFact,
+} from '../../src/reachability/describe.ts';
