@@ -13,6 +13,7 @@ export interface RawPod {
   readonly command?: string[];
   readonly image?: string;
   readonly phase?: string;
+  readonly ports?: { name: string; containerPort: number }[];
 }
 
 /** Pods as `kubectl get pods -o json` lists them, read through the model. */
@@ -28,6 +29,7 @@ export function podModels(...specs: RawPod[]): PodModel[] {
           image: p.image ?? 'busybox:1.36',
           ...(p.command ? { command: p.command } : {}),
           ...(p.args ? { args: p.args } : {}),
+          ...(p.ports ? { ports: p.ports } : {}),
           env: Object.entries(p.env ?? {}).map(([name, value]) => ({ name, value })),
         },
       ],
