@@ -223,7 +223,8 @@ describe('the operator webhook from captured webhook configurations', () => {
     assert.equal(resolved.port, 9445);
     assert.match(resolved.source, /; Service port 443 → targetPort "webhook-server" = container port 9445$/);
     // No selector, or no selected pod declaring the name: the chart's port, and why.
-    for (const sel of [{}, undefined, { app: 'none' }]) {
+    const selectors: (Record<string, string> | undefined)[] = [{}, undefined, { app: 'none' }];
+    for (const sel of selectors) {
       const unresolved = operatorWebhookCall(
         captured([hook('v')], { ...over, selectors: sel ? { [`dynamo-system/${SERVICE}`]: sel } : {} }),
         undefined,
