@@ -39,6 +39,12 @@ describe('the Dynamo version analysed', () => {
     assert.equal(context.whatIf, false);
   });
 
+  it('--dynamo-version 1.2.0-rc1 keeps its pre-release (a valid version is taken as given, not coerced)', () => {
+    const { context } = buildRequirementContext([], { dynamoVersion: '1.2.0-rc1' });
+    assert.equal(context.dynamoVersion, '1.2.0-rc1');
+    assert.equal(context.family.id, '1.2-1.3');
+  });
+
   it("the recipe's dynamo-platform version when no flag, with the recipe named and a differing cluster noted", () => {
     const { context, notes } = buildRequirementContext(podModels(dynamoPod('w', 'worker', '1.4.2')), {
       recipe: recipe({ dynamoVersion: 'v1.2.1' }),
