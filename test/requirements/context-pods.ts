@@ -14,6 +14,8 @@ export interface RawPod {
   readonly image?: string;
   readonly phase?: string;
   readonly ports?: { name: string; containerPort: number }[];
+  /** Images of further containers (sidecars), after the main one. */
+  readonly sidecars?: string[];
 }
 
 /** Pods as `kubectl get pods -o json` lists them, read through the model. */
@@ -32,6 +34,7 @@ export function podModels(...specs: RawPod[]): PodModel[] {
           ...(p.ports ? { ports: p.ports } : {}),
           env: Object.entries(p.env ?? {}).map(([name, value]) => ({ name, value })),
         },
+        ...(p.sidecars ?? []).map((image, i) => ({ name: `sidecar-${i}`, image })),
       ],
     },
     status: { phase: p.phase ?? 'Running' },
