@@ -11,96 +11,15 @@ import { describe, it } from 'node:test';
 import type { Endpoint } from '../../src/model/endpoints.ts';
 import type { PodIdentity } from '../../src/model/policy/types.ts';
 import type { FlowTrace, TraceStep } from '../../src/reachability/types.ts';
-import { buildModel, evaluateFlow, podEndpoint, predictedEndpoint } from '../helpers/core.ts';
-import { allTraffic, scenario } from '../helpers/scenario.ts';
+import { evaluateFlow } from '../helpers/core.ts';
+import { netpol, policyWorld, type Json, type WorldOptions } from './policy-world.ts';
 
-type Json = Record<string, unknown>;
-
-const ENGINE = {
-  apiVersion: 'apps/v1',
-  kind: 'DaemonSet',
-  metadata: { name: 'aws-node', namespace: 'kube-system' },
-  spec: {
-    template: {
-      spec: {
-        containers: [
-          { name: 'aws-node', image: 'amazon-k8s-cni:v1.19.0' },
-          {
-            name: 'aws-eks-nodeagent',
-            image: 'aws-network-policy-agent:v1.1.5',
-            args: ['--enable-network-policy=true'],
-          },
-        ],
-      },
-    },
-  },
-};
-
-const netpol = (namespace: string, name: string, spec: Json): Json => ({
-  apiVersion: 'networking.k8s.io/v1',
-  kind: 'NetworkPolicy',
-  metadata: { name, namespace },
-  spec,
-});
-
-/** client-0 (ns app, label role=client) on node a-1 → server-0 (ns srv, label role=server, port "http"=8000) on b-1. */
-function world(
-  policies: Json[],
-  opts: {
-    hostNetworkServer?: boolean;
-    daemonSets?: Json[];
-    namespaces?: Record<string, Record<string, string>>;
-  } = {},
-) {
-  const s = scenario()
-    .subnet('subnet-a', '10.0.16.0/20')
-    .withoutNacls()
-    .sg('sg-all', [allTraffic.fromCidr('0.0.0.0/0')])
-    .node('a-1', {
-      group: 'a',
-      subnet: 'subnet-a',
-      ip: '10.0.16.10',
-      sgs: ['sg-all'],
-      podIps: ['10.0.16.11', '10.0.16.12'],
-    })
-    .node('b-1', {
-      group: 'b',
-      subnet: 'subnet-a',
-      ip: '10.0.17.10',
-      sgs: ['sg-all'],
-      podIps: ['10.0.17.11'],
-    })
-    .pod('client-0', { namespace: 'app', node: 'a-1', ip: '10.0.16.11', labels: { role: 'client' } })
-    .pod('neighbour-0', { namespace: 'srv', node: 'a-1', ip: '10.0.16.12', labels: { role: 'server' } })
-    .pod('server-0', {
-      namespace: 'srv',
-      node: 'b-1',
-      ip: opts.hostNetworkServer ? '10.0.17.10' : '10.0.17.11',
-      labels: { role: 'server' },
-      ...(opts.hostNetworkServer ? { hostNetwork: true } : {}),
-      ports: [{ name: 'http', containerPort: 8000 }],
-    })
-    .file('k8s/networkpolicies.json', { apiVersion: 'v1', kind: 'List', items: policies })
-    .file('k8s/daemonsets.json', { apiVersion: 'v1', kind: 'List', items: opts.daemonSets ?? [ENGINE] });
-  if (opts.namespaces)
-    s.file('k8s/namespaces.json', {
-      apiVersion: 'v1',
-      kind: 'List',
-      items: Object.entries(opts.namespaces).map(([name, labels]) => ({
-        apiVersion: 'v1',
-        kind: 'Namespace',
-        metadata: { name, labels },
-      })),
-    });
-  const model = buildModel(s.snapshot());
-  const pod = (name: string): Endpoint => {
-    const found = model.pods.find((p) => p.name === name);
-    assert.ok(found, `pod ${name}`);
-    return podEndpoint(model, found);
-  };
-  /** A pod of namespace app not created yet on a-1: any address of subnet-a, labels partly known. */
-  const predicted = (identity?: PodIdentity): Endpoint =>
-    predictedEndpoint(model, model.nodes.get('a-1')!, identity);
+/**
+ * client-0 (ns app, label role=client) on node a-1 → server-0 (ns srv, label role=server, port
+ * "http"=8000) on b-1 (policy-world.ts), the whole flow evaluated.
+ */
+function world(policies: Json[], opts: WorldOptions = {}) {
+  const { model, pod, predicted } = policyWorld(policies, opts);
   const flow = (source: Endpoint, destination: Endpoint, from = 8000, to = from): FlowTrace =>
     evaluateFlow(model, { source, destination, protocol: 'tcp', ports: { from, to } });
   return { pod, predicted, flow };
