@@ -10,37 +10,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyzeSnapshot, type AnalysisResult } from '../../src/questions/analyze.ts';
 import { applyRemediation } from '../../src/remediate/what-if.ts';
+import { netpol as policy, VPC_CNI_AGENT as AWS_NODE } from '../helpers/policy-objects.ts';
 import { allTraffic, scenario, type Scenario } from '../helpers/scenario.ts';
 
 type Json = Record<string, unknown>;
-
-const policy = (namespace: string, name: string, spec: Json): Json => ({
-  apiVersion: 'networking.k8s.io/v1',
-  kind: 'NetworkPolicy',
-  metadata: { name, namespace },
-  spec,
-});
-
-/** The VPC CNI with its network-policy agent on: policies are enforced. */
-const AWS_NODE = {
-  apiVersion: 'apps/v1',
-  kind: 'DaemonSet',
-  metadata: { name: 'aws-node', namespace: 'kube-system' },
-  spec: {
-    template: {
-      spec: {
-        containers: [
-          { name: 'aws-node', image: 'amazon-k8s-cni:v1.19.0' },
-          {
-            name: 'aws-eks-nodeagent',
-            image: 'aws-network-policy-agent:v1.1.5',
-            args: ['--enable-network-policy=true'],
-          },
-        ],
-      },
-    },
-  },
-};
 
 /** One shared, wide-open SG: only NetworkPolicies can block. Prometheus runs on sys-1. */
 function cluster(policies: Json[], extra: (s: Scenario) => Scenario = (s) => s): Scenario {
