@@ -702,8 +702,26 @@ async function readChain<T>(
     pending = next ? fetch(next) : undefined;
     // A failure of the page in flight must not go unhandled while this one converts.
     pending?.catch(() => undefined);
-    await sink((page.items ?? []).map(convert));
+    await sink(await convertInTurns(page.items ?? [], convert));
   }
+}
+
+/** Items converted per turn of the event loop (about a millisecond's work for pods). */
+const ITEMS_PER_TURN = 50;
+
+/**
+ * `items.map(convert)`, a few items per turn of the event loop: the answers of the other calls in
+ * flight are read (and their next calls sent) between turns instead of after a whole page (about
+ * 20 ms for 500 pods), which kept up to three other calls' slots waiting behind it.
+ */
+async function convertInTurns<T>(items: readonly unknown[], convert: (item: unknown) => T): Promise<T[]> {
+  const out: T[] = [];
+  for (let start = 0; start < items.length; start += ITEMS_PER_TURN) {
+    if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    const end = Math.min(items.length, start + ITEMS_PER_TURN);
+    for (let i = start; i < end; i++) out.push(convert(items[i]));
+  }
+  return out;
 }
 
 const metadataOf = (item: unknown) =>
@@ -752,7 +770,7 @@ async function readSplit<T>(
   const pages = 1 + Math.ceil(remaining / Math.max(1, items.length));
   if (!token || !ordered || (pages + all.length) / concurrency + 1 >= pages) {
     const one = sink();
-    await one(items.map(convert));
+    await one(await convertInTurns(items, convert));
     if (token) await readChain(whole, meter, convert, one, token);
     return;
   }
