@@ -497,11 +497,14 @@ export function startKubernetes(kc: KubeConfig, options: KubeCollectOptions): Ku
       });
     const pages =
       (list: (page: Page, options?: ConfigurationOptions) => Promise<unknown>): PageFetch =>
-      (token) => {
+      (token, remaining) => {
         const request = { limit: pageSize, ...(token ? { _continue: token } : {}) };
         const call = (): Promise<ListResult> =>
           model ? rawList((options) => list(request, options)) : (list(request) as Promise<ListResult>);
-        return withRetry(() => slots.run(rank, call), kubeThrottle, retry, own);
+        // Within a list's rank, the chain with the most items left goes first (a namespace's
+        // pods): the longest chains then end together, not one alone after the rest.
+        const within = remaining === undefined ? 0 : 0.5 / (1 + remaining);
+        return withRetry(() => slots.run(rank + within, call), kubeThrottle, retry, own);
       };
     const whole = pages((page, o) => spec.list(apis, page, o));
     const spooled = options.spool ? spoolList(options.spool, spec.file.replaceAll('/', '-')) : undefined;
@@ -676,8 +679,11 @@ async function rawList(call: (options: ConfigurationOptions) => Promise<unknown>
   return raw;
 }
 
-/** One page of a list: the first without a token, the next with the token the one before gave. */
-type PageFetch = (token: string | undefined) => Promise<ListResult>;
+/**
+ * One page of a list: the first without a token, the next with the token the one before gave,
+ * and the items it said remain (`remainingItemCount`), when it did.
+ */
+type PageFetch = (token: string | undefined, remaining?: number) => Promise<ListResult>;
 
 const continueOf = (page: ListResult): string | undefined =>
   page.metadata?._continue ?? page.metadata?.continue;
@@ -699,7 +705,7 @@ async function readChain<T>(
     meter.pages++;
     const next = continueOf(page);
     // The next page is requested before this one is converted: the conversion overlaps its round trip.
-    pending = next ? fetch(next) : undefined;
+    pending = next ? fetch(next, page.metadata?.remainingItemCount) : undefined;
     // A failure of the page in flight must not go unhandled while this one converts.
     pending?.catch(() => undefined);
     await sink(await convertInTurns(page.items ?? [], convert));

@@ -506,6 +506,34 @@ describe('Kubernetes collection: the pods split by namespace', () => {
     }
   });
 
+  it('gives a free call to the namespace with the most pods left, so the longest lists end together', async () => {
+    // Two calls at once, four namespaces: `a` and `d` of 4 pods, `b` and `c` of 20, 2 a page.
+    // The first pages of all four come first (nothing is known of them), then, whenever calls
+    // wait for a slot, the one whose last page said the most items remain.
+    const sized = (namespace: string, n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: `p-${String(i).padStart(2, '0')}`, namespace },
+        spec: { containers: [{ name: 'main', image: 'nginx:1.27' }] },
+      }));
+    const world = [...sized('a', 4), ...sized('b', 20), ...sized('c', 20), ...sized('d', 4)];
+    const api = await startFakeKubeApi({ objects: [...namespacesOf(world), ...world], order: 'storage' });
+    try {
+      const got = await collectKubernetes(api.kubeConfig(), { ...quiet, pageSize: 2, concurrency: 2 });
+      assert.equal(items(got, 'k8s/pods.json').length, world.length);
+      const next = api.requests
+        .filter((r) => /^\/api\/v1\/namespaces\/[a-d]\/pods$/.test(r.path) && r.query.continue)
+        .map((r) => r.path.split('/')[4]);
+      assert.ok(next.length >= 2 * 9 + 2 * 1, next.join(' '));
+      // After the first pages, `a` and `b` wait together (`a` asked first): `b`, with 18 pods left
+      // against 2, is served first.
+      assert.ok(next[0] === 'b' || next[0] === 'c', next.join(' '));
+    } finally {
+      await api.close();
+    }
+  });
+
   it('reads many small namespaces as the one list: split, they would take more calls than its pages', async () => {
     // 40 namespaces of one pod, 4 pods a page: 10 pages in a row, against at least 40 calls.
     const small = Array.from({ length: 40 }, (_, i) => ({
