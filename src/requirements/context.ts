@@ -485,8 +485,9 @@ function argValue(
 ): { value: string; flag: string; where: string } | undefined {
   for (const line of lines) {
     const words = line.words.flatMap((w) =>
-      // `sh -c "python3 -m dynamo.vllm … --data-parallel-size 2"`: look inside the script too.
-      w.includes(' ') && !w.trimStart().startsWith('{') ? w.split(/\s+/) : [w],
+      // `sh -c "python3 -m dynamo.vllm … --data-parallel-size 2"`: look inside the script too,
+      // whatever whitespace parts its words (a YAML block script: newlines, tabs).
+      /\s/.test(w) && !w.trimStart().startsWith('{') ? w.split(/\s+/) : [w],
     );
     for (let i = 0; i < words.length; i++) {
       for (const flag of flags) {

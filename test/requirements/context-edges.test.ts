@@ -121,6 +121,12 @@ describe('command lines', () => {
     });
   });
 
+  it('a shell script whose words are parted by newlines or tabs only (a YAML block scalar)', () => {
+    const expected = { size: 4, source: `arg --data-parallel-size 4 on ${GRAPH} W` };
+    assert.deepEqual(dp(['-c', 'exec\npython3\n-m\ndynamo.vllm\n--data-parallel-size\n4\n']), expected);
+    assert.deepEqual(dp(['-c', 'python3\t-m\tdynamo.vllm\t--data-parallel-size\t4']), expected);
+  });
+
   it('a JSON word is not opened up, even with a flag inside and spaces around it', () => {
     assert.equal(dp(['--kv-events-config', ' {"cmd": "run --data-parallel-size 8 now"}']), undefined);
     assert.equal(dp(['--kv-events-config', '{"cmd": "run --data-parallel-size 8 now"} ']), undefined);
