@@ -499,12 +499,14 @@ export function startKubernetes(kc: KubeConfig, options: KubeCollectOptions): Ku
       (list: (page: Page, options?: ConfigurationOptions) => Promise<unknown>): PageFetch =>
       (token, remaining) => {
         const request = { limit: pageSize, ...(token ? { _continue: token } : {}) };
-        const call = (): Promise<ListResult> =>
+        const call = (): Promise<ListResult | RawAnswer> =>
           model ? rawList((options) => list(request, options)) : (list(request) as Promise<ListResult>);
         // Within a list's rank, the chain with the most items left goes first (a namespace's
         // pods): the longest chains then end together, not one alone after the rest.
         const within = remaining === undefined ? 0 : 0.5 / (1 + remaining);
-        return withRetry(() => slots.run(rank + within, call), kubeThrottle, retry, own);
+        return withRetry(() => slots.run(rank + within, call), kubeThrottle, retry, own).then((answer) =>
+          answer instanceof RawAnswer ? (JSON.parse(answer.text) as ListResult) : answer,
+        );
       };
     const whole = pages((page, o) => spec.list(apis, page, o));
     const spooled = options.spool ? spoolList(options.spool, spec.file.replaceAll('/', '-')) : undefined;
@@ -651,21 +653,21 @@ export function kubeThrottle(err: unknown): Throttle | undefined {
 const EMPTY_LIST = '{"items":[]}';
 
 /**
- * One list call through client-node with its answer kept as the JSON the API server sent: a
- * middleware of this call alone reads and parses the body, and hands client-node an empty list to
- * turn into its model. The items then go to wire form in one walk (fromWire) instead of two
- * (client-node's models, then back). Failures (non-2xx) pass through untouched, as client-node's
- * errors.
+ * One list call through client-node with its answer kept as the text the API server sent: a
+ * middleware of this call alone reads the body, and hands client-node an empty list to turn into
+ * its model. The caller parses the text once the call's slot is free (the next call need not wait
+ * for it); the items then go to wire form in one walk (fromWire) instead of two (client-node's
+ * models, then back). Failures (non-2xx) pass through untouched, as client-node's errors.
  */
-async function rawList(call: (options: ConfigurationOptions) => Promise<unknown>): Promise<ListResult> {
-  let raw: ListResult | undefined;
+async function rawList(call: (options: ConfigurationOptions) => Promise<unknown>): Promise<RawAnswer> {
+  let raw: RawAnswer | undefined;
   const keep: ObservableMiddleware = {
     pre: (context) => new Observable(Promise.resolve(context)),
     post: (response) =>
       new Observable(
         (async () => {
           if (response.httpStatusCode < 200 || response.httpStatusCode > 299) return response;
-          raw = JSON.parse(await response.body.text()) as ListResult;
+          raw = new RawAnswer(await response.body.text());
           return new ResponseContext(response.httpStatusCode, response.headers, {
             text: () => Promise.resolve(EMPTY_LIST),
             binary: () => Promise.resolve(Buffer.from(EMPTY_LIST)),
@@ -677,6 +679,11 @@ async function rawList(call: (options: ConfigurationOptions) => Promise<unknown>
   await call({ middleware: [keep], middlewareMergeStrategy: 'append' });
   if (!raw) throw new Error('the list answer was not kept (client-node skipped the middleware)');
   return raw;
+}
+
+/** A list answer's body as the API server sent it, not parsed yet (a class: a list's own fields cannot pass for it). */
+class RawAnswer {
+  constructor(readonly text: string) {}
 }
 
 /**
