@@ -29,7 +29,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** What the tests need of the repository (bin: the CLI some tests run; docs: read by some tests). */
-const COPY = ['src', 'test', 'examples', 'bin', 'docs', 'package.json', 'tsconfig.json'];
+const COPY = ['src', 'test', 'bench', 'examples', 'bin', 'docs', 'package.json', 'tsconfig.json'];
 
 /** The project's fast unit tests. */
 const TEST_DIRS = [
