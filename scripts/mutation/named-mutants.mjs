@@ -11,6 +11,7 @@
 //   npm run mutate:named -- --check       only check that each still applies (no tests run)
 import { spawnSync } from 'node:child_process';
 import {
+  chmodSync,
   cpSync,
   existsSync,
   mkdtempSync,
@@ -28,8 +29,18 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** What the tests need of the repository (bin: the CLI some tests run; docs: read by some tests). */
-const COPY = ['src', 'test', 'bench', 'examples', 'bin', 'docs', 'package.json', 'tsconfig.json'];
+/** What the tests need of the repository (bin: the CLI some tests run; docs, README.md: read by some tests; bench: its kubectl YAML writer). */
+const COPY = [
+  'src',
+  'test',
+  'bench',
+  'examples',
+  'bin',
+  'docs',
+  'README.md',
+  'package.json',
+  'tsconfig.json',
+];
 
 /** The project's fast unit tests. */
 const TEST_DIRS = [
@@ -194,6 +205,8 @@ function testFiles() {
 /** A throw-away copy of what the tests need, with node_modules linked. */
 function scratchCopy() {
   const dir = mkdtempSync(join(tmpdir(), 'named-mutant-'));
+  // Readable by all, as a clone is: test/snapshot/limits.test.ts loads from it as `nobody`.
+  chmodSync(dir, 0o755);
   for (const name of COPY) {
     if (existsSync(join(root, name))) cpSync(join(root, name), join(dir, name), { recursive: true });
   }
