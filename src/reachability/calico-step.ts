@@ -100,6 +100,8 @@ function namespaceLookup(sets: PolicySet, namespace: string): LabelLookup {
 
 /** Does a Calico policy apply to this endpoint (its top-level selector, namespace and namespaceSelector)? */
 export function calicoSelects(sets: PolicySet, policy: CalicoPolicyModel, endpoint: Endpoint): Tri {
+  // The EKS control plane runs no Felix and is no workload or host endpoint: no Calico policy applies to it.
+  if (endpoint.kind === 'control-plane') return 'no';
   const pod = endpoint.pod;
   if (!pod) return 'maybe';
   if (pod.hostNetwork) return 'no';
