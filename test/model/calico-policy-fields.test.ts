@@ -125,6 +125,17 @@ describe('protocols and ports', () => {
   });
 });
 
+describe('named ports', () => {
+  // A Kubernetes port name (IANA_SVC_NAME) holds at least one letter and may begin or end with digits.
+  it('a name beginning or ending with digits is a name, not a port number', () => {
+    assert.deepEqual(
+      onlyRule({ action: 'Allow', destination: { ports: ['grpc-9000', '8080-web', 'h2'] } }).destination
+        .ports,
+      [{ name: 'grpc-9000' }, { name: '8080-web' }, { name: 'h2' }],
+    );
+  });
+});
+
 describe('what lies outside the modelled subset is named', () => {
   it('a source port or notPort: the client’s port is not fixed by the flow', () => {
     assert.deepEqual(onlyRule({ action: 'Allow', source: { ports: [80] } }).unmodelled, ['source.ports']);
