@@ -114,6 +114,16 @@ describe('policy engine from the DaemonSets', () => {
     });
   });
 
+  it('DaemonSets captured, but neither aws-node nor a known engine among them: unknown, and said so', () => {
+    // Not "no DaemonSets captured": some were, and the report must not say otherwise.
+    assert.deepEqual(engineOf([kubeProxy]), {
+      kind: 'unknown',
+      enforced: true,
+      evidence:
+        'none of the captured DaemonSets (kube-proxy) is a known policy engine, and without aws-node the capture may be partial: policies assumed enforced',
+    });
+  });
+
   it('no DaemonSets at all: unknown, assumed enforced', () => {
     assert.deepEqual(engineOf(undefined), {
       kind: 'unknown',
