@@ -105,6 +105,19 @@ describe('policy engine from the DaemonSets', () => {
     );
   });
 
+  it('an aws-node DaemonSet captured without its spec: no agent, so none in a full capture', () => {
+    const trimmed = {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'aws-node', namespace: 'kube-system' },
+    };
+    assert.deepEqual(engineOf([trimmed, kubeProxy]), {
+      kind: 'none',
+      enforced: false,
+      evidence: 'no policy engine among the captured DaemonSets (no aws-eks-nodeagent container)',
+    });
+  });
+
   it('aws-node alone, agent off: cannot prove there is no engine, so assumed enforced', () => {
     assert.deepEqual(engineOf([awsNodeWith({ args: ['--enable-network-policy=false'] })]), {
       kind: 'unknown',

@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hasPolicies, policiesEnforced } from '../../src/model/policy/build.ts';
-import { cnp, netpol, VPC_CNI_AGENT, type Json } from '../helpers/policy-objects.ts';
+import { calicoNp, cnp, netpol, VPC_CNI_AGENT, type Json } from '../helpers/policy-objects.ts';
 import { list, modelFromFiles } from './model-of.ts';
 
 const policiesOf = (files: Record<string, unknown>) => modelFromFiles(files).policies;
@@ -166,6 +166,9 @@ describe('whether policies are present and enforced', () => {
     assert.equal(policiesEnforced(k8s), true);
     const cilium = policiesOf({ 'k8s/p.json': list(cnp('ns', 'c', { endpointSelector: {} })) });
     assert.equal(hasPolicies(cilium), true);
+    const calico = policiesOf({ 'k8s/p.json': list(calicoNp('ns', 'c', { selector: 'all()' })) });
+    assert.equal(hasPolicies(calico), true);
+    assert.equal(policiesEnforced(calico), true);
     const none = policiesOf({ 'k8s/p.json': list(VPC_CNI_AGENT) });
     assert.equal(hasPolicies(none), false);
     assert.equal(policiesEnforced(none), false);
