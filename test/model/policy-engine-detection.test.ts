@@ -69,6 +69,13 @@ describe('policy engine from the DaemonSets', () => {
     });
   });
 
+  it('a DaemonSet written without namespace (a manifest, not kubectl output): no namespace is invented', () => {
+    const bare = (name: string): Json => ({ ...daemonSet(name), metadata: { name } });
+    assert.equal(engineOf([bare('calico-node')]).evidence, 'DaemonSet /calico-node');
+    assert.equal(engineOf([bare('cilium')]).evidence, 'DaemonSet /cilium');
+    assert.equal(engineOf([bare('weave-net')]).evidence, 'Weave Net: DaemonSet /weave-net');
+  });
+
   it('the VPC CNI agent with the flag on wins over calico-node', () => {
     assert.deepEqual(engineOf([CALICO_NODE, VPC_CNI_AGENT]), {
       kind: 'vpc-cni',
