@@ -136,11 +136,12 @@ describe('policy engine from the DaemonSets', () => {
 
   it('DaemonSets captured, but neither aws-node nor a known engine among them: unknown, and said so', () => {
     // Not "no DaemonSets captured": some were, and the report must not say otherwise.
-    assert.deepEqual(engineOf([kubeProxy]), {
+    // Flannel's DaemonSet (kube-flannel-ds) enforces no NetworkPolicy.
+    assert.deepEqual(engineOf([kubeProxy, daemonSet('kube-flannel-ds')]), {
       kind: 'unknown',
       enforced: true,
       evidence:
-        'none of the captured DaemonSets (kube-proxy) is a known policy engine, and without aws-node the capture may be partial: policies assumed enforced',
+        'none of the captured DaemonSets (kube-proxy, kube-flannel-ds) is a known policy engine, and without aws-node the capture may be partial: policies assumed enforced',
     });
   });
 
