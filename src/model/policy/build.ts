@@ -106,7 +106,9 @@ function detectFromDaemonSets(snapshot: Snapshot): PolicyEngine {
     enforced: true,
     evidence: awsNode
       ? 'the VPC CNI network-policy agent is off and other DaemonSets (calico-node, cilium) were not captured: policies assumed enforced'
-      : 'no DaemonSets captured: policies assumed enforced',
+      : daemonSets.length > 0
+        ? `none of the captured DaemonSets (${daemonSets.map((d) => d.metadata.name).join(', ')}) is a known policy engine, and without aws-node the capture may be partial: policies assumed enforced`
+        : 'no DaemonSets captured: policies assumed enforced',
   };
 }
 
