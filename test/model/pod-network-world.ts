@@ -87,3 +87,10 @@ export interface RawEni {
 export const ipv6Cluster = (doc: Json): void => {
   (doc.cluster as Json).kubernetesNetworkConfig = { ipFamily: 'ipv6' };
 };
+
+/** The describe-network-interfaces entry of this ENI id, for a test to change. */
+export function rawEni(doc: Json, id: string): Json {
+  const found = (doc.NetworkInterfaces as Json[]).find((e) => e.NetworkInterfaceId === id);
+  assert.ok(found, `ENI ${id} in the snapshot`);
+  return found;
+}
