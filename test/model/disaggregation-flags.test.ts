@@ -16,4 +16,23 @@ describe('shell scripts', () => {
       source: 'arg --is-decode-worker',
     });
   });
+
+  it('a flag and its value apart by two blanks: the value is still the next word', () => {
+    assert.equal(
+      disaggregationStage(['sh', '-c', 'python3 -m dynamo.vllm --disaggregation-mode  prefill'])?.value,
+      'prefill',
+    );
+  });
+});
+
+describe('what is not a stage', () => {
+  it('a JSON argument holding a flag inside a text, with or without a leading blank', () => {
+    const json = '{"note": "start with --is-prefill-worker later"}';
+    assert.equal(disaggregationStage(['--config', json]), undefined);
+    assert.equal(disaggregationStage(['--config', ` ${json}`]), undefined);
+  });
+
+  it('the value of another flag that reads "decode"', () => {
+    assert.equal(disaggregationStage(['--served-model-name', 'decode']), undefined);
+  });
 });
