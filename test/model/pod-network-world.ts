@@ -83,11 +83,6 @@ export interface RawEni {
   Attachment: Record<string, unknown>;
 }
 
-/** Makes the cluster IPv6 (describe-cluster kubernetesNetworkConfig.ipFamily), as EKS reports it. */
-export const ipv6Cluster = (doc: Json): void => {
-  (doc.cluster as Json).kubernetesNetworkConfig = { ipFamily: 'ipv6' };
-};
-
 /** The describe-network-interfaces entry of this ENI id, for a test to change. */
 export function rawEni(doc: Json, id: string): Json {
   const found = (doc.NetworkInterfaces as Json[]).find((e) => e.NetworkInterfaceId === id);
