@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { kubeletEndpoint, podProbes } from '../../src/model/kubelet.ts';
 import { list, modelFromFiles, modelOf, type Json } from './model-of.ts';
-import { addNode, base, rawEni } from './pod-network-world.ts';
+import { NO_NODE_ADDRESSES, addNode, base, rawEni } from './pod-network-world.ts';
 
 /** The port of each probe of one container, or its reason when it has none. */
 function portsOf(container: Json): (number | string | undefined)[] {
@@ -71,9 +71,7 @@ describe('a probe’s port at the edges', () => {
 describe('where the kubelet probes from', () => {
   it('no InternalIP and a primary ENI with no IP: "(unknown)", and no address', () => {
     const model = modelOf(addNode(base(), 'n1', '10.0.0.10'), {
-      'k8s/nodes.json': (doc) => {
-        for (const n of doc.items as { status: Json }[]) n.status.addresses = [];
-      },
+      ...NO_NODE_ADDRESSES,
       'aws/network-interfaces.json': (doc) => {
         const eni = rawEni(doc, 'eni-n1-0');
         delete eni.PrivateIpAddress;

@@ -11,6 +11,7 @@ import type { Scenario } from '../helpers/scenario.ts';
 import { modelOf, type Json } from './model-of.ts';
 import {
   CUSTOM_P,
+  NO_NODE_ADDRESSES,
   addNode,
   base,
   known,
@@ -21,16 +22,10 @@ import {
   type RawEni,
 } from './pod-network-world.ts';
 
-const NO_ADDRESSES = {
-  'k8s/nodes.json': (doc: Json) => {
-    for (const n of doc.items as { status: Record<string, unknown> }[]) n.status.addresses = [];
-  },
-};
-
 describe('the primary ENI', () => {
   it('device index 0 on network card 0 even when the node reports no address and another card’s device 0 is listed first', () => {
     const model = modelOf(addNode(base().cni({}), 'n1', '10.0.0.10', { podEni: CUSTOM_P }), {
-      ...NO_ADDRESSES,
+      ...NO_NODE_ADDRESSES,
       'aws/network-interfaces.json': (doc) => {
         const enis = doc.NetworkInterfaces as RawEni[];
         const other = enis.find((e) => e.NetworkInterfaceId === 'eni-n1-1')!;

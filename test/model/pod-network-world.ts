@@ -89,3 +89,10 @@ export function rawEni(doc: Json, id: string): Json {
   assert.ok(found, `ENI ${id} in the snapshot`);
   return found;
 }
+
+/** An edit of k8s/nodes.json: the nodes report no address (no InternalIP). */
+export const NO_NODE_ADDRESSES = {
+  'k8s/nodes.json': (doc: Json): void => {
+    for (const n of doc.items as { status: Json }[]) n.status.addresses = [];
+  },
+};
