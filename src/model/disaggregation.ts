@@ -16,9 +16,12 @@ export interface StageEvidence {
   readonly source: string;
 }
 
-/** The words of a command line, with `sh -c "… --flag v"` scripts opened up. */
+/**
+ * The words of a command line, with `sh -c "… --flag v"` scripts opened up: the shell splits at
+ * any blank or newline, not only at spaces.
+ */
 function words(args: readonly string[]): string[] {
-  return args.flatMap((w) => (w.includes(' ') && !w.trimStart().startsWith('{') ? w.split(/\s+/) : [w]));
+  return args.flatMap((w) => (/\s/.test(w) && !w.trimStart().startsWith('{') ? w.split(/\s+/) : [w]));
 }
 
 /** The stage the launcher's flags give, or undefined when they say none. */

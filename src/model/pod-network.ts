@@ -199,7 +199,15 @@ export function buildPodNetworks(inputs: Inputs): PodNetworks {
     }
     const config = wantsEniConfig && node.eniConfigName ? eniConfigs.get(node.eniConfigName) : undefined;
     if (config) {
-      const groups = config.securityGroups.length > 0 ? config.securityGroups : (primary?.groupIds ?? []);
+      const groups = config.securityGroups.length > 0 ? config.securityGroups : primary?.groupIds;
+      // Pods then copy the primary ENI's groups: with it missing they are not known.
+      if (!groups) {
+        byNode.set(node.name, {
+          kind: 'unresolved',
+          reason: `ENIConfig ${config.name} names no SGs, so pods get the primary ENI's, but no ENI of node ${node.name} is in the snapshot`,
+        });
+        continue;
+      }
       const expected = keyOf(config.subnetId, groups);
       const source = cni.captured
         ? `ENIConfig ${config.name}`

@@ -10,75 +10,19 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { allTraffic, scenario, type ExtraEni, type Scenario } from '../helpers/scenario.ts';
-import type { ClusterModel, PodNetwork } from '../../src/model/types.ts';
+import type { Scenario } from '../helpers/scenario.ts';
 import { modelOf } from './model-of.ts';
-
-/** subnet-n (nodes), subnet-p and subnet-q (pods); groups sg-n, sg-p, sg-q. */
-function base(): Scenario {
-  return scenario()
-    .subnet('subnet-n', '10.0.0.0/20')
-    .subnet('subnet-p', '100.64.0.0/18')
-    .subnet('subnet-q', '100.64.64.0/18')
-    .withoutNacls()
-    .sg('sg-n', [allTraffic.fromGroup('sg-n')])
-    .sg('sg-p', [])
-    .sg('sg-q', []);
-}
-
-interface NodeOpts {
-  podIps?: string[];
-  prefixes?: string[];
-  podEni?: { subnet: string; sgs: string[]; ips: string[]; prefixes?: string[] };
-  moreEnis?: ExtraEni[];
-  labels?: Record<string, string>;
-  group?: string;
-  sgs?: string[];
-}
-
-function addNode(s: Scenario, name: string, ip: string, o: NodeOpts = {}): Scenario {
-  return s.node(name, {
-    group: o.group ?? 'gpu',
-    subnet: 'subnet-n',
-    ip,
-    sgs: o.sgs ?? ['sg-n'],
-    ...(o.podIps ? { podIps: o.podIps } : {}),
-    ...(o.prefixes ? { prefixes: o.prefixes } : {}),
-    ...(o.podEni ? { podEni: o.podEni } : {}),
-    ...(o.moreEnis ? { moreEnis: o.moreEnis } : {}),
-    ...(o.labels ? { labels: o.labels } : {}),
-  });
-}
-
-function network(model: ClusterModel, node: string): PodNetwork {
-  const found = model.podNetworks.get(node);
-  assert.ok(found, `a pod network for ${node}`);
-  return found;
-}
-
-const known = (n: PodNetwork) => {
-  assert.equal(n.kind, 'known', n.kind === 'unresolved' ? n.reason : '');
-  return n as Extract<PodNetwork, { kind: 'known' }>;
-};
-const reason = (n: PodNetwork): string => {
-  assert.equal(n.kind, 'unresolved');
-  return (n as Extract<PodNetwork, { kind: 'unresolved' }>).reason;
-};
-const notes = (model: ClusterModel, code: string) =>
-  model.notes.filter((n) => n.code === code).map((n) => n.message);
-
-const CUSTOM_P = { subnet: 'subnet-p', sgs: ['sg-p'], ips: ['100.64.0.10', '100.64.0.11', '100.64.0.12'] };
-
-const eniConfigs = (...items: { name: string; subnet?: string; sgs?: string[] }[]) => ({
-  apiVersion: 'v1',
-  kind: 'List',
-  items: items.map((c) => ({
-    apiVersion: 'crd.k8s.amazonaws.com/v1alpha1',
-    kind: 'ENIConfig',
-    metadata: { name: c.name },
-    spec: { ...(c.subnet ? { subnet: c.subnet } : {}), ...(c.sgs ? { securityGroups: c.sgs } : {}) },
-  })),
-});
+import {
+  CUSTOM_P,
+  addNode,
+  base,
+  eniConfigs,
+  known,
+  network,
+  notes,
+  reason,
+  type RawEni,
+} from './pod-network-world.ts';
 
 describe('aws-node captured, custom networking off', () => {
   it('pods copy the primary ENI: its subnet, groups and id', () => {
@@ -485,12 +429,6 @@ describe('which ENIs show pod addresses', () => {
     );
   });
 });
-
-/** What these tests change of a describe-network-interfaces entry. */
-interface RawEni {
-  NetworkInterfaceId: string;
-  Attachment: Record<string, unknown>;
-}
 
 describe('the primary ENI', () => {
   it('device index 0 on network card 0, even listed after another card’s device 0', () => {
