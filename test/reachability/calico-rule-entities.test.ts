@@ -76,3 +76,39 @@ describe('Calico rule entities: notSelector is not scoped by the namespaceSelect
     );
   });
 });
+
+describe('Calico rule entities: a notSelector or namespaceSelector of blanks only', () => {
+  // Unset, it excludes nothing (the client matches: allowed); read as all(), it would exclude
+  // every Calico endpoint, or scope the rule to every namespace. Which Calico does is not settled
+  // here: the rule may match, with the doubt named.
+  const ingressFrom = (source: Json, from: 'client' | 'control plane' = 'client') => {
+    const w = world([
+      calicoNp('srv', 'server-in', {
+        selector: "role == 'server'",
+        types: ['Ingress'],
+        ingress: [{ action: 'Allow', source }],
+      }),
+    ]);
+    return w.step('ingress', from === 'client' ? w.pod('client-0') : w.controlPlane(), w.pod('server-0'));
+  };
+
+  it('a namespaceSelector of blanks from the EKS control plane (no namespace): still a doubt', () => {
+    // Read as all(), it would match workloads only, and the control plane would fall to the
+    // end-of-tier deny; unset, the rule matches any source.
+    assert.equal(ingressFrom({ namespaceSelector: ' ' }, 'control plane').status, 'unknown');
+    assert.equal(ingressFrom({}, 'control plane').status, 'allowed');
+  });
+
+  for (const key of ['notSelector', 'namespaceSelector'])
+    it(`${key}: "  " is a doubt, not a reading`, () => {
+      const step = ingressFrom({ [key]: '  ' });
+      assert.equal(step.status, 'unknown');
+      assert.ok(
+        step.facts.some((f) =>
+          f.text.includes(`it also matches on source.${key} (blank), which is not modelled`),
+        ),
+        step.facts.map((f) => f.text).join('\n'),
+      );
+      assert.equal(ingressFrom({}).status, 'allowed');
+    });
+});

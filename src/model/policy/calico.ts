@@ -147,6 +147,13 @@ function entity(
   // A source port is the client's ephemeral port, which the flow does not fix.
   if (side === 'source' && (present(raw.ports) || present(raw.notPorts)))
     unmodelled.push(`source.${present(raw.ports) ? 'ports' : 'notPorts'}`);
+  // A notSelector or namespaceSelector of blanks only: whether Calico reads it as unset or as
+  // all() (which excludes, or scopes to, every namespace) is not settled here, so it is a doubt.
+  for (const key of ['notSelector', 'namespaceSelector'] as const) {
+    const value = raw[key];
+    if (typeof value === 'string' && value !== '' && value.trim() === '')
+      unmodelled.push(`${side}.${key} (blank)`);
+  }
   return {
     ...(raw.nets?.length ? { nets: raw.nets.map(net) } : {}),
     ...(raw.notNets?.length ? { notNets: raw.notNets.map(net) } : {}),
