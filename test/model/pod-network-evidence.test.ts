@@ -11,7 +11,9 @@ import type { Scenario } from '../helpers/scenario.ts';
 import { modelOf, type Json } from './model-of.ts';
 import {
   CUSTOM_P,
+  NO_DEVICE_INDEX_REVERSED,
   NO_NODE_ADDRESSES,
+  OTHER_CARD_DEVICE_ZERO_FIRST,
   addNode,
   base,
   known,
@@ -19,31 +21,22 @@ import {
   notes,
   rawEni,
   reason,
-  type RawEni,
 } from './pod-network-world.ts';
 
 describe('the primary ENI', () => {
   it('device index 0 on network card 0 even when the node reports no address and another card’s device 0 is listed first', () => {
     const model = modelOf(addNode(base().cni({}), 'n1', '10.0.0.10', { podEni: CUSTOM_P }), {
       ...NO_NODE_ADDRESSES,
-      'aws/network-interfaces.json': (doc) => {
-        const enis = doc.NetworkInterfaces as RawEni[];
-        const other = enis.find((e) => e.NetworkInterfaceId === 'eni-n1-1')!;
-        other.Attachment = { ...other.Attachment, DeviceIndex: 0, NetworkCardIndex: 1 };
-        enis.unshift(enis.splice(enis.indexOf(other), 1)[0]!);
-      },
+      ...OTHER_CARD_DEVICE_ZERO_FIRST,
     });
     assert.equal(known(network(model, 'n1')).eniId, 'eni-n1-0');
   });
 
   it('no device index anywhere: the ENI holding the node’s IP, not the first listed', () => {
-    const model = modelOf(addNode(base().cni({}), 'n1', '10.0.0.10', { podEni: CUSTOM_P }), {
-      'aws/network-interfaces.json': (doc) => {
-        const enis = doc.NetworkInterfaces as RawEni[];
-        for (const eni of enis) delete eni.Attachment.DeviceIndex;
-        enis.reverse();
-      },
-    });
+    const model = modelOf(
+      addNode(base().cni({}), 'n1', '10.0.0.10', { podEni: CUSTOM_P }),
+      NO_DEVICE_INDEX_REVERSED,
+    );
     assert.equal(known(network(model, 'n1')).eniId, 'eni-n1-0');
   });
 

@@ -14,6 +14,9 @@ import type { Scenario } from '../helpers/scenario.ts';
 import { modelOf } from './model-of.ts';
 import {
   CUSTOM_P,
+  NO_DEVICE_INDEX_REVERSED,
+  NO_NODE_ADDRESSES,
+  OTHER_CARD_DEVICE_ZERO_FIRST,
   addNode,
   base,
   eniConfigs,
@@ -436,14 +439,7 @@ describe('the primary ENI', () => {
       addNode(base().cni({}), 'n1', '10.0.0.10', {
         podEni: CUSTOM_P,
       }),
-      {
-        'aws/network-interfaces.json': (doc) => {
-          const enis = doc.NetworkInterfaces as RawEni[];
-          const other = enis.find((e) => e.NetworkInterfaceId === 'eni-n1-1')!;
-          other.Attachment = { ...other.Attachment, DeviceIndex: 0, NetworkCardIndex: 1 };
-          enis.unshift(enis.splice(enis.indexOf(other), 1)[0]!);
-        },
-      },
+      OTHER_CARD_DEVICE_ZERO_FIRST,
     );
     assert.equal(known(network(model, 'n1')).eniId, 'eni-n1-0');
   });
@@ -459,14 +455,8 @@ describe('the primary ENI', () => {
 
   it('no device index and no ENI holding the node’s IP: the first attached', () => {
     const model = modelOf(addNode(base().cni({}), 'n1', '10.0.0.10', { podEni: CUSTOM_P }), {
-      'aws/network-interfaces.json': (doc) => {
-        const enis = doc.NetworkInterfaces as RawEni[];
-        for (const eni of enis) delete eni.Attachment.DeviceIndex;
-        enis.reverse();
-      },
-      'k8s/nodes.json': (doc) => {
-        for (const n of doc.items as { status: Record<string, unknown> }[]) n.status.addresses = [];
-      },
+      ...NO_DEVICE_INDEX_REVERSED,
+      ...NO_NODE_ADDRESSES,
     });
     assert.equal(known(network(model, 'n1')).eniId, 'eni-n1-1');
   });

@@ -96,3 +96,22 @@ export const NO_NODE_ADDRESSES = {
     for (const n of doc.items as { status: Json }[]) n.status.addresses = [];
   },
 };
+
+/** ENI edits for the primary-ENI tests: another card's device 0 listed first (it is not the primary). */
+export const OTHER_CARD_DEVICE_ZERO_FIRST = {
+  'aws/network-interfaces.json': (doc: Json): void => {
+    const enis = doc.NetworkInterfaces as RawEni[];
+    const other = enis.find((e) => e.NetworkInterfaceId === 'eni-n1-1')!;
+    other.Attachment = { ...other.Attachment, DeviceIndex: 0, NetworkCardIndex: 1 };
+    enis.unshift(enis.splice(enis.indexOf(other), 1)[0]!);
+  },
+};
+
+/** No ENI says its device index, and they are listed backwards (the primary last). */
+export const NO_DEVICE_INDEX_REVERSED = {
+  'aws/network-interfaces.json': (doc: Json): void => {
+    const enis = doc.NetworkInterfaces as RawEni[];
+    for (const eni of enis) delete eni.Attachment.DeviceIndex;
+    enis.reverse();
+  },
+};
