@@ -18,15 +18,15 @@ export interface StageEvidence {
 
 /**
  * The words of a command line, with `sh -c "… --flag v"` scripts opened up: the shell splits at
- * any blank or newline, not only at spaces.
+ * any blank or newline, not only at spaces. A JSON word (`--kv-events-config '{…}'`) stays whole.
  */
-function words(args: readonly string[]): string[] {
+export function commandWords(args: readonly string[]): string[] {
   return args.flatMap((w) => (/\s/.test(w) && !w.trimStart().startsWith('{') ? w.split(/\s+/) : [w]));
 }
 
 /** The stage the launcher's flags give, or undefined when they say none. */
 export function disaggregationStage(args: readonly string[]): StageEvidence | undefined {
-  const list = words(args);
+  const list = commandWords(args);
   for (let i = 0; i < list.length; i++) {
     const word = list[i]!;
     const mode = word.startsWith('--disaggregation-mode=')

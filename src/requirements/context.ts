@@ -2,6 +2,7 @@
 import semver from 'semver';
 import type { PodModel } from '../model/types.ts';
 import type { DeclaredComponent } from '../model/dynamo-graph.ts';
+import { commandWords } from '../model/disaggregation.ts';
 import {
   declaredDynamoVersions,
   declaredEnvSetting,
@@ -484,11 +485,8 @@ function argValue(
   flags: readonly string[],
 ): { value: string; flag: string; where: string } | undefined {
   for (const line of lines) {
-    const words = line.words.flatMap((w) =>
-      // `sh -c "python3 -m dynamo.vllm … --data-parallel-size 2"`: look inside the script too,
-      // whatever whitespace parts its words (a YAML block script: newlines, tabs).
-      /\s/.test(w) && !w.trimStart().startsWith('{') ? w.split(/\s+/) : [w],
-    );
+    // `sh -c "python3 -m dynamo.vllm … --data-parallel-size 2"`: look inside the script too.
+    const words = commandWords(line.words);
     for (let i = 0; i < words.length; i++) {
       for (const flag of flags) {
         const word = words[i]!;
