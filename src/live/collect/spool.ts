@@ -52,7 +52,8 @@ export function spoolList(dir: string, name: string): SpooledList {
           part.handle ??= open(part.path, 'wx');
           const handle = part.handle;
           part.writing = part.writing.then(async () => {
-            await (await handle).write(text);
+            // writeFile: all of it, from where the part has got to (one write may take only part).
+            await (await handle).writeFile(text);
           });
           return part.writing;
         },
