@@ -48,6 +48,9 @@ export const netpol = (namespace: string, name: string, spec: Json): Json => ({
   spec,
 });
 
+/** Every pod of namespace `srv` isolated for ingress (a default deny). */
+export const isolateServer = netpol('srv', 'deny-in', { podSelector: {}, policyTypes: ['Ingress'] });
+
 export const calicoNp = (namespace: string, name: string, spec: Json): Json => ({
   apiVersion: 'projectcalico.org/v3',
   kind: 'NetworkPolicy',

@@ -17,13 +17,13 @@ import {
   CALICO_NODE,
   calicoNp,
   clientIdentity,
+  isolateServer,
   netpol,
   policyWorld,
   VPC_CNI_AGENT,
   type Json,
 } from './policy-world.ts';
 
-const isolateServer = netpol('srv', 'deny-in', { podSelector: {}, policyTypes: ['Ingress'] });
 const allowServer = (...rules: Json[]): Json =>
   netpol('srv', 'allow-in', { podSelector: { matchLabels: { role: 'server' } }, ingress: rules });
 const appClients = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'app' } } };

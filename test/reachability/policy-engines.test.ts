@@ -18,13 +18,13 @@ import {
   calicoNp,
   CILIUM_AGENT,
   cnp,
+  isolateServer,
   netpol,
   policyWorld,
   VPC_CNI_AGENT,
   type Json,
 } from './policy-world.ts';
 
-const isolateServer = netpol('srv', 'deny-in', { podSelector: {}, policyTypes: ['Ingress'] });
 const allowAllToServer = netpol('srv', 'allow-in', { podSelector: {}, ingress: [{}] });
 const calicoAllowAll = calicoNp('srv', 'calico-open', {
   order: 100,

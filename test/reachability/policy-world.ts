@@ -27,6 +27,7 @@ export {
   calicoGnp,
   calicoNp,
   cnp,
+  isolateServer,
   netpol,
   type Json,
 } from '../helpers/policy-objects.ts';

@@ -9,17 +9,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildRequirementContext, familyOf } from '../../src/requirements/context.ts';
-import { declaredComponent, dynamoPod, podModels } from './context-pods.ts';
+import { dataParallelOf, declaredComponent, dynamoPod, GRAPH, podModels, withGraph } from './context-pods.ts';
 
-const GRAPH = 'DynamoGraphDeployment dynamo-workload/vllm-disagg service';
 const prefill = (args: string[], env: Record<string, string> = {}) =>
   declaredComponent('VllmPrefillWorker', 'worker', {
     stage: { value: 'prefill', source: 'subComponentType prefill' },
     args,
     env,
   });
-const withGraph = (...declared: ReturnType<typeof declaredComponent>[]) =>
-  buildRequirementContext([], { dynamoVersion: '1.4.2', declared });
 
 describe('versions', () => {
   it('every other version seen is listed, comma-separated, once each', () => {
@@ -113,7 +110,7 @@ describe('what the context holds', () => {
 });
 
 describe('command lines', () => {
-  const dp = (args: string[]) => withGraph(declaredComponent('W', 'worker', { args })).context.dataParallel;
+  const dp = dataParallelOf;
   it('a shell script with runs of spaces', () => {
     assert.deepEqual(dp(['-c', 'python3  -m dynamo.vllm  --data-parallel-size   2']), {
       size: 2,

@@ -1,6 +1,7 @@
 /** Pods and DynamoGraphDeployment components for the requirement-context tests, built as the snapshot reader sees them. */
 import type { DeclaredComponent } from '../../src/model/dynamo-graph.ts';
 import { buildModel } from '../../src/model/build.ts';
+import { buildRequirementContext } from '../../src/requirements/context.ts';
 import type { PodModel } from '../../src/model/types.ts';
 import { scenario } from '../helpers/scenario.ts';
 
@@ -75,3 +76,14 @@ export const declaredComponent = (
   origin: { file: 'k8s/dynamographdeployments.json', path: `items[0].spec.services.${service}` },
   ...extra,
 });
+
+/** How requirements/context.ts names the graph of declaredComponent in a source. */
+export const GRAPH = 'DynamoGraphDeployment dynamo-workload/vllm-disagg service';
+
+/** The requirement context of a Dynamo 1.4.2 cluster with these graph services and no pods. */
+export const withGraph = (...declared: DeclaredComponent[]) =>
+  buildRequirementContext([], { dynamoVersion: '1.4.2', declared });
+
+/** The data-parallel size read from one worker service W's arguments. */
+export const dataParallelOf = (args: string[]) =>
+  withGraph(declaredComponent('W', 'worker', { args })).context.dataParallel;

@@ -7,9 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildRequirementContext, type RecipeInfo } from '../../src/requirements/context.ts';
-import { declaredComponent, dynamoPod, podModels } from './context-pods.ts';
-
-const GRAPH = 'DynamoGraphDeployment dynamo-workload/vllm-disagg service';
+import { declaredComponent, dynamoPod, GRAPH, podModels } from './context-pods.ts';
 
 describe('precedence between pieces of evidence', () => {
   it("a worker's DYN_VLLM_KV_EVENT_PORT beats its own --kv-events-config, which beats the graph", () => {

@@ -10,9 +10,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildRequirementContext, parseServiceUrl, type RecipeInfo } from '../../src/requirements/context.ts';
-import { declaredComponent, dynamoPod, podModels } from './context-pods.ts';
+import { dataParallelOf, declaredComponent, dynamoPod, GRAPH, podModels, withGraph } from './context-pods.ts';
 
-const GRAPH = 'DynamoGraphDeployment dynamo-workload/vllm-disagg service';
 const prefill = (args: string[], env: Record<string, string> = {}) =>
   declaredComponent('VllmPrefillWorker', 'worker', {
     stage: { value: 'prefill', source: 'subComponentType prefill' },
@@ -22,8 +21,6 @@ const prefill = (args: string[], env: Record<string, string> = {}) =>
 const decode = declaredComponent('VllmDecodeWorker', 'worker', {
   stage: { value: 'decode', source: 'subComponentType decode' },
 });
-const withGraph = (...declared: ReturnType<typeof declaredComponent>[]) =>
-  buildRequirementContext([], { dynamoVersion: '1.4.2', declared });
 
 describe('parseServiceUrl', () => {
   it('service, namespace and port of a cluster-local URL', () => {
@@ -227,7 +224,7 @@ describe('port env vars', () => {
 });
 
 describe('data-parallel size (--data-parallel-size, -dp)', () => {
-  const dp = (args: string[]) => withGraph(declaredComponent('W', 'worker', { args })).context.dataParallel;
+  const dp = dataParallelOf;
   it('--data-parallel-size 4 and -dp=2, with where they were read', () => {
     assert.deepEqual(dp(['--data-parallel-size', '4']), {
       size: 4,
