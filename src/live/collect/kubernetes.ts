@@ -20,6 +20,7 @@ import {
 import type { KubernetesKind } from '../../snapshot/schemas.ts';
 import { CollectError, kubeFailure, kubeStatus } from '../errors.ts';
 import { plainJson } from './json.ts';
+import { reuseConnections } from './kube-connections.ts';
 import { fromWire } from './kube-wire.ts';
 import { redactObject, redactText } from './redact.ts';
 import { spoolList } from './spool.ts';
@@ -72,7 +73,7 @@ export function loadKubeConfig(source: KubeSource): KubeConfig {
         '`aws eks update-kubeconfig --name <cluster> --region <region>`',
     );
   }
-  return kc;
+  return reuseConnections(kc);
 }
 
 interface Apis {

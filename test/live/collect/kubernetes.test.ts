@@ -20,6 +20,7 @@ import {
 import { REDACTED } from '../../../src/live/collect/redact.ts';
 import { parseSnapshot } from '../../../src/snapshot/parse.ts';
 import { toInputFiles } from '../../../src/live/collect/write.ts';
+import { SELF_SIGNED_CERT, SELF_SIGNED_KEY } from '../../helpers/tls-certs.ts';
 import {
   loadKubeObjects,
   namespacesOf,
@@ -684,32 +685,6 @@ describe('Kubernetes pacing', () => {
     }
   });
 });
-
-/**
- * A self-signed certificate for 127.0.0.1 (P-256, valid until 2126), made for these tests with
- * `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 36500
- * -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1`. Its key protects nothing.
- */
-const SELF_SIGNED_CERT = [
-  '-----BEGIN CERTIFICATE-----',
-  'MIIBkDCCATagAwIBAgIUD/hLaDhbJtGT1ZbsVqv341Icdo0wCgYIKoZIzj0EAwIw',
-  'FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTIwNjExMTcyMFoYDzIxMjYxMTEy',
-  'MTExNzIwWjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO',
-  'PQMBBwNCAASb5L8plPVax4C5blNIQdSfzo81Hub0WwSmlj26uQfZM8+SSGUa2Pw4',
-  'Qnbp2og0k0LAGoN46W5aAAmoU1GJYTx6o2QwYjAdBgNVHQ4EFgQU+DpSpUp2Z5w/',
-  'LLs8LPgo5qpcUrAwHwYDVR0jBBgwFoAU+DpSpUp2Z5w/LLs8LPgo5qpcUrAwDwYD',
-  'VR0TAQH/BAUwAwEB/zAPBgNVHREECDAGhwR/AAABMAoGCCqGSM49BAMCA0gAMEUC',
-  'IEs6SXr4r3fZXoLT2ucmv/px2wnGmyKkfxTPwqhqDOM+AiEAu0LOAJIBMVeP7Lkg',
-  'mViGd44Ep2QZ2xPji3K5empW9to=',
-  '-----END CERTIFICATE-----',
-].join('\n');
-const SELF_SIGNED_KEY = [
-  '-----BEGIN PRIVATE KEY-----',
-  'MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgDQ36dzTRmQDVzOif',
-  'WsnuB0lxcVsYyFu57M9ucTA0Uz+hRANCAASb5L8plPVax4C5blNIQdSfzo81Hub0',
-  'WwSmlj26uQfZM8+SSGUa2Pw4Qnbp2og0k0LAGoN46W5aAAmoU1GJYTx6',
-  '-----END PRIVATE KEY-----',
-].join('\n');
 
 /** An HTTPS API server with that certificate, and a kubeconfig naming it as `host` with `caData`. */
 async function withTlsServer(
