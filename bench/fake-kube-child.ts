@@ -9,6 +9,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { namespacesOf, startFakeKubeApi } from '../test/helpers/fake-kube-api.ts';
+import { SELF_SIGNED_CERT, SELF_SIGNED_KEY } from '../test/helpers/tls-certs.ts';
 
 type Json = Record<string, unknown>;
 
@@ -16,6 +17,8 @@ export interface ChildStart {
   readonly dir: string;
   readonly latencyMs: number;
   readonly throttleEvery: number;
+  /** HTTPS, each new connection costing two round trips (TCP, TLS 1.3) before its first request. */
+  readonly tls?: boolean;
 }
 
 export interface ChildStats {
@@ -24,6 +27,8 @@ export interface ChildStats {
   readonly throttledPaths: readonly string[];
   readonly peakInFlight: number;
   readonly pods: number;
+  /** TLS handshakes: connections opened (HTTPS only). */
+  readonly handshakes: number;
 }
 
 /** Every object of the snapshot's k8s/*.json lists (JSON only: the generated snapshot is JSON). */
@@ -54,6 +59,9 @@ if (process.send) {
         order: 'storage',
         // Pages are joined from JSON made before the clock starts: the latency is the whole answer.
         serialiseAhead: true,
+        ...(start.tls
+          ? { tls: { cert: SELF_SIGNED_CERT, key: SELF_SIGNED_KEY, handshakeMs: 2 * start.latencyMs } }
+          : {}),
       });
       const pods = objects.filter((o) => o.kind === 'Pod').length;
       process.on('message', (message: string) => {
@@ -64,6 +72,7 @@ if (process.send) {
             throttledPaths: api.throttledPaths,
             peakInFlight: api.peakInFlight,
             pods,
+            handshakes: api.handshakes,
           };
           send({ stats });
         } else if (message === 'close') void api.close().then(() => process.exit(0));

@@ -6,6 +6,7 @@
  * Retry-After). Prints a Markdown row: wall time against the floor, calls, pages, retries, peak RSS.
  *
  *   npm run bench:live -- [--nodes 10000] [--latency 100] [--throttle-every 20] [--dir /tmp/netcheck-bench]
+ *                         [--tls [--no-reuse]]
  *
  * The floor is what no collector can beat at this latency: every page costs one round trip, pages
  * of one list follow one another (each needs the `continue` / NextToken of the one before; the pods
@@ -26,6 +27,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { collectSnapshot } from '../src/live/collect/index.ts';
+import { reuseConnections } from '../src/live/collect/kube-connections.ts';
 import { DEFAULT_KUBE_CONCURRENCY } from '../src/live/collect/kubernetes.ts';
 import { fakeAws, loadAwsWorld } from '../test/helpers/fake-aws.ts';
 import type { ChildStart, ChildStats } from './fake-kube-child.ts';
@@ -39,6 +41,13 @@ export interface LiveBenchOptions {
   readonly pageSize?: number;
   /** Write the Kubernetes lists to disk page by page, as `snapshot` does (default true). */
   readonly spool?: boolean;
+  /**
+   * The API server over HTTPS with its CA in the kubeconfig, as EKS's, each new connection costing
+   * two round trips (TCP, TLS 1.3) of `latencyMs` before its first request.
+   */
+  readonly tls?: boolean;
+  /** Calls share connections, as loadKubeConfig sets up for `snapshot` (default true). */
+  readonly reuse?: boolean;
 }
 
 export interface LiveBenchResult {
@@ -58,6 +67,8 @@ export interface LiveBenchResult {
   readonly cpuS: number;
   readonly peakRssMb: number;
   readonly baselineRssMb: number;
+  /** Connections the collector opened to the API server (HTTPS only: its TLS handshakes). */
+  readonly handshakes: number;
   /** Objects in each collected file, by path. */
   readonly counts: Record<string, number>;
   readonly progress: string[];
@@ -112,7 +123,9 @@ export async function benchLive(options: LiveBenchOptions): Promise<LiveBenchRes
     dir,
     latencyMs: options.latencyMs,
     throttleEvery: options.throttleEvery,
+    ...(options.tls ? { tls: true } : {}),
   });
+  if (options.reuse !== false) reuseConnections(api.kubeConfig);
   // EC2 answers at most 1000 items a page (the collector's MaxResults). This fake answers beneath
   // the SDK's retry step, in this process: its work is counted with the collector's.
   const aws = fakeAws(world, {
@@ -211,6 +224,7 @@ export async function benchLive(options: LiveBenchOptions): Promise<LiveBenchRes
     cpuS,
     peakRssMb,
     baselineRssMb,
+    handshakes: stats.handshakes,
     counts,
     progress,
   };
@@ -223,6 +237,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       latency: { type: 'string', default: '100' },
       'throttle-every': { type: 'string', default: '20' },
       dir: { type: 'string', default: '/tmp/netcheck-bench' },
+      tls: { type: 'boolean', default: false },
+      'no-reuse': { type: 'boolean', default: false },
     },
   });
   const r = await benchLive({
@@ -230,7 +246,13 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     dir: values.dir,
     latencyMs: Number(values.latency),
     throttleEvery: Number(values['throttle-every']),
+    tls: values.tls,
+    reuse: !values['no-reuse'],
   });
+  if (values.tls)
+    process.stderr.write(
+      `HTTPS, ${values['no-reuse'] ? 'a connection per call (client-node alone)' : 'connections shared'}: ${r.handshakes} connections opened\n`,
+    );
   for (const line of r.progress) process.stderr.write(`  ${line}\n`);
   const ratio = (floor: number) => `${(r.wallS / floor).toFixed(2)}×`;
   process.stdout.write(

@@ -7,6 +7,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -184,6 +185,12 @@ export interface FakeKubeOptions {
    * `JSON.stringify` of its items (a bench: the latency is then the server's whole answer time).
    */
   readonly serialiseAhead?: boolean;
+  /**
+   * Serve HTTPS with this certificate (the kubeconfig names it as the cluster's CA, as EKS's do);
+   * the first request of each new connection is answered `handshakeMs` later: the TCP and TLS
+   * round trips a distant server costs a new connection, which the per-request latency does not count.
+   */
+  readonly tls?: { readonly cert: string; readonly key: string; readonly handshakeMs?: number };
 }
 
 export interface RecordedRequest {
@@ -201,6 +208,8 @@ export interface FakeKubeApi {
   readonly throttledPaths: readonly string[];
   /** The most requests that were being answered at one time. */
   readonly peakInFlight: number;
+  /** TLS handshakes, one per connection opened (`tls` only). */
+  readonly handshakes: number;
   kubeConfig(): KubeConfig;
   /** A kubeconfig file's text for this server (for the CLI's --kubeconfig). */
   kubeconfigYaml(): string;
@@ -380,20 +389,36 @@ export async function startFakeKubeApi(options: FakeKubeOptions): Promise<FakeKu
     });
     res.end(`${head.slice(0, -1)},"items":[${page.map((item) => jsonOf(item, custom)).join(',')}]}`);
   };
-  const server = createServer((req, res) => {
+  const tls = options.tls;
+  // A connection's first request comes after its handshake: the round trips a distant server costs.
+  const connected = new WeakSet<object>();
+  const answer = (req: IncomingMessage, res: ServerResponse): void => {
     inFlight++;
     peakInFlight = Math.max(peakInFlight, inFlight);
     res.on('close', () => inFlight--);
-    if (options.latencyMs) setTimeout(() => handle(req, res), options.latencyMs);
+    const fresh = tls?.handshakeMs && !connected.has(req.socket) ? tls.handshakeMs : 0;
+    connected.add(req.socket);
+    const wait = (options.latencyMs ?? 0) + fresh;
+    if (wait) setTimeout(() => handle(req, res), wait);
     else handle(req, res);
-  });
+  };
+  const server = tls ? createTlsServer({ cert: tls.cert, key: tls.key }, answer) : createServer(answer);
+  let handshakes = 0;
+  if (tls) server.on('secureConnection', () => handshakes++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const config = {
     apiVersion: 'v1',
     kind: 'Config',
-    // client-node refuses plain http unless TLS verification is (pointlessly) switched off.
-    clusters: [{ name: 'fake', cluster: { server: url, 'insecure-skip-tls-verify': true } }],
+    clusters: [
+      {
+        name: 'fake',
+        cluster: tls
+          ? { server: url, 'certificate-authority-data': Buffer.from(tls.cert).toString('base64') }
+          : // client-node refuses plain http unless TLS verification is (pointlessly) switched off.
+            { server: url, 'insecure-skip-tls-verify': true },
+      },
+    ],
     users: [{ name: 'viewer', user: { token: 'not-a-real-token' } }],
     contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'viewer' } }],
     'current-context': 'fake',
@@ -407,6 +432,9 @@ export async function startFakeKubeApi(options: FakeKubeOptions): Promise<FakeKu
     throttledPaths,
     get peakInFlight() {
       return peakInFlight;
+    },
+    get handshakes() {
+      return handshakes;
     },
     kubeConfig: () => {
       const kc = new KubeConfig();

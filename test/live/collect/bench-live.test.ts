@@ -48,3 +48,23 @@ describe('live-collection benchmark, small', () => {
     assert.ok(result.cpuS > 0);
   });
 });
+
+describe('live-collection benchmark over HTTPS, small', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'netcheck-bench-live-tls-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const run = (reuse: boolean) =>
+    benchLive({ nodes: 30, dir, latencyMs: 5, throttleEvery: 0, pageSize: 100, tls: true, reuse });
+
+  it('as snapshot runs it, the calls share a few connections (a handshake is not paid per call)', async () => {
+    const result = await run(true);
+    assert.equal(result.counts['k8s/nodes.json'], 30);
+    // 4 calls in flight, and undici may open a second connection while an answer is being read.
+    assert.ok(result.handshakes >= 1 && result.handshakes <= 8, `${result.handshakes} connections`);
+    assert.ok(result.kube.calls > 3 * result.handshakes, `${result.kube.calls} calls`);
+  });
+
+  it('with client-node alone, every call opens its own connection', async () => {
+    const result = await run(false);
+    assert.equal(result.handshakes, result.kube.calls);
+  });
+});
