@@ -182,7 +182,8 @@ export interface FakeKubeOptions {
   readonly order?: 'storage' | 'given';
   /**
    * Serialise every object once at start, so that answering a page costs a join rather than a
-   * `JSON.stringify` of its items (a bench: the latency is then the server's whole answer time).
+   * `JSON.stringify` of its items; with a latency, each answer is made as its request comes in
+   * and sent when the latency is up (a bench: the latency is then the server's whole answer time).
    */
   readonly serialiseAhead?: boolean;
   /**
@@ -399,7 +400,20 @@ export async function startFakeKubeApi(options: FakeKubeOptions): Promise<FakeKu
     const fresh = tls?.handshakeMs && !connected.has(req.socket) ? tls.handshakeMs : 0;
     connected.add(req.socket);
     const wait = (options.latencyMs ?? 0) + fresh;
-    if (wait) setTimeout(() => handle(req, res), wait);
+    if (wait && options.serialiseAhead) {
+      // The answer is made as the request comes in and sent, ready, when its time is up: the
+      // latency is then the whole answer time, the fake's own work hidden in it.
+      let head: [number, Record<string, string> | undefined] = [500, undefined];
+      let body: Buffer = Buffer.alloc(0);
+      handle(req, {
+        writeHead: (code: number, headers?: Record<string, string>) => (head = [code, headers]),
+        end: (text: string) => (body = Buffer.from(text)),
+      } as unknown as ServerResponse);
+      setTimeout(() => {
+        res.writeHead(...head);
+        res.end(body);
+      }, wait);
+    } else if (wait) setTimeout(() => handle(req, res), wait);
     else handle(req, res);
   };
   const server = tls ? createTlsServer({ cert: tls.cert, key: tls.key }, answer) : createServer(answer);
