@@ -5,52 +5,26 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { loadKubeConfig } from '../../../src/live/collect/kubernetes.ts';
+import { startFakeKubeApi, type FakeKubeApi } from '../../helpers/fake-kube-api.ts';
 import { OTHER_CERT, OTHER_KEY, SELF_SIGNED_CERT, SELF_SIGNED_KEY } from '../../helpers/tls-certs.ts';
-
-interface TlsServer {
-  readonly url: string;
-  /** TLS handshakes completed: one per connection opened. */
-  handshakes: number;
-  close(): Promise<void>;
-}
-
-/** An HTTPS API server answering every list with no items, counting its handshakes. */
-async function tlsServer(cert: string, key: string): Promise<TlsServer> {
-  const server = createServer({ cert, key }, (_request, response) => {
-    response.writeHead(200, { 'content-type': 'application/json' });
-    response.end('{"kind":"NamespaceList","apiVersion":"v1","metadata":{},"items":[]}');
-  });
-  const counted: TlsServer = {
-    url: '',
-    handshakes: 0,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-  server.on('secureConnection', () => counted.handshakes++);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return Object.assign(counted, { url: `https://127.0.0.1:${(server.address() as { port: number }).port}` });
-}
 
 const base64 = (text: string) => Buffer.from(text).toString('base64');
 
 describe('Kubernetes connections', () => {
   let dir: string;
-  let a: TlsServer;
-  let b: TlsServer;
+  // HTTPS API servers with no objects, counting their TLS handshakes (one per connection opened).
+  let a: FakeKubeApi;
+  let b: FakeKubeApi;
   let file: string;
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'netcheck-kube-tls-'));
-    a = await tlsServer(SELF_SIGNED_CERT, SELF_SIGNED_KEY);
-    b = await tlsServer(OTHER_CERT, OTHER_KEY);
+    a = await startFakeKubeApi({ objects: [], tls: { cert: SELF_SIGNED_CERT, key: SELF_SIGNED_KEY } });
+    b = await startFakeKubeApi({ objects: [], tls: { cert: OTHER_CERT, key: OTHER_KEY } });
     // Two clusters, each with its own server's certificate as its CA, as `aws eks update-kubeconfig` writes them.
     file = join(dir, 'config');
     writeFileSync(
@@ -78,45 +52,46 @@ describe('Kubernetes connections', () => {
   });
 
   it('calls one after another reuse their connections: 20 calls, no more handshakes than after the first 5', async () => {
-    a.handshakes = 0;
+    const start = a.handshakes;
     const core = loadKubeConfig({ kubeconfig: file }).makeApiClient(CoreV1Api);
     for (let i = 0; i < 5; i++) await core.listNamespace();
     // undici may open a second connection while the first answer is being read; then no more.
-    const warm = a.handshakes;
+    const warm = a.handshakes - start;
     assert.ok(warm >= 1 && warm <= 2, `${warm} handshakes for 5 calls`);
     for (let i = 0; i < 15; i++) await core.listNamespace();
-    assert.equal(a.handshakes, warm);
+    assert.equal(a.handshakes - start, warm);
   });
 
   it('why: client-node alone opens a connection, with its handshake, for every call', async () => {
-    a.handshakes = 0;
+    const start = a.handshakes;
     const kc = new KubeConfig();
     kc.loadFromFile(file);
     const core = kc.makeApiClient(CoreV1Api);
     for (let i = 0; i < 5; i++) await core.listNamespace();
-    assert.equal(a.handshakes, 5);
+    assert.equal(a.handshakes - start, 5);
   });
 
   it('4 calls at once open at most 4 connections, and the calls after them open none', async () => {
-    a.handshakes = 0;
+    const start = a.handshakes;
     const core = loadKubeConfig({ kubeconfig: file }).makeApiClient(CoreV1Api);
     await Promise.all(Array.from({ length: 4 }, () => core.listNamespace()));
-    const opened = a.handshakes;
+    const opened = a.handshakes - start;
     assert.ok(opened >= 1 && opened <= 4, `${opened} handshakes`);
     for (let i = 0; i < 8; i++) await core.listNamespace();
-    assert.equal(a.handshakes, opened);
+    assert.equal(a.handshakes - start, opened);
   });
 
   it('another cluster of the same kubeconfig is reached with its own CA, not through the first one’s connections', async () => {
     const kc = loadKubeConfig({ kubeconfig: file });
     await kc.makeApiClient(CoreV1Api).listNamespace();
     const onA = a.handshakes;
-    b.handshakes = 0;
+    const startB = b.handshakes;
     kc.setCurrentContext('b');
     const onB = kc.makeApiClient(CoreV1Api);
     // Through the agent built for a's CA, b's certificate would fail verification.
     for (let i = 0; i < 3; i++) await onB.listNamespace();
-    assert.ok(b.handshakes >= 1 && b.handshakes <= 2, `${b.handshakes} handshakes on b`);
+    const opened = b.handshakes - startB;
+    assert.ok(opened >= 1 && opened <= 2, `${opened} handshakes on b`);
     assert.equal(a.handshakes, onA);
   });
 });
