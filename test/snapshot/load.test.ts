@@ -13,7 +13,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { loadSnapshot, SnapshotInputError } from '../../src/snapshot/load.ts';
+import { loadSnapshot, ReusedReader, SnapshotInputError } from '../../src/snapshot/load.ts';
 import type { Snapshot } from '../../src/snapshot/types.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'netcheck-load-'));
@@ -130,6 +130,39 @@ describe('loading a snapshot directory', () => {
     assert.deepEqual(
       snapshot.securityGroups.map((g) => g.value.GroupId),
       ['sg-2', 'sg-1'],
+    );
+  });
+
+  it('reads every file whole into the one buffer: a short file after a long one keeps none of its bytes', async () => {
+    const dir = join(scratch, 'long-then-short');
+    mkdirSync(dir, { recursive: true });
+    const many = Array.from({ length: 2000 }, (_, i) => ({ GroupId: `sg-${i}`, VpcId: 'vpc-1' }));
+    writeFileSync(join(dir, 'a-long.json'), JSON.stringify({ SecurityGroups: many }));
+    // Shorter than the first: were it read over the first file's bytes, its text would go on with
+    // them and not be JSON.
+    writeFileSync(join(dir, 'b-short.json'), sg('sg-short'));
+    writeFileSync(join(dir, 'c-empty.json'), '');
+    const snapshot = await loadSnapshot(dir, { exclude: undefined });
+    assert.equal(snapshot.securityGroups.length, 2001);
+    assert.deepEqual(
+      snapshot.securityGroups.filter((g) => g.origin.file === 'b-short.json').map((g) => g.value.GroupId),
+      ['sg-short'],
+    );
+    assert.deepEqual(
+      snapshot.ignored.find((i) => i.file === 'c-empty.json'),
+      { file: 'c-empty.json', reason: 'empty file' },
+      'the empty file is read as empty, not as what the buffer held',
+    );
+  });
+
+  it('reads a file longer than its listed size to its end, and refuses one that grows over the limit', () => {
+    // Files under /proc say they are 0 bytes long and hold more: the size a listing gives is a hint.
+    const status = new ReusedReader(1 << 20, 0).read('/proc/self/status').toString('utf8');
+    assert.match(status, /^Name:/);
+    assert.match(status, /\nPid:\t\d+\n/, 'read past the first bytes');
+    assert.throws(
+      () => new ReusedReader(100, 0).read('/proc/self/status'),
+      /over the size limit of 100 bytes \(--max-file-size\): refused/,
     );
   });
 
