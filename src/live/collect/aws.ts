@@ -37,7 +37,7 @@ import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { awsFailure, CollectError } from '../errors.ts';
 import { readSharedProfiles } from './aws-profiles.ts';
 import { plainJson } from './json.ts';
-import { mapLimit, meterText, newMeter, type CallMeter } from './pace.ts';
+import { mapInTurns, mapLimit, meterText, newMeter, type CallMeter } from './pace.ts';
 import type { CollectedDocument, Progress } from './types.ts';
 
 /** Every IAM action `snapshot` calls. sts:GetCallerIdentity needs no permission and is not listed. */
@@ -170,6 +170,26 @@ const doc = (
   kind,
   count,
   document: plainJson(body),
+});
+
+/** Items made plain JSON per turn of the event loop (a few milliseconds' work for ENIs). */
+const ITEMS_PER_TURN = 200;
+
+/**
+ * doc(path, kind, count, { [key]: items }), the items made plain JSON in turns (mapInTurns):
+ * 18,000 network interfaces at once kept the Kubernetes calls in flight waiting about 250 ms.
+ */
+const docInTurns = async (
+  path: string,
+  kind: CollectedDocument['kind'],
+  count: number,
+  key: string,
+  items: readonly unknown[],
+): Promise<CollectedDocument> => ({
+  path,
+  kind,
+  count,
+  document: { [key]: await mapInTurns(items, ITEMS_PER_TURN, plainJson) },
 });
 
 // ─── Cluster (account, EKS) ─────────────────────────────────────────────────────────────────────
@@ -387,14 +407,14 @@ export function startNetwork(
   const finish = async (nodes: NodeScope): Promise<NetworkCapture> => {
     const warnings: string[] = [];
     const documents: CollectedDocument[] = [];
-    const capture = (
+    const capture = async (
       path: string,
       kind: CollectedDocument['kind'],
       key: string,
       items: unknown[],
       what: string,
-    ) => {
-      documents.push(doc(path, kind, items.length, { [key]: items }));
+    ): Promise<void> => {
+      documents.push(await docInTurns(path, kind, items.length, key, items));
       options.progress(`${what}: ${items.length}`);
     };
 
@@ -410,7 +430,7 @@ export function startNetwork(
     const instances = reservations.flatMap((r) => r.Instances ?? []);
     const instanceIds = instances.flatMap((i) => (i.InstanceId ? [i.InstanceId] : []));
     documents.push(
-      doc('aws/instances.json', 'Reservations', instances.length, { Reservations: reservations }),
+      await docInTurns('aws/instances.json', 'Reservations', instances.length, 'Reservations', reservations),
     );
     options.progress(`instances: ${instances.length}`);
     const foundIds = new Set(instanceIds);
@@ -430,7 +450,7 @@ export function startNetwork(
       (page) => page.NetworkInterfaces,
     );
     const enis = uniqueBy(found, (e) => e.NetworkInterfaceId);
-    capture(
+    await capture(
       'aws/network-interfaces.json',
       'NetworkInterfaces',
       'NetworkInterfaces',
@@ -472,12 +492,19 @@ export function startNetwork(
       if (!described.has(id))
         warnings.push(`security group ${id} is referenced but does not exist (deleted?)`);
     documents.push(
-      doc('aws/security-groups.json', 'SecurityGroups', allGroups.length, { SecurityGroups: allGroups }),
+      await docInTurns(
+        'aws/security-groups.json',
+        'SecurityGroups',
+        allGroups.length,
+        'SecurityGroups',
+        allGroups,
+      ),
     );
     options.progress(`security groups: ${allGroups.length} (${more.length} only referenced by rules)`);
 
     const perVpcCall = await vpcItems;
-    vpcWide.forEach(([, path, key, what], i) => capture(path, key, key, perVpcCall[i]!, what));
+    for (const [i, [, path, key, what]] of vpcWide.entries())
+      await capture(path, key, key, perVpcCall[i]!, what);
 
     const prefixListIds = [
       ...new Set(

@@ -27,6 +27,7 @@ import { spoolList } from './spool.ts';
 import {
   DEFAULT_KUBE_RETRY,
   meterText,
+  mapInTurns,
   newMeter,
   newSlots,
   retryAfterMs,
@@ -724,19 +725,12 @@ async function readChain<T>(
 const ITEMS_PER_TURN = 50;
 
 /**
- * `items.map(convert)`, a few items per turn of the event loop: the answers of the other calls in
- * flight are read (and their next calls sent) between turns instead of after a whole page (about
- * 20 ms for 500 pods), which kept up to three other calls' slots waiting behind it.
+ * `items.map(convert)` in turns (mapInTurns): the answers of the other calls in flight are read
+ * (and their next calls sent) between turns instead of after a whole page (about 20 ms for 500
+ * pods), which kept up to three other calls' slots waiting behind it.
  */
-async function convertInTurns<T>(items: readonly unknown[], convert: (item: unknown) => T): Promise<T[]> {
-  const out: T[] = [];
-  for (let start = 0; start < items.length; start += ITEMS_PER_TURN) {
-    if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    const end = Math.min(items.length, start + ITEMS_PER_TURN);
-    for (let i = start; i < end; i++) out.push(convert(items[i]));
-  }
-  return out;
-}
+const convertInTurns = <T>(items: readonly unknown[], convert: (item: unknown) => T): Promise<T[]> =>
+  mapInTurns(items, ITEMS_PER_TURN, convert);
 
 const metadataOf = (item: unknown) =>
   (item as { metadata?: { namespace?: string; name?: string } } | undefined)?.metadata;

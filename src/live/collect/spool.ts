@@ -7,6 +7,7 @@
 import { createReadStream } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { nextTurn } from './pace.ts';
 
 const HEAD = '{\n  "apiVersion": "v1",\n  "kind": "List",\n  "items": [';
 
@@ -19,6 +20,23 @@ export function itemsText(items: readonly unknown[]): string {
   const text = JSON.stringify({ items }, null, 2);
   // `{\n  "items": [` … `\n  ]\n}` around `\n    <item>,\n    <item>`.
   return `,${text.slice('{\n  "items": ['.length, -'\n  ]\n}'.length)}`;
+}
+
+/** Items stringified per turn of the event loop (about half a millisecond's work for pods). */
+const ITEMS_PER_TURN = 50;
+
+/**
+ * itemsText(items), a few items per turn of the event loop: the answers of the calls in flight are
+ * read between turns instead of after a whole page (about 5 ms for 500 pods). The pieces join to
+ * the same text: each starts with the `,` that separates it from the one before.
+ */
+async function textInTurns(items: readonly unknown[]): Promise<string> {
+  let text = '';
+  for (let start = 0; start < items.length; start += ITEMS_PER_TURN) {
+    if (start > 0) await nextTurn();
+    text += itemsText(items.slice(start, start + ITEMS_PER_TURN));
+  }
+  return text;
 }
 
 /** The items of one list of pages, appended to a part file as they come. */
@@ -47,13 +65,13 @@ export function spoolList(dir: string, name: string): SpooledList {
       return {
         add(items) {
           if (items.length === 0) return part.writing;
-          const text = itemsText(items);
+          const text = textInTurns(items);
           part.count += items.length;
           part.handle ??= open(part.path, 'wx');
           const handle = part.handle;
           part.writing = part.writing.then(async () => {
             // writeFile: all of it, from where the part has got to (one write may take only part).
-            await (await handle).writeFile(text);
+            await (await handle).writeFile(await text);
           });
           return part.writing;
         },

@@ -691,6 +691,32 @@ describe('AWS pacing: parallel pages, throttling retried by the SDK', () => {
     assert.deepEqual([...new Set(senders)].sort(), [0, 1, 2, 3]);
   });
 
+  it('writes hundreds of network interfaces (made plain JSON a few hundred per turn) whole, in order', async () => {
+    const world = richerWorld();
+    const model = world.networkInterfaces.find((e) => (e as { Attachment?: unknown }).Attachment)!;
+    // 450 more on the first node: three turns of at most 200.
+    for (let i = 0; i < 450; i++)
+      world.networkInterfaces.push({
+        ...model,
+        NetworkInterfaceId: `eni-${(i + 1).toString(16).padStart(17, '0')}`,
+        PrivateIpAddress: `10.99.${i >> 8}.${i & 255}`,
+      });
+    const fake = fakeAws(world, { pageSize: 1000 });
+    try {
+      const got = await collectAll(fake.clients, world);
+      const enis = body(got.network, 'aws/network-interfaces.json').NetworkInterfaces as Json[];
+      const ids = (list: readonly Json[]) => list.map((e) => e.NetworkInterfaceId as string).sort();
+      assert.equal(enis.length, world.networkInterfaces.length);
+      assert.deepEqual(ids(enis), ids(world.networkInterfaces as Json[]));
+      assert.equal(new Set(ids(enis)).size, enis.length, 'none twice');
+      const doc = got.network.documents.find((d) => d.path === 'aws/network-interfaces.json')!;
+      assert.equal(doc.count, enis.length);
+      assert.ok(!JSON.stringify(enis).includes('$metadata'));
+    } finally {
+      fake.restore();
+    }
+  });
+
   it('keeps up to `concurrency` calls of one kind in flight, and their items in input order', async () => {
     const world = richerWorld();
     // 450 instance ids: three filter chunks of at most 200 (EC2's limit per filter).

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  mapInTurns,
   mapLimit,
   meterText,
   newMeter,
@@ -57,6 +58,30 @@ describe('mapLimit', () => {
   it('handles no inputs and a limit above their number', async () => {
     assert.deepEqual(await mapLimit([], 4, async () => 1), []);
     assert.deepEqual(await mapLimit(['a'], 8, async (x) => x + x), ['aa']);
+  });
+});
+
+describe('mapInTurns', () => {
+  it('maps every item in order, `perTurn` of them before the event loop gets a turn', async () => {
+    let turns = 0;
+    // Counts the turns of the event loop from now on: each check phase runs it once.
+    const count = (): void => {
+      turns++;
+      if (turns < 10) setImmediate(count);
+    };
+    setImmediate(count);
+    const seen: number[] = [];
+    const got = await mapInTurns([...Array(7).keys()], 3, (i) => {
+      seen.push(turns);
+      return i * 10;
+    });
+    assert.deepEqual(got, [0, 10, 20, 30, 40, 50, 60]);
+    // Items 0–2 in the first turn, 3–5 after one turn, 6 after two.
+    assert.deepEqual(seen, [0, 0, 0, 1, 1, 1, 2]);
+  });
+
+  it('maps no items without waiting for a turn', async () => {
+    assert.deepEqual(await mapInTurns([], 5, () => assert.fail('not called')), []);
   });
 });
 

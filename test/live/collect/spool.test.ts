@@ -42,6 +42,16 @@ describe('spoolList', () => {
     assert.equal(text, whole([0, 1, 2, 3, 4, 5].map(item)));
   });
 
+  it('writes a page longer than one turn of the event loop (50 items) as one piece, byte for byte', async () => {
+    const item = (i: number) => ({ metadata: { name: `pod-${i}` }, ports: [i, i + 1] });
+    const page = (from: number, length: number) => Array.from({ length }, (_, i) => item(from + i));
+    // 50: exactly one turn; 51: one item over; 123: three turns, the last short.
+    const parts = [[page(0, 50), page(50, 51)], [page(101, 123)]];
+    const { text, count } = await spool(parts);
+    assert.equal(count, 224);
+    assert.equal(text, whole(page(0, 224)));
+  });
+
   it('keeps strings with line breaks JSON leaves as they are (U+2028, U+2029) intact', async () => {
     const odd = [{ message: 'a\u2028b\u2029c\nd\re "q" \\ é 🙂' }, 'plain', 7, null, [1, [2]]];
     assert.equal((await spool([[odd]])).text, whole(odd));
