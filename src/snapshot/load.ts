@@ -269,16 +269,26 @@ export class ReusedReader {
       let length = 0;
       for (;;) {
         // Room for the size fstat gave and one byte more, so that the end of the file is seen.
-        if (length === this.buffer.length) this.grow(Math.max(fstatSync(fd).size + 1, length * 2, 65536));
+        // Never past the limit and a byte: a file growing without end is refused, not buffered.
+        if (length === this.buffer.length)
+          this.grow(Math.min(Math.max(fstatSync(fd).size + 1, length * 2, 65536), this.maxFileSize + 1));
         const read = readSync(fd, this.buffer, length, this.buffer.length - length, null);
         if (read === 0) break;
         length += read;
-        if (length > this.maxFileSize) throw new RefusedFile(tooLarge(length, this.maxFileSize));
+        if (length > this.maxFileSize)
+          throw new RefusedFile(
+            `more than ${formatSize(this.maxFileSize)} when read (it was listed smaller), over the size limit of ${formatSize(this.maxFileSize)} (--max-file-size): refused`,
+          );
       }
       return this.buffer.subarray(0, length);
     } finally {
       closeSync(fd);
     }
+  }
+
+  /** Bytes the buffer holds room for (what the load keeps allocated). */
+  get capacity(): number {
+    return this.buffer.length;
   }
 
   /** Lets the buffer go before the model is built (the largest file's size, held otherwise). */

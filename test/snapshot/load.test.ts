@@ -160,10 +160,12 @@ describe('loading a snapshot directory', () => {
     const status = new ReusedReader(1 << 20, 0).read('/proc/self/status').toString('utf8');
     assert.match(status, /^Name:/);
     assert.match(status, /\nPid:\t\d+\n/, 'read past the first bytes');
-    assert.throws(
-      () => new ReusedReader(100, 0).read('/proc/self/status'),
-      /over the size limit of 100 bytes \(--max-file-size\): refused/,
-    );
+    const small = new ReusedReader(100, 0);
+    assert.throws(() => small.read('/proc/self/status'), {
+      message:
+        'more than 100 bytes when read (it was listed smaller), over the size limit of 100 bytes (--max-file-size): refused',
+    });
+    assert.equal(small.capacity, 101, 'never buffered past the limit and one byte');
   });
 
   it('a directory with no AWS or Kubernetes data is an input error naming what it found', async () => {
