@@ -9,16 +9,7 @@
  * snapshot its manifest says is incomplete.
  */
 import { Buffer } from 'node:buffer';
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  openSync,
-  readFileSync,
-  readSync,
-  statSync,
-  type Stats,
-} from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { lstat, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { binaryReason, SnapshotParser } from './parse.ts';
@@ -235,23 +226,12 @@ function openRegular(full: string, maxFileSize: number): number {
 
 class RefusedFile extends Error {}
 
-/** A regular file's bytes, at most `maxFileSize` of them; anything else throws (see openRegular). */
-function readRegular(full: string, maxFileSize: number): Buffer {
-  const fd = openRegular(full, maxFileSize);
-  try {
-    const bytes = readFileSync(fd);
-    if (bytes.length > maxFileSize) throw new RefusedFile(tooLarge(bytes.length, maxFileSize));
-    return bytes;
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /**
- * Reads files one after another into one buffer kept for the whole load: on this kind of host a
- * page of fresh memory costs far more the first time it is touched (a 33 MB read into a new
- * buffer: ~95 ms; into one already touched: ~4 ms), so only the largest file pays for its pages.
- * What `read` returns is valid until the next call.
+ * Regular files' bytes, at most `maxFileSize` of them (anything else throws, see openRegular), read
+ * one after another into one buffer kept for the whole load: on this kind of host a page of fresh
+ * memory costs far more the first time it is touched (a 33 MB read into a new buffer: ~95 ms; into
+ * one already touched: ~4 ms), so only the largest file pays for its pages. What `read` returns is
+ * valid until the next call.
  */
 export class ReusedReader {
   private buffer: Buffer;
@@ -291,11 +271,6 @@ export class ReusedReader {
     return this.buffer.length;
   }
 
-  /** Lets the buffer go before the model is built (the largest file's size, held otherwise). */
-  release(): void {
-    this.buffer = Buffer.alloc(0);
-  }
-
   private grow(size: number): void {
     const bigger = Buffer.allocUnsafeSlow(size);
     this.buffer.copy(bigger);
@@ -324,7 +299,7 @@ export function readInputFile(path: string, maxFileSize: number = DEFAULT_MAX_FI
     if (stats.isDirectory()) throw new RefusedFile('a directory, not a file');
     const special = specialKind(stats);
     if (special) throw new RefusedFile(notRegular(special));
-    return readRegular(path, maxFileSize);
+    return new ReusedReader(maxFileSize, stats.size).read(path);
   } catch (err) {
     const message = err instanceof RefusedFile ? err.message : failure(err);
     throw new SnapshotInputError([{ file: path, path: '', message }]);
@@ -444,7 +419,6 @@ export async function loadSnapshot(path: string, options: LoadOptions = {}): Pro
       });
     }
   }
-  reader.release();
   const result = parser.result();
   if (!result.ok || issues.length > 0)
     throw new SnapshotInputError([...issues, ...(result.ok ? [] : result.issues)]);
