@@ -37,7 +37,7 @@ import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { awsFailure, CollectError } from '../errors.ts';
 import { readSharedProfiles } from './aws-profiles.ts';
 import { plainJson } from './json.ts';
-import { mapInTurns, mapLimit, meterText, newMeter, type CallMeter } from './pace.ts';
+import { chunks, mapInTurns, mapLimit, meterText, newMeter, type CallMeter } from './pace.ts';
 import type { CollectedDocument, Progress } from './types.ts';
 
 /** Every IAM action `snapshot` calls. sts:GetCallerIdentity needs no permission and is not listed. */
@@ -142,12 +142,6 @@ export const DEFAULT_AWS_CONCURRENCY = 4;
 
 /** EC2 accepts up to 200 values per filter. */
 const FILTER_VALUES = 200;
-
-function chunks<T>(values: readonly T[], size = FILTER_VALUES): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size));
-  return out;
-}
 
 const filter = (name: string, values: string[]): Filter => ({ Name: name, Values: values });
 
@@ -343,7 +337,7 @@ function reader(context: CallContext, concurrency: number, meter: CallMeter, cli
 
 /** One filter set per chunk of ids. */
 const byIds = (name: string, ids: readonly string[], also: Filter[] = []): Filter[][] =>
-  chunks([...ids]).map((chunk) => [...also, filter(name, chunk)]);
+  chunks(ids, FILTER_VALUES).map((chunk) => [...also, filter(name, chunk)]);
 
 export async function collectNetwork(
   clients: AwsClients,

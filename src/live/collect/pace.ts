@@ -174,11 +174,18 @@ export function newSlots(limit: number): Slots {
   };
 }
 
+/** `values` in runs of `size` (the last one shorter), in order. */
+export function chunks<T>(values: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size));
+  return out;
+}
+
 /**
  * Waits for the next turn of the event loop: the I/O waiting meanwhile (the answers of calls in
  * flight, which hold their slots until read) is handled before what follows.
  */
-export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * `items.map(convert)`, `perTurn` items per turn of the event loop: long work (a page of 500 pods,
